@@ -1,0 +1,1 @@
+"""Go text/template engine (work in progress: value model and fmt first)."""

@@ -1,0 +1,1 @@
+"""Template function tables: Go builtins, sprig, Istio (calling convention to follow)."""

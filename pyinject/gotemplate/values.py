@@ -1,0 +1,278 @@
+"""How Python values stand for Go values inside the template engine.
+
+The mapping is the contract shared by the executor, the formatter and every
+function library:
+
+==================  ==========================  ==================
+Python              Go                          ``%T``
+==================  ==========================  ==================
+``None``            nil                         ``<nil>``
+``bool``            bool                        ``bool``
+``int``             int                         ``int``
+``Int64``           int64                       ``int64``
+``Int32``           int32                       ``int32``
+``float``           float64                     ``float64``
+``str``             string                      ``string``
+``list``            ``[]interface {}``          ``[]interface {}``
+``TypedList``       ``[]ELEM``                  ``[]string`` ...
+``dict``            ``map[string]interface {}`` ``map[string]interface {}``
+``TypedMap``        ``map[string]ELEM``         ``map[string]string`` ...
+``GoObject``        struct / pointer view       ``go_type()``
+==================  ==========================  ==================
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+
+class GoInt(int):
+    """Base of the sized Go integer types; plain ``int`` is Go's ``int``.
+
+    Arithmetic on these returns plain ``int`` (Python semantics); a function
+    that must return a sized type wraps its result again.
+    """
+
+    __slots__ = ()
+    go_type = "int"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({int(self)})"
+
+
+class Int64(GoInt):
+    """Go ``int64``: what sprig's integer math returns."""
+
+    __slots__ = ()
+    go_type = "int64"
+
+
+class Int32(GoInt):
+    """Go ``int32``: Kubernetes ports and other API integers."""
+
+    __slots__ = ()
+    go_type = "int32"
+
+
+class TypedList(list):  # type: ignore[type-arg]
+    """A Go slice with a concrete element type, e.g. ``[]string``."""
+
+    __slots__ = ("elem",)
+
+    def __init__(self, items: Any = (), elem: str = "interface {}") -> None:
+        super().__init__(items)
+        self.elem = elem
+
+
+class TypedMap(dict):  # type: ignore[type-arg]
+    """A Go ``map[string]ELEM``; a missing key reads as ``zero``, not as <no value>.
+
+    Kubernetes ``map[string]string`` annotations and labels behave this way in
+    Istio's templates: ``index .ObjectMeta.Annotations "x"`` is ``""``.
+    """
+
+    __slots__ = ("elem", "zero")
+
+    def __init__(self, items: Any = (), elem: str = "interface {}", zero: Any = None) -> None:
+        super().__init__(items)
+        self.elem = elem
+        self.zero = zero
+
+
+class GoObject:
+    """A Go struct or pointer seen from templates; the Istio data layer subclasses it.
+
+    ``.Name`` on a GoObject resolves a method first, then a field, as Go does.
+    """
+
+    __slots__ = ()
+
+    def go_type(self) -> str:
+        """The Go type name, as ``%T`` prints it (``*v1.ObjectMeta``)."""
+        raise NotImplementedError
+
+    def go_field(self, name: str) -> Any:
+        """The value of exported field ``name``; ``KeyError`` when there is none."""
+        raise KeyError(name)
+
+    def go_method(self, name: str) -> Callable[..., Any] | None:
+        """A bound method callable from templates (e.g. a protobuf getter), or None."""
+        return None
+
+    def go_is_nil(self) -> bool:
+        """True for a nil pointer of this type."""
+        return False
+
+    def go_format(self) -> str:
+        """What ``%v`` prints for this value."""
+        return "{}"
+
+    def go_kind(self) -> str:
+        """reflect.Kind name: "ptr" for pointer views, "struct" for values."""
+        return "ptr" if self.go_type().startswith("*") else "struct"
+
+
+class _Missing:
+    """Go's invalid reflect.Value: what a missing map key evaluates to.
+
+    It prints as ``<no value>`` but is converted to nil before reaching a function.
+    """
+
+    __slots__ = ()
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+
+
+class GoFuncError(Exception):
+    """Raised by a template function for a Go ``error`` return value.
+
+    The executor reports it as ``error calling NAME: MESSAGE``.
+    """
+
+
+def is_true(v: Any) -> tuple[bool, bool]:
+    """Go's truth of a value: (truth, ok); ok is False when truth is undefined."""
+    if v is None or v is MISSING:
+        # An unset interface{} is a form of nil, hence false rather than an error.
+        return False, True
+    if isinstance(v, (bool, int, float)):
+        return v != 0, True
+    if isinstance(v, (str, list, dict, tuple)):
+        return len(v) > 0, True
+    if isinstance(v, GoObject):
+        return not v.go_is_nil(), True
+    if callable(v):
+        return True, True
+    return True, True
+
+
+def type_name(v: Any) -> str:
+    """The Go type as ``%T`` prints it."""
+    if v is None or v is MISSING:
+        return "<nil>"
+    t = type(v)
+    if t is str:
+        return "string"
+    if t is bool:
+        return "bool"
+    if t is int:
+        return "int"
+    if t is float:
+        return "float64"
+    if t is dict:
+        return "map[string]interface {}"
+    if t is list:
+        return "[]interface {}"
+    if isinstance(v, GoInt):
+        return v.go_type
+    if isinstance(v, TypedList):
+        return "[]" + v.elem
+    if isinstance(v, TypedMap):
+        return "map[string]" + v.elem
+    if isinstance(v, GoObject):
+        return v.go_type()
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float64"
+    if isinstance(v, dict):
+        return "map[string]interface {}"
+    if isinstance(v, (list, tuple)):
+        return "[]interface {}"
+    if callable(v):
+        return "func(...) interface {}"
+    return type(v).__name__
+
+
+_KINDS = {
+    str: "string",
+    bool: "bool",
+    int: "int",
+    float: "float64",
+    dict: "map",
+    list: "slice",
+}
+
+
+def kind_of(v: Any) -> str:
+    """reflect.Kind name of a value: "int", "string", "slice", "map", "ptr", ..."""
+    if v is None or v is MISSING:
+        return "invalid"
+    kind = _KINDS.get(type(v))
+    if kind is not None:
+        return kind
+    if isinstance(v, GoInt):
+        return v.go_type
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float64"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, dict):
+        return "map"
+    if isinstance(v, (list, tuple)):
+        return "slice"
+    if isinstance(v, GoObject):
+        return v.go_kind()
+    if callable(v):
+        return "func"
+    return "invalid"
+
+
+def deep_equal(a: Any, b: Any) -> bool:
+    """Go's reflect.DeepEqual: equal dynamic types and equal contents.
+
+    ``1`` (int) never equals ``1.0`` (float64) nor ``Int64(1)`` (int64).
+    """
+    if a is MISSING:
+        a = None
+    if b is MISSING:
+        b = None
+    if type_name(a) != type_name(b):
+        return False
+    if isinstance(a, dict):
+        if len(a) != len(b):
+            return False
+        for k, av in a.items():
+            if k not in b or not deep_equal(av, b[k]):
+                return False
+        return True
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, float):
+        # NaN is never DeepEqual to anything, itself included.
+        return not math.isnan(a) and a == b
+    if isinstance(a, GoObject):
+        return a is b or bool(a == b)
+    return bool(a == b)
+
+
+def to_go(data: Any) -> Any:
+    """Give JSON-decoded data Go's json.Unmarshal types: every number becomes float64."""
+    t = type(data)
+    if t is dict:
+        return {k: to_go(v) for k, v in data.items()}
+    if t is list:
+        return [to_go(v) for v in data]
+    if t is int:
+        return float(data)
+    return data
