@@ -29,23 +29,20 @@ class Location:
     workload: str | None = None  # "Kind ns/name"
 
     def describe(self) -> str:
-        """`FILE:LINE:COL: document N (Kind ns/name)`, leaving out what is unknown."""
-        parts: list[str] = []
+        """``FILE: document N (line L, col C, Kind ns/name):``, leaving out what is unknown."""
+        details: list[str] = []
+        if self.line is not None:
+            details.append(f"line {self.line}" + (f", col {self.col}" if self.col is not None else ""))
+        if self.workload:
+            details.append(self.workload)
+        where: list[str] = []
         if self.file is not None:
-            head = self.file
-            if self.line is not None:
-                head += f":{self.line}"
-                if self.col is not None:
-                    head += f":{self.col}"
-            parts.append(head + ":")
+            where.append(f"{self.file}:")
         if self.document is not None:
-            doc = f"document {self.document}"
-            if self.workload:
-                doc += f" ({self.workload})"
-            parts.append(doc + ":")
-        elif self.workload:
-            parts.append(f"{self.workload}:")
-        return " ".join(parts)
+            where.append(f"document {self.document}" + (f" ({', '.join(details)})" if details else "") + ":")
+        elif details:
+            where.append(f"({', '.join(details)}):")
+        return " ".join(where)
 
 
 class PyinjectError(Exception):

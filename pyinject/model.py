@@ -61,3 +61,32 @@ class InjectionConfig:
     injected_annotations: Mapping[str, str] = field(default_factory=dict)
     #: Where it came from, for error messages.
     source: str = "<embedded>"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line asked for (flags only; nothing loaded yet)."""
+
+    filenames: tuple[str, ...]
+    output: str | None = None
+    output_format: str = "yaml"
+    inject_config_file: str | None = None
+    values_file: str | None = None
+    mesh_config_file: str | None = None
+    operator_file: str | None = None
+    sets: tuple[str, ...] = ()
+    revision: str = ""
+    #: True/False from --native-sidecars/--no-native-sidecars; None: ENABLE_NATIVE_SIDECARS decides.
+    native_sidecars: bool | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """What happened to one workload, for the report on stderr."""
+
+    source: str
+    document: int
+    kind: str
+    name: str  # "ns/name" or "name"
+    action: str  # "injected" | "re-injected" | "skipped" | "unchanged"
+    reason: str = ""

@@ -1,0 +1,200 @@
+"""Emit documents: untouched ones byte for byte, rewritten ones keeping what the user wrote.
+
+Every stage works on plain JSON-like data.  To write a rewritten workload, the
+original text is parsed again with ruamel.yaml's round-trip loader and only
+the *difference* between the original data and the new data is applied to
+that tree: unchanged subtrees keep their comments, key order, quoting and
+scalar text; changed scalars are replaced; new keys are appended; list items
+are matched by their Kubernetes identity (``name``, ``mountPath``, ...) so an
+inserted container does not disturb its neighbours.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+from pyinject.errors import Location
+from pyinject.read import RawDocument
+from pyinject.yamlkube import guess_indent, load_roundtrip
+
+#: Keys that identify an element of a Kubernetes list (strategic-merge keys).
+IDENTITY_KEYS = ("name", "mountPath", "containerPort", "devicePath", "ip", "topologyKey", "type")
+
+# Strings kubectl (go-yaml v2, YAML 1.1) would read as something else when
+# written plain.  ruamel quotes by YAML 1.2 rules, which misses these.
+_YAML11_NON_STRING = re.compile(
+    r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE"
+    r"|~|null|Null|NULL|=|<<"
+    r"|[-+]?(?:0[bB][01_]+|0[oO]?[0-7_]+|0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)"
+    r"|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
+    r"|\d{4}-\d{1,2}-\d{1,2}(?:[Tt ].*)?)$"
+)
+
+
+def emit_unchanged(doc: RawDocument) -> str:
+    """A document injection did not touch: its original text."""
+    return doc.text
+
+
+def emit_yaml(doc: RawDocument, original: Any, new: Any) -> str:
+    """Write ``new`` in the shape of ``doc``'s text, changing only what differs from ``original``."""
+    tree = load_roundtrip(doc.body, doc.location())
+    tree = reconcile(tree, original, new)
+    return doc.separator + dump_roundtrip(tree, doc.body)
+
+
+def dump_roundtrip(tree: Any, original_text: str = "") -> str:
+    """Serialize a round-trip tree, indented like the original text."""
+    from pyinject.yamlkube import _roundtrip_yaml
+
+    rt = _roundtrip_yaml()
+    mapping, sequence, offset = guess_indent(original_text)
+    rt.indent(mapping=mapping, sequence=sequence, offset=offset)
+    _install_representer(rt)
+    buf = io.StringIO()
+    try:
+        rt.dump(tree, buf)
+    finally:
+        rt.indent(mapping=2, sequence=2, offset=0)
+    return buf.getvalue()
+
+
+def emit_json(data: Any) -> str:
+    """One document as indented JSON (kubectl reads a stream of JSON objects)."""
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        import base64
+
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+_REPRESENTER_READY = False
+
+
+def _install_representer(rt: Any) -> None:
+    """Quote new plain strings that YAML 1.1 readers would take for another type."""
+    global _REPRESENTER_READY
+    if _REPRESENTER_READY:
+        return
+    from ruamel.yaml.representer import RoundTripRepresenter
+
+    base = RoundTripRepresenter.represent_str
+
+    def represent_str(self: Any, data: str) -> Any:
+        if type(data) is str and _YAML11_NON_STRING.match(data):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        if type(data) is str and "\n" in data:
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+        return base(self, data)
+
+    rt.Representer.add_representer(str, represent_str)
+    _REPRESENTER_READY = True
+
+
+def reconcile(tree: Any, original: Any, new: Any) -> Any:
+    """Apply the change ``original`` -> ``new`` to the round-trip ``tree``; return the result.
+
+    ``tree`` was parsed from the same text as ``original``; wherever the two
+    plain values are equal the tree node is returned untouched.
+    """
+    if _same(original, new):
+        return tree
+    if isinstance(new, dict) and isinstance(original, dict) and _is_rt_map(tree):
+        for key in [k for k in tree if k not in new]:
+            del tree[key]
+        for key, value in new.items():
+            if key in original and key in tree:
+                updated = reconcile(tree[key], original[key], value)
+                if updated is not tree[key]:
+                    tree[key] = updated
+            else:
+                _insert_key(tree, key, value)
+        return tree
+    if isinstance(new, list) and isinstance(original, list) and _is_rt_seq(tree) and len(tree) == len(original):
+        items = _match_items(tree, original, new)
+        if len(items) != len(tree) or any(a is not b for a, b in zip(items, tree)):
+            tree[:] = items
+        return tree
+    return new
+
+
+def _insert_key(tree: Any, key: str, value: Any) -> None:
+    # Kubernetes objects read metadata before spec; keep new metadata there.
+    if key == "metadata" and "spec" in tree and hasattr(tree, "insert"):
+        tree.insert(list(tree).index("spec"), key, value)
+    else:
+        tree[key] = value
+
+
+def _match_items(tree: Any, original: list[Any], new: list[Any]) -> list[Any]:
+    """New list contents, reusing the tree's element wherever one corresponds."""
+    used: set[int] = set()
+    by_identity: dict[tuple[str, Any], int] = {}
+    for i, item in enumerate(original):
+        ident = _identity(item)
+        if ident is not None and ident not in by_identity:
+            by_identity[ident] = i
+    out: list[Any] = []
+    for position, item in enumerate(new):
+        match = None
+        ident = _identity(item)
+        if ident is not None and ident in by_identity and by_identity[ident] not in used:
+            match = by_identity[ident]
+        elif ident is None and position < len(original) and position not in used and _identity(original[position]) is None:
+            match = position
+        if match is None:
+            for i, old in enumerate(original):
+                if i not in used and _same(old, item):
+                    match = i
+                    break
+        if match is None:
+            out.append(item)
+            continue
+        used.add(match)
+        out.append(reconcile(tree[match], original[match], item))
+    return out
+
+
+def _identity(item: Any) -> tuple[str, Any] | None:
+    if isinstance(item, dict):
+        for key in IDENTITY_KEYS:
+            value = item.get(key)
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                return key, value
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as data, with bool and int kept apart (True == 1 in Python, not in YAML)."""
+    if type(a) is not type(b):
+        if isinstance(a, bool) or isinstance(b, bool):
+            return False
+        if not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
+            return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
+def _is_rt_map(node: Any) -> bool:
+    from ruamel.yaml.comments import CommentedMap
+
+    return isinstance(node, CommentedMap)
+
+
+def _is_rt_seq(node: Any) -> bool:
+    from ruamel.yaml.comments import CommentedSeq
+
+    return isinstance(node, CommentedSeq)
+

@@ -1,0 +1,266 @@
+"""Parse YAML the way kubectl reads it, and keep what a round trip must keep.
+
+kubectl decodes manifests with go-yaml v2 semantics (YAML 1.1 scalars) and
+turns them into JSON.  pyinject's output is consumed by kubectl, so what
+pyinject *reads* must mean what kubectl would read:
+
+- ``yes``/``no``/``on``/``off``/``y``/``n`` are booleans, ``0755`` is octal;
+- timestamps stay strings (go-yaml v2 keeps them as text for ``interface{}``);
+- there are no sexagesimal integers (``1:30`` is a string);
+- the YAML 1.1 "value" scalar ``=`` is the string ``"="`` (CRD enums contain it);
+- a duplicated key is accepted and the last value wins, with a warning.
+
+Two loaders implement this: :func:`load_plain` (libyaml, fast; plain Python
+data) for inspecting documents, and :func:`load_roundtrip` (ruamel.yaml) for the
+workload documents that injection rewrites, which keeps comments, key order and
+scalar text so untouched values come out as they went in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from pyinject.errors import InputError, Location
+
+#: More nodes than this after expanding aliases is treated as an alias bomb.
+MAX_EXPANDED_NODES = 2_000_000
+
+Warn = Callable[[str, int | None], None]
+
+try:  # libyaml's parser when PyYAML was built with it (the wheels are)
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - pure-Python fallback
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
+        def __init__(self, stream: Any) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import BaseResolver
+
+
+class KubeResolver(BaseResolver):
+    """Implicit scalar types of go-yaml v2 (what kubectl uses)."""
+
+
+_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+# go-yaml v2 removes "_" and hands the rest to Go's strconv.ParseInt(s, 0, 64):
+# decimal, 0x hex, 0o / leading-0 octal, 0b binary.
+_INT = re.compile(r"^[-+]?(?:0[bB][01_]+|0[oO]?[0-7_]+|0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)$")
+_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+
+KubeResolver.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("yYnNtTfFoO"))
+KubeResolver.add_implicit_resolver("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""])
+KubeResolver.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
+KubeResolver.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
+KubeResolver.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+
+_TRUE = {"y", "yes", "true", "on"}
+
+
+class KubeConstructor(SafeConstructor):
+    """SafeConstructor with go-yaml v2 scalar values and last-wins duplicates."""
+
+    warn: Warn | None = None
+
+    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:  # type: ignore[override]
+        return str(self.construct_scalar(node)).lower() in _TRUE
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:  # type: ignore[override]
+        text = str(self.construct_scalar(node)).replace("_", "")
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-")
+        lowered = digits.lower()
+        if lowered.startswith("0x"):
+            return sign * int(digits[2:], 16)
+        if lowered.startswith("0b"):
+            return sign * int(digits[2:], 2)
+        if lowered.startswith("0o"):
+            return sign * int(digits[2:], 8)
+        if len(digits) > 1 and digits.startswith("0"):
+            return sign * int(digits, 8)
+        return sign * int(digits)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = key_node.value
+                    if key in seen and self.warn is not None:
+                        self.warn(f"duplicate key {key!r}; the last value wins, as in kubectl", key_node.start_mark.line)
+                    seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+# Timestamps and the YAML 1.1 "value" scalar ("=") are plain strings to kubectl.
+KubeConstructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+KubeConstructor.add_constructor("tag:yaml.org,2002:value", SafeConstructor.construct_yaml_str)
+KubeConstructor.add_constructor("tag:yaml.org,2002:bool", KubeConstructor.construct_yaml_bool)
+KubeConstructor.add_constructor("tag:yaml.org,2002:int", KubeConstructor.construct_yaml_int)
+
+
+class KubeLoader(_Parser, Composer, KubeConstructor, KubeResolver):  # type: ignore[misc]
+    """libyaml parser + go-yaml v2 scalar rules."""
+
+    def __init__(self, stream: Any) -> None:
+        _Parser.__init__(self, stream)
+        Composer.__init__(self)
+        KubeConstructor.__init__(self)
+        KubeResolver.__init__(self)
+
+
+def load_plain(text: str, location: Location, warn: Warn | None = None) -> Any:
+    """Parse one document into plain Python data, as kubectl would read it.
+
+    ``location`` is the document's (file, index, first line); YAML errors are
+    turned into :class:`InputError` pointing at the line in the file.
+    """
+    loader = KubeLoader(text)
+    loader.warn = warn
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as err:
+        raise _yaml_error(err, location) from None
+    except yaml.YAMLError as err:
+        raise InputError(f"invalid YAML: {err}", location) from None
+    finally:
+        loader.dispose()
+    check_expansion(data, location)
+    return data
+
+
+def _yaml_error(err: yaml.MarkedYAMLError, location: Location) -> InputError:
+    mark = err.problem_mark or err.context_mark
+    problem = err.problem or err.context or "invalid YAML"
+    line = col = None
+    if mark is not None:
+        base = location.line or 1
+        line, col = base + mark.line, mark.column + 1
+    from dataclasses import replace
+
+    return InputError(f"invalid YAML: {problem}", replace(location, line=line, col=col))
+
+
+def check_expansion(data: Any, location: Location, limit: int = MAX_EXPANDED_NODES) -> None:
+    """Refuse documents whose aliases expand beyond ``limit`` nodes.
+
+    Loaders share aliased objects, so a "billion laughs" document is small in
+    memory; it explodes in whatever walks it later (JSON output, templates).
+    Count the expanded size once, memoised per shared object.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(value: Any) -> int:
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            return 1
+        key = id(value)
+        known = sizes.get(key)
+        if known is not None:
+            return known
+        sizes[key] = 1  # a cycle counts once (YAML cannot build one, but be safe)
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > limit:
+                break
+        sizes[key] = total
+        return total
+
+    if size(data) > limit:
+        raise InputError(f"YAML aliases expand to more than {limit} nodes; refusing to process (alias bomb?)", location)
+
+
+# --------------------------------------------------------------------------
+# Round trip (ruamel.yaml) for the documents injection rewrites.
+# --------------------------------------------------------------------------
+
+_ROUNDTRIP: Any = None
+
+
+def _roundtrip_yaml() -> Any:
+    """One configured ruamel.yaml instance per process (building it is slow)."""
+    global _ROUNDTRIP
+    if _ROUNDTRIP is None:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.constructor import RoundTripConstructor
+
+        class LastWinsConstructor(RoundTripConstructor):  # type: ignore[misc]
+            """kubectl keeps the last of duplicated keys; ruamel keeps the first."""
+
+            def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+                if key in mapping:
+                    del mapping[key]
+                return True
+
+        rt = YAML(typ="rt")
+        rt.Constructor = LastWinsConstructor
+        rt.preserve_quotes = True
+        rt.width = 4096
+        rt.indent(mapping=2, sequence=2, offset=0)
+        _ROUNDTRIP = rt
+    return _ROUNDTRIP
+
+
+def load_roundtrip(text: str, location: Location) -> Any:
+    """Parse one document keeping comments, order and scalar text (ruamel)."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    rt = _roundtrip_yaml()
+    try:
+        return rt.load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        from dataclasses import replace
+
+        where = location
+        if mark is not None:
+            where = replace(location, line=(location.line or 1) + mark.line, col=mark.column + 1)
+        raise InputError(f"invalid YAML: {err.problem or err.context}", where) from None
+    except YAMLError as err:  # pragma: no cover - other ruamel failures
+        raise InputError(f"invalid YAML: {err}", location) from None
+
+
+def guess_indent(text: str) -> tuple[int, int, int]:
+    """Guess ruamel's (mapping, sequence, offset) indentation for a block document.
+
+    ruamel re-indents a whole document with one setting; taking it from the
+    document's first nested mapping and first block sequence keeps untouched
+    parts of a rewritten workload looking as the user wrote them.
+    """
+    mapping: int | None = None
+    offset: int | None = None
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    for parent, child in zip(lines, lines[1:]):
+        head = parent.rstrip()
+        if not head.endswith(":") or head.lstrip().startswith("- "):
+            continue
+        parent_indent = len(parent) - len(parent.lstrip(" "))
+        child_body = child.lstrip(" ")
+        delta = len(child) - len(child_body) - parent_indent
+        if child_body.startswith("- "):
+            if offset is None and delta >= 0:
+                offset = delta
+        elif mapping is None and delta > 0:
+            mapping = delta
+        if mapping is not None and offset is not None:
+            break
+    mapping = mapping or 2
+    offset = offset or 0
+    return mapping, offset + 2, offset
