@@ -11,6 +11,7 @@ inserted container does not disturb its neighbours.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
@@ -77,27 +78,44 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
+class NewStr(str):
+    """A string the change introduced (the writer may choose how to quote it).
+
+    Strings read from the user's text stay ``str`` and keep their original
+    style; only new ones get the YAML 1.1-safe quoting below.
+    """
+
+
 _REPRESENTER_READY = False
 
 
 def _install_representer(rt: Any) -> None:
-    """Quote new plain strings that YAML 1.1 readers would take for another type."""
+    """Quote new strings that YAML 1.1 readers would take for another type."""
     global _REPRESENTER_READY
     if _REPRESENTER_READY:
         return
-    from ruamel.yaml.representer import RoundTripRepresenter
 
-    base = RoundTripRepresenter.represent_str
+    def represent_new(self: Any, data: str) -> Any:
+        text = str(data)
+        if _YAML11_NON_STRING.match(text):
+            return self.represent_scalar("tag:yaml.org,2002:str", text, style='"')
+        if "\n" in text and not text.startswith(" ") and not any(ord(ch) < 32 and ch not in "\n" for ch in text):
+            return self.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+        return self.represent_str(text)
 
-    def represent_str(self: Any, data: str) -> Any:
-        if type(data) is str and _YAML11_NON_STRING.match(data):
-            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
-        if type(data) is str and "\n" in data:
-            return self.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-        return base(self, data)
-
-    rt.Representer.add_representer(str, represent_str)
+    rt.Representer.add_representer(NewStr, represent_new)
     _REPRESENTER_READY = True
+
+
+def fresh(value: Any) -> Any:
+    """Mark every string in a new value as introduced by the change."""
+    if isinstance(value, str):
+        return value if type(value) is not str else NewStr(value)
+    if isinstance(value, dict):
+        return {(NewStr(k) if type(k) is str else k): fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fresh(v) for v in value]
+    return value
 
 
 def reconcile(tree: Any, original: Any, new: Any) -> Any:
@@ -109,6 +127,7 @@ def reconcile(tree: Any, original: Any, new: Any) -> Any:
     if _same(original, new):
         return tree
     if isinstance(new, dict) and isinstance(original, dict) and _is_rt_map(tree):
+        tree = _unshared(tree)
         for key in [k for k in tree if k not in new]:
             del tree[key]
         for key, value in new.items():
@@ -117,14 +136,29 @@ def reconcile(tree: Any, original: Any, new: Any) -> Any:
                 if updated is not tree[key]:
                     tree[key] = updated
             else:
-                _insert_key(tree, key, value)
+                _insert_key(tree, key, fresh(value))
         return tree
     if isinstance(new, list) and isinstance(original, list) and _is_rt_seq(tree) and len(tree) == len(original):
+        tree = _unshared(tree)
         items = _match_items(tree, original, new)
         if len(items) != len(tree) or any(a is not b for a, b in zip(items, tree)):
             tree[:] = items
         return tree
-    return new
+    return fresh(new)
+
+
+def _unshared(node: Any) -> Any:
+    """A private copy of an anchored node, so its aliases elsewhere do not change.
+
+    Manifests alias a pod template's labels from the selector; adding labels
+    to the template must leave the selector as written.
+    """
+    anchor = getattr(node, "anchor", None)
+    if anchor is None or anchor.value is None:
+        return node
+    clone = copy.deepcopy(node)
+    clone.anchor.value = None
+    return clone
 
 
 def _insert_key(tree: Any, key: str, value: Any) -> None:
@@ -157,7 +191,7 @@ def _match_items(tree: Any, original: list[Any], new: list[Any]) -> list[Any]:
                     match = i
                     break
         if match is None:
-            out.append(item)
+            out.append(fresh(item))
             continue
         used.add(match)
         out.append(reconcile(tree[match], original[match], item))

@@ -1,0 +1,39 @@
+"""Shared fixtures: run the CLI in-process (CliRunner) or as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pyinject.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+BOOKINFO = REPO / "examples" / "bookinfo" / "bookinfo.yaml"
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch):
+    """Invoke `pyinject ARGS` in-process; returns click's Result (stdout and stderr apart)."""
+    monkeypatch.delenv("ENABLE_NATIVE_SIDECARS", raising=False)
+    monkeypatch.delenv("COMPLIANCE_POLICY", raising=False)
+
+    def invoke(*args: str, input: str | None = None):
+        runner = CliRunner()
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def run_process(*args: str, input: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None):
+    """Run `python -m pyinject ARGS` as a real process."""
+    full_env = {k: v for k, v in os.environ.items() if k not in ("ENABLE_NATIVE_SIDECARS", "COMPLIANCE_POLICY")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "pyinject", *args],
+        input=input, capture_output=True, text=True, cwd=cwd, env=full_env, timeout=300,
+    )

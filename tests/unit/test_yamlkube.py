@@ -1,0 +1,96 @@
+"""YAML read the way kubectl reads it (go-yaml v2, YAML 1.1 scalars)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pyinject.errors import InputError, Location
+from pyinject.yamlkube import guess_indent, load_plain, load_roundtrip
+
+LOC = Location(file="m.yaml", document=2, line=10)
+
+SCALARS = {
+    "octal with leading zero": ("0755", 493),
+    "octal 0o": ("0o17", 15),
+    "hex": ("0x1F", 31),
+    "binary": ("0b101", 5),
+    "underscores": ("1_000", 1000),
+    "decimal": ("80", 80),
+    "negative": ("-3", -3),
+    "yes": ("yes", True),
+    "On": ("On", True),
+    "n": ("n", False),
+    "off": ("off", False),
+    "true": ("true", True),
+    "tilde": ("~", None),
+    "float": ("1.5", 1.5),
+    "exponent": ("1e3", 1000.0),
+    "no sexagesimal": ("1:30", "1:30"),
+    "timestamp stays text": ("2020-01-01", "2020-01-01"),
+    "value scalar": ("=", "="),
+    "quoted yes": ('"yes"', "yes"),
+    "quoted number": ("'0755'", "0755"),
+    "plain text": ("hello", "hello"),
+}
+
+
+@pytest.mark.parametrize("text,expected", SCALARS.values(), ids=SCALARS.keys())
+def test_scalars_mean_what_kubectl_reads(text: str, expected: Any) -> None:
+    value = load_plain(f"v: {text}\n", LOC)["v"]
+    assert value == expected and type(value) is type(expected)
+
+
+def test_value_scalar_in_a_list() -> None:
+    assert load_plain("enum:\n- =\n- '!='\n", LOC) == {"enum": ["=", "!="]}
+
+
+def test_duplicate_key_last_wins_with_a_warning() -> None:
+    warnings: list[tuple[str, int | None]] = []
+    data = load_plain("a: 1\nb: 2\na: 3\n", LOC, lambda m, line: warnings.append((m, line)))
+    assert data == {"a": 3, "b": 2}
+    assert len(warnings) == 1 and "'a'" in warnings[0][0] and warnings[0][1] == 2
+
+
+def test_roundtrip_duplicate_key_last_wins() -> None:
+    assert dict(load_roundtrip("a: 1\na: 2\n", LOC)) == {"a": 2}
+
+
+def test_syntax_error_points_at_the_file_line() -> None:
+    with pytest.raises(InputError) as info:
+        load_plain("a: 1\nb: [1\nc: 2\n", LOC)
+    err = info.value
+    assert err.location.file == "m.yaml" and err.location.document == 2
+    assert err.location.line is not None and err.location.line >= 11
+    assert "invalid YAML" in err.message
+
+
+def test_alias_bomb_is_refused() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 10) + "]")
+    with pytest.raises(InputError, match="alias bomb"):
+        load_plain("\n".join(lines) + "\n", LOC)
+
+
+def test_shared_aliases_of_reasonable_size_are_fine() -> None:
+    data = load_plain("a: &x {k: v}\nb: *x\n", LOC)
+    assert data == {"a": {"k": "v"}, "b": {"k": "v"}}
+
+
+def test_crlf_documents_parse() -> None:
+    assert load_plain("a: 1\r\nb:\r\n  - x\r\n", LOC) == {"a": 1, "b": ["x"]}
+
+
+INDENTS = {
+    "k8s default": ("a:\n  b:\n  - x\n", (2, 2, 0)),
+    "indented sequences": ("a:\n  b:\n    - x\n", (2, 4, 2)),
+    "four spaces": ("a:\n    b:\n    - x\n", (4, 2, 0)),
+    "no nesting": ("a: 1\n", (2, 2, 0)),
+}
+
+
+@pytest.mark.parametrize("text,expected", INDENTS.values(), ids=INDENTS.keys())
+def test_guess_indent(text: str, expected: tuple[int, int, int]) -> None:
+    assert guess_indent(text) == expected
