@@ -1,0 +1,114 @@
+"""Go encoding/json emulation: quantities, struct order, omitempty and string escaping.
+
+Expected values follow apimachinery's documented Quantity canonical form and
+Go's encoding/json rules; the container cases mirror what Istio writes into
+``proxy.istio.io/overrides``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pyinject.postprocess import gojson
+
+QUANTITIES = [
+    ("millis-to-whole", "3000m", "3"),
+    ("fraction-to-millis", "1.5", "1500m"),
+    ("binary-fraction-to-smaller-suffix", "1.5Gi", "1536Mi"),
+    ("binary-kept", "128Mi", "128Mi"),
+    ("decimal-thousand", "1000", "1k"),
+    ("decimal-not-multiple", "1024", "1024"),
+    ("binary-below-1024-becomes-decimal", "0.5Ki", "512"),
+    ("binary-exact-promotes", "2048Mi", "2Gi"),
+    ("tenth", "0.1", "100m"),
+    ("exponent-kept", "1e3", "1e3"),
+    ("zero", "0", "0"),
+    ("zero-with-suffix", "0Mi", "0"),
+    ("negative", "-1500m", "-1500m"),
+    ("integer-input", 2, "2"),
+    ("nano-rounds-up", "0.0000000001", "1n"),
+    ("not-a-quantity", "lots", "lots"),
+]
+
+
+@pytest.mark.parametrize(("raw", "want"), [q[1:] for q in QUANTITIES], ids=[q[0] for q in QUANTITIES])
+def test_canonical_quantity(raw: object, want: str) -> None:
+    assert gojson.canonical_quantity(raw) == want
+
+
+CONTAINERS = [
+    (
+        "resources-always-written",
+        {"name": "istio-init"},
+        '{"name":"istio-init","resources":{}}',
+    ),
+    (
+        "struct-order-not-input-order",
+        {"tty": True, "args": ["a"], "image": "x", "name": "c"},
+        '{"name":"c","image":"x","args":["a"],"resources":{},"tty":true}',
+    ),
+    (
+        "unknown-fields-and-zero-values-dropped",
+        {"name": "c", "bogus": 1, "stdin": False, "workingDir": ""},
+        '{"name":"c","resources":{}}',
+    ),
+    (
+        "pointer-bools-keep-false",
+        {"name": "c", "securityContext": {"readOnlyRootFilesystem": False, "runAsUser": 0}},
+        '{"name":"c","resources":{},"securityContext":{"runAsUser":0,"readOnlyRootFilesystem":false}}',
+    ),
+    (
+        "quantities-canonical-map-keys-sorted",
+        {"name": "c", "resources": {"requests": {"memory": "1Gi", "cpu": "3000m"}}},
+        '{"name":"c","resources":{"requests":{"cpu":"3","memory":"1Gi"}}}',
+    ),
+    (
+        "probe-handler-inline",
+        {"name": "c", "livenessProbe": {"periodSeconds": 2, "httpGet": {"port": 15021, "path": "/p"}}},
+        '{"name":"c","resources":{},"livenessProbe":{"httpGet":{"path":"/p","port":15021},"periodSeconds":2}}',
+    ),
+    (
+        "grpc-service-null",
+        {"name": "c", "readinessProbe": {"grpc": {"port": 9000}}},
+        '{"name":"c","resources":{},"readinessProbe":{"grpc":{"port":9000,"service":null}}}',
+    ),
+    (
+        "env-value-from-divisor-zero",
+        {"name": "c", "env": [{"name": "L", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu"}}}]},
+        '{"name":"c","env":[{"name":"L","valueFrom":{"resourceFieldRef":{"resource":"limits.cpu","divisor":"0"}}}],'
+        '"resources":{}}',
+    ),
+]
+
+
+@pytest.mark.parametrize(("container", "want"), [c[1:] for c in CONTAINERS], ids=[c[0] for c in CONTAINERS])
+def test_encode_container(container: dict[str, object], want: str) -> None:
+    assert gojson.dumps(gojson.encode("Container", container)) == want
+
+
+STRINGS = [
+    ("html-escaped", "a<b>&c", '"a\\u003cb\\u003e\\u0026c"'),
+    ("quotes-and-backslash", 'say "hi"\\', '"say \\"hi\\"\\\\"'),
+    ("non-ascii-raw", "é", '"é"'),
+    ("control-chars", "a\nb\x01", '"a\\nb\\u0001"'),
+    ("line-separator", "\u2028", '"\\u2028"'),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), [s[1:] for s in STRINGS], ids=[s[0] for s in STRINGS])
+def test_dumps_strings(text: str, want: str) -> None:
+    assert gojson.dumps(text) == want
+
+
+def test_dumps_sort_keys_by_bytes() -> None:
+    assert gojson.dumps({"b": 1, "a": [None, True]}, sort_keys=True) == '{"a":[null,true],"b":1}'
+    assert gojson.dumps({"b": 1, "a": 2}) == '{"b":1,"a":2}'
+
+
+@pytest.mark.parametrize(
+    ("value", "want"),
+    [(1.5, "1.5"), (2.0, "2"), (0.00001, "0.00001"), (1e-7, "1e-07"), (1e21, "1e+21")],
+    ids=["fraction", "whole", "small-plain", "tiny-exponent", "huge-exponent"],
+)
+def test_dumps_floats_like_go(value: float, want: str) -> None:
+    assert gojson.dumps(value) == want
