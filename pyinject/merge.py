@@ -294,7 +294,7 @@ def _apply_retain_keys(original: MutableMapping[str, Any], patch: Mapping[str, A
         return
     retain = patch[_RETAIN_KEYS]
     here = _join(where, _RETAIN_KEYS)
-    if _kind(retain) != "list":
+    if _kind(retain) != "list" or any(_kind(name) != "string" for name in retain):
         raise MergeError(f"{here}: must be a list of field names")
     keep = set(retain)
     for key, value in patch.items():
@@ -319,30 +319,31 @@ class _Item:
 
 def _set_list(parent: MutableMapping[str, Any], key: str, items: list[_Item]) -> None:
     """Store ``items`` as ``parent[key]``, reusing the original list object and its comments."""
-    current = parent[key]
+    current: Any = parent[key]
     values = [item.value for item in items]
     if not isinstance(current, MutableSequence):
         parent[key] = values
         return
     ca = getattr(current, "ca", None)
-    if ca is None:  # a plain list
+    if ca is None or not isinstance(current, list):  # a plain list
         current[:] = values
         return
     # ruamel keeps per-element comments and positions by index: move them with the elements.
+    lc: Any = getattr(current, "lc", None)
     comments = dict(ca.items)
-    positions = dict(getattr(current.lc, "data", None) or {})
+    positions = dict(getattr(lc, "data", None) or {})
     list.__delitem__(current, slice(None))
     list.extend(current, values)
     ca.items.clear()
     if positions:
-        current.lc.data.clear()
+        lc.data.clear()
     for index, item in enumerate(items):
         if item.source is None:
             continue
         if item.source in comments:
             ca.items[index] = comments[item.source]
         if item.source in positions:
-            current.lc.data[index] = positions[item.source]
+            lc.data[index] = positions[item.source]
 
 
 def _element_kind(lists: Iterable[Sequence[Any]], where: str) -> str:
@@ -529,6 +530,8 @@ def _apply_set_element_order(original: MutableMapping[str, Any], patch: Mapping[
 
         kind = _element_kind((original_list, patch_list), _join(where, field))
         merge_key = meta.merge_key if kind == "map" else ""
+        if kind == "map" and not merge_key:
+            raise MergeError(f"{here}: cannot order a list of maps without a merge key")
         if kind == "map":
             for position, element in enumerate(order):
                 _merge_key_value(element, merge_key, f"{here}[{position}]")

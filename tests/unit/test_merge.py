@@ -175,3 +175,14 @@ def test_field_schema(path: str, kind: str | None) -> None:
 def test_field_schema_accepts_a_sequence_for_dotted_keys() -> None:
     shape = field_schema(POD, ["metadata", "annotations", "sidecar.istio.io/status"])
     assert shape == {"type": "string"}
+
+
+def test_line_numbers_follow_reordered_elements() -> None:
+    """Later stages report errors at an element's line; the line must move with it."""
+    original = _yaml().load("spec:\n  containers:\n  - name: app\n  - name: helper\n")
+    containers = original["spec"]["containers"]
+    app_line, helper_line = containers.lc.item(0)[0], containers.lc.item(1)[0]
+    merge_overlay(original, {"spec": {"containers": [{"name": "istio-proxy"}]}})
+    assert [c["name"] for c in containers] == ["istio-proxy", "app", "helper"]
+    assert containers.lc.item(1)[0] == app_line
+    assert containers.lc.item(2)[0] == helper_line
