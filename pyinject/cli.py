@@ -75,7 +75,7 @@ class Reporter:
 
 
 @click.group(context_settings=CONTEXT_SETTINGS, epilog=EXIT_CODES_HELP)
-@click.version_option(__version__, "--version", message=f"%(prog)s %(version)s (Istio {ISTIO_VERSION} defaults)")
+@click.version_option(__version__, "--version", prog_name="pyinject", message=f"%(prog)s %(version)s (Istio {ISTIO_VERSION} defaults)")
 def cli() -> None:
     """pyinject: offline Istio sidecar injection for Kubernetes manifests."""
 

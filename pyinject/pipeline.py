@@ -69,7 +69,7 @@ def run(options: Options, injector: Injector, *, stdin: IO[str] | None = None, w
     spool: IO[str] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, mode="w+", encoding="utf-8", newline="")
     records: list[Record] = []
     try:
-        writer = _StreamWriter(spool)
+        writer = _StreamWriter(spool, yaml=options.output_format == "yaml")
         for doc in read_documents(paths, stdin):
             text = process_document(doc, injector, options, records, warn)
             writer.write(doc, text)
@@ -83,8 +83,9 @@ def run(options: Options, injector: Injector, *, stdin: IO[str] | None = None, w
 class _StreamWriter:
     """Joins documents (and several input files) into one valid YAML stream."""
 
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: IO[str], yaml: bool) -> None:
         self.out = out
+        self.yaml = yaml
         self.written = False
         self.last = "\n"
 
@@ -93,7 +94,7 @@ class _StreamWriter:
             return
         if self.written and self.last != "\n":
             self.out.write("\n")
-        if self.written and doc.first_in_source and not doc.separator and not text.startswith(("---", "{", "[")):
+        if self.yaml and self.written and doc.first_in_source and not doc.separator:
             # Two files joined: keep their documents apart.
             self.out.write("---\n")
         self.out.write(text)

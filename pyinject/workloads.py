@@ -130,7 +130,10 @@ def find_workloads(doc: Any, where: Path = ()) -> Iterator[Workload]:
         return
     paths = POD_TEMPLATE_PATHS[kind]
     workload = Workload(kind, doc, paths, where, *_owner(kind, doc))
-    check_shape(workload)
+    try:
+        check_shape(workload)
+    except InputError as err:
+        raise err.with_location(workload=workload.describe())
     yield workload
 
 
