@@ -1,0 +1,186 @@
+"""Go JSON/YAML, duration and protobuf-JSON formatting (pyinject/istiofmt.py).
+
+Expected strings are what encoding/json, sigs.k8s.io/yaml (go-yaml v2),
+time.Duration.String and Istio's protomarshal write for the same input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pyinject import istiofmt
+from pyinject.istiofmt import JSONStruct
+
+DEFAULTS = {
+    "configPath": "./etc/istio/proxy",
+    "binaryPath": "/usr/local/bin/envoy",
+    "serviceCluster": "istio-proxy",
+    "drainDuration": "45s",
+    "terminationDrainDuration": "5s",
+    "proxyAdminPort": 15000,
+    "controlPlaneAuthPolicy": "MUTUAL_TLS",
+    "discoveryAddress": "istiod.istio-system.svc:15012",
+    "statNameLength": 189,
+    "statusPort": 15020,
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "want"),
+    [
+        pytest.param({"b": 1, "a": 2}, '{"a":2,"b":1}', id="map-keys-sorted"),
+        pytest.param(JSONStruct([("b", 1), ("a", 2)]), '{"b":1,"a":2}', id="struct-keeps-order"),
+        pytest.param("<a&b>", '"\\u003ca\\u0026b\\u003e"', id="html-escaped"),
+        pytest.param("tab\there\x01", '"tab\\there\\u0001"', id="control-chars"),
+        pytest.param([1.0, 1.5, 1e21, 1e-7, 123456789.0], "[1,1.5,1e+21,1e-7,123456789]", id="floats"),
+        pytest.param({"x": None, "y": [True, False]}, '{"x":null,"y":[true,false]}', id="null-bools"),
+    ],
+)
+def test_go_json(value: Any, want: str) -> None:
+    assert istiofmt.go_json(value) == want
+
+
+@pytest.mark.parametrize(
+    ("value", "want"),
+    [
+        pytest.param(
+            {"requests": {"memory": "128Mi", "cpu": "100m"}},
+            "requests:\n  cpu: 100m\n  memory: 128Mi\n",
+            id="resources",
+        ),
+        pytest.param({"cpu": "2"}, 'cpu: "2"\n', id="numeric-string-quoted"),
+        pytest.param({"a": "true", "b": "yes", "c": "", "d": "null"}, 'a: "true"\nb: "yes"\nc: ""\nd: "null"\n', id="bool-null-like"),
+        pytest.param({"a": "*", "b": "a: b", "c": "x #y", "d": " lead"}, "a: '*'\nb: 'a: b'\nc: 'x #y'\nd: ' lead'\n", id="single-quoted"),
+        pytest.param({"k": ["a", {"x": 1, "w": 2}]}, "k:\n- a\n- w: 2\n  x: 1\n", id="sequence-not-indented"),
+        pytest.param({"x10": 1, "x9": 2, "X": 3, "_": 4}, "_: 4\nX: 3\nx9: 2\nx10: 1\n", id="natural-key-order"),
+        pytest.param({"e": {}, "l": [], "z": None}, "e: {}\nl: []\nz: null\n", id="empty-and-null"),
+        pytest.param({"n": 1, "y": 2}, '"n": 1\n"y": 2\n', id="yaml11-bool-keys-quoted"),
+        pytest.param({"s": "line1\nline2\n"}, "s: |\n  line1\n  line2\n", id="literal-clip"),
+        pytest.param({"s": "a\nb"}, "s: |-\n  a\n  b\n", id="literal-strip"),
+        pytest.param({"f": 1.5, "i": 100.0}, "f: 1.5\ni: 100\n", id="numbers-via-json"),
+        pytest.param({"d": "2024-01-02", "t": "1:20"}, 'd: "2024-01-02"\nt: "1:20"\n', id="timestamp-base60"),
+        pytest.param(
+            {"k": "word " * 20},
+            "k: 'word word word word word word word word word word word word word word word word\n"
+            "  word word word word '\n",
+            id="long-string-folded",
+        ),
+        pytest.param("scalar", "scalar\n", id="root-scalar"),
+        pytest.param([["a", "b"]], "- - a\n  - b\n", id="nested-sequences"),
+    ],
+)
+def test_go_yaml(value: Any, want: str) -> None:
+    assert istiofmt.go_yaml(value) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        pytest.param("45s", "45s", id="seconds"),
+        pytest.param("1.5s", "1.5s", id="fraction"),
+        pytest.param("3600s", "1h0m0s", id="hour"),
+        pytest.param("90s", "1m30s", id="minutes"),
+        pytest.param("0.0015s", "1.5ms", id="milliseconds"),
+        pytest.param("0.000000001s", "1ns", id="nanosecond"),
+        pytest.param("0s", "0s", id="zero"),
+        pytest.param("-2s", "-2s", id="negative"),
+        pytest.param("1m30s", "1m30s", id="go-syntax-input"),
+    ],
+)
+def test_format_duration(text: str, want: str) -> None:
+    assert istiofmt.format_duration(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        pytest.param("23s", "23s", id="whole"),
+        pytest.param("1.5s", "1.500s", id="millis-three-digits"),
+        pytest.param("0.000001s", "0.000001s", id="micros-six-digits"),
+        pytest.param("1m", "60s", id="go-minutes"),
+    ],
+)
+def test_proto_duration_json(text: str, want: str) -> None:
+    assert istiofmt.proto_duration_json(*istiofmt.parse_duration(text)) == want
+
+
+def test_parse_duration_rejects_garbage() -> None:
+    with pytest.raises(ValueError):
+        istiofmt.parse_duration("soon")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "want"),
+    [
+        pytest.param({}, "{}", id="defaults-cleaned-away"),
+        pytest.param({"interceptionMode": "TPROXY"}, '{"interceptionMode":"TPROXY"}', id="enum-name"),
+        pytest.param({"interceptionMode": "REDIRECT"}, "{}", id="enum-zero-omitted"),
+        pytest.param(
+            {"discoveryAddress": "foo:123", "concurrency": 0, "proxyMetadata": {"Z": "1", "A": "2"}},
+            '{"discoveryAddress":"foo:123","concurrency":0,"proxyMetadata":{"A":"2","Z":"1"}}',
+            id="declaration-order-wrapper-zero-kept",
+        ),
+        pytest.param(
+            {"tracing": {}, "holdApplicationUntilProxyStarts": False},
+            '{"tracing":{},"holdApplicationUntilProxyStarts":false}',
+            id="empty-message-and-false-wrapper-kept",
+        ),
+        pytest.param({"drainDuration": "23s", "terminationDrainDuration": "5.000s"}, '{"drainDuration":"23s"}', id="durations-compared-by-value"),
+        pytest.param({"proxyMetadata": {}}, "{}", id="empty-metadata-dropped"),
+        pytest.param({"controlPlaneAuthPolicy": "NONE"}, "{}", id="auth-policy-none-is-zero"),
+        pytest.param({"serviceCluster": "mine"}, '{"serviceCluster":"mine"}', id="oneof-member"),
+        pytest.param(
+            {"tracing": {"sampling": 1.0, "zipkin": {"address": "z:9411"}}},
+            '{"tracing":{"zipkin":{"address":"z:9411"},"sampling":1}}',
+            id="nested-oneof-first",
+        ),
+        pytest.param({"stat_name_length": 100}, '{"statNameLength":100}', id="proto-name-accepted"),
+        pytest.param({"futureField": "x"}, '{"futureField":"x"}', id="unknown-key-appended"),
+    ],
+)
+def test_proxy_config_json(overrides: dict[str, Any], want: str) -> None:
+    assert istiofmt.proxy_config_json({**DEFAULTS, **overrides}) == want
+
+
+def test_proto_json_of_64_bit_values_is_quoted() -> None:
+    msg = {"stackdriver": {"maxNumberOfAttributes": 200, "debug": True}}
+    got = istiofmt.proto_json(msg, "istio.mesh.v1alpha1.Tracing")
+    assert got == '{"stackdriver":{"debug":true,"maxNumberOfAttributes":"200"}}'
+
+
+@pytest.mark.parametrize(
+    ("name", "go", "js"),
+    [
+        pytest.param("config_path", "ConfigPath", "configPath", id="simple"),
+        pytest.param("k8s_sa_jwt_path", "K8SSaJwtPath", "k8sSaJwtPath", id="digit"),
+        pytest.param("mesh_mTLS", "MeshMTLS", "meshMTLS", id="mixed-case"),
+    ],
+)
+def test_proto_names(name: str, go: str, js: str) -> None:
+    assert (istiofmt.go_camel(name), istiofmt.json_camel(name)) == (go, js)
+
+
+@pytest.mark.parametrize(
+    ("port", "excluded", "want"),
+    [
+        pytest.param("15020", "", "15020", id="empty-list"),
+        pytest.param("15020", "80, 81", "80,81,15020", id="trimmed-and-appended"),
+        pytest.param("15020", "15020,80", "15020,80", id="already-there"),
+        pytest.param("0", "80", "80", id="zero-port"),
+        pytest.param(" ", "80", "80", id="blank-port"),
+    ],
+)
+def test_exclude_inbound_port(port: str, excluded: str, want: str) -> None:
+    assert istiofmt.exclude_inbound_port(port, excluded) == want
+
+
+def test_container_ports_skip_udp_sctp_and_named_container() -> None:
+    containers = [
+        {"name": "app", "ports": [{"containerPort": 80}, {"containerPort": 53, "protocol": "UDP"}]},
+        {"name": "istio-proxy", "ports": [{"containerPort": 15090}]},
+        {"name": "db", "ports": [{"containerPort": 5432, "protocol": "TCP"}, {"containerPort": 9, "protocol": "SCTP"}]},
+    ]
+    assert istiofmt.container_ports(containers) == "80,15090,5432"
+    assert istiofmt.container_ports(containers, skip_name="istio-proxy") == "80,5432"
