@@ -1,0 +1,140 @@
+"""JSON Schemas (Draft 2020-12) for injector values and mesh config, and the check that uses them.
+
+The schemas describe the keys the injection templates read and the types Istio's
+protobuf decoding would insist on.  Free-form maps (annotations, proxyMetadata,
+env, ...) accept any key.  Objects that list every key Istio accepts are closed
+(``additionalProperties: false``); whether an unknown key there is an error is
+the caller's choice (``strict``), because istioctl itself ignores unknown keys
+in a values or mesh *file* but ``istioctl install`` rejects them in ``--set``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+#: Schema file per name; the registry of what can be checked.
+SCHEMA_FILES = {
+    "values": "values.schema.json",
+    "mesh": "mesh.schema.json",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One schema violation: where (key path) and what, in a sentence."""
+
+    path: tuple[str | int, ...]
+    message: str
+    #: True when the problem is an unknown key (the only kind ``strict`` controls).
+    unknown_key: bool = False
+
+
+def schema(name: str) -> dict[str, Any]:
+    """The parsed schema called ``name`` (see SCHEMA_FILES)."""
+    return dict(_load(name))
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files(__name__).joinpath(SCHEMA_FILES[name]).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str, sub: str | None) -> Any:
+    # jsonschema costs ~100 ms to import; only runs that have something to check pay for it.
+    import jsonschema
+
+    root = _load(name)
+    target: dict[str, Any] = root if sub is None else {"$ref": f"#/$defs/{sub}", "$defs": root["$defs"]}
+    return jsonschema.Draft202012Validator(target)
+
+
+def check(data: Any, name: str, *, strict: bool, definition: str | None = None) -> list[Problem]:
+    """Check ``data`` against schema ``name`` (or its ``$defs`` entry ``definition``).
+
+    Unknown keys are reported only when ``strict``.  Problems come sorted by path.
+    """
+    problems: list[Problem] = []
+    for error in _validator(name, definition).iter_errors(data):
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties":
+            if not strict:
+                continue
+            known = sorted(error.schema.get("properties", {}))
+            for key in sorted(k for k in error.instance if k not in known):
+                problems.append(Problem(path + (key,), _unknown_key(key, known), unknown_key=True))
+            continue
+        problems.append(Problem(path, _describe(error)))
+    problems.sort(key=lambda p: [str(part) for part in p.path])
+    return problems
+
+
+def _unknown_key(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        return f'unknown key "{key}" (did you mean "{close[0]}"?)'
+    return f'unknown key "{key}"'
+
+
+_TYPE_WORDS = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean (true/false)",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "null",
+}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return _kind(value)
+    return f"{_kind(value)} ({json.dumps(value, default=str)})"
+
+
+def _describe(error: Any) -> str:
+    kind = error.validator
+    value = error.instance
+    if kind == "type":
+        wanted = error.validator_value
+        wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted if w != "null")
+        return f"expected {words}, got {_show(value)}"
+    if kind == "enum":
+        allowed = ", ".join(json.dumps(v) for v in error.validator_value)
+        return f"{json.dumps(value, default=str)} is not one of {allowed}"
+    if kind == "minimum":
+        return f"{value} is below the minimum {error.validator_value}"
+    if kind == "maximum":
+        return f"{value} is above the maximum {error.validator_value}"
+    if kind == "pattern":
+        return f"{json.dumps(value)} is not a duration such as 5s, 1m30s or 500ms"
+    if kind == "required":
+        return str(error.message)
+    return str(error.message)
