@@ -1,0 +1,186 @@
+"""Probe rewriting (Istio's app_probe.go behaviour) on small hand-written pods."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from pyinject.postprocess import PostprocessContext
+from pyinject.postprocess.probes import dump_app_probers, probers_json, rewrite_probes, should_rewrite
+
+PROXY: dict[str, Any] = {"name": "istio-proxy", "image": "proxyv2", "env": [{"name": "A", "value": "1"}]}
+
+
+def ctx(rewrite: bool = True, status_port: int = 15020) -> PostprocessContext:
+    return PostprocessContext(
+        template_pod={},
+        original_pod={},
+        values={"sidecarInjectorWebhook": {"rewriteAppHTTPProbe": rewrite}},
+        mesh_config={},
+        proxy_config={"statusPort": status_port},
+    )
+
+
+def pod(*containers: dict[str, Any], annotations: dict[str, str] | None = None, init: list[Any] | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"containers": [copy.deepcopy(c) for c in containers] + [copy.deepcopy(PROXY)]}
+    if init is not None:
+        spec["initContainers"] = copy.deepcopy(init)
+    return {"metadata": {"annotations": dict(annotations or {})}, "spec": spec}
+
+
+def probers_env(p: dict[str, Any]) -> Any:
+    proxy = next(c for c in p["spec"]["containers"] if c["name"] == "istio-proxy")
+    values = [e["value"] for e in proxy["env"] if e["name"] == "ISTIO_KUBE_APP_PROBERS"]
+    return json.loads(values[0]) if values else None
+
+
+REWRITES = [
+    (
+        "http-named-port",
+        {"name": "app", "ports": [{"name": "http", "containerPort": 80}], "livenessProbe": {"httpGet": {"port": "http"}}},
+        "livenessProbe",
+        {"httpGet": {"port": 15020, "path": "/app-health/app/livez"}},
+        {"/app-health/app/livez": {"httpGet": {"port": 80}}},
+    ),
+    (
+        "https-becomes-http-timeout-kept",
+        {"name": "app", "readinessProbe": {"timeoutSeconds": 3, "httpGet": {"port": 8443, "path": "/r", "scheme": "HTTPS"}}},
+        "readinessProbe",
+        {"timeoutSeconds": 3, "httpGet": {"port": 15020, "path": "/app-health/app/readyz", "scheme": "HTTP"}},
+        {"/app-health/app/readyz": {"httpGet": {"path": "/r", "port": 8443, "scheme": "HTTPS"}, "timeoutSeconds": 3}},
+    ),
+    (
+        "tcp-becomes-http",
+        {"name": "db", "startupProbe": {"tcpSocket": {"port": 5432}, "periodSeconds": 5}},
+        "startupProbe",
+        {"httpGet": {"path": "/app-health/db/startupz", "port": 15020}, "periodSeconds": 5},
+        {"/app-health/db/startupz": {"tcpSocket": {"port": 5432}}},
+    ),
+    (
+        "grpc-becomes-http",
+        {"name": "g", "livenessProbe": {"grpc": {"port": 9000}}},
+        "livenessProbe",
+        {"httpGet": {"path": "/app-health/g/livez", "port": 15020}},
+        {"/app-health/g/livez": {"grpc": {"port": 9000, "service": None}}},
+    ),
+    (
+        "exec-untouched",
+        {"name": "app", "livenessProbe": {"exec": {"command": ["true"]}}},
+        "livenessProbe",
+        {"exec": {"command": ["true"]}},
+        None,
+    ),
+    (
+        "unknown-named-port-rewritten-not-recorded",
+        {"name": "app", "livenessProbe": {"httpGet": {"port": "nope"}}},
+        "livenessProbe",
+        {"httpGet": {"port": 15020, "path": "/app-health/app/livez"}},
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("container", "field", "want_probe", "want_env"), [r[1:] for r in REWRITES], ids=[r[0] for r in REWRITES])
+def test_rewrite(container: dict[str, Any], field: str, want_probe: Any, want_env: Any) -> None:
+    p = pod(container)
+    rewrite_probes(p, ctx())
+    assert p["spec"]["containers"][0][field] == want_probe
+    assert probers_env(p) == want_env
+
+
+def test_tcp_key_takes_the_old_position() -> None:
+    p = pod({"name": "db", "livenessProbe": {"initialDelaySeconds": 1, "tcpSocket": {"port": 1}, "periodSeconds": 2}})
+    rewrite_probes(p, ctx())
+    assert list(p["spec"]["containers"][0]["livenessProbe"]) == ["initialDelaySeconds", "httpGet", "periodSeconds"]
+
+
+def test_lifecycle_hooks_and_env_json_is_istios() -> None:
+    p = pod(
+        {
+            "name": "hello",
+            "lifecycle": {"preStop": {"httpGet": {"port": 91}}, "postStart": {"tcpSocket": {"port": 93}}},
+            "readinessProbe": {"httpGet": {"port": 3333}},
+        }
+    )
+    rewrite_probes(p, ctx())
+    lifecycle = p["spec"]["containers"][0]["lifecycle"]
+    assert lifecycle["preStop"] == {"httpGet": {"port": 15020, "path": "/app-lifecycle/hello/prestopz"}}
+    assert lifecycle["postStart"] == {"httpGet": {"path": "/app-lifecycle/hello/poststartz", "port": 15020}}
+    proxy = p["spec"]["containers"][1]
+    assert proxy["env"][-1] == {
+        "name": "ISTIO_KUBE_APP_PROBERS",
+        "value": '{"/app-health/hello/readyz":{"httpGet":{"port":3333}},'
+        '"/app-lifecycle/hello/poststartz":{"tcpSocket":{"port":93}},'
+        '"/app-lifecycle/hello/prestopz":{"httpGet":{"port":91}}}',
+    }
+
+
+def test_init_container_probes_rewritten_proxy_skipped() -> None:
+    sidecar = {"name": "side", "restartPolicy": "Always", "readinessProbe": {"httpGet": {"port": 3333}}}
+    p = pod(init=[sidecar])
+    p["spec"]["containers"][0]["readinessProbe"] = {"httpGet": {"port": 15021, "path": "/healthz/ready"}}
+    rewrite_probes(p, ctx())
+    assert p["spec"]["initContainers"][0]["readinessProbe"]["httpGet"]["path"] == "/app-health/side/readyz"
+    assert p["spec"]["containers"][0]["readinessProbe"]["httpGet"] == {"port": 15021, "path": "/healthz/ready"}
+    assert probers_env(p) == {"/app-health/side/readyz": {"httpGet": {"port": 3333}}}
+
+
+@pytest.mark.parametrize(
+    ("annotation", "setting", "want"),
+    [("false", True, False), ("true", False, True), ("maybe", True, True), (None, False, False), (None, True, True)],
+    ids=["annotation-off", "annotation-on", "bad-annotation-falls-back", "values-off", "values-on"],
+)
+def test_should_rewrite(annotation: str | None, setting: bool, want: bool) -> None:
+    anns = {} if annotation is None else {"sidecar.istio.io/rewriteAppHTTPProbers": annotation}
+    assert should_rewrite(anns, {"sidecarInjectorWebhook": {"rewriteAppHTTPProbe": setting}}) is want
+
+
+def test_disabled_leaves_pod_alone() -> None:
+    p = pod({"name": "app", "livenessProbe": {"httpGet": {"port": 80}}})
+    before = copy.deepcopy(p)
+    rewrite_probes(p, ctx(rewrite=False))
+    assert p == before
+
+
+def test_no_proxy_no_rewrite() -> None:
+    p = {"spec": {"containers": [{"name": "app", "livenessProbe": {"httpGet": {"port": 80}}}]}}
+    before = copy.deepcopy(p)
+    rewrite_probes(p, ctx())
+    assert p == before
+
+
+def test_status_port_annotation_wins_for_the_probe_not_the_record() -> None:
+    p = pod({"name": "app", "livenessProbe": {"httpGet": {"port": 80}}}, annotations={"status.sidecar.istio.io/port": "123"})
+    rewrite_probes(p, ctx())
+    assert p["spec"]["containers"][0]["livenessProbe"]["httpGet"]["port"] == 123
+    assert probers_env(p) == {"/app-health/app/livez": {"httpGet": {"port": 80}}}
+
+
+def test_already_rewritten_probe_not_recorded() -> None:
+    p = pod({"name": "app", "livenessProbe": {"httpGet": {"port": 15020, "path": "/app-health/app/livez"}}})
+    assert dump_app_probers(p, 15020) == {}
+
+
+def test_reinjection_merges_existing_record() -> None:
+    # A pod injected before still carries the old record; its entries win.
+    p = pod(
+        {"name": "hello", "livenessProbe": {"httpGet": {"port": 15020, "path": "/app-health/hello/livez"}}},
+        {"name": "new", "livenessProbe": {"httpGet": {"port": 8008, "path": "/live"}}},
+        annotations={"sidecar.istio.io/status": "{}"},
+    )
+    proxy = p["spec"]["containers"][2]
+    proxy["env"].append({"name": "ISTIO_KUBE_APP_PROBERS", "value": '{"/app-health/hello/livez":{"httpGet":{"port":80}}}'})
+    rewrite_probes(p, ctx())
+    assert [e["name"] for e in proxy["env"]].count("ISTIO_KUBE_APP_PROBERS") == 1
+    assert probers_env(p) == {
+        "/app-health/hello/livez": {"httpGet": {"port": 80}},
+        "/app-health/new/livez": {"httpGet": {"path": "/live", "port": 8008}},
+    }
+
+
+def test_probers_json_sorted_and_normalized() -> None:
+    text = probers_json({"/b": {"httpGet": {"port": 1, "bogus": 2}}, "/a": {"tcpSocket": {"port": 2}, "timeoutSeconds": 0}})
+    assert text == '{"/a":{"tcpSocket":{"port":2}},"/b":{"httpGet":{"port":1}}}'
