@@ -14,7 +14,7 @@ from pyinject import istiofmt
 from pyinject.istiofmt import JSONStruct
 
 DEFAULTS = {
-    "configPath": "./etc/istio/proxy",
+    "configPath": "/etc/istio/proxy",
     "binaryPath": "/usr/local/bin/envoy",
     "serviceCluster": "istio-proxy",
     "drainDuration": "45s",
