@@ -89,6 +89,18 @@ def k8s_schema() -> dict[str, Any]:
     return _K8S_SCHEMA
 
 
+_FIELD_INDEX: dict[str, dict[str, str]] = {}
+
+
+def _k8s_field_key(definition: str, go_name: str) -> str | None:
+    """The JSON name of Go field ``go_name`` of a schema definition (None if it has no such field)."""
+    index = _FIELD_INDEX.get(definition)
+    if index is None:
+        fields = k8s_schema().get(definition, {}).get("fields", {})
+        index = _FIELD_INDEX[definition] = {k.lower(): k for k in fields}
+    return index.get(go_name.lower())
+
+
 def _k8s_go_type(definition: str) -> str:
     # io.k8s.api.core.v1.Container -> v1.Container, as %T prints it.
     parts = definition.split(".")
@@ -124,7 +136,7 @@ class K8sStruct(GoObject):
             pass
         fields = k8s_schema().get(self._def, {}).get("fields", {})
         raw = self._raw or {}
-        key = _lookup_ci(fields, name) if fields else None
+        key = _k8s_field_key(self._def, name) if fields else None
         if key is not None:
             value = _k8s_value(self._def, key, fields[key], raw.get(key))
         else:
@@ -275,7 +287,7 @@ class GoDuration(GoObject):
         return None
 
 
-_WRAPPER_GO = {
+_WRAPPER_GO: dict[str, tuple[str, Callable[[Any], Any], Any]] = {
     "wkt:BoolValue": ("*wrapperspb.BoolValue", lambda v: bool(v), False),
     "wkt:Int32Value": ("*wrapperspb.Int32Value", lambda v: Int32(int(v)), Int32(0)),
     "wkt:UInt32Value": ("*wrapperspb.UInt32Value", lambda v: Uint32(int(v)), Uint32(0)),

@@ -712,14 +712,13 @@ def field_value(msg: Mapping[str, Any], f: ProtoField) -> Any:
 
 
 _WKT_INT64 = ("wkt:Int64Value", "wkt:UInt64Value")
-_WKT_NUMBER = ("wkt:Int32Value", "wkt:UInt32Value", "wkt:DoubleValue", "wkt:FloatValue")
 
 
 def _is_zero_scalar(t: str, v: Any, types: ProtoTypes) -> bool:
     if t.startswith("enum:"):
         return _enum_number(t[5:], v, types) == 0
-    if t in ("string",):
-        return v == ""
+    if t == "string":
+        return bool(v == "")
     if t == "bool":
         return v is False
     if t in ("int32", "int64", "uint32", "uint64", "double", "float"):
