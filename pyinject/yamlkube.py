@@ -74,10 +74,10 @@ class KubeConstructor(SafeConstructor):
 
     warn: Warn | None = None
 
-    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:  # type: ignore[override]
+    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:
         return str(self.construct_scalar(node)).lower() in _TRUE
 
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:  # type: ignore[override]
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         text = str(self.construct_scalar(node)).replace("_", "")
         sign = -1 if text.startswith("-") else 1
         digits = text.lstrip("+-")
@@ -92,7 +92,7 @@ class KubeConstructor(SafeConstructor):
             return sign * int(digits, 8)
         return sign * int(digits)
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
             self.flatten_mapping(node)
             seen: set[Any] = set()
@@ -106,13 +106,13 @@ class KubeConstructor(SafeConstructor):
 
 
 # Timestamps and the YAML 1.1 "value" scalar ("=") are plain strings to kubectl.
-KubeConstructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
-KubeConstructor.add_constructor("tag:yaml.org,2002:value", SafeConstructor.construct_yaml_str)
-KubeConstructor.add_constructor("tag:yaml.org,2002:bool", KubeConstructor.construct_yaml_bool)
-KubeConstructor.add_constructor("tag:yaml.org,2002:int", KubeConstructor.construct_yaml_int)
+KubeConstructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)  # type: ignore[type-var]
+KubeConstructor.add_constructor("tag:yaml.org,2002:value", SafeConstructor.construct_yaml_str)  # type: ignore[type-var]
+KubeConstructor.add_constructor("tag:yaml.org,2002:bool", KubeConstructor.construct_yaml_bool)  # type: ignore[type-var]
+KubeConstructor.add_constructor("tag:yaml.org,2002:int", KubeConstructor.construct_yaml_int)  # type: ignore[type-var]
 
 
-class KubeLoader(_Parser, Composer, KubeConstructor, KubeResolver):  # type: ignore[misc]
+class KubeLoader(_Parser, Composer, KubeConstructor, KubeResolver):
     """libyaml parser + go-yaml v2 scalar rules."""
 
     def __init__(self, stream: Any) -> None:
@@ -201,7 +201,7 @@ def _roundtrip_yaml() -> Any:
         from ruamel.yaml import YAML
         from ruamel.yaml.constructor import RoundTripConstructor
 
-        class LastWinsConstructor(RoundTripConstructor):  # type: ignore[misc]
+        class LastWinsConstructor(RoundTripConstructor):
             """kubectl keeps the last of duplicated keys; ruamel keeps the first."""
 
             def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
