@@ -65,7 +65,6 @@ _VALUE_STRUCTS = {
     ("io.k8s.api.core.v1.Pod", "spec"),
     ("io.k8s.api.core.v1.PodTemplateSpec", "metadata"),
     ("io.k8s.api.core.v1.PodTemplateSpec", "spec"),
-    ("io.k8s.api.core.v1.EnvFromSource", "prefix"),
 }
 
 #: encoding/json field order of the Kubernetes structs Istio's templates serialise
