@@ -1,1 +1,84 @@
-"""Go text/template engine (work in progress: value model and fmt first)."""
+"""Go text/template for Python: parse once, execute many times, Go's output byte for byte.
+
+Supported: text and actions; comments; ``{{-``/``-}}`` trimming; string, raw
+string, char, bool, nil and number constants (int, float, hex/octal/binary,
+underscores, imaginary); pipelines and parenthesised pipelines; fields and
+chained fields on maps and Go-struct views; variables (``$``, ``:=``, ``=``,
+Go's scoping); ``if``/``else if``/``else``; ``range`` over slices, maps (sorted
+keys) and integers, with ``break``, ``continue`` and ``else``;
+``with``/``else with``/``else``; ``define``, ``template``, ``block``; Go's
+builtin functions (``funcs.builtins``) and any function table following the
+calling convention of ``funcs``; ``missingkey=default`` semantics (a missing
+map key prints ``<no value>``). Errors follow Go's message format and raise
+``TemplateSyntaxError`` (parse) or ``TemplateExecError`` (execute).
+
+Not supported: custom delimiters, other missingkey options, channels and
+range over functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from pyinject.gotemplate import parser
+from pyinject.gotemplate.execute import execute
+from pyinject.gotemplate.funcs import BUILTINS, FuncSig, function_table, signature_of
+from pyinject.gotemplate.values import to_go
+
+__all__ = ["Template", "parse", "render"]
+
+
+class Template:
+    """A parsed template set; ``execute`` renders the named template against data."""
+
+    def __init__(self, name: str, trees: Mapping[str, parser.Tree], funcs: Mapping[str, FuncSig]):
+        self.name = name
+        self._trees = trees
+        self._funcs = funcs
+
+    def execute(self, data: Any) -> str:
+        """Render this template; data uses the value model of ``values``."""
+        return execute(self._trees, self._funcs, self.name, data)
+
+    def lookup(self, name: str) -> Template | None:
+        """The template `name` defined in this set (by define or block), or None."""
+        if name not in self._trees:
+            return None
+        return Template(name, self._trees, self._funcs)
+
+    def template_names(self) -> list[str]:
+        """Names of all templates in this set, sorted."""
+        return sorted(self._trees)
+
+
+def parse(
+    text: str, name: str = "t", funcs: Mapping[str, Callable[..., Any]] | None = None
+) -> Template:
+    """Parse `text` as template `name` with Go's builtins plus `funcs` (which override them)."""
+    table = function_table(BUILTINS, funcs or {})
+    sigs = {fname: signature_of(fn) for fname, fn in table.items()}
+    trees = parser.parse(text, name, sigs.__contains__)
+    return Template(name, trees, sigs)
+
+
+def _sprig_table() -> Mapping[str, Callable[..., Any]]:
+    try:
+        from pyinject.gotemplate.funcs.sprig import SPRIG_FUNCS
+    except ImportError:
+        return {}
+    return SPRIG_FUNCS  # type: ignore[no-any-return]
+
+
+def render(template: str, data: Any, *, funcs: str = "sprig") -> str:
+    """Parse and execute `template` over JSON-decoded `data` (numbers become float64).
+
+    ``funcs="sprig"`` gives Go's builtins plus sprig, as Istio's injector has;
+    ``funcs="none"`` only Go's builtins.
+    """
+    if funcs == "sprig":
+        table = _sprig_table()
+    elif funcs == "none":
+        table = {}
+    else:
+        raise ValueError(f"unknown function set {funcs!r}; have 'sprig', 'none'")
+    return parse(template, "t", table).execute(to_go(data))

@@ -283,6 +283,8 @@ class _Printer:
             self.fmt_map(v, verb, depth)
         elif isinstance(v, (list, tuple)):
             self.fmt_list(v, verb, depth)
+        elif isinstance(v, complex):
+            self.fmt_complex(v, verb)
         elif isinstance(v, GoObject):
             if v.go_is_nil() and not self.sharp_v:
                 self.pad("<nil>")
@@ -456,6 +458,19 @@ class _Printer:
             self.pad(num)
             return
         self.pad(num[1:])
+
+    def fmt_complex(self, v: complex, verb: str) -> None:
+        if verb not in "vbgGxXfFeE":
+            self.bad_verb(verb, v)
+            return
+        # Go prints (real+imagi); the imaginary part always carries its sign.
+        old_plus = self.plus
+        self.buf.append("(")
+        self.fmt_float(v.real, verb)
+        self.plus = True
+        self.fmt_float(v.imag, verb)
+        self.buf.append("i)")
+        self.plus = old_plus
 
     def fmt_string(self, s: str, verb: str) -> None:
         if verb == "v":

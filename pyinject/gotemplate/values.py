@@ -55,6 +55,21 @@ class Int32(GoInt):
     go_type = "int32"
 
 
+class Uint8(GoInt):
+    """Go ``uint8`` (byte): what indexing a string yields."""
+
+    __slots__ = ()
+    go_type = "uint8"
+
+
+class Reflect:
+    """Parameter annotation for Go's ``reflect.Value``: the raw argument, MISSING included.
+
+    Go's own builtins (``index``, ``len``, ``eq`` ...) take reflect.Value so they
+    can tell a missing value from nil; ordinary functions never need this.
+    """
+
+
 class TypedList(list):  # type: ignore[type-arg]
     """A Go slice with a concrete element type, e.g. ``[]string``."""
 
@@ -155,8 +170,6 @@ def is_true(v: Any) -> tuple[bool, bool]:
         return len(v) > 0, True
     if isinstance(v, GoObject):
         return not v.go_is_nil(), True
-    if callable(v):
-        return True, True
     return True, True
 
 
@@ -195,6 +208,8 @@ def type_name(v: Any) -> str:
         return "map[string]interface {}"
     if isinstance(v, (list, tuple)):
         return "[]interface {}"
+    if isinstance(v, complex):
+        return "complex128"
     if callable(v):
         return "func(...) interface {}"
     return type(v).__name__
@@ -231,6 +246,8 @@ def kind_of(v: Any) -> str:
         return "map"
     if isinstance(v, (list, tuple)):
         return "slice"
+    if isinstance(v, complex):
+        return "complex128"
     if isinstance(v, GoObject):
         return v.go_kind()
     if callable(v):

@@ -1,1 +1,158 @@
-"""Template function tables: Go builtins, sprig, Istio (calling convention to follow)."""
+"""Template function tables and the calling convention every table follows.
+
+A table is a plain dict ``{name: callable}``; ``function_table`` merges tables,
+later ones overriding earlier ones, as Go's ``Template.Funcs`` does.
+
+The executor calls a function with evaluated arguments, positionally. It
+checks and converts each argument the way Go's reflection would, reading the
+Python annotation of the parameter (computed once per function and cached):
+
+===============================  =============================================
+annotation                       Go parameter type, what it accepts
+===============================  =============================================
+``int``                          ``int``: Go int values (``len``, literals);
+                                 a float64 or an int64 value is an error
+``Int64`` / ``Int32``            ``int64`` / ``int32`` values; int literals
+``float``                        ``float64`` values; number literals
+``str``                          ``string``
+``bool``                         ``bool``
+``list``                         ``[]interface {}`` (nil arrives as ``[]``)
+``dict``                         ``map[string]interface {}`` (nil as ``{}``)
+``Any`` or none                  ``interface {}``: anything; nil and missing
+                                 values arrive as ``None``
+``Reflect``                      ``reflect.Value``: the raw value, the
+                                 ``MISSING`` sentinel included (builtins only)
+===============================  =============================================
+
+``*args`` makes the function variadic (its annotation types each extra
+argument); a wrong number of arguments is an exec error. To report a Go
+``error`` (or a Go panic), raise ``GoFuncError(message)``: the executor turns
+it into ``error calling NAME: message``. Any other exception is a bug.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from pyinject.gotemplate.values import Int32, Int64, Reflect
+
+#: Parameter kinds, by annotation.
+_KIND_BY_TYPE: dict[Any, str] = {
+    int: "int",
+    Int64: "int64",
+    Int32: "int32",
+    float: "float",
+    str: "str",
+    bool: "bool",
+    list: "list",
+    dict: "dict",
+    Reflect: "value",
+    Any: "any",
+    object: "any",
+}
+_KIND_BY_NAME = {
+    "int": "int",
+    "Int64": "int64",
+    "Int32": "int32",
+    "float": "float",
+    "str": "str",
+    "bool": "bool",
+    "list": "list",
+    "dict": "dict",
+    "Reflect": "value",
+}
+
+#: Go type names of the kinds, for error messages.
+GO_TYPE_OF_KIND = {
+    "int": "int",
+    "int64": "int64",
+    "int32": "int32",
+    "float": "float64",
+    "str": "string",
+    "bool": "bool",
+    "list": "[]interface {}",
+    "dict": "map[string]interface {}",
+    "value": "reflect.Value",
+    "any": "interface {}",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FuncSig:
+    """A callable with its parameter kinds, ready for the executor."""
+
+    fn: Callable[..., Any]
+    params: tuple[str, ...]
+    #: Kind of each extra argument of a variadic function, else None.
+    variadic: str | None
+
+
+_SIG_CACHE: dict[Any, FuncSig] = {}
+
+
+def _kind(annotation: Any) -> str:
+    if annotation is inspect.Parameter.empty:
+        return "any"
+    if isinstance(annotation, str):
+        return _KIND_BY_NAME.get(annotation.strip(), "any")
+    kind = _KIND_BY_TYPE.get(annotation)
+    if kind is not None:
+        return kind
+    origin = typing.get_origin(annotation)
+    if origin in (list, dict):
+        return "list" if origin is list else "dict"
+    return "any"
+
+
+def signature_of(fn: Callable[..., Any]) -> FuncSig:
+    """The FuncSig of a callable, computed once and cached."""
+    try:
+        cached = _SIG_CACHE.get(fn)
+    except TypeError:  # unhashable callable
+        cached = None
+    if cached is not None:
+        return cached
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        result = FuncSig(fn, (), "any")
+    else:
+        try:
+            hints = typing.get_type_hints(fn)
+        except Exception:  # unresolvable annotations: fall back to their text
+            hints = {}
+        params: list[str] = []
+        variadic: str | None = None
+        for p in sig.parameters.values():
+            annotation = hints.get(p.name, p.annotation)
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                params.append(_kind(annotation))
+            elif p.kind == p.VAR_POSITIONAL:
+                variadic = _kind(annotation)
+        result = FuncSig(fn, tuple(params), variadic)
+    try:
+        _SIG_CACHE[fn] = result
+    except TypeError:
+        pass
+    return result
+
+
+def function_table(*tables: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
+    """Merge function tables; a later table overrides an earlier one name by name."""
+    merged: dict[str, Callable[..., Any]] = {}
+    for table in tables:
+        merged.update(table)
+    return merged
+
+
+def _builtins() -> dict[str, Callable[..., Any]]:
+    from pyinject.gotemplate.funcs.builtins import BUILTIN_FUNCS
+
+    return dict(BUILTIN_FUNCS)
+
+
+#: Go's predefined template functions (text/template funcs.go).
+BUILTINS: Mapping[str, Callable[..., Any]] = _builtins()

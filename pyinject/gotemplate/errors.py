@@ -1,0 +1,28 @@
+"""Template errors carrying Go's message format and the template position."""
+
+from __future__ import annotations
+
+from pyinject.errors import TemplateExecError, TemplateSyntaxError
+
+
+class GoTemplateSyntaxError(TemplateSyntaxError):
+    """``template: NAME:LINE: MESSAGE`` from parsing."""
+
+    def __init__(self, message: str, *, name: str, line: int) -> None:
+        super().__init__(message)
+        self.template_name = name
+        self.template_line = line
+
+
+class GoTemplateExecError(TemplateExecError):
+    """``template: NAME:LINE:COL: executing "T" at <NODE>: MESSAGE`` from executing."""
+
+    def __init__(
+        self, message: str, *, name: str = "", line: int = 0, col: int = 0, reason: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.template_name = name
+        self.template_line = line
+        self.template_col = col
+        #: The bare message without the position prefix, e.g. "error calling index: ...".
+        self.reason = reason or message

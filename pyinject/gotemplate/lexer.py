@@ -1,0 +1,449 @@
+"""Template text to tokens, with Go's rules for delimiters, trim markers and comments."""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from dataclasses import dataclass
+
+from pyinject.gotemplate.gofmt import quote
+
+LEFT_DELIM = "{{"
+RIGHT_DELIM = "}}"
+LEFT_COMMENT = "/*"
+RIGHT_COMMENT = "*/"
+_SPACE = " \t\r\n"
+
+
+class T(enum.IntEnum):
+    """Token types."""
+
+    ERROR = enum.auto()
+    BOOL = enum.auto()
+    CHAR = enum.auto()  # a printable ASCII character the grammar may use, e.g. ','
+    CHAR_CONSTANT = enum.auto()
+    COMMENT = enum.auto()
+    COMPLEX = enum.auto()
+    ASSIGN = enum.auto()
+    DECLARE = enum.auto()
+    EOF = enum.auto()
+    FIELD = enum.auto()
+    IDENTIFIER = enum.auto()
+    LEFT_DELIM = enum.auto()
+    LEFT_PAREN = enum.auto()
+    NUMBER = enum.auto()
+    PIPE = enum.auto()
+    RAW_STRING = enum.auto()
+    RIGHT_DELIM = enum.auto()
+    RIGHT_PAREN = enum.auto()
+    SPACE = enum.auto()
+    STRING = enum.auto()
+    TEXT = enum.auto()
+    VARIABLE = enum.auto()
+    # Keywords.
+    BLOCK = enum.auto()
+    BREAK = enum.auto()
+    CONTINUE = enum.auto()
+    DOT = enum.auto()
+    DEFINE = enum.auto()
+    ELSE = enum.auto()
+    END = enum.auto()
+    IF = enum.auto()
+    NIL = enum.auto()
+    RANGE = enum.auto()
+    TEMPLATE = enum.auto()
+    WITH = enum.auto()
+
+
+KEYWORDS = {
+    ".": T.DOT,
+    "block": T.BLOCK,
+    "break": T.BREAK,
+    "continue": T.CONTINUE,
+    "define": T.DEFINE,
+    "else": T.ELSE,
+    "end": T.END,
+    "if": T.IF,
+    "range": T.RANGE,
+    "nil": T.NIL,
+    "template": T.TEMPLATE,
+    "with": T.WITH,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One lexical item: type, source text, offset in the template and 1-based line."""
+
+    typ: T
+    val: str
+    pos: int
+    line: int
+
+    def __str__(self) -> str:
+        # Go's item.String(), used verbatim in "unexpected X in Y" messages.
+        if self.typ == T.EOF:
+            return "EOF"
+        if self.typ == T.ERROR:
+            return self.val
+        if self.typ >= T.BLOCK:
+            return f"<{self.val}>"
+        if len(self.val) > 10:
+            return _go_quote(self.val[:10]) + "..."
+        return _go_quote(self.val)
+
+
+def _go_quote(s: str) -> str:
+    return quote(s)
+
+
+def is_space(c: str) -> bool:
+    return c in _SPACE and c != ""
+
+
+def is_alnum(c: str) -> bool:
+    """Go's isAlphaNumeric: underscore, Unicode letter or decimal digit."""
+    if c == "":
+        return False
+    if c == "_" or ("a" <= c <= "z") or ("A" <= c <= "Z") or ("0" <= c <= "9"):
+        return True
+    if c < "\x80":
+        return False
+    return c.isalpha() or unicodedata.category(c) == "Nd"
+
+
+def format_rune(c: str) -> str:
+    """Go's %#U: U+002D '-'."""
+    code = ord(c)
+    text = f"U+{code:04X}"
+    if c.isprintable():
+        text += f" '{c}'"
+    return text
+
+
+def _has_left_trim(s: str, i: int) -> bool:
+    return s.startswith("-", i) and i + 1 < len(s) and s[i + 1] in _SPACE
+
+
+def _has_right_trim(s: str, i: int) -> bool:
+    return i + 1 < len(s) and s[i] in _SPACE and s[i + 1] == "-"
+
+
+class _Lexer:
+    """A hand-written state machine, after Go's lexer; emits every token up front."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.start = 0
+        self.line = 1
+        self.start_line = 1
+        self.paren_depth = 0
+        self.tokens: list[Token] = []
+
+    # -- helpers -------------------------------------------------------------
+
+    def emit(self, typ: T) -> None:
+        self.tokens.append(Token(typ, self.text[self.start : self.pos], self.start, self.start_line))
+        self.ignore()
+
+    def ignore(self) -> None:
+        self.line += self.text.count("\n", self.start, self.pos)
+        self.start = self.pos
+        self.start_line = self.line
+
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def next(self) -> str:
+        c = self.peek()
+        if c:
+            self.pos += 1
+        return c
+
+    def accept(self, valid: str) -> bool:
+        c = self.peek()
+        if c and c in valid:
+            self.pos += 1
+            return True
+        return False
+
+    def accept_run(self, valid: str) -> None:
+        while self.accept(valid):
+            pass
+
+    def error(self, msg: str) -> None:
+        self.tokens.append(Token(T.ERROR, msg, self.start, self.start_line))
+
+    def at_right_delim(self) -> tuple[bool, bool]:
+        if _has_right_trim(self.text, self.pos) and self.text.startswith(RIGHT_DELIM, self.pos + 2):
+            return True, True
+        if self.text.startswith(RIGHT_DELIM, self.pos):
+            return True, False
+        return False, False
+
+    def at_terminator(self) -> bool:
+        c = self.peek()
+        if c == "" or c in _SPACE or c in ".,|:)(":
+            return True
+        return self.text.startswith(RIGHT_DELIM, self.pos)
+
+    # -- states --------------------------------------------------------------
+
+    def run(self) -> list[Token]:
+        state = self.lex_text
+        while state is not None:
+            state = state()
+        return self.tokens
+
+    def lex_text(self):  # type: ignore[no-untyped-def]
+        text = self.text
+        x = text.find(LEFT_DELIM, self.pos)
+        if x < 0:
+            self.pos = len(text)
+            if self.pos > self.start:
+                self.emit(T.TEXT)
+            self.emit(T.EOF)
+            return None
+        if x > self.start:
+            trim = 0
+            if _has_left_trim(text, x + len(LEFT_DELIM)):
+                body = text[self.start : x]
+                trim = len(body) - len(body.rstrip(_SPACE))
+            self.pos = x - trim
+            if self.pos > self.start:
+                self.emit(T.TEXT)
+            self.pos = x
+            self.ignore()
+        return self.lex_left_delim
+
+    def lex_left_delim(self):  # type: ignore[no-untyped-def]
+        self.pos += len(LEFT_DELIM)
+        trim = _has_left_trim(self.text, self.pos)
+        after = 2 if trim else 0
+        if self.text.startswith(LEFT_COMMENT, self.pos + after):
+            self.pos += after
+            self.ignore()
+            return self.lex_comment
+        self.emit(T.LEFT_DELIM)
+        self.pos += after
+        self.ignore()
+        self.paren_depth = 0
+        return self.lex_inside_action
+
+    def lex_comment(self):  # type: ignore[no-untyped-def]
+        self.pos += len(LEFT_COMMENT)
+        x = self.text.find(RIGHT_COMMENT, self.pos)
+        if x < 0:
+            return self.error("unclosed comment")
+        self.pos = x + len(RIGHT_COMMENT)
+        delim, trim = self.at_right_delim()
+        if not delim:
+            return self.error("comment ends before closing delimiter")
+        if trim:
+            self.pos += 2
+        self.pos += len(RIGHT_DELIM)
+        if trim:
+            self._skip_leading_space()
+        self.ignore()
+        return self.lex_text
+
+    def _skip_leading_space(self) -> None:
+        text = self.text
+        n = len(text)
+        while self.pos < n and text[self.pos] in _SPACE:
+            self.pos += 1
+
+    def lex_right_delim(self):  # type: ignore[no-untyped-def]
+        _, trim = self.at_right_delim()
+        if trim:
+            self.pos += 2
+            self.ignore()
+        self.pos += len(RIGHT_DELIM)
+        self.emit(T.RIGHT_DELIM)
+        if trim:
+            self._skip_leading_space()
+            self.ignore()
+        return self.lex_text
+
+    def lex_inside_action(self):  # type: ignore[no-untyped-def]
+        delim, _ = self.at_right_delim()
+        if delim:
+            if self.paren_depth == 0:
+                return self.lex_right_delim
+            return self.error("unclosed left paren")
+        c = self.next()
+        if c == "":
+            return self.error("unclosed action")
+        if c in _SPACE:
+            self.pos -= 1
+            return self.lex_space
+        if c == "=":
+            self.emit(T.ASSIGN)
+        elif c == ":":
+            if self.next() != "=":
+                return self.error("expected :=")
+            self.emit(T.DECLARE)
+        elif c == "|":
+            self.emit(T.PIPE)
+        elif c == '"':
+            return self.lex_quote
+        elif c == "`":
+            return self.lex_raw_quote
+        elif c == "$":
+            return self.lex_variable
+        elif c == "'":
+            return self.lex_char
+        elif c == "." and not ("0" <= self.peek() <= "9" and self.peek() != ""):
+            return self.lex_field
+        elif c in "+-." or "0" <= c <= "9":
+            self.pos -= 1
+            return self.lex_number
+        elif is_alnum(c):
+            self.pos -= 1
+            return self.lex_identifier
+        elif c == "(":
+            self.emit(T.LEFT_PAREN)
+            self.paren_depth += 1
+        elif c == ")":
+            self.emit(T.RIGHT_PAREN)
+            self.paren_depth -= 1
+            if self.paren_depth < 0:
+                return self.error(f"unexpected right paren {format_rune(c)}")
+        elif c < "\x80" and c.isprintable():
+            self.emit(T.CHAR)
+        else:
+            return self.error(f"unrecognized character in action: {format_rune(c)}")
+        return self.lex_inside_action
+
+    def lex_space(self):  # type: ignore[no-untyped-def]
+        n = 0
+        while self.peek() in _SPACE and self.peek() != "":
+            self.pos += 1
+            n += 1
+        # A space may belong to a " -}}" trim marker: leave it for the delimiter.
+        if _has_right_trim(self.text, self.pos - 1) and self.text.startswith(
+            RIGHT_DELIM, self.pos + 1
+        ):
+            self.pos -= 1
+            if n == 1:
+                return self.lex_right_delim
+        self.emit(T.SPACE)
+        return self.lex_inside_action
+
+    def lex_identifier(self):  # type: ignore[no-untyped-def]
+        while is_alnum(self.peek()):
+            self.pos += 1
+        word = self.text[self.start : self.pos]
+        if not self.at_terminator():
+            return self.error(f"bad character {format_rune(self.peek())}")
+        typ = KEYWORDS.get(word)
+        if typ is not None:
+            self.emit(typ)
+        elif word in ("true", "false"):
+            self.emit(T.BOOL)
+        else:
+            self.emit(T.IDENTIFIER)
+        return self.lex_inside_action
+
+    def lex_field(self):  # type: ignore[no-untyped-def]
+        return self._field_or_variable(T.FIELD)
+
+    def lex_variable(self):  # type: ignore[no-untyped-def]
+        if self.at_terminator():
+            self.emit(T.VARIABLE)  # just "$"
+            return self.lex_inside_action
+        return self._field_or_variable(T.VARIABLE)
+
+    def _field_or_variable(self, typ: T):  # type: ignore[no-untyped-def]
+        if self.at_terminator():
+            self.emit(T.VARIABLE if typ == T.VARIABLE else T.DOT)
+            return self.lex_inside_action
+        while is_alnum(self.peek()):
+            self.pos += 1
+        if not self.at_terminator():
+            return self.error(f"bad character {format_rune(self.peek())}")
+        self.emit(typ)
+        return self.lex_inside_action
+
+    def lex_char(self):  # type: ignore[no-untyped-def]
+        while True:
+            c = self.next()
+            if c == "\\":
+                c = self.next()
+                if c != "" and c != "\n":
+                    continue
+                return self.error("unterminated character constant")
+            if c == "" or c == "\n":
+                return self.error("unterminated character constant")
+            if c == "'":
+                break
+        self.emit(T.CHAR_CONSTANT)
+        return self.lex_inside_action
+
+    def lex_number(self):  # type: ignore[no-untyped-def]
+        if not self._scan_number():
+            return self.error(f"bad number syntax: {_go_quote(self.text[self.start : self.pos])}")
+        if self.peek() in ("+", "-"):
+            # A complex constant such as 1+2i: no spaces, must end in 'i'.
+            if not self._scan_number() or self.text[self.pos - 1] != "i":
+                return self.error(
+                    f"bad number syntax: {_go_quote(self.text[self.start : self.pos])}"
+                )
+            self.emit(T.COMPLEX)
+        else:
+            self.emit(T.NUMBER)
+        return self.lex_inside_action
+
+    def _scan_number(self) -> bool:
+        self.accept("+-")
+        digits = "0123456789_"
+        if self.accept("0"):
+            if self.accept("xX"):
+                digits = "0123456789abcdefABCDEF_"
+            elif self.accept("oO"):
+                digits = "01234567_"
+            elif self.accept("bB"):
+                digits = "01_"
+        self.accept_run(digits)
+        if self.accept("."):
+            self.accept_run(digits)
+        if len(digits) == 11 and self.accept("eE"):
+            self.accept("+-")
+            self.accept_run("0123456789_")
+        if len(digits) == 23 and self.accept("pP"):
+            self.accept("+-")
+            self.accept_run("0123456789_")
+        self.accept("i")
+        if is_alnum(self.peek()):
+            self.pos += 1
+            return False
+        return True
+
+    def lex_quote(self):  # type: ignore[no-untyped-def]
+        while True:
+            c = self.next()
+            if c == "\\":
+                c = self.next()
+                if c != "" and c != "\n":
+                    continue
+                return self.error("unterminated quoted string")
+            if c == "" or c == "\n":
+                return self.error("unterminated quoted string")
+            if c == '"':
+                break
+        self.emit(T.STRING)
+        return self.lex_inside_action
+
+    def lex_raw_quote(self):  # type: ignore[no-untyped-def]
+        x = self.text.find("`", self.pos)
+        if x < 0:
+            return self.error("unterminated raw quoted string")
+        self.pos = x + 1
+        self.emit(T.RAW_STRING)
+        return self.lex_inside_action
+
+
+def lex(text: str) -> list[Token]:
+    """Tokenize a template; the list ends with an EOF or an ERROR token."""
+    return _Lexer(text).run()

@@ -1,0 +1,712 @@
+"""Tokens to parse trees: one Tree per template, define/block adding to a shared set."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable, Container, NoReturn
+
+from pyinject.gotemplate.errors import GoTemplateSyntaxError
+from pyinject.gotemplate.lexer import T, Token, lex
+from pyinject.gotemplate.nodes import (
+    ActionNode,
+    BoolNode,
+    BreakNode,
+    ChainNode,
+    CommandNode,
+    CommentNode,
+    ContinueNode,
+    DotNode,
+    ElseNode,
+    EndNode,
+    FieldNode,
+    IdentifierNode,
+    IfNode,
+    ListNode,
+    NilNode,
+    Node,
+    NumberNode,
+    PipeNode,
+    RangeNode,
+    StringNode,
+    TemplateNode,
+    TextNode,
+    VariableNode,
+    WithNode,
+    is_empty_tree,
+)
+
+
+@dataclass(eq=False)
+class Tree:
+    """One parsed template: its name, body and the text it came from (for positions)."""
+
+    name: str
+    parse_name: str
+    root: ListNode
+    text: str
+
+
+class _Abort(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------
+# Go literal syntax: strconv.Unquote, UnquoteChar, ParseInt/ParseUint/ParseFloat
+
+
+_SIMPLE_ESCAPES = {
+    "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
+    "\\": "\\", "'": "'", '"': '"',
+}
+
+
+def _unquote_char(s: str, i: int, quote: str) -> tuple[str, int]:
+    """strconv.UnquoteChar at s[i]: one character or escape; returns (char, next index)."""
+    c = s[i]
+    if c == quote and quote in "'\"":
+        raise ValueError("invalid syntax")
+    if c != "\\":
+        return c, i + 1
+    if i + 1 >= len(s):
+        raise ValueError("invalid syntax")
+    c = s[i + 1]
+    i += 2
+    if c in _SIMPLE_ESCAPES:
+        if (c == "'" or c == '"') and c != quote:
+            raise ValueError("invalid syntax")
+        return _SIMPLE_ESCAPES[c], i
+    if c in "xuU":
+        n = {"x": 2, "u": 4, "U": 8}[c]
+        digits = s[i : i + n]
+        if len(digits) < n or not all(d in "0123456789abcdefABCDEF" for d in digits):
+            raise ValueError("invalid syntax")
+        code = int(digits, 16)
+        if c == "x":
+            # A \x escape is a single byte; bytes >= 0x80 cannot be kept in a str.
+            if code >= 0x80:
+                return chr(0xDC00 + code), i + n
+            return chr(code), i + n
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise ValueError("invalid syntax")
+        return chr(code), i + n
+    if "0" <= c <= "7":
+        digits = s[i - 1 : i + 2]
+        if len(digits) < 3 or not all("0" <= d <= "7" for d in digits):
+            raise ValueError("invalid syntax")
+        code = int(digits, 8)
+        if code > 255:
+            raise ValueError("invalid syntax")
+        if code >= 0x80:
+            return chr(0xDC00 + code), i + 2
+        return chr(code), i + 2
+    raise ValueError("invalid syntax")
+
+
+def unquote(s: str) -> str:
+    """strconv.Unquote for "..." and `...` literals."""
+    if len(s) < 2 or s[0] != s[-1]:
+        raise ValueError("invalid syntax")
+    q = s[0]
+    body = s[1:-1]
+    if q == "`":
+        if "`" in body:
+            raise ValueError("invalid syntax")
+        # Go discards carriage returns from raw strings.
+        return body.replace("\r", "")
+    if q != '"':
+        raise ValueError("invalid syntax")
+    if "\\" not in body and '"' not in body and "\n" not in body:
+        return body
+    out = []
+    i = 0
+    while i < len(body):
+        if body[i] == "\n":
+            raise ValueError("invalid syntax")
+        ch, i = _unquote_char(body, i, q)
+        out.append(ch)
+    return _fix_bytes("".join(out))
+
+
+def _fix_bytes(s: str) -> str:
+    """Decode runs of \\x / octal byte escapes (kept as U+DC80..U+DCFF) as UTF-8."""
+    if not any("\udc80" <= c <= "\udcff" for c in s):
+        return s
+    raw = s.encode("utf-8", "surrogateescape")
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _underscore_ok(s: str) -> bool:
+    """Go's rule: an underscore must sit between digits (or after a base prefix)."""
+    if s[:1] in ("+", "-"):
+        s = s[1:]
+    saw = "^"
+    i = 0
+    hexa = False
+    if len(s) >= 2 and s[0] == "0" and s[1] in "bBoOxX":
+        i = 2
+        saw = "0"
+        hexa = s[1] in "xX"
+    while i < len(s):
+        c = s[i]
+        if "0" <= c <= "9" or (hexa and c in "abcdefABCDEF"):
+            saw = "0"
+        elif c == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+        i += 1
+    return saw != "_"
+
+
+_INT_BODY = {
+    2: re.compile(r"[01]+"),
+    8: re.compile(r"[0-7]+"),
+    10: re.compile(r"[0-9]+"),
+    16: re.compile(r"[0-9a-fA-F]+"),
+}
+
+
+def parse_int_base0(text: str) -> int | None:
+    """The value of a Go integer literal (sign allowed), or None; no range check."""
+    s = text
+    neg = False
+    if s[:1] in ("+", "-"):
+        neg = s[0] == "-"
+        s = s[1:]
+    if not s:
+        return None
+    base = 10
+    if s[0] == "0" and len(s) > 1:
+        p = s[1]
+        if p in "xX":
+            base, s = 16, s[2:]
+        elif p in "oO":
+            base, s = 8, s[2:]
+        elif p in "bB":
+            base, s = 2, s[2:]
+        else:
+            base, s = 8, s[1:]
+    if "_" in text:
+        if not _underscore_ok(text):
+            return None
+        s = s.replace("_", "")
+    if not _INT_BODY[base].fullmatch(s):
+        return None
+    v = int(s, base)
+    return -v if neg else v
+
+
+_DEC_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_HEX_FLOAT = re.compile(r"([+-]?)0[xX]((?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+))[pP]([+-]?[0-9]+)")
+
+
+def parse_float(text: str) -> float | None:
+    """strconv.ParseFloat(text, 64) for template literals; None when invalid or out of range."""
+    s = text
+    if "_" in s:
+        if not _underscore_ok(s):
+            return None
+        s = s.replace("_", "")
+    if _DEC_FLOAT.fullmatch(s):
+        f = float(s)
+    else:
+        m = _HEX_FLOAT.fullmatch(s)
+        if not m:
+            return None
+        sign, mant, exp = m.groups()
+        if "." in mant:
+            whole, frac = mant.split(".")
+        else:
+            whole, frac = mant, ""
+        digits = int((whole + frac) or "0", 16)
+        try:
+            f = math.ldexp(float(digits), int(exp) - 4 * len(frac))
+        except OverflowError:
+            return None
+        if sign == "-":
+            f = -f
+    if math.isinf(f):
+        return None
+    return f
+
+
+_INT64_MIN = -(1 << 63)
+_INT64_MAX = (1 << 63) - 1
+_UINT64_MAX = (1 << 64) - 1
+
+
+def new_number(pos: int, text: str, typ: T) -> NumberNode:
+    """A NumberNode recording every Go type the constant fits, as Go's parser does."""
+    n = NumberNode(pos, text)
+    if typ == T.CHAR_CONSTANT:
+        ch, i = _unquote_char(text, 1, "'")
+        if text[i:] != "'":
+            raise ValueError(f"malformed character constant: {text}")
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            code -= 0xDC00
+        n.int_value = n.uint_value = code
+        n.is_int = n.is_uint = n.is_float = True
+        n.float_value = float(code)
+        return n
+    if typ == T.COMPLEX:
+        m = re.fullmatch(r"(.+?[^eEpP])([+-].*)i", text)
+        if not m:
+            raise ValueError(f"illegal number syntax: {_q(text)}")
+        real, imag = parse_float(m.group(1)), parse_float(m.group(2))
+        if real is None or imag is None:
+            raise ValueError(f"illegal number syntax: {_q(text)}")
+        n.is_complex = True
+        n.complex_value = complex(real, imag)
+        _simplify_complex(n)
+        return n
+    if text.endswith("i"):
+        f = parse_float(text[:-1])
+        if f is not None:
+            n.is_complex = True
+            n.complex_value = complex(0, f)
+            _simplify_complex(n)
+            return n
+    v = parse_int_base0(text)
+    if v is not None:
+        if 0 <= v <= _UINT64_MAX and not text.startswith(("-", "+")):
+            n.is_uint, n.uint_value = True, v
+        if _INT64_MIN <= v <= _INT64_MAX:
+            n.is_int, n.int_value = True, v
+            if v == 0:
+                n.is_uint, n.uint_value = True, 0
+    if n.is_int:
+        n.is_float, n.float_value = True, float(n.int_value)
+    elif n.is_uint:
+        n.is_float, n.float_value = True, float(n.uint_value)
+    else:
+        f = parse_float(text)
+        if f is not None:
+            if not any(c in text for c in ".eEpP"):
+                # Looks like an integer but did not fit: a huge number, rejected.
+                raise ValueError(f"integer overflow: {_q(text)}")
+            n.is_float, n.float_value = True, f
+            if f.is_integer() and _INT64_MIN <= f <= _INT64_MAX:
+                n.is_int, n.int_value = True, int(f)
+            if f.is_integer() and 0 <= f <= _UINT64_MAX:
+                n.is_uint, n.uint_value = True, int(f)
+    if not (n.is_int or n.is_uint or n.is_float):
+        raise ValueError(f"illegal number syntax: {_q(text)}")
+    return n
+
+
+def _simplify_complex(n: NumberNode) -> None:
+    if n.complex_value.imag == 0:
+        n.is_float = True
+        n.float_value = n.complex_value.real
+        f = n.float_value
+        if f.is_integer() and _INT64_MIN <= f <= _INT64_MAX:
+            n.is_int, n.int_value = True, int(f)
+        if f.is_integer() and 0 <= f <= _UINT64_MAX:
+            n.is_uint, n.uint_value = True, int(f)
+
+
+def _q(s: str) -> str:
+    from pyinject.gotemplate.gofmt import quote
+
+    return quote(s)
+
+
+# --------------------------------------------------------------------------
+# The parser
+
+
+class _Parser:
+    def __init__(
+        self,
+        text: str,
+        parse_name: str,
+        has_function: Callable[[str], bool],
+        trees: dict[str, Tree],
+    ) -> None:
+        self.text = text
+        self.parse_name = parse_name
+        self.has_function = has_function
+        self.trees = trees
+        self.tokens = lex(text)
+        self.last = len(self.tokens) - 1
+        self.i = 0
+        self.vars: list[str] = ["$"]
+        self.range_depth = 0
+        self.action_line = 0
+
+    # -- token stream ----------------------------------------------------------
+
+    def next(self) -> Token:
+        # Reading past the final EOF/ERROR token keeps returning it.
+        tok = self.tokens[min(self.i, self.last)]
+        self.i += 1
+        return tok
+
+    def backup(self, n: int = 1) -> None:
+        self.i -= n
+
+    def peek(self) -> Token:
+        return self.tokens[min(self.i, self.last)]
+
+    def next_non_space(self) -> Token:
+        tok = self.next()
+        while tok.typ == T.SPACE:
+            tok = self.next()
+        return tok
+
+    def peek_non_space(self) -> Token:
+        tok = self.next_non_space()
+        self.backup()
+        return tok
+
+    # -- errors ----------------------------------------------------------------
+
+    def errorf(self, msg: str, line: int | None = None) -> NoReturn:
+        if line is None:
+            line = self.tokens[min(max(self.i - 1, 0), self.last)].line
+        raise GoTemplateSyntaxError(
+            f"template: {self.parse_name}:{line}: {msg}", name=self.parse_name, line=line
+        )
+
+    def unexpected(self, tok: Token, context: str) -> NoReturn:
+        if tok.typ == T.ERROR:
+            extra = ""
+            if self.action_line and self.action_line != tok.line:
+                extra = f" in action started at {self.parse_name}:{self.action_line}"
+                if context.endswith(" clause"):
+                    extra = " " + context + extra
+            self.errorf(f"{tok}{extra}", tok.line)
+        self.errorf(f"unexpected {tok} in {context}", tok.line)
+
+    def expect(self, typ: T, context: str) -> Token:
+        tok = self.next_non_space()
+        if tok.typ != typ:
+            self.unexpected(tok, context)
+        return tok
+
+    def expect_one_of(self, types: Container[T], context: str) -> Token:
+        tok = self.next_non_space()
+        if tok.typ not in types:
+            self.unexpected(tok, context)
+        return tok
+
+    # -- top level ---------------------------------------------------------------
+
+    def parse(self, name: str) -> None:
+        root = ListNode(self.peek().pos)
+        while self.peek().typ != T.EOF:
+            if self.peek().typ == T.LEFT_DELIM:
+                start = self.i
+                self.next()
+                if self.next_non_space().typ == T.DEFINE:
+                    self.parse_definition()
+                    continue
+                self.i = start
+            node = self.text_or_action()
+            if isinstance(node, (EndNode, ElseNode)):
+                self.errorf(f"unexpected {node}")
+            root.nodes.append(node)
+        self.add(Tree(name, self.parse_name, root, self.text))
+
+    def add(self, tree: Tree) -> None:
+        existing = self.trees.get(tree.name)
+        if existing is None or is_empty_tree(existing.root):
+            self.trees[tree.name] = tree
+            return
+        if not is_empty_tree(tree.root):
+            self.errorf(f"template: multiple definition of template {_q(tree.name)}")
+
+    def parse_definition(self) -> None:
+        context = "define clause"
+        name_tok = self.expect_one_of((T.STRING, T.RAW_STRING), context)
+        name = self._unquote(name_tok)
+        self.expect(T.RIGHT_DELIM, context)
+        saved_vars, self.vars = self.vars, ["$"]
+        body, end = self.item_list()
+        if not isinstance(end, EndNode):
+            self.errorf(f"unexpected {end} in {context}")
+        self.vars = saved_vars
+        self.add(Tree(name, self.parse_name, body, self.text))
+
+    def _unquote(self, tok: Token) -> str:
+        try:
+            return unquote(tok.val)
+        except ValueError as err:
+            self.errorf(str(err), tok.line)
+
+    def item_list(self) -> tuple[ListNode, Node]:
+        lst = ListNode(self.peek_non_space().pos)
+        while self.peek_non_space().typ != T.EOF:
+            node = self.text_or_action()
+            if isinstance(node, (EndNode, ElseNode)):
+                return lst, node
+            lst.nodes.append(node)
+        self.errorf("unexpected EOF")
+
+    def text_or_action(self) -> Node:
+        tok = self.next_non_space()
+        if tok.typ == T.TEXT:
+            return TextNode(tok.pos, tok.val)
+        if tok.typ == T.LEFT_DELIM:
+            saved = self.action_line
+            self.action_line = tok.line
+            try:
+                return self.action()
+            finally:
+                self.action_line = saved
+        if tok.typ == T.COMMENT:
+            return CommentNode(tok.pos, tok.val)
+        self.unexpected(tok, "input")
+
+    def action(self) -> Node:
+        tok = self.next_non_space()
+        typ = tok.typ
+        if typ == T.BLOCK:
+            return self.block_control()
+        if typ == T.BREAK:
+            return self.break_control(tok)
+        if typ == T.CONTINUE:
+            return self.continue_control(tok)
+        if typ == T.ELSE:
+            return self.else_control()
+        if typ == T.END:
+            return EndNode(self.expect(T.RIGHT_DELIM, "end").pos)
+        if typ == T.IF:
+            return IfNode(*self.parse_control(True, "if"))
+        if typ == T.RANGE:
+            return RangeNode(*self.parse_control(False, "range"))
+        if typ == T.TEMPLATE:
+            return self.template_control()
+        if typ == T.WITH:
+            return WithNode(*self.parse_control(False, "with"))
+        self.backup()
+        tok = self.peek()
+        # Variables declared here stay in scope until the enclosing {{end}}.
+        return ActionNode(tok.pos, tok.line, self.pipeline("command", T.RIGHT_DELIM))
+
+    def break_control(self, tok: Token) -> Node:
+        nxt = self.next_non_space()
+        if nxt.typ != T.RIGHT_DELIM:
+            self.unexpected(nxt, "{{break}}")
+        if self.range_depth == 0:
+            self.errorf("{{break}} outside {{range}}", tok.line)
+        return BreakNode(tok.pos, tok.line)
+
+    def continue_control(self, tok: Token) -> Node:
+        nxt = self.next_non_space()
+        if nxt.typ != T.RIGHT_DELIM:
+            self.unexpected(nxt, "{{continue}}")
+        if self.range_depth == 0:
+            self.errorf("{{continue}} outside {{range}}", tok.line)
+        return ContinueNode(tok.pos, tok.line)
+
+    def else_control(self) -> Node:
+        peek = self.peek_non_space()
+        if peek.typ in (T.IF, T.WITH):
+            # "{{else if ...": leave the keyword pending; parse_control reads it.
+            return ElseNode(peek.pos, peek.line)
+        tok = self.expect(T.RIGHT_DELIM, "else")
+        return ElseNode(tok.pos, tok.line)
+
+    def parse_control(
+        self, allow_else_if: bool, context: str
+    ) -> tuple[int, int, PipeNode, ListNode, ListNode | None]:
+        mark = len(self.vars)
+        pipe = self.pipeline(context, T.RIGHT_DELIM)
+        if context == "range":
+            self.range_depth += 1
+        lst, nxt = self.item_list()
+        if context == "range":
+            self.range_depth -= 1
+        else_list: ListNode | None = None
+        if isinstance(nxt, ElseNode):
+            chained = self.peek().typ
+            if (allow_else_if and chained == T.IF) or (context == "with" and chained == T.WITH):
+                # {{if a}}x{{else if b}}y{{end}} is {{if a}}x{{else}}{{if b}}y{{end}}{{end}}
+                # with one {{end}} shared; Go 1.23 allows the same for "else with".
+                self.next()
+                else_list = ListNode(nxt.pos)
+                if chained == T.IF:
+                    else_list.nodes.append(IfNode(*self.parse_control(True, "if")))
+                else:
+                    else_list.nodes.append(WithNode(*self.parse_control(False, "with")))
+            else:
+                else_list, nxt = self.item_list()
+                if not isinstance(nxt, EndNode):
+                    self.errorf(f"expected end; found {nxt}")
+        del self.vars[mark:]
+        return pipe.pos, pipe.line, pipe, lst, else_list
+
+    def block_control(self) -> Node:
+        context = "block clause"
+        tok = self.next_non_space()
+        name = self.parse_template_name(tok, context)
+        pipe = self.pipeline(context, T.RIGHT_DELIM)
+        saved_vars, saved_depth = self.vars, self.range_depth
+        self.vars, self.range_depth = ["$"], 0
+        body, end = self.item_list()
+        if not isinstance(end, EndNode):
+            self.errorf(f"unexpected {end} in {context}")
+        self.vars, self.range_depth = saved_vars, saved_depth
+        self.add(Tree(name, self.parse_name, body, self.text))
+        return TemplateNode(tok.pos, tok.line, name, pipe)
+
+    def template_control(self) -> Node:
+        context = "template clause"
+        tok = self.next_non_space()
+        name = self.parse_template_name(tok, context)
+        pipe = None
+        if self.next_non_space().typ != T.RIGHT_DELIM:
+            self.backup()
+            pipe = self.pipeline(context, T.RIGHT_DELIM)
+        return TemplateNode(tok.pos, tok.line, name, pipe)
+
+    def parse_template_name(self, tok: Token, context: str) -> str:
+        if tok.typ in (T.STRING, T.RAW_STRING):
+            return self._unquote(tok)
+        self.unexpected(tok, context)
+
+    # -- pipelines -------------------------------------------------------------
+
+    def pipeline(self, context: str, end: T) -> PipeNode:
+        tok = self.peek_non_space()
+        pipe = PipeNode(tok.pos, tok.line)
+        while True:  # declarations: "$x :=", "$x =", "$i, $v :="
+            v = self.peek_non_space()
+            if v.typ != T.VARIABLE:
+                break
+            start = self.i
+            self.next_non_space()
+            nxt = self.peek_non_space()
+            if nxt.typ in (T.ASSIGN, T.DECLARE):
+                pipe.is_assign = nxt.typ == T.ASSIGN
+                self.next_non_space()
+                pipe.decl.append(VariableNode(v.pos, v.val.split(".")))
+                self.vars.append(v.val)
+                break
+            if nxt.typ == T.CHAR and nxt.val == ",":
+                self.next_non_space()
+                pipe.decl.append(VariableNode(v.pos, v.val.split(".")))
+                self.vars.append(v.val)
+                if context == "range" and len(pipe.decl) < 2:
+                    if self.peek_non_space().typ in (T.VARIABLE, T.RIGHT_DELIM, T.RIGHT_PAREN):
+                        continue  # the second variable of a range
+                    self.errorf("range can only initialize variables")
+                self.errorf(f"too many declarations in {context}")
+            self.i = start
+            break
+        while True:
+            tok = self.next_non_space()
+            if tok.typ == end:
+                self.check_pipeline(pipe, context)
+                return pipe
+            if tok.typ in _OPERAND_START:
+                self.backup()
+                pipe.cmds.append(self.command())
+            else:
+                self.unexpected(tok, context)
+
+    def check_pipeline(self, pipe: PipeNode, context: str) -> None:
+        if not pipe.cmds:
+            self.errorf(f"missing value for {context}")
+        for i, cmd in enumerate(pipe.cmds[1:]):
+            if isinstance(cmd.args[0], (BoolNode, DotNode, NilNode, NumberNode, StringNode)):
+                self.errorf(f"non executable command in pipeline stage {i + 2}")
+
+    def command(self) -> CommandNode:
+        cmd = CommandNode(self.peek_non_space().pos)
+        while True:
+            self.peek_non_space()
+            operand = self.operand()
+            if operand is not None:
+                cmd.args.append(operand)
+            tok = self.next()
+            if tok.typ == T.SPACE:
+                continue
+            if tok.typ in (T.RIGHT_DELIM, T.RIGHT_PAREN):
+                self.backup()
+            elif tok.typ == T.PIPE:
+                pass
+            else:
+                self.unexpected(tok, "operand")
+            break
+        if not cmd.args:
+            self.errorf("empty command")
+        return cmd
+
+    def operand(self) -> Node | None:
+        node = self.term()
+        if node is None:
+            return None
+        if self.peek().typ == T.FIELD:
+            chain = ChainNode(self.peek().pos, node)
+            while self.peek().typ == T.FIELD:
+                chain.fields.append(self.next().val[1:])
+            if isinstance(node, FieldNode):
+                return FieldNode(chain.pos, node.ident + chain.fields)
+            if isinstance(node, VariableNode):
+                return VariableNode(chain.pos, node.ident + chain.fields)
+            if isinstance(node, (BoolNode, StringNode, NumberNode, NilNode, DotNode)):
+                self.errorf(f"unexpected . after term {_q(str(node))}")
+            return chain
+        return node
+
+    def term(self) -> Node | None:
+        tok = self.next_non_space()
+        typ = tok.typ
+        if typ == T.IDENTIFIER:
+            if not self.has_function(tok.val):
+                self.errorf(f"function {_q(tok.val)} not defined", tok.line)
+            return IdentifierNode(tok.pos, tok.val)
+        if typ == T.DOT:
+            return DotNode(tok.pos)
+        if typ == T.NIL:
+            return NilNode(tok.pos)
+        if typ == T.VARIABLE:
+            return self.use_var(tok)
+        if typ == T.FIELD:
+            return FieldNode(tok.pos, tok.val[1:].split("."))
+        if typ == T.BOOL:
+            return BoolNode(tok.pos, tok.val == "true")
+        if typ in (T.CHAR_CONSTANT, T.COMPLEX, T.NUMBER):
+            try:
+                return new_number(tok.pos, tok.val, typ)
+            except ValueError as err:
+                self.errorf(str(err), tok.line)
+        if typ == T.LEFT_PAREN:
+            return self.pipeline("parenthesized pipeline", T.RIGHT_PAREN)
+        if typ in (T.STRING, T.RAW_STRING):
+            return StringNode(tok.pos, tok.val, self._unquote(tok))
+        self.backup()
+        return None
+
+    def use_var(self, tok: Token) -> VariableNode:
+        v = VariableNode(tok.pos, tok.val.split("."))
+        if v.ident[0] not in self.vars:
+            self.errorf(f"undefined variable {_q(v.ident[0])}", tok.line)
+        return v
+
+
+_OPERAND_START = frozenset(
+    {
+        T.BOOL, T.CHAR_CONSTANT, T.COMPLEX, T.DOT, T.FIELD, T.IDENTIFIER, T.NUMBER,
+        T.NIL, T.RAW_STRING, T.STRING, T.VARIABLE, T.LEFT_PAREN,
+    }
+)
+
+
+def parse(
+    text: str, name: str, has_function: Callable[[str], bool], trees: dict[str, Tree] | None = None
+) -> dict[str, Tree]:
+    """Parse `text` as template `name`; returns the tree set (name and its defines)."""
+    if trees is None:
+        trees = {}
+    _Parser(text, name, has_function, trees).parse(name)
+    return trees
