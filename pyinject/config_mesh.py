@@ -112,6 +112,10 @@ def _duration(value: JSON, where: str) -> str:
 # --------------------------------------------------------------------------- normalising
 
 
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
 def _enum(value: JSON, names: tuple[str, ...], where: str, numbers: Mapping[int, str] | None = None) -> JSON:
     if isinstance(value, bool):
         return value
@@ -129,13 +133,13 @@ def normalize_proxy_config(pc: dict[str, JSON], where: str) -> dict[str, JSON]:
     out = dict(pc)
     for key in _PROXY_DURATIONS:
         if out.get(key) is not None:
-            out[key] = _duration(out[key], f"{where}.{key}")
+            out[key] = _duration(out[key], _at(where, key))
     for key, names in _PROXY_ENUMS.items():
         if out.get(key) is not None:
-            out[key] = _enum(out[key], names, f"{where}.{key}")
+            out[key] = _enum(out[key], names, _at(where, key))
     if out.get("controlPlaneAuthPolicy") is not None:
         out["controlPlaneAuthPolicy"] = _enum(out["controlPlaneAuthPolicy"], tuple(_AUTH_POLICY.values()),
-                                              f"{where}.controlPlaneAuthPolicy", _AUTH_POLICY)
+                                              _at(where, "controlPlaneAuthPolicy"), _AUTH_POLICY)
     for key in ("concurrency", "statusPort", "proxyAdminPort", "statNameLength"):
         value = out.get(key)
         # protobuf-JSON takes integers written as strings too.
@@ -148,15 +152,15 @@ def normalize_mesh(mesh: dict[str, JSON], where: str) -> dict[str, JSON]:
     out = dict(mesh)
     for key in _MESH_DURATIONS:
         if out.get(key) is not None:
-            out[key] = _duration(out[key], f"{where}.{key}")
+            out[key] = _duration(out[key], _at(where, key))
     for path, names in _MESH_ENUMS.items():
         holder: Any = out
         for part in path[:-1]:
             holder = holder.get(part) if isinstance(holder, dict) else None
         if isinstance(holder, dict) and holder.get(path[-1]) is not None:
-            holder[path[-1]] = _enum(holder[path[-1]], names, f"{where}.{'.'.join(path)}")
+            holder[path[-1]] = _enum(holder[path[-1]], names, _at(where, ".".join(path)))
     if isinstance(out.get("defaultConfig"), dict):
-        out["defaultConfig"] = normalize_proxy_config(out["defaultConfig"], f"{where}.defaultConfig")
+        out["defaultConfig"] = normalize_proxy_config(out["defaultConfig"], _at(where, "defaultConfig"))
     return out
 
 
@@ -218,16 +222,6 @@ def apply_mesh(base: Mapping[str, JSON], top: Mapping[str, JSON]) -> dict[str, J
 # --------------------------------------------------------------------------- checks
 
 
-def schema_problems(doc: JSON, what: str, *, strict: bool, definition: str | None = None) -> None:
-    """Raise ConfigError for the first schema problem in a mesh document or ProxyConfig."""
-    problems = check(doc, "mesh", strict=strict, definition=definition)
-    if problems:
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        where = format_path(first.path) or "(top level)"
-        raise ConfigError(f"{what}: {where}: {first.message}{more}")
-
-
 def _valid_port(value: JSON) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535
 
@@ -237,44 +231,43 @@ def validate_proxy_config(pc: Mapping[str, JSON], where: str) -> None:
     concern an injected pod: required paths, ports, the discovery address."""
     for key in ("configPath", "binaryPath"):
         if not pc.get(key):
-            raise ConfigError(f"{where}.{key}: must be set")
+            raise ConfigError(f"{_at(where, key)}: must be set")
     for key in ("proxyAdminPort", "statusPort"):
         if key in pc and not _valid_port(pc[key]):
-            raise ConfigError(f"{where}.{key}: {pc[key]!r} is not a port number (1-65535)")
+            raise ConfigError(f"{_at(where, key)}: {pc[key]!r} is not a port number (1-65535)")
     for key in ("concurrency", "statNameLength"):
         value = pc.get(key)
         if isinstance(value, int) and value < 0:
-            raise ConfigError(f"{where}.{key}: must not be negative, got {value}")
+            raise ConfigError(f"{_at(where, key)}: must not be negative, got {value}")
     address = pc.get("discoveryAddress")
     if address:
         host, sep, port = str(address).rpartition(":")
         if not sep or not host or not port.isdigit() or not _valid_port(int(port)):
-            raise ConfigError(f"{where}.discoveryAddress: {address!r} is not HOST:PORT")
+            raise ConfigError(f"{_at(where, 'discoveryAddress')}: {address!r} is not HOST:PORT")
     policy = pc.get("controlPlaneAuthPolicy")
     if policy is not None and policy not in ("NONE", "MUTUAL_TLS"):
-        raise ConfigError(f"{where}.controlPlaneAuthPolicy: {policy!r} is not NONE or MUTUAL_TLS")
+        raise ConfigError(f"{_at(where, 'controlPlaneAuthPolicy')}: {policy!r} is not NONE or MUTUAL_TLS")
 
 
 # --------------------------------------------------------------------------- the pod's ProxyConfig
 
 
 def parse_proxy_config_annotation(text: str) -> dict[str, JSON]:
-    """Parse the ``proxy.istio.io/config`` annotation (YAML or JSON ProxyConfig)."""
-    what = f"annotation {PROXY_CONFIG_ANNOTATION}"
+    """Parse the ``proxy.istio.io/config`` annotation (a YAML or JSON ProxyConfig);
+    errors name the annotation."""
+    prefix = f"annotation {PROXY_CONFIG_ANNOTATION}"
     try:
-        parsed = parse_yaml(text, what)
+        parsed = parse_yaml(text, "the value")
+        if parsed is None:
+            return {}
+        if not isinstance(parsed, dict):
+            raise ConfigError(f"expected a mapping of ProxyConfig fields, got {type(parsed).__name__}")
+        problems = check(parsed, "mesh", strict=False, definition="ProxyConfig")
+        if problems:
+            raise ConfigError(f"{format_path(problems[0].path)}: {problems[0].message}")
+        return normalize_proxy_config(parsed, "")
     except ConfigError as err:
-        raise ConfigError(f"invalid value for annotation {PROXY_CONFIG_ANNOTATION}: {err.message}") from err
-    if parsed is None:
-        return {}
-    if not isinstance(parsed, dict):
-        raise ConfigError(f"invalid value for annotation {PROXY_CONFIG_ANNOTATION}: expected a mapping of "
-                          f"ProxyConfig fields, got {type(parsed).__name__}")
-    try:
-        schema_problems(parsed, f"annotation {PROXY_CONFIG_ANNOTATION}", strict=False, definition="ProxyConfig")
-        return normalize_proxy_config(parsed, f"annotation {PROXY_CONFIG_ANNOTATION}")
-    except ConfigError as err:
-        raise ConfigError(f"invalid value for {err.message}") from err
+        raise ConfigError(f"{prefix}: {err.message}") from err
 
 
 def effective_proxy_config(mesh: Mapping[str, JSON], annotations: Mapping[str, str]) -> dict[str, JSON]:
@@ -292,7 +285,7 @@ def effective_proxy_config(mesh: Mapping[str, JSON], annotations: Mapping[str, s
         return copy.deepcopy(base)
     result = apply_proxy_config(base, parse_proxy_config_annotation(text))
     try:
-        validate_proxy_config(result, f"annotation {PROXY_CONFIG_ANNOTATION}")
+        validate_proxy_config(result, "")
     except ConfigError as err:
-        raise ConfigError(f"invalid value for {err.message}") from err
+        raise ConfigError(f"annotation {PROXY_CONFIG_ANNOTATION}: {err.message}") from err
     return result
