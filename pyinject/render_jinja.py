@@ -188,28 +188,28 @@ def append_multus_network(existing: Any, network: str) -> str:
     ``namespace/name`` is written as separate keys.  A list that already has the network
     is left alone, as is JSON that does not parse.
     """
-    existing = _nil(existing) or ""
-    if existing == "":
+    text = str(_nil(existing) or "")
+    if text == "":
         return network
     namespace, _, name = network.rpartition("/")
-    bracket = existing.rfind("]")
+    bracket = text.rfind("]")
     if bracket != -1:
         try:
-            entries = json.loads(existing)
+            entries = json.loads(text)
         except ValueError:
-            return str(existing)
+            return text
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            return str(existing)
+            return text
         for entry in entries:
             if entry.get("name") == network or (
                 entry.get("name") == name and (entry.get("namespace") or "") == namespace
             ):
-                return str(existing)
+                return text
         added = f'{{"name": "{name}", "namespace": "{namespace}"}}' if namespace else f'{{"name": "{name}"}}'
-        return existing[:bracket] + ", " + added + existing[bracket:]
-    if any(part.strip() == network for part in existing.split(",")):
-        return str(existing)
-    return f"{existing}, {network}"
+        return text[:bracket] + ", " + added + text[bracket:]
+    if any(part.strip() == network for part in text.split(",")):
+        return text
+    return f"{text}, {network}"
 
 
 def directory(path: Any) -> str:
@@ -527,9 +527,7 @@ class JinjaTemplates:
         except TemplateExecError:
             raise
         except (GoError, jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as err:
-            line = _template_line(err)
-            where = f"{name}:{line}" if line else name
-            raise TemplateExecError(f"template: {where}: {_describe(err)}") from err
+            raise TemplateExecError(f"template: {_where(name, template, err)}: {_describe(err)}") from err
 
 
 def _describe(err: BaseException) -> str:
@@ -538,22 +536,38 @@ def _describe(err: BaseException) -> str:
     return str(err) or type(err).__name__
 
 
-def _template_line(err: BaseException) -> int | None:
-    # Jinja rewrites tracebacks so template frames carry the template's own line numbers.
-    line = None
-    for frame in traceback.extract_tb(err.__traceback__):
-        if frame.filename.endswith(".j2") or frame.filename == "<template>":
-            line = frame.lineno
-    return line
+def _where(name: str, template: jinja2.Template, err: BaseException) -> str:
+    """``NAME:LINE``, or ``NAME: FILE:LINE`` when the failure is inside an imported macro file.
+
+    Jinja rewrites tracebacks so template frames carry the template's file and line.
+    """
+    frames = [
+        f for f in traceback.extract_tb(err.__traceback__)
+        if f.filename.endswith(".j2") or f.filename == "<template>"
+    ]
+    if not frames:
+        return name
+    last = frames[-1]
+    own = template.filename or "<template>"
+    if last.filename == own or Path(last.filename).name == Path(own).name:
+        return f"{name}:{last.lineno}"
+    return f"{name}: {Path(last.filename).name}:{last.lineno}"
 
 
 def compile_jinja_templates(
     sources: Mapping[str, str], directory: str | Path | None = None
 ) -> JinjaTemplates:
-    """Compile template sources (name -> text); ``{% import %}`` looks in ``directory``."""
+    """Compile template sources (name -> text), as ``InjectionConfig.templates`` holds them.
+
+    ``{% import %}`` looks in ``directory`` (the config file's folder), then in the
+    embedded templates, so a user's Jinja config can reuse ``_proxy.j2``.
+    """
+    from pyinject.config_inject import templates_dir
+
     loaders: list[jinja2.BaseLoader] = [jinja2.DictLoader(dict(sources))]
     if directory is not None:
         loaders.append(jinja2.FileSystemLoader(str(directory)))
+    loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
     env = _make_environment(jinja2.ChoiceLoader(loaders))
     compiled: dict[str, jinja2.Template] = {}
     for name in sources:
