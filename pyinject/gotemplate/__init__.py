@@ -63,7 +63,7 @@ def parse(
 
 def _sprig_table() -> Mapping[str, Callable[..., Any]]:
     try:
-        from pyinject.gotemplate.funcs.sprig import SPRIG_FUNCS
+        from pyinject.gotemplate.funcs.sprig import SPRIG_FUNCS  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return {}
     return SPRIG_FUNCS  # type: ignore[no-any-return]

@@ -7,7 +7,7 @@ executed any number of times.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, NoReturn
+from typing import Any, Callable, Mapping, NoReturn
 
 from pyinject.gotemplate.errors import GoTemplateExecError
 from pyinject.gotemplate.funcs import GO_TYPE_OF_KIND, FuncSig
@@ -559,7 +559,7 @@ class _State:
         return value
 
 
-_WALKERS = {
+_WALKERS: dict[type, Callable[[_State, Any, Any], None]] = {
     ListNode: _State.walk_list,
     TextNode: _State.walk_text,
     CommentNode: _State.walk_comment,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import unicodedata
 from dataclasses import dataclass
+from typing import Callable, Union
 
 from pyinject.gotemplate.gofmt import quote
 
@@ -129,6 +130,10 @@ def _has_right_trim(s: str, i: int) -> bool:
     return i + 1 < len(s) and s[i] in _SPACE and s[i + 1] == "-"
 
 
+#: A lexer state: a bound method returning the next state, or None at the end.
+StateFn = Union[Callable[[], "StateFn"], None]
+
+
 class _Lexer:
     """A hand-written state machine, after Go's lexer; emits every token up front."""
 
@@ -172,8 +177,10 @@ class _Lexer:
         while self.accept(valid):
             pass
 
-    def error(self, msg: str) -> None:
+    def error(self, msg: str) -> StateFn:
+        """Emit an ERROR token; lexing stops there (the parser reports it when reached)."""
         self.tokens.append(Token(T.ERROR, msg, self.start, self.start_line))
+        return None
 
     def at_right_delim(self) -> tuple[bool, bool]:
         if _has_right_trim(self.text, self.pos) and self.text.startswith(RIGHT_DELIM, self.pos + 2):
@@ -191,12 +198,12 @@ class _Lexer:
     # -- states --------------------------------------------------------------
 
     def run(self) -> list[Token]:
-        state = self.lex_text
+        state: StateFn = self.lex_text
         while state is not None:
             state = state()
         return self.tokens
 
-    def lex_text(self):  # type: ignore[no-untyped-def]
+    def lex_text(self) -> StateFn:
         text = self.text
         x = text.find(LEFT_DELIM, self.pos)
         if x < 0:
@@ -217,7 +224,7 @@ class _Lexer:
             self.ignore()
         return self.lex_left_delim
 
-    def lex_left_delim(self):  # type: ignore[no-untyped-def]
+    def lex_left_delim(self) -> StateFn:
         self.pos += len(LEFT_DELIM)
         trim = _has_left_trim(self.text, self.pos)
         after = 2 if trim else 0
@@ -231,7 +238,7 @@ class _Lexer:
         self.paren_depth = 0
         return self.lex_inside_action
 
-    def lex_comment(self):  # type: ignore[no-untyped-def]
+    def lex_comment(self) -> StateFn:
         self.pos += len(LEFT_COMMENT)
         x = self.text.find(RIGHT_COMMENT, self.pos)
         if x < 0:
@@ -254,7 +261,7 @@ class _Lexer:
         while self.pos < n and text[self.pos] in _SPACE:
             self.pos += 1
 
-    def lex_right_delim(self):  # type: ignore[no-untyped-def]
+    def lex_right_delim(self) -> StateFn:
         _, trim = self.at_right_delim()
         if trim:
             self.pos += 2
@@ -266,7 +273,7 @@ class _Lexer:
             self.ignore()
         return self.lex_text
 
-    def lex_inside_action(self):  # type: ignore[no-untyped-def]
+    def lex_inside_action(self) -> StateFn:
         delim, _ = self.at_right_delim()
         if delim:
             if self.paren_depth == 0:
@@ -316,7 +323,7 @@ class _Lexer:
             return self.error(f"unrecognized character in action: {format_rune(c)}")
         return self.lex_inside_action
 
-    def lex_space(self):  # type: ignore[no-untyped-def]
+    def lex_space(self) -> StateFn:
         n = 0
         while self.peek() in _SPACE and self.peek() != "":
             self.pos += 1
@@ -331,7 +338,7 @@ class _Lexer:
         self.emit(T.SPACE)
         return self.lex_inside_action
 
-    def lex_identifier(self):  # type: ignore[no-untyped-def]
+    def lex_identifier(self) -> StateFn:
         while is_alnum(self.peek()):
             self.pos += 1
         word = self.text[self.start : self.pos]
@@ -346,16 +353,16 @@ class _Lexer:
             self.emit(T.IDENTIFIER)
         return self.lex_inside_action
 
-    def lex_field(self):  # type: ignore[no-untyped-def]
+    def lex_field(self) -> StateFn:
         return self._field_or_variable(T.FIELD)
 
-    def lex_variable(self):  # type: ignore[no-untyped-def]
+    def lex_variable(self) -> StateFn:
         if self.at_terminator():
             self.emit(T.VARIABLE)  # just "$"
             return self.lex_inside_action
         return self._field_or_variable(T.VARIABLE)
 
-    def _field_or_variable(self, typ: T):  # type: ignore[no-untyped-def]
+    def _field_or_variable(self, typ: T) -> StateFn:
         if self.at_terminator():
             self.emit(T.VARIABLE if typ == T.VARIABLE else T.DOT)
             return self.lex_inside_action
@@ -366,7 +373,7 @@ class _Lexer:
         self.emit(typ)
         return self.lex_inside_action
 
-    def lex_char(self):  # type: ignore[no-untyped-def]
+    def lex_char(self) -> StateFn:
         while True:
             c = self.next()
             if c == "\\":
@@ -381,7 +388,7 @@ class _Lexer:
         self.emit(T.CHAR_CONSTANT)
         return self.lex_inside_action
 
-    def lex_number(self):  # type: ignore[no-untyped-def]
+    def lex_number(self) -> StateFn:
         if not self._scan_number():
             return self.error(f"bad number syntax: {_go_quote(self.text[self.start : self.pos])}")
         if self.peek() in ("+", "-"):
@@ -420,7 +427,7 @@ class _Lexer:
             return False
         return True
 
-    def lex_quote(self):  # type: ignore[no-untyped-def]
+    def lex_quote(self) -> StateFn:
         while True:
             c = self.next()
             if c == "\\":
@@ -435,7 +442,7 @@ class _Lexer:
         self.emit(T.STRING)
         return self.lex_inside_action
 
-    def lex_raw_quote(self):  # type: ignore[no-untyped-def]
+    def lex_raw_quote(self) -> StateFn:
         x = self.text.find("`", self.pos)
         if x < 0:
             return self.error("unterminated raw quoted string")

@@ -24,7 +24,7 @@ Python              Go                          ``%T``
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Annotated, Any, Callable
 
 
 class GoInt(int):
@@ -62,12 +62,19 @@ class Uint8(GoInt):
     go_type = "uint8"
 
 
-class Reflect:
-    """Parameter annotation for Go's ``reflect.Value``: the raw argument, MISSING included.
+class _ReflectMarker:
+    __slots__ = ()
 
-    Go's own builtins (``index``, ``len``, ``eq`` ...) take reflect.Value so they
-    can tell a missing value from nil; ordinary functions never need this.
-    """
+    def __repr__(self) -> str:
+        return "reflect.Value"
+
+
+REFLECT_MARKER = _ReflectMarker()
+
+#: Parameter annotation for Go's ``reflect.Value``: the raw argument, MISSING included.
+#: Go's own builtins (``index``, ``len``, ``eq`` ...) take reflect.Value so they
+#: can tell a missing value from nil; ordinary functions never need this.
+Reflect = Annotated[Any, REFLECT_MARKER]
 
 
 class TypedList(list):  # type: ignore[type-arg]

@@ -37,7 +37,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from pyinject.gotemplate.values import Int32, Int64, Reflect
+from pyinject.gotemplate.values import REFLECT_MARKER, Int32, Int64
 
 #: Parameter kinds, by annotation.
 _KIND_BY_TYPE: dict[Any, str] = {
@@ -49,7 +49,6 @@ _KIND_BY_TYPE: dict[Any, str] = {
     bool: "bool",
     list: "list",
     dict: "dict",
-    Reflect: "value",
     Any: "any",
     object: "any",
 }
@@ -102,6 +101,10 @@ def _kind(annotation: Any) -> str:
     if kind is not None:
         return kind
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        if any(m is REFLECT_MARKER for m in annotation.__metadata__):
+            return "value"
+        return _kind(typing.get_args(annotation)[0])
     if origin in (list, dict):
         return "list" if origin is list else "dict"
     return "any"
@@ -121,7 +124,7 @@ def signature_of(fn: Callable[..., Any]) -> FuncSig:
         result = FuncSig(fn, (), "any")
     else:
         try:
-            hints = typing.get_type_hints(fn)
+            hints = typing.get_type_hints(fn, include_extras=True)
         except Exception:  # unresolvable annotations: fall back to their text
             hints = {}
         params: list[str] = []

@@ -374,7 +374,8 @@ def go_lt(arg1: Reflect, arg2: Reflect) -> bool:
         raise GoFuncError(_BAD_COMPARISON)
     if k1 in ("bool", "complex"):
         raise GoFuncError(_BAD_TYPE)
-    return bool(arg1 < arg2)
+    less: bool = arg1 < arg2
+    return less
 
 
 def go_le(arg1: Reflect, arg2: Reflect) -> bool:
