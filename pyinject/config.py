@@ -153,6 +153,9 @@ def _layer_values(values_file: str | None, layers: Overlay) -> dict[str, JSON]:
         base = parse_yaml(read_embedded(EMBEDDED_VALUES), "embedded values")
         base_source = "embedded templates/values.yaml"
     chart = _chart_overlay(layers)
+    if values_file is None and not chart:
+        # The embedded values are known to be good; skip loading jsonschema (start-up time).
+        return dict(base)
     _report(check(chart, "values", strict=True), layers, "values", base_source, unknown_only=True)
     values: dict[str, JSON] = overlay(base, _injector_view(chart))
     _report(check(values, "values", strict=False), layers, "values", base_source, unknown_only=False,
@@ -329,9 +332,10 @@ def _layer_mesh(mesh_file: str | None, layers: Overlay, values: Mapping[str, JSO
     top = _combine((layers.spec.get("values") or {}).get("meshConfig") or {}, layers.spec.get("meshConfig") or {})
     for key, value in ((layers.spec.get("values") or {}).get("meshConfig") or {}).items():
         layers.origins.setdefault(("meshConfig", (key,)), layers.origin("values", ("meshConfig", key)) or "")
-    _report(check(top, "mesh", strict=True), layers, "meshConfig", source, unknown_only=True)
-    doc = overlay(doc, top)
-    _report(check(doc, "mesh", strict=False), layers, "meshConfig", source, unknown_only=False)
+    if mesh_file is not None or top:
+        _report(check(top, "mesh", strict=True), layers, "meshConfig", source, unknown_only=True)
+        doc = overlay(doc, top)
+        _report(check(doc, "mesh", strict=False), layers, "meshConfig", source, unknown_only=False)
     try:
         doc = normalize_mesh(doc, "meshConfig")
         mesh = apply_mesh(normalize_mesh(defaults["builtin"], "builtin meshConfig"), doc)

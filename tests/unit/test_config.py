@@ -690,3 +690,13 @@ def test_compliance_policy_and_revision_and_ids() -> None:
     assert config.revision({"revision": "canary"}) == "canary"
     assert config.revision({"revision": "canary"}, "other") == "other"
     assert config.proxy_ids() == (1337, 1337)
+
+
+def test_default_settings_do_not_load_jsonschema() -> None:
+    # Start-up time: the embedded defaults need no checking, so jsonschema stays unimported.
+    import subprocess
+    import sys
+
+    code = ("import sys; from pyinject import config; config.load_settings(); "
+            "sys.exit(1 if 'jsonschema' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
