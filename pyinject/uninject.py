@@ -25,6 +25,7 @@ resolve) also stays rewritten.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Mapping, MutableMapping, MutableSequence
@@ -423,3 +424,46 @@ def _remove_cni_annotations(anns: MutableMapping[str, Any], proxy_mode: JSON, st
                 del anns[key]
                 removed.append(key)
     return removed
+
+
+def strip_like_istio(pod: JSON, status_port: int) -> Pod:
+    """A copy of ``pod`` as Istio's own re-injection hands it to the templates.
+
+    Istio (``stripPod`` + ``reinsertOverrides``) only removes the containers the
+    status annotation lists, the agent's Prometheus annotations (when their port
+    is ``status_port``) and the status annotation, then appends the recorded
+    overrides; everything else, rewritten probes included, stays.  It then
+    merges the templates onto the *unstripped* pod, so the old proxy's leftovers
+    survive.  pyinject's default is :func:`strip_injection`; this exists for a
+    byte-for-byte istioctl compatibility mode.
+    """
+    out: Pod = copy.deepcopy(pod)
+    anns = annotations(out)
+    if anns is None or STATUS_ANNOTATION not in anns:
+        return out
+    status = parse_status(anns[STATUS_ANNOTATION])
+    if status is None:
+        # Istio treats an unreadable status as "not injected".
+        return out
+    spec = out.get("spec")
+    if isinstance(spec, MutableMapping):
+        for key, names in (("containers", status.containers), ("initContainers", status.init_containers)):
+            seq = spec.get(key)
+            if seq is not None and names:
+                set_list(seq, [c for c in seq if not (isinstance(c, Mapping) and c.get("name") in names)])
+    port = next((v for k, v in anns.items() if scrape_field(k) == "port"), None)
+    if port is not None and str(port) == str(status_port):
+        for key in [k for k in anns if scrape_field(k) is not None]:
+            del anns[key]
+    del anns[STATUS_ANNOTATION]
+    if OVERRIDES_ANNOTATION in anns:
+        overrides = parse_overrides(anns[OVERRIDES_ANNOTATION])
+        spec = out.setdefault("spec", {})
+        for key in ("containers", "initContainers"):
+            for override in overrides[key]:
+                existing = spec.get(key)
+                if existing is None:
+                    existing = spec[key] = []
+                if find_container(existing, str(override.get("name"))) is None:
+                    existing.append(copy.deepcopy(dict(override)))
+    return out

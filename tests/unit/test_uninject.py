@@ -16,7 +16,7 @@ from pyinject.errors import ConfigError
 from pyinject.merge import merge_overlay
 from pyinject.postprocess import PostprocessContext, run
 from pyinject.postprocess.overrides import move_user_proxy_for_native
-from pyinject.uninject import strip_injection, uninject
+from pyinject.uninject import strip_injection, strip_like_istio, uninject
 
 VOLUMES = [{"name": "istio-envoy", "emptyDir": {"medium": "Memory"}}, {"name": "istio-token"}]
 
@@ -296,3 +296,36 @@ def test_bad_annotations_are_config_errors(key: str, value: str) -> None:
     anns = {"sidecar.istio.io/status": "{}", key: value}
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         uninject({"metadata": {"annotations": anns}, "spec": {}})
+
+
+def test_strip_like_istio_keeps_what_istio_keeps() -> None:
+    pod = {
+        "metadata": {
+            "annotations": {
+                "sidecar.istio.io/status": '{"initContainers":["istio-init"],"containers":["istio-proxy"]}',
+                "proxy.istio.io/overrides": '{"containers":[{"name":"istio-proxy","tty":true}]}',
+                "prometheus.io/port": "15020",
+                "prometheus.io/scrape": "true",
+                "istio.io/rev": "default",
+            },
+            "labels": {"security.istio.io/tlsMode": "istio"},
+        },
+        "spec": {
+            "containers": [
+                {"name": "a", "readinessProbe": {"httpGet": {"path": "/app-health/a/readyz", "port": 15020}}},
+                {"name": "istio-proxy", "image": "old"},
+            ],
+            "initContainers": [{"name": "istio-init"}],
+            "volumes": [{"name": "istio-envoy"}],
+        },
+    }
+    before = copy.deepcopy(pod)
+    view = strip_like_istio(pod, 15020)
+    assert pod == before
+    assert view["metadata"] == {
+        "annotations": {"proxy.istio.io/overrides": '{"containers":[{"name":"istio-proxy","tty":true}]}', "istio.io/rev": "default"},
+        "labels": {"security.istio.io/tlsMode": "istio"},
+    }
+    assert view["spec"]["containers"] == [before["spec"]["containers"][0], {"name": "istio-proxy", "tty": True}]
+    assert view["spec"]["initContainers"] == []
+    assert view["spec"]["volumes"] == [{"name": "istio-envoy"}]
