@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from pyinject.errors import ConfigError, Location
+from pyinject.schemas import types_at
 
 JSON = Any
 Path = tuple[str | int, ...]
@@ -302,6 +303,22 @@ def read_operator(path: str) -> dict[str, JSON]:
     return spec
 
 
+_SCHEMA_FOR = {"values": "values", "meshConfig": "mesh"}
+
+
+def _as_schema_string(flag: SetFlag, section: str, path: Path) -> JSON:
+    """Where the schema wants a string (``proxyMetadata`` values, port lists), a --set
+    value that looked like a number or boolean is kept as the text that was typed:
+    ``proxyMetadata.ISTIO_META_DNS_CAPTURE=true`` means the string "true"."""
+    value = flag.value
+    if value is None or isinstance(value, str) or section not in _SCHEMA_FOR:
+        return value
+    allowed = types_at(_SCHEMA_FOR[section], path)
+    if "string" in allowed and not allowed & {"integer", "number", "boolean"}:
+        return flag.text.partition("=")[2].replace("\\,", ",")
+    return value
+
+
 def build_overlay(operator_file: str | None, sets: tuple[str, ...] | list[str]) -> Overlay:
     """IstioOperator ``spec`` first, then each --set on top, like ``istioctl manifest generate``."""
     result = Overlay()
@@ -330,7 +347,7 @@ def build_overlay(operator_file: str | None, sets: tuple[str, ...] | list[str]) 
                 raise ConfigError(f"--set {flag.text}: give a key below {section}, e.g. {section}.a.b=value")
             section = "values" if section == "unvalidatedValues" else section
             tree = result.spec.setdefault(section, {})
-            set_path(tree, rest, flag.value)
+            set_path(tree, rest, _as_schema_string(flag, section, rest))
             result.origins[(section, rest)] = origin
         else:
             if rest:

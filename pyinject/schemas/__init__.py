@@ -76,6 +76,30 @@ def check(data: Any, name: str, *, strict: bool, definition: str | None = None) 
     return problems
 
 
+def types_at(name: str, path: tuple[str | int, ...]) -> frozenset[str]:
+    """The JSON types schema ``name`` allows at ``path`` (empty when it does not say)."""
+    root = _load(name)
+    node: Any = root
+    for part in path:
+        node = _deref(root, node)
+        if isinstance(part, int):
+            node = node.get("items")
+        else:
+            props = node.get("properties") or {}
+            node = props.get(part, node.get("additionalProperties"))
+        if not isinstance(node, dict):
+            return frozenset()
+    node = _deref(root, node)
+    kinds = node.get("type", ())
+    return frozenset([kinds] if isinstance(kinds, str) else kinds)
+
+
+def _deref(root: dict[str, Any], node: Any) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
 def _unknown_key(key: str, known: list[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1)
     if close:

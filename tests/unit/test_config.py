@@ -107,6 +107,28 @@ def test_bad_set_flags(flag: str) -> None:
         config.load_settings(sets=[flag])
 
 
+@pytest.mark.parametrize(
+    ("flag", "section", "path", "want"),
+    [
+        pytest.param("meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE=true", "mesh",
+                     ("defaultConfig", "proxyMetadata", "ISTIO_META_DNS_CAPTURE"), "true", id="bool-text-in-string-map"),
+        pytest.param("meshConfig.trustDomain=1.5", "mesh", ("trustDomain",), "1.5", id="number-text-for-string"),
+        pytest.param("values.global.network=1", "values", ("global", "network"), "1", id="values-string"),
+        pytest.param("values.global.proxy.excludeInboundPorts=80", "values", ("global", "proxy", "excludeInboundPorts"),
+                     80, id="string-or-integer-stays-typed"),
+        pytest.param("values.global.proxy.statusPort=15021", "values", ("global", "proxy", "statusPort"), 15021,
+                     id="integer-field"),
+    ],
+)
+def test_set_values_follow_the_schema_for_strings(flag: str, section: str, path: tuple[str, ...], want: Any) -> None:
+    settings = config.load_settings(sets=[flag])
+    node: Any = settings.values if section == "values" else settings.mesh
+    for part in path:
+        node = node[part]
+    assert node == want
+    assert type(node) is type(want)
+
+
 # --------------------------------------------------------------------------- overlay
 
 
