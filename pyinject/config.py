@@ -167,7 +167,8 @@ def _chart_overlay(layers: Overlay) -> dict[str, JSON]:
     """The values overlay in chart terms, with spec.hub/tag/revision and components folded in."""
     chart: dict[str, JSON] = copy.deepcopy(layers.spec.get("values") or {})
     targets: tuple[tuple[str, tuple[str, ...]], ...] = (
-        ("hub", ("global", "hub")), ("tag", ("global", "tag")), ("revision", ("revision",)))
+        ("hub", ("global", "hub")), ("tag", ("global", "tag")), ("revision", ("revision",)),
+        ("namespace", ("global", "istioNamespace")))
     for key, target in targets:
         if key in layers.spec:
             _put(chart, target, layers.spec[key])

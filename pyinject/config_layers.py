@@ -236,6 +236,10 @@ def parse_set(flag: str) -> SetFlag:
 # --------------------------------------------------------------------------- IstioOperator
 
 
+#: Profiles whose injector values and mesh equal the default install's; the
+#: others (demo, ambient, openshift, ...) change them in ways pyinject does not model.
+SAME_AS_DEFAULT_PROFILES = ("", "default", "empty", "minimal")
+
 #: IstioOperator ``spec`` keys pyinject understands, and what each one feeds.
 IOP_SPEC_KEYS = {
     "hub": "values global.hub",
@@ -244,8 +248,8 @@ IOP_SPEC_KEYS = {
     "values": "the injector values",
     "meshConfig": "the mesh config",
     "components": "components.<name>.enabled (cni feeds pilot.cni.enabled)",
-    "profile": "accepted; pyinject's defaults are the default profile",
-    "namespace": "accepted; informational",
+    "profile": "default, empty or minimal (they give the injector the same values)",
+    "namespace": "values global.istioNamespace",
     "unvalidatedValues": "the injector values, unchecked",
 }
 
@@ -294,6 +298,11 @@ def read_operator(path: str) -> dict[str, JSON]:
     spec = doc.get("spec") or {}
     if not isinstance(spec, dict):
         raise ConfigError("spec: expected a mapping", where)
+    profile = spec.get("profile") or ""
+    if profile not in SAME_AS_DEFAULT_PROFILES:
+        raise ConfigError(f"spec.profile: {profile!r} is not supported; pyinject reproduces the default profile "
+                          "(for others, pass the cluster's injector values and mesh with --valuesFile and "
+                          "--meshConfigFile)", where)
     for key, value in spec.items():
         if key not in IOP_SPEC_KEYS:
             known = ", ".join(sorted(IOP_SPEC_KEYS))
@@ -338,7 +347,8 @@ def build_overlay(operator_file: str | None, sets: tuple[str, ...] | list[str]) 
         if path and path[0] == "spec":
             path = path[1:]
         if not path or not isinstance(path[0], str) or path[0] not in IOP_SPEC_KEYS:
-            known = ", ".join(["values.*", "meshConfig.*", "hub", "tag", "revision", "components.<name>.enabled"])
+            known = ", ".join(["values.*", "meshConfig.*", "hub", "tag", "revision", "namespace",
+                               "components.<name>.enabled"])
             raise ConfigError(f"--set {flag.text}: unknown setting {format_path(path)!r} (known: {known})")
         section, rest = path[0], path[1:]
         origin = f"--set {flag.text}"
@@ -352,6 +362,8 @@ def build_overlay(operator_file: str | None, sets: tuple[str, ...] | list[str]) 
         else:
             if rest:
                 raise ConfigError(f"--set {flag.text}: {section} takes a single value")
+            if section == "profile" and flag.value not in SAME_AS_DEFAULT_PROFILES:
+                raise ConfigError(f"--set {flag.text}: only the default profile is supported (or empty/minimal)")
             result.spec[section] = flag.value
             result.origins[(section, ())] = origin
     return result

@@ -100,6 +100,7 @@ def test_split_set_path(key: str, want: tuple[Any, ...]) -> None:
         pytest.param("profile.x=1", id="unknown-section"),
         pytest.param("values=1", id="section-without-key"),
         pytest.param("hub.x=1", id="scalar-section-with-path"),
+        pytest.param("profile=demo", id="unsupported-profile"),
     ],
 )
 def test_bad_set_flags(flag: str) -> None:
@@ -184,10 +185,12 @@ def test_spec_hub_and_tag_beat_values_global(tmp_path: Path) -> None:
     assert values["global"]["tag"] == 1.2
 
 
-def test_set_hub_and_revision() -> None:
-    values = config.load_values(None, None, ["hub=example.com/x", "revision=canary"])
+def test_set_hub_revision_namespace_profile() -> None:
+    values = config.load_values(None, None, ["hub=example.com/x", "revision=canary", "namespace=mesh",
+                                             "profile=minimal"])
     assert values["global"]["hub"] == "example.com/x"
     assert values["revision"] == "canary"
+    assert values["global"]["istioNamespace"] == "mesh"
 
 
 @pytest.mark.parametrize(
@@ -249,6 +252,7 @@ def test_operator_templates_become_extra_templates(tmp_path: Path) -> None:
         pytest.param("kind: IstioOperator\nspec:\n  valuez: {}\n", "spec.valuez", id="unknown-spec-key"),
         pytest.param("kind: IstioOperator\nspec:\n  values: [1]\n", "spec.values", id="values-not-a-map"),
         pytest.param("- a\n", "IstioOperator", id="not-a-mapping"),
+        pytest.param("kind: IstioOperator\nspec:\n  profile: demo\n", "spec.profile", id="unsupported-profile"),
         pytest.param("kind: IstioOperator\nspec: {values: {a: 1}\n", "not valid YAML", id="bad-yaml"),
     ],
 )
