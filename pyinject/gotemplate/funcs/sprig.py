@@ -1,0 +1,48 @@
+"""The sprig v3 function table (``TxtFuncMap``) that Istio's injection templates are written against.
+
+Behaviour follows sprig v3.2.3 with its pinned libraries (spf13/cast 1.5,
+mergo 0.3.12, Masterminds/semver 3.2, huandu/xstrings 1.3, goutils 1.1,
+shopspring/decimal 1.2), which the conformance corpus was produced with, plus
+``sha512sum`` from sprig v3.3.0 that Istio 1.30 ships. Each family lives in
+its own module; this one only assembles the table, in sprig's order.
+"""
+
+from typing import Any, Callable, Mapping
+
+from .sprig_case import camelcase, kebabcase, lower, snakecase, swapcase, title, untitle, upper
+from .sprig_crypto import CRYPTO_FUNCS
+from .sprig_defaults import DEFAULT_FUNCS
+from .sprig_dicts import DICT_FUNCS
+from .sprig_encoding import ENCODING_FUNCS
+from .sprig_host import HOST_FUNCS
+from .sprig_json import JSON_FUNCS
+from .sprig_lists import LIST_FUNCS
+from .sprig_math import MATH_FUNCS
+from .sprig_strings import STRING_FUNCS
+
+CASE_FUNCS: Mapping[str, Callable[..., Any]] = {
+    "upper": upper,
+    "lower": lower,
+    "title": title,
+    "untitle": untitle,
+    "swapcase": swapcase,
+    "snakecase": snakecase,
+    "camelcase": camelcase,
+    "kebabcase": kebabcase,
+}
+
+#: Every sprig function by its template name. env and expandenv read the
+#: process environment through sprig_host.lookup_env, the one place to
+#: restrict them.
+SPRIG_FUNCS: Mapping[str, Callable[..., Any]] = {
+    **STRING_FUNCS,
+    **CASE_FUNCS,
+    **ENCODING_FUNCS,
+    **MATH_FUNCS,
+    **DEFAULT_FUNCS,
+    **JSON_FUNCS,
+    **DICT_FUNCS,
+    **LIST_FUNCS,
+    **CRYPTO_FUNCS,
+    **HOST_FUNCS,
+}
