@@ -318,7 +318,7 @@ class _State:
             self.node = first
             return self.eval_field_chain(dot, dot, first, first.ident, cmd.args, final)  # type: ignore[attr-defined]
         if t is IdentifierNode:
-            return self.eval_function(dot, first, cmd.args, final)  # type: ignore[arg-type]
+            return self.eval_function(dot, first, cmd, cmd.args, final)  # type: ignore[arg-type]
         if t is VariableNode:
             return self.eval_variable(dot, first, cmd.args, final)  # type: ignore[arg-type]
         if t is ChainNode:
@@ -422,12 +422,14 @@ class _State:
             return value
         self.errorf(f"can't evaluate field {name} in type {type_name(receiver)}")
 
-    def eval_function(self, dot: Any, node: IdentifierNode, args: list[Node] | None, final: Any) -> Any:
+    def eval_function(
+        self, dot: Any, node: IdentifierNode, cmd: Node, args: list[Node] | None, final: Any
+    ) -> Any:
         self.node = node
         sig = self.funcs.get(node.ident)
         if sig is None:
             self.errorf(f"{quote(node.ident)} is not a defined function")
-        return self.eval_call(dot, sig, node, node.ident, args, final)
+        return self.eval_call(dot, sig, cmd, node.ident, args, final)
 
     def eval_call(
         self,
@@ -446,12 +448,10 @@ class _State:
         variadic = sig.variadic
         if variadic is not None:
             if num_in < nparams:
-                self.node = node
                 self.errorf(
                     f"wrong number of args for {name}: want at least {nparams} got {len(argn)}"
                 )
         elif num_in != nparams:
-            self.node = node
             self.errorf(f"wrong number of args for {name}: want {nparams} got {num_in}")
         fn = sig.fn
         is_or = SHORT_CIRCUIT.get(fn)
@@ -494,7 +494,7 @@ class _State:
         elif t is PipeNode:
             value = self.eval_pipeline(dot, node)  # type: ignore[arg-type]
         elif t is IdentifierNode:
-            value = self.eval_function(dot, node, None, NO_FINAL)  # type: ignore[arg-type]
+            value = self.eval_function(dot, node, node, None, NO_FINAL)  # type: ignore[arg-type]
         elif t is ChainNode:
             value = self.eval_chain(dot, node, None, NO_FINAL)  # type: ignore[arg-type]
         elif t is NilNode:

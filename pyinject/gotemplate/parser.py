@@ -256,10 +256,14 @@ def new_number(pos: int, text: str, typ: T) -> NumberNode:
         n.float_value = float(code)
         return n
     if typ == T.COMPLEX:
-        m = re.fullmatch(r"(.+?[^eEpP])([+-].*)i", text)
-        if not m:
+        # Split "RE+IMi" at the last sign that is not an exponent's.
+        cut = max(
+            (i for i, c in enumerate(text) if c in "+-" and i > 0 and text[i - 1] not in "eEpP"),
+            default=-1,
+        )
+        if cut < 0 or not text.endswith("i"):
             raise ValueError(f"illegal number syntax: {_q(text)}")
-        real, imag = parse_float(m.group(1)), parse_float(m.group(2))
+        real, imag = parse_float(text[:cut]), parse_float(text[cut:-1])
         if real is None or imag is None:
             raise ValueError(f"illegal number syntax: {_q(text)}")
         n.is_complex = True

@@ -40,6 +40,12 @@ class GoInt(int):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({int(self)})"
 
+    def __str__(self) -> str:
+        # str() and f-strings print the number, as Go's %v does.
+        return int.__repr__(self)
+
+    __format__ = int.__format__
+
 
 class Int64(GoInt):
     """Go ``int64``: what sprig's integer math returns."""
