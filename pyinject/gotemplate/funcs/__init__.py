@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import inspect
 import typing
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -89,7 +90,14 @@ class FuncSig:
     variadic: str | None
 
 
-_SIG_CACHE: dict[Any, FuncSig] = {}
+#: (params, variadic) per plain function. Weak keys: a closure made per call (a
+#: Go-object getter, say) must not be kept alive by the cache; the entries never
+#: refer back to their function, so they go away with it.
+_SIG_CACHE: weakref.WeakKeyDictionary[Any, tuple[tuple[str, ...], str | None]] = (
+    weakref.WeakKeyDictionary()
+)
+#: The same for callables that cannot be weakly referenced (C builtins such as str.lower).
+_SIG_CACHE_STRONG: dict[Any, tuple[tuple[str, ...], str | None]] = {}
 
 
 def _kind(annotation: Any) -> str:
@@ -110,37 +118,52 @@ def _kind(annotation: Any) -> str:
     return "any"
 
 
-def signature_of(fn: Callable[..., Any]) -> FuncSig:
-    """The FuncSig of a callable, computed once and cached."""
-    try:
-        cached = _SIG_CACHE.get(fn)
-    except TypeError:  # unhashable callable
-        cached = None
-    if cached is not None:
-        return cached
+def _inspect(fn: Callable[..., Any]) -> tuple[tuple[str, ...], str | None]:
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
-        result = FuncSig(fn, (), "any")
-    else:
-        try:
-            hints = typing.get_type_hints(fn, include_extras=True)
-        except Exception:  # unresolvable annotations: fall back to their text
-            hints = {}
-        params: list[str] = []
-        variadic: str | None = None
-        for p in sig.parameters.values():
-            annotation = hints.get(p.name, p.annotation)
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-                params.append(_kind(annotation))
-            elif p.kind == p.VAR_POSITIONAL:
-                variadic = _kind(annotation)
-        result = FuncSig(fn, tuple(params), variadic)
+        return (), "any"
     try:
-        _SIG_CACHE[fn] = result
-    except TypeError:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception:  # unresolvable annotations: fall back to their text
+        hints = {}
+    params: list[str] = []
+    variadic: str | None = None
+    for p in sig.parameters.values():
+        annotation = hints.get(p.name, p.annotation)
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            params.append(_kind(annotation))
+        elif p.kind == p.VAR_POSITIONAL:
+            variadic = _kind(annotation)
+    return tuple(params), variadic
+
+
+def _cached_shape(fn: Callable[..., Any]) -> tuple[tuple[str, ...], str | None]:
+    try:
+        shape = _SIG_CACHE.get(fn)
+        if shape is None:
+            shape = _SIG_CACHE[fn] = _inspect(fn)
+        return shape
+    except TypeError:  # not weakly referenceable
         pass
-    return result
+    try:
+        shape = _SIG_CACHE_STRONG.get(fn)
+        if shape is None:
+            shape = _SIG_CACHE_STRONG[fn] = _inspect(fn)
+        return shape
+    except TypeError:  # not even hashable
+        return _inspect(fn)
+
+
+def signature_of(fn: Callable[..., Any]) -> FuncSig:
+    """The FuncSig of a callable; the inspection is done once per function and cached."""
+    if inspect.ismethod(fn):
+        # Bound methods are made afresh on every attribute access: cache the
+        # underlying function and drop its receiver parameter.
+        params, variadic = _cached_shape(fn.__func__)
+        return FuncSig(fn, params[1:], variadic)
+    params, variadic = _cached_shape(fn)
+    return FuncSig(fn, params, variadic)
 
 
 def function_table(*tables: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
