@@ -46,13 +46,13 @@ from pyinject.postprocess.pod import (
     STATUS_PORT_ANNOTATION,
     VALIDATION,
     Pod,
-    annotations,
+    annotations_of,
     all_containers,
     container_list,
     find_container,
     find_env,
     find_in_pod,
-    labels,
+    labels_of,
     parse_go_int,
     replace_key,
     set_list,
@@ -121,7 +121,7 @@ def uninject(
     Raises :class:`ConfigError` when the status or overrides annotation is not
     the JSON Istio writes (guessing would leave half a sidecar behind).
     """
-    anns = annotations(pod)
+    anns = annotations_of(pod)
     if anns is None or STATUS_ANNOTATION not in anns:
         return UninjectResult(injected=False)
     status = parse_status(anns[STATUS_ANNOTATION])
@@ -350,7 +350,7 @@ def _canonical_name(pod_labels: Mapping[str, Any], fallback: str | None) -> str 
 
 def _remove_template_labels(pod: Pod, workload_name: str | None) -> list[str]:
     """Drop labels the template set to the values it derives from the other labels."""
-    pod_labels = labels(pod)
+    pod_labels = labels_of(pod)
     if pod_labels is None:
         return []
     removed: list[str] = []
@@ -438,7 +438,7 @@ def strip_like_istio(pod: JSON, status_port: int) -> Pod:
     byte-for-byte istioctl compatibility mode.
     """
     out: Pod = copy.deepcopy(pod)
-    anns = annotations(out)
+    anns = annotations_of(out)
     if anns is None or STATUS_ANNOTATION not in anns:
         return out
     status = parse_status(anns[STATUS_ANNOTATION])

@@ -26,7 +26,7 @@ from pyinject.postprocess.pod import (
     STATUS_ANNOTATION,
     VALIDATION,
     Pod,
-    annotations,
+    annotations_of,
     container_list,
     find_container,
     find_in_pod,
@@ -92,7 +92,7 @@ def reapply_user_containers(pod: Pod, ctx: PostprocessContext) -> None:
     :func:`adjust_init_container_user`).
     """
     original = ctx.original_pod
-    orig_anns = annotations(original) or {}
+    orig_anns = annotations_of(original) or {}
     existing = (
         parse_overrides(orig_anns[OVERRIDES_ANNOTATION])
         if OVERRIDES_ANNOTATION in orig_anns
@@ -122,7 +122,7 @@ def reapply_user_containers(pod: Pod, ctx: PostprocessContext) -> None:
             merge_overlay(pod, {"spec": {key: [overlay]}})
 
     if not already_injected and (applied["containers"] or applied["initContainers"]):
-        pod_anns = annotations(pod, create=True)
+        pod_anns = annotations_of(pod, create=True)
         assert pod_anns is not None
         pod_anns[OVERRIDES_ANNOTATION] = overrides_json(applied["containers"], applied["initContainers"])
 
@@ -153,7 +153,7 @@ def adjust_init_container_user(pod: Pod, original: JSON, ctx: PostprocessContext
     init = find_container(inits, INIT) or find_container(inits, VALIDATION)
     if init is None:
         return
-    pod_anns = annotations(pod) or {}
+    pod_anns = annotations_of(pod) or {}
     tproxy = ctx.proxy_config.get("interceptionMode") == "TPROXY" or pod_anns.get(
         INTERCEPTION_MODE_ANNOTATION
     ) == "TPROXY"
@@ -197,7 +197,7 @@ def move_user_proxy_for_native(merged_pod: Pod, template_pod: JSON, native_sidec
     ``sidecar.istio.io/nativeSidecar`` annotation overrides ``native_sidecars``.
     """
     native = native_sidecars
-    flag = (annotations(merged_pod) or {}).get(NATIVE_SIDECAR_ANNOTATION)
+    flag = (annotations_of(merged_pod) or {}).get(NATIVE_SIDECAR_ANNOTATION)
     if flag == "true":
         native = True
     elif flag == "false":

@@ -44,11 +44,11 @@ def meta_map(pod: JSON, key: str, *, create: bool = False) -> MutableMapping[str
     return found  # type: ignore[no-any-return]
 
 
-def annotations(pod: JSON, *, create: bool = False) -> MutableMapping[str, Any] | None:
+def annotations_of(pod: JSON, *, create: bool = False) -> MutableMapping[str, Any] | None:
     return meta_map(pod, "annotations", create=create)
 
 
-def labels(pod: JSON, *, create: bool = False) -> MutableMapping[str, Any] | None:
+def labels_of(pod: JSON, *, create: bool = False) -> MutableMapping[str, Any] | None:
     return meta_map(pod, "labels", create=create)
 
 
@@ -89,7 +89,7 @@ def env_list(container: MutableMapping[str, Any]) -> MutableSequence[Any]:
     env = container.get("env")
     if env is None:
         env = container["env"] = []
-    return env  # type: ignore[no-any-return]
+    return env
 
 
 def find_env(container: JSON, name: str) -> MutableMapping[str, Any] | None:

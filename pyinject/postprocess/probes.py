@@ -21,7 +21,7 @@ from pyinject.postprocess.pod import (
     STATUS_PORT_ANNOTATION,
     Pod,
     all_containers,
-    annotations,
+    annotations_of,
     dig,
     env_list,
     find_env,
@@ -75,7 +75,7 @@ def _prober(handler: JSON, *, probe: JSON = None) -> dict[str, JSON] | None:
     return None
 
 
-def _resolve_port(prober: dict[str, JSON] | None, ports: Mapping[str, int], target: int) -> dict[str, JSON] | None:
+def _resolve_port(prober: dict[str, JSON] | None, ports: Mapping[str, JSON], target: int) -> dict[str, JSON] | None:
     """Resolve a named port against the container's ports; None to leave the probe out.
 
     gRPC ports are always numbers.  A named port the container does not declare,
@@ -204,7 +204,7 @@ def rewrite_probes(pod: Pod, ctx: PostprocessContext) -> None:
     sidecar = find_in_pod(pod, PROXY)
     if sidecar is None:
         return
-    anns = annotations(pod) or {}
+    anns = annotations_of(pod) or {}
     if not should_rewrite(anns, ctx.values):
         return
     mesh_port = mesh_status_port(ctx.proxy_config)

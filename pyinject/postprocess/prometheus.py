@@ -12,7 +12,7 @@ from pyinject.postprocess.pod import (
     PROMETHEUS_ENV,
     PROXY,
     Pod,
-    annotations,
+    annotations_of,
     env_list,
     find_in_pod,
     mesh_status_port,
@@ -89,7 +89,7 @@ def merge_prometheus(pod: Pod, ctx: PostprocessContext) -> None:
     before).  Other spellings of the three keys are removed, since Prometheus
     would pick one of them at random.
     """
-    anns = annotations(pod, create=True)
+    anns = annotations_of(pod, create=True)
     assert anns is not None
     if not scrape_enabled(anns) or not merge_enabled(ctx.mesh_config, anns):
         return

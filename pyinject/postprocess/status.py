@@ -14,11 +14,11 @@ from pyinject.postprocess.pod import (
     PROXY,
     STATUS_ANNOTATION,
     Pod,
-    annotations,
+    annotations_of,
     dig,
     env_list,
     find_in_pod,
-    labels,
+    labels_of,
     set_list,
 )
 
@@ -59,7 +59,7 @@ def overwrite_cluster_info(pod: Pod, ctx: PostprocessContext) -> None:
     wrote is dropped and the derived values are appended, sorted by name, as
     Istio does for the cluster info it gets from the injection URL.
     """
-    envs = proxy_envs(ctx.values, labels(ctx.original_pod))
+    envs = proxy_envs(ctx.values, labels_of(ctx.original_pod))
     sidecar = find_in_pod(pod, PROXY)
     if sidecar is None or not envs:
         return
@@ -91,12 +91,12 @@ def apply_metadata(pod: Pod, ctx: PostprocessContext) -> None:
     (values or the pod's own label); the config's ``injectedAnnotations`` are
     written last so they win over anything the templates set.
     """
-    network = proxy_envs(ctx.values, labels(ctx.original_pod)).get(NETWORK_ENV)
+    network = proxy_envs(ctx.values, labels_of(ctx.original_pod)).get(NETWORK_ENV)
     if network:
-        pod_labels = labels(pod, create=True)
+        pod_labels = labels_of(pod, create=True)
         assert pod_labels is not None
         pod_labels[NETWORK_LABEL] = network
-    pod_annotations = annotations(pod, create=True)
+    pod_annotations = annotations_of(pod, create=True)
     assert pod_annotations is not None
     pod_annotations[STATUS_ANNOTATION] = injection_status(ctx.template_pod, ctx.revision)
     for key, value in ctx.injected_annotations.items():
