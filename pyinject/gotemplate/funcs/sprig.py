@@ -18,6 +18,9 @@ from .sprig_host import HOST_FUNCS
 from .sprig_json import JSON_FUNCS
 from .sprig_lists import LIST_FUNCS
 from .sprig_math import MATH_FUNCS
+from .sprig_paths import PATH_FUNCS
+from .sprig_regex import REGEX_FUNCS
+from .sprig_semver import SEMVER_FUNCS
 from .sprig_strings import STRING_FUNCS
 
 CASE_FUNCS: Mapping[str, Callable[..., Any]] = {
@@ -43,6 +46,9 @@ SPRIG_FUNCS: Mapping[str, Callable[..., Any]] = {
     **JSON_FUNCS,
     **DICT_FUNCS,
     **LIST_FUNCS,
+    **PATH_FUNCS,
+    **REGEX_FUNCS,
+    **SEMVER_FUNCS,
     **CRYPTO_FUNCS,
     **HOST_FUNCS,
 }
