@@ -101,6 +101,7 @@ def reapply_user_containers(pod: Pod, ctx: PostprocessContext) -> None:
     already_injected = STATUS_ANNOTATION in orig_anns
     previous = (parse_status(orig_anns[STATUS_ANNOTATION]) if already_injected else None) or InjectionStatus()
 
+    _drop_unmoved_user_proxy(pod, ctx.template_pod)
     applied: dict[str, list[JSON]] = {"containers": [], "initContainers": []}
     for key, injected_before in (("containers", previous.containers), ("initContainers", previous.init_containers)):
         for template_container in container_list(ctx.template_pod, key):
@@ -127,6 +128,27 @@ def reapply_user_containers(pod: Pod, ctx: PostprocessContext) -> None:
         pod_anns[OVERRIDES_ANNOTATION] = overrides_json(applied["containers"], applied["initContainers"])
 
     adjust_init_container_user(pod, original, ctx)
+
+
+def _drop_unmoved_user_proxy(pod: Pod, template_pod: JSON) -> None:
+    """Safety net for a merge done without :func:`move_user_proxy_for_native`.
+
+    A native-sidecar template puts ``istio-proxy`` in ``initContainers``; if the
+    user's copy is still among the regular containers the pod would run two
+    proxies.  The user's fields are re-applied to the injected one just below,
+    so the stray copy can go (env entries may then come in another order than
+    Istio's, which is why the pipeline should move it before merging).
+    """
+    if find_container(container_list(template_pod, "initContainers"), PROXY) is None:
+        return
+    if find_container(container_list(template_pod, "containers"), PROXY) is not None:
+        # A template asked for both (Istio's spire template does); keep what it made.
+        return
+    if find_container(container_list(pod, "initContainers"), PROXY) is None:
+        return
+    containers = container_list(pod, "containers")
+    if find_container(containers, PROXY) is not None:
+        set_list(containers, [c for c in containers if not (isinstance(c, Mapping) and c.get("name") == PROXY)])
 
 
 def adjust_init_container_user(pod: Pod, original: JSON, ctx: PostprocessContext) -> None:

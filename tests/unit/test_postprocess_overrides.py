@@ -163,3 +163,15 @@ def test_move_user_proxy_respects_annotation() -> None:
     move_user_proxy_for_native(pod, template(True), True)
     assert [c["name"] for c in pod["spec"]["containers"]] == ["app"]
     assert [c["name"] for c in pod["spec"]["initContainers"]] == ["istio-proxy"]
+
+
+def test_unmoved_user_proxy_does_not_leave_two_proxies() -> None:
+    # The pipeline merged without moving the user's proxy: the pass still ends with one.
+    tmpl = template(True)
+    user = user_pod({"tty": True})
+    merged = copy.deepcopy(user)
+    merge_overlay(merged, copy.deepcopy(tmpl))
+    ctx = PostprocessContext(template_pod=tmpl, original_pod=user, values={}, mesh_config={}, proxy_config={})
+    reapply_user_containers(merged, ctx)
+    assert [c["name"] for c in merged["spec"]["containers"]] == ["app"]
+    assert find(merged, "initContainers", "istio-proxy")["tty"] is True
