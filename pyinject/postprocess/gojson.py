@@ -54,12 +54,13 @@ def _struct(*specs: str) -> tuple[GoField, ...]:
 
 
 #: Go struct field order, from k8s.io/api/core/v1 types.go (and Istio's Prober).
+#: A ``?`` marks a pointer to a scalar: omitempty drops only nil, not false or 0.
 STRUCTS: dict[str, tuple[GoField, ...]] = {
     "Container": _struct(
         "name str !", "image str", "command []str", "args []str", "workingDir str",
         "ports []ContainerPort", "envFrom []EnvFromSource", "env []EnvVar",
         "resources ResourceRequirements", "resizePolicy []ContainerResizePolicy",
-        "restartPolicy str", "restartPolicyRules []ContainerRestartRule",
+        "restartPolicy str?", "restartPolicyRules []ContainerRestartRule",
         "volumeMounts []VolumeMount", "volumeDevices []VolumeDevice",
         "livenessProbe *Probe", "readinessProbe *Probe", "startupProbe *Probe",
         "lifecycle *Lifecycle", "terminationMessagePath str", "terminationMessagePolicy str",
@@ -72,8 +73,8 @@ STRUCTS: dict[str, tuple[GoField, ...]] = {
     "EnvFromSource": _struct(
         "prefix str", "configMapRef *ConfigMapEnvSource", "secretRef *SecretEnvSource",
     ),
-    "ConfigMapEnvSource": _struct("name str", "optional bool"),
-    "SecretEnvSource": _struct("name str", "optional bool"),
+    "ConfigMapEnvSource": _struct("name str", "optional bool?"),
+    "SecretEnvSource": _struct("name str", "optional bool?"),
     "EnvVar": _struct("name str !", "value str", "valueFrom *EnvVarSource"),
     "EnvVarSource": _struct(
         "fieldRef *ObjectFieldSelector", "resourceFieldRef *ResourceFieldSelector",
@@ -83,8 +84,8 @@ STRUCTS: dict[str, tuple[GoField, ...]] = {
     "ObjectFieldSelector": _struct("apiVersion str", "fieldPath str !"),
     # Quantity is a struct in Go: omitempty never drops it, an unset divisor is "0".
     "ResourceFieldSelector": _struct("containerName str", "resource str !", "divisor quantity !"),
-    "KeySelector": _struct("name str", "key str !", "optional bool"),
-    "FileKeySelector": _struct("volumeName str !", "path str !", "key str !", "optional bool"),
+    "KeySelector": _struct("name str", "key str !", "optional bool?"),
+    "FileKeySelector": _struct("volumeName str !", "path str !", "key str !", "optional bool?"),
     "ResourceRequirements": _struct(
         "limits map[quantity]", "requests map[quantity]", "claims []ResourceClaim",
     ),
@@ -93,14 +94,14 @@ STRUCTS: dict[str, tuple[GoField, ...]] = {
     "ContainerRestartRule": _struct("action str !", "exitCodes *ContainerRestartRuleOnExitCodes"),
     "ContainerRestartRuleOnExitCodes": _struct("operator str !", "values []int"),
     "VolumeMount": _struct(
-        "name str !", "readOnly bool", "recursiveReadOnly str", "mountPath str !",
-        "subPath str", "mountPropagation str", "subPathExpr str",
+        "name str !", "readOnly bool", "recursiveReadOnly str?", "mountPath str !",
+        "subPath str", "mountPropagation str?", "subPathExpr str",
     ),
     "VolumeDevice": _struct("name str !", "devicePath str !"),
     "Probe": _struct(
         "handler inline ProbeHandler", "initialDelaySeconds int", "timeoutSeconds int",
         "periodSeconds int", "successThreshold int", "failureThreshold int",
-        "terminationGracePeriodSeconds int",
+        "terminationGracePeriodSeconds int?",
     ),
     "ProbeHandler": _struct(
         "exec *ExecAction", "httpGet *HTTPGetAction", "tcpSocket *TCPSocketAction",
@@ -115,7 +116,7 @@ STRUCTS: dict[str, tuple[GoField, ...]] = {
     # Service has no omitempty upstream: an unset service is written as null.
     "GRPCAction": _struct("port int !", "service str? !"),
     "Lifecycle": _struct(
-        "postStart *LifecycleHandler", "preStop *LifecycleHandler", "stopSignal str",
+        "postStart *LifecycleHandler", "preStop *LifecycleHandler", "stopSignal str?",
     ),
     "LifecycleHandler": _struct(
         "exec *ExecAction", "httpGet *HTTPGetAction", "tcpSocket *TCPSocketAction",

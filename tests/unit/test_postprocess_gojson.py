@@ -112,3 +112,15 @@ def test_dumps_sort_keys_by_bytes() -> None:
 )
 def test_dumps_floats_like_go(value: float, want: str) -> None:
     assert gojson.dumps(value) == want
+
+
+def test_pointer_scalars_keep_zero_values() -> None:
+    container = {
+        "name": "c",
+        "readinessProbe": {"exec": {"command": ["x"]}, "terminationGracePeriodSeconds": 0, "periodSeconds": 0},
+        "envFrom": [{"configMapRef": {"name": "m", "optional": False}}],
+    }
+    assert gojson.dumps(gojson.encode("Container", container)) == (
+        '{"name":"c","envFrom":[{"configMapRef":{"name":"m","optional":false}}],"resources":{},'
+        '"readinessProbe":{"exec":{"command":["x"]},"terminationGracePeriodSeconds":0}}'
+    )
