@@ -11,6 +11,7 @@ from typing import Any, Callable, Mapping
 
 from .sprig_case import camelcase, kebabcase, lower, snakecase, swapcase, title, untitle, upper
 from .sprig_crypto import CRYPTO_FUNCS
+from .sprig_dates import DATE_FUNCS
 from .sprig_defaults import DEFAULT_FUNCS
 from .sprig_dicts import DICT_FUNCS
 from .sprig_encoding import ENCODING_FUNCS
@@ -38,6 +39,7 @@ CASE_FUNCS: Mapping[str, Callable[..., Any]] = {
 #: process environment through sprig_host.lookup_env, the one place to
 #: restrict them.
 SPRIG_FUNCS: Mapping[str, Callable[..., Any]] = {
+    **DATE_FUNCS,
     **STRING_FUNCS,
     **CASE_FUNCS,
     **ENCODING_FUNCS,
