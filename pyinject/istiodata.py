@@ -457,8 +457,7 @@ class Message(GoObject):
         return found, value
 
     def _oneof(self, go_name: str) -> tuple[bool, Any]:
-        fields = proto_types().messages.get(self._type, ())
-        members = [f for f in fields if f.oneof is not None and _go_oneof(f.oneof) == go_name]
+        members = proto_types().oneofs.get(self._type, {}).get(go_name)
         if not members:
             return False, None
         for f in members:
@@ -501,12 +500,6 @@ class Message(GoObject):
         if self._raw is None:
             return "<nil>"
         return " ".join(f"{k}:{_plain_format(v)}" for k, v in self._raw.items())
-
-
-def _go_oneof(name: str) -> str:
-    from pyinject.istiofmt import go_camel
-
-    return go_camel(name)
 
 
 def _proto_value(f: ProtoField, v: Any) -> Any:

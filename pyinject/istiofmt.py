@@ -642,6 +642,14 @@ class ProtoTypes:
         self.by_go: dict[str, dict[str, ProtoField]] = {
             k: {f.go_name: f for f in v} for k, v in self.messages.items()
         }
+        #: Per message, the Go name of each oneof and its member fields.
+        self.oneofs: dict[str, dict[str, tuple[ProtoField, ...]]] = {}
+        for k, v in self.messages.items():
+            groups: dict[str, list[ProtoField]] = {}
+            for f in v:
+                if f.oneof is not None:
+                    groups.setdefault(go_camel(f.oneof), []).append(f)
+            self.oneofs[k] = {g: tuple(fs) for g, fs in groups.items()}
         self.default_proxy_config: dict[str, Any] = dict(raw["defaultProxyConfig"])
 
     def go_type_name(self, full_name: str) -> str:
