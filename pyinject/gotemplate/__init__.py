@@ -62,11 +62,10 @@ def parse(
 
 
 def _sprig_table() -> Mapping[str, Callable[..., Any]]:
-    try:
-        from pyinject.gotemplate.funcs.sprig import SPRIG_FUNCS  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return {}
-    return SPRIG_FUNCS  # type: ignore[no-any-return]
+    # Imported on first use: Istio's renderer and funcs="none" never need it.
+    from pyinject.gotemplate.funcs.sprig import SPRIG_FUNCS
+
+    return SPRIG_FUNCS
 
 
 def render(template: str, data: Any, *, funcs: str = "sprig") -> str:

@@ -7,6 +7,7 @@ executed any number of times.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Mapping, NoReturn
 
 from pyinject.gotemplate.errors import GoTemplateExecError
@@ -67,32 +68,6 @@ class _Break(Exception):
 
 class _Continue(Exception):
     pass
-
-
-def _is_hex_int(s: str) -> bool:
-    return len(s) > 2 and s[0] == "0" and s[1] in "xX" and not any(c in s for c in "pP")
-
-
-def ideal_constant(node: NumberNode) -> Any:
-    """The value of an untyped number constant where no parameter type decides it.
-
-    Returns the value, or raises ValueError with Go's overflow message.
-    """
-    text = node.text
-    if node.is_complex:
-        return node.complex_value
-    if (
-        node.is_float
-        and not _is_hex_int(text)
-        and not text.startswith("'")
-        and any(c in text for c in ".eEpP")
-    ):
-        return node.float_value
-    if node.is_int:
-        return node.int_value
-    if node.is_uint:
-        raise ValueError(f"{text} overflows int")
-    return MISSING
 
 
 _TYPE_CHECKS = {
@@ -341,11 +316,10 @@ class _State:
         self.errorf(f"can't evaluate command {quote(str(first))}")
 
     def ideal(self, node: NumberNode) -> Any:
-        self.node = node
-        try:
-            return ideal_constant(node)
-        except ValueError as err:
-            self.errorf(str(err))
+        if node.ideal_error:
+            self.node = node
+            self.errorf(node.ideal_error)
+        return node.ideal
 
     def not_a_function(self, args: list[Node], final: Any) -> None:
         if len(args) > 1 or final is not NO_FINAL:
@@ -587,4 +561,34 @@ def execute(
         # Python's stack runs out long before Go's depth limit of 100000.
         state.node = None
         state.errorf("exceeded maximum template depth (Python recursion limit)")
-    return "".join(state.out)
+    text = "".join(state.out)
+    if _RAW_BYTE.search(text):
+        text = _bytes_to_text(text)
+    return text
+
+
+#: A byte that is not valid UTF-8, kept as a lone surrogate (U+DC80..U+DCFF)
+#: since a Go string may hold any bytes: from "\xff" escapes or byte slicing.
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _bytes_to_text(text: str) -> str:
+    """Output text as Go's bytes would decode: each invalid byte becomes U+FFFD."""
+    raw = text.encode("utf-8", "surrogateescape")
+    out: list[str] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        # Decode the longest valid sequence from i; an invalid byte stands alone.
+        for size in (1, 2, 3, 4):
+            chunk = raw[i : i + size]
+            try:
+                out.append(chunk.decode("utf-8"))
+            except UnicodeDecodeError:
+                continue
+            i += size
+            break
+        else:
+            out.append("\ufffd")
+            i += 1
+    return "".join(out)

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 from pyinject.gotemplate.gofmt import quote
 
@@ -120,6 +120,10 @@ class NumberNode(Node):
     uint_value: int = 0
     float_value: float = 0.0
     complex_value: complex = 0j
+    #: The value where no parameter type decides (Go's idealConstant), computed
+    #: once at parse time; ``ideal_error`` is set instead when it overflows int.
+    ideal: Any = None
+    ideal_error: str = ""
 
     def __str__(self) -> str:
         return self.text

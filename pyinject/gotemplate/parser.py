@@ -243,6 +243,34 @@ _UINT64_MAX = (1 << 64) - 1
 
 def new_number(pos: int, text: str, typ: T) -> NumberNode:
     """A NumberNode recording every Go type the constant fits, as Go's parser does."""
+    n = _number(pos, text, typ)
+    _set_ideal(n)
+    return n
+
+
+def _set_ideal(n: NumberNode) -> None:
+    """Go's idealConstant: the syntax decides the type when no parameter does."""
+    text = n.text
+    is_hex_int = len(text) > 2 and text[0] == "0" and text[1] in "xX" and not any(
+        c in text for c in "pP"
+    )
+    if n.is_complex:
+        n.ideal = n.complex_value
+    elif (
+        n.is_float
+        and not is_hex_int
+        and not text.startswith("'")
+        and any(c in text for c in ".eEpP")
+    ):
+        n.ideal = n.float_value
+    elif n.is_int:
+        n.ideal = n.int_value
+    elif n.is_uint:
+        # Executing it is the error, as in Go: parsing alone is fine.
+        n.ideal_error = f"{text} overflows int"
+
+
+def _number(pos: int, text: str, typ: T) -> NumberNode:
     n = NumberNode(pos, text)
     if typ == T.CHAR_CONSTANT:
         ch, i = _unquote_char(text, 1, "'")

@@ -358,6 +358,19 @@ def test_render_rejects_unknown_function_set() -> None:
         render("x", None, funcs="jinja")
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        pytest.param('{{"a\\xffb"}}', "a\ufffdb", id="byte-escape"),
+        pytest.param('{{slice "é!" 0 1}}{{slice "é!" 1}}', "\ufffd\ufffd!", id="split-rune"),
+        pytest.param('{{"\\xc3\\xa9"}}', "é", id="bytes-forming-a-rune"),
+    ],
+)
+def test_invalid_utf8_output_decodes_byte_by_byte(text: str, want: str) -> None:
+    # Go writes the raw bytes; as text each invalid byte reads as U+FFFD.
+    assert run(text) == want
+
+
 def test_missing_sentinel_never_reaches_functions() -> None:
     seen: list[Any] = []
 
