@@ -362,7 +362,8 @@ def test_render_rejects_unknown_function_set() -> None:
     ("text", "want"),
     [
         pytest.param('{{"a\\xffb"}}', "a\ufffdb", id="byte-escape"),
-        pytest.param('{{slice "é!" 0 1}}{{slice "é!" 1}}', "\ufffd\ufffd!", id="split-rune"),
+        pytest.param('{{slice "é!" 0 1}}|{{slice "é!" 1}}', "\ufffd|\ufffd!", id="split-rune"),
+        pytest.param('{{slice "é!" 0 1}}{{slice "é!" 1}}', "é!", id="halves-rejoin-as-bytes"),
         pytest.param('{{"\\xc3\\xa9"}}', "é", id="bytes-forming-a-rune"),
     ],
 )
