@@ -33,6 +33,7 @@ it into ``error calling NAME: message``. Any other exception is a bug.
 from __future__ import annotations
 
 import inspect
+import types
 import typing
 import weakref
 from dataclasses import dataclass
@@ -96,6 +97,8 @@ class FuncSig:
 _SIG_CACHE: weakref.WeakKeyDictionary[Any, tuple[tuple[str, ...], str | None]] = (
     weakref.WeakKeyDictionary()
 )
+#: Python functions, by code object (long-lived, shared by every closure made from it).
+_SHAPE_BY_CODE: dict[types.CodeType, tuple[tuple[str, ...], str | None]] = {}
 #: The same for callables that cannot be weakly referenced (C builtins such as str.lower).
 _SIG_CACHE_STRONG: dict[Any, tuple[tuple[str, ...], str | None]] = {}
 
@@ -139,6 +142,14 @@ def _inspect(fn: Callable[..., Any]) -> tuple[tuple[str, ...], str | None]:
 
 
 def _cached_shape(fn: Callable[..., Any]) -> tuple[tuple[str, ...], str | None]:
+    if isinstance(fn, types.FunctionType):
+        # Closures made per access (getters returned by GoObject.go_method)
+        # share one code object: inspect that once.
+        code = fn.__code__
+        shape = _SHAPE_BY_CODE.get(code)
+        if shape is None:
+            shape = _SHAPE_BY_CODE[code] = _inspect(fn)
+        return shape
     try:
         shape = _SIG_CACHE.get(fn)
         if shape is None:
