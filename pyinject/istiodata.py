@@ -161,11 +161,11 @@ class K8sStruct(GoObject):
             return None
         order = _GO_FIELD_ORDER.get(self._def)
         if order is None:
-            return dict(self._raw)
+            return plain_json(self._raw)
         out = JSONStruct()
         always = _ALWAYS_EMITTED.get(self._def, set())
         for key in order:
-            v = self._raw.get(key)
+            v = plain_json(self._raw.get(key))
             if v in (None, "", 0, False) and key not in always:
                 continue
             out[key] = 0 if v is None else v
@@ -182,7 +182,7 @@ def _k8s_value(parent: str, key: str, spec: Mapping[str, Any], v: Any) -> Any:
     t = spec.get("type")
     ref = spec.get("ref")
     if t == "string":
-        return "" if v is None else str(v)
+        return _string(v)
     if t == "integer":
         n = 0 if v is None else int(v)
         return Int64(n) if spec.get("format") == "int64" else Int32(n)
@@ -193,7 +193,7 @@ def _k8s_value(parent: str, key: str, spec: Mapping[str, Any], v: Any) -> Any:
     if t == "map":
         values = spec.get("values", {})
         if values.get("type") == "string":
-            return TypedMap(v or {}, elem="string", zero="")
+            return TypedMap({str(k): _string(x) for k, x in (v or {}).items()}, elem="string", zero="")
         return TypedMap({k: _untyped(x) for k, x in (v or {}).items()}, elem="interface {}")
     if t == "array":
         items = spec.get("items", {})
@@ -203,7 +203,7 @@ def _k8s_value(parent: str, key: str, spec: Mapping[str, Any], v: Any) -> Any:
                 [K8sStruct(item_ref, x) for x in (v or [])], elem=_k8s_go_type(item_ref)
             )
         if items.get("type") == "string":
-            return TypedList([str(x) for x in (v or [])], elem="string")
+            return TypedList([_string(x) for x in (v or [])], elem="string")
         return TypedList([_untyped(x) for x in (v or [])], elem="interface {}")
     if t == "object" and ref:
         if ref in k8s_schema():
@@ -218,7 +218,39 @@ def _k8s_value(parent: str, key: str, spec: Mapping[str, Any], v: Any) -> Any:
 
 def _untyped(v: Any) -> Any:
     """JSON without schema: Go's encoding/json view of it (numbers float64)."""
-    return to_go(v)
+    return to_go(plain_json(v))
+
+
+def plain_json(v: Any) -> Any:
+    """Plain dict/list/str/int/float/bool/None from JSON-like data.
+
+    Pod specs arrive as ruamel.yaml round-trip nodes, whose scalars are
+    subclasses (``ScalarFloat``, ``DoubleQuotedScalarString``, an int-based
+    ``ScalarBoolean``); the template engine types values by exact class.
+    """
+    t = type(v)
+    if t is str or t is int or t is float or t is bool or v is None:
+        return v
+    if isinstance(v, Mapping):
+        return {str(k): plain_json(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [plain_json(x) for x in v]
+    if isinstance(v, str):
+        return str(v)
+    if t.__name__ == "ScalarBoolean" or isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, int):
+        return int(v)
+    if isinstance(v, float):
+        return float(v)
+    return v
+
+
+def _string(v: Any) -> str:
+    # A Kubernetes string field; a YAML null unmarshals to Go's "".
+    if v is None:
+        return ""
+    return v if type(v) is str else str(v)
 
 
 # --------------------------------------------------------------------------

@@ -213,3 +213,23 @@ def test_views_are_cached_per_context() -> None:
     assert template_data(c) is data
     assert data.go_field("Spec") is data.go_field("Spec")
     assert template_data(ctx()) is not data
+
+
+def test_ruamel_round_trip_nodes_read_as_plain_go_values() -> None:
+    import io
+
+    from ruamel.yaml import YAML
+
+    doc = YAML().load(io.StringIO(
+        'metadata:\n  annotations:\n    a: "1"\n    n: null\n'
+        'spec:\n  containers:\n  - name: "app"\n    ports:\n    - containerPort: 80\n      name: http\n'
+        '  nodeSelector: {k: v}\n  overhead: {cpu: 1.5}\n'
+    ))
+    data = template_data(ctx(object_meta=doc["metadata"], spec=doc["spec"]))
+    ann = path(data, "ObjectMeta.Annotations")
+    assert ann == {"a": "1", "n": ""} and all(type(v) is str for v in ann.values())
+    name = path(data, "Spec.Containers")[0].go_field("Name")
+    assert type(name) is str and name == "app"
+    assert path(data, "Spec.NodeSelector") == {"k": "v"}
+    port = path(data, "Spec.Containers")[0].go_field("Ports")[0]
+    assert type(port.to_json()["containerPort"]) is int
