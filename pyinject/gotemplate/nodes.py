@@ -160,7 +160,8 @@ class PipeNode(Node):
     def __str__(self) -> str:
         text = ""
         if self.decl:
-            text = ", ".join(str(v) for v in self.decl) + (" = " if self.is_assign else " := ")
+            # Go writes ":=" for assignments too; error contexts show it that way.
+            text = ", ".join(str(v) for v in self.decl) + " := "
         return text + " | ".join(str(c) for c in self.cmds)
 
 
