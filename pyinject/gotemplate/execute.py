@@ -8,6 +8,7 @@ executed any number of times.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any, Callable, Mapping, NoReturn
 
 from pyinject.gotemplate.errors import GoTemplateExecError
@@ -51,6 +52,8 @@ from pyinject.gotemplate.values import (
 
 #: Go's limit on nested {{template}} calls.
 MAX_EXEC_DEPTH = 100000
+#: Python frames allowed while executing: about 2000 nested {{template}} calls.
+_RECURSION_LIMIT = 20000
 
 
 class _NoFinal:
@@ -555,12 +558,19 @@ def execute(
     state = _State(trees, funcs, tree)
     dot = MISSING if data is None else data
     state.vars.append(["$", dot])
+    # Each nested {{template}} costs a handful of Python frames; allow some
+    # thousands of levels (Go allows 100000) while the walk runs.
+    old_limit = sys.getrecursionlimit()
+    if old_limit < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
         state.walk_list(dot, tree.root)
     except RecursionError:
-        # Python's stack runs out long before Go's depth limit of 100000.
         state.node = None
         state.errorf("exceeded maximum template depth (Python recursion limit)")
+    finally:
+        if old_limit < _RECURSION_LIMIT:
+            sys.setrecursionlimit(old_limit)
     text = "".join(state.out)
     if _RAW_BYTE.search(text):
         text = _bytes_to_text(text)

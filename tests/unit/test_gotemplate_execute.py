@@ -180,6 +180,12 @@ def test_recursion_is_limited() -> None:
     assert sys.getrecursionlimit() == limit
 
 
+def test_deep_recursion_within_limits() -> None:
+    funcs = {"dec": lambda n: n - 1}
+    text = '{{define "c"}}{{if gt . 0}}{{template "c" dec .}}{{else}}bottom{{end}}{{end}}{{template "c" 1000}}'
+    assert run(text, None, funcs) == "bottom"
+
+
 def test_recursive_template_terminates() -> None:
     funcs = {"dec": lambda n: n - 1}
     text = '{{define "c"}}{{.}}{{if gt . 0}},{{template "c" dec .}}{{end}}{{end}}{{template "c" 4}}'
