@@ -250,6 +250,7 @@ def test_randInt_stays_in_range() -> None:
         case("concat-typed-and-plain", '{{concat (splitList "," "a") (list 1)}}', "[a 1]"),
         case("chunk-exact", "{{chunk 2 (list 1 2 3 4)}}", "[[1 2] [3 4]]"),
         case("chunk-empty", "{{chunk 3 (list)}}", "[]"),
+        case("chunk-type", "{{typeOf (chunk 1 (list 1))}}", "[][]interface {}"),
         case("tuple-is-list", "{{tuple 1 2 | len}}", "2"),
     ],
 )

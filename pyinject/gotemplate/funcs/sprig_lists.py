@@ -124,12 +124,12 @@ def concat(*lists: Any) -> list[Any]:
     return out
 
 
-def chunk(size: int, v: Any) -> list[Any]:
-    """chunk SIZE LIST: LIST cut into lists of SIZE elements (the last may be shorter)."""
+def chunk(size: int, v: Any) -> TypedList:
+    """chunk SIZE LIST: LIST cut into lists of SIZE elements (the last may be shorter), a [][]interface{}."""
     items = _items(v, "Cannot chunk type {kind}")
     if size <= 0:
         raise GoFuncError("runtime error: makeslice: len out of range")
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    return TypedList((items[i : i + size] for i in range(0, len(items), size)), elem="[]interface {}")
 
 
 LIST_FUNCS: dict[str, Callable[..., Any]] = {
