@@ -7,7 +7,8 @@ import pytest
 from pyinject.errors import TemplateSyntaxError
 from pyinject.gotemplate import parse as parse_template
 from pyinject.gotemplate.lexer import T
-from pyinject.gotemplate.parser import new_number, parse, unquote
+from pyinject.gotemplate.nodes import new_number, unquote
+from pyinject.gotemplate.parser import parse
 
 KNOWN = {"f", "g", "print"}
 
