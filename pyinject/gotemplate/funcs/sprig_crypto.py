@@ -20,7 +20,7 @@ def uuidv4() -> str:
 
 def rand_bytes(count: int) -> str:
     """randBytes N: N random bytes, base64-encoded."""
-    if count < 0:
+    if count < 0 or count > 1 << 30:
         raise GoFuncError("runtime error: makeslice: len out of range")
     return base64.b64encode(secrets.token_bytes(count)).decode("ascii")
 

@@ -246,6 +246,8 @@ def indent(spaces: int, s: str) -> str:
     """indent N S: N spaces before every line of S, including the first and after a trailing newline."""
     if spaces < 0:
         raise GoFuncError("strings: negative Repeat count")
+    if spaces > _MAX_REPEAT:
+        raise GoFuncError(f"strings: Repeat output of {spaces} bytes is too large")
     pad = " " * spaces
     return pad + s.replace("\n", "\n" + pad)
 
@@ -329,6 +331,8 @@ def _random_string(count: int, alphabet: str) -> str:
     if count < 0:
         # goutils returns an error that sprig drops: the result is "".
         return ""
+    if count > _MAX_REPEAT:
+        raise GoFuncError(f"random string of {count} characters is too large")
     return "".join(secrets.choice(alphabet) for _ in range(count))
 
 
