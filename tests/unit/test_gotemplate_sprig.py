@@ -535,6 +535,8 @@ def test_semver_compare(constraint: str, version: str, want: bool) -> None:
         pytest.param('{{(semver "1.0.0-beta").Compare (semver "1.0.0-11")}}', "1", id="words-after-numbers"),
         pytest.param('{{(semver "1.0.0+a").Equal (semver "1.0.0+b")}}', "true", id="metadata-ignored"),
         pytest.param('{{semver "v2"}} {{(semver "v2").Original}} {{typeOf (semver "1")}}', "2.0.0 v2 *semver.Version", id="print"),
+        pytest.param('{{(semver "v1.2.3-rc.1+b").IncPatch.Original}} {{(semver "1.2.3").IncMinor}}', "v1.2.3 1.3.0", id="increments"),
+        pytest.param('{{$v := (semver "1.2.3").SetPrerelease "beta"}}{{$v}} {{typeOf $v}}', "1.2.3-beta semver.Version", id="set-prerelease"),
     ],
 )
 def test_semver_values(template: str, want: str) -> None:

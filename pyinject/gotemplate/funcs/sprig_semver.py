@@ -30,15 +30,19 @@ _UINT64_MAX = (1 << 64) - 1
 class Version(GoObject):
     """A *semver.Version; templates read .Major, .Prerelease, .Compare and the like."""
 
-    __slots__ = ("major", "minor", "patch", "pre", "metadata", "original")
+    __slots__ = ("major", "minor", "patch", "pre", "metadata", "original", "pointer")
 
-    def __init__(self, major: int, minor: int, patch: int, pre: str, metadata: str, original: str) -> None:
+    def __init__(
+        self, major: int, minor: int, patch: int, pre: str, metadata: str, original: str, pointer: bool = True
+    ) -> None:
         self.major = major
         self.minor = minor
         self.patch = patch
         self.pre = pre
         self.metadata = metadata
         self.original = original
+        # semver hands out *Version, but IncMajor and friends return a Version value.
+        self.pointer = pointer
 
     def __str__(self) -> str:
         text = f"{self.major}.{self.minor}.{self.patch}"
@@ -49,7 +53,7 @@ class Version(GoObject):
         return text
 
     def go_type(self) -> str:
-        return "*semver.Version"
+        return "*semver.Version" if self.pointer else "semver.Version"
 
     def go_format(self) -> str:
         return str(self)
@@ -74,8 +78,45 @@ class Version(GoObject):
             "LessThan": self.less_than,
             "GreaterThan": self.greater_than,
             "Equal": self.equal,
+            "IncMajor": self.inc_major,
+            "IncMinor": self.inc_minor,
+            "IncPatch": self.inc_patch,
+            "SetPrerelease": self.set_prerelease,
+            "SetMetadata": self.set_metadata,
         }
         return methods.get(name)
+
+    def _next(self, major: int, minor: int, patch: int, pre: str, metadata: str) -> "Version":
+        # The new version keeps a leading "v" of the original text.
+        prefix = "v" if self.original.startswith("v") else ""
+        nxt = Version(major, minor, patch, pre, metadata, "", pointer=False)
+        nxt.original = prefix + str(nxt)
+        return nxt
+
+    def inc_major(self) -> "Version":
+        """The next major version, X+1.0.0."""
+        return self._next(self.major + 1, 0, 0, "", "")
+
+    def inc_minor(self) -> "Version":
+        """The next minor version, X.Y+1.0."""
+        return self._next(self.major, self.minor + 1, 0, "", "")
+
+    def inc_patch(self) -> "Version":
+        """The next patch version; a pre-release just drops its pre-release part."""
+        patch = self.patch if self.pre else self.patch + 1
+        return self._next(self.major, self.minor, patch, "", "")
+
+    def set_prerelease(self, pre: str) -> "Version":
+        """This version with another pre-release part (validated)."""
+        if pre:
+            _validate_prerelease(pre)
+        return self._next(self.major, self.minor, self.patch, pre, self.metadata)
+
+    def set_metadata(self, metadata: str) -> "Version":
+        """This version with other build metadata (validated)."""
+        if metadata:
+            _validate_metadata(metadata)
+        return self._next(self.major, self.minor, self.patch, self.pre, metadata)
 
     def get_major(self) -> Uint64:
         """The major number."""
@@ -148,16 +189,26 @@ def new_version(v: str) -> Version:
     patch = _segment(m.group(3)[1:]) if m.group(3) else 0
     pre = m.group(5) or ""
     metadata = m.group(8) or ""
-    for part in pre.split(".") if pre else ():
-        if part.isdigit():
+    if pre:
+        _validate_prerelease(pre)
+    if metadata:
+        _validate_metadata(metadata)
+    return Version(major, minor, patch, pre, metadata, v)
+
+
+def _validate_prerelease(pre: str) -> None:
+    for part in pre.split("."):
+        if part.isascii() and part.isdigit():
             if len(part) > 1 and part[0] == "0":
                 raise GoFuncError("Version segment starts with 0")
         elif not set(part) <= _ALLOWED:
             raise GoFuncError("Invalid Prerelease string")
-    for part in metadata.split(".") if metadata else ():
+
+
+def _validate_metadata(metadata: str) -> None:
+    for part in metadata.split("."):
         if not set(part) <= _ALLOWED:
             raise GoFuncError("Invalid Metadata string")
-    return Version(major, minor, patch, pre, metadata, v)
 
 
 def _compare_pre_part(s: str, o: str) -> int:
