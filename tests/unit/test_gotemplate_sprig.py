@@ -127,6 +127,7 @@ def test_every_function_is_documented_and_callable_by_the_engine(name: str) -> N
         case("kebabcase-spaces", '{{kebabcase "Hello World"}}', "hello-world"),
         case("camelcase-keeps-leading-connector", '{{camelcase "_a_b"}}', "_AB"),
         case("camelcase-lowers-the-rest", '{{camelcase "HTTP_SERVER"}}', "HttpServer"),
+        case("camelcase-only-connectors", '{{camelcase "-_"}}', "-__"),
         case("hello", "{{hello}}", "Hello!"),
     ],
 )

@@ -169,6 +169,8 @@ def camelcase(s: str) -> str:
         out.append(s[i])
         i += 1
     if i == n:
+        # xstrings writes the last connector a second time here ("_" → "__").
+        out.append(s[-1])
         return "".join(out)
     r0 = to_upper(s[i])
     i += 1
