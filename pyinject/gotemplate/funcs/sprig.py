@@ -4,7 +4,7 @@ Behaviour follows sprig v3.2.3 with its pinned libraries (spf13/cast 1.5,
 mergo 0.3.12, Masterminds/semver 3.2, huandu/xstrings 1.3, goutils 1.1,
 shopspring/decimal 1.2), which the conformance corpus was produced with, plus
 ``sha512sum`` from sprig v3.3.0 that Istio 1.30 ships. Each family lives in
-its own module; this one only assembles the table, in sprig's order.
+its own module; this one only assembles the table.
 """
 
 from typing import Any, Callable, Mapping
