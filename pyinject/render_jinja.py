@@ -153,17 +153,22 @@ def _basic_kind(value: Any) -> str:
     return "other"
 
 
-def go_eq(left: Any, right: Any) -> bool:
+def go_eq(left: Any, right: Any, _op: str = "eq") -> bool:
     """text/template ``eq``: comparing a string with a number is an error, not false."""
     left, right = _nil(left), _nil(right)
     k1, k2 = _basic_kind(left), _basic_kind(right)
     if k1 != k2:
         if k1 != "invalid" and k2 != "invalid":
-            raise GoError("error calling eq: incompatible types for comparison")
+            raise GoError(f"error calling {_op}: incompatible types for comparison")
         return False
     if k1 == "other":
-        raise GoError("error calling eq: non-comparable types")
+        raise GoError(f"error calling {_op}: non-comparable types")
     return bool(left == right)
+
+
+def go_ne(left: Any, right: Any) -> bool:
+    """text/template ``ne``: the negation of ``eq``, with the same errors."""
+    return not go_eq(left, right, "ne")
 
 
 # --------------------------------------------------------------------------
@@ -391,6 +396,7 @@ _FILTERS: dict[str, Callable[..., Any]] = {
 
 _GLOBALS: dict[str, Callable[..., Any]] = {
     "go_eq": go_eq,
+    "go_ne": go_ne,
     "value_or_default": value_or_default,
     "exclude_inbound_port": exclude_inbound_port,
     "append_multus_network": append_multus_network,
@@ -562,31 +568,36 @@ def compile_jinja_templates(
     ``{% import %}`` looks in ``directory`` (the config file's folder), then in the
     embedded templates, so a user's Jinja config can reuse ``_proxy.j2``.
     """
+    return load_jinja_templates(directory, {name: text for name, text in sources.items()})
+
+
+def load_jinja_templates(
+    directory: str | Path | None, names: Mapping[str, str] | Iterable[str]
+) -> JinjaTemplates:
+    """Compile the named templates once.
+
+    ``names`` maps each template name to a file in ``directory`` (``sidecar.yaml.j2``,
+    as ``inject-config.yaml`` lists them) or to the template text itself (as
+    ``InjectionConfig.templates`` holds it); a plain list of names means
+    ``NAME.yaml.j2``.  Imports resolve in ``directory``, then in the embedded templates.
+    """
     from pyinject.config_inject import templates_dir
 
-    loaders: list[jinja2.BaseLoader] = [jinja2.DictLoader(dict(sources))]
+    refs = dict(names) if isinstance(names, Mapping) else {n: n + TEMPLATE_SUFFIX for n in names}
+    sources = {name: ref for name, ref in refs.items() if not _is_file_name(ref)}
+    loaders: list[jinja2.BaseLoader] = [jinja2.DictLoader(sources)]
     if directory is not None:
         loaders.append(jinja2.FileSystemLoader(str(directory)))
     loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
     env = _make_environment(jinja2.ChoiceLoader(loaders))
-    compiled: dict[str, jinja2.Template] = {}
-    for name in sources:
-        compiled[name] = _compile(env, name, name)
+    compiled = {
+        name: _compile(env, name if name in sources else ref, name) for name, ref in refs.items()
+    }
     return JinjaTemplates(env=env, templates=compiled)
 
 
-def load_jinja_templates(
-    directory: str | Path, names: Mapping[str, str] | Iterable[str]
-) -> JinjaTemplates:
-    """Compile the named templates from ``directory``.
-
-    ``names`` maps template names to file names (the ``templates:`` key of
-    ``inject-config.yaml``); a plain list of names means ``NAME.yaml.j2``.
-    """
-    files = dict(names) if isinstance(names, Mapping) else {n: n + TEMPLATE_SUFFIX for n in names}
-    env = _make_environment(jinja2.FileSystemLoader(str(directory)))
-    compiled = {name: _compile(env, file, name) for name, file in files.items()}
-    return JinjaTemplates(env=env, templates=compiled)
+def _is_file_name(ref: str) -> bool:
+    return ref.endswith(".j2") and "\n" not in ref
 
 
 def _compile(env: jinja2.Environment, file: str, name: str) -> jinja2.Template:

@@ -296,7 +296,7 @@ def test_missing_value_prints_no_value(templates: Any) -> None:
 def test_number_compared_with_string_is_a_template_error(templates: Any) -> None:
     # istioctl types --set ...excludeOutboundPorts=5432 as a number; Go's ne then fails.
     values = values_with(global__proxy__excludeOutboundPorts=5432)
-    with pytest.raises(TemplateExecError, match=r"template: sidecar:\d+: error calling eq: incompatible types"):
+    with pytest.raises(TemplateExecError, match=r"template: sidecar:\d+: error calling ne: incompatible types"):
         templates.render("sidecar", make_ctx(values=values))
 
 
@@ -575,3 +575,13 @@ def test_pod_ports_json_matches_istio_layout() -> None:
 
 def test_otel_attributes_off_without_semantic_conventions() -> None:
     assert otel_resource_attributes({}, {}, {}, "default", [{"name": "a"}]) == ""
+
+
+def test_load_accepts_template_text_as_the_config_loader_gives_it() -> None:
+    # InjectionConfig.templates holds the text read from the files, not the file names.
+    texts = {name: (TEMPLATES / file).read_text() for name, file in CONFIG["templates"].items()}
+    from_text = load_jinja_templates(TEMPLATES, texts)
+    from_files = load_jinja_templates(TEMPLATES, CONFIG["templates"])
+    ctx = make_ctx(annotations={"sidecar.istio.io/interceptionMode": "TPROXY"})
+    for name in CONFIG["templates"]:
+        assert from_text.render(name, ctx) == from_files.render(name, ctx)
