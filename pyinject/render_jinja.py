@@ -38,16 +38,37 @@ class GoUndefined(jinja2.Undefined):
 
     It prints ``<no value>`` and is false, like a missing key in Go's text/template;
     reading a field *of* it fails, like Go's "nil pointer evaluating interface {}.x".
+    An unknown *variable* is a mistake in the template, not in the data: it fails
+    wherever it is used, as with StrictUndefined.
     """
 
     __slots__ = ()
 
+    def _is_unknown_variable(self) -> bool:
+        return self._undefined_obj is jinja2.utils.missing
+
     def __str__(self) -> str:
+        if self._is_unknown_variable():
+            self._fail_with_undefined_error()
         return "<no value>"
+
+    def __bool__(self) -> bool:
+        if self._is_unknown_variable():
+            self._fail_with_undefined_error()
+        return False
+
+    def __iter__(self) -> Any:
+        if self._is_unknown_variable():
+            self._fail_with_undefined_error()
+        return iter(())
 
 
 def _nil(value: Any) -> Any:
-    return None if isinstance(value, jinja2.Undefined) else value
+    if isinstance(value, jinja2.Undefined):
+        if isinstance(value, GoUndefined) and value._is_unknown_variable():
+            value._fail_with_undefined_error()
+        return None
+    return value
 
 
 class StringMap(dict):  # type: ignore[type-arg]
@@ -61,8 +82,10 @@ def go_print(value: Any) -> str:
     """Text of ``{{ value }}`` as Go's template engine prints it (``%v``)."""
     if isinstance(value, str):
         return value
-    if value is None or isinstance(value, jinja2.Undefined):
+    if value is None:
         return "<no value>"
+    if isinstance(value, jinja2.Undefined):
+        return str(value)
     return format_value(value)
 
 
@@ -374,7 +397,7 @@ class _Environment(SandboxedEnvironment):
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if isinstance(obj, Mapping):
+        if isinstance(obj, dict) or isinstance(obj, Mapping):
             try:
                 return obj[attribute]
             except KeyError:

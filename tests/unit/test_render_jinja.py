@@ -585,3 +585,23 @@ def test_load_accepts_template_text_as_the_config_loader_gives_it() -> None:
     ctx = make_ctx(annotations={"sidecar.istio.io/interceptionMode": "TPROXY"})
     for name in CONFIG["templates"]:
         assert from_text.render(name, ctx) == from_files.render(name, ctx)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("{{ valuse.global }}", id="printed"),
+        pytest.param("{% if valuse %}x{% endif %}", id="tested"),
+        pytest.param("{% for x in valuse %}{% endfor %}", id="ranged"),
+        pytest.param("{{ valuse | goquote }}", id="filtered"),
+    ],
+)
+def test_misspelled_variable_is_an_error_not_a_zero_value(source: str) -> None:
+    compiled = compile_jinja_templates({"typo": source})
+    with pytest.raises(TemplateExecError, match="valuse"):
+        compiled.render("typo", make_ctx())
+
+
+def test_missing_map_key_is_a_zero_value() -> None:
+    compiled = compile_jinja_templates({"zero": "[{{ values.nope }}][{{ 'y' if values.nope else 'n' }}]"})
+    assert compiled.render("zero", make_ctx()) == "[<no value>][n]"
