@@ -278,21 +278,20 @@ def sprig_nindent(text: str, spaces: int) -> str:
 
 
 def omit_nil(value: Any) -> Any:
-    """Istio ``omitNil``: drop null map entries and list items; what ends up empty is nil.
+    """Istio ``omitNil``: drop null map entries and list items, recursively.
 
-    A ``null`` under ``global.proxy.resources`` is how a user removes a default limit.
+    A map or list that loses entries and ends up empty becomes nil itself; one that
+    was empty to begin with is kept.  A ``null`` under ``global.proxy.resources`` is
+    how a user removes a default limit.
     """
     value = _nil(value)
     if isinstance(value, Mapping):
-        out = {}
-        for key, item in value.items():
-            cleaned = omit_nil(item)
-            if cleaned is not None:
-                out[key] = cleaned
-        return out or None
+        kept = {k: omit_nil(v) for k, v in value.items()}
+        out = {k: v for k, v in kept.items() if v is not None}
+        return None if value and not out else out
     if isinstance(value, (list, tuple)):
         items = [c for c in (omit_nil(i) for i in value) if c is not None]
-        return items or None
+        return None if value and not items else items
     return value
 
 

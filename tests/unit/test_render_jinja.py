@@ -546,6 +546,7 @@ def test_trunc_counts_bytes_like_go() -> None:
 def test_omit_nil() -> None:
     assert omit_nil({"a": None, "b": {"c": None, "d": 1}, "e": [None, 2]}) == {"b": {"d": 1}, "e": [2]}
     assert omit_nil({"a": {"b": None}}) is None
+    assert omit_nil({"limits": {}, "requests": {"cpu": "1"}}) == {"limits": {}, "requests": {"cpu": "1"}}
 
 
 @pytest.mark.parametrize(
