@@ -164,14 +164,24 @@ def test_contains_takes_needle_first() -> None:
         pytest.param("", "default/istio-cni", id="empty"),
         pytest.param("net1", "net1, default/istio-cni", id="list-appended"),
         pytest.param("net1, default/istio-cni", "net1, default/istio-cni", id="list-already"),
-        pytest.param('[{"name": "net1"}]', '[{"name": "net1"}, {"name": "default/istio-cni"}]', id="json-appended"),
-        pytest.param('[{"name": "default/istio-cni"}]', '[{"name": "default/istio-cni"}]', id="json-already"),
+        pytest.param('[{"name": "net1"}]', '[{"name": "net1"}, {"name": "istio-cni", "namespace": "default"}]',
+                     id="json-appended-with-namespace"),
+        pytest.param('[{"name": "istio-cni", "namespace": "default"}]', '[{"name": "istio-cni", "namespace": "default"}]',
+                     id="json-already"),
+        pytest.param('[{"name": "default/istio-cni"}]', '[{"name": "default/istio-cni"}]', id="json-already-qualified"),
+        pytest.param('[{"name": "istio-cni", "namespace": "other"}]',
+                     '[{"name": "istio-cni", "namespace": "other"}, {"name": "istio-cni", "namespace": "default"}]',
+                     id="json-other-namespace"),
         pytest.param("[broken", "[broken, default/istio-cni", id="no-closing-bracket-is-a-list"),
         pytest.param("broken]", "broken]", id="bad-json-left-alone"),
     ],
 )
 def test_append_multus_network(existing: str, want: str) -> None:
     assert f.append_multus_network(existing, "default/istio-cni") == want
+
+
+def test_append_multus_network_without_namespace() -> None:
+    assert f.append_multus_network('[{"name": "a"}]', "istio-cni") == '[{"name": "a"}, {"name": "istio-cni"}]'
 
 
 @pytest.mark.parametrize(

@@ -238,8 +238,10 @@ def to_lower(s: str) -> str:
 def append_multus_network(existing_value: str, istio_cni_network: str) -> str:
     """``appendMultusNetwork``: add Istio's CNI network to a Multus networks annotation.
 
-    The annotation is either a comma list or a JSON list of objects; the network
-    is not added twice, and JSON that does not parse is left alone.
+    The annotation is either a comma list or a JSON list of objects.  In the
+    JSON form a ``namespace/name`` network becomes ``{"name": ..., "namespace": ...}``
+    (Multus looks the attachment up in that namespace); the network is not
+    added twice, and JSON that does not parse is left alone.
     """
     if existing_value == "":
         return istio_cni_network
@@ -251,9 +253,14 @@ def append_multus_network(existing_value: str, istio_cni_network: str) -> str:
             return existing_value
         if not isinstance(networks, list) or not all(isinstance(n, dict) for n in networks):
             return existing_value
-        if any(n.get("name") == istio_cni_network for n in networks):
-            return existing_value
-        return existing_value[:i] + f', {{"name": "{istio_cni_network}"}}' + existing_value[i:]
+        namespace, _, name = istio_cni_network.rpartition("/")
+        for n in networks:
+            if n.get("name") == istio_cni_network:
+                return existing_value
+            if n.get("name") == name and (n.get("namespace") or "") == namespace:
+                return existing_value
+        entry = f'{{"name": "{name}"' + (f', "namespace": "{namespace}"' if namespace else "") + "}"
+        return existing_value[:i] + ", " + entry + existing_value[i:]
     if any(net.strip() == istio_cni_network for net in existing_value.split(",")):
         return existing_value
     return existing_value + ", " + istio_cni_network
