@@ -59,11 +59,16 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         sets=options.sets,
     )
     inject_config = config_inject.load_injection_config(options.inject_config_file)
-    inject_config = config_inject.with_values(inject_config, settings.values)
+    extra_templates: Mapping[str, str] = {}
+    if options.inject_config_file is None:
+        # The embedded config stands for the ConfigMap the istiod chart writes
+        # from the values; a cluster's exported config already is that ConfigMap.
+        inject_config = config_inject.with_values(inject_config, settings.values)
+        extra_templates = settings.extra_templates
     uid, gid = config.proxy_ids()
     run = RunSettings(
         config=inject_config,
-        renderer=load_renderer(inject_config, environ),
+        renderer=load_renderer(inject_config, extra_templates, environ),
         values=settings.values,
         mesh=settings.mesh,
         revision=config.revision(settings.values, options.revision),
@@ -76,8 +81,16 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
     return SidecarInjector(run, warn)
 
 
-def load_renderer(inject_config: InjectionConfig, environ: Mapping[str, str]) -> Renderer:
-    """Parse the config's templates once, with the engine its format calls for."""
+def load_renderer(
+    inject_config: InjectionConfig, extra_templates: Mapping[str, str], environ: Mapping[str, str]
+) -> Renderer:
+    """Parse the config's templates once, with the engine its format calls for.
+
+    Templates added through ``sidecarInjectorWebhook.templates`` are Go
+    templates whatever the config's own format (that is what IstioOperator
+    files carry); they sit beside the config's and win on a name clash, as the
+    chart appends them to the ConfigMap.
+    """
     if inject_config.engine == "jinja":
         from pyinject.render_jinja import load_jinja_templates
 
@@ -86,10 +99,35 @@ def load_renderer(inject_config: InjectionConfig, environ: Mapping[str, str]) ->
             from pyinject.config_inject import templates_dir
 
             directory = templates_dir()
-        return load_jinja_templates(str(directory), inject_config.templates)
+        own: Renderer = load_jinja_templates(str(directory), inject_config.templates)
+        own_names = tuple(inject_config.templates)
+    else:
+        own = _go_renderer(inject_config.templates, environ)
+        own_names = tuple(inject_config.templates)
+    if not extra_templates:
+        return own
+    extra = _go_renderer(extra_templates, environ)
+    return CombinedRenderer(((extra, tuple(extra_templates)), (own, own_names)))
+
+
+def _go_renderer(templates: Mapping[str, str], environ: Mapping[str, str]) -> Renderer:
     from pyinject.render_go import load_go_templates
 
-    return load_go_templates(inject_config.templates, environ)
+    return load_go_templates(templates, environ)
+
+
+class CombinedRenderer:
+    """Several parsed template sets; a name is looked up in order."""
+
+    def __init__(self, parts: tuple[tuple[Renderer, tuple[str, ...]], ...]) -> None:
+        self.parts = parts
+
+    def render(self, name: str, ctx: TemplateContext) -> str:
+        for renderer, names in self.parts:
+            if name in names:
+                return renderer.render(name, ctx)
+        have = ", ".join(sorted({n for _, names in self.parts for n in names}))
+        raise TemplateError(f'requested template "{name}" not found; have {have}')
 
 
 class SidecarInjector:

@@ -39,7 +39,7 @@ class TemplateContext:
     proxy_image: str
     proxy_uid: int
     proxy_gid: int
-    #: ``mesh_config.inboundTrafficPolicy.mode`` as Istio's enum name, e.g. ``PASSTHROUGH``.
+    #: ``mesh_config.inboundTrafficPolicy.mode`` in the lowercase form Istio hands templates, e.g. ``localhost``.
     inbound_traffic_policy_mode: str
     #: ``COMPLIANCE_POLICY`` from the environment ("" when unset).
     compliance_policy: str = ""
