@@ -10,10 +10,12 @@ nothing (re-injection is idempotent).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import BOOKINFO
 from pyinject.errors import Location
 from pyinject.read import read_text
 from pyinject.yamlkube import load_plain
@@ -51,3 +53,11 @@ def test_golden(name: str, run_cli, snapshot, monkeypatch: pytest.MonkeyPatch) -
     assert again.exit_code == 0, again.stderr
     assert again.stdout == result.stdout, "injecting pyinject's own output must change nothing"
 
+
+
+def test_bookinfo_example_snapshot(run_cli, snapshot) -> None:
+    """examples/bookinfo/bookinfo.injected.yaml is what the README's first command prints."""
+    result = run_cli("kube-inject", "-f", os.path.relpath(BOOKINFO))
+    assert result.exit_code == 0, result.stderr
+    snapshot.snapshot_dir = BOOKINFO.parent
+    snapshot.assert_match(result.stdout, "bookinfo.injected.yaml")
