@@ -285,8 +285,9 @@ def test_bad_operator_files(tmp_path: Path, doc: str, message: str) -> None:
                      '(did you mean "interceptionMode"?)', id="mesh-typo"),
         pytest.param(["meshConfig.defaultConfig.interceptionMode=MAGIC"],
                      'meshConfig.defaultConfig.interceptionMode: "MAGIC" is not one of', id="mesh-enum"),
-        pytest.param(["meshConfig.defaultConfig.drainDuration=forever"], "meshConfig.defaultConfig.drainDuration",
-                     id="mesh-duration"),
+        pytest.param(["meshConfig.defaultConfig.drainDuration=forever"],
+                     'meshConfig.defaultConfig.drainDuration: "forever" is not a duration such as 5s, 1m30s or 500ms '
+                     "(from --set meshConfig.defaultConfig.drainDuration=forever)", id="mesh-duration"),
         pytest.param(["meshConfig.defaultConfig.proxyAdminPort=70000"], "proxyAdminPort: 70000 is not a port",
                      id="mesh-port-range"),
         pytest.param(["meshConfig.defaultConfig.discoveryAddress=nowhere"], "discoveryAddress: 'nowhere' is not HOST:PORT",
