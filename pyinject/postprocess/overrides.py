@@ -101,7 +101,7 @@ def reapply_user_containers(pod: Pod, ctx: PostprocessContext) -> None:
     already_injected = STATUS_ANNOTATION in orig_anns
     previous = (parse_status(orig_anns[STATUS_ANNOTATION]) if already_injected else None) or InjectionStatus()
 
-    _drop_unmoved_user_proxy(pod, ctx.template_pod)
+    _merge_unmoved_user_proxy(pod, ctx.template_pod)
     applied: dict[str, list[JSON]] = {"containers": [], "initContainers": []}
     for key, injected_before in (("containers", previous.containers), ("initContainers", previous.init_containers)):
         for template_container in container_list(ctx.template_pod, key):
@@ -130,25 +130,33 @@ def reapply_user_containers(pod: Pod, ctx: PostprocessContext) -> None:
     adjust_init_container_user(pod, original, ctx)
 
 
-def _drop_unmoved_user_proxy(pod: Pod, template_pod: JSON) -> None:
-    """Safety net for a merge done without :func:`move_user_proxy_for_native`.
+def _merge_unmoved_user_proxy(pod: Pod, template_pod: JSON) -> None:
+    """Do the native-sidecar move after the fact when the merge went without it.
 
-    A native-sidecar template puts ``istio-proxy`` in ``initContainers``; if the
-    user's copy is still among the regular containers the pod would run two
-    proxies.  The user's fields are re-applied to the injected one just below,
-    so the stray copy can go (env entries may then come in another order than
-    Istio's, which is why the pipeline should move it before merging).
+    A native-sidecar template puts ``istio-proxy`` in ``initContainers``; Istio
+    first moves the user's ``istio-proxy`` there so the template merges *into*
+    it (see :func:`move_user_proxy_for_native`).  If the user's copy is still
+    among the regular containers, rebuild the injected proxy as Istio would
+    have: the user's container with the template's proxy merged over it (list
+    fields then come out in Istio's order), and drop the stray copy.
     """
-    if find_container(container_list(template_pod, "initContainers"), PROXY) is None:
+    template_proxy = find_container(container_list(template_pod, "initContainers"), PROXY)
+    if template_proxy is None:
         return
     if find_container(container_list(template_pod, "containers"), PROXY) is not None:
         # A template asked for both (Istio's spire template does); keep what it made.
         return
-    if find_container(container_list(pod, "initContainers"), PROXY) is None:
-        return
+    inits = container_list(pod, "initContainers")
     containers = container_list(pod, "containers")
-    if find_container(containers, PROXY) is not None:
-        set_list(containers, [c for c in containers if not (isinstance(c, Mapping) and c.get("name") == PROXY)])
+    injected = find_container(inits, PROXY)
+    stray = find_container(containers, PROXY)
+    if injected is None or stray is None:
+        return
+    rebuilt: dict[str, Any] = {"spec": {"initContainers": [copy.deepcopy(stray)]}}
+    merge_overlay(rebuilt, {"spec": {"initContainers": [copy.deepcopy(dict(template_proxy))]}})
+    index = next(i for i, c in enumerate(inits) if c is injected)
+    inits[index] = rebuilt["spec"]["initContainers"][0]
+    set_list(containers, [c for c in containers if c is not stray])
 
 
 def adjust_init_container_user(pod: Pod, original: JSON, ctx: PostprocessContext) -> None:

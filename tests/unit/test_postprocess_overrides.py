@@ -165,13 +165,22 @@ def test_move_user_proxy_respects_annotation() -> None:
     assert [c["name"] for c in pod["spec"]["initContainers"]] == ["istio-proxy"]
 
 
-def test_unmoved_user_proxy_does_not_leave_two_proxies() -> None:
-    # The pipeline merged without moving the user's proxy: the pass still ends with one.
+def test_unmoved_user_proxy_gives_the_moved_result() -> None:
+    # The pipeline merged without moving the user's proxy: the pass rebuilds what
+    # the move would have given, list order included, and leaves one proxy.
+    user = user_pod({"tty": True, "env": [{"name": "MINE", "value": "x"}], "volumeMounts": [{"name": "c", "mountPath": "/c"}]})
     tmpl = template(True)
-    user = user_pod({"tty": True})
+    tmpl["spec"]["initContainers"][1]["volumeMounts"] = [{"name": "t", "mountPath": "/t"}]
     merged = copy.deepcopy(user)
     merge_overlay(merged, copy.deepcopy(tmpl))
     ctx = PostprocessContext(template_pod=tmpl, original_pod=user, values={}, mesh_config={}, proxy_config={})
     reapply_user_containers(merged, ctx)
+    moved = copy.deepcopy(user)
+    move_user_proxy_for_native(moved, tmpl, True)
+    merge_overlay(moved, copy.deepcopy(tmpl))
+    reapply_user_containers(moved, ctx)
     assert [c["name"] for c in merged["spec"]["containers"]] == ["app"]
-    assert find(merged, "initContainers", "istio-proxy")["tty"] is True
+    assert find(merged, "initContainers", "istio-proxy") == find(moved, "initContainers", "istio-proxy")
+    assert [m["mountPath"] for m in find(merged, "initContainers", "istio-proxy")["volumeMounts"]] == [
+        m["mountPath"] for m in find(moved, "initContainers", "istio-proxy")["volumeMounts"]
+    ]
