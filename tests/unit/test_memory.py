@@ -18,22 +18,8 @@ except SystemExit as exit:
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 """
 
-DOCS = """\
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: settings-{i}
-data:
-  payload: "{payload}"
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web-{i}
-spec:
-  ports:
-  - port: 80
+# One document in twenty is a workload that gets injected; the rest pass through.
+WORKLOAD = """\
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -53,17 +39,45 @@ spec:
         - containerPort: 80
 """
 
+CONFIGMAP = """\
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings-{i}
+data:
+  payload: "{payload}"
+"""
+
+DOCS = CONFIGMAP + """\
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-{i}
+spec:
+  ports:
+  - port: 80
+"""
+
 
 def peak_rss_kib(tmp_path: Path, count: int) -> int:
     src = tmp_path / f"in-{count}.yaml"
     with src.open("w") as handle:
-        for i in range(count // 3):
-            handle.write(DOCS.format(i=i, payload="x" * 200))
+        for i in range(count // 20):
+            # 20 documents: one workload, nine ConfigMap + Service pairs, one more ConfigMap.
+            handle.write(WORKLOAD.format(i=i))
+            for j in range(9):
+                handle.write(DOCS.format(i=f"{i}-{j}", payload="x" * 200))
+            handle.write(CONFIGMAP.format(i=f"{i}-last", payload="y"))
     proc = subprocess.run([sys.executable, "-c", PROBE, str(src), str(tmp_path / f"out-{count}.yaml")],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     out = (tmp_path / f"out-{count}.yaml").read_text()
-    assert out.count("\nkind: Deployment\n") == src.read_text().count("\nkind: Deployment\n") == count // 3
+    text = src.read_text()
+    assert text.count("---\n") == count
+    assert out.count("kind: Deployment\n") == text.count("kind: Deployment\n") == count // 20
+    assert out.count("sidecar.istio.io/status") == count // 20
     return int(proc.stderr.strip().splitlines()[-1])
 
 
