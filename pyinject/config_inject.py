@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import os
 from collections.abc import Mapping
 from importlib import resources
@@ -78,7 +80,8 @@ def _from_text(text: str, base: Traversable | Path, source: str) -> InjectionCon
         if doc.get(JINJA_MARKER[0]) != JINJA_MARKER[1]:
             raise ConfigError(f"format: {doc.get(JINJA_MARKER[0])!r} is not known (pyinject reads "
                               f"format: {JINJA_MARKER[1]})")
-        return _build(doc, _jinja_templates(doc.get("templates"), base), "jinja", source)
+        built = _build(doc, _jinja_templates(doc.get("templates"), base), "jinja", source)
+        return replace(built, directory=str(base))
     if isinstance(doc, dict) and doc.get("templates"):
         return _build(doc, _go_templates(doc["templates"]), "go", source)
     if isinstance(doc, dict) and isinstance(doc.get("template"), str) and "templates" not in doc:
@@ -230,6 +233,7 @@ def with_values(config: InjectionConfig, values: Mapping[str, JSON]) -> Injectio
         injected_annotations={**config.injected_annotations,
                               **{str(k): _annotation_text(v) for k, v in annotations.items()}},
         source=config.source,
+        directory=config.directory,
     )
 
 

@@ -94,7 +94,7 @@ def load_renderer(
     if inject_config.engine == "jinja":
         from pyinject.render_jinja import load_jinja_templates
 
-        directory = getattr(inject_config, "directory", None)
+        directory = inject_config.directory
         if directory is None:
             from pyinject.config_inject import templates_dir
 

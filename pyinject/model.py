@@ -61,6 +61,8 @@ class InjectionConfig:
     injected_annotations: Mapping[str, str] = field(default_factory=dict)
     #: Where it came from, for error messages.
     source: str = "<embedded>"
+    #: For Jinja2 configs: the folder their templates ``{% import %}`` from.
+    directory: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,100 @@
+"""The injection step: template selection, renderer dispatch, decoding rendered templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pyinject.errors import TemplateError
+from pyinject.inject import CombinedRenderer, as_decoded, parse_rendered, select_templates
+from pyinject.model import InjectionConfig
+
+CONFIG = InjectionConfig(
+    templates={"sidecar": "", "grpc": "", "spire": ""},
+    engine="go",
+    default_templates=("sidecar",),
+    aliases={"grpc-bundle": ("grpc", "spire")},
+)
+
+SELECTIONS = {
+    "defaults": ({}, ["sidecar"]),
+    "annotation": ({"inject.istio.io/templates": "grpc"}, ["grpc"]),
+    "several in order": ({"inject.istio.io/templates": "sidecar,spire"}, ["sidecar", "spire"]),
+    "alias expands": ({"inject.istio.io/templates": "grpc-bundle"}, ["grpc", "spire"]),
+    "spaces and empties": ({"inject.istio.io/templates": " sidecar , ,spire"}, ["sidecar", "spire"]),
+}
+
+
+@pytest.mark.parametrize("annotations,expected", SELECTIONS.values(), ids=SELECTIONS.keys())
+def test_select_templates(annotations: dict[str, str], expected: list[str]) -> None:
+    assert select_templates(CONFIG, annotations) == expected
+
+
+class _Fixed:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def render(self, name: str, ctx: object) -> str:
+        return f"{self.text}:{name}"
+
+
+def test_combined_renderer_looks_names_up_in_order() -> None:
+    combined = CombinedRenderer(((_Fixed("extra"), ("spire",)), (_Fixed("own"), ("sidecar", "spire"))))
+    assert combined.render("spire", None) == "extra:spire"  # type: ignore[arg-type]
+    assert combined.render("sidecar", None) == "own:sidecar"  # type: ignore[arg-type]
+    with pytest.raises(TemplateError, match='"nope" not found; have sidecar, spire'):
+        combined.render("nope", None)  # type: ignore[arg-type]
+
+
+def test_rendered_containers_are_decoded_like_go_structs() -> None:
+    patch = parse_rendered("sidecar", """
+spec:
+  initContainers:
+  - name: istio-init
+    resources: {limits: {cpu: 2000m, memory: 1024Mi}}
+    readinessProbe: {initialDelaySeconds: 0, periodSeconds: 2}
+    unknownField: dropped
+  containers:
+  - name: app
+    $patch: delete
+""")
+    assert patch is not None
+    init = patch["spec"]["initContainers"][0]
+    assert init["resources"] == {"limits": {"cpu": "2", "memory": "1Gi"}}
+    assert init["readinessProbe"] == {"periodSeconds": 2}
+    assert "unknownField" not in init
+    assert patch["spec"]["containers"][0]["$patch"] == "delete"
+
+
+@pytest.mark.parametrize("text", ["", "  \n", "# only a comment\n"])
+def test_empty_rendering_is_no_patch(text: str) -> None:
+    assert parse_rendered("t", text) is None
+
+
+@pytest.mark.parametrize("text,message", [
+    ("- a\n- b\n", "must render a Pod fragment"),
+    ("metadata: [\n", "rendered invalid YAML"),
+])
+def test_bad_rendering_is_a_template_error(text: str, message: str) -> None:
+    with pytest.raises(TemplateError, match=message):
+        parse_rendered("t", text)
+
+
+def test_decoding_leaves_other_fields_alone() -> None:
+    patch = {"metadata": {"annotations": {"a": "b"}}, "spec": {"volumes": [{"name": "v", "emptyDir": {}}]}}
+    assert as_decoded(patch) == {"metadata": {"annotations": {"a": "b"}}, "spec": {"volumes": [{"name": "v", "emptyDir": {}}]}}
+
+
+def test_user_jinja_config_imports_from_its_own_folder(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("format: pyinject/jinja2\ntemplates:\n  sidecar: mine.yaml.j2\n")
+    (tmp_path / "mine.yaml.j2").write_text(
+        '{% import "_extra.j2" as extra %}\nmetadata:\n  annotations:\n    mine: "{{ extra.hello(owner_name) }}"\n'
+    )
+    (tmp_path / "_extra.j2").write_text("{% macro hello(name) %}hi-{{ name }}{% endmacro %}")
+    (tmp_path / "app.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n"
+    )
+    result = run_cli("kube-inject", "-f", str(tmp_path / "app.yaml"), "--injectConfigFile", str(tmp_path / "config.yaml"))
+    assert result.exit_code == 0, result.stderr
+    assert "mine: hi-web" in result.stdout
