@@ -105,6 +105,9 @@ class Settings:
     mesh: Mapping[str, JSON]
     #: Go templates the values add (``sidecarInjectorWebhook.templates``).
     extra_templates: Mapping[str, str] = field(default_factory=dict)
+    #: Keys in --valuesFile / --meshConfigFile this release does not know (ignored, like
+    #: istioctl does, but worth a warning: they are often typos).
+    warnings: tuple[str, ...] = ()
 
 
 def load_settings(
@@ -117,7 +120,27 @@ def load_settings(
     layers = build_overlay(operator_file, sets)
     values = _layer_values(values_file, layers)
     mesh = _layer_mesh(mesh_file, layers, values)
-    return Settings(values=values, mesh=mesh, extra_templates=values_templates(values))
+    warnings: list[str] = []
+    if values_file is not None:
+        warnings += unknown_keys(values, "values", values_file)
+    if mesh_file is not None:
+        warnings += unknown_keys(mesh, "mesh", mesh_file, prefix="meshConfig")
+    return Settings(values=values, mesh=mesh, extra_templates=values_templates(values), warnings=tuple(warnings))
+
+
+def unknown_keys(data: JSON, schema_name: str, source: str, prefix: str | None = None) -> list[str]:
+    """Warnings for keys a file sets that no schema field matches.
+
+    Exported files from other Istio releases legitimately carry keys this
+    release lacks, so these are not errors; a misspelt key is ignored all the
+    same, so the user hears about it.
+    """
+    head = prefix or schema_name
+    return [
+        f"{source}: {head}.{format_path(problem.path)}: {problem.message}; ignored"
+        for problem in check(data, schema_name, strict=True)
+        if problem.unknown_key
+    ]
 
 
 def load_values(

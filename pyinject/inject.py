@@ -58,6 +58,8 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         operator_file=options.operator_file,
         sets=options.sets,
     )
+    for message in settings.warnings:
+        warn(message)
     inject_config = config_inject.load_injection_config(options.inject_config_file)
     extra_templates: Mapping[str, str] = {}
     if options.inject_config_file is None:

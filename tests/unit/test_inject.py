@@ -98,3 +98,31 @@ def test_user_jinja_config_imports_from_its_own_folder(run_cli, tmp_path: Path) 
     result = run_cli("kube-inject", "-f", str(tmp_path / "app.yaml"), "--injectConfigFile", str(tmp_path / "config.yaml"))
     assert result.exit_code == 0, result.stderr
     assert "mine: hi-web" in result.stdout
+
+
+def _hello(tmp_path: Path) -> Path:
+    app = tmp_path / "app.yaml"
+    app.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n")
+    return app
+
+
+def test_typo_in_a_values_file_is_a_warning_naming_key_and_file(run_cli, tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text("global:\n  hub: docker.io/istio\n  tag: 1.30.3\n  proxy:\n    imagee: proxyv2\n")
+    result = run_cli("kube-inject", "-f", str(_hello(tmp_path)), "--valuesFile", str(values))
+    assert result.exit_code == 0
+    assert f'{values}: values.global.proxy.imagee: unknown key "imagee" (did you mean "image"?); ignored' in result.stderr
+
+
+def test_wrong_type_in_a_values_file_is_an_error(run_cli, tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text("global:\n  proxy:\n    statusPort: abc\n")
+    result = run_cli("kube-inject", "-f", str(_hello(tmp_path)), "--valuesFile", str(values))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.strip() == f"pyinject: error: {values}: values.global.proxy.statusPort: expected an integer, got a string (\"abc\")"
+
+
+def test_typo_in_set_is_an_error(run_cli, tmp_path: Path) -> None:
+    result = run_cli("kube-inject", "-f", str(_hello(tmp_path)), "--set", "values.global.proxy.imagee=x")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert 'values.global.proxy.imagee: unknown key "imagee" (did you mean "image"?)' in result.stderr
