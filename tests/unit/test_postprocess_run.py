@@ -27,6 +27,11 @@ spec:
     livenessProbe:
       httpGet:
         port: 80
+    readinessProbe:
+      initialDelaySeconds: 5  # keep me
+      tcpSocket:
+        port: 81
+      periodSeconds: 7
   initContainers:
   - name: istio-init
     image: proxyv2
@@ -74,5 +79,8 @@ def test_run_on_round_trip_yaml() -> None:
         "ISTIO_PROMETHEUS_ANNOTATIONS",
         "ISTIO_KUBE_APP_PROBERS",
     ]
+    # A TCP probe becomes an HTTP GET in the same place, comments around it kept.
+    assert list(pod["spec"]["containers"][0]["readinessProbe"]) == ["initialDelaySeconds", "httpGet", "periodSeconds"]
+    assert "initialDelaySeconds: 5  # keep me" in text
     assert pod["metadata"]["labels"]["topology.istio.io/network"] == "n1"
     assert pod["metadata"]["annotations"]["sidecar.istio.io/status"].endswith('"revision":"canary"}')
