@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from pyinject import istiofmt
@@ -45,7 +46,9 @@ class GoUndefined(jinja2.Undefined):
     __slots__ = ()
 
     def _is_unknown_variable(self) -> bool:
-        return self._undefined_obj is jinja2.utils.missing
+        # An unknown variable (a template mistake) and an attribute the sandbox
+        # refuses are errors wherever they are used; only missing keys are Go's zero.
+        return self._undefined_obj is jinja2.utils.missing or self._undefined_exception is SecurityError
 
     def __str__(self) -> str:
         if self._is_unknown_variable():
@@ -401,6 +404,12 @@ class _Environment(SandboxedEnvironment):
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
+        if isinstance(obj, GoUndefined) and not obj._is_unknown_variable():
+            # Go: a field of a missing map key is missing too (`.a.missing.x` prints <no value>).
+            return self.undefined(obj=obj, name=attribute)
+        if obj is None:
+            # Go: a field of a nil value (a JSON null) is an error.
+            raise GoError(f"nil pointer evaluating interface {{}}.{attribute}")
         return super().getattr(obj, attribute)
 
 

@@ -7,6 +7,8 @@ states what Istio's Go template yields for a hand-built pod.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import copy
 from pathlib import Path
 from typing import Any
@@ -410,9 +412,30 @@ def test_syntax_error_names_template_and_line() -> None:
 
 
 def test_sandbox_blocks_python_internals() -> None:
+    # On a mapping, `.x` is always a key lookup: `__class__` is just a missing key.
     compiled = compile_jinja_templates({"evil": "{{ values.__class__.__mro__ }}"})
+    assert compiled.render("evil", make_ctx()) == "<no value>"
+    # On anything else, the sandbox refuses Python internals.
+    compiled = compile_jinja_templates({"evil": "{{ revision.__class__.__mro__ }}"})
     with pytest.raises(TemplateExecError, match="evil"):
         compiled.render("evil", make_ctx())
+
+
+@pytest.mark.parametrize("source,expected", [
+    ("{{ values.missing.deeper.still }}", "<no value>"),
+    ("{% if values.missing.deeper %}yes{% else %}no{% endif %}", "no"),
+], ids=["missing chain prints <no value>", "missing chain is false"])
+def test_fields_of_missing_keys_are_missing_like_go(source: str, expected: str) -> None:
+    assert compile_jinja_templates({"t": source}).render("t", make_ctx()) == expected
+
+
+def test_field_of_a_null_is_an_error_like_go() -> None:
+    ctx = make_ctx()
+    compiled = compile_jinja_templates({"t": "{{ values.global.nothing.x }}"})
+    values = dict(ctx.values)
+    values["global"] = dict(values["global"], nothing=None)
+    with pytest.raises(TemplateExecError, match="nil pointer evaluating"):
+        compiled.render("t", replace(ctx, values=values))
 
 
 def test_sources_can_import_embedded_macros() -> None:
