@@ -1,0 +1,144 @@
+"""The per-workload report on stderr: a table on a terminal, one plain line each otherwise.
+
+Each workload gets one entry: where it is (file, document), what it is (kind,
+namespace/name), what happened to it and why.  ``verbose`` adds what changed in
+the pod (containers, volumes, annotations...).  Under ``--check`` the verbs
+become conditional ("would inject") and only workloads that would change are
+listed unless ``verbose``.  Plain lines keep the shape of pyinject's error
+messages (``FILE: document N: ...``) so editors and CI logs can point at them.
+
+rich is imported only when a table is drawn: the plain form is what pipes and
+CI see, and start-up time matters for a command run once per file.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyinject.pipeline import Outcome
+
+#: Report order of the actions, with their words in a normal run and under --check.
+ACTIONS: dict[str, tuple[str, str]] = {
+    "injected": ("injected", "would inject"),
+    "re-injected": ("re-injected", "would re-inject"),
+    "uninjected": ("uninjected", "would uninject"),
+    "skipped": ("skipped", "skipped"),
+    "unchanged": ("unchanged", "unchanged"),
+}
+#: Actions that rewrite a pod template (the ones --check fails on).
+REWRITING = frozenset({"injected", "re-injected", "uninjected"})
+#: Table colours by action.
+STYLES = {"injected": "green", "re-injected": "cyan", "uninjected": "magenta", "skipped": "yellow", "unchanged": "dim"}
+
+
+def action_word(action: str, check: bool = False) -> str:
+    words = ACTIONS.get(action)
+    if words is None:
+        return action
+    return words[1] if check else words[0]
+
+
+def summary(outcomes: Sequence[Outcome], check: bool = False) -> str:
+    """``3 workloads: 1 injected, 1 re-injected, 1 skipped``."""
+    counts = Counter(o.record.action for o in outcomes)
+    order = [a for a in ACTIONS if counts[a]] + sorted(a for a in counts if a not in ACTIONS)
+    noun = "workload" if len(outcomes) == 1 else "workloads"
+    parts = ", ".join(f"{counts[a]} {action_word(a, check)}" for a in order)
+    return f"{len(outcomes)} {noun}: {parts}" if parts else f"0 {noun}"
+
+
+def shown(outcomes: Sequence[Outcome], *, verbose: bool, check: bool) -> list[Outcome]:
+    """The entries a report lists: under --check only the changing ones, unless verbose."""
+    if check and not verbose:
+        return [o for o in outcomes if o.record.action in REWRITING]
+    return list(outcomes)
+
+
+def plain_lines(outcomes: Sequence[Outcome], *, verbose: bool = False, check: bool = False) -> list[str]:
+    """The report as text lines (no trailing newlines)."""
+    lines: list[str] = []
+    for outcome in shown(outcomes, verbose=verbose, check=check):
+        r = outcome.record
+        line = f"{r.source}: document {r.document}: {r.kind} {r.name}: {action_word(r.action, check)}"
+        if r.reason:
+            line += f" ({r.reason})"
+        lines.append(line)
+        if verbose:
+            lines.extend(f"    {change}" for change in outcome.changes)
+    if outcomes:
+        lines.append(f"pyinject: {summary(outcomes, check)}")
+    return lines
+
+
+def write_report(
+    outcomes: Sequence[Outcome],
+    stream: IO[str],
+    *,
+    verbose: bool = False,
+    check: bool = False,
+    terminal: bool | None = None,
+) -> None:
+    """Write the report to ``stream``: a rich table when it is a terminal, else plain lines.
+
+    Nothing is written when there were no workloads: a stream of ConfigMaps
+    needs no report.
+    """
+    if not outcomes:
+        return
+    if terminal is None:
+        terminal = _isatty(stream)
+    if terminal:
+        _write_table(outcomes, stream, verbose=verbose, check=check)
+        return
+    for line in plain_lines(outcomes, verbose=verbose, check=check):
+        stream.write(line + "\n")
+    stream.flush()
+
+
+def check_lines(changed_sources: Sequence[str], total_sources: int) -> list[str]:
+    """The ``--check`` verdict: each file that would change, then a count."""
+    lines = [f"would change: {source}" for source in changed_sources]
+    unchanged = total_sources - len(changed_sources)
+    if changed_sources:
+        files = "file" if len(changed_sources) == 1 else "files"
+        lines.append(f"pyinject: --check: {len(changed_sources)} {files} would change, {unchanged} unchanged")
+    else:
+        files = "file" if total_sources == 1 else "files"
+        lines.append(f"pyinject: --check: {total_sources} {files} up to date")
+    return lines
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _write_table(outcomes: Sequence[Outcome], stream: IO[str], *, verbose: bool, check: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for column in ("file", "doc", "workload", "result", "reason / changes" if verbose else "reason"):
+        table.add_column(column, justify="right" if column == "doc" else "left")
+    for outcome in shown(outcomes, verbose=verbose, check=check):
+        r = outcome.record
+        detail = [r.reason] if r.reason else []
+        if verbose:
+            detail += list(outcome.changes)
+        # Text objects, not markup: file names and reasons may contain "[".
+        table.add_row(
+            Text(r.source),
+            Text(str(r.document)),
+            Text(f"{r.kind} {r.name}"),
+            Text(action_word(r.action, check), style=STYLES.get(r.action, "")),
+            Text("\n".join(detail)),
+        )
+    console = Console(file=stream, highlight=False)
+    console.print(table)
+    console.print(Text(summary(outcomes, check), style="bold"))
