@@ -147,7 +147,15 @@ class SidecarInjector:
         annotations = metadata.get("annotations") or {}
         reinjecting = isinstance(annotations, dict) and STATUS_ANNOTATION in annotations
         if reinjecting:
-            pod = _stage("strip previous injection", strip_injection, pod)
+            pod = _stage(
+                "strip previous injection",
+                lambda p: strip_injection(
+                    p,
+                    workload_name=str(workload.deployment_meta.get("name") or "") or None,
+                    injected_annotations=self.run.config.injected_annotations,
+                ),
+                pod,
+            )
         namespace = workload.namespace or str(pod["metadata"].get("namespace") or "")
         decision = policy.decide(self.run.config, pod["metadata"], pod["spec"], namespace)
         if not decision.inject:
