@@ -96,16 +96,13 @@ def load_renderer(
     if inject_config.engine == "jinja":
         from pyinject.render_jinja import load_jinja_templates
 
-        directory = inject_config.directory
-        if directory is None:
-            from pyinject.config_inject import templates_dir
+        from pyinject.config_inject import templates_dir
 
-            directory = templates_dir()
-        own: Renderer = load_jinja_templates(str(directory), inject_config.templates)
-        own_names = tuple(inject_config.templates)
+        directory = inject_config.directory or str(templates_dir())
+        own: Renderer = load_jinja_templates(directory, inject_config.templates)
     else:
         own = _go_renderer(inject_config.templates, environ)
-        own_names = tuple(inject_config.templates)
+    own_names = tuple(inject_config.templates)
     if not extra_templates:
         return own
     extra = _go_renderer(extra_templates, environ)
