@@ -28,6 +28,7 @@ from typing import Any
 
 from pyinject.config_layers import JSON, format_path, parse_yaml
 from pyinject.errors import ConfigError
+from pyinject.istiofmt import format_proto_duration
 from pyinject.schemas import check
 
 PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
@@ -84,20 +85,6 @@ def parse_go_duration(text: str) -> int:
             total += int(frac) * scale // 10 ** len(frac)
         pos = match.end()
     return sign * total
-
-
-def format_proto_duration(nanos: int) -> str:
-    """protobuf-JSON's spelling of a Duration: seconds, with 0, 3, 6 or 9 decimals."""
-    sign = "-" if nanos < 0 else ""
-    seconds, frac = divmod(abs(nanos), 10**9)
-    if frac == 0:
-        return f"{sign}{seconds}s"
-    digits = f"{frac:09d}"
-    for width in (3, 6):
-        if digits[width:] == "0" * (9 - width):
-            digits = digits[:width]
-            break
-    return f"{sign}{seconds}.{digits}s"
 
 
 def _duration(value: JSON, where: str) -> str:

@@ -168,8 +168,13 @@ def parse_duration(text: str) -> tuple[int, int]:
 
 def proto_duration_json(seconds: int, nanos: int) -> str:
     """protobuf JSON of a Duration: 0, 3, 6 or 9 fractional digits, then ``s``."""
-    sign = "-" if seconds < 0 or nanos < 0 else ""
-    seconds, nanos = abs(seconds), abs(nanos)
+    return format_proto_duration(seconds * 10**9 + nanos)
+
+
+def format_proto_duration(total_nanos: int) -> str:
+    """protobuf JSON of a Duration given in nanoseconds (``"1.500s"``, ``"-2s"``)."""
+    sign = "-" if total_nanos < 0 else ""
+    seconds, nanos = divmod(abs(total_nanos), 10**9)
     if nanos == 0:
         return f"{sign}{seconds}s"
     frac = f"{nanos:09d}"

@@ -362,7 +362,7 @@ def _fix_bytes(s: str) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-def _underscore_ok(s: str) -> bool:
+def underscore_ok(s: str) -> bool:
     """Go's rule: an underscore must sit between digits (or after a base prefix)."""
     if s[:1] in ("+", "-"):
         s = s[1:]
@@ -418,7 +418,7 @@ def parse_int_base0(text: str) -> int | None:
         else:
             base, s = 8, s[1:]
     if "_" in text:
-        if not _underscore_ok(text):
+        if not underscore_ok(text):
             return None
         s = s.replace("_", "")
     if not _INT_BODY[base].fullmatch(s):
@@ -435,7 +435,7 @@ def parse_float(text: str) -> float | None:
     """strconv.ParseFloat(text, 64) for template literals; None when invalid or out of range."""
     s = text
     if "_" in s:
-        if not _underscore_ok(s):
+        if not underscore_ok(s):
             return None
         s = s.replace("_", "")
     if _DEC_FLOAT.fullmatch(s):

@@ -25,6 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from pyinject.istiofmt import go_json_string
 from pyinject.model import JSON
 
 
@@ -305,24 +306,6 @@ def _decimal_text(value: Fraction, fmt: str) -> str:
 
 # --- encoding/json text ---------------------------------------------------------
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f",
-            "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def _quote(s: str) -> str:
-    parts = ['"']
-    for ch in s:
-        esc = _ESCAPES.get(ch)
-        if esc is not None:
-            parts.append(esc)
-        elif ch < " ":
-            parts.append(f"\\u{ord(ch):04x}")
-        else:
-            parts.append(ch)
-    parts.append('"')
-    return "".join(parts)
-
-
 def dumps(value: JSON, *, sort_keys: bool = False) -> str:
     """Compact JSON text as Go's ``json.Marshal`` writes it.
 
@@ -339,12 +322,12 @@ def dumps(value: JSON, *, sort_keys: bool = False) -> str:
     if isinstance(value, float):
         return _go_float(value)
     if isinstance(value, str):
-        return _quote(str(value))
+        return go_json_string(str(value))
     if isinstance(value, Mapping):
         items: list[tuple[str, Any]] = [(str(k), v) for k, v in value.items()]
         if sort_keys:
             items.sort(key=lambda kv: kv[0].encode("utf-8"))
-        return "{" + ",".join(f"{_quote(k)}:{dumps(v, sort_keys=sort_keys)}" for k, v in items) + "}"
+        return "{" + ",".join(f"{go_json_string(k)}:{dumps(v, sort_keys=sort_keys)}" for k, v in items) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(dumps(v, sort_keys=sort_keys) for v in value) + "]"
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")

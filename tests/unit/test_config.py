@@ -20,9 +20,10 @@ from pyinject.config_layers import overlay, parse_set_value, split_set_path
 from pyinject.config_mesh import (
     apply_mesh,
     apply_proxy_config,
-    format_proto_duration,
+
     parse_go_duration,
 )
+from pyinject.istiofmt import format_proto_duration
 from pyinject.errors import ConfigError
 from pyinject.model import InjectionConfig
 

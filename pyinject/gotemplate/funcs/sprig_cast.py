@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from pyinject.gotemplate.gofmt import format_value
+from pyinject.gotemplate.nodes import underscore_ok
 from pyinject.gotemplate.values import MISSING, GoObject
 
 INT64_MIN = -(1 << 63)
@@ -32,33 +33,6 @@ def float_to_int64(f: float) -> int:
 
 # --------------------------------------------------------------------------
 # strconv.ParseInt / Atoi
-
-
-def _underscore_ok(s: str) -> bool:
-    """strconv's rule: underscores only between digits (or after a base prefix)."""
-    saw = "^"
-    if s[:1] in ("+", "-"):
-        s = s[1:]
-    i = 0
-    hexa = False
-    if len(s) >= 2 and s[0] == "0" and s[1] in "bBoOxX":
-        i = 2
-        saw = "0"
-        hexa = s[1] in "xX"
-    while i < len(s):
-        c = s[i]
-        if "0" <= c <= "9" or (hexa and c in "abcdefABCDEF"):
-            saw = "0"
-        elif c == "_":
-            if saw != "0":
-                return False
-            saw = "_"
-        elif saw == "_":
-            return False
-        else:
-            saw = "!"
-        i += 1
-    return saw != "_"
 
 
 def parse_int(s: str, base: int) -> tuple[int, str | None]:
@@ -108,7 +82,7 @@ def parse_int(s: str, base: int) -> tuple[int, str | None]:
         if n >= _UINT64_MOD:
             # ParseUint stops at the first overflow, before looking further.
             return (INT64_MIN if neg else INT64_MAX), "range"
-    if underscores and not _underscore_ok(unsigned_input):
+    if underscores and not underscore_ok(unsigned_input):
         return 0, "syntax"
     if not neg and n > INT64_MAX:
         return INT64_MAX, "range"
@@ -146,7 +120,7 @@ def parse_float(s: str) -> float | None:
     if not hexa and _DEC_FLOAT.fullmatch(s) is None:
         return None
     if "_" in s:
-        if not _underscore_ok(s):
+        if not underscore_ok(s):
             return None
         s = s.replace("_", "")
     try:
