@@ -25,7 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from pyinject.istiofmt import go_json_string
+from pyinject.istiofmt import go_json_float, go_json_string
 from pyinject.model import JSON
 
 
@@ -320,7 +320,7 @@ def dumps(value: JSON, *, sort_keys: bool = False) -> str:
     if isinstance(value, int):
         return str(int(value))
     if isinstance(value, float):
-        return _go_float(value)
+        return go_json_float(value)
     if isinstance(value, str):
         return go_json_string(str(value))
     if isinstance(value, Mapping):
@@ -331,13 +331,3 @@ def dumps(value: JSON, *, sort_keys: bool = False) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(dumps(v, sort_keys=sort_keys) for v in value) + "]"
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
-
-
-def _go_float(f: float) -> str:
-    """Go's float64 text: shortest round-trip digits, exponent only outside [1e-6, 1e21)."""
-    if f == int(f) and abs(f) < 1e21:
-        return str(int(f))
-    text = repr(f)
-    if 1e-6 <= abs(f) < 1e21 and "e" in text:
-        return format(Decimal(text), "f")
-    return text
