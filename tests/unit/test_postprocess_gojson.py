@@ -107,7 +107,7 @@ def test_dumps_sort_keys_by_bytes() -> None:
 
 @pytest.mark.parametrize(
     ("value", "want"),
-    [(1.5, "1.5"), (2.0, "2"), (0.00001, "0.00001"), (1e-7, "1e-07"), (1e21, "1e+21")],
+    [(1.5, "1.5"), (2.0, "2"), (0.00001, "0.00001"), (1e-7, "1e-7"), (1e21, "1e+21")],
     ids=["fraction", "whole", "small-plain", "tiny-exponent", "huge-exponent"],
 )
 def test_dumps_floats_like_go(value: float, want: str) -> None:
