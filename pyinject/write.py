@@ -1,12 +1,13 @@
 """Emit documents: untouched ones byte for byte, rewritten ones keeping what the user wrote.
 
-Every stage works on plain JSON-like data.  To write a rewritten workload, the
-original text is parsed again with ruamel.yaml's round-trip loader and only
-the *difference* between the original data and the new data is applied to
-that tree: unchanged subtrees keep their comments, key order, quoting and
-scalar text; changed scalars are replaced; new keys are appended; list items
-are matched by their Kubernetes identity (``name``, ``mountPath``, ...) so an
-inserted container does not disturb its neighbours.
+Every stage works on plain JSON-like data.  A rewritten workload is written by
+splicing the *difference* between the original data and the new data into the
+original text (:mod:`pyinject.splice`): everything that did not change keeps
+its comments, key order, quoting and scalar text, byte for byte.  The result
+is read back and compared with the new data; where splicing has no safe edit
+or the check fails, the writer falls back to a round trip through ruamel.yaml
+(:func:`emit_roundtrip`), which applies the same difference to a parsed tree
+and re-serializes the whole document.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ import json
 import re
 from typing import Any
 
-from pyinject.errors import Location
+from pyinject.errors import PyinjectError
 from pyinject.read import RawDocument
-from pyinject.yamlkube import guess_indent, load_roundtrip
-
-#: Keys that identify an element of a Kubernetes list (strategic-merge keys).
-IDENTITY_KEYS = ("name", "mountPath", "containerPort", "devicePath", "ip", "topologyKey", "type")
+from pyinject.splice import CannotSplice, identity, same, splice
+from pyinject.yamlemit import Layout
+from pyinject.yamlkube import guess_indent, load_plain, load_roundtrip
 
 # Strings kubectl (go-yaml v2, YAML 1.1) would read as something else when
 # written plain.  ruamel quotes by YAML 1.2 rules, which misses these.
@@ -44,6 +44,23 @@ def emit_unchanged(doc: RawDocument) -> str:
 
 def emit_yaml(doc: RawDocument, original: Any, new: Any) -> str:
     """Write ``new`` in the shape of ``doc``'s text, changing only what differs from ``original``."""
+    mapping, _, offset = guess_indent(doc.body)
+    try:
+        text = splice(doc.text, original, new, Layout(mapping=mapping, offset=offset))
+    except CannotSplice:
+        return emit_roundtrip(doc, original, new)
+    # The splice is checked, not trusted: what kubectl reads must be the new data.
+    try:
+        written = load_plain(text, doc.location())
+    except PyinjectError:
+        return emit_roundtrip(doc, original, new)
+    if not same(written, new):
+        return emit_roundtrip(doc, original, new)
+    return text
+
+
+def emit_roundtrip(doc: RawDocument, original: Any, new: Any) -> str:
+    """The slow, general writer: apply the difference to a ruamel.yaml tree and re-serialize it."""
     tree = load_roundtrip(doc.body, doc.location())
     tree = reconcile(tree, original, new)
     return doc.separator + dump_roundtrip(tree, doc.body)
@@ -124,7 +141,7 @@ def reconcile(tree: Any, original: Any, new: Any) -> Any:
     ``tree`` was parsed from the same text as ``original``; wherever the two
     plain values are equal the tree node is returned untouched.
     """
-    if _same(original, new):
+    if same(original, new):
         return tree
     if isinstance(new, dict) and isinstance(original, dict) and _is_rt_map(tree):
         tree = _unshared(tree)
@@ -174,20 +191,20 @@ def _match_items(tree: Any, original: list[Any], new: list[Any]) -> list[Any]:
     used: set[int] = set()
     by_identity: dict[tuple[str, Any], int] = {}
     for i, item in enumerate(original):
-        ident = _identity(item)
+        ident = identity(item)
         if ident is not None and ident not in by_identity:
             by_identity[ident] = i
     out: list[Any] = []
     for position, item in enumerate(new):
         match = None
-        ident = _identity(item)
+        ident = identity(item)
         if ident is not None and ident in by_identity and by_identity[ident] not in used:
             match = by_identity[ident]
-        elif ident is None and position < len(original) and position not in used and _identity(original[position]) is None:
+        elif ident is None and position < len(original) and position not in used and identity(original[position]) is None:
             match = position
         if match is None:
             for i, old in enumerate(original):
-                if i not in used and _same(old, item):
+                if i not in used and same(old, item):
                     match = i
                     break
         if match is None:
@@ -196,29 +213,6 @@ def _match_items(tree: Any, original: list[Any], new: list[Any]) -> list[Any]:
         used.add(match)
         out.append(reconcile(tree[match], original[match], item))
     return out
-
-
-def _identity(item: Any) -> tuple[str, Any] | None:
-    if isinstance(item, dict):
-        for key in IDENTITY_KEYS:
-            value = item.get(key)
-            if isinstance(value, (str, int)) and not isinstance(value, bool):
-                return key, value
-    return None
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal as data, with bool and int kept apart (True == 1 in Python, not in YAML)."""
-    if type(a) is not type(b):
-        if isinstance(a, bool) or isinstance(b, bool):
-            return False
-        if not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
-            return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return bool(a == b)
 
 
 def _is_rt_map(node: Any) -> bool:

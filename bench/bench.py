@@ -1,0 +1,335 @@
+"""Benchmark `pyinject kube-inject` against the cost of just reading and writing the YAML.
+
+Generates manifests of N workloads (each a Deployment with two containers,
+ports and probes, plus a Service and a ConfigMap) and times, in fresh
+processes and interleaved round by round so machine drift hits every command
+alike:
+
+- floor: libyaml (PyYAML's CSafeLoader + CSafeDumper) loading and dumping the
+  same file: the least any YAML-to-YAML tool in Python can cost;
+- embedded: ``pyinject kube-inject`` with its embedded Istio defaults (Jinja2);
+- go: ``pyinject kube-inject`` with a cluster's exported Istio config files
+  (the Go-template path), by default the conformance corpus's Istio 1.30 files;
+
+plus start-up: the bookinfo example against ``python -c "import yaml"``.
+Medians of the rounds are reported with the ratio to the floor, CPU time
+(user + system) and peak RSS of the child process.
+
+    python bench/bench.py                      # 1, 100, 1000, 10000 workloads, 5 rounds
+    python bench/bench.py --sizes 1,100 --rounds 3
+    python bench/bench.py --write              # also write bench/RESULTS.md
+
+Only the standard library and PyYAML (a pyinject dependency) are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEFAULT_ISTIO = REPO.parent / "shared" / "conformance" / "istio-1.30"
+BOOKINFO = REPO / "examples" / "bookinfo" / "bookinfo.yaml"
+
+#: Targets from issue 5 (ratios of medians).
+TARGET_EMBEDDED = 2.0  # 1,000 workloads, embedded defaults, x floor
+TARGET_GO = 3.0  # 1,000 workloads, Go templates, x floor
+TARGET_SCALE = 11.0  # 10,000 time / 1,000 time
+TARGET_RSS = 1.3  # peak RSS 10,000 / 1,000
+TARGET_STARTUP = 2.5  # bookinfo / python -c "import yaml"
+
+FLOOR_SCRIPT = (
+    "import sys, yaml\n"
+    "with open(sys.argv[1], encoding='utf-8') as f:\n"
+    "    docs = list(yaml.load_all(f, Loader=yaml.CSafeLoader))\n"
+    "yaml.dump_all(docs, sys.stdout, Dumper=yaml.CSafeDumper, sort_keys=False)\n"
+)
+
+WORKLOAD = """\
+# {name}: the web tier
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+  namespace: shop
+  labels:
+    app: {name}
+    version: v1
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: {name}
+      version: v1
+  template:
+    metadata:
+      labels:
+        app: {name}
+        version: v1
+      annotations:
+        prometheus.io/scrape: "true"
+        prometheus.io/port: "9090"
+    spec:
+      serviceAccountName: {name}
+      containers:
+      - name: app
+        image: "registry.example.com/shop/{name}:1.4.2"
+        args: ["--port", "8080", "--metrics-port", "9090"]
+        env:
+        - name: LOG_LEVEL
+          value: info
+        ports:
+        - containerPort: 8080
+          name: http
+        - containerPort: 9090
+          name: metrics
+        readinessProbe:
+          httpGet:
+            path: /ready
+            port: 8080
+          periodSeconds: 5
+        livenessProbe:
+          httpGet:
+            path: /healthz
+            port: http
+          initialDelaySeconds: 10
+        resources:
+          requests:
+            cpu: 100m
+            memory: 128Mi
+      - name: cache  # sidecar cache, talks to app on localhost
+        image: redis:7
+        ports:
+        - containerPort: 6379
+        livenessProbe:
+          tcpSocket:
+            port: 6379
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+  namespace: shop
+spec:
+  selector:
+    app: {name}
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {name}-config
+  namespace: shop
+data:
+  settings.yaml: |
+    cache: redis://localhost:6379
+    timeout: 30s
+"""
+
+
+def write_manifest(path: Path, workloads: int) -> None:
+    """``workloads`` Deployments, each with its Service and ConfigMap."""
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(workloads):
+            out.write("---\n")
+            out.write(WORKLOAD.format(name=f"web-{i:05d}"))
+
+
+@dataclass
+class Sample:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the child
+    rss_kib: int  # peak resident set of the child
+
+
+@dataclass
+class Series:
+    samples: list[Sample] = field(default_factory=list)
+
+    def median(self, attr: str) -> float:
+        return statistics.median(getattr(s, attr) for s in self.samples)
+
+
+def measure(argv: Sequence[str], stdout_path: Path) -> Sample:
+    """Run one command in a fresh process; its own wall time, CPU time and peak RSS."""
+    with stdout_path.open("w") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE)
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(argv)}\n{err.decode(errors='replace')}")
+    return Sample(wall, usage.ru_utime + usage.ru_stime, int(usage.ru_maxrss))
+
+
+def pyinject_argv() -> list[str]:
+    """The installed console script beside this interpreter, else ``python -m pyinject``."""
+    script = shutil.which("pyinject", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "pyinject"]
+
+
+def commands(istio: Path | None) -> dict[str, Callable[[Path], list[str]]]:
+    base = pyinject_argv()
+    table: dict[str, Callable[[Path], list[str]]] = {
+        "floor": lambda f: [sys.executable, "-c", FLOOR_SCRIPT, str(f)],
+        "embedded": lambda f: [*base, "kube-inject", "-q", "-f", str(f)],
+    }
+    if istio is not None:
+        table["go"] = lambda f: [
+            *base, "kube-inject", "-q", "-f", str(f),
+            "--injectConfigFile", str(istio / "inject-config.yaml"),
+            "--valuesFile", str(istio / "values.json"),
+            "--meshConfigFile", str(istio / "mesh.yaml"),
+        ]  # fmt: skip
+    return table
+
+
+def check_output(path: Path, workloads: int) -> None:
+    """Every Deployment came out injected (a benchmark of a broken run is worthless)."""
+    text = path.read_text(encoding="utf-8")
+    got = text.count("name: istio-proxy")
+    if got != workloads:
+        raise SystemExit(f"{path}: expected {workloads} injected workloads, found {got}")
+
+
+def run(sizes: Sequence[int], rounds: int, istio: Path | None, work: Path, progress: Callable[[str], None]) -> dict[str, object]:
+    cmds = commands(istio)
+    manifests = {}
+    for n in sizes:
+        manifests[n] = work / f"workloads-{n}.yaml"
+        write_manifest(manifests[n], n)
+    results: dict[tuple[int, str], Series] = {(n, name): Series() for n in sizes for name in cmds}
+    startup = {"import yaml": Series(), "bookinfo": Series()}
+    startup_cmds = {
+        "import yaml": [sys.executable, "-c", "import yaml"],
+        "bookinfo": [*pyinject_argv(), "kube-inject", "-q", "-f", str(BOOKINFO)],
+    }
+    out = work / "out.yaml"
+    # One warm-up run of each start-up command fills the OS page cache.
+    for argv in startup_cmds.values():
+        measure(argv, out)
+    for r in range(rounds):
+        for name, argv in startup_cmds.items():
+            startup[name].samples.append(measure(argv, out))
+        for n in sizes:
+            for name, build in cmds.items():
+                sample = measure(build(manifests[n]), out)
+                if r == 0 and name != "floor":
+                    check_output(out, n)
+                results[(n, name)].samples.append(sample)
+                progress(f"round {r + 1}/{rounds}: {n:>6} workloads {name:<8} {sample.wall:7.2f}s wall "
+                         f"{sample.cpu:7.2f}s cpu {sample.rss_kib / 1024:6.0f} MiB")
+    return {"sizes": list(sizes), "cmds": list(cmds), "results": results, "startup": startup, "rounds": rounds}
+
+
+def table(data: dict[str, object]) -> str:
+    sizes: list[int] = data["sizes"]  # type: ignore[assignment]
+    cmds: list[str] = data["cmds"]  # type: ignore[assignment]
+    results: dict[tuple[int, str], Series] = data["results"]  # type: ignore[assignment]
+    startup: dict[str, Series] = data["startup"]  # type: ignore[assignment]
+    lines = [
+        f"Medians of {data['rounds']} interleaved rounds, each command in a fresh process.",
+        "",
+        "| workloads | command | wall s | cpu s | × floor (wall) | × floor (cpu) | peak RSS MiB |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for n in sizes:
+        floor, floor_cpu = results[(n, "floor")].median("wall"), results[(n, "floor")].median("cpu")
+        for name in cmds:
+            s = results[(n, name)]
+            wall, cpu = s.median("wall"), s.median("cpu")
+            lines.append(f"| {n:,} | {name} | {wall:.3f} | {cpu:.3f} | {wall / floor:.2f} | {cpu / floor_cpu:.2f} | "
+                         f"{s.median('rss_kib') / 1024:.0f} |")
+    base = startup["import yaml"].median("wall")
+    lines += [
+        "",
+        "| start-up | wall s | × `import yaml` | peak RSS MiB |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, s in startup.items():
+        lines.append(f"| {name} | {s.median('wall'):.3f} | {s.median('wall') / base:.2f} | {s.median('rss_kib') / 1024:.0f} |")
+    lines += ["", "Targets (issue 5):", ""]
+    lines += [f"- {t}" for t in targets(sizes, cmds, results, startup)]
+    return "\n".join(lines) + "\n"
+
+
+def targets(sizes: Sequence[int], cmds: Sequence[str], results: dict[tuple[int, str], Series],
+            startup: dict[str, Series]) -> list[str]:
+    out: list[str] = []
+
+    def verdict(label: str, value: float, limit: float) -> None:
+        out.append(f"{label}: {value:.2f} (target ≤ {limit}) {'met' if value <= limit else 'NOT met'}")
+
+    if 1000 in sizes:
+        floor = results[(1000, "floor")].median("wall")
+        verdict("1,000 workloads, embedded, × floor", results[(1000, "embedded")].median("wall") / floor, TARGET_EMBEDDED)
+        if "go" in cmds:
+            verdict("1,000 workloads, Go templates, × floor", results[(1000, "go")].median("wall") / floor, TARGET_GO)
+    if 1000 in sizes and 10000 in sizes:
+        for name in cmds:
+            if name == "floor":
+                continue
+            big, small = results[(10000, name)], results[(1000, name)]
+            verdict(f"{name}: time 10,000 / 1,000", big.median("wall") / small.median("wall"), TARGET_SCALE)
+            verdict(f"{name}: peak RSS 10,000 / 1,000", big.median("rss_kib") / small.median("rss_kib"), TARGET_RSS)
+    verdict("bookinfo / import yaml", startup["bookinfo"].median("wall") / startup["import yaml"].median("wall"),
+            TARGET_STARTUP)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,100,1000,10000", help="workload counts, comma-separated")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (medians are reported)")
+    parser.add_argument("--istio", type=Path, default=DEFAULT_ISTIO,
+                        help="folder with inject-config.yaml, values.json, mesh.yaml (Go-template runs)")
+    parser.add_argument("--write", action="store_true", help="also write bench/RESULTS.md")
+    parser.add_argument("--keep", type=Path, help="generate the manifests here and keep them")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    istio: Path | None = args.istio
+    if istio is not None and not (istio / "inject-config.yaml").is_file():
+        print(f"bench: no Istio config in {istio}; skipping the Go-template runs", file=sys.stderr)
+        istio = None
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        data = run(sizes, args.rounds, istio, args.keep, progress)
+    else:
+        with tempfile.TemporaryDirectory(prefix="pyinject-bench-") as tmp:
+            data = run(sizes, args.rounds, istio, Path(tmp), progress)
+    report = table(data)
+    print(report)
+    if args.write:
+        header = (
+            "# Benchmark results\n\n"
+            f"`python bench/bench.py --sizes {args.sizes} --rounds {args.rounds} --write` on "
+            f"{platform.system()} {platform.machine()}, Python {platform.python_version()}, "
+            f"{os.cpu_count()} CPUs.\n\n"
+        )
+        (HERE / "RESULTS.md").write_text(header + report, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
