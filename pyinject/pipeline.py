@@ -356,17 +356,17 @@ def process_workload(doc: RawDocument, workload: Workload, injector: Injector, w
 
 
 def _store_pod(workload: Workload, result: PodResult) -> None:
-    """Put the new pod template back, without inventing a metadata the input did not have."""
-    holder: Any = workload.obj
+    """Put the new pod template back; a metadata the step emptied goes away.
+
+    Uninjecting a template whose only metadata was Istio's leaves an empty
+    mapping that the user never wrote; one the user wrote as ``{}`` stays.
+    """
+    current: Any = workload.obj
     for key in workload.paths.metadata:
-        holder = holder.get(key) if isinstance(holder, dict) else None
-    metadata = result.metadata
-    if holder is None and not metadata:
-        # Uninjecting a template that had no metadata of its own.
-        workload.set_pod({}, result.spec)
+        current = current.get(key) if isinstance(current, dict) else None
+    workload.set_pod(result.metadata, result.spec)
+    if not result.metadata and current != {}:
         _drop_empty_path(workload.obj, workload.paths.metadata)
-        return
-    workload.set_pod(metadata, result.spec)
 
 
 def _drop_empty_path(obj: dict[str, Any], path: tuple[str, ...]) -> None:

@@ -34,8 +34,11 @@ class Uninjector:
         from pyinject.uninject import uninject
 
         pod: dict[str, Any] = {"metadata": metadata, "spec": spec}
+        # The sidecar template derives the canonical-name label from the owning
+        # workload, which for a bare Pod is its controller (as Istio guesses it).
+        owner = str(workload.deployment_meta.get("name") or workload.name or "") or None
         try:
-            result = uninject(pod, workload_name=workload.name or None, injected_annotations=self.injected_annotations)
+            result = uninject(pod, workload_name=owner, injected_annotations=self.injected_annotations)
         except PyinjectError as err:
             raise err.with_location(workload=workload.describe())
         if not result.injected:
