@@ -1,0 +1,193 @@
+"""--output-style istioctl: Go's typed round trip and sigs.k8s.io/yaml, worked out by hand.
+
+Expected texts follow the rules of encoding/json (omitempty, value structs,
+pointers) over the k8s.io/api types and go-yaml v2's emitter (sorted keys,
+quoting of strings YAML 1.1 would read as something else).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pyinject.istioctl_style import REGISTERED, emit_istioctl, encode, typed
+from pyinject.read import read_text
+from pyinject.yamlkube import load_plain
+from pyinject.errors import Location
+
+ENCODE = {
+    "absent value structs appear as {}": (
+        "Deployment",
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+         "spec": {"selector": {"matchLabels": {"app": "d"}}, "template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+         "spec": {"selector": {"matchLabels": {"app": "d"}}, "strategy": {},
+                  "template": {"metadata": {}, "spec": {"containers": [{"name": "c", "image": "i", "resources": {}}]}}},
+         "status": {}},
+    ),
+    "unknown fields are dropped": (
+        "PodTemplateSpec",
+        {"metadata": {"name": "x", "bogus": 1}, "spec": {"containers": [{"name": "c", "colour": "red"}], "nope": True}},
+        {"metadata": {"name": "x"}, "spec": {"containers": [{"name": "c", "resources": {}}]}},
+    ),
+    "pointer zeros stay, plain zeros go": (
+        "DeploymentSpec",
+        {"replicas": 0, "minReadySeconds": 0, "paused": False, "revisionHistoryLimit": 0,
+         "template": {"spec": {"hostNetwork": False, "terminationGracePeriodSeconds": 0, "containers": []}}},
+        {"replicas": 0, "revisionHistoryLimit": 0, "selector": None, "strategy": {},
+         "template": {"metadata": {}, "spec": {"terminationGracePeriodSeconds": 0, "containers": []}}},
+    ),
+    "fields without omitempty are written when zero": (
+        "StatefulSet",
+        {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s"}, "spec": {"selector": {}, "template": {}}},
+        {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s"},
+         "spec": {"selector": {}, "template": {"metadata": {}, "spec": {"containers": None}}, "updateStrategy": {}},
+         "status": {"replicas": 0, "availableReplicas": 0}},
+    ),
+    "a pointer struct written as {} stays {}": (
+        "Volume", {"name": "v", "emptyDir": {}}, {"name": "v", "emptyDir": {}},
+    ),
+    "quantities are canonical": (
+        "ResourceRequirements",
+        {"limits": {"cpu": "0.5", "memory": "1024Mi"}, "requests": {"cpu": 2}},
+        {"limits": {"cpu": "500m", "memory": "1Gi"}, "requests": {"cpu": "2"}},
+    ),
+    "a null creationTimestamp disappears (omitzero)": (
+        "ObjectMeta", {"name": "n", "creationTimestamp": None}, {"name": "n"},
+    ),
+    "openshift strategy holds resources by value": (
+        "DeploymentConfigSpec", {"replicas": 1, "strategy": {"type": "Rolling"}},
+        {"replicas": 1, "strategy": {"type": "Rolling", "resources": {}}, "test": False, "triggers": None},
+    ),
+}
+
+
+@pytest.mark.parametrize("type_name,value,expected", ENCODE.values(), ids=ENCODE.keys())
+def test_encode(type_name: str, value: dict[str, Any], expected: dict[str, Any]) -> None:
+    assert encode(type_name, value) == expected
+
+
+TYPED = {
+    "registered kind": ({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}}, False, True),
+    "registered kind at another apiVersion stays raw": ({"apiVersion": "extensions/v1beta1", "kind": "Deployment"}, False, False),
+    "...unless pyinject injected it": ({"apiVersion": "extensions/v1beta1", "kind": "Deployment"}, True, True),
+    "a Service stays raw": ({"apiVersion": "v1", "kind": "Service"}, False, False),
+    "a Service stays raw even when forced": ({"apiVersion": "v1", "kind": "Service"}, True, False),
+    "a scalar document": ("text", False, False),
+}
+
+
+@pytest.mark.parametrize("data,force,is_typed", TYPED.values(), ids=TYPED.keys())
+def test_which_documents_are_typed(data: Any, force: bool, is_typed: bool) -> None:
+    assert (typed(data, force=force) is not None) is is_typed
+
+
+def test_registered_kinds_are_istioctls() -> None:
+    kinds = {kind for _, kind in REGISTERED}
+    assert kinds == {"Pod", "ReplicationController", "Deployment", "DaemonSet", "ReplicaSet", "StatefulSet", "Job",
+                     "CronJob", "List", "DeploymentConfig"}
+
+
+def emit(text: str) -> str:
+    out = []
+    for doc in read_text(text):
+        data = load_plain(doc.text, Location())
+        out.append(emit_istioctl(doc, data, data, changed=False, has_workloads=False))
+    return "".join(out)
+
+
+DOCUMENTS = {
+    "a raw document keeps its text and gets --- after it": (
+        "---\n# a service\nkind: Service\napiVersion: v1\nmetadata: {name: s}\n",
+        "# a service\nkind: Service\napiVersion: v1\nmetadata: {name: s}\n---\n",
+    ),
+    "a typed document is sorted, block style, Go-quoted": (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p  # comment\n  annotations: {b: 'true', a: '15020', c: '*', d: ''}\n"
+        "spec:\n  containers: [{name: c, image: i, args: [-p, '80']}]\n",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    a: \"15020\"\n    b: \"true\"\n    c: '*'\n    d: \"\"\n"
+        "  name: p\nspec:\n  containers:\n  - args:\n    - -p\n    - \"80\"\n    image: i\n    name: c\n    resources: {}\n"
+        "status: {}\n---\n",
+    ),
+    "the last document gets a newline before its ---": (
+        "kind: ConfigMap\napiVersion: v1", "kind: ConfigMap\napiVersion: v1\n---\n",
+    ),
+    "documents with no text are skipped, comment-only ones kept": (
+        "---\n---\n# just a comment\n---\n", "# just a comment\n---\n",
+    ),
+    "a List gets metadata {} and types the items it registers": (
+        "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}, zzz: 1}\n"
+        "- {apiVersion: v1, kind: ReplicationController, metadata: {name: r}, spec: {selector: {a: b}}}\n",
+        "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n  zzz: 1\n"
+        "- apiVersion: v1\n  kind: ReplicationController\n  metadata:\n    name: r\n  spec:\n    selector:\n      a: b\n"
+        "  status:\n    replicas: 0\nkind: List\nmetadata: {}\n---\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("text,expected", DOCUMENTS.values(), ids=DOCUMENTS.keys())
+def test_emit_istioctl(text: str, expected: str) -> None:
+    assert emit(text) == expected
+
+
+APP = """\
+# comments do not survive Go's round trip
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        resources:
+          requests: {cpu: 0.25}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}   # raw: this comment stays
+"""
+
+
+def test_cli_istioctl_style(run_cli) -> None:
+    result = run_cli("kube-inject", "-f", "-", "--output-style", "istioctl", "-q", input=APP)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.count("---\n") == 2 and out.endswith("metadata: {name: web}   # raw: this comment stays\n---\n")
+    deployment = out.split("---\n")[0]
+    assert "# comments" not in deployment
+    assert deployment.startswith("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n")
+    assert "\n  strategy: {}\n" in deployment and deployment.endswith("\nstatus: {}\n")
+    assert "          requests:\n            cpu: 250m\n" in deployment
+    # What istioctl writes for the injected containers (a few telling lines).
+    assert "        - \"15001\"\n" in deployment and "        - '*'\n" in deployment
+    top = [line.split(":")[0] for line in deployment.splitlines() if line and not line.startswith(" ")]
+    assert top == sorted(top)
+
+
+def test_cli_istioctl_style_is_stable(run_cli) -> None:
+    once = run_cli("kube-inject", "-f", "-", "--output-style", "istioctl", "-q", input=APP).stdout
+    twice = run_cli("kube-inject", "-f", "-", "--output-style", "istioctl", "-q", input=once)
+    assert twice.exit_code == 0 and twice.stdout == once
+    assert "unchanged" in run_cli("kube-inject", "-f", "-", "--output-style", "istioctl", input=once).stderr
+
+
+def test_cli_istioctl_style_types_skipped_workloads_too(run_cli) -> None:
+    skipped = APP.replace("    spec:\n      containers:", "    spec:\n      hostNetwork: true\n      containers:")
+    result = run_cli("kube-inject", "-f", "-", "--output-style", "istioctl", "-q", input=skipped)
+    deployment = result.stdout.split("---\n")[0]
+    assert "istio-proxy" not in deployment and "\n  strategy: {}\n" in deployment and "hostNetwork: true" in deployment
+
+
+def test_real_process_istioctl_style() -> None:
+    from tests.conftest import run_process
+
+    proc = run_process("kube-inject", "-f", "-", "--output-style", "istioctl", input=APP)
+    assert proc.returncode == 0 and proc.stdout.endswith("---\n") and "status: {}" in proc.stdout
