@@ -150,8 +150,9 @@ def _check_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, .
 def _io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Input, output and report flags shared by kube-inject and kube-uninject."""
     options = [
-        click.option("-f", "--filename", "filenames", multiple=True, required=True, metavar="PATH",
-                     help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. Repeatable."),
+        click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH",
+                     help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
+                          "Repeatable; PATHs may also follow the options (as pre-commit passes them)."),
         click.option("-o", "--output", metavar="FILE", help="Write here instead of stdout (atomically; may name an input)."),
         click.option("--in-place", "in_place", is_flag=True,
                      help="Rewrite each input file with its own result (atomically, and only files that change). "
@@ -171,7 +172,15 @@ def _io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return click.argument("paths", nargs=-1, metavar="[PATH]...")(func)
+
+
+def _inputs(flags: dict[str, Any]) -> tuple[str, ...]:
+    """-f values, then trailing PATH arguments: at least one is needed."""
+    paths = tuple(flags["filenames"]) + tuple(flags["paths"])
+    if not paths:
+        raise click.UsageError("no manifests named: give -f FILE, -f DIR or -f - (stdin)")
+    return paths
 
 
 @cli.command("kube-inject", help=INJECT_HELP, context_settings=CONTEXT_SETTINGS)
@@ -195,7 +204,7 @@ def _io_options(func: Callable[..., Any]) -> Callable[..., Any]:
                    "Default: ENABLE_NATIVE_SIDECARS (true/false), enabled when unset.")
 def kube_inject(**flags: Any) -> None:
     options = Options(
-        filenames=tuple(flags["filenames"]),
+        filenames=_inputs(flags),
         output=flags["output"],
         output_format=flags["output_format"],
         inject_config_file=flags["inject_config_file"],
@@ -222,7 +231,7 @@ def kube_inject(**flags: Any) -> None:
                    "those annotations are removed too.")
 def kube_uninject(**flags: Any) -> None:
     options = Options(
-        filenames=tuple(flags["filenames"]),
+        filenames=_inputs(flags),
         output=flags["output"],
         output_format=flags["output_format"],
         inject_config_file=flags["inject_config_file"],

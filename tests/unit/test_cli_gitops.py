@@ -425,3 +425,54 @@ def test_split_joined_args(args: list[str], expected: list[str]) -> None:
 
 def test_output_style_choices_match_the_pipeline_registry() -> None:
     assert OUTPUT_STYLES == pipeline.OUTPUT_STYLES
+
+
+# --- pre-commit -------------------------------------------------------------------
+
+
+def hooks() -> dict[str, dict[str, object]]:
+    import yaml
+
+    from tests.conftest import REPO
+
+    return {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+
+
+def run_hook(hook_id: str, files: list[Path]):
+    """Run a hook the way pre-commit does: its entry, then the staged files' paths."""
+    import shlex
+
+    words = shlex.split(str(hooks()[hook_id]["entry"]))
+    assert words[0] == "pyinject"
+    return run_process(*words[1:], *map(str, files))
+
+
+def test_pre_commit_hooks_are_python_hooks_over_yaml_and_json() -> None:
+    assert set(hooks()) == {"pyinject-check", "pyinject-inject", "pyinject-no-sidecar"}
+    for hook in hooks().values():
+        assert hook["language"] == "python" and hook["types_or"] == ["yaml", "json"]
+        assert "pass_filenames" not in hook  # the files come as trailing PATH arguments
+
+
+def test_pre_commit_check_then_inject_then_check(repo: Path) -> None:
+    files = [repo / "apps" / "web.yaml", repo / "apps" / "agent.yaml", repo / "settings.yaml"]
+    check = run_hook("pyinject-check", files)
+    assert check.returncode == 1 and f"would change: {files[0]}" in check.stderr
+    fix = run_hook("pyinject-inject", files)
+    assert fix.returncode == 0 and f"rewrote {files[0]}" in fix.stderr
+    assert run_hook("pyinject-check", files).returncode == 0
+    no_sidecar = run_hook("pyinject-no-sidecar", files)
+    assert no_sidecar.returncode == 1 and "Deployment shop/web: would uninject" in no_sidecar.stderr
+
+
+def test_paths_may_follow_the_options(run_cli, repo: Path) -> None:
+    web = repo / "apps" / "web.yaml"
+    result = run_cli("kube-inject", "--check", str(web), str(repo / "settings.yaml"))
+    assert result.exit_code == 1 and result.stderr.splitlines()[-1] == "pyinject: --check: 1 file would change, 1 unchanged"
+    both = run_cli("kube-inject", "-f", str(web), str(repo / "settings.yaml"), "-q")
+    assert both.exit_code == 0 and both.stdout.count("kind: ConfigMap") == 1
+
+
+def test_no_manifests_named_is_a_usage_error(run_cli) -> None:
+    result = run_cli("kube-inject", "--check")
+    assert result.exit_code == 2 and "no manifests named" in result.stderr
