@@ -28,6 +28,7 @@ safe edit; the writer then falls back to a full round trip.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,8 +133,13 @@ def compose(text: str) -> tuple[Node | None, dict[int, list[Node]]]:
     return root, refs
 
 
-def splice(text: str, original: Any, new: Any, layout: Layout | None = None) -> str:
-    """``text`` (one document, parsed as ``original``) with the change to ``new`` applied."""
+def splice(text: str, original: Any, new: Any, layout: Layout | None = None,
+           read_back: Callable[[str], Any] | None = None) -> str:
+    """``text`` (one document, parsed as ``original``) with the change to ``new`` applied.
+
+    Edits that expand aliases or move anchors are checked with ``read_back``
+    (a loader): if the result does not read as ``new``, :class:`CannotSplice`.
+    """
     if same(original, new):
         return text
     root, refs = compose(text)
@@ -147,7 +153,10 @@ def splice(text: str, original: Any, new: Any, layout: Layout | None = None) -> 
     plan = _Plan(text, layout, refs)
     plan.walk(root, original, new, plan.root_site(root))
     plan.relocate_anchors()
-    return plan.apply()
+    out = plan.apply()
+    if plan.touched_anchors and read_back is not None and not same(read_back(out), new):
+        raise CannotSplice("the edited aliases do not read back as the new data")
+    return out
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,8 @@ class _Plan:
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.edits: list[tuple[int, int, int, str]] = []  # start, end, order, replacement
         self.moved_anchors: list[tuple[Node, Any]] = []
+        #: Aliases were expanded or anchors moved: the result deserves a check.
+        self.touched_anchors = False
 
     # -- text geometry ---------------------------------------------------
 
@@ -252,9 +263,11 @@ class _Plan:
         """Record the edits for one value that changed from ``old`` to ``new``."""
         if node.kind == "alias":
             # Expand the alias here: its anchor and the other aliases keep the old value.
+            self.touched_anchors = True
             self.replace(node, new, site)
             return
         if node.anchor is not None and id(node) in self.refs:
+            self.touched_anchors = True
             self.replace(node, new, site)
             self.moved_anchors.append((node, old))
             return
@@ -283,11 +296,26 @@ class _Plan:
             return
         end = self.content_end(node)
         if site.kind == "key":
-            self.edit(site.after, end, yamlemit.value_after_key(new, site.col, self.layout, quote))
+            self.edit_lines(site.after, end, yamlemit.value_after_key(new, site.col, self.layout, quote))
         elif site.kind == "dash":
-            self.edit(site.after, end, yamlemit.value_after_dash(new, site.col, self.layout, quote))
+            self.edit_lines(site.after, end, yamlemit.value_after_dash(new, site.col, self.layout, quote))
         else:
-            self.edit(node.start, end, yamlemit.document(new, self.layout).rstrip("\n"))
+            self.edit_lines(node.start, end, yamlemit.document(new, self.layout).rstrip("\n"))
+
+    def edit_lines(self, start: int, end: int, replacement: str) -> None:
+        """Replace with text that may span lines, keeping a comment that followed the old value.
+
+        The comment moves to the first line of the new text: left where it
+        was, after a new ``|`` block it would become part of the string.
+        """
+        line_end = self.text.find("\n", end)
+        line_end = len(self.text) if line_end < 0 else line_end
+        rest = self.text[end:line_end].rstrip("\r")
+        if "\n" in replacement and rest.strip(" \t"):
+            first, _, others = replacement.partition("\n")
+            replacement = first + rest + "\n" + others
+            end += len(rest)
+        self.edit(start, end, replacement)
 
     def edit_map(self, node: Node, old: dict[Any, Any], new: dict[Any, Any]) -> bool:
         """Edit a block mapping entry by entry; False if its keys do not line up with ``old``."""
@@ -305,7 +333,8 @@ class _Plan:
         except CannotSplice:
             return False
         col = self.col(keys[0].start)
-        for key_node, value_node, colon, key in zip(keys, values, colons, old):
+        gone = self.delete_leading_entries(keys, values, [key in new for key in old])
+        for key_node, value_node, colon, key in zip(keys[gone:], values[gone:], colons[gone:], list(old)[gone:]):
             if key not in new:
                 self.delete_entry(key_node, value_node)
             elif not same(old[key], new[key]):
@@ -324,16 +353,26 @@ class _Plan:
             self.insert_lines(end, yamlemit.entries(added, col, self.layout))
         return True
 
+    def delete_leading_entries(self, keys: list[Node], values: list[Node], kept: list[bool]) -> int:
+        """Delete the entries before the first kept one when they share the line of a ``-``.
+
+        In ``- name: a`` the first key cannot go with its line; the next kept
+        key moves up to the dash instead.  Returns how many entries were handled.
+        """
+        if kept[0] or self.at_line_start(keys[0].start):
+            return 0
+        first_kept = kept.index(True) if True in kept else len(keys)
+        if first_kept < len(keys):
+            self.edit(keys[0].start, keys[first_kept].start, "")
+        else:
+            end = self.line_end_after(self.content_end(values[-1]))
+            if end > 0 and self.text[end - 1] == "\n":
+                end -= 2 if self.text[end - 2:end] == "\r\n" else 1
+            self.edit(keys[0].start, end, "")
+        return first_kept
+
     def delete_entry(self, key: Node, value: Node) -> None:
-        end = self.line_end_after(self.content_end(value))
-        if self.at_line_start(key.start):
-            self.edit(self.line_start(key.start), end, "")
-            return
-        # The first key of a list item ("- name: a"): keep the dash and the line
-        # break, so the item's remaining keys stay at their column.
-        if end > 0 and self.text[end - 1] == "\n":
-            end -= 2 if self.text[end - 2:end] == "\r\n" else 1
-        self.edit(key.start, end, "")
+        self.edit(self.line_start(key.start), self.line_end_after(self.content_end(value)), "")
 
     def edit_seq(self, node: Node, old: list[Any], new: list[Any]) -> bool:
         """Edit a block sequence item by item; False if items moved or dashes are not where expected."""

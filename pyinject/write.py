@@ -16,6 +16,7 @@ import copy
 import io
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pyinject.errors import PyinjectError
@@ -46,17 +47,19 @@ def emit_yaml(doc: RawDocument, original: Any, new: Any) -> str:
     """Write ``new`` in the shape of ``doc``'s text, changing only what differs from ``original``."""
     mapping, _, offset = guess_indent(doc.body)
     try:
-        text = splice(doc.text, original, new, Layout(mapping=mapping, offset=offset))
+        return splice(doc.text, original, new, Layout(mapping=mapping, offset=offset), _reader(doc))
     except CannotSplice:
         return emit_roundtrip(doc, original, new)
-    # The splice is checked, not trusted: what kubectl reads must be the new data.
-    try:
-        written = load_plain(text, doc.location())
-    except PyinjectError:
-        return emit_roundtrip(doc, original, new)
-    if not same(written, new):
-        return emit_roundtrip(doc, original, new)
-    return text
+
+
+def _reader(doc: RawDocument) -> Callable[[str], Any]:
+    def read_back(text: str) -> Any:
+        try:
+            return load_plain(text, doc.location())
+        except PyinjectError as err:
+            raise CannotSplice(f"the spliced text does not parse: {err.message}") from err
+
+    return read_back
 
 
 def emit_roundtrip(doc: RawDocument, original: Any, new: Any) -> str:

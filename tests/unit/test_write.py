@@ -117,3 +117,34 @@ def test_new_ambiguous_strings_stay_strings(value: str) -> None:
 
 def test_emit_json() -> None:
     assert emit_json({"a": [1, "b"]}) == '{\n  "a": [\n    1,\n    "b"\n  ]\n}\n'
+
+
+def test_every_original_line_survives_an_injection_like_change() -> None:
+    def inject(d: Any) -> None:
+        tmpl = d["spec"]["template"]
+        tmpl["metadata"] = dict(tmpl["metadata"], annotations={"sidecar.istio.io/status": '{"a":1}'})
+        tmpl["spec"]["containers"].append({"name": "istio-proxy", "image": "proxyv2"})
+
+    out = rewrite(DEPLOY, inject)
+    remaining = iter(out.splitlines())
+    for line in DEPLOY.splitlines():
+        assert any(line == candidate for candidate in remaining), line
+
+
+def test_an_anchor_that_cannot_be_moved_falls_back_to_the_round_trip() -> None:
+    # The flow mapping holding &v is rewritten whole; *v still needs it.
+    text = "kind: Pod\na: {x: &v 1, z: 2}\nb: *v\n"
+    out = rewrite(text, lambda d: d.update(a={"x": 1, "z": 3}))
+    assert load_plain(out, read_text(out)[0].location()) == {"kind": "Pod", "a": {"x": 1, "z": 3}, "b": 1}
+
+
+def test_splice_failures_fall_back_to_the_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyinject import write
+    from pyinject.splice import CannotSplice
+
+    def refuse(*args: Any) -> str:
+        raise CannotSplice("test")
+
+    monkeypatch.setattr(write, "splice", refuse)
+    out = rewrite(DEPLOY, lambda d: d["spec"].update(replicas=2))
+    assert "replicas: 2" in out and "# the main container" in out

@@ -1,0 +1,105 @@
+"""New YAML fragments: written the way Kubernetes manifests look, read back as the same data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pyinject.errors import Location
+from pyinject.yamlemit import Layout, document, entries, flow, items, scalar, value_after_dash, value_after_key
+from pyinject.yamlkube import load_plain
+
+LOC = Location(file="t.yaml")
+
+SCALARS = {
+    "plain word": ("proxy", "proxy"),
+    "flag": ("--domain", "--domain"),
+    "image": ("docker.io/istio/proxyv2:1.30.3", "docker.io/istio/proxyv2:1.30.3"),
+    "env reference": ("$(POD_NAME).svc", "$(POD_NAME).svc"),
+    "yes": ("yes", '"yes"'),
+    "y": ("y", '"y"'),
+    "octal": ("0755", '"0755"'),
+    "go octal": ("0o17", '"0o17"'),
+    "port": ("15001", '"15001"'),
+    "sexagesimal": ("1:30", '"1:30"'),
+    "value scalar": ("=", '"="'),
+    "merge key": ("<<", '"<<"'),
+    "timestamp": ("2020-01-01", '"2020-01-01"'),
+    "null word": ("null", '"null"'),
+    "tilde": ("~", '"~"'),
+    "empty": ("", "''"),
+    "json": ('{"a":1}', "'{\"a\":1}'"),
+    "colon space": ("a: b", "'a: b'"),
+    "hash": ("#x", "'#x'"),
+    "space hash": ("x #y", "'x #y'"),
+    "leading space": (" x", "' x'"),
+    "apostrophe": ("it's", "'it''s'"),
+    "dash space": ("- x", "'- x'"),
+    "tab": ("a\tb", '"a\\tb"'),
+    "control": ("a\x01b", '"a\\x01b"'),
+    "line separator": ("a\u2028b", '"a\\u2028b"'),
+    "unicode": ("é€", "'é€'"),
+    "int": (8080, "8080"),
+    "negative": (-3, "-3"),
+    "float": (1.5, "1.5"),
+    "whole float": (2.0, "2.0"),
+    "big float": (1e20, "1e+20"),
+    "infinity": (float("inf"), ".inf"),
+    "true": (True, "true"),
+    "none": (None, "null"),
+}
+
+
+@pytest.mark.parametrize("value,expected", SCALARS.values(), ids=SCALARS.keys())
+def test_scalar_text_and_meaning(value: Any, expected: str) -> None:
+    assert scalar(value) == expected
+    read = load_plain(f"k: {expected}\n", LOC)["k"]
+    assert read == value and type(read) is type(value)
+
+
+@pytest.mark.parametrize("value", ["a,b", "a:b", "[x]", "{y}", "a b"], ids=["comma", "colon", "brackets", "braces", "space"])
+def test_flow_context_quotes_flow_punctuation(value: str) -> None:
+    text = flow({"k": [value]})
+    assert load_plain(f"v: {text}\n", LOC)["v"] == {"k": [value]}
+
+
+def test_kept_quote_style() -> None:
+    assert scalar("nginx:1.26", quote='"') == '"nginx:1.26"'
+    assert scalar("nginx:1.26", quote="'") == "'nginx:1.26'"
+    assert scalar("yes", quote="'") == '"yes"'
+
+
+BLOCKS: dict[str, tuple[Any, str]] = {
+    "mapping": ({"a": 1, "b": {"c": "d"}}, "a: 1\nb:\n  c: d\n"),
+    "sequence under a key": ({"args": ["proxy", "sidecar"]}, "args:\n- proxy\n- sidecar\n"),
+    "mappings in a sequence": ([{"name": "a", "ports": [{"containerPort": 80}]}],
+                               "- name: a\n  ports:\n  - containerPort: 80\n"),
+    "nested sequences": ([[1, 2], [3]], "- - 1\n  - 2\n- - 3\n"),
+    "empty collections": ({"a": {}, "b": []}, "a: {}\nb: []\n"),
+    "literal": ({"s": "one\ntwo\n"}, "s: |\n  one\n  two\n"),
+    "literal without final newline": ({"s": "one\ntwo"}, "s: |-\n  one\n  two\n"),
+    "literal keeping newlines": ({"s": "one\n\n"}, "s: |+\n  one\n\n"),
+    "literal with blank line": ({"s": "a\n\nb\n"}, "s: |\n  a\n\n  b\n"),
+    "leading space is quoted": ({"s": " a\nb"}, 's: " a\\nb"\n'),
+}
+
+
+@pytest.mark.parametrize("value,expected", BLOCKS.values(), ids=BLOCKS.keys())
+def test_block_documents(value: Any, expected: str) -> None:
+    assert document(value, Layout()) == expected
+    assert load_plain(expected, LOC) == value
+
+
+def test_layout_indents_nested_blocks() -> None:
+    layout = Layout(mapping=4, offset=2)
+    text = entries({"spec": {"args": ["a"], "m": {"k": "v"}}}, 2, layout)
+    assert text == "  spec:\n      args:\n        - a\n      m:\n          k: v\n"
+    assert load_plain(text, LOC) == {"spec": {"args": ["a"], "m": {"k": "v"}}}
+
+
+def test_fragments_fit_after_a_key_or_a_dash() -> None:
+    assert value_after_key("x", 4, Layout()) == " x"
+    assert value_after_key({"a": 1}, 4, Layout()) == "\n      a: 1"
+    assert value_after_dash({"a": 1, "b": 2}, 4, Layout()) == " a: 1\n      b: 2"
+    assert items(["x", {"z": 1}], 2, Layout()) == "  - x\n  - z: 1\n"
