@@ -476,3 +476,34 @@ def test_paths_may_follow_the_options(run_cli, repo: Path) -> None:
 def test_no_manifests_named_is_a_usage_error(run_cli) -> None:
     result = run_cli("kube-inject", "--check")
     assert result.exit_code == 2 and "no manifests named" in result.stderr
+
+
+def test_real_process_report_is_a_table_on_a_terminal() -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("ENABLE_NATIVE_SIDECARS", "COMPLIANCE_POLICY", "NO_COLOR")}
+    env.update({"COLUMNS": "160", "TERM": "xterm"})
+    try:
+        proc = subprocess.run([sys.executable, "-m", "pyinject", "kube-inject", "-f", "-"], input=APP.encode(),
+                              stdout=subprocess.PIPE, stderr=slave, env=env, timeout=120)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the other end is closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(master)
+    assert proc.returncode == 0 and b"istio-proxy" in proc.stdout
+    table = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode()).splitlines()
+    assert table[0].split() == ["file", "doc", "workload", "result", "reason"]
+    assert table[1].split() == ["<stdin>", "1", "Deployment", "shop/web", "injected"]
+    assert table[2].strip() == "1 workload: 1 injected"
