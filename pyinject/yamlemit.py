@@ -71,7 +71,23 @@ def scalar(value: Any, *, flow: bool = False, quote: str = "") -> str:
     raise InputError(f"cannot write a {type(value).__name__} value as YAML")
 
 
+# Injected containers repeat the same strings pod after pod; the cache is
+# bounded so a long stream of distinct values cannot grow it without end.
+_STRING_CACHE: dict[tuple[str, bool, str], str] = {}
+_STRING_CACHE_SIZE = 20_000
+
+
 def _string(text: str, flow: bool, quote: str) -> str:
+    key = (text, flow, quote)
+    written = _STRING_CACHE.get(key)
+    if written is None:
+        if len(_STRING_CACHE) >= _STRING_CACHE_SIZE:
+            _STRING_CACHE.clear()
+        written = _STRING_CACHE[key] = _quote_string(text, flow, quote)
+    return written
+
+
+def _quote_string(text: str, flow: bool, quote: str) -> str:
     ambiguous = _NOT_A_STRING.fullmatch(text) is not None
     if quote == '"':
         return _double(text)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pyinject.errors import InputError, Location
-from pyinject.yamlkube import guess_indent, load_plain, load_roundtrip
+from pyinject.yamlkube import KubeLoader, guess_indent, load_plain, load_roundtrip
 
 LOC = Location(file="m.yaml", document=2, line=10)
 
@@ -94,3 +94,64 @@ INDENTS = {
 @pytest.mark.parametrize("text,expected", INDENTS.values(), ids=INDENTS.keys())
 def test_guess_indent(text: str, expected: tuple[int, int, int]) -> None:
     assert guess_indent(text) == expected
+
+
+def _full_loader(text: str) -> Any:
+    loader = KubeLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+FAST_PATH = {
+    "nested": "a:\n  b: [1, {c: d}]\n  e:\n  - f\n  - ~\n",
+    "scalars": "a: [yes, No, 0x1F, 0o17, 017, 1_000, -.inf, .NaN, 1e3, '1', \"2\", =, 1:30, 2020-01-01, '']\n",
+    "empty values": "a:\nb: []\nc: {}\n",
+    "anchors share objects": "a: &x {k: [1]}\nb: *x\nc: &s text\nd: *s\n",
+    "block scalars": "a: |\n  one\n  two\nb: >-\n  folded\n  text\n",
+    "non-string keys": "2: a\ntrue: b\n~: c\n1.5: d\n",
+    "root sequence": "- a\n- b\n",
+    "root scalar": "just text\n",
+    "empty document": "# only a comment\n",
+    "explicit document": "--- \na: 1\n...\n",
+}
+
+
+@pytest.mark.parametrize("text", FAST_PATH.values(), ids=FAST_PATH.keys())
+def test_event_loader_builds_what_the_full_loader_builds(text: str) -> None:
+    from pyinject.yamlkube import _load_events
+
+    (fast, _), full = _load_events(text), _full_loader(text)
+    assert repr(fast) == repr(full)
+
+
+def test_event_loader_keeps_aliases_shared() -> None:
+    from pyinject.yamlkube import _load_events
+
+    data, aliased = _load_events("a: &x {k: v}\nb: *x\n")
+    assert data["a"] is data["b"] and aliased
+
+
+HANDED_OVER = {
+    "tag": ("a: !!str 80\n", {"a": "80"}),
+    "binary": ("a: !!binary aGk=\n", {"a": b"hi"}),
+    "merge key": ("b: &b {x: 1}\nm:\n  <<: *b\n  z: 2\n", {"b": {"x": 1}, "m": {"x": 1, "z": 2}}),
+    "duplicate key": ("a: 1\na: 2\n", {"a": 2}),
+}
+
+
+@pytest.mark.parametrize("text,expected", HANDED_OVER.values(), ids=HANDED_OVER.keys())
+def test_what_the_event_loader_leaves_to_the_full_loader(text: str, expected: Any) -> None:
+    from pyinject.yamlkube import _load_events, _Unsupported
+
+    with pytest.raises(_Unsupported):
+        _load_events(text)
+    assert load_plain(text, LOC) == expected
+
+
+@pytest.mark.parametrize("text", ["a: *nope\n", "a: 1\n---\nb: 2\n", "a: <<\n"],
+                         ids=["undefined alias", "two documents", "merge value"])
+def test_errors_are_worded_by_the_full_loader(text: str) -> None:
+    with pytest.raises(InputError, match="invalid YAML"):
+        load_plain(text, LOC)
