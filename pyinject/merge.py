@@ -129,10 +129,17 @@ def _strategy(shape: Shape | None, where: str) -> _Strategy:
 
 # --------------------------------------------------------------------------- values
 
+_EXACT_KINDS: dict[type, str] = {dict: "map", list: "list", tuple: "list", str: "string", bool: "bool",
+                                 int: "number", float: "number", type(None): "null"}
+
+
 # Go decodes JSON into map[string]any / []any / string / float64 / bool / nil and
 # compares those dynamic types; these are the same classes for Python data (ruamel's
 # round-trip scalars are subclasses of str/int/float; its ScalarBoolean is an int).
 def _kind(value: Any) -> str:
+    exact = _EXACT_KINDS.get(type(value))
+    if exact is not None:
+        return exact  # the plain types, without the slower ABC checks below
     if isinstance(value, Mapping):
         return "map"
     if isinstance(value, (list, tuple)) or (
