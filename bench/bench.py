@@ -164,19 +164,36 @@ class Series:
         return statistics.median(getattr(s, attr) for s in self.samples)
 
 
+# A child's peak RSS counts the memory of the process it was forked from, so
+# commands are started by this small launcher rather than by the benchmark
+# (whose own memory grows), which also times them without its own start-up.
+LAUNCHER = (
+    "import os, sys, time\n"
+    "report, argv = sys.argv[1], sys.argv[2:]\n"
+    "start = time.perf_counter()\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    try:\n"
+    "        os.execvp(argv[0], argv)\n"
+    "    finally:\n"
+    "        os._exit(127)\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "wall = time.perf_counter() - start\n"
+    "with open(report, 'w') as f:\n"
+    "    f.write(f'{os.waitstatus_to_exitcode(status)} {wall} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}')\n"
+)
+
+
 def measure(argv: Sequence[str], stdout_path: Path) -> Sample:
-    """Run one command in a fresh process; its own wall time, CPU time and peak RSS."""
+    """Run one command in a fresh process; its own wall time, CPU time and peak RSS (KiB on Linux)."""
+    report = stdout_path.with_suffix(".rusage")
     with stdout_path.open("w") as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE)
-        assert proc.stderr is not None
-        err = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(argv)}\n{err.decode(errors='replace')}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, int(usage.ru_maxrss))
+        proc = subprocess.run([sys.executable, "-S", "-I", "-c", LAUNCHER, str(report), *argv],
+                              stdout=out, stderr=subprocess.PIPE, check=False)
+    code, wall, cpu, rss = report.read_text().split()
+    if proc.returncode != 0 or code != "0":
+        raise SystemExit(f"command failed ({code}): {' '.join(argv)}\n{proc.stderr.decode(errors='replace')}")
+    return Sample(float(wall), float(cpu), int(rss))
 
 
 def pyinject_argv() -> list[str]:
@@ -203,8 +220,8 @@ def commands(istio: Path | None) -> dict[str, Callable[[Path], list[str]]]:
 
 def check_output(path: Path, workloads: int) -> None:
     """Every Deployment came out injected (a benchmark of a broken run is worthless)."""
-    text = path.read_text(encoding="utf-8")
-    got = text.count("name: istio-proxy")
+    with path.open(encoding="utf-8") as lines:
+        got = sum(1 for line in lines if line.strip() in ("- name: istio-proxy", "name: istio-proxy"))
     if got != workloads:
         raise SystemExit(f"{path}: expected {workloads} injected workloads, found {got}")
 

@@ -49,6 +49,8 @@ class Layout:
 
 def scalar(value: Any, *, flow: bool = False, quote: str = "") -> str:
     """One scalar on one line; ``quote`` (``'`` or ``"``) asks for that style for a string."""
+    if type(value) is str:
+        return _string(value, flow, quote)
     if isinstance(value, str):
         return _string(value, flow, quote)
     if value is None:
@@ -173,6 +175,8 @@ def _key(key: Any, *, flow: bool = False) -> str:
 
 def value_after_key(value: Any, col: int, layout: Layout, quote: str = "") -> str:
     """Text that follows ``key:`` for a key at column ``col`` (no final newline)."""
+    if type(value) is str and not quote and "\n" not in value:
+        return " " + _string(value, False, "")
     if isinstance(value, dict) and value:
         return "\n" + entries(value, col + layout.mapping, layout).rstrip("\n")
     if isinstance(value, list) and value:
@@ -186,6 +190,8 @@ def value_after_key(value: Any, col: int, layout: Layout, quote: str = "") -> st
 
 def value_after_dash(value: Any, col: int, layout: Layout, quote: str = "") -> str:
     """Text that follows ``-`` for an item whose dash is at column ``col`` (no final newline)."""
+    if type(value) is str and not quote and "\n" not in value:
+        return " " + _string(value, False, "")
     inner = col + 2
     if isinstance(value, dict) and value:
         return " " + entries(value, inner, layout)[inner:].rstrip("\n")
