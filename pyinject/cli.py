@@ -24,7 +24,6 @@ OUTPUT_STYLES = ("pyinject", "istioctl")
 #: black, ruff and prettier use for ``--check``: a pre-commit hook or CI step fails
 #: either way, and the stderr lines tell the two apart ("would change: FILE"
 #: against "pyinject: error: ...").
-EXIT_WOULD_CHANGE = 1
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -335,7 +334,7 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
         click.echo(f"pyinject: internal error: {type(err).__name__}: {err} (this is a bug; rerun with --debug)", err=True)
         sys.exit(int(ExitCode.INTERNAL))
     if would_change:
-        sys.exit(EXIT_WOULD_CHANGE)
+        sys.exit(int(ExitCode.WOULD_CHANGE))
 
 
 def _silence_stdout() -> None:

@@ -12,6 +12,8 @@ class ExitCode(enum.IntEnum):
     OK = 0
     #: Bad input or config: YAML, document shape, values, annotations, templates.
     USER_ERROR = 1
+    #: ``--check``: some file would change (stderr says which; errors say ``error:``).
+    WOULD_CHANGE = 1
     #: Bad command line (click's own convention).
     USAGE = 2
     #: Anything that is not a PyinjectError: a bug in pyinject.

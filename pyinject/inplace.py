@@ -15,12 +15,11 @@ import os
 from dataclasses import dataclass, field
 
 from pyinject.errors import UsageError
-from pyinject.model import Options
+from pyinject.model import Options, Outcome
 from pyinject.pipeline import (
     JSON_IF_CHANGED,
     PRESERVING,
     Injector,
-    Outcome,
     OutputMode,
     Warn,
     commit_file,

@@ -92,3 +92,13 @@ class Record:
     name: str  # "ns/name" or "name"
     action: str  # "injected" | "re-injected" | "skipped" | "unchanged"
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One workload's report entry: the record, plus what changed in its pod for ``-v``."""
+
+    record: Record
+    #: Short phrases such as ``+container istio-proxy``, ``~annotation sidecar.istio.io/status``.
+    changes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
 from pyinject.errors import InputError, PyinjectError, UsageError
-from pyinject.model import Options, Record
+from pyinject.model import Options, Outcome, Record
 from pyinject.read import STDIN, RawDocument, expand_paths, read_documents
 from pyinject.workloads import KIND_WORDS, Workload, find_workloads
 from pyinject.write import emit_json, emit_unchanged, emit_yaml
@@ -63,16 +63,6 @@ class PassThrough:
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         return PodResult(metadata, spec, "unchanged")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One workload's report entry: the record, plus what changed in its pod for ``-v``."""
-
-    record: Record
-    #: Short phrases such as ``+container istio-proxy``, ``~annotation sidecar.istio.io/status``.
-    changes: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
 
 
 class EmitFn(Protocol):

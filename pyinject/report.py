@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pyinject.pipeline import Outcome
+    from pyinject.model import Outcome
 
 #: Report order of the actions, with their words in a normal run and under --check.
 ACTIONS: dict[str, tuple[str, str]] = {

@@ -9,7 +9,7 @@ import pytest
 
 from pyinject.changes import describe_changes, same_data
 from pyinject.model import Record
-from pyinject.pipeline import Outcome
+from pyinject.model import Outcome
 from pyinject.report import check_lines, plain_lines, summary, write_report
 
 
