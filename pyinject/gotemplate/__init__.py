@@ -18,12 +18,15 @@ range over functions.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from pyinject.gotemplate import parser
-from pyinject.gotemplate.execute import execute
-from pyinject.gotemplate.funcs import BUILTINS, FuncSig, function_table, signature_of
-from pyinject.gotemplate.values import to_go
+if TYPE_CHECKING:
+    from pyinject.gotemplate import parser
+    from pyinject.gotemplate.funcs import FuncSig
+
+# The engine (parser, executor, function tables) is imported on first use:
+# Jinja-only runs import this package just for gofmt/values and should not
+# pay for loading the engine at start-up.
 
 __all__ = ["Template", "parse", "render"]
 
@@ -38,6 +41,8 @@ class Template:
 
     def execute(self, data: Any) -> str:
         """Render this template; data uses the value model of ``values``."""
+        from pyinject.gotemplate.execute import execute
+
         return execute(self._trees, self._funcs, self.name, data)
 
     def lookup(self, name: str) -> Template | None:
@@ -55,6 +60,9 @@ def parse(
     text: str, name: str = "t", funcs: Mapping[str, Callable[..., Any]] | None = None
 ) -> Template:
     """Parse `text` as template `name` with Go's builtins plus `funcs` (which override them)."""
+    from pyinject.gotemplate import parser
+    from pyinject.gotemplate.funcs import BUILTINS, function_table, signature_of
+
     table = function_table(BUILTINS, funcs or {})
     sigs = {fname: signature_of(fn) for fname, fn in table.items()}
     trees = parser.parse(text, name, sigs.__contains__)
@@ -80,4 +88,6 @@ def render(template: str, data: Any, *, funcs: str = "sprig") -> str:
         table = {}
     else:
         raise ValueError(f"unknown function set {funcs!r}; have 'sprig', 'none'")
+    from pyinject.gotemplate.values import to_go
+
     return parse(template, "t", table).execute(to_go(data))
