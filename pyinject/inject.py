@@ -138,12 +138,14 @@ class SidecarInjector:
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject import policy
-        from pyinject.uninject import strip_injection
 
         pod: dict[str, Any] = {"metadata": metadata, "spec": spec}
         annotations = metadata.get("annotations") or {}
         reinjecting = isinstance(annotations, dict) and STATUS_ANNOTATION in annotations
         if reinjecting:
+            # Only re-injection needs the uninjector; first runs skip importing it.
+            from pyinject.uninject import strip_injection
+
             pod = _stage(
                 "strip previous injection",
                 lambda p: strip_injection(
