@@ -161,7 +161,16 @@ class Series:
     samples: list[Sample] = field(default_factory=list)
 
     def median(self, attr: str) -> float:
-        return statistics.median(getattr(s, attr) for s in self.samples)
+        return float(statistics.median(getattr(s, attr) for s in self.samples))
+
+
+@dataclass
+class Results:
+    sizes: list[int]
+    cmds: list[str]
+    series: dict[tuple[int, str], Series]
+    startup: dict[str, Series]
+    rounds: int
 
 
 # A child's peak RSS counts the memory of the process it was forked from, so
@@ -226,7 +235,7 @@ def check_output(path: Path, workloads: int) -> None:
         raise SystemExit(f"{path}: expected {workloads} injected workloads, found {got}")
 
 
-def run(sizes: Sequence[int], rounds: int, istio: Path | None, work: Path, progress: Callable[[str], None]) -> dict[str, object]:
+def run(sizes: Sequence[int], rounds: int, istio: Path | None, work: Path, progress: Callable[[str], None]) -> Results:
     cmds = commands(istio)
     manifests = {}
     for n in sizes:
@@ -253,16 +262,13 @@ def run(sizes: Sequence[int], rounds: int, istio: Path | None, work: Path, progr
                 results[(n, name)].samples.append(sample)
                 progress(f"round {r + 1}/{rounds}: {n:>6} workloads {name:<8} {sample.wall:7.2f}s wall "
                          f"{sample.cpu:7.2f}s cpu {sample.rss_kib / 1024:6.0f} MiB")
-    return {"sizes": list(sizes), "cmds": list(cmds), "results": results, "startup": startup, "rounds": rounds}
+    return Results(list(sizes), list(cmds), results, startup, rounds)
 
 
-def table(data: dict[str, object]) -> str:
-    sizes: list[int] = data["sizes"]  # type: ignore[assignment]
-    cmds: list[str] = data["cmds"]  # type: ignore[assignment]
-    results: dict[tuple[int, str], Series] = data["results"]  # type: ignore[assignment]
-    startup: dict[str, Series] = data["startup"]  # type: ignore[assignment]
+def table(data: Results) -> str:
+    sizes, cmds, results, startup = data.sizes, data.cmds, data.series, data.startup
     lines = [
-        f"Medians of {data['rounds']} interleaved rounds, each command in a fresh process.",
+        f"Medians of {data.rounds} interleaved rounds, each command in a fresh process.",
         "",
         "| workloads | command | wall s | cpu s | × floor (wall) | × floor (cpu) | peak RSS MiB |",
         "|---:|---|---:|---:|---:|---:|---:|",
