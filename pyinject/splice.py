@@ -29,35 +29,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-from yaml import YAMLError
-from yaml.events import (
-    AliasEvent,
-    DocumentEndEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-)
 
 from pyinject import yamlemit
 from pyinject.yamlemit import Layout
-
-try:
-    from yaml._yaml import CParser as _EventParser
-except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import parse as _parse_events
-
-    class _EventParser:  # type: ignore[no-redef]
-        def __init__(self, text: str) -> None:
-            self._events = iter(_parse_events(text))
-
-        def get_event(self) -> Any:
-            return next(self._events, None)
-
+from pyinject.yamlnodes import ComposeError, Node, compose
 
 #: Keys that identify an element of a Kubernetes list (strategic-merge keys).
 IDENTITY_KEYS = ("name", "mountPath", "containerPort", "devicePath", "ip", "topologyKey", "type")
@@ -65,72 +42,6 @@ IDENTITY_KEYS = ("name", "mountPath", "containerPort", "devicePath", "ip", "topo
 
 class CannotSplice(Exception):
     """The change cannot be written as edits of the original text."""
-
-
-@dataclass(eq=False)
-class Node:
-    """Where one node of the original text is, and what it holds."""
-
-    kind: str  # "scalar" | "map" | "seq" | "alias"
-    start: int  # first character (its anchor or tag included)
-    end: int  # one past the last character (for block collections: see content_end)
-    flow: bool = False
-    style: str = ""  # scalar style: "" plain, "'", '"', "|", ">"
-    value: str = ""  # scalar text
-    anchor: str | None = None
-    children: list[Node] = field(default_factory=list)  # map: key, value, key, value...
-    target: Node | None = None  # alias: the anchored node
-    parent: Node | None = None
-    key: Node | None = None  # for a mapping value: its key
-
-
-def compose(text: str) -> tuple[Node | None, dict[int, list[Node]]]:
-    """The first document of ``text`` as a node tree, and the aliases of each anchored node."""
-    parser = _EventParser(text)
-    root: Node | None = None
-    stack: list[Node] = []
-    anchors: dict[str, Node] = {}
-    refs: dict[int, list[Node]] = {}
-
-    def attach(node: Node) -> None:
-        nonlocal root
-        if stack:
-            parent = stack[-1]
-            node.parent = parent
-            if parent.kind == "map" and len(parent.children) % 2 == 1:
-                node.key = parent.children[-1]
-            parent.children.append(node)
-        elif root is None:
-            root = node
-        if node.anchor is not None and node.kind != "alias":
-            anchors[node.anchor] = node
-
-    try:
-        while True:
-            event: Any = parser.get_event()
-            if event is None:
-                break
-            kind = type(event)
-            if kind is ScalarEvent:
-                attach(Node("scalar", event.start_mark.index, event.end_mark.index, style=event.style or "",
-                            value=event.value, anchor=event.anchor))
-            elif kind is AliasEvent:
-                target = anchors[event.anchor]
-                node = Node("alias", event.start_mark.index, event.end_mark.index, anchor=event.anchor, target=target)
-                refs.setdefault(id(target), []).append(node)
-                attach(node)
-            elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                node = Node("map" if kind is MappingStartEvent else "seq", event.start_mark.index,
-                            event.end_mark.index, flow=bool(event.flow_style), anchor=event.anchor)
-                attach(node)
-                stack.append(node)
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                stack.pop().end = event.end_mark.index
-            elif kind is DocumentEndEvent:
-                break
-    except (YAMLError, KeyError) as err:
-        raise CannotSplice(f"cannot compose the document: {err}") from err
-    return root, refs
 
 
 def splice(text: str, original: Any, new: Any, layout: Layout | None = None,
@@ -142,7 +53,10 @@ def splice(text: str, original: Any, new: Any, layout: Layout | None = None,
     """
     if same(original, new):
         return text
-    root, refs = compose(text)
+    try:
+        root, refs = compose(text)
+    except ComposeError as err:
+        raise CannotSplice(str(err)) from err
     if root is None:
         raise CannotSplice("empty document")
     if layout is None:
@@ -151,7 +65,7 @@ def splice(text: str, original: Any, new: Any, layout: Layout | None = None,
         mapping, _, offset = guess_indent(text)
         layout = Layout(mapping=mapping, offset=offset)
     plan = _Plan(text, layout, refs)
-    plan.walk(root, original, new, plan.root_site(root))
+    plan.walk(root, original, new, _Site("root"))
     plan.relocate_anchors()
     out = plan.apply()
     if plan.touched_anchors and read_back is not None and not same(read_back(out), new):
@@ -163,7 +77,7 @@ def splice(text: str, original: Any, new: Any, layout: Layout | None = None,
 class _Site:
     """Where a value sits, which decides how new text for it is written."""
 
-    kind: str  # "key" (block mapping value), "dash" (block sequence item), "flow", "root"
+    kind: str  # "key" (block mapping value), "dash" (block sequence item), "root" (the document)
     col: int = 0  # column of the key / of the dash
     after: int = 0  # index just past the ":" / the "-"
 
@@ -223,9 +137,6 @@ class _Plan:
             raise CannotSplice("sequence item without its '-'")
         return pos
 
-    def root_site(self, root: Node) -> _Site:
-        return _Site("root")
-
     # -- edits -------------------------------------------------------------
 
     def edit(self, start: int, end: int, replacement: str) -> None:
@@ -283,9 +194,6 @@ class _Plan:
         """Write ``new`` whole in place of ``node``."""
         quote = node.style if node.kind == "scalar" and node.style in ("'", '"') and isinstance(new, str) else ""
         one_line = "\n" not in self.text[node.start:node.end]
-        if site.kind == "flow":
-            self.edit(node.start, node.end, yamlemit.flow(new))
-            return
         if node.kind == "scalar" and node.start < node.end and node.style in ("", "'", '"') and one_line \
                 and not isinstance(new, (dict, list)) and not (isinstance(new, str) and "\n" in new):
             self.edit(node.start, node.end, yamlemit.scalar(new, quote=quote))
@@ -432,7 +340,7 @@ class _Plan:
             if alias.key is None:
                 raise CannotSplice("an alias as a mapping key")
             colon = self.colon_after(alias.key)
-            col = self.col(self.first_key(parent).start)
+            col = self.col(parent.children[0].start)
             self.edit(colon + 1, alias.end, f" &{anchor}" + yamlemit.value_after_key(value, col, layout))
         else:
             dash = self.dash_before(alias)
@@ -443,10 +351,6 @@ class _Plan:
                 self.edit(dash + 1, alias.end, f" &{anchor}\n" + body.rstrip("\n"))
             else:
                 self.edit(dash + 1, alias.end, f" &{anchor}" + yamlemit.value_after_dash(value, col, layout))
-
-    @staticmethod
-    def first_key(node: Node) -> Node:
-        return node.children[0]
 
     def check_anchors(self) -> None:
         """Refuse edits that removed an anchor some remaining alias still needs."""

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from pyinject.errors import Location
-from pyinject.splice import CannotSplice, Node, compose, match_items, same, splice
+from pyinject.splice import CannotSplice, match_items, same, splice
 from pyinject.yamlemit import Layout
 from pyinject.yamlkube import load_plain
+from pyinject.yamlnodes import ComposeError, Node, compose
 
 LOC = Location(file="t.yaml")
 
@@ -249,8 +250,10 @@ def test_compose_reports_positions() -> None:
 
 
 def test_unparsable_text_cannot_be_spliced() -> None:
-    with pytest.raises(CannotSplice):
+    with pytest.raises(ComposeError):
         compose("a: *missing\n")
+    with pytest.raises(CannotSplice):
+        splice("a: *missing\n", {"a": 1}, {"a": 2})
 
 
 MATCHES = {
