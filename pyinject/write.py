@@ -3,11 +3,12 @@
 Every stage works on plain JSON-like data.  A rewritten workload is written by
 splicing the *difference* between the original data and the new data into the
 original text (:mod:`pyinject.splice`): everything that did not change keeps
-its comments, key order, quoting and scalar text, byte for byte.  The result
-is read back and compared with the new data; where splicing has no safe edit
-or the check fails, the writer falls back to a round trip through ruamel.yaml
-(:func:`emit_roundtrip`), which applies the same difference to a parsed tree
-and re-serializes the whole document.
+its comments, key order, quoting and scalar text, byte for byte.  Where
+splicing has no safe edit (an edit would remove an anchor that an alias still
+needs, the text cannot be composed) or an edit that touched aliases does not
+read back as the new data, the writer falls back to a round trip through
+ruamel.yaml (:func:`emit_roundtrip`), which applies the same difference to a
+parsed tree and re-serializes the whole document.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def reconcile(tree: Any, original: Any, new: Any) -> Any:
                 if updated is not tree[key]:
                     tree[key] = updated
             else:
-                _insert_key(tree, key, fresh(value))
+                _insert_key(tree, NewStr(key) if type(key) is str else key, fresh(value))
         return tree
     if isinstance(new, list) and isinstance(original, list) and _is_rt_seq(tree) and len(tree) == len(original):
         tree = _unshared(tree)

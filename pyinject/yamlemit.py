@@ -76,7 +76,7 @@ def scalar(value: Any, *, flow: bool = False, quote: str = "") -> str:
 # Injected containers repeat the same strings pod after pod; the cache is
 # bounded so a long stream of distinct values cannot grow it without end.
 _STRING_CACHE: dict[tuple[str, bool, str], str] = {}
-_STRING_CACHE_SIZE = 20_000
+_STRING_CACHE_SIZE = 4_096
 
 
 def _string(text: str, flow: bool, quote: str) -> str:

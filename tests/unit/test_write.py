@@ -148,3 +148,15 @@ def test_splice_failures_fall_back_to_the_round_trip(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(write, "splice", refuse)
     out = rewrite(DEPLOY, lambda d: d["spec"].update(replicas=2))
     assert "replicas: 2" in out and "# the main container" in out
+
+
+def test_round_trip_quotes_new_keys_yaml_1_1_would_misread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyinject import write
+    from pyinject.splice import CannotSplice
+
+    def refuse(*args: Any) -> str:
+        raise CannotSplice("test")
+
+    monkeypatch.setattr(write, "splice", refuse)
+    out = rewrite("kind: Pod\nmetadata:\n  labels:\n    a: b\n", lambda d: d["metadata"]["labels"].update(y="1"))
+    assert load_plain(out, read_text(out)[0].location())["metadata"]["labels"] == {"a": "b", "y": "1"}
