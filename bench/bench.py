@@ -49,6 +49,8 @@ TARGET_SCALE = 11.0  # 10,000 time / 1,000 time
 TARGET_RSS = 1.3  # peak RSS 10,000 / 1,000
 TARGET_STARTUP = 2.5  # bookinfo / python -c "import yaml"
 
+STARTUP_REPEATS = 5  # start-up measurements per round
+
 FLOOR_SCRIPT = (
     "import sys, yaml\n"
     "with open(sys.argv[1], encoding='utf-8') as f:\n"
@@ -252,8 +254,10 @@ def run(sizes: Sequence[int], rounds: int, istio: Path | None, work: Path, progr
     for argv in startup_cmds.values():
         measure(argv, out)
     for r in range(rounds):
-        for name, argv in startup_cmds.items():
-            startup[name].samples.append(measure(argv, out))
+        # Start-up runs are short and noisy: several per round.
+        for _ in range(STARTUP_REPEATS):
+            for name, argv in startup_cmds.items():
+                startup[name].samples.append(measure(argv, out))
         for n in sizes:
             for name, build in cmds.items():
                 sample = measure(build(manifests[n]), out)
@@ -268,7 +272,8 @@ def run(sizes: Sequence[int], rounds: int, istio: Path | None, work: Path, progr
 def table(data: Results) -> str:
     sizes, cmds, results, startup = data.sizes, data.cmds, data.series, data.startup
     lines = [
-        f"Medians of {data.rounds} interleaved rounds, each command in a fresh process.",
+        f"Medians of {data.rounds} interleaved rounds ({data.rounds * STARTUP_REPEATS} for start-up), "
+        "each command in a fresh process. CPU is user + system time of the command.",
         "",
         "| workloads | command | wall s | cpu s | × floor (wall) | × floor (cpu) | peak RSS MiB |",
         "|---:|---|---:|---:|---:|---:|---:|",
