@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pyinject.errors import ConfigError, MergeError, PyinjectError, TemplateError
+from pyinject.errors import PyinjectError, TemplateError
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.pipeline import Injector, PodResult
 from pyinject.workloads import Workload

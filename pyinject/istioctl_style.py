@@ -20,7 +20,7 @@ reproduces on the JSON-like data pyinject works on:
 - quantities in canonical form (``500m`` stays, ``0.5`` becomes ``500m``);
 - sigs.k8s.io/yaml marshals to JSON and converts that to YAML through
   go-yaml v2, so keys come out sorted and strings quoted go-yaml's way
-  (:func:`pyinject.istiofmt.go_yaml`).
+  (:func:`pyinject.goyaml.go_yaml`).
 
 ``metadata.creationTimestamp: null``, which older istioctl releases wrote, is
 gone since Kubernetes 1.33 marked the field ``omitzero``; Istio 1.30 builds with
@@ -376,7 +376,7 @@ def typed(data: Any, *, force: bool = False) -> Any | None:
 
 def emit_istioctl(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
     """One document as ``istioctl kube-inject`` writes it, ``---`` line included."""
-    from pyinject.istiofmt import go_yaml
+    from pyinject.goyaml import go_yaml
 
     value = typed(data, force=changed)
     if value is not None:

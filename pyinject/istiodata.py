@@ -16,14 +16,8 @@ from importlib import resources
 from typing import Any, Callable, Mapping
 
 from pyinject.gotemplate.values import GoInt, GoObject, Int32, Int64, TypedList, TypedMap, to_go
-from pyinject.istiofmt import (
-    JSONStruct,
-    ProtoField,
-    field_value,
-    go_duration_string,
-    parse_duration,
-    proto_types,
-)
+from pyinject.istiofmt import JSONStruct, go_duration_string, parse_duration
+from pyinject.protojson import ProtoField, field_value, proto_types
 from pyinject.model import TemplateContext
 
 

@@ -20,7 +20,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from pyinject import istiofmt
+from pyinject import goyaml, istiofmt, protojson
 from pyinject.errors import TemplateExecError, TemplateSyntaxError
 from pyinject.gotemplate.gofmt import format_value, quote
 from pyinject.gotemplate.values import GoInt, Int32, Int64
@@ -300,7 +300,7 @@ def omit_nil(value: Any) -> Any:
 
 def to_yaml(value: Any) -> str:
     """Istio ``toYaml`` (sigs.k8s.io/yaml): block YAML with sorted keys, ending in a newline."""
-    return istiofmt.go_yaml(to_go(_nil(value)))
+    return goyaml.go_yaml(to_go(_nil(value)))
 
 
 def pod_ports_json(containers: Any) -> str:
@@ -434,7 +434,7 @@ _GLOBALS: dict[str, Callable[..., Any]] = {
     "directory": directory,
     "json_entries": json_entries,
     "pod_ports_json": pod_ports_json,
-    "proxy_config_json": istiofmt.proxy_config_json,
+    "proxy_config_json": protojson.proxy_config_json,
     "otel_resource_attributes": otel_resource_attributes,
     "sprint": go_sprint,
     "annotation": annotation,

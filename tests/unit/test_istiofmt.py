@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pyinject import istiofmt
+from pyinject import goyaml, istiofmt, protojson
 from pyinject.istiofmt import JSONStruct
 
 DEFAULTS = {
@@ -72,7 +72,7 @@ def test_go_json(value: Any, want: str) -> None:
     ],
 )
 def test_go_yaml(value: Any, want: str) -> None:
-    assert istiofmt.go_yaml(value) == want
+    assert goyaml.go_yaml(value) == want
 
 
 @pytest.mark.parametrize(
@@ -141,12 +141,12 @@ def test_parse_duration_rejects_garbage() -> None:
     ],
 )
 def test_proxy_config_json(overrides: dict[str, Any], want: str) -> None:
-    assert istiofmt.proxy_config_json({**DEFAULTS, **overrides}) == want
+    assert protojson.proxy_config_json({**DEFAULTS, **overrides}) == want
 
 
 def test_proto_json_of_64_bit_values_is_quoted() -> None:
     msg = {"stackdriver": {"maxNumberOfAttributes": 200, "debug": True}}
-    got = istiofmt.proto_json(msg, "istio.mesh.v1alpha1.Tracing")
+    got = protojson.proto_json(msg, "istio.mesh.v1alpha1.Tracing")
     assert got == '{"stackdriver":{"debug":true,"maxNumberOfAttributes":"200"}}'
 
 
@@ -159,7 +159,7 @@ def test_proto_json_of_64_bit_values_is_quoted() -> None:
     ],
 )
 def test_proto_names(name: str, go: str, js: str) -> None:
-    assert (istiofmt.go_camel(name), istiofmt.json_camel(name)) == (go, js)
+    assert (protojson.go_camel(name), protojson.json_camel(name)) == (go, js)
 
 
 @pytest.mark.parametrize(

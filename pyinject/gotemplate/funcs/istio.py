@@ -13,7 +13,7 @@ import json
 import os
 from typing import Any, Callable, Mapping
 
-from pyinject import istiofmt
+from pyinject import goyaml, istiofmt, protojson
 from pyinject.gotemplate.gofmt import sprint
 from pyinject.gotemplate.values import GoFuncError, GoObject, TypedList, TypedMap, type_name
 from pyinject.istiodata import Duration, K8sStruct, Message
@@ -83,10 +83,10 @@ def _proto_struct_json(m: Message) -> Any:
     # encoding/json on a generated message uses its struct tags: proto field
     # names, omitempty.  Only the fields set in the JSON form can be non-zero.
     raw = m.raw or {}
-    fields = istiofmt.proto_types().messages.get(m.type_name, ())
+    fields = protojson.proto_types().messages.get(m.type_name, ())
     out = istiofmt.JSONStruct()
     for f in fields:
-        value = istiofmt.field_value(raw, f)
+        value = protojson.field_value(raw, f)
         if value in (None, "", 0, False, [], {}):
             continue
         out[f.name] = value
@@ -200,14 +200,14 @@ def proto_to_json(v: Any) -> str:
     if v.raw is None:
         return "{}"
     if v.type_name == "istio.mesh.v1alpha1.ProxyConfig":
-        return istiofmt.proxy_config_json(v.raw)
-    return istiofmt.proto_json(v.raw, v.type_name)
+        return protojson.proxy_config_json(v.raw)
+    return protojson.proto_json(v.raw, v.type_name)
 
 
 def to_yaml(value: Any) -> str:
     """``toYaml``: sigs.k8s.io/yaml of the value; ``""`` if it cannot be marshalled."""
     try:
-        return istiofmt.go_yaml(to_json_value(value))
+        return goyaml.go_yaml(to_json_value(value))
     except (TypeError, ValueError):
         return ""
 
