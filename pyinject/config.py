@@ -379,7 +379,7 @@ def _go_value_text(value: JSON) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        from pyinject.gotemplate.gofmt import format_float
+        from pyinject.gotemplate.strconv import format_float
 
         return format_float(float(value), "g", -1)
     return "" if value is None else str(value)

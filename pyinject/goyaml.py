@@ -250,7 +250,7 @@ def _yaml_float(x: float) -> str:
         return ".nan"
     if math.isinf(x):
         return ".inf" if x > 0 else "-.inf"
-    from pyinject.gotemplate.gofmt import format_float
+    from pyinject.gotemplate.strconv import format_float
 
     return format_float(x, "g", -1)
 

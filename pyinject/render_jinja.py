@@ -22,7 +22,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from pyinject import goyaml, istiofmt, protojson
 from pyinject.errors import TemplateExecError, TemplateSyntaxError
-from pyinject.gotemplate.gofmt import format_value, quote
+from pyinject.gotemplate.gofmt import format_value
+from pyinject.gotemplate.strconv import quote
 from pyinject.gotemplate.values import GoInt, Int32, Int64
 from pyinject.model import TemplateContext
 

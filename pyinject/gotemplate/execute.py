@@ -14,7 +14,8 @@ from typing import Any, Callable, Mapping, NoReturn
 from pyinject.gotemplate.errors import GoTemplateExecError
 from pyinject.gotemplate.funcs import GO_TYPE_OF_KIND, FuncSig
 from pyinject.gotemplate.funcs.builtins import SHORT_CIRCUIT, truth
-from pyinject.gotemplate.gofmt import _map_key_order, format_value, quote
+from pyinject.gotemplate.gofmt import _map_key_order, format_value
+from pyinject.gotemplate.strconv import quote
 from pyinject.gotemplate.nodes import (
     ActionNode,
     BoolNode,

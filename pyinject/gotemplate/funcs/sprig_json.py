@@ -5,7 +5,7 @@ import math
 import re
 from typing import Any, Callable
 
-from pyinject.gotemplate.gofmt import format_float, quote as go_quote
+from pyinject.gotemplate.strconv import format_float, quote as go_quote
 from pyinject.gotemplate.values import MISSING, GoFuncError, GoObject, type_name
 
 

@@ -5,7 +5,7 @@ Everything here is lexical: no function looks at the file system.
 
 from typing import Any, Callable
 
-from pyinject.gotemplate.gofmt import quote
+from pyinject.gotemplate.strconv import quote
 from pyinject.gotemplate.values import GoFuncError, type_name
 
 from .sprig_cast import from_go_bytes, go_bytes

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import re2  # type: ignore[import-untyped]
 
-from pyinject.gotemplate.gofmt import can_backquote, quote
+from pyinject.gotemplate.strconv import can_backquote, quote
 from pyinject.gotemplate.values import GoFuncError, TypedList
 
 from .sprig_case import is_digit, is_letter

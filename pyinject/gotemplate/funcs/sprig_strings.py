@@ -9,7 +9,9 @@ import secrets
 import string
 from typing import Any, Callable
 
-from pyinject.gotemplate.gofmt import format_value, quote as go_quote
+from pyinject.gotemplate.gofmt import format_value
+
+from pyinject.gotemplate.strconv import quote as go_quote
 from pyinject.gotemplate.values import GoFuncError, TypedList, TypedMap
 
 from .sprig_case import GO_SPACE, is_space
