@@ -9,7 +9,6 @@ and checked once, in :func:`build_injector`, before any document is read.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -18,6 +17,7 @@ from pyinject.errors import PyinjectError, TemplateError
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.pipeline import Injector, PodResult
 from pyinject.workloads import Workload
+from pyinject.yamlkube import copy_plain
 
 #: Pod annotation that chooses the templates (comma-separated names or aliases).
 TEMPLATES_ANNOTATION = "inject.istio.io/templates"
@@ -284,24 +284,6 @@ def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:
             decoded.append({**gojson.encode("Container", item), **directives})
         spec[key] = decoded
     return patch
-
-
-def copy_plain(value: Any) -> Any:
-    """A deep copy of plain YAML data (dicts, lists, scalars); several times faster than copy.deepcopy.
-
-    Shared (aliased) parts come out as separate copies, which plain data allows.
-    """
-    kind = type(value)
-    if kind is dict:
-        return {k: copy_plain(v) for k, v in value.items()}
-    if kind is list:
-        return [copy_plain(v) for v in value]
-    if kind in _IMMUTABLE:
-        return value
-    return copy.deepcopy(value)
-
-
-_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
 
 
 def _skip_warning(workload: Workload, reason: str) -> str:

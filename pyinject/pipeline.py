@@ -11,7 +11,6 @@ stdout or ``-o`` (:func:`run`) and the one-output-per-file form that
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 import shutil
@@ -25,7 +24,7 @@ from pyinject.model import Options, Outcome, Record
 from pyinject.read import STDIN, RawDocument, expand_paths, read_documents
 from pyinject.workloads import KIND_WORDS, Workload, find_workloads
 from pyinject.write import emit_json, emit_unchanged, emit_yaml
-from pyinject.yamlkube import load_plain
+from pyinject.yamlkube import copy_plain, load_plain
 
 #: Output beyond this many bytes spills from memory to a temporary file.
 SPOOL_MEMORY = 8 * 1024 * 1024
@@ -303,7 +302,7 @@ def process_document(
         data = load_plain(doc.text, doc.location(), _line_warner(doc, warn))
         return mode.emit(doc, data, data, changed=False, has_workloads=False)
     data = load_plain(doc.text, doc.location(), _line_warner(doc, warn))
-    original = copy.deepcopy(data)
+    original = copy_plain(data)
     changed = False
     has_workloads = False
     for workload in _workloads(doc, data):
@@ -323,7 +322,7 @@ def process_workload(doc: RawDocument, workload: Workload, injector: Injector, w
         metadata, spec = workload.get_pod()
         # Copy first: the template may share nodes with the rest of the
         # document through YAML aliases (labels aliased from the selector).
-        result = injector.inject(workload, copy.deepcopy(metadata), copy.deepcopy(spec))
+        result = injector.inject(workload, copy_plain(metadata), copy_plain(spec))
     except PyinjectError as err:
         raise err.with_location(file=doc.source, document=doc.index, line=doc.line, workload=where)
     for message in result.warnings:
