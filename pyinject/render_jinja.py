@@ -11,6 +11,7 @@ of ``15020`` would be a different manifest.
 from __future__ import annotations
 
 import json
+import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -442,9 +443,40 @@ _GLOBALS: dict[str, Callable[..., Any]] = {
 }
 
 
+#: Where compiled templates are cached between runs; "" turns the cache off.
+CACHE_DIR_VARIABLE = "PYINJECT_CACHE_DIR"
+
+
+def bytecode_cache(environ: Mapping[str, str] | None = None) -> jinja2.BytecodeCache | None:
+    """A cache of compiled templates in the user's cache directory, or None.
+
+    Compiling the embedded templates is the largest part of a small run's
+    start-up; Jinja keys each entry by the template's source checksum, so an
+    edited template is never served stale.  ``PYINJECT_CACHE_DIR`` moves the
+    cache, and set to an empty string turns it off; an unwritable directory
+    just means no cache.
+    """
+    env = os.environ if environ is None else environ
+    configured = env.get(CACHE_DIR_VARIABLE)
+    if configured == "":
+        return None
+    if configured is None:
+        base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        configured = os.path.join(base, "pyinject")
+    directory = os.path.join(configured, f"jinja-{jinja2.__version__}")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(directory, os.W_OK):
+        return None
+    return jinja2.FileSystemBytecodeCache(directory)
+
+
 def _make_environment(loader: jinja2.BaseLoader) -> _Environment:
     env = _Environment(
         loader=loader,
+        bytecode_cache=bytecode_cache(),
         undefined=GoUndefined,
         finalize=go_print,
         autoescape=False,

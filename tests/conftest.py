@@ -13,6 +13,18 @@ from click.testing import CliRunner
 from pyinject.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_template_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Keep compiled-template caches out of the real user cache directory."""
+    previous = os.environ.get("PYINJECT_CACHE_DIR")
+    os.environ["PYINJECT_CACHE_DIR"] = str(tmp_path_factory.mktemp("pyinject-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("PYINJECT_CACHE_DIR", None)
+    else:
+        os.environ["PYINJECT_CACHE_DIR"] = previous
 BOOKINFO = REPO / "examples" / "bookinfo" / "bookinfo.yaml"
 
 
