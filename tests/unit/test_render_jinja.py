@@ -18,15 +18,13 @@ import yaml
 
 from pyinject.errors import TemplateExecError, TemplateSyntaxError
 from pyinject.model import TemplateContext
-from pyinject.render_jinja import (
+from pyinject.jinja_funcs import (
     append_multus_network,
-    compile_jinja_templates,
     directory,
     exclude_inbound_port,
     go_eq,
     go_print,
     json_entries,
-    load_jinja_templates,
     omit_nil,
     otel_resource_attributes,
     pod_ports_json,
@@ -35,6 +33,7 @@ from pyinject.render_jinja import (
     sprig_trunc,
     value_or_default,
 )
+from pyinject.render_jinja import compile_jinja_templates, load_jinja_templates
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 CONFIG = yaml.safe_load((TEMPLATES / "inject-config.yaml").read_text())
