@@ -12,12 +12,12 @@ lazily and cached, because a run renders thousands of pods.
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any, Callable, Mapping
 
 from pyinject.gotemplate.values import GoInt, GoObject, Int32, Int64, TypedList, TypedMap, to_go
 from pyinject.istiofmt import JSONStruct, go_duration_string, parse_duration
 from pyinject.protojson import ProtoField, field_value, proto_types
+from pyinject.k8s_schema import definitions as k8s_definitions
 from pyinject.model import TemplateContext
 
 
@@ -48,7 +48,6 @@ def _lookup_ci(raw: Mapping[str, Any], name: str) -> str | None:
 # --------------------------------------------------------------------------
 # Kubernetes structs
 
-_K8S_SCHEMA: dict[str, Any] | None = None
 
 #: Struct-typed fields that Go declares as values rather than pointers, so an
 #: absent one is an empty struct, not nil (everything else optional is a pointer).
@@ -70,16 +69,9 @@ _GO_FIELD_ORDER = {
 _ALWAYS_EMITTED = {"io.k8s.api.core.v1.ContainerPort": {"containerPort"}}
 
 
-def k8s_schema() -> dict[str, Any]:
-    """The Pod-closure definitions from ``pyinject/data/k8s_schema.json``."""
-    global _K8S_SCHEMA
-    if _K8S_SCHEMA is None:
-        try:
-            text = resources.files("pyinject.data").joinpath("k8s_schema.json").read_text("utf-8")
-            _K8S_SCHEMA = dict(json.loads(text).get("definitions", {}))
-        except FileNotFoundError:
-            _K8S_SCHEMA = {}
-    return _K8S_SCHEMA
+def k8s_schema() -> Mapping[str, Any]:
+    """The Pod-closure definitions (see ``pyinject.k8s_schema``)."""
+    return k8s_definitions()
 
 
 _FIELD_INDEX: dict[str, dict[str, str]] = {}

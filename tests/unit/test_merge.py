@@ -12,7 +12,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from pyinject.errors import MergeError
-from pyinject.merge import POD, definition, field_schema, merge_overlay, schema
+from pyinject.k8s_schema import POD, definition, field_schema, schema
+from pyinject.merge import merge_overlay
 
 CASES_FILE = Path(__file__).resolve().parent.parent / "merge" / "cases.yaml"
 
