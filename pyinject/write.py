@@ -22,7 +22,7 @@ from typing import Any
 
 from pyinject.errors import PyinjectError
 from pyinject.read import RawDocument
-from pyinject.splice import CannotSplice, identity, same, splice
+from pyinject.splice import CannotSplice, match_items, same, splice
 from pyinject.yamlemit import Layout
 from pyinject.yamlkube import guess_indent, load_plain, load_roundtrip
 
@@ -192,31 +192,10 @@ def _insert_key(tree: Any, key: str, value: Any) -> None:
 
 def _match_items(tree: Any, original: list[Any], new: list[Any]) -> list[Any]:
     """New list contents, reusing the tree's element wherever one corresponds."""
-    used: set[int] = set()
-    by_identity: dict[tuple[str, Any], int] = {}
-    for i, item in enumerate(original):
-        ident = identity(item)
-        if ident is not None and ident not in by_identity:
-            by_identity[ident] = i
-    out: list[Any] = []
-    for position, item in enumerate(new):
-        match = None
-        ident = identity(item)
-        if ident is not None and ident in by_identity and by_identity[ident] not in used:
-            match = by_identity[ident]
-        elif ident is None and position < len(original) and position not in used and identity(original[position]) is None:
-            match = position
-        if match is None:
-            for i, old in enumerate(original):
-                if i not in used and same(old, item):
-                    match = i
-                    break
-        if match is None:
-            out.append(fresh(item))
-            continue
-        used.add(match)
-        out.append(reconcile(tree[match], original[match], item))
-    return out
+    return [
+        fresh(item) if match is None else reconcile(tree[match], original[match], item)
+        for item, match in zip(new, match_items(original, new))
+    ]
 
 
 def _is_rt_map(node: Any) -> bool:

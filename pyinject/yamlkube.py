@@ -82,19 +82,7 @@ class KubeConstructor(SafeConstructor):
         return str(self.construct_scalar(node)).lower() in _TRUE
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
-        text = str(self.construct_scalar(node)).replace("_", "")
-        sign = -1 if text.startswith("-") else 1
-        digits = text.lstrip("+-")
-        lowered = digits.lower()
-        if lowered.startswith("0x"):
-            return sign * int(digits[2:], 16)
-        if lowered.startswith("0b"):
-            return sign * int(digits[2:], 2)
-        if lowered.startswith("0o"):
-            return sign * int(digits[2:], 8)
-        if len(digits) > 1 and digits.startswith("0"):
-            return sign * int(digits, 8)
-        return sign * int(digits)
+        return _go_int(str(self.construct_scalar(node)))
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
@@ -209,6 +197,7 @@ def _plain_scalar(text: str) -> Any:
 
 
 def _go_int(text: str) -> int:
+    """go-yaml v2's integer: ``_`` removed, then Go's ParseInt with base prefixes (and leading-0 octal)."""
     text = text.replace("_", "")
     sign = -1 if text.startswith("-") else 1
     digits = text.lstrip("+-")
