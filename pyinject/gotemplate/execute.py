@@ -171,21 +171,18 @@ class _State:
         raise _Continue()
 
     def walk_if(self, dot: Any, node: IfNode) -> None:
-        mark = len(self.vars)
-        assert node.pipe is not None and node.list is not None
-        value = self.eval_pipeline(dot, node.pipe)
-        if is_true(value)[0]:
-            self.walk_list(dot, node.list)
-        elif node.else_list is not None:
-            self.walk_list(dot, node.else_list)
-        del self.vars[mark:]
+        self._walk_if_or_with(dot, node, with_=False)
 
     def walk_with(self, dot: Any, node: WithNode) -> None:
+        self._walk_if_or_with(dot, node, with_=True)
+
+    def _walk_if_or_with(self, dot: Any, node: IfNode | WithNode, *, with_: bool) -> None:
+        """``if`` and ``with`` differ only in the dot of their body: ``with`` sets it."""
         mark = len(self.vars)
         assert node.pipe is not None and node.list is not None
         value = self.eval_pipeline(dot, node.pipe)
         if is_true(value)[0]:
-            self.walk_list(value, node.list)
+            self.walk_list(value if with_ else dot, node.list)
         elif node.else_list is not None:
             self.walk_list(dot, node.else_list)
         del self.vars[mark:]

@@ -374,19 +374,7 @@ class _Lexer:
         return self.lex_inside_action
 
     def lex_char(self) -> StateFn:
-        while True:
-            c = self.next()
-            if c == "\\":
-                c = self.next()
-                if c != "" and c != "\n":
-                    continue
-                return self.error("unterminated character constant")
-            if c == "" or c == "\n":
-                return self.error("unterminated character constant")
-            if c == "'":
-                break
-        self.emit(T.CHAR_CONSTANT)
-        return self.lex_inside_action
+        return self._lex_escaped("'", T.CHAR_CONSTANT, "unterminated character constant")
 
     def lex_number(self) -> StateFn:
         if not self._scan_number():
@@ -428,18 +416,22 @@ class _Lexer:
         return True
 
     def lex_quote(self) -> StateFn:
+        return self._lex_escaped('"', T.STRING, "unterminated quoted string")
+
+    def _lex_escaped(self, closing: str, token: T, unterminated: str) -> StateFn:
+        """A backslash-escaped literal up to ``closing``; it may not span lines."""
         while True:
             c = self.next()
             if c == "\\":
                 c = self.next()
                 if c != "" and c != "\n":
                     continue
-                return self.error("unterminated quoted string")
+                return self.error(unterminated)
             if c == "" or c == "\n":
-                return self.error("unterminated quoted string")
-            if c == '"':
+                return self.error(unterminated)
+            if c == closing:
                 break
-        self.emit(T.STRING)
+        self.emit(token)
         return self.lex_inside_action
 
     def lex_raw_quote(self) -> StateFn:
