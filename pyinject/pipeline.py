@@ -22,7 +22,7 @@ from typing import IO, Any, Protocol
 from pyinject.errors import InputError, PyinjectError, UsageError
 from pyinject.model import Options, Outcome, Record
 from pyinject.read import STDIN, RawDocument, expand_paths, read_documents
-from pyinject.workloads import KIND_WORDS, Workload, find_workloads
+from pyinject.workloads import KIND_WORDS, Workload, find_workloads, get_path
 from pyinject.write import emit_json, emit_unchanged, emit_yaml
 from pyinject.yamlkube import copy_plain, load_plain
 
@@ -55,13 +55,6 @@ class Injector(Protocol):
     """The injection seam: one pod template (and its owner) in, the new one out."""
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult: ...
-
-
-class PassThrough:
-    """An injector that changes nothing (used where no injection is wanted)."""
-
-    def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
-        return PodResult(metadata, spec, "unchanged")
 
 
 class EmitFn(Protocol):
@@ -297,11 +290,11 @@ def process_document(
     mode: OutputMode = PRESERVING,
 ) -> str:
     """One document in, its output text out; one Outcome per workload appended to ``outcomes``."""
-    if not mode.parse_all and not KIND_WORDS.search(doc.body) and not doc.body.strip(" \t\r\n").startswith(("{", "[")):
-        # Cannot hold a workload: still check it parses, then pass it through.
-        data = load_plain(doc.text, doc.location(), _line_warner(doc, warn))
-        return mode.emit(doc, data, data, changed=False, has_workloads=False)
+    # Every document is parsed, so bad YAML anywhere is an error, as in kubectl.
     data = load_plain(doc.text, doc.location(), _line_warner(doc, warn))
+    if not mode.parse_all and not KIND_WORDS.search(doc.body) and not doc.body.strip(" \t\r\n").startswith(("{", "[")):
+        # Cannot hold a workload: pass it through without copying or walking it.
+        return mode.emit(doc, data, data, changed=False, has_workloads=False)
     original = copy_plain(data)
     changed = False
     has_workloads = False
@@ -350,19 +343,11 @@ def _store_pod(workload: Workload, result: PodResult) -> None:
     Uninjecting a template whose only metadata was Istio's leaves an empty
     mapping that the user never wrote; one the user wrote as ``{}`` stays.
     """
-    current: Any = workload.obj
-    for key in workload.paths.metadata:
-        current = current.get(key) if isinstance(current, dict) else None
+    path = workload.paths.metadata
+    written = get_path(workload.obj, path)
     workload.set_pod(result.metadata, result.spec)
-    if not result.metadata and current != {}:
-        _drop_empty_path(workload.obj, workload.paths.metadata)
-
-
-def _drop_empty_path(obj: dict[str, Any], path: tuple[str, ...]) -> None:
-    parent: Any = obj
-    for key in path[:-1]:
-        parent = parent.get(key) if isinstance(parent, dict) else None
-    if isinstance(parent, dict) and parent.get(path[-1]) == {}:
+    parent = get_path(workload.obj, path[:-1])
+    if not result.metadata and written != {} and isinstance(parent, dict) and parent.get(path[-1]) == {}:
         del parent[path[-1]]
 
 

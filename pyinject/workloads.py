@@ -84,8 +84,8 @@ class Workload:
 
     def get_pod(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The pod template's (metadata, spec); metadata may be empty."""
-        meta = _get(self.obj, self.paths.metadata)
-        spec = _get(self.obj, self.paths.spec)
+        meta = get_path(self.obj, self.paths.metadata)
+        spec = get_path(self.obj, self.paths.spec)
         return (meta if isinstance(meta, dict) else {}), (spec if isinstance(spec, dict) else {})
 
     def set_pod(self, metadata: dict[str, Any], spec: dict[str, Any]) -> None:
@@ -94,7 +94,8 @@ class Workload:
         _set(self.obj, self.paths.spec, spec)
 
 
-def _get(obj: Any, path: Path) -> Any:
+def get_path(obj: Any, path: Path) -> Any:
+    """The value at ``path`` (mapping keys), or None where the path stops."""
     for key in path:
         if not isinstance(obj, dict):
             return None
@@ -139,12 +140,12 @@ def find_workloads(doc: Any, where: Path = ()) -> Iterator[Workload]:
 
 def check_shape(workload: Workload) -> None:
     """Refuse pod templates kubectl would refuse, before anything renders them."""
-    spec_parent = _get(workload.obj, workload.paths.spec[:-1])
+    spec_parent = get_path(workload.obj, workload.paths.spec[:-1])
     if spec_parent is None and workload.kind != "Pod":
         dotted = ".".join(workload.paths.spec[:-1])
         raise InputError(f"{dotted} is required for a {workload.kind}")
     for path in (workload.paths.metadata, workload.paths.spec):
-        node = _get(workload.obj, path)
+        node = get_path(workload.obj, path)
         if node is not None and not isinstance(node, dict):
             raise InputError(f"{'.'.join(path)} must be a mapping, not {_type_name(node)}")
     _, spec = workload.get_pod()
