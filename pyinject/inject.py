@@ -16,8 +16,8 @@ from typing import Any, Protocol
 from pyinject.errors import PyinjectError, TemplateError
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.pipeline import Injector, PodResult
-from pyinject.workloads import Workload
-from pyinject.yamlkube import copy_plain
+from pyinject.manifests.workloads import Workload
+from pyinject.manifests.load import copy_plain
 
 #: Pod annotation that chooses the templates (comma-separated names or aliases).
 TEMPLATES_ANNOTATION = "inject.istio.io/templates"
@@ -50,8 +50,7 @@ class RunSettings:
 
 def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> Injector:
     """Load and check every configuration input once, before any document is read."""
-    from pyinject import config, config_inject
-
+    from pyinject.config import settings as config, inject_config as config_inject
     settings = config.load_settings(
         values_file=options.values_file,
         mesh_file=options.mesh_config_file,
@@ -94,9 +93,9 @@ def load_renderer(
     chart appends them to the ConfigMap.
     """
     if inject_config.engine == "jinja":
-        from pyinject.render_jinja import load_jinja_templates
+        from pyinject.render.jinja import load_jinja_templates
 
-        from pyinject.config_inject import templates_dir
+        from pyinject.config.inject_config import templates_dir
 
         directory = inject_config.directory or str(templates_dir())
         own: Renderer = load_jinja_templates(directory, inject_config.templates)
@@ -110,7 +109,7 @@ def load_renderer(
 
 
 def _go_renderer(templates: Mapping[str, str], environ: Mapping[str, str]) -> Renderer:
-    from pyinject.render_go import load_go_templates
+    from pyinject.render.go import load_go_templates
 
     return load_go_templates(templates, environ)
 
@@ -137,14 +136,13 @@ class SidecarInjector:
         self.warn = warn
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
-        from pyinject import policy
-
+        from pyinject.istio import policy
         pod: dict[str, Any] = {"metadata": metadata, "spec": spec}
         annotations = metadata.get("annotations") or {}
         reinjecting = isinstance(annotations, dict) and STATUS_ANNOTATION in annotations
         if reinjecting:
             # Only re-injection needs the uninjector; first runs skip importing it.
-            from pyinject.uninject import strip_injection
+            from pyinject.uninject.strip import strip_injection
 
             pod = _stage(
                 "strip previous injection",
@@ -165,9 +163,9 @@ class SidecarInjector:
 
     def inject_pod(self, workload: Workload, pod: dict[str, Any]) -> dict[str, Any]:
         """Render, merge and post-process; ``pod`` is the stripped user pod."""
-        from pyinject import annotations as annotation_checks
-        from pyinject import postprocess
-        from pyinject.merge import merge_overlay
+        from pyinject.istio import annotations as annotation_checks
+        from pyinject.istio import postprocess
+        from pyinject.k8s.merge import merge_overlay
 
         run = self.run
         meta = pod["metadata"]
@@ -201,8 +199,8 @@ class SidecarInjector:
 
     def context(self, workload: Workload, pod: dict[str, Any], annotations: Mapping[str, str]) -> TemplateContext:
         """The facts the templates read for this pod (Istio's SidecarTemplateData)."""
-        from pyinject import config
-        from pyinject.config_mesh import effective_proxy_config
+        from pyinject.config import settings as config
+        from pyinject.config.mesh import effective_proxy_config
 
         run = self.run
         proxy_config = _stage("proxy config", effective_proxy_config, run.mesh, annotations)
@@ -243,7 +241,7 @@ def select_templates(config: InjectionConfig, annotations: Mapping[str, str]) ->
 def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
     """A rendered template's YAML as plain data (it is machine-made: libyaml parses it)."""
     from pyinject.errors import Location
-    from pyinject.yamlkube import load_plain
+    from pyinject.manifests.load import load_plain
 
     if not text.strip():
         return None
@@ -266,8 +264,7 @@ def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:
     ``omitempty`` fields disappear and fields Kubernetes does not know are
     dropped.  Strategic-merge directives (``$patch``...) are kept.
     """
-    from pyinject.postprocess import gojson
-
+    from pyinject.k8s import gojson
     spec = patch.get("spec")
     if not isinstance(spec, dict):
         return patch

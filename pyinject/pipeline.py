@@ -21,10 +21,10 @@ from typing import IO, Any, Protocol
 
 from pyinject.errors import InputError, PyinjectError, UsageError
 from pyinject.model import Options, Outcome, Record
-from pyinject.read import STDIN, RawDocument, expand_paths, read_documents
-from pyinject.workloads import KIND_WORDS, Workload, find_workloads, get_path
-from pyinject.write import emit_json, emit_unchanged, emit_yaml
-from pyinject.yamlkube import copy_plain, load_plain
+from pyinject.manifests.read import STDIN, RawDocument, expand_paths, read_documents
+from pyinject.manifests.workloads import KIND_WORDS, Workload, find_workloads, get_path
+from pyinject.manifests.write import emit_json, emit_unchanged, emit_yaml
+from pyinject.manifests.load import copy_plain, load_plain
 
 #: Output beyond this many bytes spills from memory to a temporary file.
 SPOOL_MEMORY = 8 * 1024 * 1024
@@ -99,7 +99,7 @@ JSON_IF_CHANGED = OutputMode("json-if-changed", emit_json_if_changed, yaml=False
 JSON_OUTPUT = OutputMode("json", emit_as_json, yaml=False, parse_all=True)
 
 #: ``--output-style`` values.  The default keeps what users wrote; ``istioctl``
-#: writes what ``istioctl kube-inject`` writes (see :mod:`pyinject.istioctl_style`).
+#: writes what ``istioctl kube-inject`` writes (see :mod:`pyinject.manifests.istioctl_style`).
 OUTPUT_STYLES = ("pyinject", "istioctl")
 
 
@@ -108,7 +108,7 @@ def output_mode(output_format: str = "yaml", output_style: str = "pyinject") -> 
     if output_style == "istioctl":
         if output_format != "yaml":
             raise UsageError("--output-style istioctl writes YAML only (istioctl has no JSON output)")
-        from pyinject.istioctl_style import ISTIOCTL
+        from pyinject.manifests.istioctl_style import ISTIOCTL
 
         return ISTIOCTL
     if output_style != "pyinject":
@@ -308,7 +308,7 @@ def process_document(
 
 def process_workload(doc: RawDocument, workload: Workload, injector: Injector, warn: Warn | None) -> tuple[Outcome, bool]:
     """Run the injection step on one pod template and store the result; True when it was rewritten."""
-    from pyinject.changes import describe_changes, same_data
+    from pyinject.report.changes import describe_changes, same_data
 
     where = f"{workload.kind} {_qualified(workload)}".strip()
     try:

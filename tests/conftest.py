@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pyinject.cli import cli
+from pyinject.cli.commands import cli
 
 REPO = Path(__file__).resolve().parent.parent
 

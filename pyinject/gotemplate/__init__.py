@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 if TYPE_CHECKING:
     from pyinject.gotemplate import parser
-    from pyinject.gotemplate.funcs import FuncSig
+    from pyinject.gotemplate.functions import FuncSig
 
 # The engine (parser, executor, function tables) is imported on first use:
 # Jinja-only runs import this package just for gofmt/values and should not
@@ -61,7 +61,7 @@ def parse(
 ) -> Template:
     """Parse `text` as template `name` with Go's builtins plus `funcs` (which override them)."""
     from pyinject.gotemplate import parser
-    from pyinject.gotemplate.funcs import BUILTINS, function_table, signature_of
+    from pyinject.gotemplate.functions import BUILTINS, function_table, signature_of
 
     table = function_table(BUILTINS, funcs or {})
     sigs = {fname: signature_of(fn) for fname, fn in table.items()}
@@ -71,7 +71,7 @@ def parse(
 
 def _sprig_table() -> Mapping[str, Callable[..., Any]]:
     # Imported on first use: Istio's renderer and funcs="none" never need it.
-    from pyinject.gotemplate.funcs.sprig import SPRIG_FUNCS
+    from pyinject.sprig.table import SPRIG_FUNCS
 
     return SPRIG_FUNCS
 
@@ -88,6 +88,6 @@ def render(template: str, data: Any, *, funcs: str = "sprig") -> str:
         table = {}
     else:
         raise ValueError(f"unknown function set {funcs!r}; have 'sprig', 'none'")
-    from pyinject.gotemplate.values import to_go
+    from pyinject.golang.values import to_go
 
     return parse(template, "t", table).execute(to_go(data))

@@ -12,10 +12,10 @@ import sys
 from typing import Any, Callable, Mapping, NoReturn
 
 from pyinject.gotemplate.errors import GoTemplateExecError
-from pyinject.gotemplate.funcs import GO_TYPE_OF_KIND, FuncSig
-from pyinject.gotemplate.funcs.builtins import SHORT_CIRCUIT, truth
-from pyinject.gotemplate.gofmt import _map_key_order, format_value
-from pyinject.gotemplate.strconv import quote
+from pyinject.gotemplate.functions import GO_TYPE_OF_KIND, FuncSig
+from pyinject.gotemplate.builtins import SHORT_CIRCUIT, truth
+from pyinject.golang.fmt import _map_key_order, format_value
+from pyinject.golang.strconv import quote
 from pyinject.gotemplate.nodes import (
     ActionNode,
     BoolNode,
@@ -41,7 +41,7 @@ from pyinject.gotemplate.nodes import (
     WithNode,
 )
 from pyinject.gotemplate.parser import Tree
-from pyinject.gotemplate.values import (
+from pyinject.golang.values import (
     MISSING,
     GoFuncError,
     GoObject,
@@ -383,7 +383,7 @@ class _State:
         if isinstance(receiver, GoObject):
             method = receiver.go_method(name)
             if method is not None:
-                from pyinject.gotemplate.funcs import signature_of
+                from pyinject.gotemplate.functions import signature_of
 
                 return self.eval_call(dot, signature_of(method), node, name, args, final)
             if receiver.go_is_nil():

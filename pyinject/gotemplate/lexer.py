@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from pyinject.gotemplate.strconv import quote
+from pyinject.golang.strconv import quote
 
 LEFT_DELIM = "{{"
 RIGHT_DELIM = "}}"

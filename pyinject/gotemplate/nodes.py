@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from pyinject.gotemplate.strconv import quote
+from pyinject.golang.strconv import quote
 from pyinject.gotemplate.lexer import T
 
 

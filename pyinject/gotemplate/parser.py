@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable, Container, NoReturn
 
 from pyinject.gotemplate.errors import GoTemplateSyntaxError
-from pyinject.gotemplate.strconv import quote as _q
+from pyinject.golang.strconv import quote as _q
 from pyinject.gotemplate.lexer import T, Token, lex
 from pyinject.gotemplate.nodes import (
     ActionNode,

@@ -1,4 +1,4 @@
-"""Pod annotation checks (pyinject.annotations), one table per validator family.
+"""Pod annotation checks (pyinject.istio.annotations), one table per validator family.
 
 Accept/reject rules follow Istio 1.30's injector: Go's strconv parsing for
 ports and numbers, netip.ParsePrefix for CIDRs.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyinject.annotations import VALIDATORS, validate
+from pyinject.istio.annotations import VALIDATORS, validate
 from pyinject.errors import ConfigError
 
 INCLUDE_IPS = "traffic.sidecar.istio.io/includeOutboundIPRanges"

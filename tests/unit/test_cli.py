@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import BOOKINFO, run_process
-from pyinject.yamlkube import load_plain
+from pyinject.manifests.load import load_plain
 from pyinject.errors import Location
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -19,7 +19,7 @@ PASSTHROUGH = DATA / "passthrough.yaml"
 
 
 def docs(text: str) -> list[Any]:
-    from pyinject.read import read_text
+    from pyinject.manifests.read import read_text
 
     return [load_plain(d.text, Location()) for d in read_text(text) if load_plain(d.text, Location()) is not None]
 

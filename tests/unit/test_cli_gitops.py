@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BOOKINFO, run_process
-from pyinject.cli import OUTPUT_STYLES, split_joined_args
+from pyinject.cli.commands import OUTPUT_STYLES, split_joined_args
 from pyinject import pipeline
 
 APP = """\
@@ -306,7 +306,7 @@ def test_real_process_in_place(tmp_path: Path) -> None:
 
 
 def test_rich_is_not_imported_for_a_plain_report() -> None:
-    code = ("import sys; from pyinject.cli import main; sys.argv=['pyinject','kube-inject','-f','-'];\n"
+    code = ("import sys; from pyinject.cli.commands import main; sys.argv=['pyinject','kube-inject','-f','-'];\n"
             "try: main()\nexcept SystemExit: pass\nprint('rich' in sys.modules, file=sys.stderr)")
     import subprocess
     import sys
@@ -374,8 +374,8 @@ spec:
 
 
 def _helm_contract(returncode: int, stdout: str, stderr: str) -> None:
-    from pyinject.read import read_text
-    from pyinject.yamlkube import load_plain
+    from pyinject.manifests.read import read_text
+    from pyinject.manifests.load import load_plain
     from pyinject.errors import Location
 
     assert returncode == 0, stderr

@@ -1,4 +1,4 @@
-"""Settings layering, --set typing, schema checks, mesh merge rules, per-pod facts (pyinject.config*).
+"""Settings layering, --set typing, schema checks, mesh merge rules, per-pod facts (pyinject.config.settings*).
 
 Cases are written for pyinject from Istio 1.30's documented behaviour (istioctl
 --set typing, mesh.ApplyMeshConfig, the istiod chart's injector values).
@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from pyinject import config
-from pyinject.config_inject import load_injection_config, values_templates, with_values
-from pyinject.config_layers import overlay, parse_set_value, split_set_path
-from pyinject.config_mesh import (
+from pyinject.config import settings as config
+from pyinject.config.inject_config import load_injection_config, values_templates, with_values
+from pyinject.config.layers import overlay, parse_set_value, split_set_path
+from pyinject.config.mesh import (
     apply_mesh,
     apply_proxy_config,
 
     parse_go_duration,
 )
-from pyinject.istiofmt import format_proto_duration
+from pyinject.golang.jsonfmt import format_proto_duration
 from pyinject.errors import ConfigError
 from pyinject.model import InjectionConfig
 
@@ -725,6 +725,6 @@ def test_default_settings_do_not_load_jsonschema() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from pyinject import config; config.load_settings(); "
+    code = ("import sys; from pyinject.config import settings; settings.load_settings(); "
             "sys.exit(1 if 'jsonschema' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -17,8 +17,8 @@ import pytest
 
 from tests.conftest import BOOKINFO
 from pyinject.errors import Location
-from pyinject.read import read_text
-from pyinject.yamlkube import load_plain
+from pyinject.manifests.read import read_text
+from pyinject.manifests.load import load_plain
 
 CASES = Path(__file__).resolve().parent.parent / "golden" / "cases"
 SNAPSHOTS = Path(__file__).resolve().parent.parent / "golden" / "snapshots"

@@ -1,4 +1,4 @@
-"""Go's builtin template functions (pyinject/gotemplate/funcs/builtins.py), through templates."""
+"""Go's builtin template functions (pyinject/gotemplate/builtins.py), through templates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from pyinject.errors import TemplateExecError
 from pyinject.gotemplate import parse
-from pyinject.gotemplate.values import Int64, TypedList, TypedMap
+from pyinject.golang.values import Int64, TypedList, TypedMap
 
 DATA: dict[str, Any] = {
     "f": 2.0,

@@ -13,7 +13,7 @@ import pytest
 
 from pyinject.errors import TemplateExecError
 from pyinject.gotemplate import parse, render
-from pyinject.gotemplate.values import MISSING, GoFuncError, GoObject, Int64, TypedMap
+from pyinject.golang.values import MISSING, GoFuncError, GoObject, Int64, TypedMap
 
 
 def run(text: str, data: Any = None, funcs: dict[str, Callable[..., Any]] | None = None) -> str:

@@ -1,4 +1,4 @@
-"""The function calling convention (pyinject/gotemplate/funcs/__init__.py): kinds from annotations, tables."""
+"""The function calling convention (pyinject/gotemplate/functions/__init__.py): kinds from annotations, tables."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any, Callable
 
 import pytest
 
-from pyinject.gotemplate.funcs import BUILTINS, function_table, signature_of
-from pyinject.gotemplate.values import Int64, Reflect
+from pyinject.gotemplate.functions import BUILTINS, function_table, signature_of
+from pyinject.golang.values import Int64, Reflect
 
 
 def plain(a: int, b: str, c: float, d: bool, e: list[Any], f: dict[str, Any], g: Any, h) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Go fmt output (pyinject/gotemplate/gofmt.py): %v of every value, printf verbs, Sprint spacing.
+"""Go fmt output (pyinject/golang/fmt.py): %v of every value, printf verbs, Sprint spacing.
 
 Expected strings are what Go's fmt package prints for the same Go values
 (float64 for Python floats, int for ints, []interface {} for lists...).
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pyinject.gotemplate.gofmt import format_float, format_value, quote, sprint, sprintf, sprintln
-from pyinject.gotemplate.values import MISSING, Int64, TypedList, TypedMap
+from pyinject.golang.fmt import format_float, format_value, quote, sprint, sprintf, sprintln
+from pyinject.golang.values import MISSING, Int64, TypedList, TypedMap
 
 
 @pytest.mark.parametrize(

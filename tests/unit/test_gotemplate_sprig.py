@@ -1,4 +1,4 @@
-"""Tests for the sprig function library (pyinject/gotemplate/funcs/sprig*.py).
+"""Tests for the sprig function library (pyinject/sprig/table*.py).
 
 Expected values come from the documented behaviour of sprig v3.2.3 and the
 Go libraries it pins (Go's strings/strconv/regexp/encoding/json/time,
@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from pyinject.gotemplate import render
-from pyinject.gotemplate.funcs import signature_of
-from pyinject.gotemplate.funcs.sprig import SPRIG_FUNCS
-from pyinject.gotemplate.funcs.sprig_gotime import duration_string, parse_duration, DurationError
-from pyinject.gotemplate.values import GoFuncError, Int64, TypedList
+from pyinject.gotemplate.functions import signature_of
+from pyinject.sprig.table import SPRIG_FUNCS
+from pyinject.sprig.gotime import duration_string, parse_duration, DurationError
+from pyinject.golang.values import GoFuncError, Int64, TypedList
 
 
 def case(name: str, template: str, want: str, data: Any = None) -> Any:
@@ -331,8 +331,8 @@ MERGE_CASES = [
     "dst,src,merged,overwritten", [pytest.param(*c[1:], id=c[0]) for c in MERGE_CASES]
 )
 def test_merge_follows_mergo(dst: Any, src: Any, merged: Any, overwritten: Any) -> None:
-    from pyinject.gotemplate.funcs.sprig_dicts import merge, merge_overwrite
-    from pyinject.gotemplate.values import to_go
+    from pyinject.sprig.dicts import merge, merge_overwrite
+    from pyinject.golang.values import to_go
 
     assert merge(to_go(dst), to_go(src)) == to_go(merged)
     assert merge_overwrite(to_go(dst), to_go(src)) == to_go(overwritten)

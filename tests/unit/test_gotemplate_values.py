@@ -1,4 +1,4 @@
-"""The Go value model (pyinject/gotemplate/values.py): truth, %T names, kinds, DeepEqual, JSON decoding."""
+"""The Go value model (pyinject/golang/values.py): truth, %T names, kinds, DeepEqual, JSON decoding."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pyinject.gotemplate.values import (
+from pyinject.golang.values import (
     MISSING,
     GoObject,
     Int32,

@@ -1,4 +1,4 @@
-"""Istio's template functions (pyinject/gotemplate/funcs/istio.py), called directly.
+"""Istio's template functions (pyinject/istio/gofuncs.py), called directly.
 
 Cases follow the behaviour of Istio 1.30's pkg/kube/inject/template.go,
 including its quirks (fromJSON of bad input gives the string "{}", Istio's
@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from pyinject.gotemplate.funcs import istio as f
-from pyinject.gotemplate.values import GoFuncError, TypedMap
-from pyinject.istiodata import TemplateData, template_data
+from pyinject.istio import gofuncs as f
+from pyinject.golang.values import GoFuncError, TypedMap
+from pyinject.render.go_data import TemplateData, template_data
 from pyinject.model import TemplateContext
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from pyinject.istioctl_style import REGISTERED, emit_istioctl, encode, typed
-from pyinject.read import read_text
-from pyinject.yamlkube import load_plain
+from pyinject.manifests.istioctl_style import REGISTERED, emit_istioctl, encode, typed
+from pyinject.manifests.read import read_text
+from pyinject.manifests.load import load_plain
 from pyinject.errors import Location
 
 ENCODE = {

@@ -1,4 +1,4 @@
-"""Go-struct views of the template data (pyinject/istiodata.py).
+"""Go-struct views of the template data (pyinject/render/go_data.py).
 
 Each case states a Go behaviour Istio's templates rely on: zero values for
 absent fields, ``map[string]string`` reads, nil-safe protobuf getters, enum
@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from pyinject.gotemplate.gofmt import format_value
-from pyinject.gotemplate.values import Int32, Int64, TypedList, TypedMap, is_true, type_name
-from pyinject.istiodata import Duration, Message, ProtoEnum, Uint32, Wrapper, template_data
+from pyinject.golang.fmt import format_value
+from pyinject.golang.values import Int32, Int64, TypedList, TypedMap, is_true, type_name
+from pyinject.render.go_data import Duration, Message, ProtoEnum, Uint32, Wrapper, template_data
 from pyinject.model import TemplateContext
 
 

@@ -1,4 +1,4 @@
-"""Go JSON/YAML, duration and protobuf-JSON formatting (pyinject/istiofmt.py).
+"""Go JSON/YAML, duration and protobuf-JSON formatting (pyinject/golang/jsonfmt.py).
 
 Expected strings are what encoding/json, sigs.k8s.io/yaml (go-yaml v2),
 time.Duration.String and Istio's protomarshal write for the same input.
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pyinject import goyaml, istiofmt, protojson
-from pyinject.istiofmt import JSONStruct
+from pyinject.golang import goyaml, jsonfmt as istiofmt, protojson
+from pyinject.golang.jsonfmt import JSONStruct
 
 DEFAULTS = {
     "configPath": "/etc/istio/proxy",

@@ -9,7 +9,7 @@ from pathlib import Path
 # Runs the CLI in a child process and prints that child's own peak RSS (KiB).
 PROBE = """
 import resource, sys
-from pyinject.cli import main
+from pyinject.cli.commands import main
 sys.argv = ["pyinject", "kube-inject", "-f", sys.argv[1], "-o", sys.argv[2]]
 try:
     main()

@@ -1,4 +1,4 @@
-"""Strategic merge (pyinject.merge): the YAML case table plus schema and API checks."""
+"""Strategic merge (pyinject.k8s.merge): the YAML case table plus schema and API checks."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from pyinject.errors import MergeError
-from pyinject.k8s_schema import POD, definition, field_schema, schema
-from pyinject.merge import merge_overlay
+from pyinject.k8s.schema import POD, definition, field_schema, schema
+from pyinject.k8s.merge import merge_overlay
 
 CASES_FILE = Path(__file__).resolve().parent.parent / "merge" / "cases.yaml"
 

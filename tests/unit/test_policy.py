@@ -1,4 +1,4 @@
-"""Inject-or-skip decisions (pyinject.policy), following Istio 1.30's injectRequired."""
+"""Inject-or-skip decisions (pyinject.istio.policy), following Istio 1.30's injectRequired."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pyinject.model import InjectionConfig
-from pyinject.policy import INJECT, Decision, SkipReason, decide, selector_matches
+from pyinject.istio.policy import INJECT, Decision, SkipReason, decide, selector_matches
 
 ENABLED = InjectionConfig(templates={}, engine="go")
 DISABLED = InjectionConfig(templates={}, engine="go", policy="disabled")

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyinject.postprocess import gojson
-
+from pyinject.k8s import gojson
 QUANTITIES = [
     ("millis-to-whole", "3000m", "3"),
     ("fraction-to-millis", "1.5", "1500m"),

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from pyinject.postprocess import PostprocessContext
-from pyinject.postprocess.ordering import reorder_containers
+from pyinject.istio.postprocess import PostprocessContext
+from pyinject.istio.postprocess.ordering import reorder_containers
 
 
 def ctx(hold_proxy: bool = False, hold_values: bool = False) -> PostprocessContext:

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from pyinject.errors import ConfigError
-from pyinject.merge import merge_overlay
-from pyinject.postprocess import PostprocessContext
-from pyinject.postprocess.overrides import move_user_proxy_for_native, parse_overrides, reapply_user_containers
+from pyinject.k8s.merge import merge_overlay
+from pyinject.istio.postprocess import PostprocessContext
+from pyinject.istio.postprocess.overrides import move_user_proxy_for_native, parse_overrides, reapply_user_containers
 
 TEMPLATE_PROXY: dict[str, Any] = {
     "name": "istio-proxy",

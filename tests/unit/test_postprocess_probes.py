@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from pyinject.postprocess import PostprocessContext
-from pyinject.postprocess.probes import dump_app_probers, probers_json, rewrite_probes, should_rewrite
+from pyinject.istio.postprocess import PostprocessContext
+from pyinject.istio.postprocess.probes import dump_app_probers, probers_json, rewrite_probes, should_rewrite
 
 PROXY: dict[str, Any] = {"name": "istio-proxy", "image": "proxyv2", "env": [{"name": "A", "value": "1"}]}
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from pyinject.postprocess import PostprocessContext
-from pyinject.postprocess.prometheus import merge_prometheus, scrape_field
+from pyinject.istio.postprocess import PostprocessContext
+from pyinject.istio.postprocess.prometheus import merge_prometheus, scrape_field
 
 
 def ctx(merge: bool | None = None) -> PostprocessContext:

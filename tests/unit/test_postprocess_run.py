@@ -6,7 +6,7 @@ import io
 
 from ruamel.yaml import YAML
 
-from pyinject.postprocess import PASSES, PostprocessContext, run
+from pyinject.istio.postprocess import PASSES, PostprocessContext, run
 
 USER_POD = """\
 metadata:

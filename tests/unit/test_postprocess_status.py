@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from pyinject.postprocess import PostprocessContext
-from pyinject.postprocess.status import (
+from pyinject.istio.postprocess import PostprocessContext
+from pyinject.istio.postprocess.status import (
     InjectionStatus,
     apply_metadata,
     injection_status,

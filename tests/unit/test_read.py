@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pyinject.errors import InputError
-from pyinject.read import expand_paths, read_documents, read_text
+from pyinject.manifests.read import expand_paths, read_documents, read_text
 
 SPLIT_CASES = {
     "single document": ("a: 1\n", [("", "a: 1\n", 1)]),

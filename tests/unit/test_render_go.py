@@ -1,4 +1,4 @@
-"""Rendering Istio-format Go templates on a template context (pyinject/render_go.py).
+"""Rendering Istio-format Go templates on a template context (pyinject/render/go.py).
 
 The templates below are small excerpts in the style of Istio's sidecar
 template, written for these tests; each exercises one thing the real
@@ -13,7 +13,7 @@ import pytest
 
 from pyinject.errors import TemplateError, TemplateExecError, TemplateSyntaxError
 from pyinject.model import TemplateContext
-from pyinject.render_go import load_go_templates
+from pyinject.render.go import load_go_templates
 
 
 def ctx(**over: Any) -> TemplateContext:

@@ -1,4 +1,4 @@
-"""Tests for pyinject.render_jinja and the embedded Jinja2 injection templates.
+"""Tests for pyinject.render.jinja and the embedded Jinja2 injection templates.
 
 The expectations come from reading Istio 1.30.3's injection templates (the
 ``istio-sidecar-injector`` ConfigMap) and pkg/kube/inject/template.go: each case
@@ -18,7 +18,7 @@ import yaml
 
 from pyinject.errors import TemplateExecError, TemplateSyntaxError
 from pyinject.model import TemplateContext
-from pyinject.jinja_funcs import (
+from pyinject.render.jinja_funcs import (
     append_multus_network,
     directory,
     exclude_inbound_port,
@@ -33,7 +33,7 @@ from pyinject.jinja_funcs import (
     sprig_trunc,
     value_or_default,
 )
-from pyinject.render_jinja import compile_jinja_templates, load_jinja_templates
+from pyinject.render.jinja import compile_jinja_templates, load_jinja_templates
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 CONFIG = yaml.safe_load((TEMPLATES / "inject-config.yaml").read_text())

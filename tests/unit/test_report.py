@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from pyinject.changes import describe_changes, same_data
+from pyinject.report.changes import describe_changes, same_data
 from pyinject.model import Record
 from pyinject.model import Outcome
-from pyinject.report import check_lines, plain_lines, summary, write_report
+from pyinject.report.summary import check_lines, plain_lines, summary, write_report
 
 
 def outcome(action: str, reason: str = "", *, name: str = "default/web", changes: tuple[str, ...] = (), doc: int = 1) -> Outcome:

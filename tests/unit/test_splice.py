@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from pyinject.errors import Location
-from pyinject.splice import CannotSplice, match_items, same, splice
-from pyinject.yamlemit import Layout
-from pyinject.yamlkube import load_plain
-from pyinject.yamlnodes import ComposeError, Node, compose
+from pyinject.manifests.splice import CannotSplice, match_items, same, splice
+from pyinject.manifests.emit import Layout
+from pyinject.manifests.load import load_plain
+from pyinject.manifests.nodes import ComposeError, Node, compose
 
 LOC = Location(file="t.yaml")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jinja2
 
-from pyinject.render_jinja import bytecode_cache, compile_jinja_templates
+from pyinject.render.jinja import bytecode_cache, compile_jinja_templates
 from tests.unit.test_template_security import _context
 
 

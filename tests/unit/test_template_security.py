@@ -53,7 +53,7 @@ JINJA_ATTEMPTS = {
 
 @pytest.mark.parametrize("source", JINJA_ATTEMPTS.values(), ids=JINJA_ATTEMPTS.keys())
 def test_jinja_templates_are_sandboxed(source: str) -> None:
-    from pyinject.render_jinja import compile_jinja_templates
+    from pyinject.render.jinja import compile_jinja_templates
 
     try:
         out = compile_jinja_templates({"evil": source}).render("evil", _context())

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from pyinject.errors import ConfigError
-from pyinject.merge import merge_overlay
-from pyinject.postprocess import PostprocessContext, run
-from pyinject.postprocess.overrides import move_user_proxy_for_native
-from pyinject.uninject import strip_injection, strip_like_istio, uninject
+from pyinject.k8s.merge import merge_overlay
+from pyinject.istio.postprocess import PostprocessContext, run
+from pyinject.istio.postprocess.overrides import move_user_proxy_for_native
+from pyinject.uninject.strip import strip_injection, strip_like_istio, uninject
 
 VOLUMES = [{"name": "istio-envoy", "emptyDir": {"medium": "Memory"}}, {"name": "istio-token"}]
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import BOOKINFO, run_process
-from pyinject.changes import same_data
+from pyinject.report.changes import same_data
 from pyinject.errors import Location
-from pyinject.read import read_text
-from pyinject.yamlkube import load_plain
+from pyinject.manifests.read import read_text
+from pyinject.manifests.load import load_plain
 
 
 def docs(text: str) -> list[Any]:

@@ -17,9 +17,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from pyinject.errors import Location
-from pyinject.postprocess.gojson import canonical_quantity
-from pyinject.read import read_text
-from pyinject.yamlkube import load_plain
+from pyinject.k8s.gojson import canonical_quantity
+from pyinject.manifests.read import read_text
+from pyinject.manifests.load import load_plain
 from tests.conftest import REPO
 from tests.unit.test_idempotency import CORPUS
 

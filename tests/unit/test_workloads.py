@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pyinject.errors import InputError
-from pyinject.workloads import POD_TEMPLATE_PATHS, find_workloads, pod_owner
+from pyinject.manifests.workloads import POD_TEMPLATE_PATHS, find_workloads, pod_owner
 
 
 def _template() -> dict[str, Any]:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from pyinject.read import read_text
-from pyinject.write import emit_json, emit_yaml
-from pyinject.yamlkube import load_plain
+from pyinject.manifests.read import read_text
+from pyinject.manifests.write import emit_json, emit_yaml
+from pyinject.manifests.load import load_plain
 
 
 def rewrite(text: str, change: Any) -> str:
@@ -139,8 +139,8 @@ def test_an_anchor_that_cannot_be_moved_falls_back_to_the_round_trip() -> None:
 
 
 def test_splice_failures_fall_back_to_the_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pyinject import write
-    from pyinject.splice import CannotSplice
+    from pyinject.manifests import write
+    from pyinject.manifests.splice import CannotSplice
 
     def refuse(*args: Any) -> str:
         raise CannotSplice("test")
@@ -151,8 +151,8 @@ def test_splice_failures_fall_back_to_the_round_trip(monkeypatch: pytest.MonkeyP
 
 
 def test_round_trip_quotes_new_keys_yaml_1_1_would_misread(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pyinject import write
-    from pyinject.splice import CannotSplice
+    from pyinject.manifests import write
+    from pyinject.manifests.splice import CannotSplice
 
     def refuse(*args: Any) -> str:
         raise CannotSplice("test")

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from pyinject.errors import Location
-from pyinject.yamlemit import Layout, document, entries, flow, items, scalar, value_after_dash, value_after_key
-from pyinject.yamlkube import load_plain
+from pyinject.manifests.emit import Layout, document, entries, flow, items, scalar, value_after_dash, value_after_key
+from pyinject.manifests.load import load_plain
 
 LOC = Location(file="t.yaml")
 

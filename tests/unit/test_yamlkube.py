@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pyinject.errors import InputError, Location
-from pyinject.yamlkube import KubeLoader, guess_indent, load_plain, load_roundtrip
+from pyinject.manifests.load import KubeLoader, guess_indent, load_plain, load_roundtrip
 
 LOC = Location(file="m.yaml", document=2, line=10)
 
@@ -120,14 +120,14 @@ FAST_PATH = {
 
 @pytest.mark.parametrize("text", FAST_PATH.values(), ids=FAST_PATH.keys())
 def test_event_loader_builds_what_the_full_loader_builds(text: str) -> None:
-    from pyinject.yamlkube import _load_events
+    from pyinject.manifests.load import _load_events
 
     (fast, _), full = _load_events(text), _full_loader(text)
     assert repr(fast) == repr(full)
 
 
 def test_event_loader_keeps_aliases_shared() -> None:
-    from pyinject.yamlkube import _load_events
+    from pyinject.manifests.load import _load_events
 
     data, aliased = _load_events("a: &x {k: v}\nb: *x\n")
     assert data["a"] is data["b"] and aliased
@@ -143,7 +143,7 @@ HANDED_OVER = {
 
 @pytest.mark.parametrize("text,expected", HANDED_OVER.values(), ids=HANDED_OVER.keys())
 def test_what_the_event_loader_leaves_to_the_full_loader(text: str, expected: Any) -> None:
-    from pyinject.yamlkube import _load_events, _Unsupported
+    from pyinject.manifests.load import _load_events, _Unsupported
 
     with pytest.raises(_Unsupported):
         _load_events(text)

@@ -1,0 +1,368 @@
+"""Command line: flags in, exit code out; the only module that prints or exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
+
+import click
+
+from pyinject import ISTIO_VERSION, __version__
+from pyinject.errors import ExitCode, PyinjectError, UsageError
+from pyinject.model import Options
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+#: ``--output-style`` choices; pipeline.OUTPUT_STYLES is the registry (not
+#: imported here, so ``--help`` does not load the YAML stack).
+OUTPUT_STYLES = ("pyinject", "istioctl")
+
+#: ``--check`` found something to change.  The same number as a user error, as
+#: black, ruff and prettier use for ``--check``: a pre-commit hook or CI step fails
+#: either way, and the stderr lines tell the two apart ("would change: FILE"
+#: against "pyinject: error: ...").
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  success (skipped workloads included); with --check: nothing would change
+  1  bad input or configuration (YAML, manifests, values, annotations, templates);
+     with --check also: some file would change (stderr says "would change: FILE")
+  2  bad usage (unknown, invalid or conflicting flags)
+  3  internal error: a bug in pyinject (rerun with --debug and report it)"""
+
+INJECT_HELP = f"""Add the Istio sidecar to every pod template in Kubernetes manifests.
+
+Reads multi-document YAML or JSON (files, directories, or - for stdin), finds the
+pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets,
+ReplicationControllers, Jobs, CronJobs, Pods, DeploymentConfigs and Lists, and
+injects what Istio's sidecar injector would: the istio-init or istio-validation
+init container, the istio-proxy sidecar (a native sidecar in initContainers when
+native sidecars are enabled), its volumes and the sidecar.istio.io/status
+annotation. It needs no cluster: out of the box it uses the defaults of a stock
+Istio {ISTIO_VERSION} install; with --injectConfigFile/--valuesFile/--meshConfigFile
+exported from a cluster it produces what `istioctl kube-inject` produces there.
+
+Everything else passes through untouched: other kinds byte for byte, and in the
+workloads your comments, key order and unknown fields. Nothing is written unless
+every document succeeds. A report of what happened to each workload goes to
+stderr (-q silences it, -v adds what changed); stdout carries manifests only.
+
+\b
+Examples:
+  # Inject and apply
+  pyinject kube-inject -f bookinfo.yaml | kubectl apply -f -
+
+\b
+  # Use the configuration of a running cluster
+  kubectl -n istio-system get cm istio-sidecar-injector -o jsonpath='{{.data.config}}' > inject-config.yaml
+  kubectl -n istio-system get cm istio-sidecar-injector -o jsonpath='{{.data.values}}' > values.json
+  kubectl -n istio-system get cm istio -o jsonpath='{{.data.mesh}}' > mesh.yaml
+  pyinject kube-inject -f app.yaml --injectConfigFile inject-config.yaml \\
+      --valuesFile values.json --meshConfigFile mesh.yaml
+
+\b
+  # Change settings the way `istioctl install --set` does
+  pyinject kube-inject -f app.yaml --set values.global.proxy.image=proxyv2 \\
+      --set meshConfig.defaultConfig.interceptionMode=TPROXY
+
+\b
+  # From stdin, into a file (written atomically; may be the input file)
+  helm template ./chart | pyinject kube-inject -f - -o injected.yaml
+
+\b
+  # GitOps: keep injected manifests in the repository, and check them in CI
+  pyinject kube-inject -f manifests/ --in-place
+  pyinject kube-inject -f manifests/ --check
+
+\b
+  # As a Helm post-renderer
+  helm template ./chart --post-renderer pyinject \\
+      --post-renderer-args kube-inject --post-renderer-args -f --post-renderer-args -
+
+\b
+  # Exactly what istioctl writes (sorted keys, Go's quoting, `---` after each document)
+  pyinject kube-inject -f app.yaml --output-style istioctl
+
+{EXIT_CODES_HELP}
+"""
+
+UNINJECT_HELP = f"""Remove the Istio sidecar that kube-inject (or Istio's webhook) added.
+
+Finds the pod templates kube-inject would, and takes out exactly what the
+injection recorded in the pod: the containers, init containers, volumes and
+image pull secrets listed in sidecar.istio.io/status; the annotations and labels
+the sidecar template adds; the app's probes and Prometheus annotations as they
+were before the proxy rewrote them (from the proxy's ISTIO_KUBE_APP_PROBERS and
+ISTIO_PROMETHEUS_ANNOTATIONS); and your own istio-proxy settings, from
+proxy.istio.io/overrides, as you wrote them. No configuration is needed: a pod
+injected by any Istio release or configuration is read from what it carries.
+
+Pods that carry no injection, and every other document, pass through untouched.
+Like kube-inject it writes nothing unless every document succeeds, and reports
+each workload on stderr.
+
+\b
+Examples:
+  # Take the sidecar out again
+  pyinject kube-uninject -f injected.yaml > app.yaml
+
+\b
+  # Strip a live workload's manifest for review
+  kubectl get deploy reviews -o yaml | pyinject kube-uninject -f -
+
+\b
+  # Make sure no injected manifests are committed
+  pyinject kube-uninject -f manifests/ --check
+
+{EXIT_CODES_HELP}
+"""
+
+
+class Reporter:
+    """Warnings to stderr, one line each, as they happen."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+
+    def warn(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"pyinject: warning: {message}", err=True)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS, epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, "--version", prog_name="pyinject", message=f"%(prog)s %(version)s (Istio {ISTIO_VERSION} defaults)")
+def cli() -> None:
+    """pyinject: offline Istio sidecar injection for Kubernetes manifests."""
+
+
+def _check_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    for item in values:
+        key, sep, _ = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE (e.g. values.global.proxy.image=proxyv2)", ctx, param)
+    return values
+
+
+def _io_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Input, output and report flags shared by kube-inject and kube-uninject."""
+    options = [
+        click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH",
+                     help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
+                          "Repeatable; PATHs may also follow the options (as pre-commit passes them)."),
+        click.option("-o", "--output", metavar="FILE", help="Write here instead of stdout (atomically; may name an input)."),
+        click.option("--in-place", "in_place", is_flag=True,
+                     help="Rewrite each input file with its own result (atomically, and only files that change). "
+                          "Not with stdin or -o."),
+        click.option("--check", is_flag=True,
+                     help="Write nothing; exit 1 and list what would change if any file would, 0 if none would."),
+        click.option("--output-format", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
+                     help="Format of the written documents."),
+        click.option("--output-style", type=click.Choice(list(OUTPUT_STYLES)), default="pyinject", show_default=True,
+                     help="pyinject: keep comments, key order and untouched documents as written. "
+                          "istioctl: write what istioctl writes (sorted keys, Go's YAML quoting, "
+                          "`status: {}` and the like, `---` after every document)."),
+        click.option("-q", "--quiet", is_flag=True, help="No warnings or report on stderr."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Report what changed in each pod (containers, volumes, annotations...)."),
+        click.option("--debug", is_flag=True, help="Show a traceback for errors."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return click.argument("paths", nargs=-1, metavar="[PATH]...")(func)
+
+
+def _inputs(flags: dict[str, Any]) -> tuple[str, ...]:
+    """-f values, then trailing PATH arguments: at least one is needed."""
+    paths = tuple(flags["filenames"]) + tuple(flags["paths"])
+    if not paths:
+        raise click.UsageError("no manifests named: give -f FILE, -f DIR or -f - (stdin)")
+    return paths
+
+
+@cli.command("kube-inject", help=INJECT_HELP, context_settings=CONTEXT_SETTINGS)
+@_io_options
+@click.option("--injectConfigFile", "inject_config_file", metavar="FILE",
+              help="Injection config: a cluster's {.data.config} of ConfigMap istio-sidecar-injector "
+                   "(Go templates), or a pyinject Jinja2 config. Default: the embedded Istio defaults.")
+@click.option("--valuesFile", "values_file", metavar="FILE",
+              help="Injector values (JSON or YAML), e.g. {.data.values} of ConfigMap istio-sidecar-injector. "
+                   "Replaces the embedded values whole.")
+@click.option("--meshConfigFile", "mesh_config_file", metavar="FILE",
+              help="Mesh config YAML, e.g. {.data.mesh} of ConfigMap istio; applied over Istio's defaults.")
+@click.option("--operatorFileName", "operator_file", metavar="FILE",
+              help="IstioOperator file whose hub, tag, values, components and meshConfig apply.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", callback=_check_sets,
+              help="Override a setting, istioctl-install style: values.*, meshConfig.*, hub, tag, "
+                   "components.<name>.enabled. Repeatable.")
+@click.option("-r", "--revision", default="", metavar="REV", help="Control plane revision to inject for.")
+@click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
+              help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always). "
+                   "Default: ENABLE_NATIVE_SIDECARS (true/false), enabled when unset.")
+def kube_inject(**flags: Any) -> None:
+    options = Options(
+        filenames=_inputs(flags),
+        output=flags["output"],
+        output_format=flags["output_format"],
+        inject_config_file=flags["inject_config_file"],
+        values_file=flags["values_file"],
+        mesh_config_file=flags["mesh_config_file"],
+        operator_file=flags["operator_file"],
+        sets=tuple(flags["sets"]),
+        revision=flags["revision"],
+        native_sidecars=flags["native_sidecars"],
+    )
+
+    def build(warn: Callable[[str], None]) -> Any:
+        from pyinject.inject import build_injector
+
+        return build_injector(options, os.environ, warn=warn)
+
+    _execute(options, build, RunFlags.from_click(flags))
+
+
+@cli.command("kube-uninject", help=UNINJECT_HELP, context_settings=CONTEXT_SETTINGS)
+@_io_options
+@click.option("--injectConfigFile", "inject_config_file", metavar="FILE",
+              help="The injection config that was used, when it sets injectedAnnotations: "
+                   "those annotations are removed too.")
+def kube_uninject(**flags: Any) -> None:
+    options = Options(
+        filenames=_inputs(flags),
+        output=flags["output"],
+        output_format=flags["output_format"],
+        inject_config_file=flags["inject_config_file"],
+    )
+
+    def build(warn: Callable[[str], None]) -> Any:
+        from pyinject.uninject.step import Uninjector
+
+        if options.inject_config_file is None:
+            return Uninjector()
+        from pyinject.config.inject_config import load_injection_config
+
+        return Uninjector(load_injection_config(options.inject_config_file).injected_annotations)
+
+    _execute(options, build, RunFlags.from_click(flags))
+
+
+@dataclass(frozen=True)
+class RunFlags:
+    """How to run and report, as opposed to what to inject (Options)."""
+
+    in_place: bool = False
+    check: bool = False
+    output_style: str = "pyinject"
+    quiet: bool = False
+    verbose: bool = False
+    debug: bool = False
+
+    @classmethod
+    def from_click(cls, flags: dict[str, Any]) -> RunFlags:
+        return cls(**{f.name: flags[f.name] for f in fields(cls)})
+
+
+def check_flags(options: Options, run: RunFlags) -> None:
+    """Every conflict between flags, reported together before any work."""
+    problems: list[str] = []
+    if run.in_place and run.check:
+        problems.append("--in-place and --check exclude each other")
+    if run.in_place and options.output is not None:
+        problems.append("--in-place writes each input file, so it takes no -o")
+    if run.check and options.output is not None:
+        problems.append("--check writes nothing, so it takes no -o")
+    if run.in_place and "-" in options.filenames:
+        problems.append("--in-place rewrites files, so it cannot read - (stdin)")
+    if run.output_style == "istioctl" and options.output_format != "yaml":
+        problems.append("--output-style istioctl writes YAML only (istioctl has no JSON output)")
+    if problems:
+        raise UsageError("; ".join(problems))
+
+
+def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], run: RunFlags) -> None:
+    from pyinject import pipeline
+    from pyinject.report import summary as report
+    reporter = Reporter(quiet=run.quiet)
+    would_change = False
+    try:
+        check_flags(options, run)
+        mode = pipeline.output_mode(options.output_format, run.output_style)
+        if not run.in_place and options.output is None and "-" in options.filenames and sys.stdin.isatty():
+            reporter.warn("reading manifests from the terminal; end with Ctrl-D")
+        injector = build(reporter.warn)
+        if run.in_place:
+            from pyinject.manifests.inplace import rewrite_in_place
+
+            done = rewrite_in_place(options, injector, mode=mode, warn=reporter.warn)
+            outcomes = done.outcomes
+            changed, sources = done.changed, done.sources
+        else:
+            result = pipeline.run(options, injector, stdin=sys.stdin, warn=reporter.warn, mode=mode)
+            try:
+                if not run.check:
+                    pipeline.deliver(result, options.output, sys.stdout)
+            finally:
+                result.close()
+            outcomes = result.outcomes
+            changed, sources = result.changed_sources, result.sources
+        if not run.quiet:
+            report.write_report(outcomes, sys.stderr, verbose=run.verbose, check=run.check)
+            if run.in_place:
+                for source in changed:
+                    click.echo(f"rewrote {source}", err=True)
+            if run.check:
+                for line in report.check_lines(changed, len(sources)):
+                    click.echo(line, err=True)
+        would_change = run.check and bool(changed)
+    except PyinjectError as err:
+        if run.debug:
+            raise
+        click.echo(f"pyinject: error: {err}", err=True)
+        sys.exit(int(err.exit_code))
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); that is not our failure.
+        _silence_stdout()
+        sys.exit(int(ExitCode.OK))
+    except KeyboardInterrupt:
+        click.echo("pyinject: interrupted", err=True)
+        sys.exit(130)
+    except Exception as err:  # anything else is a bug in pyinject
+        if run.debug:
+            raise
+        click.echo(f"pyinject: internal error: {type(err).__name__}: {err} (this is a bug; rerun with --debug)", err=True)
+        sys.exit(int(ExitCode.INTERNAL))
+    if would_change:
+        sys.exit(int(ExitCode.WOULD_CHANGE))
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+#: Commands whose arguments may arrive joined by commas in a single argument.
+_COMMANDS = ("kube-inject", "kube-uninject")
+
+
+def split_joined_args(args: list[str]) -> list[str]:
+    """``["kube-inject,-f,-"]`` -> ``["kube-inject", "-f", "-"]``.
+
+    Helm 3 hands each ``--post-renderer-args`` value to the post-renderer as
+    one argument and does not split it at commas, so ``--post-renderer-args
+    kube-inject,-f,-`` arrives as a single word.  No command name contains a
+    comma, so a first argument that starts with one of ours and a comma can
+    only mean this; anything else is left alone.
+    """
+    if args and args[0].startswith(tuple(f"{name}," for name in _COMMANDS)):
+        return [part for part in args[0].split(",")] + args[1:]
+    return args
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(args=split_joined_args(sys.argv[1:]), prog_name="pyinject")
+
+
+__all__ = ["cli", "main", "UsageError"]

@@ -1,0 +1,1 @@
+"""Istio's injection behaviour: policy, annotations, template functions, post-processing passes."""

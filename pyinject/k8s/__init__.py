@@ -1,0 +1,1 @@
+"""Kubernetes semantics: the Pod schema, strategic merge patch, typed (Go struct) JSON."""

@@ -1,0 +1,332 @@
+"""Go's encoding/json for the few Kubernetes and Istio types whose JSON Istio writes into the pod.
+
+Istio stores JSON in annotations and env values (``sidecar.istio.io/status``,
+``proxy.istio.io/overrides``, ``ISTIO_KUBE_APP_PROBERS``,
+``ISTIO_PROMETHEUS_ANNOTATIONS``) by marshalling Go structs.  Reproducing that
+text byte for byte needs three things Python's ``json`` does not do:
+
+- fields in Go *struct* order, with ``omitempty`` dropping empty values, while
+  fields without it are always written (``"resources":{}``, ``"service":null``),
+  and fields the struct does not know are dropped (they never survive Go's
+  decoder);
+- ``resource.Quantity`` in canonical form (``3000m`` becomes ``"3"``);
+- Go's string escaping (``<``, ``>``, ``&`` as ``\\u003c``..., non-ASCII as is).
+
+The struct table covers ``corev1.Container`` and everything it reaches, at the
+Kubernetes API level Istio 1.30 builds with, plus Istio's own ``Prober``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from pyinject.golang.jsonfmt import go_json_float, go_json_string
+from pyinject.model import JSON
+
+
+@dataclass(frozen=True)
+class GoField:
+    """One field of a Go struct: JSON name, value kind and whether ``omitempty`` is set."""
+
+    name: str
+    #: ``str``/``int``/``bool``/``quantity``/``intstr``/``any`` for scalars,
+    #: ``[]X`` for a slice, ``map[X]`` for a string-keyed map, ``*X`` for a
+    #: pointer to struct X, ``X`` for a struct held by value (always written),
+    #: ``inline X`` for an embedded struct whose fields sit at this level.
+    kind: str
+    omitempty: bool = True
+
+
+def _f(spec: str) -> GoField:
+    """``"name kind"`` or ``"name kind !"`` (``!``: no omitempty)."""
+    parts = spec.split()
+    if parts[1] == "inline":
+        return GoField(parts[0], "inline " + parts[2])
+    return GoField(parts[0], parts[1], omitempty=not (len(parts) > 2 and parts[2] == "!"))
+
+
+def _struct(*specs: str) -> tuple[GoField, ...]:
+    return tuple(_f(s) for s in specs)
+
+
+#: Go struct field order, from k8s.io/api/core/v1 types.go (and Istio's Prober).
+#: A ``?`` marks a pointer to a scalar: omitempty drops only nil, not false or 0.
+STRUCTS: dict[str, tuple[GoField, ...]] = {
+    "Container": _struct(
+        "name str !", "image str", "command []str", "args []str", "workingDir str",
+        "ports []ContainerPort", "envFrom []EnvFromSource", "env []EnvVar",
+        "resources ResourceRequirements", "resizePolicy []ContainerResizePolicy",
+        "restartPolicy str?", "restartPolicyRules []ContainerRestartRule",
+        "volumeMounts []VolumeMount", "volumeDevices []VolumeDevice",
+        "livenessProbe *Probe", "readinessProbe *Probe", "startupProbe *Probe",
+        "lifecycle *Lifecycle", "terminationMessagePath str", "terminationMessagePolicy str",
+        "imagePullPolicy str", "securityContext *SecurityContext",
+        "stdin bool", "stdinOnce bool", "tty bool",
+    ),
+    "ContainerPort": _struct(
+        "name str", "hostPort int", "containerPort int !", "protocol str", "hostIP str",
+    ),
+    "EnvFromSource": _struct(
+        "prefix str", "configMapRef *ConfigMapEnvSource", "secretRef *SecretEnvSource",
+    ),
+    "ConfigMapEnvSource": _struct("name str", "optional bool?"),
+    "SecretEnvSource": _struct("name str", "optional bool?"),
+    "EnvVar": _struct("name str !", "value str", "valueFrom *EnvVarSource"),
+    "EnvVarSource": _struct(
+        "fieldRef *ObjectFieldSelector", "resourceFieldRef *ResourceFieldSelector",
+        "configMapKeyRef *KeySelector", "secretKeyRef *KeySelector",
+        "fileKeyRef *FileKeySelector",
+    ),
+    "ObjectFieldSelector": _struct("apiVersion str", "fieldPath str !"),
+    # Quantity is a struct in Go: omitempty never drops it, an unset divisor is "0".
+    "ResourceFieldSelector": _struct("containerName str", "resource str !", "divisor quantity !"),
+    "KeySelector": _struct("name str", "key str !", "optional bool?"),
+    "FileKeySelector": _struct("volumeName str !", "path str !", "key str !", "optional bool?"),
+    "ResourceRequirements": _struct(
+        "limits map[quantity]", "requests map[quantity]", "claims []ResourceClaim",
+    ),
+    "ResourceClaim": _struct("name str !", "request str"),
+    "ContainerResizePolicy": _struct("resourceName str !", "restartPolicy str !"),
+    "ContainerRestartRule": _struct("action str !", "exitCodes *ContainerRestartRuleOnExitCodes"),
+    "ContainerRestartRuleOnExitCodes": _struct("operator str !", "values []int"),
+    "VolumeMount": _struct(
+        "name str !", "readOnly bool", "recursiveReadOnly str?", "mountPath str !",
+        "subPath str", "mountPropagation str?", "subPathExpr str",
+    ),
+    "VolumeDevice": _struct("name str !", "devicePath str !"),
+    "Probe": _struct(
+        "handler inline ProbeHandler", "initialDelaySeconds int", "timeoutSeconds int",
+        "periodSeconds int", "successThreshold int", "failureThreshold int",
+        "terminationGracePeriodSeconds int?",
+    ),
+    "ProbeHandler": _struct(
+        "exec *ExecAction", "httpGet *HTTPGetAction", "tcpSocket *TCPSocketAction",
+        "grpc *GRPCAction",
+    ),
+    "ExecAction": _struct("command []str"),
+    "HTTPGetAction": _struct(
+        "path str", "port intstr !", "host str", "scheme str", "httpHeaders []HTTPHeader",
+    ),
+    "HTTPHeader": _struct("name str !", "value str !"),
+    "TCPSocketAction": _struct("port intstr !", "host str"),
+    # Service has no omitempty upstream: an unset service is written as null.
+    "GRPCAction": _struct("port int !", "service str? !"),
+    "Lifecycle": _struct(
+        "postStart *LifecycleHandler", "preStop *LifecycleHandler", "stopSignal str?",
+    ),
+    "LifecycleHandler": _struct(
+        "exec *ExecAction", "httpGet *HTTPGetAction", "tcpSocket *TCPSocketAction",
+        "sleep *SleepAction",
+    ),
+    "SleepAction": _struct("seconds int !"),
+    "SecurityContext": _struct(
+        "capabilities *Capabilities", "privileged bool?", "seLinuxOptions *SELinuxOptions",
+        "windowsOptions *WindowsSecurityContextOptions", "runAsUser int?", "runAsGroup int?",
+        "runAsNonRoot bool?", "readOnlyRootFilesystem bool?", "allowPrivilegeEscalation bool?",
+        "procMount str?", "seccompProfile *SeccompProfile", "appArmorProfile *AppArmorProfile",
+    ),
+    "Capabilities": _struct("add []str", "drop []str"),
+    "SELinuxOptions": _struct("user str", "role str", "type str", "level str"),
+    "WindowsSecurityContextOptions": _struct(
+        "gmsaCredentialSpecName str?", "gmsaCredentialSpec str?", "runAsUserName str?",
+        "hostProcess bool?",
+    ),
+    "SeccompProfile": _struct("type str !", "localhostProfile str?"),
+    "AppArmorProfile": _struct("type str !", "localhostProfile str?"),
+    # Istio's own record of an app probe (pkg/kube/inject/app_probe.go).
+    "Prober": _struct(
+        "httpGet *HTTPGetAction", "tcpSocket *TCPSocketAction", "grpc *GRPCAction",
+        "timeoutSeconds int",
+    ),
+}
+
+
+def _is_empty(kind: str, value: JSON) -> bool:
+    """Go's omitempty test: zero scalars, nil pointers, empty slices and maps."""
+    if kind in STRUCTS or kind == "quantity":
+        # Structs held by value (Quantity is one) are never "empty" to encoding/json.
+        return False
+    if value is None:
+        return True
+    if kind.endswith("?"):
+        # A pointer to a scalar is empty only when nil; false and 0 are kept.
+        return False
+    if isinstance(value, (list, tuple, dict, Mapping, str)):
+        return len(value) == 0
+    if isinstance(value, bool):
+        return value is False
+    if isinstance(value, (int, float)):
+        return value == 0
+    return False
+
+
+def encode(type_name: str, value: JSON) -> dict[str, JSON]:
+    """What Go's ``json.Marshal`` emits for ``value`` decoded into struct ``type_name``.
+
+    The result is a plain dict whose key order is Go's field order; pass it to
+    :func:`dumps`.  Unknown fields are dropped, quantities canonicalized.
+    """
+    out: dict[str, JSON] = {}
+    source = value if isinstance(value, Mapping) else {}
+    for field in STRUCTS[type_name]:
+        if field.kind.startswith("inline "):
+            out.update(encode(field.kind[len("inline "):], source))
+            continue
+        raw = source.get(field.name)
+        if field.omitempty and _is_empty(field.kind, raw):
+            continue
+        out[field.name] = _encode_value(field.kind, raw)
+    return out
+
+
+def _encode_value(kind: str, raw: JSON) -> JSON:
+    if kind.endswith("?"):
+        return None if raw is None else _encode_value(kind[:-1], raw)
+    if kind.startswith("[]"):
+        if raw is None:
+            return None
+        return [_encode_value(kind[2:], item) for item in raw]
+    if kind.startswith("map["):
+        if raw is None:
+            return None
+        inner = kind[4:-1]
+        # Go writes map keys sorted; struct fields keep their declared order.
+        keys = sorted((str(k) for k in raw), key=lambda k: k.encode("utf-8"))
+        return {k: _encode_value(inner, raw[k]) for k in keys}
+    if kind.startswith("*"):
+        return None if raw is None else encode(kind[1:], raw)
+    if kind in STRUCTS:
+        return encode(kind, raw)
+    if kind == "quantity":
+        return "0" if raw is None else canonical_quantity(raw)
+    if kind == "str":
+        return "" if raw is None else raw
+    if kind == "int":
+        return 0 if raw is None else raw
+    if kind == "bool":
+        return False if raw is None else raw
+    # intstr and anything else: the value as written (int or string).
+    return 0 if raw is None else raw
+
+
+# --- resource.Quantity ----------------------------------------------------------
+
+_QUANTITY = re.compile(
+    r"^(?P<sign>[+-]?)(?P<num>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+    r"(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+)
+_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_DECIMAL_SUFFIX = {v: k for k, v in _DECIMAL.items()}
+
+
+def canonical_quantity(raw: JSON) -> JSON:
+    """A Kubernetes quantity in the canonical form apimachinery serializes.
+
+    No precision is lost, no fraction is written and the suffix is as large as
+    possible; binary suffixes stay binary when the value is a whole number of at
+    least 1024 (``1.5Gi`` -> ``1536Mi``, ``1.5`` -> ``1500m``, ``3000m`` -> ``3``).
+    Values that do not parse are returned unchanged.
+    """
+    if isinstance(raw, bool) or raw is None:
+        return raw
+    text = str(raw).strip() if not isinstance(raw, (int, float)) else _plain_number(raw)
+    m = _QUANTITY.match(text)
+    if m is None:
+        return raw
+    num = m.group("num")
+    value = Fraction(num if not num.endswith(".") else num[:-1] or "0")
+    if m.group("sign") == "-":
+        value = -value
+    suffix = m.group("suffix") or ""
+    fmt = "decimal"
+    if suffix in _BINARY:
+        value *= 2 ** _BINARY[suffix]
+        fmt = "binary"
+    elif suffix in _DECIMAL:
+        value *= Fraction(10) ** _DECIMAL[suffix]
+    else:
+        value *= Fraction(10) ** int(suffix[1:])
+        fmt = "exponent"
+    # Quantities keep nano precision at most; apimachinery rounds up beyond it.
+    scaled = value * 10**9
+    if scaled.denominator != 1:
+        value = Fraction(-((-scaled.numerator) // scaled.denominator), 10**9)
+    if value == 0:
+        return "0"
+    if fmt == "binary":
+        if -1024 < value < 1024 or value.denominator != 1:
+            fmt = "decimal"
+        else:
+            return _binary_text(int(value))
+    return _decimal_text(value, fmt)
+
+
+def _plain_number(n: int | float) -> str:
+    if isinstance(n, int):
+        return str(n)
+    return format(n, "f").rstrip("0").rstrip(".") if n == n else "nan"
+
+
+def _binary_text(value: int) -> str:
+    sign = "-" if value < 0 else ""
+    mag = abs(value)
+    shift = 0
+    while shift < 60 and mag % (1 << (shift + 10)) == 0:
+        shift += 10
+    mantissa = mag >> shift
+    suffix = {v: k for k, v in _BINARY.items()}.get(shift, "")
+    return f"{sign}{mantissa}{suffix}"
+
+
+def _decimal_text(value: Fraction, fmt: str) -> str:
+    sign = "-" if value < 0 else ""
+    mag = abs(value)
+    # Smallest exponent e (multiple of 3, >= -9) with mag / 10**e whole, then as large as possible.
+    exp = -9
+    while (mag / Fraction(10) ** exp).denominator != 1:  # pragma: no cover - rounded above
+        exp += 3
+    while exp < 18 or fmt == "exponent":
+        nxt = mag / Fraction(10) ** (exp + 3)
+        if nxt.denominator != 1:
+            break
+        exp += 3
+    mantissa = int(mag / Fraction(10) ** exp)
+    if fmt == "exponent":
+        suffix = f"e{exp}" if exp != 0 else ""
+    else:
+        suffix = _DECIMAL_SUFFIX[exp]
+    return f"{sign}{mantissa}{suffix}"
+
+
+# --- encoding/json text ---------------------------------------------------------
+
+def dumps(value: JSON, *, sort_keys: bool = False) -> str:
+    """Compact JSON text as Go's ``json.Marshal`` writes it.
+
+    Mapping keys keep their order unless ``sort_keys`` (Go sorts the keys of
+    ``map`` values; struct fields come in field order, which :func:`encode`
+    already produced).
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        return go_json_float(value)
+    if isinstance(value, str):
+        return go_json_string(str(value))
+    if isinstance(value, Mapping):
+        items: list[tuple[str, Any]] = [(str(k), v) for k, v in value.items()]
+        if sort_keys:
+            items.sort(key=lambda kv: kv[0].encode("utf-8"))
+        return "{" + ",".join(f"{go_json_string(k)}:{dumps(v, sort_keys=sort_keys)}" for k, v in items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(dumps(v, sort_keys=sort_keys) for v in value) + "]"
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")

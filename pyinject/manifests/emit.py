@@ -1,0 +1,232 @@
+"""Write new YAML fragments: plain data as text that kubectl reads back as the same data.
+
+The splicing writer (:mod:`pyinject.manifests.splice`) inserts these fragments into the
+user's text, so they must fit any indentation and say exactly what the plain
+data says to a YAML 1.1 reader (kubectl decodes with go-yaml v2): a string
+that such a reader would take for a bool, number, null, timestamp or the
+``=`` value scalar is quoted.  ``yes``, ``0755``, ``0o17``, ``1:30``, ``=``
+and ``"15001"`` all stay strings.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pyinject.errors import InputError
+
+# Plain text YAML 1.1 readers (PyYAML's resolver and go-yaml v2) resolve to
+# something other than a string.  Deliberately broad: quoting a string that
+# did not need it costs nothing, missing one changes its type in the cluster.
+_NOT_A_STRING = re.compile(
+    r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE"
+    r"|~|null|Null|NULL|=|<<"
+    r"|[-+]?(?:0[bB][0-1_]+|0[oO]?[0-7_]+|0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)"
+    r"|[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt \t].*)?)"
+)
+
+# Plain scalars are written only from this conservative alphabet.  Anything
+# else (leading indicators, ": ", " #", flow punctuation) gets quotes.
+_PLAIN_BLOCK = re.compile(r"(?:[A-Za-z0-9_./$(]|-(?=[^ ]))[A-Za-z0-9_./$()\-+=@~^;:<>,! ]*")
+_PLAIN_FLOW = re.compile(r"(?:[A-Za-z0-9_./$(]|-(?=[^ ]))[A-Za-z0-9_./$()\-+=@~^;<>! ]*")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a document indents: new fragments follow it."""
+
+    #: Columns a nested mapping is indented under its key.
+    mapping: int = 2
+    #: Columns a block sequence's ``-`` is indented under its key (0: kubectl's style).
+    offset: int = 0
+
+
+def scalar(value: Any, *, flow: bool = False, quote: str = "") -> str:
+    """One scalar on one line; ``quote`` (``'`` or ``"``) asks for that style for a string."""
+    if type(value) is str:
+        return _string(value, flow, quote)
+    if isinstance(value, str):
+        return _string(value, flow, quote)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        text = repr(value)
+        return text if any(c in text for c in ".en") else text + ".0"
+    if isinstance(value, bytes):
+        return "!!binary " + _double(base64.b64encode(value).decode("ascii"))
+    raise InputError(f"cannot write a {type(value).__name__} value as YAML")
+
+
+# Injected containers repeat the same strings pod after pod; the cache is
+# bounded so a long stream of distinct values cannot grow it without end.
+_STRING_CACHE: dict[tuple[str, bool, str], str] = {}
+_STRING_CACHE_SIZE = 4_096
+
+
+def _string(text: str, flow: bool, quote: str) -> str:
+    key = (text, flow, quote)
+    written = _STRING_CACHE.get(key)
+    if written is None:
+        if len(_STRING_CACHE) >= _STRING_CACHE_SIZE:
+            _STRING_CACHE.clear()
+        written = _STRING_CACHE[key] = _quote_string(text, flow, quote)
+    return written
+
+
+def _quote_string(text: str, flow: bool, quote: str) -> str:
+    ambiguous = _NOT_A_STRING.fullmatch(text) is not None
+    if quote == '"':
+        return _double(text)
+    if not ambiguous and not quote and _plain_ok(text, flow):
+        return text
+    # Kubernetes (and Istio) write strings that look like numbers or booleans
+    # in double quotes ("15001", "true"); everything else reads best in single
+    # quotes, which need no escapes for JSON annotation values.
+    if ambiguous or not _printable(text):
+        return _double(text)
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _plain_ok(text: str, flow: bool) -> bool:
+    if (_PLAIN_FLOW if flow else _PLAIN_BLOCK).fullmatch(text) is None:
+        return False
+    return not (text.endswith((" ", ":")) or ": " in text or " #" in text)
+
+
+def _printable(text: str) -> bool:
+    return text.isprintable() and "\ufeff" not in text
+
+
+def _double(text: str) -> str:
+    out = ['"']
+    for ch in text:
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif ch.isprintable() and ch != "\ufeff":
+            out.append(ch)
+        else:
+            out.append(_ESCAPES.get(ch) or _code_escape(ch))
+    out.append('"')
+    return "".join(out)
+
+
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0", "\x07": "\\a", "\b": "\\b", "\x1b": "\\e",
+            "\f": "\\f", "\v": "\\v"}
+
+
+def _code_escape(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02X}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04X}"
+    return f"\\U{code:08X}"
+
+
+def _literal(text: str) -> str | None:
+    """A ``|`` block scalar header for multi-line text, or None if quotes are safer."""
+    if "\n" not in text or "\r" in text or not text.strip("\n"):
+        return None
+    lines = text.split("\n")
+    if any(line and not _printable(line) for line in lines):
+        return None
+    first = next(line for line in lines if line)
+    if first.startswith(" "):
+        return None  # would need an indentation indicator
+    if any(line.strip(" ") == "" and line for line in lines):
+        return None  # space-only lines are easy to misread; quote instead
+    if not text.endswith("\n"):
+        return "|-"
+    return "|+" if text.endswith("\n\n") else "|"
+
+
+def flow(value: Any) -> str:
+    """A value in flow style, on one line (``{a: b, c: [d]}``)."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{" + ", ".join(f"{_key(k, flow=True)}: {flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(v) for v in value) + "]"
+    return scalar(value, flow=True)
+
+
+def _key(key: Any, *, flow: bool = False) -> str:
+    if isinstance(key, (dict, list)):
+        raise InputError("cannot write a mapping or list as a mapping key")
+    return scalar(key, flow=flow)
+
+
+def value_after_key(value: Any, col: int, layout: Layout, quote: str = "") -> str:
+    """Text that follows ``key:`` for a key at column ``col`` (no final newline)."""
+    if type(value) is str and not quote and "\n" not in value:
+        return " " + _string(value, False, "")
+    if isinstance(value, dict) and value:
+        return "\n" + entries(value, col + layout.mapping, layout).rstrip("\n")
+    if isinstance(value, list) and value:
+        return "\n" + items(value, col + layout.offset, layout).rstrip("\n")
+    if isinstance(value, str) and not quote:
+        header = _literal(value)
+        if header is not None:
+            return " " + header + _literal_body(value, col + max(layout.mapping, 1))
+    return " " + (flow(value) if isinstance(value, (dict, list)) else scalar(value, quote=quote))
+
+
+def value_after_dash(value: Any, col: int, layout: Layout, quote: str = "") -> str:
+    """Text that follows ``-`` for an item whose dash is at column ``col`` (no final newline)."""
+    if type(value) is str and not quote and "\n" not in value:
+        return " " + _string(value, False, "")
+    inner = col + 2
+    if isinstance(value, dict) and value:
+        return " " + entries(value, inner, layout)[inner:].rstrip("\n")
+    if isinstance(value, list) and value:
+        return " " + items(value, inner, layout)[inner:].rstrip("\n")
+    if isinstance(value, str) and not quote:
+        header = _literal(value)
+        if header is not None:
+            return " " + header + _literal_body(value, inner)
+    return " " + (flow(value) if isinstance(value, (dict, list)) else scalar(value, quote=quote))
+
+
+def _literal_body(text: str, col: int) -> str:
+    pad = " " * col
+    body = text[:-1] if text.endswith("\n") else text
+    return "".join("\n" + (pad + line if line else "") for line in body.split("\n"))
+
+
+def entries(mapping: dict[Any, Any], col: int, layout: Layout) -> str:
+    """Block mapping entries at column ``col``, every line indented and ended with a newline."""
+    pad = " " * col
+    return "".join(f"{pad}{_key(k)}:{value_after_key(v, col, layout)}\n" for k, v in mapping.items())
+
+
+def items(values: list[Any], col: int, layout: Layout) -> str:
+    """Block sequence items with their dash at column ``col``, each line ended with a newline."""
+    pad = " " * col
+    return "".join(f"{pad}-{value_after_dash(v, col, layout)}\n" for v in values)
+
+
+def document(value: Any, layout: Layout) -> str:
+    """A whole document body (root node at column 0), ending with a newline."""
+    if isinstance(value, dict) and value:
+        return entries(value, 0, layout)
+    if isinstance(value, list) and value:
+        return items(value, 0, layout)
+    text = value_after_key(value, 0, layout)
+    return text[1:] + "\n"

@@ -1,0 +1,82 @@
+"""``--in-place``: give each input file its own output, replacing only the files that change.
+
+Every file is processed and staged (written to a temporary file beside it)
+before any is replaced, so an error in the tenth file leaves the first nine
+untouched too.  Each replacement is a rename, atomic on POSIX: a reader sees
+the old file or the new one, never half of each.  Files whose output equals
+their text are not touched at all (their modification time stays, which keeps
+``make`` and pre-commit quiet).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+
+from pyinject.errors import UsageError
+from pyinject.model import Options, Outcome
+from pyinject.pipeline import (
+    JSON_IF_CHANGED,
+    PRESERVING,
+    Injector,
+    OutputMode,
+    Warn,
+    commit_file,
+    discard_files,
+    run_per_source,
+    stage_file,
+)
+from pyinject.manifests.read import STDIN, expand_paths
+
+
+@dataclass
+class InPlaceResult:
+    """What an in-place run did."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    #: Files rewritten, in input order.
+    changed: list[str] = field(default_factory=list)
+    #: Every file read.
+    sources: list[str] = field(default_factory=list)
+
+
+def input_files(filenames: tuple[str, ...]) -> tuple[str, ...]:
+    """The files ``-f`` names (directories expanded), each once; stdin is refused."""
+    if STDIN in filenames:
+        raise UsageError("--in-place rewrites files, so it cannot read - (stdin)")
+    seen: dict[str, str] = {}
+    for path in expand_paths(filenames):
+        # The same file named twice (or through a link) is rewritten once.
+        seen.setdefault(os.path.realpath(path), path)
+    return tuple(seen.values())
+
+
+def rewrite_in_place(options: Options, injector: Injector, *, mode: OutputMode, warn: Warn | None = None) -> InPlaceResult:
+    """Process every file named by ``options.filenames`` and replace those whose output differs."""
+    files = input_files(options.filenames)
+    result = InPlaceResult(sources=list(files))
+
+    def mode_for(source: str) -> OutputMode:
+        # A JSON file stays JSON: the rewritten documents are written as JSON.
+        if mode is PRESERVING and source.endswith(".json"):
+            return JSON_IF_CHANGED
+        return mode
+
+    staged: list[tuple[str, str]] = []
+    try:
+        for source in run_per_source(dataclasses.replace(options, filenames=files), injector, warn=warn, mode_for=mode_for):
+            try:
+                result.outcomes.extend(source.outcomes)
+                if source.changed:
+                    # Through a symbolic link, the file it points to is rewritten; the link stays.
+                    target = os.path.realpath(source.source)
+                    staged.append((stage_file(target, source.output), source.source))
+            finally:
+                source.close()
+        for tmp, name in staged:
+            commit_file(tmp, os.path.realpath(name))
+            result.changed.append(name)
+    finally:
+        discard_files(tmp for tmp, name in staged if name not in result.changed)
+    return result

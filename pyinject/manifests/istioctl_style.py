@@ -1,0 +1,390 @@
+"""``--output-style istioctl``: write documents exactly as ``istioctl kube-inject`` writes them.
+
+istioctl reads each document of the stream; when its apiVersion and kind are
+one of the types it registers (Pod, ReplicationController, Deployment,
+DaemonSet, ReplicaSet, StatefulSet, Job, CronJob, List, and OpenShift's
+DeploymentConfig) it decodes it into the Go struct, injects, and writes the
+struct back with sigs.k8s.io/yaml.  Anything else is copied through as the raw
+text of the document.  Every document is followed by ``---``.
+
+Going through Go's typed structs and back leaves marks that this module
+reproduces on the JSON-like data pyinject works on:
+
+- fields the Go type does not have are dropped (encoding/json ignores them);
+- ``omitempty`` drops zero strings, numbers, booleans, empty lists and maps,
+  except where the Go field is a pointer (``replicas: 0`` stays);
+- structs held by value are always written, so an absent one comes out as
+  ``{}``: ``strategy: {}``, ``status: {}``, a container's ``resources: {}``, a
+  pod template's ``metadata: {}``; fields without ``omitempty`` are written
+  even when zero (``status: {replicas: 0}`` of a ReplicaSet);
+- quantities in canonical form (``500m`` stays, ``0.5`` becomes ``500m``);
+- sigs.k8s.io/yaml marshals to JSON and converts that to YAML through
+  go-yaml v2, so keys come out sorted and strings quoted go-yaml's way
+  (:func:`pyinject.golang.goyaml.go_yaml`).
+
+``metadata.creationTimestamp: null``, which older istioctl releases wrote, is
+gone since Kubernetes 1.33 marked the field ``omitzero``; Istio 1.30 builds with
+those libraries.
+
+Where the two differ on purpose: istioctl writes a last document that lacks a
+final newline as ``...last line---``, which is not valid YAML; here a newline
+is added.  And pyinject injects workloads of every apiVersion (istioctl only
+those it registers), so such a workload, once injected, is written typed too.
+
+The Go type table below covers the workload kinds; the pod spec below them
+comes from the Kubernetes schema pyinject ships (``pyinject/data``), with the
+exact container types of :mod:`pyinject.k8s.gojson`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyinject.pipeline import OutputMode
+from pyinject.manifests.read import RawDocument
+
+#: (apiVersion, kind) istioctl decodes into Go structs; anything else stays raw text.
+REGISTERED: frozenset[tuple[str, str]] = frozenset({
+    ("v1", "ReplicationController"),
+    ("v1", "Pod"),
+    ("v1", "List"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "DaemonSet"),
+    ("apps/v1", "ReplicaSet"),
+    ("apps/v1", "StatefulSet"),
+    ("batch/v1", "Job"),
+    ("batch/v1", "CronJob"),
+    ("apps.openshift.io/v1", "DeploymentConfig"),
+})
+
+
+@dataclass(frozen=True)
+class GoField:
+    """One field of a Go struct as encoding/json sees it.
+
+    ``kind``: ``str``/``int``/``bool``/``float``/``quantity``/``intstr``/``any``
+    for scalars and values kept as they are, ``[]X`` a slice, ``map[X]`` a
+    string-keyed map, ``*X`` a pointer to struct X, ``X`` a struct held by
+    value, ``inline X`` an embedded struct.  ``pointer``: a pointer to a
+    scalar, so ``omitempty`` drops only an absent value, not ``0`` or ``false``.
+    """
+
+    name: str
+    kind: str
+    omitempty: bool = True
+    pointer: bool = False
+
+
+def _struct(*specs: str) -> tuple[GoField, ...]:
+    """``"name kind"``, with ``!`` for no omitempty and ``?`` after the kind for a pointer scalar."""
+    out = []
+    for spec in specs:
+        parts = spec.split()
+        if parts[1] == "inline":
+            out.append(GoField(parts[0], "inline " + parts[2]))
+            continue
+        kind = parts[1]
+        out.append(GoField(parts[0], kind.rstrip("?"), omitempty="!" not in parts[2:], pointer=kind.endswith("?")))
+    return tuple(out)
+
+
+#: Go types of the workload kinds and what sits between them and the pod spec
+#: (k8s.io/api apps/v1, batch/v1, core/v1; github.com/openshift/api apps/v1).
+#: Field order does not matter: sigs.k8s.io/yaml sorts keys.  ``any`` marks what
+#: pyinject passes through as written (status details, claim templates...).
+WORKLOAD_STRUCTS: dict[str, tuple[GoField, ...]] = {
+    "Deployment": _struct("apiVersion str", "kind str", "metadata ObjectMeta", "spec DeploymentSpec", "status DeploymentStatus"),
+    "DeploymentSpec": _struct(
+        "replicas int?", "selector *LabelSelector !", "template PodTemplateSpec !", "strategy DeploymentStrategy",
+        "minReadySeconds int", "revisionHistoryLimit int?", "paused bool", "progressDeadlineSeconds int?",
+    ),
+    "DeploymentStrategy": _struct("type str", "rollingUpdate *RollingUpdateDeployment"),
+    "RollingUpdateDeployment": _struct("maxUnavailable intstr?", "maxSurge intstr?"),
+    "DeploymentStatus": _struct(
+        "observedGeneration int", "replicas int", "updatedReplicas int", "readyReplicas int",
+        "availableReplicas int", "unavailableReplicas int", "terminatingReplicas int?",
+        "conditions []any", "collisionCount int?",
+    ),
+    "StatefulSet": _struct("apiVersion str", "kind str", "metadata ObjectMeta", "spec StatefulSetSpec", "status StatefulSetStatus"),
+    "StatefulSetSpec": _struct(
+        "replicas int?", "selector *LabelSelector !", "template PodTemplateSpec !", "volumeClaimTemplates []any",
+        "serviceName str", "podManagementPolicy str", "updateStrategy StatefulSetUpdateStrategy",
+        "revisionHistoryLimit int?", "minReadySeconds int", "persistentVolumeClaimRetentionPolicy any?",
+        "ordinals any?",
+    ),
+    "StatefulSetUpdateStrategy": _struct("type str", "rollingUpdate any?"),
+    "StatefulSetStatus": _struct(
+        "observedGeneration int", "replicas int !", "readyReplicas int", "currentReplicas int", "updatedReplicas int",
+        "currentRevision str", "updateRevision str", "collisionCount int?", "conditions []any",
+        "availableReplicas int !",
+    ),
+    "DaemonSet": _struct("apiVersion str", "kind str", "metadata ObjectMeta", "spec DaemonSetSpec", "status DaemonSetStatus"),
+    "DaemonSetSpec": _struct(
+        "selector *LabelSelector !", "template PodTemplateSpec !", "updateStrategy DaemonSetUpdateStrategy",
+        "minReadySeconds int", "revisionHistoryLimit int?",
+    ),
+    "DaemonSetUpdateStrategy": _struct("type str", "rollingUpdate any?"),
+    "DaemonSetStatus": _struct(
+        "currentNumberScheduled int !", "numberMisscheduled int !", "desiredNumberScheduled int !",
+        "numberReady int !", "observedGeneration int", "updatedNumberScheduled int", "numberAvailable int",
+        "numberUnavailable int", "collisionCount int?", "conditions []any",
+    ),
+    "ReplicaSet": _struct("apiVersion str", "kind str", "metadata ObjectMeta", "spec ReplicaSetSpec", "status ReplicaSetStatus"),
+    "ReplicaSetSpec": _struct("replicas int?", "minReadySeconds int", "selector *LabelSelector !", "template PodTemplateSpec"),
+    "ReplicaSetStatus": _struct(
+        "replicas int !", "fullyLabeledReplicas int", "readyReplicas int", "availableReplicas int",
+        "terminatingReplicas int?", "observedGeneration int", "conditions []any",
+    ),
+    "ReplicationController": _struct(
+        "apiVersion str", "kind str", "metadata ObjectMeta", "spec ReplicationControllerSpec",
+        "status ReplicationControllerStatus",
+    ),
+    "ReplicationControllerSpec": _struct("replicas int?", "minReadySeconds int", "selector map[str]", "template *PodTemplateSpec"),
+    "ReplicationControllerStatus": _struct(
+        "replicas int !", "fullyLabeledReplicas int", "readyReplicas int", "availableReplicas int",
+        "observedGeneration int", "conditions []any",
+    ),
+    "Job": _struct("apiVersion str", "kind str", "metadata ObjectMeta", "spec JobSpec", "status JobStatus"),
+    "JobSpec": _struct(
+        "parallelism int?", "completions int?", "activeDeadlineSeconds int?", "podFailurePolicy any?",
+        "successPolicy any?", "backoffLimit int?", "backoffLimitPerIndex int?", "maxFailedIndexes int?",
+        "selector *LabelSelector", "manualSelector bool?", "template PodTemplateSpec !",
+        "ttlSecondsAfterFinished int?", "completionMode str?", "suspend bool?", "podReplacementPolicy str?",
+        "managedBy str?",
+    ),
+    "JobStatus": _struct(
+        "conditions []any", "startTime any?", "completionTime any?", "active int", "succeeded int", "failed int",
+        "terminating int?", "completedIndexes str", "failedIndexes str?", "uncountedTerminatedPods any?",
+        "ready int?",
+    ),
+    "CronJob": _struct("apiVersion str", "kind str", "metadata ObjectMeta", "spec CronJobSpec", "status CronJobStatus"),
+    "CronJobSpec": _struct(
+        "schedule str !", "timeZone str?", "startingDeadlineSeconds int?", "concurrencyPolicy str", "suspend bool?",
+        "jobTemplate JobTemplateSpec !", "successfulJobsHistoryLimit int?", "failedJobsHistoryLimit int?",
+    ),
+    "JobTemplateSpec": _struct("metadata ObjectMeta", "spec JobSpec"),
+    "CronJobStatus": _struct("active []any", "lastScheduleTime any?", "lastSuccessfulTime any?"),
+    "Pod": _struct("apiVersion str", "kind str", "metadata ObjectMeta", "spec PodSpec", "status PodStatus"),
+    "PodStatus": _struct(
+        "observedGeneration int", "phase str", "conditions []any", "message str", "reason str",
+        "nominatedNodeName str", "hostIP str", "hostIPs []any", "podIP str", "podIPs []any", "startTime any?",
+        "initContainerStatuses []any", "containerStatuses []any", "qosClass str",
+        "ephemeralContainerStatuses []any", "resize str", "resourceClaimStatuses []any",
+        "extendedResourceClaimStatus any?",
+    ),
+    "PodTemplateSpec": _struct("metadata ObjectMeta", "spec PodSpec"),
+    "List": _struct("apiVersion str", "kind str", "metadata ListMeta", "items []ListItem !"),
+    "ListMeta": _struct("selfLink str", "resourceVersion str", "continue str", "remainingItemCount int?"),
+    # OpenShift apps/v1: its DeploymentStrategy holds a ResourceRequirements by value.
+    "DeploymentConfig": _struct(
+        "apiVersion str", "kind str", "metadata ObjectMeta", "spec DeploymentConfigSpec", "status DeploymentConfigStatus",
+    ),
+    "DeploymentConfigSpec": _struct(
+        "strategy DeploymentConfigStrategy", "minReadySeconds int", "triggers []DeploymentTriggerPolicy !",
+        "replicas int !", "revisionHistoryLimit int?", "test bool !", "paused bool", "selector map[str]",
+        "template *PodTemplateSpec",
+    ),
+    "DeploymentConfigStrategy": _struct(
+        "type str", "customParams any?", "recreateParams any?", "rollingParams any?",
+        "resources ResourceRequirements", "labels map[str]", "annotations map[str]", "activeDeadlineSeconds int?",
+    ),
+    "DeploymentTriggerPolicy": _struct("type str", "imageChangeParams *DeploymentTriggerImageChangeParams"),
+    "DeploymentTriggerImageChangeParams": _struct(
+        "automatic bool", "containerNames []str", "from ObjectReference !", "lastTriggeredImage str",
+    ),
+    "ObjectReference": _struct(
+        "kind str", "namespace str", "name str", "uid str", "apiVersion str", "resourceVersion str", "fieldPath str",
+    ),
+    "DeploymentConfigStatus": _struct(
+        "latestVersion int !", "observedGeneration int !", "replicas int !", "updatedReplicas int !",
+        "availableReplicas int !", "unavailableReplicas int !", "details any?", "conditions []any",
+        "readyReplicas int",
+    ),
+}
+
+#: Kind of a document -> its Go struct.
+KIND_STRUCTS = {kind: kind for _, kind in REGISTERED}
+
+#: Scalars of the pod spec that are plain (not pointers) in Go, so ``omitempty``
+#: drops their zero value; the schema does not say which are pointers, and
+#: keeping a zero is the safe default.
+PLAIN_SCALARS: dict[str, frozenset[str]] = {
+    "PodSpec": frozenset({"hostNetwork", "hostPID", "hostIPC"}),
+}
+
+#: Schema fields whose Go type is not what the OpenAPI schema suggests.
+SCHEMA_OVERRIDES: dict[str, dict[str, GoField]] = {
+    # metav1.Time is a struct that encodes as a string; since Kubernetes 1.33
+    # the field is omitzero, so a null timestamp disappears.
+    "ObjectMeta": {
+        "creationTimestamp": GoField("creationTimestamp", "str"),
+        "deletionTimestamp": GoField("deletionTimestamp", "str"),
+    },
+}
+
+
+def _short(definition: str) -> str:
+    return definition.rsplit(".", 1)[-1]
+
+
+def _schema_kind(spec: Mapping[str, Any]) -> str:
+    kind = spec.get("type")
+    ref = spec.get("ref")
+    if kind == "quantity":
+        return "quantity"
+    if kind == "int-or-string":
+        return "intstr"
+    if kind == "object" and isinstance(ref, str):
+        return "*" + _short(ref)
+    if kind == "array":
+        return "[]" + _schema_kind(spec.get("items") or {})
+    if kind == "map":
+        return "map[" + _schema_kind(spec.get("values") or {}) + "]"
+    return {"string": "str", "integer": "int", "boolean": "bool", "number": "float"}.get(str(kind), "any")
+
+
+@functools.cache
+def go_structs() -> dict[str, tuple[GoField, ...]]:
+    """Every Go struct this module knows, by Go type name.
+
+    The pod spec's closure comes from the Kubernetes schema: struct fields are
+    pointers there (omitted when absent), scalars keep a written zero unless
+    listed in PLAIN_SCALARS, required fields have no ``omitempty``.  The
+    container types are :data:`pyinject.k8s.gojson.STRUCTS`, which knows
+    pointers and value structs exactly; the workload kinds are the table above.
+    """
+    from pyinject.render.go_data import k8s_schema
+    from pyinject.k8s import gojson
+    structs: dict[str, tuple[GoField, ...]] = {}
+    for definition, body in k8s_schema().items():
+        name = _short(definition)
+        required = set(body.get("required") or ())
+        overrides = SCHEMA_OVERRIDES.get(name, {})
+        plain = PLAIN_SCALARS.get(name, frozenset())
+        fields = []
+        for field, spec in (body.get("fields") or {}).items():
+            if field in overrides:
+                fields.append(overrides[field])
+                continue
+            kind = _schema_kind(spec)
+            scalar = kind in ("int", "bool", "float")
+            fields.append(GoField(field, kind, omitempty=field not in required, pointer=scalar and field not in plain))
+        structs[name] = tuple(fields)
+    for name, go_fields in gojson.STRUCTS.items():
+        structs[name] = tuple(_from_gojson(f) for f in go_fields)
+    structs.update(WORKLOAD_STRUCTS)
+    return structs
+
+
+def _from_gojson(field: Any) -> GoField:
+    kind = str(field.kind)
+    if kind.startswith("inline "):
+        return GoField(field.name, kind)
+    pointer = kind.endswith("?")
+    return GoField(field.name, kind.rstrip("?"), omitempty=bool(field.omitempty), pointer=pointer)
+
+
+def encode(type_name: str, value: Any) -> dict[str, Any]:
+    """``value`` as Go would write it after decoding it into struct ``type_name``."""
+    structs = go_structs()
+    source = value if isinstance(value, Mapping) else {}
+    out: dict[str, Any] = {}
+    for field in structs[type_name]:
+        if field.kind.startswith("inline "):
+            out.update(encode(field.kind[len("inline "):], source))
+            continue
+        raw = source.get(field.name)
+        encoded = None if raw is None and field.pointer else _encode_value(field.kind, raw, structs)
+        if encoded is None and field.kind == "quantity" and not field.omitempty:
+            encoded = "0"  # resource.Quantity is a struct: its zero value writes as "0"
+        if field.omitempty and _is_empty(field, encoded, structs):
+            continue
+        out[field.name] = encoded
+    return out
+
+
+def _encode_value(kind: str, raw: Any, structs: Mapping[str, tuple[GoField, ...]]) -> Any:
+    from pyinject.k8s.gojson import canonical_quantity
+
+    if kind.startswith("[]"):
+        if not isinstance(raw, list):
+            return None
+        return [_encode_value(kind[2:], item, structs) for item in raw]
+    if kind.startswith("map["):
+        if not isinstance(raw, Mapping):
+            return None
+        inner = kind[4:-1]
+        return {str(k): _encode_value(inner, v, structs) for k, v in raw.items()}
+    if kind.startswith("*"):
+        return None if raw is None else encode(kind[1:], raw)
+    if kind == "ListItem":
+        return _list_item(raw)
+    if kind in structs:
+        return encode(kind, raw)
+    if kind == "quantity":
+        return None if raw is None else canonical_quantity(raw)
+    if raw is None:
+        return {"str": "", "int": 0, "float": 0, "bool": False}.get(kind)
+    return raw
+
+
+def _is_empty(field: GoField, value: Any, structs: Mapping[str, tuple[GoField, ...]]) -> bool:
+    """Go's omitempty: zero scalars (unless pointers), nil pointers, empty slices and maps."""
+    if field.kind in structs and not field.kind.startswith("*"):
+        return False  # a struct held by value is never "empty" to encoding/json
+    if value is None:
+        return True
+    if field.pointer or field.kind.startswith("*"):
+        return False  # a pointer is empty only when nil
+    if isinstance(value, bool):
+        return value is False
+    if isinstance(value, (int, float)):
+        return value == 0
+    if isinstance(value, (str, list, dict)):
+        return len(value) == 0
+    return False
+
+
+def _list_item(item: Any) -> Any:
+    """A List item: typed when istioctl registers its kind, else its JSON as it was."""
+    struct = _registered_struct(item)
+    return encode(struct, item) if struct is not None else item
+
+
+def _registered_struct(obj: Any) -> str | None:
+    if not isinstance(obj, Mapping):
+        return None
+    key = (obj.get("apiVersion"), obj.get("kind"))
+    return KIND_STRUCTS[str(key[1])] if key in REGISTERED else None
+
+
+def typed(data: Any, *, force: bool = False) -> Any | None:
+    """``data`` after a round trip through its Go type; None when istioctl keeps it as raw text.
+
+    ``force``: type a document pyinject injected even when istioctl does not
+    register its apiVersion (it would not have injected it).
+    """
+    struct = _registered_struct(data)
+    if struct is None and force and isinstance(data, Mapping) and data.get("kind") in KIND_STRUCTS:
+        struct = KIND_STRUCTS[str(data["kind"])]
+    return None if struct is None else encode(struct, data)
+
+
+def emit_istioctl(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
+    """One document as ``istioctl kube-inject`` writes it, ``---`` line included."""
+    from pyinject.golang.goyaml import go_yaml
+
+    value = typed(data, force=changed)
+    if value is not None:
+        return go_yaml(value) + "---\n"
+    if not doc.body:
+        # Go's YAML reader skips documents with no text at all.
+        return ""
+    body = doc.body if doc.body.endswith("\n") else doc.body + "\n"
+    return body + "---\n"
+
+
+ISTIOCTL = OutputMode("istioctl", emit_istioctl, parse_all=False)

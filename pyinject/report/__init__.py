@@ -1,0 +1,1 @@
+"""The per-workload report on stderr, and the change summaries ``-v`` adds to it."""

@@ -1,0 +1,1 @@
+"""``kube-uninject``: strip a previous injection and give back the pod as it was."""
