@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -12,13 +13,10 @@ import click
 
 from pyinject import ISTIO_VERSION, __version__
 from pyinject.errors import ExitCode, PyinjectError, UsageError
+from pyinject.cli.options import config_options, inject_options, inputs, io_options
 from pyinject.model import Options
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-#: ``--output-style`` choices; pipeline.OUTPUT_STYLES is the registry (not
-#: imported here, so ``--help`` does not load the YAML stack).
-OUTPUT_STYLES = ("pyinject", "istioctl")
 
 #: ``--check`` found something to change.  The same number as a user error, as
 #: black, ruff and prettier use for ``--check``: a pre-commit hook or CI step fails
@@ -138,82 +136,11 @@ def cli() -> None:
     """pyinject: offline Istio sidecar injection for Kubernetes manifests."""
 
 
-def _check_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
-    for item in values:
-        key, sep, _ = item.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE (e.g. values.global.proxy.image=proxyv2)", ctx, param)
-    return values
-
-
-def _io_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Input, output and report flags shared by kube-inject and kube-uninject."""
-    options = [
-        click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH",
-                     help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
-                          "Repeatable; PATHs may also follow the options (as pre-commit passes them)."),
-        click.option("-o", "--output", metavar="FILE", help="Write here instead of stdout (atomically; may name an input)."),
-        click.option("--in-place", "in_place", is_flag=True,
-                     help="Rewrite each input file with its own result (atomically, and only files that change). "
-                          "Not with stdin or -o."),
-        click.option("--check", is_flag=True,
-                     help="Write nothing; exit 1 and list what would change if any file would, 0 if none would."),
-        click.option("--output-format", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
-                     help="Format of the written documents."),
-        click.option("--output-style", type=click.Choice(list(OUTPUT_STYLES)), default="pyinject", show_default=True,
-                     help="pyinject: keep comments, key order and untouched documents as written. "
-                          "istioctl: write what istioctl writes (sorted keys, Go's YAML quoting, "
-                          "`status: {}` and the like, `---` after every document)."),
-        click.option("-q", "--quiet", is_flag=True, help="No warnings or report on stderr."),
-        click.option("-v", "--verbose", is_flag=True,
-                     help="Report what changed in each pod (containers, volumes, annotations...)."),
-        click.option("--debug", is_flag=True, help="Show a traceback for errors."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return click.argument("paths", nargs=-1, metavar="[PATH]...")(func)
-
-
-def _inputs(flags: dict[str, Any]) -> tuple[str, ...]:
-    """-f values, then trailing PATH arguments: at least one is needed."""
-    paths = tuple(flags["filenames"]) + tuple(flags["paths"])
-    if not paths:
-        raise click.UsageError("no manifests named: give -f FILE, -f DIR or -f - (stdin)")
-    return paths
-
-
 @cli.command("kube-inject", help=INJECT_HELP, context_settings=CONTEXT_SETTINGS)
-@_io_options
-@click.option("--injectConfigFile", "inject_config_file", metavar="FILE",
-              help="Injection config: a cluster's {.data.config} of ConfigMap istio-sidecar-injector "
-                   "(Go templates), or a pyinject Jinja2 config. Default: the embedded Istio defaults.")
-@click.option("--valuesFile", "values_file", metavar="FILE",
-              help="Injector values (JSON or YAML), e.g. {.data.values} of ConfigMap istio-sidecar-injector. "
-                   "Replaces the embedded values whole.")
-@click.option("--meshConfigFile", "mesh_config_file", metavar="FILE",
-              help="Mesh config YAML, e.g. {.data.mesh} of ConfigMap istio; applied over Istio's defaults.")
-@click.option("--operatorFileName", "operator_file", metavar="FILE",
-              help="IstioOperator file whose hub, tag, values, components and meshConfig apply.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", callback=_check_sets,
-              help="Override a setting, istioctl-install style: values.*, meshConfig.*, hub, tag, "
-                   "components.<name>.enabled. Repeatable.")
-@click.option("-r", "--revision", default="", metavar="REV", help="Control plane revision to inject for.")
-@click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
-              help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always). "
-                   "Default: ENABLE_NATIVE_SIDECARS (true/false), enabled when unset.")
+@io_options
+@config_options
 def kube_inject(**flags: Any) -> None:
-    options = Options(
-        filenames=_inputs(flags),
-        output=flags["output"],
-        output_format=flags["output_format"],
-        inject_config_file=flags["inject_config_file"],
-        values_file=flags["values_file"],
-        mesh_config_file=flags["mesh_config_file"],
-        operator_file=flags["operator_file"],
-        sets=tuple(flags["sets"]),
-        revision=flags["revision"],
-        native_sidecars=flags["native_sidecars"],
-    )
+    options = inject_options(flags)
 
     def build(warn: Callable[[str], None]) -> Any:
         from pyinject.inject import build_injector
@@ -224,13 +151,13 @@ def kube_inject(**flags: Any) -> None:
 
 
 @cli.command("kube-uninject", help=UNINJECT_HELP, context_settings=CONTEXT_SETTINGS)
-@_io_options
+@io_options
 @click.option("--injectConfigFile", "inject_config_file", metavar="FILE",
               help="The injection config that was used, when it sets injectedAnnotations: "
                    "those annotations are removed too.")
 def kube_uninject(**flags: Any) -> None:
     options = Options(
-        filenames=_inputs(flags),
+        filenames=inputs(flags),
         output=flags["output"],
         output_format=flags["output_format"],
         inject_config_file=flags["inject_config_file"],
@@ -286,7 +213,7 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
     from pyinject.report import summary as report
     reporter = Reporter(quiet=run.quiet)
     would_change = False
-    try:
+    with errors_to_exit_codes(debug=run.debug):
         check_flags(options, run)
         mode = pipeline.output_mode(options.output_format, run.output_style)
         if not run.in_place and options.output is None and "-" in options.filenames and sys.stdin.isatty():
@@ -316,8 +243,22 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
                 for line in report.check_lines(changed, len(sources)):
                     click.echo(line, err=True)
         would_change = run.check and bool(changed)
+    if would_change:
+        sys.exit(int(ExitCode.WOULD_CHANGE))
+
+
+@contextmanager
+def errors_to_exit_codes(*, debug: bool = False) -> Iterator[None]:
+    """Turn what a command raises into one line on stderr and the exit code of its kind.
+
+    A :class:`PyinjectError` is the user's (its ``exit_code`` says which); a broken pipe
+    means the reader went away; anything else is a bug in pyinject. ``debug`` re-raises,
+    for the traceback. Every command runs its work inside this.
+    """
+    try:
+        yield
     except PyinjectError as err:
-        if run.debug:
+        if debug:
             raise
         click.echo(f"pyinject: error: {err}", err=True)
         sys.exit(int(err.exit_code))
@@ -329,12 +270,10 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
         click.echo("pyinject: interrupted", err=True)
         sys.exit(130)
     except Exception as err:  # anything else is a bug in pyinject
-        if run.debug:
+        if debug:
             raise
         click.echo(f"pyinject: internal error: {type(err).__name__}: {err} (this is a bug; rerun with --debug)", err=True)
         sys.exit(int(ExitCode.INTERNAL))
-    if would_change:
-        sys.exit(int(ExitCode.WOULD_CHANGE))
 
 
 def _silence_stdout() -> None:
@@ -358,6 +297,13 @@ def split_joined_args(args: list[str]) -> list[str]:
     if args and args[0].startswith(tuple(f"{name}," for name in _COMMANDS)):
         return [part for part in args[0].split(",")] + args[1:]
     return args
+
+
+#: Commands kept in modules of their own, added to the group here: one line each.
+#: Their modules import only click at load time, so ``--help`` stays fast.
+SUBCOMMANDS: tuple[click.Command, ...] = ()
+for _command in SUBCOMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BOOKINFO, run_process
-from pyinject.cli.commands import OUTPUT_STYLES, split_joined_args
+from pyinject.cli.commands import split_joined_args
+from pyinject.cli.options import OUTPUT_STYLES
 from pyinject import pipeline
 
 APP = """\
