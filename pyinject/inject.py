@@ -290,18 +290,14 @@ def _skip_warning(workload: Workload, reason: str) -> str:
 
 
 def _stage(name: str, func: Callable[..., Any], *args: Any) -> Any:
-    """Run one stage; errors that are not already ours name the stage (they are bugs)."""
+    """Run one stage; a stage that recurses without end (a self-including template) is the config's fault.
+
+    Anything else that is not a PyinjectError is a bug and propagates as it is,
+    so the report names its real cause.
+    """
     try:
         return func(*args)
-    except PyinjectError:
-        raise
     except RecursionError as err:
         raise TemplateError(f"{name}: nesting too deep") from err
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise _Internal(f"{name}: {type(err).__name__}: {err}") from err
-
-
-class _Internal(Exception):
-    """A failure inside a stage that is not the user's: reported as a bug (exit 3)."""
-
-
+    except MemoryError as err:
+        raise TemplateError(f"{name}: ran out of memory") from err

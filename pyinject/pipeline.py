@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
-from pyinject.errors import InputError, PyinjectError, UsageError
+from pyinject.errors import InputError, OutputError, PyinjectError, UsageError
 from pyinject.model import Options, Outcome, Record
 from pyinject.manifests.read import STDIN, RawDocument, expand_paths, read_documents
 from pyinject.manifests.workloads import KIND_WORDS, Workload, find_workloads, get_path
@@ -277,7 +277,11 @@ class _StreamWriter:
         if self.yaml and self.written and doc.first_in_source and not doc.separator and not self.tail.endswith("\n---\n"):
             # Two files joined: keep their documents apart.
             self.out.write("---\n")
-        self.out.write(text)
+        try:
+            self.out.write(text)
+        except OSError as err:
+            # The spool spilled to a file in TMPDIR, and that file system is full.
+            raise OutputError(f"cannot hold the output in a temporary file (TMPDIR): {err.strerror}") from err
         self.written = True
         self.tail = (self.tail + text)[-5:]
 
@@ -294,7 +298,7 @@ def process_document(
     data = load_plain(doc.text, doc.location(), _line_warner(doc, warn))
     if not mode.parse_all and not KIND_WORDS.search(doc.body) and not doc.body.strip(" \t\r\n").startswith(("{", "[")):
         # Cannot hold a workload: pass it through without copying or walking it.
-        return mode.emit(doc, data, data, changed=False, has_workloads=False)
+        return _emit(mode, doc, data, data, changed=False, has_workloads=False)
     original = copy_plain(data)
     changed = False
     has_workloads = False
@@ -303,7 +307,15 @@ def process_document(
         outcome, rewritten = process_workload(doc, workload, injector, warn)
         outcomes.append(outcome)
         changed = changed or rewritten
-    return mode.emit(doc, original, data, changed=changed, has_workloads=has_workloads)
+    return _emit(mode, doc, original, data, changed=changed, has_workloads=has_workloads)
+
+
+def _emit(mode: OutputMode, doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
+    """``mode.emit``, with the document's place on the errors it raises (a value JSON cannot hold)."""
+    try:
+        return mode.emit(doc, original, data, changed=changed, has_workloads=has_workloads)
+    except PyinjectError as err:
+        raise err.with_location(file=doc.source, document=doc.index, line=doc.line)
 
 
 def process_workload(doc: RawDocument, workload: Workload, injector: Injector, warn: Warn | None) -> tuple[Outcome, bool]:
@@ -377,8 +389,13 @@ def _line_warner(doc: RawDocument, warn: Warn | None) -> Callable[[str, int | No
 def deliver(result: RunResult, output: str | None, stdout: IO[str]) -> None:
     """Copy the finished output to stdout, or atomically replace the file ``output``."""
     if output is None or output == "-":
-        shutil.copyfileobj(result.output, stdout)
-        stdout.flush()
+        try:
+            shutil.copyfileobj(result.output, stdout)
+            stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise OutputError(f"cannot write to stdout: {err.strerror or err}") from err
         return
     replace_file(output, result.output)
 

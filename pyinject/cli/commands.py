@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from pyinject import ISTIO_VERSION, __version__
-from pyinject.errors import ExitCode, PyinjectError, UsageError
+from pyinject.errors import ExitCode, OutputError, PyinjectError, UsageError
 from pyinject.cli.options import config_options, inject_options, inputs, io_options
 from pyinject.model import Options
 
@@ -260,7 +260,10 @@ def errors_to_exit_codes(*, debug: bool = False) -> Iterator[None]:
     except PyinjectError as err:
         if debug:
             raise
-        click.echo(f"pyinject: error: {err}", err=True)
+        if isinstance(err, OutputError):
+            # What stdout still buffers would fail again (twice as loud) at exit.
+            _silence_stdout()
+        click.echo(f"pyinject: error: {_one_line(str(err))}", err=True)
         sys.exit(int(err.exit_code))
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); that is not our failure.
@@ -269,16 +272,30 @@ def errors_to_exit_codes(*, debug: bool = False) -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("pyinject: interrupted", err=True)
         sys.exit(130)
+    except MemoryError:
+        if debug:
+            raise
+        click.echo("pyinject: error: out of memory (the input, values or templates ask for more than this machine has)", err=True)
+        sys.exit(int(ExitCode.USER_ERROR))
     except Exception as err:  # anything else is a bug in pyinject
         if debug:
             raise
-        click.echo(f"pyinject: internal error: {type(err).__name__}: {err} (this is a bug; rerun with --debug)", err=True)
+        click.echo(f"pyinject: internal error: {type(err).__name__}: {_one_line(str(err))} (this is a bug; rerun with --debug)", err=True)
         sys.exit(int(ExitCode.INTERNAL))
 
 
 def _silence_stdout() -> None:
+    try:
+        fileno = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return  # not a real file (tests capture it)
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    os.dup2(devnull, fileno)
+
+
+def _one_line(text: str) -> str:
+    """Messages are one line: a value with newlines in it (an annotation) is shown escaped."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 #: Commands whose arguments may arrive joined by commas in a single argument.

@@ -43,6 +43,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pyinject.errors import InputError
 from pyinject.pipeline import OutputMode
 from pyinject.manifests.read import RawDocument
 
@@ -358,6 +359,8 @@ def _registered_struct(obj: Any) -> str | None:
     if not isinstance(obj, Mapping):
         return None
     key = (obj.get("apiVersion"), obj.get("kind"))
+    if not all(isinstance(part, str) for part in key):
+        return None  # not a Kubernetes object istioctl could decode
     return KIND_STRUCTS[str(key[1])] if key in REGISTERED else None
 
 
@@ -376,10 +379,15 @@ def typed(data: Any, *, force: bool = False) -> Any | None:
 def emit_istioctl(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
     """One document as ``istioctl kube-inject`` writes it, ``---`` line included."""
     from pyinject.golang.goyaml import go_yaml
+    from pyinject.golang.jsonfmt import UnsupportedValue
 
     value = typed(data, force=changed)
     if value is not None:
-        return go_yaml(value) + "---\n"
+        try:
+            return go_yaml(value) + "---\n"
+        except UnsupportedValue as err:
+            # istioctl goes through JSON, which has no infinities or NaN.
+            raise InputError(f"cannot be written as istioctl writes it: {err} (JSON has no .inf or .nan)") from err
     if not doc.body:
         # Go's YAML reader skips documents with no text at all.
         return ""

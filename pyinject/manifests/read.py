@@ -86,7 +86,14 @@ def read_documents(paths: Iterable[str], stdin: IO[str] | None = None) -> Iterat
     for path in paths:
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin
-            yield from split_documents(stream, "<stdin>")
+            strict = _strict_utf8(stream)
+            try:
+                yield from split_documents(strict, "<stdin>")
+            except UnicodeError as err:
+                raise _not_utf8(err, "<stdin>") from err
+            finally:
+                if strict is not stream:
+                    strict.detach()  # type: ignore[attr-defined]  # leave stdin's buffer open
             continue
         try:
             handle = open(path, encoding="utf-8", newline="")
@@ -98,7 +105,26 @@ def read_documents(paths: Iterable[str], stdin: IO[str] | None = None) -> Iterat
             try:
                 yield from split_documents(handle, path)
             except UnicodeDecodeError as err:
-                raise InputError(f"not UTF-8 text: {err.reason} at byte {err.start}", Location(file=path)) from err
+                raise _not_utf8(err, path) from err
+
+
+def _strict_utf8(stream: IO[str]) -> IO[str]:
+    """``stream`` decoded as strict UTF-8, whatever the locale made of the process's stdin.
+
+    Python decodes stdin with the locale's encoding, and under the C locale
+    with ``surrogateescape``, which lets bytes that are not UTF-8 through as
+    lone surrogates.  Read the bytes underneath instead, when there are any.
+    """
+    raw = getattr(stream, "buffer", None)
+    if raw is None:
+        return stream
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
+
+
+def _not_utf8(err: UnicodeError, source: str) -> InputError:
+    if isinstance(err, UnicodeDecodeError):
+        return InputError(f"not UTF-8 text: {err.reason} (byte 0x{err.object[err.start]:02x})", Location(file=source))
+    return InputError("not UTF-8 text", Location(file=source))
 
 
 def _is_separator(line: str) -> bool:

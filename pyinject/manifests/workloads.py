@@ -69,13 +69,15 @@ class Workload:
     def name(self) -> str:
         meta = self.obj.get("metadata")
         name = meta.get("name") if isinstance(meta, dict) else None
-        return str(name) if name is not None else ""
+        # Only a string is a name; anything else is refused by check_fields, whose
+        # message must not quote the whole value as the workload's name.
+        return name if isinstance(name, str) else ""
 
     @property
     def namespace(self) -> str:
         meta = self.obj.get("metadata")
         ns = meta.get("namespace") if isinstance(meta, dict) else None
-        return str(ns) if ns else ""
+        return ns if isinstance(ns, str) else ""
 
     def describe(self) -> str:
         """``Kind ns/name`` (or ``Kind name``) for messages."""
@@ -159,6 +161,23 @@ def check_shape(workload: Workload) -> None:
         for i, item in enumerate(value):
             if not isinstance(item, dict):
                 raise InputError(f"{dotted}[{i}] must be a mapping, not {_type_name(item)}")
+    check_fields(workload)
+
+
+def check_fields(workload: Workload) -> None:
+    """Every field the Kubernetes schema knows holds the kind of value Kubernetes wants.
+
+    The owner's metadata too: templates read its name and namespace.
+    """
+    from pyinject.k8s.shapes import OBJECT_META, POD_SPEC, first_problem
+
+    checks = [(workload.paths.metadata, OBJECT_META), (workload.paths.spec, POD_SPEC)]
+    if workload.paths.metadata != ("metadata",):
+        checks.insert(0, (("metadata",), OBJECT_META))
+    for path, ref in checks:
+        problem = first_problem(get_path(workload.obj, path), ref, ".".join(path))
+        if problem is not None:
+            raise InputError(problem)
 
 
 def _type_name(value: Any) -> str:
