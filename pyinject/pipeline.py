@@ -12,14 +12,13 @@ stdout or ``-o`` (:func:`run`) and the one-output-per-file form that
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
-from pyinject.errors import InputError, OutputError, PyinjectError, UsageError
+from pyinject.errors import OutputError, PyinjectError, UsageError
 from pyinject.model import Options, Outcome, Record
 from pyinject.manifests.read import STDIN, RawDocument, expand_paths, read_documents
 from pyinject.manifests.workloads import KIND_WORDS, Workload, find_workloads, get_path
@@ -386,8 +385,8 @@ def _line_warner(doc: RawDocument, warn: Warn | None) -> Callable[[str, int | No
     return emit
 
 
-def deliver(result: RunResult, output: str | None, stdout: IO[str]) -> None:
-    """Copy the finished output to stdout, or atomically replace the file ``output``."""
+def deliver(result: RunResult, output: str | None, stdout: IO[str], *, force: bool = False) -> None:
+    """Copy the finished output to stdout, or write it to the file ``output`` (see manifests.files)."""
     if output is None or output == "-":
         try:
             shutil.copyfileobj(result.output, stdout)
@@ -397,53 +396,6 @@ def deliver(result: RunResult, output: str | None, stdout: IO[str]) -> None:
         except OSError as err:
             raise OutputError(f"cannot write to stdout: {err.strerror or err}") from err
         return
-    replace_file(output, result.output)
+    from pyinject.manifests.files import write_output
 
-
-def replace_file(target: str, content: IO[str]) -> None:
-    """Atomically replace ``target`` with ``content``, keeping its permissions.
-
-    The temporary file sits beside the target so the final rename stays on one
-    file system; an input named as the output was read in full before this.
-    """
-    tmp = stage_file(target, content)
-    commit_file(tmp, target)
-
-
-def stage_file(target: str, content: IO[str]) -> str:
-    """Write ``content`` to a new temporary file beside ``target``; return its path."""
-    directory = os.path.dirname(os.path.abspath(target))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".pyinject-", suffix=".tmp", dir=directory)
-    except OSError as err:
-        raise InputError(f"cannot write {target}: {err.strerror}") from err
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            shutil.copyfileobj(content, handle)
-        if os.path.exists(target):
-            shutil.copymode(target, tmp)
-    except OSError as err:
-        discard_files([tmp])
-        raise InputError(f"cannot write {target}: {err.strerror}") from err
-    except BaseException:
-        discard_files([tmp])
-        raise
-    return tmp
-
-
-def commit_file(tmp: str, target: str) -> None:
-    """Rename a staged file over its target (atomic on POSIX)."""
-    try:
-        os.replace(tmp, target)
-    except OSError as err:
-        discard_files([tmp])
-        raise InputError(f"cannot write {target}: {err.strerror}") from err
-
-
-def discard_files(paths: Iterable[str]) -> None:
-    """Remove staged files that will not be used; missing ones are fine."""
-    for path in paths:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
+    write_output(output, result.output, force=force)

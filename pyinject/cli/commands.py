@@ -181,6 +181,7 @@ class RunFlags:
 
     in_place: bool = False
     check: bool = False
+    force: bool = False
     output_style: str = "pyinject"
     quiet: bool = False
     verbose: bool = False
@@ -222,14 +223,14 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
         if run.in_place:
             from pyinject.manifests.inplace import rewrite_in_place
 
-            done = rewrite_in_place(options, injector, mode=mode, warn=reporter.warn)
+            done = rewrite_in_place(options, injector, mode=mode, warn=reporter.warn, force=run.force)
             outcomes = done.outcomes
             changed, sources = done.changed, done.sources
         else:
             result = pipeline.run(options, injector, stdin=sys.stdin, warn=reporter.warn, mode=mode)
             try:
                 if not run.check:
-                    pipeline.deliver(result, options.output, sys.stdout)
+                    pipeline.deliver(result, options.output, sys.stdout, force=run.force)
             finally:
                 result.close()
             outcomes = result.outcomes

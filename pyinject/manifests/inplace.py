@@ -1,11 +1,10 @@
 """``--in-place``: give each input file its own output, replacing only the files that change.
 
-Every file is processed and staged (written to a temporary file beside it)
+Every file is processed and staged (see :mod:`pyinject.manifests.files`)
 before any is replaced, so an error in the tenth file leaves the first nine
-untouched too.  Each replacement is a rename, atomic on POSIX: a reader sees
-the old file or the new one, never half of each.  Files whose output equals
-their text are not touched at all (their modification time stays, which keeps
-``make`` and pre-commit quiet).
+untouched too, and a rename that fails puts back the files already renamed.
+Files whose output equals their text are not touched at all (their
+modification time stays, which keeps ``make`` and pre-commit quiet).
 """
 
 from __future__ import annotations
@@ -16,17 +15,8 @@ from dataclasses import dataclass, field
 
 from pyinject.errors import UsageError
 from pyinject.model import Options, Outcome
-from pyinject.pipeline import (
-    JSON_IF_CHANGED,
-    PRESERVING,
-    Injector,
-    OutputMode,
-    Warn,
-    commit_file,
-    discard_files,
-    run_per_source,
-    stage_file,
-)
+from pyinject.manifests.files import Staging
+from pyinject.pipeline import JSON_IF_CHANGED, PRESERVING, Injector, OutputMode, Warn, run_per_source
 from pyinject.manifests.read import STDIN, expand_paths
 
 
@@ -52,7 +42,9 @@ def input_files(filenames: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def rewrite_in_place(options: Options, injector: Injector, *, mode: OutputMode, warn: Warn | None = None) -> InPlaceResult:
+def rewrite_in_place(
+    options: Options, injector: Injector, *, mode: OutputMode, warn: Warn | None = None, force: bool = False
+) -> InPlaceResult:
     """Process every file named by ``options.filenames`` and replace those whose output differs."""
     files = input_files(options.filenames)
     result = InPlaceResult(sources=list(files))
@@ -63,20 +55,14 @@ def rewrite_in_place(options: Options, injector: Injector, *, mode: OutputMode, 
             return JSON_IF_CHANGED
         return mode
 
-    staged: list[tuple[str, str]] = []
-    try:
+    with Staging(force=force) as staging:
         for source in run_per_source(dataclasses.replace(options, filenames=files), injector, warn=warn, mode_for=mode_for):
             try:
                 result.outcomes.extend(source.outcomes)
                 if source.changed:
                     # Through a symbolic link, the file it points to is rewritten; the link stays.
-                    target = os.path.realpath(source.source)
-                    staged.append((stage_file(target, source.output), source.source))
+                    staging.add(source.source, source.output)
             finally:
                 source.close()
-        for tmp, name in staged:
-            commit_file(tmp, os.path.realpath(name))
-            result.changed.append(name)
-    finally:
-        discard_files(tmp for tmp, name in staged if name not in result.changed)
+        result.changed.extend(staging.commit())
     return result

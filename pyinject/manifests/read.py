@@ -66,14 +66,28 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return out
 
 
+def empty_directories(paths: Iterable[str]) -> list[str]:
+    """The directories among ``paths`` that hold no manifest at any depth (each walk stops at the first)."""
+    empty: list[str] = []
+    for path in paths:
+        if path == STDIN or not os.path.isdir(path):
+            continue
+        if not any(name.endswith(MANIFEST_SUFFIXES) for _, _, names in os.walk(path) for name in names):
+            empty.append(path)
+    return empty
+
+
 def _walk_manifests(root: str) -> list[str]:
     found: list[str] = []
 
     def on_error(err: OSError) -> None:
         raise InputError(f"cannot read directory: {err.strerror}", Location(file=err.filename or root))
 
+    from pyinject.manifests.files import is_staging_dir
+
     for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
-        dirnames.sort()
+        # A run's staging directory holds no manifests of the user's.
+        dirnames[:] = sorted(d for d in dirnames if not is_staging_dir(d))
         for name in sorted(filenames):
             if name.endswith(MANIFEST_SUFFIXES):
                 found.append(os.path.join(dirpath, name))
@@ -132,6 +146,11 @@ def _is_separator(line: str) -> bool:
     return line.startswith("---") and (len(line) == 3 or line[3] in " \t\r\n")
 
 
+def _is_blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
 def _is_end_marker(line: str) -> bool:
     return line.startswith("...") and (len(line) == 3 or line[3] in " \t\r\n")
 
@@ -163,6 +182,12 @@ def split_documents(stream: IO[str] | Iterable[str], source: str) -> Iterator[Ra
     for line in stream:
         lineno += 1
         if _is_separator(line):
+            if index == 0 and not separator and body and all(_is_blank_or_comment(b) for b in body):
+                # Comments before the first "---" (a license header, a note) open the
+                # first document; they are not a document of their own.
+                separator = body + [line]
+                body = []
+                continue
             if body or separator:
                 yield flush()
             body_line = lineno - len(pending_directives)
