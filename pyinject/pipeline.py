@@ -21,7 +21,7 @@ from typing import IO, Any, Protocol
 from pyinject.errors import OutputError, PyinjectError, UsageError
 from pyinject.model import Options, Outcome, Record
 from pyinject.manifests.read import STDIN, RawDocument, expand_paths, read_documents
-from pyinject.manifests.workloads import KIND_WORDS, Workload, find_workloads, get_path
+from pyinject.manifests.workloads import KIND_WORDS, LIST_KIND, Workload, find_workloads, get_path
 from pyinject.manifests.write import emit_json, emit_unchanged, emit_yaml
 from pyinject.manifests.load import copy_plain, load_plain
 
@@ -29,6 +29,10 @@ from pyinject.manifests.load import copy_plain, load_plain
 SPOOL_MEMORY = 8 * 1024 * 1024
 #: The same for one file of ``--in-place``: many files may be staged at once.
 SOURCE_SPOOL_MEMORY = 1024 * 1024
+
+#: How the JSON ``List`` of the output documents opens, and how each item is indented in it.
+LIST_HEAD = '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": [\n'
+LIST_INDENT = "    "
 
 #: How documents read from stdin name their source.
 STDIN_SOURCE = "<stdin>"
@@ -76,6 +80,8 @@ class OutputMode:
     yaml: bool = True
     #: Every document is parsed and re-encoded, even ones that cannot hold a workload.
     parse_all: bool = False
+    #: The documents are the items of one JSON ``List`` (what ``kubectl get -o json`` writes).
+    as_list: bool = False
 
 
 def emit_preserving(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
@@ -83,9 +89,15 @@ def emit_preserving(doc: RawDocument, original: Any, data: Any, *, changed: bool
     return emit_yaml(doc, original, data) if changed else emit_unchanged(doc)
 
 
-def emit_as_json(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
-    """Every document as indented JSON."""
-    return "" if data is None else emit_json(data)
+def emit_list_items(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
+    """A document as items of the output List, indented to sit in it; a List's own items are lifted out."""
+    if data is None:
+        return ""
+    items = data.get("items") if isinstance(data, dict) and data.get("kind") == LIST_KIND else None
+    if not isinstance(items, list):
+        items = [data]
+    indent = "\n" + LIST_INDENT
+    return ",\n".join(LIST_INDENT + emit_json(item).rstrip("\n").replace("\n", indent) for item in items)
 
 
 def emit_json_if_changed(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
@@ -95,7 +107,7 @@ def emit_json_if_changed(doc: RawDocument, original: Any, data: Any, *, changed:
 
 PRESERVING = OutputMode("pyinject", emit_preserving)
 JSON_IF_CHANGED = OutputMode("json-if-changed", emit_json_if_changed, yaml=False)
-JSON_OUTPUT = OutputMode("json", emit_as_json, yaml=False, parse_all=True)
+JSON_OUTPUT = OutputMode("json", emit_list_items, yaml=False, parse_all=True, as_list=True)
 
 #: ``--output-style`` values.  The default keeps what users wrote; ``istioctl``
 #: writes what ``istioctl kube-inject`` writes (see :mod:`pyinject.manifests.istioctl_style`).
@@ -162,12 +174,13 @@ def run(
     spool: IO[str] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, mode="w+", encoding="utf-8", newline="")
     outcomes: list[Outcome] = []
     try:
-        writer = _StreamWriter(spool, yaml=mode.yaml)
+        writer = _StreamWriter(spool, yaml=mode.yaml, as_list=mode.as_list)
         tracker = _ChangeTracker()
         for doc in read_documents(paths, stdin):
             text = process_document(doc, injector, outcomes, warn, mode)
             tracker.add(doc, text)
             writer.write(doc, text)
+        writer.finish()
         changed_sources = tracker.finish()
         spool.seek(0)
     except BaseException:
@@ -200,6 +213,8 @@ def run_per_source(
         for doc in read_documents(expand_paths(options.filenames), stdin):
             if current is None or doc.source != current.source or doc.first_in_source:
                 if current is not None:
+                    assert writer is not None
+                    writer.finish()
                     current.changed = bool(tracker.finish())
                     current.output.seek(0)
                     yield current
@@ -208,12 +223,14 @@ def run_per_source(
                 )
                 current = SourceResult(doc.source, spool, False, [])
                 mode = mode_for(doc.source) if mode_for is not None else default
-                writer = _StreamWriter(spool, yaml=mode.yaml)
+                writer = _StreamWriter(spool, yaml=mode.yaml, as_list=mode.as_list)
             assert writer is not None
             text = process_document(doc, injector, current.outcomes, warn, mode)
             tracker.add(doc, text)
             writer.write(doc, text)
         if current is not None:
+            assert writer is not None
+            writer.finish()
             current.changed = bool(tracker.finish())
             current.output.seek(0)
             finished, current = current, None
@@ -259,16 +276,21 @@ class _ChangeTracker:
 
 
 class _StreamWriter:
-    """Joins documents (and several input files) into one valid YAML stream."""
+    """Joins documents (and several input files) into one valid YAML stream, or the items of one JSON List."""
 
-    def __init__(self, out: IO[str], yaml: bool) -> None:
+    def __init__(self, out: IO[str], yaml: bool, as_list: bool = False) -> None:
         self.out = out
         self.yaml = yaml
+        self.as_list = as_list
         self.written = False
         self.tail = "\n"
 
     def write(self, doc: RawDocument, text: str) -> None:
         if not text:
+            return
+        if self.as_list:
+            self._put((",\n" if self.written else LIST_HEAD) + text)
+            self.written = True
             return
         if self.written and not self.tail.endswith("\n"):
             self.out.write("\n")
@@ -276,13 +298,21 @@ class _StreamWriter:
         if self.yaml and self.written and doc.first_in_source and not doc.separator and not self.tail.endswith("\n---\n"):
             # Two files joined: keep their documents apart.
             self.out.write("---\n")
+        self._put(text)
+        self.written = True
+        self.tail = (self.tail + text)[-5:]
+
+    def finish(self) -> None:
+        """Close the List (an empty one when no document was written)."""
+        if self.as_list:
+            self._put("\n  ]\n}\n" if self.written else '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": []\n}\n')
+
+    def _put(self, text: str) -> None:
         try:
             self.out.write(text)
         except OSError as err:
             # The spool spilled to a file in TMPDIR, and that file system is full.
             raise OutputError(f"cannot hold the output in a temporary file (TMPDIR): {err.strerror}") from err
-        self.written = True
-        self.tail = (self.tail + text)[-5:]
 
 
 def process_document(

@@ -219,6 +219,7 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
         mode = pipeline.output_mode(options.output_format, run.output_style)
         if not run.in_place and options.output is None and "-" in options.filenames and sys.stdin.isatty():
             reporter.warn("reading manifests from the terminal; end with Ctrl-D")
+        _check_something_to_read(options, run, reporter)
         injector = build(reporter.warn)
         if run.in_place:
             from pyinject.manifests.inplace import rewrite_in_place
@@ -246,6 +247,21 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
         would_change = run.check and bool(changed)
     if would_change:
         sys.exit(int(ExitCode.WOULD_CHANGE))
+
+
+def _check_something_to_read(options: Options, run: RunFlags, reporter: Reporter) -> None:
+    """Say so when a directory holds no manifests; with --check, reading nothing at all is a failure.
+
+    A CI gate that checked nothing has not passed: the path is probably wrong.
+    """
+    from pyinject.errors import InputError
+    from pyinject.manifests.read import empty_directories
+
+    empty = empty_directories(options.filenames)
+    if run.check and empty and len(empty) == len(options.filenames):
+        raise InputError(f"no manifests under {', '.join(empty)}: --check checked nothing, which is not a pass")
+    for directory in empty:
+        reporter.warn(f"no manifests under {directory}")
 
 
 @contextmanager

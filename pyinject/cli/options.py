@@ -69,7 +69,8 @@ def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--check", is_flag=True,
                      help="Write nothing; exit 1 and list what would change if any file would, 0 if none would."),
         click.option("--output-format", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
-                     help="Format of the written documents."),
+                     help="Format of the written documents. json: one List holding them all, as kubectl get -o json "
+                          "writes (json.load, jq and pyinject read it back)."),
         click.option("--output-style", type=click.Choice(list(OUTPUT_STYLES)), default="pyinject", show_default=True,
                      help="pyinject: keep comments, key order and untouched documents as written. "
                           "istioctl: write what istioctl writes (sorted keys, Go's YAML quoting, "

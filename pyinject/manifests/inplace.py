@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pyinject.errors import UsageError
 from pyinject.model import Options, Outcome
 from pyinject.manifests.files import Staging
-from pyinject.pipeline import JSON_IF_CHANGED, PRESERVING, Injector, OutputMode, Warn, run_per_source
+from pyinject.pipeline import JSON_IF_CHANGED, JSON_OUTPUT, PRESERVING, Injector, OutputMode, Warn, run_per_source
 from pyinject.manifests.read import STDIN, expand_paths
 
 
@@ -48,6 +48,13 @@ def rewrite_in_place(
     """Process every file named by ``options.filenames`` and replace those whose output differs."""
     files = input_files(options.filenames)
     result = InPlaceResult(sources=list(files))
+    if mode is JSON_OUTPUT:
+        # Each file keeps its format; --output-format json may only confirm that of JSON files.
+        yaml_files = [f for f in files if not f.endswith(".json")]
+        if yaml_files:
+            raise UsageError(f"--in-place keeps each file's format, so --output-format json cannot rewrite "
+                             f"{yaml_files[0]} (JSON files stay JSON without it)")
+        mode = PRESERVING
 
     def mode_for(source: str) -> OutputMode:
         # A JSON file stays JSON: the rewritten documents are written as JSON.

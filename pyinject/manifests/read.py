@@ -8,7 +8,9 @@ can point at it.  Nothing here holds more than one document in memory.
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -69,11 +71,18 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
 def empty_directories(paths: Iterable[str]) -> list[str]:
     """The directories among ``paths`` that hold no manifest at any depth (each walk stops at the first)."""
     empty: list[str] = []
+
+    def unreadable(err: OSError) -> None:
+        raise err  # not known to be empty: the walk that reads it will say what is wrong
+
     for path in paths:
         if path == STDIN or not os.path.isdir(path):
             continue
-        if not any(name.endswith(MANIFEST_SUFFIXES) for _, _, names in os.walk(path) for name in names):
-            empty.append(path)
+        try:
+            if not any(name.endswith(MANIFEST_SUFFIXES) for _, _, names in os.walk(path, onerror=unreadable) for name in names):
+                empty.append(path)
+        except OSError:
+            continue
     return empty
 
 
@@ -172,12 +181,18 @@ def split_documents(stream: IO[str] | Iterable[str], source: str) -> Iterator[Ra
     after_end_marker = False
     first = True
 
-    def flush() -> RawDocument:
+    def flush() -> Iterator[RawDocument]:
         nonlocal index, first
-        index += 1
-        doc = RawDocument(source, index, body_line, "".join(separator), "".join(body), first)
-        first = False
-        return doc
+        text = "".join(body)
+        # JSON objects one after another (one per line, or pretty-printed) are a
+        # document each, as kubectl reads them; YAML would see one invalid document.
+        parts = split_json_stream(text) if not separator else None
+        line = body_line
+        for part in parts or [text]:
+            index += 1
+            yield RawDocument(source, index, line, "".join(separator), part, first)
+            first = False
+            line += part.count("\n")
 
     for line in stream:
         lineno += 1
@@ -189,7 +204,7 @@ def split_documents(stream: IO[str] | Iterable[str], source: str) -> Iterator[Ra
                 body = []
                 continue
             if body or separator:
-                yield flush()
+                yield from flush()
             body_line = lineno - len(pending_directives)
             separator = pending_directives + [line]
             pending_directives = []
@@ -212,7 +227,40 @@ def split_documents(stream: IO[str] | Iterable[str], source: str) -> Iterator[Ra
             after_end_marker = True
     body.extend(pending_directives)
     if body or separator:
-        yield flush()
+        yield from flush()
+
+
+_JSON_OBJECTS_MEET = re.compile(r"\}\s*\{")
+
+
+def split_json_stream(text: str) -> list[str] | None:
+    """``text`` cut into its JSON objects when it is two or more of them back to back, else None.
+
+    Each part keeps the whitespace before it, so the parts join back into ``text``.
+    """
+    start = len(text) - len(text.lstrip())
+    if not text.startswith("{", start) or not _JSON_OBJECTS_MEET.search(text):
+        return None
+    decoder = json.JSONDecoder()
+    parts: list[str] = []
+    begin = 0
+    pos = start
+    try:
+        while pos < len(text):
+            _, end = decoder.raw_decode(text, pos)
+            rest = len(text) - len(text[end:].lstrip())
+            if rest < len(text) and text[rest] != "{":
+                return None
+            # The line break after an object stays with it.
+            cut = text.find("\n", end, rest)
+            cut = rest if cut < 0 else cut + 1
+            parts.append(text[begin:cut])
+            begin, pos = cut, rest
+    except ValueError:
+        return None
+    if begin < len(text):
+        parts[-1] += text[begin:]
+    return parts if len(parts) > 1 else None
 
 
 def read_text(text: str, source: str = "<string>") -> list[RawDocument]:
