@@ -1,0 +1,243 @@
+"""The rules Istio 1.30's istio-iptables adds (tools/istio-iptables/pkg/capture/run.go), in its order.
+
+Same order as Istio's ``Run()``: interface short-circuits, invalid-packet drop,
+the tunnel-port exemption, the two REDIRECT chains, inbound capture, the
+OUTPUT jump, outbound port exclusions, the 127.0.0.6 passthrough, the proxy
+uid/gid rules, owner-group filters, DNS capture, the loopback skip, outbound
+CIDR exclusions and inclusions, and TPROXY's mark handling last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pyinject.iptables.rules import FAMILY_ADDRESS as ADDR, Host, NetworkRange, RuleSet, separate_v4_v6, split, \
+    split_nameservers
+from pyinject.errors import UsageError
+
+DNS_PORT = "15053"
+OUTBOUND_MARK = "1338"
+
+
+def program(v: Mapping[str, str], host: Host) -> RuleSet:
+    """The rules for the settings ``v`` (config field -> value) on a pod described by ``host``."""
+    rs = RuleSet(ipv6=host.ipv6)
+    if v["SkipRuleApply"] == "true" or v["CleanupOnly"] == "true":
+        rs.notes.append("no rules are applied (--skip-rule-apply / --cleanup-only)")
+        return rs
+    if v["NativeNftables"] == "true":
+        rs.notes.append("--native-nftables programs nftables, not iptables: there is no iptables-restore input")
+        return rs
+    excl4, excl6 = separate_v4_v6(v["OutboundIPRangesExclude"], "-x/--istio-service-exclude-cidr", masked=False)
+    if excl4.wildcard:
+        raise UsageError("istio-iptables flag -x/--istio-service-exclude-cidr: '*' is not allowed "
+                         "(istio-iptables fails with: invalid value for OUTBOUND_IP_RANGES_EXCLUDE)")
+    inc4, inc6 = separate_v4_v6(v["OutboundIPRangesInclude"], "-i/--istio-service-cidr", masked=False)
+    loop = v["HostIPv4LoopbackCidr"]
+    mode_tproxy = v["InboundInterceptionMode"] == "TPROXY"
+    capture_all_dns = v["CaptureAllDNS"] == "true"
+    dns4, dns6 = ([], []) if capture_all_dns or v["RedirectDNS"] != "true" else split_nameservers(host.nameservers)
+    redirect_dns = v["RedirectDNS"] == "true"
+    if redirect_dns and not capture_all_dns and not dns4 and not dns6:
+        rs.notes.append("REDIRECT_DNS is set, but CAPTURE_ALL_DNS is false, and no DNS servers provided "
+                        "(give --nameserver): DNS capture disabled")
+        redirect_dns = False
+    tunnel = v["InboundTunnelPort"]
+
+    for nic in split(v["ExcludeInterfaces"]):
+        rs.append("PREROUTING", "nat", "-i", nic, "-j", "RETURN")
+        rs.append("OUTPUT", "nat", "-o", nic, "-j", "RETURN")
+    if mode_tproxy:
+        for nic in split(v["ExcludeInterfaces"]):
+            rs.append("PREROUTING", "mangle", "-i", nic, "-j", "RETURN")
+            rs.append("OUTPUT", "mangle", "-o", nic, "-j", "RETURN")
+    for nic in split(v["RerouteVirtualInterfaces"]):
+        rs.insert("PREROUTING", "nat", 1, "-i", nic, "-j", "RETURN")
+    if v["DropInvalid"] == "true":
+        rs.append("PREROUTING", "mangle", "-m", "conntrack", "--ctstate", "INVALID", "-j", "ISTIO_DROP")
+        rs.append("ISTIO_DROP", "mangle", "-j", "DROP")
+
+    rs.append("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", tunnel, "-j", "RETURN")
+    rs.append("ISTIO_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["ProxyPort"])
+    rs.append("ISTIO_IN_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["InboundCapturePort"])
+    _inbound(rs, v, mode_tproxy)
+    rs.append("OUTPUT", "nat", "-j", "ISTIO_OUTPUT")
+    for port in split(v["OutboundPortsExclude"]):
+        rs.append("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "RETURN")
+        rs.append("ISTIO_OUTPUT", "nat", "-p", "udp", "--dport", port, "-j", "RETURN")
+    rs.append_versioned("127.0.0.6/32", "::6/128", "ISTIO_OUTPUT", "nat", "-o", "lo", "-s", ADDR, "-j", "RETURN")
+
+    loopback_included = inc4.has_loopback or inc6.has_loopback
+    for owner, ids in (("--uid-owner", v["ProxyUID"]), ("--gid-owner", v["ProxyGID"])):
+        for ident in split(ids):
+            # The app calling itself through a service VIP goes app -> Envoy out -> Envoy in -> app.
+            if redirect_dns and owner == "--uid-owner":
+                rs.append_versioned(loop, "::1/128", "ISTIO_OUTPUT", "nat", "-o", "lo", "!", "-d", ADDR, "-p", "tcp",
+                                    "-m", "multiport", "!", "--dports", "53," + tunnel,
+                                    "-m", "owner", owner, ident, "-j", "ISTIO_IN_REDIRECT")
+            else:
+                rs.append_versioned(loop, "::1/128", "ISTIO_OUTPUT", "nat", "-o", "lo", "!", "-d", ADDR, "-p", "tcp",
+                                    "!", "--dport", tunnel, "-m", "owner", owner, ident, "-j", "ISTIO_IN_REDIRECT")
+            # The app calling itself by its own address on lo is left alone, unless -i names loopback.
+            if not loopback_included:
+                if redirect_dns:
+                    rs.append("ISTIO_OUTPUT", "nat", "-o", "lo", "-p", "tcp", "!", "--dport", "53",
+                              "-m", "owner", "!", owner, ident, "-j", "RETURN")
+                else:
+                    rs.append("ISTIO_OUTPUT", "nat", "-o", "lo", "-m", "owner", "!", owner, ident, "-j", "RETURN")
+            # The proxy's own traffic is never captured again (no loops).
+            rs.append("ISTIO_OUTPUT", "nat", "-m", "owner", owner, ident, "-j", "RETURN")
+
+    _owner_groups(rs, v["OwnerGroupsInclude"], v["OwnerGroupsExclude"])
+    if redirect_dns:
+        _dns(rs, v["ProxyUID"], v["ProxyGID"], dns4, dns6, capture_all_dns)
+    rs.append_versioned(loop, "::1/128", "ISTIO_OUTPUT", "nat", "-d", ADDR, "-j", "RETURN")
+    for cidr in excl4.cidrs:
+        rs.append_v4("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "RETURN")
+    for cidr in excl6.cidrs:
+        rs.append_v6("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "RETURN")
+    for port in split(v["OutboundPortsInclude"]):
+        rs.append("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "ISTIO_REDIRECT")
+    _outbound_include(rs, inc4, v["RerouteVirtualInterfaces"], 4)
+    _outbound_include(rs, inc6, v["RerouteVirtualInterfaces"], 6)
+    if mode_tproxy:
+        _tproxy_marks(rs, v, loop)
+    # Netlink calls after the restore (ConfigureRoutes), written as the equivalent `ip` commands.
+    if host.ipv6:
+        rs.side_effects.append("ip -6 addr add ::6/128 dev lo")
+    if mode_tproxy and v["InboundPortsInclude"]:
+        table, mark = v["InboundTProxyRouteTable"], v["InboundTProxyMark"]
+        families = ("-4", "-6") if host.ipv6 else ("-4",)
+        rs.side_effects += [f"ip {f} rule add fwmark {mark} lookup {table}" for f in families]
+        rs.side_effects += [f"ip {f} route add local {'0.0.0.0/0' if f == '-4' else '::/0'} dev lo table {table}"
+                            for f in families]
+    return rs
+
+
+def _inbound(rs: RuleSet, v: Mapping[str, str], tproxy: bool) -> None:
+    include = v["InboundPortsInclude"]
+    if not include:
+        return
+    table = "nat"
+    if tproxy:
+        # Marked packets are routed to lo (policy route), where TPROXY hands them to the proxy.
+        rs.append("ISTIO_DIVERT", "mangle", "-j", "MARK", "--set-mark", v["InboundTProxyMark"])
+        rs.append("ISTIO_DIVERT", "mangle", "-j", "ACCEPT")
+        rs.append_versioned(v["HostIPv4LoopbackCidr"], "::1/128", "ISTIO_TPROXY", "mangle", "!", "-d", ADDR,
+                            "-p", "tcp", "-j", "TPROXY", "--tproxy-mark", v["InboundTProxyMark"] + "/0xffffffff",
+                            "--on-port", v["InboundCapturePort"])
+        table = "mangle"
+    rs.append("PREROUTING", table, "-p", "tcp", "-j", "ISTIO_INBOUND")
+    if include == "*":
+        for port in split(v["InboundPortsExclude"]):
+            rs.append("ISTIO_INBOUND", table, "-p", "tcp", "--dport", port, "-j", "RETURN")
+        if tproxy:
+            rs.append("ISTIO_INBOUND", "mangle", "-p", "tcp", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
+                      "-j", "ISTIO_DIVERT")
+            rs.append("ISTIO_INBOUND", "mangle", "-p", "tcp", "-j", "ISTIO_TPROXY")
+        else:
+            rs.append("ISTIO_INBOUND", "nat", "-p", "tcp", "-j", "ISTIO_IN_REDIRECT")
+        return
+    for port in split(include):
+        if tproxy:
+            rs.append("ISTIO_INBOUND", "mangle", "-p", "tcp", "--dport", port, "-m", "conntrack", "--ctstate",
+                      "RELATED,ESTABLISHED", "-j", "ISTIO_DIVERT")
+            rs.append("ISTIO_INBOUND", "mangle", "-p", "tcp", "--dport", port, "-j", "ISTIO_TPROXY")
+        else:
+            rs.append("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", port, "-j", "ISTIO_IN_REDIRECT")
+
+
+def _owner_groups(rs: RuleSet, include: str, exclude: str) -> None:
+    if include == "*":
+        for group in split(exclude):
+            rs.append("ISTIO_OUTPUT", "nat", "-m", "owner", "--gid-owner", group, "-j", "RETURN")
+        return
+    matchers: list[str] = []
+    for group in split(include):
+        matchers += ["-m", "owner", "!", "--gid-owner", group]
+    rs.append("ISTIO_OUTPUT", "nat", *matchers, "-j", "RETURN")
+
+
+def _dns(rs: RuleSet, uids: str, gids: str, dns4: list[str], dns6: list[str], capture_all: bool) -> None:
+    rs.append("OUTPUT", "raw", "-j", "ISTIO_OUTPUT_DNS")
+    if capture_all or dns4:
+        rs.append_v4("ISTIO_OUTPUT", "nat", "-j", "ISTIO_OUTPUT_DNS")
+    if capture_all or dns6:
+        rs.append_v6("ISTIO_OUTPUT", "nat", "-j", "ISTIO_OUTPUT_DNS")
+    if capture_all:
+        rs.append("ISTIO_OUTPUT_DNS", "nat", "-p", "tcp", "--dport", "53", "-j", "REDIRECT", "--to-ports", DNS_PORT)
+    else:
+        for server in dns4:
+            rs.append_v4("ISTIO_OUTPUT_DNS", "nat", "-p", "tcp", "--dport", "53", "-d", server + "/32",
+                         "-j", "REDIRECT", "--to-ports", DNS_PORT)
+        for server in dns6:
+            rs.append_v6("ISTIO_OUTPUT_DNS", "nat", "-p", "tcp", "--dport", "53", "-d", server + "/128",
+                         "-j", "REDIRECT", "--to-ports", DNS_PORT)
+    # Istio spells the UDP redirect --to-port (singular); iptables takes both.
+    if capture_all:
+        rs.append("ISTIO_OUTPUT_DNS", "nat", "-p", "udp", "--dport", "53", "-j", "REDIRECT", "--to-port", DNS_PORT)
+    else:
+        for server in dns4:
+            rs.append_v4("ISTIO_OUTPUT_DNS", "nat", "-p", "udp", "--dport", "53", "-d", server + "/32",
+                         "-j", "REDIRECT", "--to-port", DNS_PORT)
+        for server in dns6:
+            rs.append_v6("ISTIO_OUTPUT_DNS", "nat", "-p", "udp", "--dport", "53", "-d", server + "/128",
+                         "-j", "REDIRECT", "--to-port", DNS_PORT)
+    # Conntrack zones keep proxy<->upstream (zone 1) apart from app<->proxy (zone 2) DNS flows.
+    for owner, ids in (("--uid-owner", uids), ("--gid-owner", gids)):
+        for ident in split(ids):
+            rs.append("ISTIO_OUTPUT_DNS", "raw", "-p", "udp", "--dport", "53", "-m", "owner", owner, ident,
+                      "-j", "CT", "--zone", "1")
+            rs.append("ISTIO_OUTPUT_DNS", "raw", "-p", "udp", "--sport", DNS_PORT, "-m", "owner", owner, ident,
+                      "-j", "CT", "--zone", "2")
+    if capture_all:
+        rs.append("PREROUTING", "raw", "-j", "ISTIO_INBOUND")
+        rs.append("ISTIO_OUTPUT_DNS", "raw", "-p", "udp", "--dport", "53", "-j", "CT", "--zone", "2")
+        rs.append("ISTIO_INBOUND", "raw", "-p", "udp", "--sport", "53", "-j", "CT", "--zone", "1")
+        return
+    if dns4:
+        rs.append_v4("PREROUTING", "raw", "-j", "ISTIO_INBOUND")
+    for server in dns4:
+        rs.append_v4("ISTIO_OUTPUT_DNS", "raw", "-p", "udp", "--dport", "53", "-d", server + "/32",
+                     "-j", "CT", "--zone", "2")
+        rs.append_v4("ISTIO_INBOUND", "raw", "-p", "udp", "--sport", "53", "-s", server + "/32",
+                     "-j", "CT", "--zone", "1")
+    if dns6:
+        rs.append_v6("PREROUTING", "raw", "-j", "ISTIO_INBOUND")
+    for server in dns6:
+        rs.append_v6("ISTIO_OUTPUT_DNS", "raw", "-p", "udp", "--dport", "53", "-d", server + "/128",
+                     "-j", "CT", "--zone", "2")
+        rs.append_v6("ISTIO_INBOUND", "raw", "-p", "udp", "--sport", "53", "-s", server + "/128",
+                     "-j", "CT", "--zone", "1")
+
+
+def _outbound_include(rs: RuleSet, included: NetworkRange, virt: str, version: int) -> None:
+    append = rs.append_v4 if version == 4 else rs.append_v6
+    insert = rs.insert_v4 if version == 4 else rs.insert_v6
+    if included.wildcard:
+        append("ISTIO_OUTPUT", "nat", "-j", "ISTIO_REDIRECT")
+        for nic in split(virt):
+            insert("PREROUTING", "nat", 1, "-i", nic, "-j", "ISTIO_REDIRECT")
+        return
+    for cidr in included.cidrs:
+        for nic in split(virt):
+            insert("PREROUTING", "nat", 1, "-i", nic, "-d", cidr, "-j", "ISTIO_REDIRECT")
+        append("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "ISTIO_REDIRECT")
+
+
+def _tproxy_marks(rs: RuleSet, v: Mapping[str, str], loop: str) -> None:
+    mark = v["InboundTProxyMark"]
+    # The mark the proxy's original_src listener sets becomes the connection's mark...
+    rs.append("PREROUTING", "mangle", "-p", "tcp", "-m", "mark", "--mark", mark, "-j", "CONNMARK", "--save-mark")
+    rs.append("OUTPUT", "mangle", "-p", "tcp", "-o", "lo", "-m", "mark", "--mark", mark, "-j", "RETURN")
+    # ...and the proxy's own calls to the app by pod IP carry 1338, so inbound capture leaves them alone.
+    for owner, ids in (("--uid-owner", v["ProxyUID"]), ("--gid-owner", v["ProxyGID"])):
+        for ident in split(ids):
+            rs.append_versioned(loop, "::1/128", "OUTPUT", "mangle", "!", "-d", ADDR, "-p", "tcp", "-o", "lo",
+                                "-m", "owner", owner, ident, "-j", "MARK", "--set-mark", OUTBOUND_MARK)
+    rs.append("OUTPUT", "mangle", "-p", "tcp", "-m", "connmark", "--mark", mark, "-j", "CONNMARK", "--restore-mark")
+    rs.insert("ISTIO_INBOUND", "mangle", 1, "-p", "tcp", "-m", "mark", "--mark", mark, "-j", "RETURN")
+    rs.insert_v4("ISTIO_INBOUND", "mangle", 2, "-p", "tcp", "-s", "127.0.0.6/32", "-i", "lo", "-j", "RETURN")
+    rs.insert_v6("ISTIO_INBOUND", "mangle", 2, "-p", "tcp", "-s", "::6/128", "-i", "lo", "-j", "RETURN")
+    rs.insert("ISTIO_INBOUND", "mangle", 3, "-p", "tcp", "-i", "lo", "-m", "mark", "!", "--mark", OUTBOUND_MARK,
+              "-j", "RETURN")
