@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pyinject.iptables.rules import FAMILY_ADDRESS as ADDR, Host, NetworkRange, RuleSet, separate_v4_v6, split, \
-    split_nameservers
+from pyinject.iptables.rules import FAMILY_ADDRESS as ADDR, Host, RuleSet, add_inbound_port_rules, \
+    add_outbound_include_rules, separate_v4_v6, split, split_nameservers
 from pyinject.errors import UsageError
 
 DNS_PORT = "15053"
@@ -98,8 +98,8 @@ def program(v: Mapping[str, str], host: Host) -> RuleSet:
         rs.append_v6("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "RETURN")
     for port in split(v["OutboundPortsInclude"]):
         rs.append("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "ISTIO_REDIRECT")
-    _outbound_include(rs, inc4, v["RerouteVirtualInterfaces"], 4)
-    _outbound_include(rs, inc6, v["RerouteVirtualInterfaces"], 6)
+    add_outbound_include_rules(rs, inc4, v["RerouteVirtualInterfaces"], 4)
+    add_outbound_include_rules(rs, inc6, v["RerouteVirtualInterfaces"], 6)
     if mode_tproxy:
         _tproxy_marks(rs, v, loop)
     # Netlink calls after the restore (ConfigureRoutes), written as the equivalent `ip` commands.
@@ -128,23 +128,7 @@ def _inbound(rs: RuleSet, v: Mapping[str, str], tproxy: bool) -> None:
                             "--on-port", v["InboundCapturePort"])
         table = "mangle"
     rs.append("PREROUTING", table, "-p", "tcp", "-j", "ISTIO_INBOUND")
-    if include == "*":
-        for port in split(v["InboundPortsExclude"]):
-            rs.append("ISTIO_INBOUND", table, "-p", "tcp", "--dport", port, "-j", "RETURN")
-        if tproxy:
-            rs.append("ISTIO_INBOUND", "mangle", "-p", "tcp", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
-                      "-j", "ISTIO_DIVERT")
-            rs.append("ISTIO_INBOUND", "mangle", "-p", "tcp", "-j", "ISTIO_TPROXY")
-        else:
-            rs.append("ISTIO_INBOUND", "nat", "-p", "tcp", "-j", "ISTIO_IN_REDIRECT")
-        return
-    for port in split(include):
-        if tproxy:
-            rs.append("ISTIO_INBOUND", "mangle", "-p", "tcp", "--dport", port, "-m", "conntrack", "--ctstate",
-                      "RELATED,ESTABLISHED", "-j", "ISTIO_DIVERT")
-            rs.append("ISTIO_INBOUND", "mangle", "-p", "tcp", "--dport", port, "-j", "ISTIO_TPROXY")
-        else:
-            rs.append("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", port, "-j", "ISTIO_IN_REDIRECT")
+    add_inbound_port_rules(rs.append, table, include, v["InboundPortsExclude"], tproxy)
 
 
 def _owner_groups(rs: RuleSet, include: str, exclude: str) -> None:
@@ -209,20 +193,6 @@ def _dns(rs: RuleSet, uids: str, gids: str, dns4: list[str], dns6: list[str], ca
                      "-j", "CT", "--zone", "2")
         rs.append_v6("ISTIO_INBOUND", "raw", "-p", "udp", "--sport", "53", "-s", server + "/128",
                      "-j", "CT", "--zone", "1")
-
-
-def _outbound_include(rs: RuleSet, included: NetworkRange, virt: str, version: int) -> None:
-    append = rs.append_v4 if version == 4 else rs.append_v6
-    insert = rs.insert_v4 if version == 4 else rs.insert_v6
-    if included.wildcard:
-        append("ISTIO_OUTPUT", "nat", "-j", "ISTIO_REDIRECT")
-        for nic in split(virt):
-            insert("PREROUTING", "nat", 1, "-i", nic, "-j", "ISTIO_REDIRECT")
-        return
-    for cidr in included.cidrs:
-        for nic in split(virt):
-            insert("PREROUTING", "nat", 1, "-i", nic, "-d", cidr, "-j", "ISTIO_REDIRECT")
-        append("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "ISTIO_REDIRECT")
 
 
 def _tproxy_marks(rs: RuleSet, v: Mapping[str, str], loop: str) -> None:

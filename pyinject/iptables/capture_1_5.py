@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from pyinject.errors import UsageError
-from pyinject.iptables.rules import Host, NetworkRange, RuleSet, separate_v4_v6, split
+from pyinject.iptables.rules import Host, NetworkRange, RuleSet, add_inbound_port_rules, add_outbound_include_rules, \
+    separate_v4_v6, split
 
 SSH_PORT = "22"
 
@@ -49,7 +50,7 @@ def program(v: Mapping[str, str], host: Host) -> RuleSet:
         rs.append_v4("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "RETURN")
     for nic in split(v["RerouteVirtualInterfaces"]):
         rs.insert_v4("PREROUTING", "nat", 1, "-i", nic, "-j", "RETURN")
-    _outbound_include(rs, inc4, v["RerouteVirtualInterfaces"], 4)
+    add_outbound_include_rules(rs, inc4, v["RerouteVirtualInterfaces"], 4, return_rest=True)
     if host.ipv6:
         _ipv6(rs, v, excl6, inc6)
     return rs
@@ -80,41 +81,8 @@ def _inbound_v4(rs: RuleSet, v: Mapping[str, str]) -> None:
                      "--tproxy-mark", mark + "/0xffffffff", "--on-port", v["ProxyPort"])
         table = "mangle"
     rs.append_v4("PREROUTING", table, "-p", "tcp", "-j", "ISTIO_INBOUND")
-    if include == "*":
-        rs.append_v4("ISTIO_INBOUND", table, "-p", "tcp", "--dport", SSH_PORT, "-j", "RETURN")
-        for port in split(v["InboundPortsExclude"]):
-            rs.append_v4("ISTIO_INBOUND", table, "-p", "tcp", "--dport", port, "-j", "RETURN")
-        if tproxy:
-            rs.append_v4("ISTIO_INBOUND", "mangle", "-p", "tcp", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
-                         "-j", "ISTIO_DIVERT")
-            rs.append_v4("ISTIO_INBOUND", "mangle", "-p", "tcp", "-j", "ISTIO_TPROXY")
-        else:
-            rs.append_v4("ISTIO_INBOUND", "nat", "-p", "tcp", "-j", "ISTIO_IN_REDIRECT")
-        return
-    for port in split(include):
-        if tproxy:
-            rs.append_v4("ISTIO_INBOUND", "mangle", "-p", "tcp", "--dport", port, "-m", "conntrack", "--ctstate",
-                         "RELATED,ESTABLISHED", "-j", "ISTIO_DIVERT")
-            rs.append_v4("ISTIO_INBOUND", "mangle", "-p", "tcp", "--dport", port, "-j", "ISTIO_TPROXY")
-        else:
-            rs.append_v4("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", port, "-j", "ISTIO_IN_REDIRECT")
-
-
-def _outbound_include(rs: RuleSet, included: NetworkRange, virt: str, version: int) -> None:
-    append = rs.append_v4 if version == 4 else rs.append_v6
-    insert = rs.insert_v4 if version == 4 else rs.insert_v6
-    if included.wildcard:
-        append("ISTIO_OUTPUT", "nat", "-j", "ISTIO_REDIRECT")
-        for nic in split(virt):
-            # 1.5 sends a virtual interface's traffic to the proxy for IPv4, but RETURNs it for IPv6.
-            insert("PREROUTING", "nat", 1, "-i", nic, "-j", "ISTIO_REDIRECT" if version == 4 else "RETURN")
-    elif included.cidrs:
-        for cidr in included.cidrs:
-            for nic in split(virt):
-                insert("PREROUTING", "nat", 1, "-i", nic, "-d", cidr, "-j", "ISTIO_REDIRECT")
-            append("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "ISTIO_REDIRECT")
-        # Only the listed ranges are captured.
-        append("ISTIO_OUTPUT", "nat", "-j", "RETURN")
+    # 1.5 always keeps inbound SSH out of the proxy when every port is captured.
+    add_inbound_port_rules(rs.append_v4, table, include, v["InboundPortsExclude"], tproxy, (SSH_PORT,))
 
 
 def _ipv6(rs: RuleSet, v: Mapping[str, str], excl6: NetworkRange, inc6: NetworkRange) -> None:
@@ -124,14 +92,7 @@ def _ipv6(rs: RuleSet, v: Mapping[str, str], excl6: NetworkRange, inc6: NetworkR
                  v["InboundCapturePort"] if include == "*" else v["ProxyPort"])
     if include:
         rs.append_v6("PREROUTING", "nat", "-p", "tcp", "-j", "ISTIO_INBOUND")
-        if include == "*":
-            rs.append_v6("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", SSH_PORT, "-j", "RETURN")
-            for port in split(v["InboundPortsExclude"]):
-                rs.append_v6("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", port, "-j", "RETURN")
-            rs.append_v6("ISTIO_INBOUND", "nat", "-p", "tcp", "-j", "ISTIO_IN_REDIRECT")
-        else:
-            for port in split(include):
-                rs.append_v6("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", port, "-j", "ISTIO_IN_REDIRECT")
+        add_inbound_port_rules(rs.append_v6, "nat", include, v["InboundPortsExclude"], False, (SSH_PORT,))
     rs.append_v6("OUTPUT", "nat", "-p", "tcp", "-j", "ISTIO_OUTPUT")
     for port in split(v["OutboundPortsExclude"]):
         rs.append_v6("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "RETURN")
@@ -140,4 +101,6 @@ def _ipv6(rs: RuleSet, v: Mapping[str, str], excl6: NetworkRange, inc6: NetworkR
     rs.append_v6("ISTIO_OUTPUT", "nat", "-d", "::1/128", "-j", "RETURN")
     for cidr in excl6.cidrs:
         rs.append_v6("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "RETURN")
-    _outbound_include(rs, inc6, v["RerouteVirtualInterfaces"], 6)
+    # 1.5 RETURNs a virtual interface's IPv6 traffic where it sends IPv4 to the proxy.
+    add_outbound_include_rules(rs, inc6, v["RerouteVirtualInterfaces"], 6, virt_wildcard_target="RETURN",
+                               return_rest=True)

@@ -145,6 +145,51 @@ def split_nameservers(nameservers: tuple[str, ...]) -> tuple[list[str], list[str
     return v4, v6
 
 
+def add_inbound_port_rules(add: Callable[..., None], table: str, include: str, exclude: str, tproxy: bool,
+                           always_return: tuple[str, ...] = ()) -> None:
+    """ISTIO_INBOUND's port rules, the same in every release (``add`` picks the families).
+
+    With ``-b '*'``: RETURN for ``always_return`` and the ``-d`` ports, then
+    everything else to the proxy; with a port list: only those ports.  Under
+    TPROXY, packets of known connections are diverted, new ones TPROXY'd.
+    """
+    if include == "*":
+        for port in always_return + tuple(split(exclude)):
+            add("ISTIO_INBOUND", table, "-p", "tcp", "--dport", port, "-j", "RETURN")
+        ports: list[tuple[str, ...]] = [()]
+    else:
+        ports = [("--dport", port) for port in split(include)]
+    for match in ports:
+        if tproxy:
+            add("ISTIO_INBOUND", "mangle", "-p", "tcp", *match, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
+                "-j", "ISTIO_DIVERT")
+            add("ISTIO_INBOUND", "mangle", "-p", "tcp", *match, "-j", "ISTIO_TPROXY")
+        else:
+            add("ISTIO_INBOUND", "nat", "-p", "tcp", *match, "-j", "ISTIO_IN_REDIRECT")
+
+
+def add_outbound_include_rules(rs: RuleSet, included: NetworkRange, virt: str, version: int, *,
+                               virt_wildcard_target: str = "ISTIO_REDIRECT", return_rest: bool = False) -> None:
+    """ISTIO_OUTPUT's capture of ``-i`` for one family, and the virtual interfaces (``-k``) treated as outbound.
+
+    ``return_rest``: after a CIDR list, RETURN everything else (1.5 says it outright;
+    later releases get the same by falling off the chain).
+    """
+    append = rs.append_v4 if version == 4 else rs.append_v6
+    insert = rs.insert_v4 if version == 4 else rs.insert_v6
+    if included.wildcard:
+        append("ISTIO_OUTPUT", "nat", "-j", "ISTIO_REDIRECT")
+        for nic in split(virt):
+            insert("PREROUTING", "nat", 1, "-i", nic, "-j", virt_wildcard_target)
+        return
+    for cidr in included.cidrs:
+        for nic in split(virt):
+            insert("PREROUTING", "nat", 1, "-i", nic, "-d", cidr, "-j", "ISTIO_REDIRECT")
+        append("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "ISTIO_REDIRECT")
+    if return_rest and included.cidrs:
+        append("ISTIO_OUTPUT", "nat", "-j", "RETURN")
+
+
 # --- checks of the values (what iptables-restore would reject later) --------------------------
 
 _PORT = re.compile(r"[0-9]{1,5}(:[0-9]{1,5})?")
