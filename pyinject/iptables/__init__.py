@@ -16,8 +16,8 @@ from pyinject.iptables.flags import DEFAULT_RELEASE, Parsed, Release, parse_args
 from pyinject.iptables.restore import STYLE_1_5, STYLE_1_30, RestoreStyle, render
 from pyinject.iptables.rules import Host, RuleSet, check_values
 
-#: Release -> (its rule program, its restore style).
-PROGRAMS: dict[str, tuple[Callable[[Mapping[str, str], Host], RuleSet], RestoreStyle]] = {
+#: Rule program (Release.program) -> (the function that adds the rules, its restore style).
+PROGRAMS: dict[str, tuple[Callable[[Mapping[str, str], Host, Release], RuleSet], RestoreStyle]] = {
     "1.30": (capture_1_30.program, STYLE_1_30),
     "1.5": (capture_1_5.program, STYLE_1_5),
 }
@@ -34,7 +34,7 @@ class Capture:
 
     @property
     def restore_text(self) -> str:
-        return render(self.rules, PROGRAMS[self.release.version][1])
+        return render(self.rules, PROGRAMS[self.release.program][1])
 
 
 def generate(argv: Sequence[str], environ: Mapping[str, str], host: Host, version: str = DEFAULT_RELEASE) -> Capture:
@@ -52,8 +52,8 @@ def generate(argv: Sequence[str], environ: Mapping[str, str], host: Host, versio
         return f"istio-iptables flag {short}--{flag.name}"
 
     check_values(parsed.values, parsed.sources, describe)
-    program, _style = PROGRAMS[rel.version]
-    return Capture(rel, parsed, host, program(parsed.values, host))
+    program, _style = PROGRAMS[rel.program]
+    return Capture(rel, parsed, host, program(parsed.values, host, rel))
 
 
 def render_restore(capture: Capture) -> str:

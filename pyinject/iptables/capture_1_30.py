@@ -14,25 +14,28 @@ from collections.abc import Mapping
 from pyinject.iptables.rules import FAMILY_ADDRESS as ADDR, Host, RuleSet, add_inbound_port_rules, \
     add_outbound_include_rules, separate_v4_v6, split, split_nameservers
 from pyinject.errors import UsageError
+from pyinject.iptables.flags import Release
 
 DNS_PORT = "15053"
 OUTBOUND_MARK = "1338"
 
 
-def program(v: Mapping[str, str], host: Host) -> RuleSet:
+def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     """The rules for the settings ``v`` (config field -> value) on a pod described by ``host``."""
     rs = RuleSet(ipv6=host.ipv6)
+    skipped = rs.notes if rel.bad_cidr == "skip" else None
     if v["SkipRuleApply"] == "true" or v["CleanupOnly"] == "true":
         rs.notes.append("no rules are applied (--skip-rule-apply / --cleanup-only)")
         return rs
-    if v["NativeNftables"] == "true":
+    if v.get("NativeNftables") == "true":
         rs.notes.append("--native-nftables programs nftables, not iptables: there is no iptables-restore input")
         return rs
-    excl4, excl6 = separate_v4_v6(v["OutboundIPRangesExclude"], "-x/--istio-service-exclude-cidr", masked=False)
+    excl4, excl6 = separate_v4_v6(v["OutboundIPRangesExclude"], "-x/--istio-service-exclude-cidr", masked=False,
+                                  skipped=skipped)
     if excl4.wildcard:
         raise UsageError("istio-iptables flag -x/--istio-service-exclude-cidr: '*' is not allowed "
                          "(istio-iptables fails with: invalid value for OUTBOUND_IP_RANGES_EXCLUDE)")
-    inc4, inc6 = separate_v4_v6(v["OutboundIPRangesInclude"], "-i/--istio-service-cidr", masked=False)
+    inc4, inc6 = separate_v4_v6(v["OutboundIPRangesInclude"], "-i/--istio-service-cidr", masked=False, skipped=skipped)
     loop = v["HostIPv4LoopbackCidr"]
     mode_tproxy = v["InboundInterceptionMode"] == "TPROXY"
     capture_all_dns = v["CaptureAllDNS"] == "true"

@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from pyinject.errors import UsageError
+from pyinject.iptables.flags import Release
 from pyinject.iptables.rules import Host, NetworkRange, RuleSet, add_inbound_port_rules, add_outbound_include_rules, \
     separate_v4_v6, split
 
 SSH_PORT = "22"
 
 
-def program(v: Mapping[str, str], host: Host) -> RuleSet:
+def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     """The rules for the settings ``v`` (config field -> value) on a pod described by ``host``."""
     rs = RuleSet(ipv6=host.ipv6)
     if v["SkipRuleApply"] == "true":

@@ -64,7 +64,7 @@ def describe_capture(capture: Capture) -> CaptureFacts:
     """The facts of ``capture`` (its settings as the release reads them)."""
     v = capture.parsed.values
     release = capture.release.version
-    old = release == "1.5"
+    old = capture.release.program == "1.5"
     families = ("IPv4", "IPv6") if capture.host.ipv6 else ("IPv4",)
     tproxy_mode = v.get("InboundInterceptionMode") == "TPROXY"
     include = v.get("InboundPortsInclude", "")
@@ -79,8 +79,9 @@ def describe_capture(capture: Capture) -> CaptureFacts:
         "always_exempt_ports": always,
     }
     masked = old
-    inc4, inc6 = separate_v4_v6(v.get("OutboundIPRangesInclude", ""), "-i", masked=masked)
-    excl4, excl6 = separate_v4_v6(v.get("OutboundIPRangesExclude", ""), "-x", masked=masked)
+    dropped: list[str] = []  # already reported in the capture's notes
+    inc4, inc6 = separate_v4_v6(v.get("OutboundIPRangesInclude", ""), "-i", masked=masked, skipped=dropped)
+    excl4, excl6 = separate_v4_v6(v.get("OutboundIPRangesExclude", ""), "-x", masked=masked, skipped=dropped)
     captured: str | list[str] = "all" if inc4.wildcard else list(inc4.cidrs + inc6.cidrs)
     loop = v.get("HostIPv4LoopbackCidr", "127.0.0.1/32")
     outbound = {

@@ -54,6 +54,12 @@ class Release:
     env_only: tuple[EnvSetting, ...] = ()
     #: Appended to the proxy uid when neither -u nor its env var is given (1.5 adds root: ",0").
     default_uid_suffix: str = ""
+    #: The rule program it runs (pyinject.iptables.PROGRAMS key): releases that add the same rules share one.
+    program: str = ""
+    #: A CIDR that does not parse: "error" (the run fails) or "skip" (dropped with a message, "bug compatibility").
+    bad_cidr: str = "error"
+    #: The CNI plugin falls back to the deprecated kubevirtInterfaces annotation (1.25 overwrote it: ignored).
+    cni_kubevirt_fallback: bool = True
 
     def by_long(self) -> dict[str, Flag]:
         return {f.name: f for f in self.flags}
@@ -72,7 +78,7 @@ def _upper(name: str) -> str:
 
 def _f(name: str, short: str, fld: str, kind: str = "string", *, default: str = "", env: tuple[str, ...] | None = None,
        extra_env: tuple[str, ...] = (), inert: bool = False) -> Flag:
-    return Flag(name, short, fld, kind, (( _upper(name),) if env is None else env) + extra_env, default, inert)
+    return Flag(name, short, fld, kind, ((_upper(name),) if env is None else env) + extra_env, default, inert)
 
 
 #: pkg/log's flags, which pilot-agent attaches to every subcommand (istio-init passes --log_output_level).
@@ -88,6 +94,7 @@ _LOG_FLAGS_1_30 = (
 RELEASE_1_30 = Release(
     version="1.30",
     tag="1.30.3",
+    program="1.30",
     flags=(
         _f("envoy-port", "p", "ProxyPort", default="15001", env=()),
         _f("inbound-capture-port", "z", "InboundCapturePort", default="15006"),
@@ -133,6 +140,7 @@ RELEASE_1_30 = Release(
 RELEASE_1_5 = Release(
     version="1.5",
     tag="1.5.10",
+    program="1.5",
     flags=(
         _f("envoy-port", "p", "ProxyPort", default="15001"),
         _f("inbound-capture-port", "z", "InboundCapturePort", default="15006"),
@@ -157,8 +165,32 @@ RELEASE_1_5 = Release(
     default_uid_suffix=",0",
 )
 
+
+
+def _without(*names: str) -> tuple[Flag, ...]:
+    return tuple(f for f in RELEASE_1_30.flags if f.name not in names)
+
+
+def _with_trace_logging(flags: tuple[Flag, ...]) -> tuple[Flag, ...]:
+    at = [f.name for f in flags].index("dry-run") + 1
+    trace = _f("iptables-trace-logging", "", "TraceLogging", "bool", default="false", inert=True)
+    return flags[:at] + (trace,) + flags[at:]
+
+
+# 1.25 to 1.29 add the same rules as 1.30 (checked against each tag's TestIptables goldens); they differ in
+# flags: --native-nftables came in 1.27, --force-iptables-binary in 1.28, --iptables-trace-logging (no
+# rules) went after 1.25; and up to 1.26 a CIDR that does not parse was skipped with a message.
+RELEASE_1_29 = Release("1.29", "1.29.6", RELEASE_1_30.flags, RELEASE_1_30.env_only, program="1.30")
+RELEASE_1_28 = Release("1.28", "1.28.10", RELEASE_1_30.flags, RELEASE_1_30.env_only, program="1.30")
+RELEASE_1_27 = Release("1.27", "1.27.9", _without("force-iptables-binary"), RELEASE_1_30.env_only, program="1.30")
+RELEASE_1_26 = Release("1.26", "1.26.8", _without("force-iptables-binary", "native-nftables"), RELEASE_1_30.env_only,
+                       program="1.30", bad_cidr="skip")
+RELEASE_1_25 = Release("1.25", "1.25.5", _with_trace_logging(_without("force-iptables-binary", "native-nftables")),
+                       RELEASE_1_30.env_only, program="1.30", bad_cidr="skip", cni_kubevirt_fallback=False)
+
 #: Release -> its table; ``--istio-version`` picks one.
-RELEASES: dict[str, Release] = {r.version: r for r in (RELEASE_1_30, RELEASE_1_5)}
+RELEASES: dict[str, Release] = {r.version: r for r in (RELEASE_1_30, RELEASE_1_29, RELEASE_1_28, RELEASE_1_27,
+                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_5)}
 DEFAULT_RELEASE = "1.30"
 
 

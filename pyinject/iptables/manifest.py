@@ -108,9 +108,13 @@ def _go_bool(text: str) -> bool | None:
 
 
 def cni_capture(metadata: Mapping[str, Any], spec: Mapping[str, Any], host: Host, version: str) -> Capture:
-    """The rules the Istio CNI plugin programs for this pod (its annotations, istio-proxy's uid/gid and env)."""
+    """The rules the Istio CNI plugin programs for this pod (its annotations, istio-proxy's uid/gid and env).
+
+    Modelled from cni/pkg/plugin/sidecar_redirect.go, the same from 1.25 to 1.30 but for the
+    deprecated kubevirtInterfaces annotation (see Release.cni_kubevirt_fallback).
+    """
     rel = release(version)
-    if rel.version != "1.30":
+    if rel.program != "1.30":
         raise UsageError(f"the Istio CNI plugin of {rel.version} is not modelled; use --istio-version 1.30")
     annotations = {str(k): str(v) for k, v in (metadata.get("annotations") or {}).items()}
     parsed = parse_args(rel, [], {})
@@ -125,7 +129,8 @@ def cni_capture(metadata: Mapping[str, Any], spec: Mapping[str, Any], host: Host
     if excluded and not excluded.endswith(","):
         excluded += ","
     values["InboundPortsExclude"] = ",".join(dict.fromkeys((excluded + "15020,15021,15090").split(",")))
-    values["RerouteVirtualInterfaces"] = annotations.get(_VIRT_NEW, annotations.get(_VIRT_OLD, ""))
+    fallback = annotations.get(_VIRT_OLD, "") if rel.cni_kubevirt_fallback else ""
+    values["RerouteVirtualInterfaces"] = annotations.get(_VIRT_NEW, fallback)
     proxy = _named(spec, PROXY) or {}
     context = proxy.get("securityContext") or {}
     uid, gid = context.get("runAsUser"), context.get("runAsGroup")
@@ -137,10 +142,10 @@ def cni_capture(metadata: Mapping[str, Any], spec: Mapping[str, Any], host: Host
     values["DropInvalid"] = "true" if _go_bool(env.get("INVALID_DROP", "")) else "false"
     values["DualStack"] = "true" if _go_bool(env.get("ISTIO_DUAL_STACK", "")) else "false"
     check_values(values, {}, lambda name: f"CNI setting {name} (from the pod's annotations)")
-    program, _ = PROGRAMS[rel.version]
+    program, _ = PROGRAMS[rel.program]
     from pyinject.iptables.flags import Parsed
 
-    return Capture(rel, Parsed(values, {k: "CNI" for k in values}), host, program(values, host))
+    return Capture(rel, Parsed(values, {k: "CNI" for k in values}), host, program(values, host, rel))
 
 
 def find_captures(paths: Iterable[str], stdin: IO[str] | None, host: Host, version: str,

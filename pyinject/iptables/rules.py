@@ -107,11 +107,14 @@ def _go_addr(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return addr.compressed if isinstance(addr, ipaddress.IPv6Address) else str(addr)
 
 
-def separate_v4_v6(value: str, flag: str, *, masked: bool) -> tuple[NetworkRange, NetworkRange]:
+def separate_v4_v6(value: str, flag: str, *, masked: bool,
+                   skipped: list[str] | None = None) -> tuple[NetworkRange, NetworkRange]:
     """Split a CIDR list by family (Istio's SeparateV4V6).
 
     ``masked``: print the network address (1.5's net.ParseCIDR) instead of the
-    address as given (netip.Prefix.String() since 1.x).
+    address as given (netip.Prefix.String() in later releases).  ``skipped``:
+    drop a CIDR that does not parse and say so there (releases up to 1.26),
+    instead of failing.
     """
     if value == "*":
         return NetworkRange(wildcard=True), NetworkRange(wildcard=True)
@@ -125,6 +128,9 @@ def separate_v4_v6(value: str, flag: str, *, masked: bool) -> tuple[NetworkRange
             addr = ipaddress.ip_address(text)
             net = ipaddress.ip_network(item, strict=False)
         except ValueError as err:
+            if skipped is not None:
+                skipped.append(f"istio-iptables flag {flag}: {item!r} is not a CIDR ({err}); istio-iptables skips it")
+                continue
             raise UsageError(f"istio-iptables flag {flag}: {item!r} is not a CIDR ({err})") from None
         version = 4 if isinstance(addr, ipaddress.IPv4Address) else 6
         shown = f"{net.network_address}/{net.prefixlen}" if masked else f"{_go_addr(addr)}/{bits}"

@@ -239,3 +239,44 @@ def test_manifest_and_flags_exclude_each_other(run_cli) -> None:  # type: ignore
     result = run_cli("iptables", "-f", "-", "--", "-b", "*", input="")
     assert result.exit_code == 2
     assert "either -f MANIFEST" in result.stderr
+
+
+@pytest.mark.parametrize("version,flag,known", [
+    ("1.30", "--force-iptables-binary=nft", True),
+    ("1.28", "--force-iptables-binary=nft", True),
+    ("1.27", "--force-iptables-binary=nft", False),
+    ("1.27", "--native-nftables=false", True),
+    ("1.26", "--native-nftables=false", False),
+    ("1.25", "--iptables-trace-logging", True),
+    ("1.26", "--iptables-trace-logging", False),
+])
+def test_flags_per_release(version: str, flag: str, known: bool) -> None:
+    if known:
+        assert "-A OUTPUT -j ISTIO_OUTPUT" in v4([flag], version)
+    else:
+        with pytest.raises(UsageError, match=f"unknown istio-iptables {version} flag"):
+            v4([flag], version)
+
+
+def test_releases_up_to_1_26_skip_a_bad_cidr() -> None:
+    capture = generate(BASE + ["-i", "10.0.0.0/8,bogus"], {}, Host(), "1.26")
+    assert "-A ISTIO_OUTPUT -d 10.0.0.0/8 -j ISTIO_REDIRECT" in [r.text for r in capture.rules.v4]
+    assert any("'bogus' is not a CIDR" in note and "skips it" in note for note in capture.rules.notes)
+    with pytest.raises(UsageError, match="'bogus' is not a CIDR"):
+        generate(BASE + ["-i", "10.0.0.0/8,bogus"], {}, Host(), "1.27")
+
+
+def test_release_names() -> None:
+    assert generate(BASE, {}, Host(), "1.28.10").release.version == "1.28"
+    with pytest.raises(UsageError, match="have 1.5, 1.25, 1.26, 1.27, 1.28, 1.29, 1.30"):
+        generate(BASE, {}, Host(), "1.24")
+
+
+@pytest.mark.parametrize("version,rerouted", [("1.30", True), ("1.25", False)])
+def test_cni_deprecated_kubevirt_annotation(run_cli, version: str, rerouted: bool) -> None:  # type: ignore[no-untyped-def]
+    pod = CNI_POD.split("---")[0].replace(
+        "    traffic.sidecar.istio.io/excludeInboundPorts", "    traffic.sidecar.istio.io/kubevirtInterfaces: eth7\n"
+        "    traffic.sidecar.istio.io/excludeInboundPorts")
+    result = run_cli("iptables", "--istio-version", version, "-f", "-", input=pod)
+    assert result.exit_code == 0, result.stderr
+    assert ("-I PREROUTING 1 -i eth7 -j RETURN" in result.stdout) is rerouted
