@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
-from pyinject.errors import PyinjectError, UsageError
+from pyinject.errors import ConfigError, PyinjectError, UsageError
 from pyinject.iptables import Capture, PROGRAMS, generate
 from pyinject.iptables.flags import parse_args, release
 from pyinject.iptables.rules import Host, check_values
@@ -22,6 +22,8 @@ from pyinject.iptables.rules import Host, check_values
 INIT = "istio-init"
 VALIDATION = "istio-validation"
 PROXY = "istio-proxy"
+CNI_HOW = ("the Istio CNI plugin applies these rules (istio-validation only checks them), "
+           "computed from the pod's annotations")
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class WorkloadCapture:
     source: str
     document: int
     workload: str
-    #: "istio-init", "istio-init (as kube-inject would add it)", "Istio CNI plugin" or "" (no capture).
+    #: Who programs the rules: "istio-init", "istio-init (as kube-inject would add it)", CNI_HOW, or "" (none).
     how: str
     capture: Capture | None = None
     reason: str = ""
@@ -83,7 +85,7 @@ def capture_of_pod(metadata: Mapping[str, Any], spec: Mapping[str, Any], host: H
             return "", None, f"its {INIT} container does not run istio-iptables", ()
         return INIT, generate(list(args), container_env(init), host, version), "", args
     if _named(spec, VALIDATION) is not None:
-        return "Istio CNI plugin", cni_capture(metadata, spec, host, version), "", ()
+        return CNI_HOW, cni_capture(metadata, spec, host, version), "", ()
     return "", None, f"no {INIT} or {VALIDATION} container", ()
 
 
@@ -177,7 +179,13 @@ def find_captures(paths: Iterable[str], stdin: IO[str] | None, host: Host, versi
                         continue
                     metadata, spec = result.metadata, result.spec
                     how_prefix = "as kube-inject would add it"
-                how, capture, reason, args = capture_of_pod(metadata, spec, host, version)
+                try:
+                    how, capture, reason, args = capture_of_pod(metadata, spec, host, version)
+                except UsageError as err:
+                    if "--istio-version" in err.message:
+                        raise
+                    # A bad istio-iptables argument in a manifest is bad input, not bad usage.
+                    raise ConfigError(err.message) from err
             except PyinjectError as err:
                 raise err.with_location(file=doc.source, document=doc.index, line=doc.line, workload=name)
             if how and how_prefix:

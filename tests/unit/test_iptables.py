@@ -216,7 +216,8 @@ spec:
 def test_manifest_cni_pod_and_skipped_workload(run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("iptables", "-f", "-", input=CNI_POD)
     assert result.exit_code == 0, result.stderr
-    assert "# <stdin>: document 1: Pod cni: Istio CNI plugin\n" in result.stdout
+    assert "# <stdin>: document 1: Pod cni: the Istio CNI plugin applies these rules (istio-validation only " \
+        "checks them), computed from the pod's annotations\n" in result.stdout
     # The plugin adds the agent's and Envoy's ports to the annotation's exclusions, and captures all DNS.
     assert "-A ISTIO_INBOUND -p tcp --dport 9999 -j RETURN\n-A ISTIO_INBOUND -p tcp --dport 15020 -j RETURN" in \
         result.stdout
@@ -280,3 +281,14 @@ def test_cni_deprecated_kubevirt_annotation(run_cli, version: str, rerouted: boo
     result = run_cli("iptables", "--istio-version", version, "-f", "-", input=pod)
     assert result.exit_code == 0, result.stderr
     assert ("-I PREROUTING 1 -i eth7 -j RETURN" in result.stdout) is rerouted
+
+
+def test_manifest_bad_istio_init_argument_is_input_error(run_cli) -> None:  # type: ignore[no-untyped-def]
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n"
+           "  - {name: istio-init, image: proxyv2, args: [istio-iptables, -b, http]}\n"
+           "  containers: [{name: app, image: app}]\n")
+    result = run_cli("iptables", "-f", "-", input=pod)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == ("pyinject: error: <stdin>: document 1 (line 1, Pod p): istio-iptables flag "
+                             "-b/--istio-inbound-ports: 'http' is not a port\n")
