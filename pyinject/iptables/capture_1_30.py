@@ -41,7 +41,7 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     capture_all_dns = v["CaptureAllDNS"] == "true"
     dns4, dns6 = ([], []) if capture_all_dns or v["RedirectDNS"] != "true" else split_nameservers(host.nameservers)
     redirect_dns = v["RedirectDNS"] == "true"
-    if redirect_dns and not capture_all_dns and not dns4 and not dns6:
+    if rel.dns_chain and redirect_dns and not capture_all_dns and not dns4 and not dns6:
         rs.notes.append("REDIRECT_DNS is set, but CAPTURE_ALL_DNS is false, and no DNS servers provided "
                         "(give --nameserver): DNS capture disabled")
         redirect_dns = False
@@ -64,10 +64,11 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     rs.append("ISTIO_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["ProxyPort"])
     rs.append("ISTIO_IN_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["InboundCapturePort"])
     _inbound(rs, v, mode_tproxy)
-    rs.append("OUTPUT", "nat", "-j", "ISTIO_OUTPUT")
+    rs.append("OUTPUT", "nat", *(() if rel.dns_chain else ("-p", "tcp")), "-j", "ISTIO_OUTPUT")
     for port in split(v["OutboundPortsExclude"]):
         rs.append("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "RETURN")
-        rs.append("ISTIO_OUTPUT", "nat", "-p", "udp", "--dport", port, "-j", "RETURN")
+        if rel.dns_chain:
+            rs.append("ISTIO_OUTPUT", "nat", "-p", "udp", "--dport", port, "-j", "RETURN")
     rs.append_versioned("127.0.0.6/32", "::6/128", "ISTIO_OUTPUT", "nat", "-o", "lo", "-s", ADDR, "-j", "RETURN")
 
     loopback_included = inc4.has_loopback or inc6.has_loopback
@@ -92,8 +93,10 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
             rs.append("ISTIO_OUTPUT", "nat", "-m", "owner", owner, ident, "-j", "RETURN")
 
     _owner_groups(rs, v["OwnerGroupsInclude"], v["OwnerGroupsExclude"])
-    if redirect_dns:
+    if redirect_dns and rel.dns_chain:
         _dns(rs, v["ProxyUID"], v["ProxyGID"], dns4, dns6, capture_all_dns)
+    elif redirect_dns:
+        _dns_inline_tcp(rs, dns4, dns6, capture_all_dns)
     rs.append_versioned(loop, "::1/128", "ISTIO_OUTPUT", "nat", "-d", ADDR, "-j", "RETURN")
     for cidr in excl4.cidrs:
         rs.append_v4("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "RETURN")
@@ -103,6 +106,8 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
         rs.append("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "ISTIO_REDIRECT")
     add_outbound_include_rules(rs, inc4, v["RerouteVirtualInterfaces"], 4)
     add_outbound_include_rules(rs, inc6, v["RerouteVirtualInterfaces"], 6)
+    if redirect_dns and not rel.dns_chain:
+        _dns_inline_udp(rs, v, dns4, dns6, capture_all_dns)
     if mode_tproxy:
         _tproxy_marks(rs, v, loop)
     # Netlink calls after the restore (ConfigureRoutes), written as the equivalent `ip` commands.
@@ -196,6 +201,58 @@ def _dns(rs: RuleSet, uids: str, gids: str, dns4: list[str], dns6: list[str], ca
                      "-j", "CT", "--zone", "2")
         rs.append_v6("ISTIO_INBOUND", "raw", "-p", "udp", "--sport", "53", "-s", server + "/128",
                      "-j", "CT", "--zone", "1")
+
+
+def _dns_inline_tcp(rs: RuleSet, dns4: list[str], dns6: list[str], capture_all: bool) -> None:
+    """1.24: TCP DNS to the agent straight from ISTIO_OUTPUT."""
+    if capture_all:
+        rs.append("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", "53", "-j", "REDIRECT", "--to-ports", DNS_PORT)
+        return
+    for server in dns4:
+        rs.append_v4("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", "53", "-d", server + "/32",
+                     "-j", "REDIRECT", "--to-ports", DNS_PORT)
+    for server in dns6:
+        rs.append_v6("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", "53", "-d", server + "/128",
+                     "-j", "REDIRECT", "--to-ports", DNS_PORT)
+
+
+def _dns_inline_udp(rs: RuleSet, v: Mapping[str, str], dns4: list[str], dns6: list[str], capture_all: bool) -> None:
+    """1.24: UDP jumps into ISTIO_OUTPUT (nat and raw), where the proxy's own DNS returns and the rest goes to the agent."""
+    rs.append("OUTPUT", "nat", "-p", "udp", "-j", "ISTIO_OUTPUT")
+    rs.append("OUTPUT", "raw", "-p", "udp", "-j", "ISTIO_OUTPUT")
+    owners = [(owner, ident) for owner, ids in (("--uid-owner", v["ProxyUID"]), ("--gid-owner", v["ProxyGID"]))
+              for ident in split(ids)]
+    for owner, ident in owners:
+        rs.append("ISTIO_OUTPUT", "nat", "-p", "udp", "--dport", "53", "-m", "owner", owner, ident, "-j", "RETURN")
+    if v["OwnerGroupsInclude"] == "*":
+        for group in split(v["OwnerGroupsExclude"]):
+            rs.append("ISTIO_OUTPUT", "nat", "-p", "udp", "--dport", "53", "-m", "owner", "--gid-owner", group,
+                      "-j", "RETURN")
+    else:
+        matchers = [m for group in split(v["OwnerGroupsInclude"]) for m in ("-m", "owner", "!", "--gid-owner", group)]
+        rs.append("ISTIO_OUTPUT", "nat", "-p", "udp", "--dport", "53", *matchers, "-j", "RETURN")
+    _udp_dns_pairs(rs, "nat", capture_all, dns4, dns6, ("-j", "REDIRECT", "--to-port", DNS_PORT), None)
+    for owner, ident in owners:
+        rs.append("ISTIO_OUTPUT", "raw", "-p", "udp", "--dport", "53", "-m", "owner", owner, ident,
+                  "-j", "CT", "--zone", "1")
+        rs.append("ISTIO_OUTPUT", "raw", "-p", "udp", "--sport", DNS_PORT, "-m", "owner", owner, ident,
+                  "-j", "CT", "--zone", "2")
+    _udp_dns_pairs(rs, "raw", capture_all, dns4, dns6, ("-j", "CT", "--zone", "2"), ("-j", "CT", "--zone", "1"))
+
+
+def _udp_dns_pairs(rs: RuleSet, table: str, capture_all: bool, dns4: list[str], dns6: list[str],
+                   outbound: tuple[str, ...], reply: tuple[str, ...] | None) -> None:
+    """Per nameserver (or for all with --capture-all-dns): the rule for queries, and for replies when given."""
+    if capture_all:
+        rs.append("ISTIO_OUTPUT", table, "-p", "udp", "--dport", "53", *outbound)
+        if reply:
+            rs.append("PREROUTING", table, "-p", "udp", "--sport", "53", *reply)
+        return
+    for servers, bits, add in ((dns4, "/32", rs.append_v4), (dns6, "/128", rs.append_v6)):
+        for server in servers:
+            add("ISTIO_OUTPUT", table, "-p", "udp", "--dport", "53", "-d", server + bits, *outbound)
+            if reply:
+                add("PREROUTING", table, "-p", "udp", "--sport", "53", "-s", server + bits, *reply)
 
 
 def _tproxy_marks(rs: RuleSet, v: Mapping[str, str], loop: str) -> None:

@@ -58,8 +58,15 @@ class Release:
     program: str = ""
     #: A CIDR that does not parse: "error" (the run fails) or "skip" (dropped with a message, "bug compatibility").
     bad_cidr: str = "error"
-    #: The CNI plugin falls back to the deprecated kubevirtInterfaces annotation (1.25 overwrote it: ignored).
-    cni_kubevirt_fallback: bool = True
+    #: The pod annotations the CNI plugin reads the virtual interfaces (-k) from, the first one set wins:
+    #: 1.24 knows only the deprecated kubevirtInterfaces; 1.25 reads it and then overwrites it with
+    #: reroute-virtual-interfaces even when that is unset; 1.26 on falls back to it.
+    cni_virt_annotations: tuple[str, ...] = ("istio.io/reroute-virtual-interfaces",
+                                             "traffic.sidecar.istio.io/kubevirtInterfaces")
+    #: DNS capture in its own ISTIO_OUTPUT_DNS chains (1.25 on).  This came with three other changes that
+    #: 1.24 does not have: OUTPUT jumps to ISTIO_OUTPUT for every protocol (not TCP only), ``-o`` ports
+    #: are excluded for UDP too, and --redirect-dns without any nameserver turns DNS capture off.
+    dns_chain: bool = True
 
     def by_long(self) -> dict[str, Flag]:
         return {f.name: f for f in self.flags}
@@ -186,11 +193,15 @@ RELEASE_1_27 = Release("1.27", "1.27.9", _without("force-iptables-binary"), RELE
 RELEASE_1_26 = Release("1.26", "1.26.8", _without("force-iptables-binary", "native-nftables"), RELEASE_1_30.env_only,
                        program="1.30", bad_cidr="skip")
 RELEASE_1_25 = Release("1.25", "1.25.5", _with_trace_logging(_without("force-iptables-binary", "native-nftables")),
-                       RELEASE_1_30.env_only, program="1.30", bad_cidr="skip", cni_kubevirt_fallback=False)
+                       RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
+                       cni_virt_annotations=("istio.io/reroute-virtual-interfaces",))
+# 1.24: the same flags as 1.25, DNS capture written inline in ISTIO_OUTPUT (see Release.dns_chain).
+RELEASE_1_24 = Release("1.24", "1.24.6", RELEASE_1_25.flags, RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
+                       cni_virt_annotations=("traffic.sidecar.istio.io/kubevirtInterfaces",), dns_chain=False)
 
 #: Release -> its table; ``--istio-version`` picks one.
 RELEASES: dict[str, Release] = {r.version: r for r in (RELEASE_1_30, RELEASE_1_29, RELEASE_1_28, RELEASE_1_27,
-                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_5)}
+                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_5)}
 DEFAULT_RELEASE = "1.30"
 
 

@@ -100,8 +100,6 @@ CNI_ANNOTATIONS: tuple[tuple[str, str, str], ...] = (
     ("traffic.sidecar.istio.io/includeOutboundPorts", "OutboundPortsInclude", ""),
     ("traffic.sidecar.istio.io/excludeInterfaces", "ExcludeInterfaces", ""),
 )
-_VIRT_NEW = "istio.io/reroute-virtual-interfaces"
-_VIRT_OLD = "traffic.sidecar.istio.io/kubevirtInterfaces"
 
 
 def _go_bool(text: str) -> bool | None:
@@ -112,8 +110,8 @@ def _go_bool(text: str) -> bool | None:
 def cni_capture(metadata: Mapping[str, Any], spec: Mapping[str, Any], host: Host, version: str) -> Capture:
     """The rules the Istio CNI plugin programs for this pod (its annotations, istio-proxy's uid/gid and env).
 
-    Modelled from cni/pkg/plugin/sidecar_redirect.go, the same from 1.25 to 1.30 but for the
-    deprecated kubevirtInterfaces annotation (see Release.cni_kubevirt_fallback).
+    Modelled from cni/pkg/plugin/sidecar_redirect.go, the same from 1.24 to 1.30 but for the
+    virtual-interface annotations (see Release.cni_virt_annotations).
     """
     rel = release(version)
     if rel.program != "1.30":
@@ -131,8 +129,8 @@ def cni_capture(metadata: Mapping[str, Any], spec: Mapping[str, Any], host: Host
     if excluded and not excluded.endswith(","):
         excluded += ","
     values["InboundPortsExclude"] = ",".join(dict.fromkeys((excluded + "15020,15021,15090").split(",")))
-    fallback = annotations.get(_VIRT_OLD, "") if rel.cni_kubevirt_fallback else ""
-    values["RerouteVirtualInterfaces"] = annotations.get(_VIRT_NEW, fallback)
+    values["RerouteVirtualInterfaces"] = next(
+        (annotations[key] for key in rel.cni_virt_annotations if key in annotations), "")
     proxy = _named(spec, PROXY) or {}
     context = proxy.get("securityContext") or {}
     uid, gid = context.get("runAsUser"), context.get("runAsGroup")

@@ -269,11 +269,11 @@ def test_releases_up_to_1_26_skip_a_bad_cidr() -> None:
 
 def test_release_names() -> None:
     assert generate(BASE, {}, Host(), "1.28.10").release.version == "1.28"
-    with pytest.raises(UsageError, match="have 1.5, 1.25, 1.26, 1.27, 1.28, 1.29, 1.30"):
-        generate(BASE, {}, Host(), "1.24")
+    with pytest.raises(UsageError, match="have 1.5, 1.24, 1.25, 1.26, 1.27, 1.28, 1.29, 1.30"):
+        generate(BASE, {}, Host(), "1.23")
 
 
-@pytest.mark.parametrize("version,rerouted", [("1.30", True), ("1.25", False)])
+@pytest.mark.parametrize("version,rerouted", [("1.30", True), ("1.25", False), ("1.24", True)])
 def test_cni_deprecated_kubevirt_annotation(run_cli, version: str, rerouted: bool) -> None:  # type: ignore[no-untyped-def]
     pod = CNI_POD.split("---")[0].replace(
         "    traffic.sidecar.istio.io/excludeInboundPorts", "    traffic.sidecar.istio.io/kubevirtInterfaces: eth7\n"
@@ -292,3 +292,27 @@ def test_manifest_bad_istio_init_argument_is_input_error(run_cli) -> None:  # ty
     assert result.stdout == ""
     assert result.stderr == ("pyinject: error: <stdin>: document 1 (line 1, Pod p): istio-iptables flag "
                              "-b/--istio-inbound-ports: 'http' is not a port\n")
+
+
+def test_1_24_dns_inline_and_tcp_only_output() -> None:
+    host = Host(nameservers=("10.96.0.10",))
+    rules = v4(["--redirect-dns", "-o", "25"], "1.24", host=host)
+    assert "-A OUTPUT -p tcp -j ISTIO_OUTPUT" in rules
+    assert "-A ISTIO_OUTPUT -p udp --dport 25 -j RETURN" not in rules
+    assert "-A ISTIO_OUTPUT -p tcp --dport 53 -d 10.96.0.10/32 -j REDIRECT --to-ports 15053" in rules
+    assert "-A ISTIO_OUTPUT -p udp --dport 53 -d 10.96.0.10/32 -j REDIRECT --to-port 15053" in rules
+    assert "-A OUTPUT -p udp -j ISTIO_OUTPUT" in rules
+    assert "-A PREROUTING -p udp --sport 53 -s 10.96.0.10/32 -j CT --zone 1" in rules
+    assert not any("ISTIO_OUTPUT_DNS" in rule for rule in rules)
+    # Without a nameserver 1.24 keeps the UDP jumps; 1.25 on turns DNS capture off.
+    assert "-A OUTPUT -p udp -j ISTIO_OUTPUT" in v4(["--redirect-dns"], "1.24")
+    assert not any("53" in rule for rule in v4(["--redirect-dns"], "1.25"))
+
+
+@pytest.mark.parametrize("context,uid", [("{runAsUser: 1000670000, runAsGroup: 1000670001}", "1000670000"),
+                                         ("{runAsUser: 0}", "1337"), ("{}", "1337")])
+def test_cni_proxy_uid_from_security_context(run_cli, context: str, uid: str) -> None:  # type: ignore[no-untyped-def]
+    pod = CNI_POD.split("---")[0].replace("{runAsUser: 1337, runAsGroup: 1337}", context)
+    result = run_cli("iptables", "-f", "-", input=pod)
+    assert result.exit_code == 0, result.stderr
+    assert f"-A ISTIO_OUTPUT -m owner --uid-owner {uid} -j RETURN" in result.stdout
