@@ -30,7 +30,8 @@ BACKENDS = ("nft", "legacy")
 def _missing() -> str:
     if os.name != "posix" or os.geteuid() != 0:
         return "needs root"
-    for tool in ("unshare", "nsenter", "ip", "iptables-nft-restore", "iptables-legacy-restore"):
+    for tool in ("unshare", "nsenter", "ip", "iptables-nft-restore", "iptables-legacy-restore",
+                 "ip6tables-nft-restore", "ip6tables-legacy-restore"):
         if shutil.which(tool) is None:
             return f"needs {tool} (Debian packages util-linux, iproute2, iptables)"
     probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
@@ -66,11 +67,13 @@ def first_ipv4_block(text: str, workload: str) -> str:
     return rest if end < 0 else rest[:end + 1]
 
 
-def probe(tmp_path: Path, backend: str, rules: str, mode: str = "REDIRECT") -> dict[str, dict[str, str]]:
+def probe(tmp_path: Path, backend: str, rules: str, mode: str = "REDIRECT", family: str = "4") -> \
+        dict[str, dict[str, str]]:
     rules_file = tmp_path / "rules.txt"
     rules_file.write_text(rules)
-    out = subprocess.run(["unshare", "-n", sys.executable, str(PROBE), f"iptables-{backend}-restore",
-                          str(rules_file), mode], capture_output=True, text=True, timeout=120)
+    restore = f"ip6tables-{backend}-restore" if family == "6" else f"iptables-{backend}-restore"
+    out = subprocess.run(["unshare", "-n", sys.executable, str(PROBE), restore, str(rules_file), mode],
+                         capture_output=True, text=True, timeout=120, env={**os.environ, "PROBE_FAMILY": family})
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -83,10 +86,10 @@ SEED_EXPECTED = {
     "proxy uid 1337 to service": "service 10.96.0.10:80",  # -u 1337: the proxy's own traffic is not redirected
     "app to excluded port 8443": CAPTURED,            # no -o: every port is captured
     "app to excluded cidr": CAPTURED,                 # -x "": no CIDR is excluded
-    "app to 127.0.0.1": "app 9080",                   # -d 127.0.0.1/32 RETURN
+    "app to loopback": "app 9080",                    # -d 127.0.0.1/32 RETURN
     "app to own pod ip": "app 9080",                  # the app calling itself over lo is left alone
     "proxy uid 1337 to own pod ip": INBOUND,          # the proxy calling the pod IP goes through inbound
-    "proxy uid 1337 from 127.0.0.6 to pod ip": "app 9080",  # inbound passthrough source 127.0.0.6 is exempt
+    "proxy uid 1337 from passthrough address to pod ip": "app 9080",  # the inbound passthrough source 127.0.0.6
     "client to app port": INBOUND,                    # -b '*': inbound TCP goes to 15006
     "client to excluded port 15020": "app 15020",     # -d 15090,15020: excluded inbound ports bypass
 }
@@ -102,7 +105,7 @@ def check(results: dict[str, dict[str, str]], expected: dict[str, str]) -> None:
     # SO_ORIGINAL_DST (or, under TPROXY, the socket's own address) gives the proxy the real destination.
     assert results["app to service"]["original_dst"] == "10.96.0.10:80"
     assert results["client to app port"]["original_dst"] == "10.0.0.2:9080"
-    assert results["proxy uid 1337 from 127.0.0.6 to pod ip"]["peer"] == "127.0.0.6"
+    assert results["proxy uid 1337 from passthrough address to pod ip"]["peer"] == "127.0.0.6"
 
 
 @needs_kernel
@@ -141,3 +144,26 @@ def test_tproxy_inbound(tmp_path: Path, backend: str) -> None:
     check(results, SEED_EXPECTED)
     # TPROXY does not rewrite addresses: the proxy sees the client's own address.
     assert results["client to app port"]["peer"] == "10.0.0.1"
+
+
+def ipv6_section(text: str) -> str:
+    return text[text.index("# ip6tables-restore"):]
+
+
+@needs_kernel
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ipv6_pod(tmp_path: Path, backend: str) -> None:
+    args = [a if a != "" else "fd00:96:5::/48" for a in SEED] + ["-o", "8443"]
+    rules = ipv6_section(pyinject("--ipv6", "--", *args))
+    results = probe(tmp_path, backend, rules, family="6")
+    got = {name: result.get("listener") or result.get("error", "") for name, result in results.items()}
+    assert got == {
+        **EXCLUDING_EXPECTED,
+        "proxy uid 1337 to service": "service [fd00:96::10]:80",
+        "app to excluded port 8443": "service [fd00:96::10]:8443",
+        "app to excluded cidr": "service [fd00:96:5::5]:80",
+    }
+    # IP6T_SO_ORIGINAL_DST gives the proxy the real destination; ::6 is the IPv6 passthrough source.
+    assert results["app to service"]["original_dst"] == "[fd00:96::10]:80"
+    assert results["client to app port"]["original_dst"] == "[fd00::2]:9080"
+    assert results["proxy uid 1337 from passthrough address to pod ip"]["peer"] == "::6"
