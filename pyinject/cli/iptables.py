@@ -65,8 +65,19 @@ Exit codes:
 """
 
 
-@click.command("iptables", help=IPTABLES_HELP, context_settings={"help_option_names": ["-h", "--help"],
-                                                                  "max_content_width": 100})
+class _IptablesCommand(click.Command):
+    """Points at `--` when an istio-iptables flag is given without it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as err:
+            hint = " (istio-iptables flags go after --, e.g. pyinject iptables -- -p 15001 -b '*')"
+            raise click.UsageError(err.format_message() + hint, ctx) from None
+
+
+@click.command("iptables", cls=_IptablesCommand, help=IPTABLES_HELP,
+               context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--istio-version", default="1.30", show_default=True, metavar="X.Y",
               help="The istio-iptables release to emulate: 1.24 to 1.30, or 1.5.")
 @click.option("--ipv6", is_flag=True, help="The pod's address is IPv6: ip6tables rules too.")

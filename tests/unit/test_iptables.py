@@ -316,3 +316,24 @@ def test_cni_proxy_uid_from_security_context(run_cli, context: str, uid: str) ->
     result = run_cli("iptables", "-f", "-", input=pod)
     assert result.exit_code == 0, result.stderr
     assert f"-A ISTIO_OUTPUT -m owner --uid-owner {uid} -j RETURN" in result.stdout
+
+
+def test_cli_istio_flag_without_double_dash_points_at_it(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("iptables", "-p", "15001")
+    assert result.exit_code == 2
+    assert "istio-iptables flags go after --" in result.stderr
+
+
+def test_1_5_whole_run_with_uid_and_gid_lists() -> None:
+    # Istio 1.5.10's run_test.go (TestHandleInboundIpv4RulesWithUidGid) expects these, in this order.
+    assert v4(["-u", "3,4", "-g", "1,2"], "1.5") == [
+        "-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001",
+        "-A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15001",
+        "-A OUTPUT -p tcp -j ISTIO_OUTPUT",
+        "-A ISTIO_OUTPUT -o lo -s 127.0.0.6/32 -j RETURN",
+        *[rule for owner, ident in (("uid", "3"), ("uid", "4"), ("gid", "1"), ("gid", "2")) for rule in (
+            f"-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 -m owner --{owner}-owner {ident} -j ISTIO_IN_REDIRECT",
+            f"-A ISTIO_OUTPUT -o lo -m owner ! --{owner}-owner {ident} -j RETURN",
+            f"-A ISTIO_OUTPUT -m owner --{owner}-owner {ident} -j RETURN")],
+        "-A ISTIO_OUTPUT -d 127.0.0.1/32 -j RETURN",
+    ]
