@@ -127,7 +127,7 @@ class Reporter:
 
     def warn(self, message: str) -> None:
         if not self.quiet:
-            click.echo(f"pyinject: warning: {message}", err=True)
+            click.echo(f"pyinject: warning: {_one_line(message)}", err=True)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS, epilog=EXIT_CODES_HELP)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import InputError
+from pyinject.k8s.shapes import OBJECT_META, POD_SPEC, describe, first_problem
 
 Path = tuple[str, ...]
 
@@ -149,18 +150,7 @@ def check_shape(workload: Workload) -> None:
     for path in (workload.paths.metadata, workload.paths.spec):
         node = get_path(workload.obj, path)
         if node is not None and not isinstance(node, dict):
-            raise InputError(f"{'.'.join(path)} must be a mapping, not {_type_name(node)}")
-    _, spec = workload.get_pod()
-    for field in ("containers", "initContainers"):
-        value = spec.get(field)
-        if value is None:
-            continue
-        dotted = ".".join((*workload.paths.spec, field))
-        if not isinstance(value, list):
-            raise InputError(f"{dotted} must be a list, not {_type_name(value)}")
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                raise InputError(f"{dotted}[{i}] must be a mapping, not {_type_name(item)}")
+            raise InputError(f"{'.'.join(path)} must be a mapping, not {describe(node)}")
     check_fields(workload)
 
 
@@ -169,8 +159,6 @@ def check_fields(workload: Workload) -> None:
 
     The owner's metadata too: templates read its name and namespace.
     """
-    from pyinject.k8s.shapes import OBJECT_META, POD_SPEC, first_problem
-
     checks = [(workload.paths.metadata, OBJECT_META), (workload.paths.spec, POD_SPEC)]
     if workload.paths.metadata != ("metadata",):
         checks.insert(0, (("metadata",), OBJECT_META))
@@ -178,14 +166,6 @@ def check_fields(workload: Workload) -> None:
         problem = first_problem(get_path(workload.obj, path), ref, ".".join(path))
         if problem is not None:
             raise InputError(problem)
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__
-    )
 
 
 def _owner(kind: str, obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -224,3 +224,19 @@ def test_o_a_directory_is_refused(run_cli, tmp_path: Path) -> None:
     result = run_cli("kube-inject", "-f", str(tmp_path / "in.yaml"), "-q", "-o", str(tmp_path))
     assert result.exit_code == 1
     assert result.stderr == f"pyinject: error: {tmp_path}: is a directory\n"
+
+
+def test_a_staging_directory_is_hidden_from_git_while_it_exists(tmp_path: Path) -> None:
+    import io
+
+    target = tmp_path / "app.yaml"
+    target.write_text("old\n")
+    with files.Staging() as staging:
+        staging.add(str(target), io.StringIO("new\n"))
+        (staged_dir,) = [p for p in tmp_path.iterdir() if files.is_staging_dir(p.name)]
+        # A .gitignore of "*" inside: should a kill leave the directory, `git add -A` adds nothing.
+        assert (staged_dir / ".gitignore").read_text() == "*\n"
+        assert target.read_text() == "old\n"
+        staging.commit()
+    assert target.read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["app.yaml"]
