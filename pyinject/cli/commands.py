@@ -27,7 +27,8 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0  success (skipped workloads included); with --check: nothing would change
   1  bad input or configuration (YAML, manifests, values, annotations, templates);
-     with --check also: some file would change (stderr says "would change: FILE")
+     with --check also: some file would change (stderr says "would change: FILE"),
+     or there were no manifests to check
   2  bad usage (unknown, invalid or conflicting flags)
   3  internal error: a bug in pyinject (rerun with --debug and report it)"""
 
