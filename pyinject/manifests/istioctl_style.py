@@ -378,6 +378,14 @@ def typed(data: Any, *, force: bool = False) -> Any | None:
 
 def emit_istioctl(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
     """One document as ``istioctl kube-inject`` writes it, ``---`` line included."""
+    # Comments before the first "---" are a chunk of their own to istioctl's reader: written raw.
+    head = doc.separator[: doc.separator.rfind("---")] if doc.first_in_source else ""
+    if head and all(not line.strip() or line.lstrip().startswith("#") for line in head.splitlines()):
+        return head + "---\n" + _emit_body(doc, data, changed)
+    return _emit_body(doc, data, changed)
+
+
+def _emit_body(doc: RawDocument, data: Any, changed: bool) -> str:
     from pyinject.golang.goyaml import go_yaml
     from pyinject.golang.jsonfmt import UnsupportedValue
 

@@ -137,3 +137,10 @@ def test_check_passes_when_one_of_the_paths_has_manifests(run_cli, tmp_path: Pat
     result = run_cli("kube-inject", "-f", str(tmp_path / "empty"), "-f", str(tmp_path / "full"), "--check")
     assert result.exit_code == 0, result.stderr
     assert f"no manifests under {tmp_path / 'empty'}" in result.stderr
+
+
+def test_istioctl_style_keeps_a_leading_comment_block_as_its_own_chunk(run_cli) -> None:
+    text = "# header\n\n---\n" + CONFIGMAP
+    result = run_cli("kube-inject", "-f", "-", "--output-style", "istioctl", input=text)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "# header\n\n---\n" + CONFIGMAP + "---\n"
