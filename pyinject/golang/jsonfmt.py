@@ -1,11 +1,9 @@
-"""Formatting Istio's templates rely on: Go JSON, durations, container port lists.
+"""Go encoding/json text and durations (protobuf JSON and time.Duration), byte for byte.
 
-Pure functions over JSON-like Python data, shared by the Go-template functions
-(``gotemplate/funcs/istio.py``) and the Jinja2 templates; YAML is in
-``goyaml`` and protobuf JSON in ``protojson``.  Each one reproduces
-the byte output of the Go library Istio calls, because that text ends up in
-pod specs (``PROXY_CONFIG``, ``ISTIO_META_POD_PORTS``, ``toYaml`` blocks) and
-goldens compare it verbatim.
+Pure functions over JSON-like Python data; YAML is in ``goyaml`` and protobuf
+JSON in ``protojson``.  Each one reproduces the byte output of the Go library
+Istio calls, because that text ends up in pod specs (``PROXY_CONFIG``,
+``ISTIO_META_POD_PORTS``, ``toYaml`` blocks) and goldens compare it verbatim.
 """
 
 from __future__ import annotations
@@ -214,47 +212,3 @@ def _frac(value: int, scale: int) -> str:
         return str(whole)
     width = len(str(scale)) - 1
     return f"{whole}." + f"{rest:0{width}d}".rstrip("0")
-
-
-def format_duration(value: Any) -> str:
-    """Istio's ``formatDuration``: a proto Duration (string or (s, ns)) as Go prints it."""
-    if value is None:
-        return "0s"
-    if isinstance(value, str):
-        secs, nanos = parse_duration(value)
-    else:
-        secs, nanos = value
-    return go_duration_string(secs * 10**9 + nanos)
-
-
-# --------------------------------------------------------------------------
-# Kubernetes container ports (includeInboundPorts, applicationPorts)
-
-
-def container_ports(containers: Iterable[Mapping[str, Any]], skip_name: str | None = None) -> str:
-    """Comma-joined TCP container ports; UDP and SCTP ports are never intercepted."""
-    parts: list[str] = []
-    for c in containers:
-        if skip_name is not None and c.get("name") == skip_name:
-            continue
-        for p in c.get("ports") or ():
-            if p.get("protocol") in ("UDP", "SCTP"):
-                continue
-            parts.append(str(int(p.get("containerPort") or 0)))
-    return ",".join(parts)
-
-
-def exclude_inbound_port(port: str, excluded: str) -> str:
-    """Add ``port`` to a comma list of excluded inbound ports unless it is already there."""
-    port = port.strip()
-    if not port or port == "0":
-        return excluded
-    kept: list[str] = []
-    for item in excluded.split(","):
-        if item == port:
-            return excluded
-        item = item.strip()
-        if item:
-            kept.append(item)
-    kept.append(port)
-    return ",".join(kept)

@@ -24,7 +24,7 @@ Python              Go                          ``%T``
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, Mapping
 
 
 class GoInt(int):
@@ -297,12 +297,43 @@ def deep_equal(a: Any, b: Any) -> bool:
 
 
 def to_go(data: Any) -> Any:
-    """Give JSON-decoded data Go's json.Unmarshal types: every number becomes float64."""
+    """JSON-like data with Go's json.Unmarshal types: every number becomes a float64.
+
+    Sized Go integers (``Int64`` for the proxy UID, ``Int32`` for proto ports)
+    stay integers; other mappings become ``dict`` with string keys, tuples ``list``.
+    """
     t = type(data)
     if t is dict:
-        return {k: to_go(v) for k, v in data.items()}
+        return {k if type(k) is str else str(k): to_go(v) for k, v in data.items()}
     if t is list:
         return [to_go(v) for v in data]
     if t is int:
         return float(data)
+    if t is str or t is float or t is bool or data is None or isinstance(data, (GoInt, bool)):
+        return data
+    if isinstance(data, int):
+        return float(data)
+    if isinstance(data, Mapping):
+        return {str(k): to_go(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [to_go(v) for v in data]
     return data
+
+
+_GO_VALUES: dict[int, tuple[Any, Any]] = {}
+
+
+def go_values(values: Any) -> Any:
+    """:func:`to_go` of a values tree, converted once while the same tree is passed again.
+
+    Every pod of a run shares one values tree, and both template back ends read it.
+    """
+    key = id(values)
+    hit = _GO_VALUES.get(key)
+    if hit is not None and hit[0] is values:
+        return hit[1]
+    converted = to_go(values)
+    if len(_GO_VALUES) > 16:
+        _GO_VALUES.clear()
+    _GO_VALUES[key] = (values, converted)
+    return converted

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Mapping
 
-from pyinject.golang.values import GoInt, GoObject, Int32, Int64, TypedList, TypedMap, to_go
+from pyinject.golang.values import GoInt, GoObject, Int32, Int64, TypedList, TypedMap, go_values, to_go
 from pyinject.golang.jsonfmt import JSONStruct, go_duration_string, parse_duration
 from pyinject.golang.protojson import ProtoField, field_value, proto_types
 from pyinject.k8s.schema import definitions as k8s_definitions
@@ -640,30 +640,6 @@ class TypeMeta(GoObject):
         return "{" + str(self._raw.get("kind") or "") + " " + str(self._raw.get("apiVersion") or "") + "}"
 
 
-_GO_VALUES: dict[int, tuple[Any, Any]] = {}
-
-
-def _go_values(values: Any) -> Any:
-    # Every pod of a run shares one values tree; convert it to Go's JSON types once.
-    key = id(values)
-    hit = _GO_VALUES.get(key)
-    if hit is not None and hit[0] is values:
-        return hit[1]
-    converted = to_go(_plain(values))
-    if len(_GO_VALUES) > 16:
-        _GO_VALUES.clear()
-    _GO_VALUES[key] = (values, converted)
-    return converted
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, Mapping):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    return v
-
-
 _DATA_FIELDS: dict[str, Callable[[TemplateContext], Any]] = {
     "TypeMeta": lambda c: TypeMeta(c.type_meta),
     "DeploymentMeta": lambda c: K8sStruct(_OBJECT_META, c.deployment_meta),
@@ -671,7 +647,7 @@ _DATA_FIELDS: dict[str, Callable[[TemplateContext], Any]] = {
     "Spec": lambda c: K8sStruct(_POD_SPEC, c.spec),
     "ProxyConfig": lambda c: Message("istio.mesh.v1alpha1.ProxyConfig", c.proxy_config),
     "MeshConfig": lambda c: Message("istio.mesh.v1alpha1.MeshConfig", c.mesh_config),
-    "Values": lambda c: _go_values(c.values),
+    "Values": lambda c: go_values(c.values),
     "Revision": lambda c: c.revision,
     "NativeSidecars": lambda c: c.native_sidecars,
     "ProxyImage": lambda c: c.proxy_image,

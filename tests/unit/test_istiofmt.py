@@ -90,7 +90,8 @@ def test_go_yaml(value: Any, want: str) -> None:
     ],
 )
 def test_format_duration(text: str, want: str) -> None:
-    assert istiofmt.format_duration(text) == want
+    secs, nanos = istiofmt.parse_duration(text)
+    assert istiofmt.go_duration_string(secs * 10**9 + nanos) == want
 
 
 @pytest.mark.parametrize(
@@ -160,27 +161,3 @@ def test_proto_json_of_64_bit_values_is_quoted() -> None:
 )
 def test_proto_names(name: str, go: str, js: str) -> None:
     assert (protojson.go_camel(name), protojson.json_camel(name)) == (go, js)
-
-
-@pytest.mark.parametrize(
-    ("port", "excluded", "want"),
-    [
-        pytest.param("15020", "", "15020", id="empty-list"),
-        pytest.param("15020", "80, 81", "80,81,15020", id="trimmed-and-appended"),
-        pytest.param("15020", "15020,80", "15020,80", id="already-there"),
-        pytest.param("0", "80", "80", id="zero-port"),
-        pytest.param(" ", "80", "80", id="blank-port"),
-    ],
-)
-def test_exclude_inbound_port(port: str, excluded: str, want: str) -> None:
-    assert istiofmt.exclude_inbound_port(port, excluded) == want
-
-
-def test_container_ports_skip_udp_sctp_and_named_container() -> None:
-    containers = [
-        {"name": "app", "ports": [{"containerPort": 80}, {"containerPort": 53, "protocol": "UDP"}]},
-        {"name": "istio-proxy", "ports": [{"containerPort": 15090}]},
-        {"name": "db", "ports": [{"containerPort": 5432, "protocol": "TCP"}, {"containerPort": 9, "protocol": "SCTP"}]},
-    ]
-    assert istiofmt.container_ports(containers) == "80,15090,5432"
-    assert istiofmt.container_ports(containers, skip_name="istio-proxy") == "80,5432"
