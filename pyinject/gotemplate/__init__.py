@@ -10,7 +10,14 @@ keys) and integers, with ``break``, ``continue`` and ``else``;
 builtin functions (``funcs.builtins``) and any function table following the
 calling convention of ``funcs``; ``missingkey=default`` semantics (a missing
 map key prints ``<no value>``). Errors follow Go's message format and raise
-``TemplateSyntaxError`` (parse) or ``TemplateExecError`` (execute).
+``GoTemplateSyntaxError`` (parse) or ``GoTemplateExecError`` (execute), both
+``GoTemplateError`` (``gotemplate.errors``).
+
+The engine imports nothing outside ``gotemplate/`` and ``golang/``, with one
+exception: :func:`render`, the entry point of the Go-template conformance
+corpus, runs with sprig's functions (what Istio's templates have) and loads
+them when called.  Applications assemble their own table and call
+:func:`parse`.
 
 Not supported: custom delimiters, other missingkey options, channels and
 range over functions.
