@@ -15,7 +15,8 @@ import json
 from typing import Any, Callable, Iterable, Mapping
 
 from pyinject.golang import goyaml
-from pyinject.golang.jsonfmt import go_json, go_duration_string
+from pyinject.golang.durations import duration_string
+from pyinject.golang.jsonfmt import go_json
 from pyinject.k8s import gojson
 
 #: The name Istio gives the proxy container; ``applicationPorts`` skips it.
@@ -29,7 +30,7 @@ _OTEL_PREFIX = "resource.opentelemetry.io/"
 
 def format_duration(nanoseconds: int) -> str:
     """``formatDuration``: a duration as Go's time.Duration prints it (``45s``, ``1m30s``, ``0s``)."""
-    return go_duration_string(nanoseconds)
+    return duration_string(nanoseconds)
 
 
 def isset(m: Mapping[str, str], key: str) -> bool:

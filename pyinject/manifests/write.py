@@ -22,22 +22,10 @@ from typing import Any
 
 from pyinject.errors import PyinjectError
 from pyinject.manifests.read import RawDocument
+from pyinject.golang.yaml11 import needs_quotes
 from pyinject.manifests.splice import CannotSplice, match_items, same, splice
 from pyinject.manifests.emit import Layout
 from pyinject.manifests.load import guess_indent, load_plain, load_roundtrip
-
-# Strings kubectl (go-yaml v2, YAML 1.1) would read as something else when
-# written plain.  ruamel quotes by YAML 1.2 rules, which misses these.
-_YAML11_NON_STRING = re.compile(
-    r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE"
-    r"|~|null|Null|NULL|=|<<"
-    r"|[-+]?(?:0[bB][01_]+|0[oO]?[0-7_]+|0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)"
-    r"|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
-    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
-    r"|\d{4}-\d{1,2}-\d{1,2}(?:[Tt ].*)?)$"
-)
-
 
 def emit_unchanged(doc: RawDocument) -> str:
     """A document injection did not touch: its original text."""
@@ -118,7 +106,7 @@ def _install_representer(rt: Any) -> None:
 
     def represent_new(self: Any, data: str) -> Any:
         text = str(data)
-        if _YAML11_NON_STRING.match(text):
+        if needs_quotes(text):
             return self.represent_scalar("tag:yaml.org,2002:str", text, style='"')
         if "\n" in text and not text.startswith(" ") and not any(ord(ch) < 32 and ch not in "\n" for ch in text):
             return self.represent_scalar("tag:yaml.org,2002:str", text, style="|")

@@ -15,7 +15,8 @@ import json
 from typing import Any, Callable, Mapping
 
 from pyinject.golang.values import GoInt, GoObject, Int32, Int64, TypedList, TypedMap, go_values, to_go
-from pyinject.golang.jsonfmt import JSONStruct, go_duration_string, parse_duration
+from pyinject.golang.durations import duration_string, parse_proto_duration
+from pyinject.golang.jsonfmt import JSONStruct
 from pyinject.golang.protojson import ProtoField, field_value, proto_types
 from pyinject.k8s.schema import definitions as k8s_definitions
 from pyinject.model import TemplateContext
@@ -294,11 +295,11 @@ class GoDuration(GoObject):
         return "int64"
 
     def go_format(self) -> str:
-        return go_duration_string(self.nanoseconds)
+        return duration_string(self.nanoseconds)
 
     def go_method(self, name: str) -> Callable[..., Any] | None:
         if name == "String":
-            return lambda: go_duration_string(self.nanoseconds)
+            return lambda: duration_string(self.nanoseconds)
         if name == "Seconds":
             return lambda: self.nanoseconds / 1e9
         return None
@@ -359,7 +360,7 @@ class Duration(GoObject):
 
     def __init__(self, raw: Any) -> None:
         self._nil = raw is None
-        self._secs, self._nanos = (0, 0) if raw is None else parse_duration(str(raw))
+        self._secs, self._nanos = (0, 0) if raw is None else parse_proto_duration(str(raw))
 
     def go_type(self) -> str:
         return "*durationpb.Duration"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pyinject.golang import goyaml, jsonfmt as istiofmt, protojson
+from pyinject.golang import durations, goyaml, jsonfmt as istiofmt, protojson
 from pyinject.golang.jsonfmt import JSONStruct
 
 DEFAULTS = {
@@ -90,8 +90,8 @@ def test_go_yaml(value: Any, want: str) -> None:
     ],
 )
 def test_format_duration(text: str, want: str) -> None:
-    secs, nanos = istiofmt.parse_duration(text)
-    assert istiofmt.go_duration_string(secs * 10**9 + nanos) == want
+    secs, nanos = durations.parse_proto_duration(text)
+    assert durations.duration_string(secs * 10**9 + nanos) == want
 
 
 @pytest.mark.parametrize(
@@ -104,12 +104,12 @@ def test_format_duration(text: str, want: str) -> None:
     ],
 )
 def test_proto_duration_json(text: str, want: str) -> None:
-    assert istiofmt.proto_duration_json(*istiofmt.parse_duration(text)) == want
+    assert durations.format_proto_duration(durations.parse_proto_duration(text)[0] * 10**9 + durations.parse_proto_duration(text)[1]) == want
 
 
 def test_parse_duration_rejects_garbage() -> None:
     with pytest.raises(ValueError):
-        istiofmt.parse_duration("soon")
+        durations.parse_proto_duration("soon")
 
 
 @pytest.mark.parametrize(
