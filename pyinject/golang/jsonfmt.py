@@ -80,7 +80,11 @@ def go_json_float(x: float) -> str:
 
 
 def go_json(value: Any) -> str:
-    """encoding/json.Marshal of JSON-like data, compact."""
+    """encoding/json.Marshal of JSON-like data, compact.
+
+    A ``dict`` is a Go map, whose keys encoding/json sorts; a ``JSONStruct`` is a
+    struct, written in field order.
+    """
     out: list[str] = []
     _json_into(value, out)
     return "".join(out)

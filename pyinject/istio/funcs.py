@@ -354,7 +354,7 @@ def image_version(image: str) -> str:
 
 def container_port_json(port: Mapping[str, Any]) -> str:
     """encoding/json of a corev1.ContainerPort: struct field order, omitempty on all but containerPort."""
-    return gojson.dumps(gojson.encode("ContainerPort", port))
+    return go_json(gojson.encode("ContainerPort", port))
 
 
 def pod_ports_json(containers: Iterable[Mapping[str, Any]]) -> str:

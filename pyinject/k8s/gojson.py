@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from pyinject.golang.jsonfmt import go_json_float, go_json_string
+from pyinject.golang.jsonfmt import JSONStruct
 from pyinject.model import JSON
 
 
@@ -167,10 +167,10 @@ def _is_empty(kind: str, value: JSON) -> bool:
 def encode(type_name: str, value: JSON) -> dict[str, JSON]:
     """What Go's ``json.Marshal`` emits for ``value`` decoded into struct ``type_name``.
 
-    The result is a plain dict whose key order is Go's field order; pass it to
-    :func:`dumps`.  Unknown fields are dropped, quantities canonicalized.
+    The result is a ``JSONStruct`` (Go's field order) for
+    :func:`pyinject.golang.jsonfmt.go_json`.  Unknown fields are dropped, quantities canonicalized.
     """
-    out: dict[str, JSON] = {}
+    out: dict[str, JSON] = JSONStruct()
     source = value if isinstance(value, Mapping) else {}
     for field in STRUCTS[type_name]:
         if field.kind.startswith("inline "):
@@ -301,32 +301,3 @@ def _decimal_text(value: Fraction, fmt: str) -> str:
     else:
         suffix = _DECIMAL_SUFFIX[exp]
     return f"{sign}{mantissa}{suffix}"
-
-
-# --- encoding/json text ---------------------------------------------------------
-
-def dumps(value: JSON, *, sort_keys: bool = False) -> str:
-    """Compact JSON text as Go's ``json.Marshal`` writes it.
-
-    Mapping keys keep their order unless ``sort_keys`` (Go sorts the keys of
-    ``map`` values; struct fields come in field order, which :func:`encode`
-    already produced).
-    """
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(int(value))
-    if isinstance(value, float):
-        return go_json_float(value)
-    if isinstance(value, str):
-        return go_json_string(str(value))
-    if isinstance(value, Mapping):
-        items: list[tuple[str, Any]] = [(str(k), v) for k, v in value.items()]
-        if sort_keys:
-            items.sort(key=lambda kv: kv[0].encode("utf-8"))
-        return "{" + ",".join(f"{go_json_string(k)}:{dumps(v, sort_keys=sort_keys)}" for k, v in items) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(dumps(v, sort_keys=sort_keys) for v in value) + "]"
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")

@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 
 from pyinject.golang.values import GoInt, GoObject, Int32, Int64, TypedList, TypedMap, go_values, to_go
 from pyinject.golang.durations import duration_string, parse_proto_duration
-from pyinject.golang.jsonfmt import JSONStruct
+from pyinject.k8s import gojson
 from pyinject.golang.protojson import ProtoField, field_value, proto_types
 from pyinject.k8s.schema import definitions as k8s_definitions
 from pyinject.model import TemplateContext
@@ -61,13 +61,6 @@ _VALUE_STRUCTS = {
     ("io.k8s.api.core.v1.PodTemplateSpec", "spec"),
 }
 
-#: encoding/json field order of the Kubernetes structs Istio's templates serialise
-#: (structToJSON of a container port); the schema itself is alphabetical.
-_GO_FIELD_ORDER = {
-    "io.k8s.api.core.v1.ContainerPort": ("name", "hostPort", "containerPort", "protocol", "hostIP"),
-}
-#: Fields without ``omitempty``: encoding/json writes them even when zero.
-_ALWAYS_EMITTED = {"io.k8s.api.core.v1.ContainerPort": {"containerPort"}}
 
 
 def k8s_schema() -> Mapping[str, Any]:
@@ -146,17 +139,11 @@ class K8sStruct(GoObject):
         """What encoding/json.Marshal writes for this struct."""
         if self._raw is None:
             return None
-        order = _GO_FIELD_ORDER.get(self._def)
-        if order is None:
-            return plain_json(self._raw)
-        out = JSONStruct()
-        always = _ALWAYS_EMITTED.get(self._def, set())
-        for key in order:
-            v = plain_json(self._raw.get(key))
-            if v in (None, "", 0, False) and key not in always:
-                continue
-            out[key] = 0 if v is None else v
-        return out
+        struct = self._def.rsplit(".", 1)[-1]
+        if struct in gojson.STRUCTS:
+            # Go's field order and omitempty rules (the schema itself is alphabetical).
+            return gojson.encode(struct, plain_json(self._raw))
+        return plain_json(self._raw)
 
 
 def _plain_format(v: Any) -> str:
