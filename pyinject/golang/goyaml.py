@@ -12,7 +12,7 @@ import math
 import re
 from typing import Any
 
-from pyinject.golang.jsonfmt import go_json
+from pyinject.golang.encoding_json import go_json
 from pyinject.golang.yaml11 import resolves_to_string
 
 _YAML_WIDTH = 80

@@ -12,7 +12,7 @@ import json
 from typing import Any, Mapping
 
 from pyinject.golang.durations import format_proto_duration, parse_proto_duration
-from pyinject.golang.jsonfmt import go_json, go_json_float, go_json_string
+from pyinject.golang.encoding_json import go_json, go_json_float, go_json_string
 
 class ProtoField:
     """One field of an Istio protobuf message, as the type table describes it."""

@@ -269,30 +269,43 @@ def kind_of(v: Any) -> str:
 
 
 def deep_equal(a: Any, b: Any) -> bool:
-    """Go's reflect.DeepEqual: equal dynamic types and equal contents.
+    """Go's reflect.DeepEqual: :func:`data_equal` with ``go_types=True``."""
+    return data_equal(a, b, go_types=True)
 
-    ``1`` (int) never equals ``1.0`` (float64) nor ``Int64(1)`` (int64).
+
+def data_equal(a: Any, b: Any, *, go_types: bool = False) -> bool:
+    """Whether two trees of JSON-like data are equal, maps by keys and lists in order.
+
+    ``go_types=True`` is Go's reflect.DeepEqual on template values: the dynamic
+    types must match (``1`` (int) never equals ``1.0`` (float64) nor
+    ``Int64(1)``), and NaN equals nothing, itself included.
+
+    ``go_types=False`` compares the data a document holds: ``True`` is not ``1``
+    (they differ in YAML), ints and floats compare by value, and NaN equals NaN,
+    so a value compared with its own copy is always the same.
     """
-    if a is MISSING:
-        a = None
-    if b is MISSING:
-        b = None
-    if type_name(a) != type_name(b):
-        return False
-    if isinstance(a, dict):
-        if len(a) != len(b):
+    if a is b:
+        return not go_types or not (isinstance(a, float) and math.isnan(a))
+    if go_types:
+        if a is MISSING:
+            a = None
+        if b is MISSING:
+            b = None
+        if type_name(a) != type_name(b):
             return False
-        for k, av in a.items():
-            if k not in b or not deep_equal(av, b[k]):
-                return False
-        return True
+    elif type(a) is not type(b):
+        if isinstance(a, bool) or isinstance(b, bool):
+            return False
+        if not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
+            return False
+    if isinstance(a, dict):
+        return len(a) == len(b) and all(k in b and data_equal(v, b[k], go_types=go_types) for k, v in a.items())
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, float):
-        # NaN is never DeepEqual to anything, itself included.
-        return not math.isnan(a) and a == b
+        return len(a) == len(b) and all(data_equal(x, y, go_types=go_types) for x, y in zip(a, b))
+    if isinstance(a, float) and math.isnan(a):
+        return not go_types and isinstance(b, float) and math.isnan(b)
     if isinstance(a, GoObject):
-        return a is b or bool(a == b)
+        return bool(a == b)
     return bool(a == b)
 
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from pyinject.golang import goyaml
 from pyinject.golang.durations import duration_string
-from pyinject.golang.jsonfmt import go_json
+from pyinject.golang.encoding_json import go_json
 from pyinject.k8s import gojson
 
 #: The name Istio gives the proxy container; ``applicationPorts`` skips it.

@@ -13,7 +13,8 @@ in one place, :func:`istio_funcs`.
 import os
 from typing import Any, Callable, Mapping
 
-from pyinject.golang import jsonfmt as istiofmt, protojson
+from pyinject.golang import protojson
+from pyinject.golang.encoding_json import JSONStruct
 from pyinject.golang.fmt import sprint
 from pyinject.golang.values import GoFuncError, GoObject, TypedList, TypedMap, type_name
 from pyinject.istio import funcs
@@ -66,8 +67,8 @@ def to_json_value(v: Any) -> Any:
 
 
 def _deep_json(v: Any) -> Any:
-    if isinstance(v, istiofmt.JSONStruct):
-        return istiofmt.JSONStruct((k, _deep_json(x)) for k, x in v.items())
+    if isinstance(v, JSONStruct):
+        return JSONStruct((k, _deep_json(x)) for k, x in v.items())
     if isinstance(v, dict):
         return {k: _deep_json(x) for k, x in v.items()}
     if isinstance(v, list):
@@ -80,7 +81,7 @@ def _proto_struct_json(m: Message) -> Any:
     # names, omitempty.  Only the fields set in the JSON form can be non-zero.
     raw = m.raw or {}
     fields = protojson.proto_types().messages.get(m.type_name, ())
-    out = istiofmt.JSONStruct()
+    out = JSONStruct()
     for f in fields:
         value = protojson.field_value(raw, f)
         if value in (None, "", 0, False, [], {}):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from pyinject.golang.jsonfmt import JSONStruct
+from pyinject.golang.encoding_json import JSONStruct
 from pyinject.model import JSON
 
 
@@ -165,7 +165,7 @@ def encode(type_name: str, value: JSON, structs: Structs = STRUCTS) -> dict[str,
     """What Go's ``json.Marshal`` emits for ``value`` decoded into struct ``type_name``.
 
     The result is a ``JSONStruct`` (Go's field order) for
-    :func:`pyinject.golang.jsonfmt.go_json`.  Fields the struct does not have are
+    :func:`pyinject.golang.encoding_json.go_json`.  Fields the struct does not have are
     dropped, ``omitempty`` drops zero values (but not a non-nil pointer, nor a
     struct or quantity held by value), nil scalars become their zero value and
     quantities their canonical form.  ``structs`` is the table of types to

@@ -23,7 +23,8 @@ from typing import Any
 from pyinject.errors import PyinjectError
 from pyinject.manifests.read import RawDocument
 from pyinject.golang.yaml11 import needs_quotes
-from pyinject.manifests.splice import CannotSplice, match_items, same, splice
+from pyinject.golang.values import data_equal
+from pyinject.manifests.splice import CannotSplice, match_items, splice
 from pyinject.manifests.emit import Layout
 from pyinject.manifests.load import guess_indent, load_plain, load_roundtrip
 
@@ -133,7 +134,7 @@ def reconcile(tree: Any, original: Any, new: Any) -> Any:
     ``tree`` was parsed from the same text as ``original``; wherever the two
     plain values are equal the tree node is returned untouched.
     """
-    if same(original, new):
+    if data_equal(original, new):
         return tree
     if isinstance(new, dict) and isinstance(original, dict) and _is_rt_map(tree):
         tree = _unshared(tree)

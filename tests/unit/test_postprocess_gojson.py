@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyinject.golang.jsonfmt import JSONStruct, go_json
+from pyinject.golang.encoding_json import JSONStruct, go_json
 from pyinject.k8s import gojson
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pyinject.errors import ConfigError
 from pyinject.k8s.merge import merge_overlay
 from pyinject.model import JSON
-from pyinject.golang.jsonfmt import go_json
+from pyinject.golang.encoding_json import go_json
 from pyinject.k8s import gojson
 from pyinject.istio.postprocess.pod import (
     INIT,

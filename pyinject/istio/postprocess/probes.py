@@ -13,7 +13,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from pyinject.model import JSON
-from pyinject.golang.jsonfmt import go_json
+from pyinject.golang.encoding_json import go_json
 from pyinject.k8s import gojson
 from pyinject.istio.postprocess.pod import (
     KUBE_APP_PROBERS_ENV,

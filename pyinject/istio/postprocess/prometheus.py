@@ -7,7 +7,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from pyinject.model import JSON
-from pyinject.golang.jsonfmt import JSONStruct, go_json
+from pyinject.golang.encoding_json import JSONStruct, go_json
 from pyinject.istio.postprocess.pod import (
     PROMETHEUS_ENV,
     PROXY,

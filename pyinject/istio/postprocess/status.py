@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pyinject.model import JSON
-from pyinject.golang.jsonfmt import JSONStruct, go_json
+from pyinject.golang.encoding_json import JSONStruct, go_json
 from pyinject.istio.postprocess.pod import (
     NETWORK_LABEL,
     PROXY,

@@ -1,4 +1,4 @@
-"""Go JSON/YAML, duration and protobuf-JSON formatting (pyinject/golang/jsonfmt.py).
+"""Go JSON/YAML, duration and protobuf-JSON formatting (pyinject/golang: encoding_json, goyaml, durations, protojson).
 
 Expected strings are what encoding/json, sigs.k8s.io/yaml (go-yaml v2),
 time.Duration.String and Istio's protomarshal write for the same input.
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pyinject.golang import durations, goyaml, jsonfmt as istiofmt, protojson
-from pyinject.golang.jsonfmt import JSONStruct
+from pyinject.golang import durations, goyaml, encoding_json, protojson
+from pyinject.golang.encoding_json import JSONStruct
 
 DEFAULTS = {
     "configPath": "/etc/istio/proxy",
@@ -39,7 +39,7 @@ DEFAULTS = {
     ],
 )
 def test_go_json(value: Any, want: str) -> None:
-    assert istiofmt.go_json(value) == want
+    assert encoding_json.go_json(value) == want
 
 
 @pytest.mark.parametrize(
