@@ -68,9 +68,10 @@ def parse(
 ) -> Template:
     """Parse `text` as template `name` with Go's builtins plus `funcs` (which override them)."""
     from pyinject.gotemplate import parser
-    from pyinject.gotemplate.functions import BUILTINS, function_table, signature_of
+    from pyinject.gotemplate.builtins import BUILTIN_FUNCS
+    from pyinject.gotemplate.functions import function_table, signature_of
 
-    table = function_table(BUILTINS, funcs or {})
+    table = function_table(BUILTIN_FUNCS, funcs or {})
     sigs = {fname: signature_of(fn) for fname, fn in table.items()}
     trees = parser.parse(text, name, sigs.__contains__)
     return Template(name, trees, sigs)

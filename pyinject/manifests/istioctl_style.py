@@ -45,7 +45,7 @@ from typing import Any
 from pyinject.k8s.gojson import GoField, encode
 from pyinject.k8s.gojson import struct_fields as _struct
 from pyinject.manifests.read import RawDocument
-from pyinject.pipeline import OutputMode
+from pyinject.model import OutputMode
 
 #: (apiVersion, kind) istioctl decodes into Go structs; anything else stays raw text.
 REGISTERED: frozenset[tuple[str, str]] = frozenset({

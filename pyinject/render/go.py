@@ -22,10 +22,11 @@ def injection_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Calla
     Istio's functions come last so they win where names clash (``indent``,
     ``contains``, ``env``), as in Istio's ``template.Funcs`` calls.
     """
-    from pyinject.gotemplate.functions import BUILTINS, function_table
+    from pyinject.gotemplate.builtins import BUILTIN_FUNCS
+    from pyinject.gotemplate.functions import function_table
     from pyinject.sprig.table import SPRIG_FUNCS
 
-    return function_table(BUILTINS, SPRIG_FUNCS, istio_funcs(environ))
+    return function_table(BUILTIN_FUNCS, SPRIG_FUNCS, istio_funcs(environ))
 
 
 class GoTemplates:

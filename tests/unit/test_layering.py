@@ -2,7 +2,8 @@
 
 Every ``import``/``from ... import`` of a ``pyinject`` module counts, at module
 level or inside a function alike: an import deferred for start-up speed is
-still a dependency.
+still a dependency.  Imports under ``if TYPE_CHECKING:`` (annotations only)
+do not count.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def imports_of(path: Path, modules: set[str]) -> set[str]:
     """The pyinject modules ``path`` imports (``from pkg import mod`` counts as ``pkg.mod``)."""
     found: set[str] = set()
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            node.body = [ast.Pass()]
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("pyinject"))
@@ -75,3 +79,44 @@ def test_golang_imports_only_itself() -> None:
         if not dep.startswith("pyinject.golang")
     )
     assert outside == []
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle as a list of modules (first == last), or [] when there is none."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    stack: list[str] = []
+
+    def visit(name: str) -> list[str]:
+        state[name] = 1
+        stack.append(name)
+        for dep in sorted(graph[name]):
+            if state.get(dep) == 1:
+                return stack[stack.index(dep):] + [dep]
+            if dep not in state:
+                found = visit(dep)
+                if found:
+                    return found
+        stack.pop()
+        state[name] = 2
+        return []
+
+    for name in sorted(graph):
+        if name not in state:
+            found = visit(name)
+            if found:
+                return found
+    return []
+
+
+def test_find_cycle_finds_one() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycles() -> None:
+    assert find_cycle(import_graph()) == []
+
+
+def test_at_most_six_modules_at_the_top() -> None:
+    top = sorted(p.name for p in PACKAGE.glob("*.py") if p.name not in ("__init__.py", "__main__.py"))
+    assert len(top) <= 6, top
