@@ -210,12 +210,14 @@ def check_flags(options: Options, run: RunFlags) -> None:
 
 def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], run: RunFlags) -> None:
     from pyinject import pipeline
+    from pyinject.manifests.files import deliver
+    from pyinject.manifests.output import output_mode
     from pyinject.report import summary as report
     reporter = Reporter(quiet=run.quiet)
     would_change = False
     with errors_to_exit_codes(debug=run.debug):
         check_flags(options, run)
-        mode = pipeline.output_mode(options.output_format, run.output_style)
+        mode = output_mode(options.output_format, run.output_style)
         if not run.in_place and options.output is None and "-" in options.filenames and sys.stdin.isatty():
             reporter.warn("reading manifests from the terminal; end with Ctrl-D")
         injector = build(reporter.warn)
@@ -229,7 +231,7 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
             result = pipeline.run(options, injector, stdin=sys.stdin, warn=reporter.warn, mode=mode)
             try:
                 if not run.check:
-                    pipeline.deliver(result, options.output, sys.stdout)
+                    deliver(result, options.output, sys.stdout)
             finally:
                 result.close()
             outcomes = result.outcomes
