@@ -1,4 +1,4 @@
-"""Write output files the way the file system expects: atomically, through links, with roll back.
+"""Deliver output: to stdout, or to files the way the file system expects (atomically, through links, with roll back).
 
 Regular files (for ``-o`` and ``--in-place``) are written to a staging
 directory beside them and renamed over the target, so a reader sees the old
@@ -39,6 +39,7 @@ from types import TracebackType
 from typing import IO
 
 from pyinject.errors import Location, OutputError
+from pyinject.model import RunResult
 
 #: Staging directories: ``.pyinject-<pid>-<random>.tmp``.
 STAGING_PREFIX = ".pyinject-"
@@ -49,6 +50,20 @@ _STAGING_NAME = re.compile(r"^\.pyinject-(\d+)-[A-Za-z0-9_]+\.tmp$")
 def is_staging_dir(name: str) -> bool:
     """True for the name of a staging directory (directory walks skip them)."""
     return _STAGING_NAME.match(name) is not None
+
+
+def deliver(result: RunResult, output: str | None, stdout: IO[str], *, force: bool = False) -> None:
+    """Copy the finished output to stdout, or write it to the file ``output``."""
+    if output is None or output == "-":
+        try:
+            shutil.copyfileobj(result.output, stdout)
+            stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise OutputError(f"cannot write to stdout: {err.strerror or err}") from err
+        return
+    write_output(output, result.output, force=force)
 
 
 def write_output(target: str, content: IO[str], *, force: bool = False) -> None:

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pyinject.errors import UsageError
 from pyinject.model import Options, Outcome
 from pyinject.manifests.files import Staging
-from pyinject.pipeline import JSON_IF_CHANGED, JSON_OUTPUT, PRESERVING, Injector, OutputMode, Warn, run_per_source
+from pyinject.manifests.output import JSON_IF_CHANGED, JSON_OUTPUT, PRESERVING
 from pyinject.manifests.read import STDIN, expand_paths
+from pyinject.model import Injector, OutputMode, Warn
+from pyinject.pipeline import run_per_source
 
 
 @dataclass
