@@ -6,9 +6,14 @@ import os
 import sys
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 import click
 
 from pyinject.cli.options import config_options
+
+if TYPE_CHECKING:
+    from pyinject.iptables.rules import Host
 
 IPTABLES_HELP = """Show the iptables rules Istio's traffic capture programs in a pod, without touching any.
 
@@ -103,8 +108,9 @@ def _run(flags: dict[str, Any]) -> None:
     from pyinject.errors import UsageError
     from pyinject.iptables import generate
     from pyinject.iptables.explain import describe_capture
-    from pyinject.iptables.rules import Host
+    from pyinject.iptables.flags import release
 
+    release(flags["istio_version"])  # an unknown release is reported before any work
     host = _host(flags)
     output = flags["output_format"] or ("text" if flags["explain"] else "rules")
     if flags["filenames"]:
@@ -117,14 +123,19 @@ def _run(flags: dict[str, Any]) -> None:
         click.echo(f"pyinject: warning: {note}", err=True)
     if output == "rules":
         sys.stdout.write(capture.restore_text)
-        for line in capture.rules.side_effects:
-            click.echo(f"pyinject: istio-iptables then runs the equivalent of: {line}", err=True)
+        _say_side_effects("", capture.rules.side_effects)
         return
     write_explained([("istio-iptables " + " ".join(flags["istio_args"]), describe_capture(capture), capture)],
                     output)
 
 
-def _host(flags: dict[str, Any]) -> Any:
+def _say_side_effects(label: str, commands: list[str]) -> None:
+    """What istio-iptables does besides the restore (policy routes, the ::6 address), on stderr."""
+    for line in commands:
+        click.echo(f"pyinject: {label}istio-iptables then runs the equivalent of: {line}", err=True)
+
+
+def _host(flags: dict[str, Any]) -> Host:
     import ipaddress
 
     from pyinject.errors import UsageError
@@ -138,7 +149,7 @@ def _host(flags: dict[str, Any]) -> Any:
     return Host(ipv6=flags["ipv6"], nameservers=tuple(flags["nameservers"]))
 
 
-def run_manifests(flags: dict[str, Any], host: Any, output: str) -> None:
+def run_manifests(flags: dict[str, Any], host: Host, output: str) -> None:
     """The capture of every pod template in the -f manifests; skipped workloads on stderr."""
     from pyinject.iptables.explain import describe_capture
     from pyinject.iptables.manifest import find_captures
@@ -183,6 +194,8 @@ def run_manifests(flags: dict[str, Any], host: Any, output: str) -> None:
         else:
             for note in item.capture.rules.notes:
                 click.echo(f"pyinject: warning: {item.label}: {note}", err=True)
+            if output == "rules":
+                _say_side_effects(f"{item.label}: ", item.capture.rules.side_effects)
 
 
 def _shell_word(word: str) -> str:
