@@ -90,8 +90,7 @@ def describe_capture(capture: Capture) -> CaptureFacts:
         "excluded_cidrs": list(excl4.cidrs + excl6.cidrs),
         "excluded_ports": _ports(v.get("OutboundPortsExclude", "")),
         "included_ports": _ports(v.get("OutboundPortsInclude", "")),
-        "loopback": (f"traffic to {loop} (and ::1) is never captured; an app calling its own pod IP over lo "
-                     f"is left alone unless the call comes from the proxy's uid/gid, which goes to the inbound port"),
+        "loopback": _loopback(loop, capture.host.ipv6, not old and (inc4.has_loopback or inc6.has_loopback)),
     }
     groups_in = v.get("OwnerGroupsInclude", "*")
     exempt = {
@@ -110,6 +109,13 @@ def describe_capture(capture: Capture) -> CaptureFacts:
                   "rerouted_as_outbound": split(v.get("RerouteVirtualInterfaces", ""))}
     return CaptureFacts(release, families, "TPROXY" if tproxy_mode else "REDIRECT", inbound, outbound, exempt, dns,
                         tproxy, interfaces, tuple(capture.rules.notes))
+
+
+def _loopback(loop: str, ipv6: bool, loopback_included: bool) -> str:
+    own = ("an app calling its own pod IP over lo is captured too (-i names a loopback range)" if loopback_included
+           else "an app calling its own pod IP over lo is left alone")
+    return (f"traffic to {loop}{' and ::1' if ipv6 else ''} is never captured; {own}; the proxy's own calls to "
+            "the pod IP over lo go to the inbound port")
 
 
 def _dns_facts(v: Mapping[str, str], capture: Capture) -> dict[str, Any]:
