@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pyinject.iptables.capture_1_5 import VARIANTS
 from pyinject.iptables.rules import separate_v4_v6, split, split_nameservers
 
 if TYPE_CHECKING:
@@ -68,10 +69,13 @@ def describe_capture(capture: Capture) -> CaptureFacts:
     families = ("IPv4", "IPv6") if capture.host.ipv6 else ("IPv4",)
     tproxy_mode = v.get("InboundInterceptionMode") == "TPROXY"
     include = v.get("InboundPortsInclude", "")
-    inbound_port = v["InboundCapturePort"] if (include == "*" or not old) else v["ProxyPort"]
+    always_capture_port = not old or VARIANTS[release].capture_port_always
+    inbound_port = v["InboundCapturePort"] if (include == "*" or always_capture_port) else v["ProxyPort"]
     if old and tproxy_mode:
-        inbound_port = v["ProxyPort"]
-    always = [22] if old and include == "*" else ([] if old else [int(v["InboundTunnelPort"])])
+        inbound_port = v["ProxyPort"]  # the early releases TPROXY inbound to the envoy port
+    always = [22] if old and include == "*" else []
+    if "InboundTunnelPort" in v:
+        always.append(int(v["InboundTunnelPort"]))
     inbound = {
         "captured_ports": "all" if include == "*" else _ports(include),
         "to_port": int(inbound_port),
@@ -119,6 +123,10 @@ def _loopback(loop: str, ipv6: bool, loopback_included: bool) -> str:
 
 
 def _dns_facts(v: Mapping[str, str], capture: Capture) -> dict[str, Any]:
+    if "DNSCapture" in v:  # 1.8: ISTIO_META_DNS_CAPTURE, every server, IPv4 only
+        if v["DNSCapture"] in ("1", "t", "T", "true", "TRUE", "True"):
+            return {"captured": True, "servers": "all", "to_port": 15053, "why_not": ""}
+        return {"captured": False, "servers": [], "to_port": 15053, "why_not": "ISTIO_META_DNS_CAPTURE is off"}
     if "RedirectDNS" not in v:
         return {"captured": False, "servers": [], "to_port": 15053, "why_not": "this release has no DNS capture"}
     if v["RedirectDNS"] != "true":
