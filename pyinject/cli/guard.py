@@ -1,8 +1,4 @@
-"""The one place a command's exception becomes a line on stderr and an exit code.
-
-Subcommand modules import :func:`errors_to_exit_codes` from here (cli.commands
-re-exports it), so they need not import cli.commands, which imports them.
-"""
+"""How every command ends: errors become one line on stderr and the exit code of their kind."""
 
 from __future__ import annotations
 
