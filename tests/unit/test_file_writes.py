@@ -52,7 +52,7 @@ def test_o_writes_a_fifo_directly(run_cli, tmp_path: Path) -> None:
 
 def test_o_dev_full_is_written_not_replaced(run_cli, tmp_path: Path) -> None:
     full = Path("/dev/full")
-    if not full.exists() or not stat.S_ISCHR(full.stat().st_mode):
+    if (not full.exists() or not stat.S_ISCHR(full.stat().st_mode)) and os.environ.get("CI") != "true":
         pytest.skip("no /dev/full device")
     (tmp_path / "in.yaml").write_text(POD.format(i=1))
     result = run_cli("kube-inject", "-f", str(tmp_path / "in.yaml"), "-q", "-o", "/dev/full")

@@ -7,6 +7,7 @@ Each case is a small change to a valid Pod that once reached an internal error
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -145,7 +146,7 @@ def test_a_character_yaml_forbids_is_named_on_one_line(run_cli) -> None:
 
 
 def test_stdout_on_a_full_disk(tmp_path: Path) -> None:
-    if not Path("/dev/full").exists():
+    if not Path("/dev/full").exists() and os.environ.get("CI") != "true":
         pytest.skip("no /dev/full")
     with open("/dev/full", "w") as full:
         result = subprocess.run(
