@@ -31,12 +31,15 @@ def first_problem(value: Any, ref: str, path: str) -> str | None:
 
     Iterative, so a deeply nested value costs no Python recursion.
     """
-    stack: list[tuple[Any, Shape, str]] = [(value, {"type": "object", "ref": ref}, path)]
+    stack: list[tuple[Any, Shape, str, bool]] = [(value, {"type": "object", "ref": ref}, path, True)]
     while stack:
-        node, shape, where = stack.pop()
-        if node is None:
-            continue
+        node, shape, where, may_be_null = stack.pop()
         kind = _kind(shape)
+        if node is None:
+            if may_be_null:
+                continue
+            # A field set to null is absent; a null list item is an item nothing can use.
+            return _wrong(where, _NEEDS.get(kind, "a mapping"), node)
         if kind == "object":
             if not isinstance(node, dict):
                 return _wrong(where, "a mapping", node)
@@ -47,7 +50,7 @@ def first_problem(value: Any, ref: str, path: str) -> str | None:
                     return f"{where}: key {_preview(key)} must be a string"
                 field = fields.get(key)
                 if field is not None:
-                    stack.append((child, field, f"{where}.{key}" if where else key))
+                    stack.append((child, field, f"{where}.{key}" if where else key, True))
         elif kind == "map":
             if not isinstance(node, dict):
                 return _wrong(where, "a mapping", node)
@@ -55,19 +58,26 @@ def first_problem(value: Any, ref: str, path: str) -> str | None:
             for key, child in node.items():
                 if not isinstance(key, str):
                     return f"{where}: key {_preview(key)} must be a string"
-                stack.append((child, values, f"{where}[{_preview(key)}]"))
+                stack.append((child, values, f"{where}[{_preview(key)}]", True))
         elif kind == "array":
             if not isinstance(node, list):
                 return _wrong(where, "a list", node)
             items: Shape = shape.get("items") or {}
             # Reversed, so the first bad item is the one reported.
             for i in range(len(node) - 1, -1, -1):
-                stack.append((node[i], items, f"{where}[{i}]"))
+                stack.append((node[i], items, f"{where}[{i}]", False))
         else:
             problem = _scalar_problem(kind, node)
             if problem is not None:
                 return _wrong(where, problem, node)
     return None
+
+
+#: What a value of each kind must be, in messages.
+_NEEDS = {
+    "object": "a mapping", "map": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
+    "number": "a number", "boolean": "a boolean", "int-or-string": "an integer or a string", "quantity": "a quantity",
+}
 
 
 def _kind(shape: Shape) -> str:
@@ -108,6 +118,8 @@ def _wrong(where: str, wanted: str, node: Any) -> str:
 
 def describe(value: Any) -> str:
     """``a string ("x")``, ``a list``, ``a number (1)``... for messages; always one line."""
+    if value is None:
+        return "null"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

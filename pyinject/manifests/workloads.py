@@ -134,6 +134,12 @@ def find_workloads(doc: Any, where: Path = ()) -> Iterator[Workload]:
 
 def check_shape(workload: Workload) -> None:
     """Refuse pod templates kubectl would refuse, before anything renders them."""
+    for path in (workload.paths.metadata, workload.paths.spec):
+        for depth in range(1, len(path)):
+            # What leads to the pod template is made of mappings (or is missing).
+            node = get_path(workload.obj, path[:depth])
+            if node is not None and not isinstance(node, dict):
+                raise InputError(f"{'.'.join(path[:depth])} must be a mapping, not {describe(node)}")
     spec_parent = get_path(workload.obj, workload.paths.spec[:-1])
     if spec_parent is None and workload.kind != "Pod":
         dotted = ".".join(workload.paths.spec[:-1])

@@ -77,6 +77,31 @@ def test_a_deployment_names_the_path_inside_its_template(run_cli) -> None:
     assert _one_error_line(result.stderr).endswith('(line 1, Deployment d): spec.template.metadata.labels["app"] must be a string, not a list')
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "cj"},'
+            ' "spec": {"jobTemplate": {"spec": {"template": ["Deployment"]}}}}\n',
+            "(line 1, CronJob cj): spec.jobTemplate.spec.template must be a mapping, not a list",
+        ),
+        (
+            "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {containers: [null]}}\n",
+            "(line 1, Pod a): spec.containers[0] must be a mapping, not null",
+        ),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, args: [x, null]}]}\n",
+            "(line 1, Pod a): spec.containers[0].args[1] must be a string, not null",
+        ),
+    ],
+    ids=["cronjob template a list", "null container", "null argument"],
+)
+def test_what_leads_to_a_pod_template_and_list_items_are_checked_too(run_cli, text: str, message: str) -> None:
+    result = run_cli("kube-inject", "-f", "-", input=text)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert _one_error_line(result.stderr).endswith(message)
+
+
 def test_a_kind_that_is_not_a_string_passes_through_under_istioctl_style(run_cli) -> None:
     text = "apiVersion: v1\nkind: [Deployment]\nmetadata: {name: x}\n"
     result = run_cli("kube-inject", "-f", "-", "--output-style", "istioctl", input=text)
