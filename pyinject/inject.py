@@ -51,6 +51,13 @@ class RunSettings:
 def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> Injector:
     """Load and check every configuration input once, before any document is read."""
     from pyinject.config import settings as config, inject_config as config_inject
+    from pyinject.istio.releases import choose_release
+
+    release = choose_release(options.istio_version, _values_for_release(options))
+    if release.legacy_format:
+        from pyinject.istio.legacy.injector import build_legacy_injector
+
+        return build_legacy_injector(options, release, environ, warn)
     settings = config.load_settings(
         values_file=options.values_file,
         mesh_file=options.mesh_config_file,
@@ -80,6 +87,16 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         proxy_gid=gid,
     )
     return SidecarInjector(run, warn)
+
+
+def _values_for_release(options: Options) -> Mapping[str, Any]:
+    """The values whose ``global.tag`` may name the release (only a values file can name an old one)."""
+    if options.values_file is None:
+        return {}
+    from pyinject.config.layers import read_file
+
+    values = read_file(options.values_file, "values file")
+    return values if isinstance(values, dict) else {}
 
 
 def load_renderer(
@@ -238,7 +255,7 @@ def select_templates(config: InjectionConfig, annotations: Mapping[str, str]) ->
     return selected
 
 
-def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
+def parse_rendered_data(name: str, text: str) -> dict[str, Any] | None:
     """A rendered template's YAML as plain data (it is machine-made: libyaml parses it)."""
     from pyinject.errors import Location
     from pyinject.manifests.load import load_plain
@@ -253,6 +270,25 @@ def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict):
         raise TemplateError(f"template {name} must render a Pod fragment (a mapping), not {type(data).__name__}")
+    return data
+
+
+def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
+    """A rendered Pod fragment, decoded as Istio decodes it (see :func:`as_decoded`).
+
+    A template of Istio 1.0–1.8 renders a SidecarInjectionSpec instead; merged
+    as a Pod it would add nothing, so it is an error that says what to do.
+    """
+    from pyinject.istio.legacy.spec import is_legacy_spec
+
+    data = parse_rendered_data(name, text)
+    if data is None:
+        return None
+    if is_legacy_spec(data):
+        raise TemplateError(
+            f"template {name} renders the SidecarInjectionSpec of Istio 1.0-1.8 (top-level containers, "
+            "not a Pod); give the release the config comes from with --istio-version (e.g. --istio-version 1.5)"
+        )
     return as_decoded(data)
 
 

@@ -78,6 +78,11 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
                      help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always). "
                           "Default: ENABLE_NATIVE_SIDECARS (true/false), enabled when unset."),
+        click.option("--istio-version", "istio_version", metavar="X.Y[.Z]",
+                     help="The Istio release (1.0-1.30) whose istioctl kube-inject to reproduce, for what lives in "
+                          "istioctl's code rather than in the config files; 1.0-1.8 read the legacy "
+                          "SidecarInjectionSpec templates. Default: the release values' global.tag names "
+                          "(e.g. 1.5.10), else 1.30."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -97,4 +102,5 @@ def inject_options(flags: dict[str, Any]) -> Options:
         sets=tuple(flags["sets"]),
         revision=flags["revision"],
         native_sidecars=flags["native_sidecars"],
+        istio_version=flags.get("istio_version"),
     )
