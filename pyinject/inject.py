@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError
+from pyinject.istio.releases import Release
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.pipeline import Injector, PodResult
 from pyinject.manifests.workloads import Workload
@@ -86,7 +87,7 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         proxy_uid=uid,
         proxy_gid=gid,
     )
-    return SidecarInjector(run, warn)
+    return SidecarInjector(run, warn, release)
 
 
 def _values_for_release(options: Options) -> Mapping[str, Any]:
@@ -148,9 +149,11 @@ class CombinedRenderer:
 class SidecarInjector:
     """Injects one pod template at a time with the run's settings."""
 
-    def __init__(self, run: RunSettings, warn: Warn) -> None:
+    def __init__(self, run: RunSettings, warn: Warn, release: Release | None = None) -> None:
         self.run = run
         self.warn = warn
+        #: The Istio release whose kube-inject is reproduced (its output style, its Go-side behaviour).
+        self.release = release
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject.istio import policy

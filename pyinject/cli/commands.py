@@ -219,6 +219,11 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
         if not run.in_place and options.output is None and "-" in options.filenames and sys.stdin.isatty():
             reporter.warn("reading manifests from the terminal; end with Ctrl-D")
         injector = build(reporter.warn)
+        release = getattr(injector, "release", None)
+        if run.output_style == "istioctl" and release is not None:
+            # istioctl's output depends on the Go libraries of the release reproduced.
+            mode = pipeline.output_mode(options.output_format, run.output_style,
+                                        k8s_minor=release.k8s_minor, yaml_fold=release.yaml_fold)
         if run.in_place:
             from pyinject.manifests.inplace import rewrite_in_place
 

@@ -7,9 +7,12 @@ line folding at 80 columns all follow go-yaml v2.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pyinject.golang.jsonfmt import go_json
@@ -29,6 +32,19 @@ _YAML_TIMESTAMP = re.compile(
 )
 _YAML_INT = re.compile(r"^[-+]?(0b[01]+|0x[0-9a-fA-F]+|0o?[0-7]+|[0-9]+)$")
 _YAML_WIDTH = 80
+#: go-yaml v2.3.0 (and so sigs.k8s.io/yaml in programs that pinned it, Istio 1.7–1.9 among them)
+#: did not fold long lines; :func:`line_width` sets that for a stretch of code.
+_WIDTH: contextvars.ContextVar[float] = contextvars.ContextVar("go_yaml_width", default=_YAML_WIDTH)
+
+
+@contextlib.contextmanager
+def line_width(fold: bool) -> Iterator[None]:
+    """Within the block, fold long plain and quoted scalars at 80 columns (go-yaml's default) or never."""
+    token = _WIDTH.set(_YAML_WIDTH if fold else math.inf)
+    try:
+        yield
+    finally:
+        _WIDTH.reset(token)
 
 
 def _yaml_resolves_to_string(s: str) -> bool:
@@ -263,7 +279,7 @@ def _wrapped(head: str, s: str, indent: int) -> str:
     for i, ch in enumerate(s):
         if ch == " ":
             nxt_space = i + 1 < len(s) and s[i + 1] == " "
-            if not spaces and column > _YAML_WIDTH and not nxt_space:
+            if not spaces and column > _WIDTH.get() and not nxt_space:
                 out.append("\n" + " " * indent)
                 column = indent
             else:
@@ -284,7 +300,7 @@ def _single_quoted(s: str, head: str | None, indent: int) -> str:
     for i, ch in enumerate(s):
         if ch == " " and head is not None:
             nxt_space = i + 1 < len(s) and s[i + 1] == " "
-            if not spaces and column > _YAML_WIDTH and 0 < i < len(s) - 1 and not nxt_space:
+            if not spaces and column > _WIDTH.get() and 0 < i < len(s) - 1 and not nxt_space:
                 out.append("\n" + " " * indent)
                 column = indent
             else:
@@ -316,7 +332,7 @@ def _double_quoted(s: str, head: str | None, indent: int) -> str:
     spaces = False
     for i, ch in enumerate(s):
         if ch == " ":
-            if (head is not None and not spaces and column > _YAML_WIDTH
+            if (head is not None and not spaces and column > _WIDTH.get()
                     and 0 < i < len(s) - 1):
                 # A folded line break; the leading space of the next line is escaped.
                 out.append("\n" + " " * indent)

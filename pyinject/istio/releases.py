@@ -94,12 +94,15 @@ class Release:
     hold_application: bool = True
     #: ``protoToJSON`` of a ProxyConfig leaves out fields equal to the release's defaults.
     clean_proxy_config: bool = True
-    #: ProxyConfig ``concurrency`` is a plain int32 (a wrapper from 1.7).
-    concurrency_int32: bool = False
     #: Prefix of the skip messages istioctl prints on stderr.
     skip_prefix: str = "===> "
     #: Key of the release's built-in mesh defaults in data/legacy-mesh-defaults.yaml ("" = embedded).
     mesh_defaults: str = ""
+    #: The Kubernetes API minor version (k8s.io/api v0.N) the release built with: decides how
+    #: istioctl wrote objects (``creationTimestamp: null`` before 33, fields that existed).
+    k8s_minor: int = 35
+    #: Its go-yaml folded long lines at 80 columns (gopkg.in/yaml.v2 v2.3.0, pinned by 1.7–1.9, did not).
+    yaml_fold: bool = True
     #: Other per-release facts, by name.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -113,46 +116,56 @@ _LEGACY_APPEND = Release(
     honour_inject_annotation=False, proxy_config_annotation=False, replace_dns_config=True,
     pod_redirect_annotations=True, canonical_labels=False, fs_group="sds", empty_app_probers=True,
     prometheus_merge="annotations", clean_proxy_config=True, skip_prefix="", mesh_defaults="1.7",
+    k8s_minor=18, yaml_fold=False,
 )
 
 #: Minor release -> behaviour.  Rows list only what differs from the row they start from.
 RELEASES: dict[tuple[int, int], Release] = {
-    (1, 0): replace(_LEGACY_APPEND, version=(1, 0), functions=_FUNCS_1_0, data_fields=("ObjectMeta", "Spec",
-                    "ProxyConfig", "MeshConfig"), skip_injected=False, replace_dns_config=False,
-                    image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False,
-                    tls_mode_label=False, fs_group="", rewrite_probes=False, probe_status_port="args",
-                    startup_probes=False, concurrency_from_cpu=False, prometheus_merge="", hold_application=False,
-                    clean_proxy_config=False, concurrency_int32=True, mesh_defaults="1.5"),
-    (1, 1): replace(_LEGACY_APPEND, version=(1, 1), functions=_FUNCS_1_1, data_fields=("DeploymentMeta",
-                    "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
-                    image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False,
-                    tls_mode_label=False, fs_group="sds-token", probe_status_port="args", startup_probes=False,
-                    prometheus_merge="", hold_application=False, clean_proxy_config=False, concurrency_int32=True,
-                    mesh_defaults="1.5"),
-    (1, 2): replace(_LEGACY_APPEND, version=(1, 2), functions=_FUNCS_1_2, data_fields=("DeploymentMeta",
-                    "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig", "Values"), image_pull_secrets=False,
-                    pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
-                    fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
-                    hold_application=False, clean_proxy_config=False, concurrency_int32=True, mesh_defaults="1.5"),
-    (1, 3): replace(_LEGACY_APPEND, version=(1, 3), functions=_FUNCS_1_3, image_pull_secrets=False,
-                    revision_label=False, tls_mode_label=False, probe_status_port="args", startup_probes=False,
-                    prometheus_merge="", hold_application=False, clean_proxy_config=False, concurrency_int32=True,
-                    mesh_defaults="1.5"),
-    (1, 4): replace(_LEGACY_APPEND, version=(1, 4), functions=_FUNCS_1_4, image_pull_secrets=False,
-                    revision_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="",
-                    hold_application=False, clean_proxy_config=False, concurrency_int32=True, mesh_defaults="1.5"),
-    (1, 5): replace(_LEGACY_APPEND, version=(1, 5), image_pull_secrets=False, revision_label=False,
-                    probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False,
-                    clean_proxy_config=False, concurrency_int32=True, mesh_defaults="1.5"),
-    (1, 6): replace(_LEGACY_APPEND, version=(1, 6), startup_probes=False, prometheus_merge="",
-                    hold_application=False, concurrency_int32=True, mesh_defaults="1.6"),
+    (1, 0): replace(
+        _LEGACY_APPEND, version=(1, 0), functions=_FUNCS_1_0,
+        data_fields=("ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
+        replace_dns_config=False, image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False,
+        tls_mode_label=False, fs_group="", rewrite_probes=False, probe_status_port="args", startup_probes=False,
+        concurrency_from_cpu=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
+        mesh_defaults="1.5", k8s_minor=11, yaml_fold=True),
+    (1, 1): replace(
+        _LEGACY_APPEND, version=(1, 1), functions=_FUNCS_1_1,
+        data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
+        image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
+        fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
+        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=13, yaml_fold=True),
+    (1, 2): replace(
+        _LEGACY_APPEND, version=(1, 2), functions=_FUNCS_1_2,
+        data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig", "Values"),
+        image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
+        fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
+        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True),
+    (1, 3): replace(
+        _LEGACY_APPEND, version=(1, 3), functions=_FUNCS_1_3, image_pull_secrets=False, revision_label=False,
+        tls_mode_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="",
+        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True),
+    (1, 4): replace(
+        _LEGACY_APPEND, version=(1, 4), functions=_FUNCS_1_4, image_pull_secrets=False, revision_label=False,
+        probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False,
+        clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=16, yaml_fold=True),
+    (1, 5): replace(
+        _LEGACY_APPEND, version=(1, 5), image_pull_secrets=False, revision_label=False, probe_status_port="args",
+        startup_probes=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
+        mesh_defaults="1.5", k8s_minor=17, yaml_fold=True),
+    (1, 6): replace(
+        _LEGACY_APPEND, version=(1, 6), startup_probes=False, prometheus_merge="", hold_application=False,
+        mesh_defaults="1.6", k8s_minor=18, yaml_fold=True),
     (1, 7): _LEGACY_APPEND,
-    (1, 8): Release(version=(1, 8), legacy_format=True, apply="patch", canonical_labels=True, mesh_defaults="1.8",
-                    proxy_metadata_merge=False),
+    (1, 8): Release(
+        version=(1, 8), legacy_format=True, apply="patch", proxy_metadata_merge=False, mesh_defaults="1.8",
+        k8s_minor=19, yaml_fold=False),
 }
-for _minor in range(9, NEWEST[1] + 1):
-    RELEASES[(1, _minor)] = Release(version=(1, _minor))
-del _minor
+#: k8s.io/api minor of each later release (go.mod at its last patch).
+_K8S_MINOR = {9: 20, 10: 20, 11: 21, 12: 22, 13: 24, 14: 24, 15: 24, 16: 25, 17: 26, 18: 27, 19: 28, 20: 28,
+              21: 29, 22: 30, 23: 30, 24: 31, 25: 32, 26: 33, 27: 33, 28: 34, 29: 35, 30: 35}
+for _minor, _k8s in _K8S_MINOR.items():
+    RELEASES[(1, _minor)] = Release(version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9)
+del _minor, _k8s
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")
 

@@ -23,8 +23,8 @@ reproduces on the JSON-like data pyinject works on:
   (:func:`pyinject.golang.goyaml.go_yaml`).
 
 ``metadata.creationTimestamp: null``, which older istioctl releases wrote, is
-gone since Kubernetes 1.33 marked the field ``omitzero``; Istio 1.30 builds with
-those libraries.
+gone since Kubernetes 1.33 marked the field ``omitzero``; Istio 1.27 and later
+build with those libraries, and for older releases it is written.
 
 Where the two differ on purpose: istioctl writes a last document that lacks a
 final newline as ``...last line---``, which is not valid YAML; here a newline
@@ -37,6 +37,8 @@ exact container types of :mod:`pyinject.k8s.gojson`.
 """
 
 from __future__ import annotations
+
+import contextvars
 
 import functools
 from collections.abc import Mapping
@@ -287,8 +289,38 @@ def _from_gojson(field: Any) -> GoField:
     return GoField(field.name, kind.rstrip("?"), omitempty=bool(field.omitempty), pointer=pointer)
 
 
+@dataclass(frozen=True)
+class GoLibraries:
+    """The Go libraries an istioctl release was built with, where they change what it writes."""
+
+    #: Kubernetes API minor version (k8s.io/api 0.N): before 33 ObjectMeta wrote
+    #: ``creationTimestamp: null``; fields added later (FIELDS_SINCE) do not exist.
+    k8s_minor: int = 35
+    #: go-yaml folds long scalars at 80 columns (v2.3.0 did not).
+    yaml_fold: bool = True
+
+
+#: Struct fields by the Kubernetes minor version that added them.
+FIELDS_SINCE: dict[tuple[str, str], int] = {
+    ("StatefulSetStatus", "availableReplicas"): 22,
+}
+
+_LIBRARIES: contextvars.ContextVar[GoLibraries] = contextvars.ContextVar("go_libraries", default=GoLibraries())
+
+
 def encode(type_name: str, value: Any) -> dict[str, Any]:
     """``value`` as Go would write it after decoding it into struct ``type_name``."""
+    libraries = _LIBRARIES.get()
+    out = _encode_struct(type_name, value)
+    for (struct, name), since in FIELDS_SINCE.items():
+        if struct == type_name and libraries.k8s_minor < since:
+            out.pop(name, None)
+    if type_name == "ObjectMeta" and libraries.k8s_minor < 33 and out.get("creationTimestamp") is None:
+        out["creationTimestamp"] = None
+    return out
+
+
+def _encode_struct(type_name: str, value: Any) -> dict[str, Any]:
     structs = go_structs()
     source = value if isinstance(value, Mapping) else {}
     out: dict[str, Any] = {}
@@ -388,3 +420,21 @@ def emit_istioctl(doc: RawDocument, original: Any, data: Any, *, changed: bool, 
 
 
 ISTIOCTL = OutputMode("istioctl", emit_istioctl, parse_all=False)
+
+
+def istioctl_mode(libraries: GoLibraries) -> OutputMode:
+    """The istioctl style of a release built with ``libraries`` (:data:`ISTIOCTL` is today's)."""
+    if libraries == GoLibraries():
+        return ISTIOCTL
+
+    def emit(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
+        from pyinject.golang.goyaml import line_width
+
+        token = _LIBRARIES.set(libraries)
+        try:
+            with line_width(libraries.yaml_fold):
+                return emit_istioctl(doc, original, data, changed=changed, has_workloads=has_workloads)
+        finally:
+            _LIBRARIES.reset(token)
+
+    return OutputMode("istioctl", emit, parse_all=False)

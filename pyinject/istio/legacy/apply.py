@@ -231,9 +231,10 @@ def patch_spec(release: Release, metadata: dict[str, Any], spec: dict[str, Any],
         spec["dnsConfig"] = sic.dns_config
     metadata["annotations"] = _patched_map(annotations, added_annotations, keep_existing=False)
     labels = _string_map(metadata.get("labels")) if metadata.get("labels") is not None else None
-    name, revision = canonical_labels(labels or {}, facts.workload_name)
-    added_labels = {TLS_MODE_LABEL: "istio", CANONICAL_NAME: name, REVISION_LABEL: facts.revision,
-                    CANONICAL_REVISION: revision}
+    added_labels = {TLS_MODE_LABEL: "istio", REVISION_LABEL: facts.revision}
+    if release.canonical_labels:
+        name, revision = canonical_labels(labels or {}, facts.workload_name)
+        added_labels.update({CANONICAL_NAME: name, CANONICAL_REVISION: revision})
     network = _network(sic)
     if network:
         added_labels[NETWORK_LABEL] = network

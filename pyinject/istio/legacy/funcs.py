@@ -128,10 +128,19 @@ def release_funcs(release: Release, environ: Mapping[str, str]) -> dict[str, Cal
     from pyinject.istio.gofuncs import istio_funcs
 
     current = istio_funcs(environ)
+    to_yaml = current["toYaml"]
+
+    def to_yaml_of_release(value: Any) -> str:
+        from pyinject.golang.goyaml import line_width
+
+        with line_width(release.yaml_fold):
+            return str(to_yaml(value))
+
     own: dict[str, Callable[..., Any]] = {
         "formatDuration": format_duration,
         "protoToJSON": make_proto_to_json(release),
         "toJson": current["toJSON"],
+        "toYaml": to_yaml_of_release,
     }
     table: dict[str, Callable[..., Any]] = {}
     if release.sprig:

@@ -102,6 +102,7 @@ class LegacyInjector:
 
     def __init__(self, settings: LegacySettings) -> None:
         self.s = settings
+        self.release = settings.release
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         release = self.s.release
