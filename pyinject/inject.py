@@ -75,9 +75,17 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         inject_config = config_inject.with_values(inject_config, settings.values)
         extra_templates = settings.extra_templates
     uid, gid = config.proxy_ids()
+    try:
+        renderer = load_renderer(inject_config, extra_templates, environ)
+    except TemplateError as err:
+        if options.inject_config_file is not None and _legacy_shape(options.inject_config_file):
+            err.message += (" (the config has the single `template:` of Istio 1.0-1.8; give the release it "
+                            "comes from with --istio-version, e.g. --istio-version 1.5)")
+            err.args = (err.message,)
+        raise
     run = RunSettings(
         config=inject_config,
-        renderer=load_renderer(inject_config, extra_templates, environ),
+        renderer=renderer,
         values=settings.values,
         mesh=settings.mesh,
         revision=config.revision(settings.values, options.revision),
@@ -98,6 +106,17 @@ def _values_for_release(options: Options) -> Mapping[str, Any]:
 
     values = read_file(options.values_file, "values file")
     return values if isinstance(values, dict) else {}
+
+
+def _legacy_shape(config_file: str) -> bool:
+    """Whether an injection config file has the pre-1.9 shape (one top-level ``template:``)."""
+    from pyinject.config.layers import read_file
+
+    try:
+        doc = read_file(config_file, "injection config")
+    except PyinjectError:
+        return False
+    return isinstance(doc, dict) and "template" in doc and "templates" not in doc
 
 
 def load_renderer(

@@ -219,7 +219,8 @@ def patch_spec(release: Release, metadata: dict[str, Any], spec: dict[str, Any],
     if release.prometheus_merge == "full" and prometheus_merge_enabled(facts, pod_annotations):
         scrape = {k: pod_annotations.get(f"prometheus.io/{k}", "") for k in ("scrape", "path", "port")}
         if sidecar is not None and any(scrape.values()):
-            probes.add_env(sidecar, PROMETHEUS_ENV, go_json(scrape))
+            # PrometheusScrapeConfiguration's field order: scrape, path, port.
+            probes.add_env(sidecar, PROMETHEUS_ENV, "{" + ",".join(f"{go_json(k)}:{go_json(v)}" for k, v in scrape.items()) + "}")
         added_annotations.update({"prometheus.io/port": str(facts.status_port),
                                   "prometheus.io/path": "/stats/prometheus", "prometheus.io/scrape": "true"})
     spec["initContainers"] = _add_containers(list(spec.get("initContainers") or []), sic.init_containers, sic)

@@ -106,6 +106,9 @@ def template_line(template: str, rendered_line: str | None) -> int | None:
     if rendered_line is None:
         return None
     target = rendered_line.strip()
+    for number, line in enumerate(template.splitlines(), start=1):
+        if "{{" not in line and line.strip() == target:
+            return number
     best: tuple[int, int] | None = None
     for number, line in enumerate(template.splitlines(), start=1):
         if "{{" not in line:
@@ -161,7 +164,7 @@ def check_has_proxy(spec: InjectionSpec, source: Source) -> None:
         return
     names = ", ".join(str(c.get("name")) for c in spec.containers) or "none"
     raise TemplateError(
-        f"{source.where()}: renders no {PROXY_CONTAINER} container (containers: {names}); "
+        f"{source.where('containers:')}: renders no {PROXY_CONTAINER} container (containers: {names}); "
         "nothing would be injected"
     )
 
