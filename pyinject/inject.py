@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from pyinject.errors import PyinjectError, TemplateError
 from pyinject.istio.releases import Release
 from pyinject.model import InjectionConfig, Options, TemplateContext
-from pyinject.pipeline import Injector, PodResult
+from pyinject.model import Injector, PodResult
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
 
@@ -277,33 +277,15 @@ def select_templates(config: InjectionConfig, annotations: Mapping[str, str]) ->
     return selected
 
 
-def parse_rendered_data(name: str, text: str) -> dict[str, Any] | None:
-    """A rendered template's YAML as plain data (it is machine-made: libyaml parses it)."""
-    from pyinject.errors import Location
-    from pyinject.manifests.load import load_plain
-
-    if not text.strip():
-        return None
-    try:
-        data = load_plain(text, Location())
-    except PyinjectError as err:
-        raise TemplateError(f"template {name} rendered invalid YAML: {err.message}") from err
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        raise TemplateError(f"template {name} must render a Pod fragment (a mapping), not {type(data).__name__}")
-    return data
-
-
 def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
     """A rendered Pod fragment, decoded as Istio decodes it (see :func:`as_decoded`).
 
     A template of Istio 1.0–1.8 renders a SidecarInjectionSpec instead; merged
     as a Pod it would add nothing, so it is an error that says what to do.
     """
-    from pyinject.istio.legacy.spec import is_legacy_spec
+    from pyinject.istio.legacy.spec import is_legacy_spec, load_rendered
 
-    data = parse_rendered_data(name, text)
+    data = load_rendered(name, text)
     if data is None:
         return None
     if is_legacy_spec(data):

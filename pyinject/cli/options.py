@@ -9,7 +9,7 @@ import click
 
 from pyinject.model import Options
 
-#: ``--output-style`` choices; pipeline.OUTPUT_STYLES is the registry (not
+#: ``--output-style`` choices; manifests.output.OUTPUT_STYLES is the registry (not
 #: imported here, so ``--help`` does not load the YAML stack).
 OUTPUT_STYLES = ("pyinject", "istioctl")
 
@@ -78,15 +78,21 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
                      help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always). "
                           "Default: ENABLE_NATIVE_SIDECARS (true/false), enabled when unset."),
-        click.option("--istio-version", "istio_version", metavar="X.Y[.Z]",
-                     help="The Istio release (1.0-1.30) whose istioctl kube-inject to reproduce, for what lives in "
-                          "istioctl's code rather than in the config files; 1.0-1.8 read the legacy "
-                          "SidecarInjectionSpec templates. Default: the release values' global.tag names "
-                          "(e.g. 1.5.10), else 1.30."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def release_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--istio-version`` of kube-inject (``pyinject iptables`` has its own, for istio-iptables)."""
+    return click.option(
+        "--istio-version", "istio_version", metavar="X.Y[.Z]",
+        help="The Istio release (1.0-1.30) whose istioctl kube-inject to reproduce, for what lives in "
+             "istioctl's code rather than in the config files; 1.0-1.8 read the legacy SidecarInjectionSpec "
+             "templates (give the cluster's --injectConfigFile). Default: the release values' global.tag "
+             "names (e.g. 1.5.10), else 1.30.",
+    )(func)
 
 
 def inject_options(flags: dict[str, Any]) -> Options:

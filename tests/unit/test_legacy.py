@@ -118,7 +118,9 @@ def test_fields_are_typed_as_the_release_typed_them() -> None:
 def test_fields_a_release_did_not_have_are_errors() -> None:
     from pyinject.gotemplate import parse
 
-    with pytest.raises(TemplateError, match="Revision"):
+    from pyinject.gotemplate.errors import GoTemplateExecError
+
+    with pytest.raises(GoTemplateExecError, match="can't evaluate field Revision"):
         parse("{{ .Revision }}", "t", release_funcs(R15, {})).execute(_view(R15, {}))
 
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyinject.golang.jsonfmt import go_json
+from pyinject.golang.encoding_json import go_json
 from pyinject.istio.legacy import probes
 from pyinject.istio.legacy.spec import InjectionSpec
 from pyinject.istio.releases import Release

@@ -21,7 +21,8 @@ import contextvars
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pyinject.golang import jsonfmt, protojson
+from pyinject.golang import protojson
+from pyinject.golang.durations import duration_string, parse_proto_duration
 from pyinject.istio.legacy.mesh import builtin_proxy_config
 from pyinject.istio.releases import Release
 from pyinject.render.go_data import Duration, Message
@@ -42,7 +43,7 @@ def format_duration(value: Any) -> str:
     if value is None or (isinstance(value, Duration) and value.go_is_nil()):
         return "1s"
     if isinstance(value, Duration):
-        return jsonfmt.go_duration_string(value.nanoseconds())
+        return duration_string(value.nanoseconds())
     from pyinject.golang.values import GoFuncError, type_name
 
     raise GoFuncError(f"wrong type for value; expected *types.Duration; got {type_name(value)}")
@@ -68,8 +69,8 @@ def clean_proxy_config(release: Release, pc: Mapping[str, Any]) -> dict[str, Any
         if key in listed:
             default = defaults.get(key)
             if key in _DURATIONS:
-                same = value is not None and default is not None and jsonfmt.parse_duration(str(value)) == \
-                    jsonfmt.parse_duration(str(default))
+                same = value is not None and default is not None and parse_proto_duration(str(value)) == \
+                    parse_proto_duration(str(default))
             else:
                 same = _message_equal(value, default)
             if same:
@@ -102,13 +103,13 @@ def make_render(functions: Callable[[], Mapping[str, Callable[..., Any]]]) -> Ca
     """``render TEXT``: TEXT run as a template on the current data; ``""`` on any failure."""
 
     def render(text: str) -> str:
-        from pyinject.errors import TemplateError
         from pyinject.gotemplate import parse
+        from pyinject.gotemplate.errors import GoTemplateError
 
         data = _CURRENT_DATA.get(None)
         try:
-            return parse(text, "inject", functions()).execute(data)
-        except (TemplateError, RecursionError):
+            return str(parse(text, "inject", functions()).execute(data))
+        except (GoTemplateError, RecursionError):
             return ""
 
     return render

@@ -15,13 +15,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyinject.errors import ConfigError, TemplateError, UsageError
+from pyinject.errors import ConfigError, TemplateError, TemplateExecError, TemplateSyntaxError, UsageError
+from pyinject.gotemplate.errors import GoTemplateError
 from pyinject.istio.legacy import apply, probes
-from pyinject.istio.legacy.spec import Source, decode_spec, is_legacy_spec, template_start_line, check_has_proxy
+from pyinject.istio.legacy.spec import (
+    Source,
+    check_has_proxy,
+    decode_spec,
+    is_legacy_spec,
+    load_rendered,
+    template_start_line,
+)
 from pyinject.istio.releases import EMBEDDED_RELEASE, Release
 from pyinject.manifests.workloads import Workload
-from pyinject.model import Options, TemplateContext
-from pyinject.pipeline import PodResult
+from pyinject.model import Options, PodResult, TemplateContext
 
 Warn = Callable[[str], None]
 _YES = ("y", "yes", "true", "on")
@@ -81,8 +88,8 @@ def build_legacy_injector(options: Options, release: Release, environ: Mapping[s
     funcs = release_funcs(release, environ)
     try:
         template = parse(text, name, funcs)
-    except TemplateError as err:
-        raise TemplateError(f"{options.inject_config_file}: {err.message}") from err
+    except GoTemplateError as err:
+        raise TemplateSyntaxError(f"{options.inject_config_file}: {err}") from err
     settings = LegacySettings(
         release=release, template=template, source=source,
         version=hashlib.sha256(text.encode("utf-8")).hexdigest(), values=values, mesh=mesh,
@@ -155,7 +162,6 @@ class LegacyInjector:
             effective_proxy_config,
             parse_proxy_config_annotation,
         )
-        from pyinject.inject import parse_rendered_data
         from pyinject.istio.legacy.funcs import execute_with_data
         from pyinject.istio.legacy.view import LegacyTemplateData
 
@@ -181,9 +187,9 @@ class LegacyInjector:
             text = execute_with_data(self.s.template, LegacyTemplateData(ctx, release))
         except RecursionError as err:
             raise TemplateError(f"{self.s.source.where()}: nesting too deep") from err
-        except TemplateError as err:
-            raise TemplateError(f"{self.s.source.config_file}: {err.message}") from err
-        data = parse_rendered_data(self.s.source.template_name, text)
+        except GoTemplateError as err:
+            raise TemplateExecError(f"{self.s.source.config_file}: {err}") from err
+        data = load_rendered(self.s.source.template_name, text)
         if data is None or not is_legacy_spec(data):
             what = "a Pod (the format of Istio 1.9 and later)" if isinstance(data, dict) and (
                 "spec" in data or "metadata" in data) else "no SidecarInjectionSpec"

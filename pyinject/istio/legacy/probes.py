@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from pyinject.istio.releases import Release
+from pyinject.golang.encoding_json import go_json
 from pyinject.k8s import gojson
 
 PROXY_CONTAINER = "istio-proxy"
@@ -100,7 +101,7 @@ def dump_app_probers(containers: list[dict[str, Any]], release: Release) -> str:
             probers[f"/app-health/{name}/{suffix}"] = gojson.encode("Prober", prober)
     if not probers and not release.empty_app_probers:
         return ""
-    return gojson.dumps({k: probers[k] for k in sorted(probers)})
+    return go_json({k: probers[k] for k in sorted(probers)})
 
 
 def rewrite_probes(containers: list[dict[str, Any]], status_port: int, release: Release) -> None:

@@ -61,6 +61,24 @@ class InjectionSpec:
     hold_application_until_proxy_starts: bool = False
 
 
+def load_rendered(name: str, text: str) -> dict[str, Any] | None:
+    """A rendered template's YAML as plain data (it is machine-made: libyaml parses it)."""
+    from pyinject.errors import Location, PyinjectError
+    from pyinject.manifests.load import load_plain
+
+    if not text.strip():
+        return None
+    try:
+        data = load_plain(text, Location())
+    except PyinjectError as err:
+        raise TemplateError(f"template {name} rendered invalid YAML: {err.message}") from err
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise TemplateError(f"template {name} must render a Pod fragment (a mapping), not {type(data).__name__}")
+    return data
+
+
 def is_legacy_spec(data: Any) -> bool:
     """Whether rendered data is a SidecarInjectionSpec rather than a Pod fragment."""
     return isinstance(data, Mapping) and not any(k in data for k in POD_KEYS) and any(k in data for k in SPEC_KEYS)
