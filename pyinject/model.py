@@ -84,6 +84,8 @@ class Options:
     revision: str = ""
     #: True/False from --native-sidecars/--no-native-sidecars; None: ENABLE_NATIVE_SIDECARS decides.
     native_sidecars: bool | None = None
+    #: --istio-version: the release whose kube-inject to reproduce; None: values' global.tag, else the embedded one.
+    istio_version: str | None = None
 
 
 @dataclass(frozen=True)

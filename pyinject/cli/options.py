@@ -119,6 +119,17 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def release_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--istio-version`` of kube-inject (``pyinject iptables`` has its own, for istio-iptables)."""
+    return click.option(
+        "--istio-version", "istio_version", metavar="X.Y[.Z]",
+        help="The Istio release (1.0-1.30) whose istioctl kube-inject to reproduce, for what lives in "
+             "istioctl's code rather than in the config files; 1.0-1.8 read the legacy SidecarInjectionSpec "
+             "templates (give the cluster's --injectConfigFile). Default: the release values' global.tag "
+             "names (e.g. 1.5.10), else 1.30.",
+    )(func)
+
+
 def inject_options(flags: dict[str, Any]) -> Options:
     """The :class:`Options` of a command that took :func:`io_options` and :func:`config_options`."""
     return Options(
@@ -132,4 +143,5 @@ def inject_options(flags: dict[str, Any]) -> Options:
         sets=tuple(flags["sets"]),
         revision=flags["revision"],
         native_sidecars=flags["native_sidecars"],
+        istio_version=flags.get("istio_version"),
     )
