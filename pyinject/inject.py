@@ -9,12 +9,14 @@ and checked once, in :func:`build_injector`, before any document is read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError
 from pyinject.model import InjectionConfig, Options, TemplateContext
+from pyinject.sandbox.limits import RenderLimits
 from pyinject.pipeline import Injector, PodResult
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
@@ -67,9 +69,14 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         inject_config = config_inject.with_values(inject_config, settings.values)
         extra_templates = settings.extra_templates
     uid, gid = config.proxy_ids()
+    from pyinject.sprig.host import TemplateEnviron
+
+    template_environ = TemplateEnviron(environ, options.template_env, warn)
+    with naming_config(inject_config.source):
+        renderer = load_renderer(inject_config, extra_templates, template_environ, options.template_limits)
     run = RunSettings(
         config=inject_config,
-        renderer=load_renderer(inject_config, extra_templates, environ),
+        renderer=renderer,
         values=settings.values,
         mesh=settings.mesh,
         revision=config.revision(settings.values, options.revision),
@@ -83,7 +90,8 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
 
 
 def load_renderer(
-    inject_config: InjectionConfig, extra_templates: Mapping[str, str], environ: Mapping[str, str]
+    inject_config: InjectionConfig, extra_templates: Mapping[str, str], environ: Mapping[str, str],
+    limits: RenderLimits | None = None,
 ) -> Renderer:
     """Parse the config's templates once, with the engine its format calls for.
 
@@ -98,20 +106,21 @@ def load_renderer(
         from pyinject.config.inject_config import templates_dir
 
         directory = inject_config.directory or str(templates_dir())
-        own: Renderer = load_jinja_templates(directory, inject_config.templates)
+        own: Renderer = load_jinja_templates(directory, inject_config.templates, inject_config.template_files, limits)
     else:
-        own = _go_renderer(inject_config.templates, environ)
+        own = _go_renderer(inject_config.templates, environ, limits)
     own_names = tuple(inject_config.templates)
     if not extra_templates:
         return own
-    extra = _go_renderer(extra_templates, environ)
+    extra = _go_renderer(extra_templates, environ, limits)
     return CombinedRenderer(((extra, tuple(extra_templates)), (own, own_names)))
 
 
-def _go_renderer(templates: Mapping[str, str], environ: Mapping[str, str]) -> Renderer:
+def _go_renderer(templates: Mapping[str, str], environ: Mapping[str, str],
+                 limits: RenderLimits | None) -> Renderer:
     from pyinject.render.go import load_go_templates
 
-    return load_go_templates(templates, environ)
+    return load_go_templates(templates, environ, limits)
 
 
 class CombinedRenderer:
@@ -176,8 +185,9 @@ class SidecarInjector:
         merged = pod
         template_pod: dict[str, Any] = {}
         for name in select_templates(run.config, pod_annotations):
-            text = _stage(f"template {name}", run.renderer.render, name, ctx)
-            patch = parse_rendered(name, text)
+            with naming_config(run.config.source):
+                text = _stage(f"template {name}", run.renderer.render, name, ctx)
+                patch = parse_rendered(name, text)
             if patch is None:
                 continue
             template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, copy_plain(patch))
@@ -281,6 +291,17 @@ def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:
             decoded.append({**gojson.encode("Container", item), **directives})
         spec[key] = decoded
     return patch
+
+
+@contextmanager
+def naming_config(source: str) -> Iterator[None]:
+    """Template errors say which injection config file the template came from."""
+    try:
+        yield
+    except TemplateError as err:
+        if source != "<embedded>" and not err.message.startswith("injection config "):
+            err.message = f"injection config {source}: {err.message}"
+        raise
 
 
 def _skip_warning(workload: Workload, reason: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from pyinject.sandbox.limits import RenderLimits
+
 #: A JSON-like tree: what the pod, values and mesh config are made of.
 JSON = Any
 
@@ -63,6 +65,9 @@ class InjectionConfig:
     source: str = "<embedded>"
     #: For Jinja2 configs: the folder their templates ``{% import %}`` from.
     directory: str | None = None
+    #: For Jinja2 configs: the template files the config names, the only files of
+    #: ``directory`` that ``{% include %}`` / ``{% import %}`` may read.
+    template_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,10 @@ class Options:
     revision: str = ""
     #: True/False from --native-sidecars/--no-native-sidecars; None: ENABLE_NATIVE_SIDECARS decides.
     native_sidecars: bool | None = None
+    #: Environment variables templates may read (``--template-env``); others read as unset.
+    template_env: tuple[str, ...] = ()
+    #: Bounds on each template render (``--template-limits``).
+    template_limits: RenderLimits = field(default_factory=RenderLimits)
 
 
 @dataclass(frozen=True)

@@ -78,10 +78,30 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
                      help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always). "
                           "Default: ENABLE_NATIVE_SIDECARS (true/false), enabled when unset."),
+        click.option("--template-env", "template_env", multiple=True, metavar="NAME",
+                     help="Let templates read environment variable NAME (Go templates' env and expandenv). "
+                          "Repeatable. Any other variable reads as unset, with a warning naming it: "
+                          "templates are data and see no more of the machine than you allow."),
+        click.option("--template-limits", "template_limits", multiple=True, metavar="KEY=VALUE[,...]",
+                     callback=_check_limits,
+                     help="Bounds on each template render, past which it fails (exit 1) naming the template "
+                          "and the bound: time=SECONDS (default 10), steps=N function calls and loop "
+                          "iterations (default 1000000), output=SIZE of the output and of any value built "
+                          "(default 16MiB; K/M/G, KiB/MiB/GiB, KB/MB/GB). 0 means no bound. "
+                          "E.g. --template-limits time=60,steps=10000000."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _check_limits(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Any:
+    from pyinject.sandbox.limits import parse_limits
+
+    try:
+        return parse_limits(values)
+    except ValueError as err:
+        raise click.BadParameter(str(err), ctx, param) from None
 
 
 def inject_options(flags: dict[str, Any]) -> Options:
@@ -97,4 +117,6 @@ def inject_options(flags: dict[str, Any]) -> Options:
         sets=tuple(flags["sets"]),
         revision=flags["revision"],
         native_sidecars=flags["native_sidecars"],
+        template_env=tuple(flags["template_env"]),
+        template_limits=flags["template_limits"],
     )

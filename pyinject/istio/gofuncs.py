@@ -13,6 +13,7 @@ import json
 import os
 from typing import Any, Callable, Mapping
 
+from pyinject.sandbox import limits
 from pyinject.golang import goyaml, jsonfmt as istiofmt, protojson
 from pyinject.golang.fmt import sprint
 from pyinject.golang.values import GoFuncError, GoObject, TypedList, TypedMap, type_name
@@ -214,6 +215,7 @@ def to_yaml(value: Any) -> str:
 
 def indent(spaces: int, source: str) -> str:
     """``indent`` (Istio's, not sprig's): indent every line *but the first* by ``spaces``."""
+    limits.allow_size(len(source) + max(spaces, 0) * source.count("\n"), "the result of indent")
     pad = " " * max(spaces, 0)
     lines = source.split("\n")
     return "\n".join([lines[0]] + [pad + line for line in lines[1:]])

@@ -8,6 +8,7 @@ from pyinject.errors import TemplateError, TemplateExecError, TemplateSyntaxErro
 from pyinject.istio.gofuncs import istio_funcs
 from pyinject.render.go_data import template_data
 from pyinject.model import TemplateContext
+from pyinject.sandbox.limits import RenderLimits, rendering
 
 
 def injection_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Callable[..., Any]]:
@@ -27,6 +28,10 @@ def injection_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Calla
         pass
     else:
         tables.append(SPRIG_FUNCS)
+    if environ is not None:
+        from pyinject.sprig.host import env_funcs
+
+        tables.append(env_funcs(environ))
     tables.append(istio_funcs(environ))
     combine = getattr(funcs_pkg, "function_table", None)
     if combine is not None:
@@ -40,8 +45,9 @@ def injection_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Calla
 class GoTemplates:
     """Parsed Go injection templates, each parsed once and rendered per pod."""
 
-    def __init__(self, parsed: Mapping[str, Any]) -> None:
+    def __init__(self, parsed: Mapping[str, Any], limits: RenderLimits | None = None) -> None:
         self._parsed = dict(parsed)
+        self.limits = limits
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -55,7 +61,8 @@ class GoTemplates:
             have = ", ".join(sorted(self._parsed)) or "none"
             raise TemplateError(f'requested template "{name}" not found; have {have}')
         try:
-            return str(template.execute(template_data(ctx)))
+            with rendering(name, self.limits) as budget:
+                return str(template.execute(template_data(ctx), budget))
         except TemplateError:
             raise
         except RecursionError as err:
@@ -65,12 +72,13 @@ class GoTemplates:
 
 
 def load_go_templates(
-    templates: Mapping[str, str], environ: Mapping[str, str] | None = None
+    templates: Mapping[str, str], environ: Mapping[str, str] | None = None,
+    limits: RenderLimits | None = None,
 ) -> GoTemplates:
     """Parse every template once with the full function table.
 
     ``environ`` is what the template function ``env`` reads (the process
-    environment by default).  A template that does not parse raises
+    environment by default); ``limits`` bound each render.  A template that does not parse raises
     ``TemplateSyntaxError`` naming it.
     """
     from pyinject.gotemplate import parse
@@ -84,4 +92,4 @@ def load_go_templates(
             raise
         except RecursionError as err:
             raise TemplateSyntaxError(f"template: {name}: nesting too deep") from err
-    return GoTemplates(parsed)
+    return GoTemplates(parsed, limits)
