@@ -61,7 +61,10 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
     )
     for message in settings.warnings:
         warn(message)
-    inject_config = config_inject.load_injection_config(options.inject_config_file)
+    notes: list[str] = []
+    inject_config = config_inject.load_injection_config(options.inject_config_file, notes)
+    for message in notes:
+        warn(message)
     extra_templates: Mapping[str, str] = {}
     if options.inject_config_file is None:
         # The embedded config stands for the ConfigMap the istiod chart writes

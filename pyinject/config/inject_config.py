@@ -10,6 +10,7 @@ from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from pyinject.config import kinds
 from pyinject.config.layers import JSON, parse_yaml
 from pyinject.config.template_files import read_template_file
 from pyinject.errors import ConfigError, Location
@@ -39,7 +40,7 @@ def read_embedded(name: str) -> str:
         raise ConfigError(f"embedded file templates/{name} is missing from this installation") from err
 
 
-def load_injection_config(path: str | None) -> InjectionConfig:
+def load_injection_config(path: str | None, notes: list[str] | None = None) -> InjectionConfig:
     """The injection config to use.
 
     ``None`` -> the embedded ``templates/inject-config.yaml`` (Jinja2).  A file ->
@@ -47,7 +48,9 @@ def load_injection_config(path: str | None) -> InjectionConfig:
     plus ``defaultTemplates``, ``aliases``, ``policy``, selectors,
     ``injectedAnnotations``), the legacy single ``template:`` key, or a bare Go
     template taken as the ``sidecar`` template.  A file is Jinja2 only when it
-    says ``format: pyinject/jinja2``.
+    says ``format: pyinject/jinja2``.  A whole ConfigMap istio-sidecar-injector is
+    read as its ``.data.config`` (``notes`` hears of it); a values, mesh or
+    IstioOperator file is refused.
     """
     if path is None:
         text = read_embedded(EMBEDDED_CONFIG)
@@ -61,14 +64,14 @@ def load_injection_config(path: str | None) -> InjectionConfig:
         base = Path(path).resolve().parent
         source = path
     try:
-        return _from_text(text, base, source)
+        return _from_text(text, base, source, notes)
     except ConfigError as err:
         if path is not None:
             raise err.with_location(file=path)
         raise
 
 
-def _from_text(text: str, base: Traversable | Path, source: str) -> InjectionConfig:
+def _from_text(text: str, base: Traversable | Path, source: str, notes: list[str] | None = None) -> InjectionConfig:
     if not text.strip():
         raise ConfigError("injection config is empty")
     try:
@@ -76,6 +79,11 @@ def _from_text(text: str, base: Traversable | Path, source: str) -> InjectionCon
     except ConfigError:
         # Like istioctl: what does not parse as YAML is a bare template.
         return InjectionConfig(templates={"sidecar": text}, engine="go", source=source)
+    got = kinds.for_slot(doc, kinds.INJECT, source)
+    if got.note is not None:
+        if notes is not None:
+            notes.append(got.note)
+        return _from_text(str(got.doc), base, source)
     if isinstance(doc, dict) and doc.get(JINJA_MARKER[0]) is not None:
         if doc.get(JINJA_MARKER[0]) != JINJA_MARKER[1]:
             raise ConfigError(f"format: {doc.get(JINJA_MARKER[0])!r} is not known (pyinject reads "
