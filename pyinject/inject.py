@@ -57,7 +57,7 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         values_file=options.values_file,
         mesh_file=options.mesh_config_file,
         operator_file=options.operator_file,
-        sets=options.sets,
+        sets=revision_sets(options) + tuple(options.sets),
     )
     for message in settings.warnings:
         warn(message)
@@ -82,7 +82,7 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         renderer=renderer,
         values=settings.values,
         mesh=settings.mesh,
-        revision=config.revision(settings.values, options.revision),
+        revision=config.revision(settings.values, _named_revision(options.revision)),
         native_sidecars_default=config.native_sidecars_default(options.native_sidecars, environ),
         compliance_policy=config.compliance_policy(environ),
         inbound_traffic_policy_mode=config.inbound_traffic_policy_mode(settings.mesh),
@@ -169,7 +169,8 @@ class SidecarInjector:
         decision = policy.decide(self.run.config, pod["metadata"], pod["spec"], namespace)
         if not decision.inject:
             reason = str(decision.reason.value if decision.reason is not None else "")
-            return PodResult(metadata, spec, "skipped", reason, [_skip_warning(workload, reason)] if reason else [])
+            # The report says why, once, with the file (report.summary.skip_sentence).
+            return PodResult(metadata, spec, "skipped", reason, [])
         injected = self.inject_pod(workload, pod)
         return PodResult(injected["metadata"], injected["spec"], "re-injected" if reinjecting else "injected")
 
@@ -296,6 +297,27 @@ def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:
     return patch
 
 
+def _named_revision(flag: str) -> str:
+    # istioctl: the revision "default" renders as no revision.
+    return "" if flag == "default" else flag
+
+
+def revision_sets(options: Options) -> tuple[str, ...]:
+    """What ``-r REV`` means for the embedded install: the control plane of revision REV.
+
+    istioctl reads revision REV's own ConfigMaps, whose values say ``revision: REV``
+    and whose mesh points the proxy at ``istiod-REV`` (discovery and CA).  The
+    embedded install is made into that one by setting ``values.revision``, from
+    which the mesh and templates derive those addresses.  Files exported from a
+    cluster (--valuesFile) already are a revision's: -r then only labels the pods,
+    as istioctl's does when given files.
+    """
+    rev = _named_revision(options.revision)
+    if not rev or options.values_file is not None:
+        return ()
+    return (f"values.revision={rev}",)
+
+
 @contextmanager
 def naming_config(source: str) -> Iterator[None]:
     """Template errors say which injection config file the template came from."""
@@ -305,12 +327,6 @@ def naming_config(source: str) -> Iterator[None]:
         if source != "<embedded>" and not err.message.startswith("injection config "):
             err.message = f"injection config {source}: {err.message}"
         raise
-
-
-def _skip_warning(workload: Workload, reason: str) -> str:
-    ns = workload.namespace
-    who = f'{workload.kind} "{ns + "/" if ns else ""}{workload.name}"'
-    return f"Skipping injection because {who} {reason}"
 
 
 def _stage(name: str, func: Callable[..., Any], *args: Any) -> Any:

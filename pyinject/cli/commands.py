@@ -152,7 +152,7 @@ def kube_inject(**flags: Any) -> None:
 
 @cli.command("kube-uninject", help=UNINJECT_HELP, context_settings=CONTEXT_SETTINGS)
 @io_options
-@click.option("--injectConfigFile", "inject_config_file", metavar="FILE",
+@click.option("--injectConfigFile", "inject_config_file", metavar="FILE", type=click.Path(),
               help="The injection config that was used, when it sets injectedAnnotations: "
                    "those annotations are removed too.")
 def kube_uninject(**flags: Any) -> None:

@@ -14,6 +14,12 @@ from pyinject.model import Options
 OUTPUT_STYLES = ("pyinject", "istioctl")
 
 
+#: File and directory arguments: a click.Path so shell completion offers file names
+#: (a plain string completes to nothing once the completion script is loaded).
+#: Nothing is checked here; the readers report missing files with their own message.
+_PATH = click.Path(allow_dash=True)
+
+
 def _check_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
     for item in values:
         key, sep, _ = item.partition("=")
@@ -25,10 +31,10 @@ def _check_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, .
 def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Input, output and report flags shared by kube-inject and kube-uninject."""
     options = [
-        click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH",
+        click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH", type=_PATH,
                      help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
                           "Repeatable; PATHs may also follow the options (as pre-commit passes them)."),
-        click.option("-o", "--output", metavar="FILE", help="Write here instead of stdout (atomically; may name an input)."),
+        click.option("-o", "--output", metavar="FILE", type=_PATH, help="Write here instead of stdout (atomically; may name an input)."),
         click.option("--in-place", "in_place", is_flag=True,
                      help="Rewrite each input file with its own result (atomically, and only files that change). "
                           "Not with stdin or -o."),
@@ -47,7 +53,7 @@ def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     ]
     for option in reversed(options):
         func = option(func)
-    return click.argument("paths", nargs=-1, metavar="[PATH]...")(func)
+    return click.argument("paths", nargs=-1, metavar="[PATH]...", type=_PATH)(func)
 
 
 def inputs(flags: dict[str, Any]) -> tuple[str, ...]:
@@ -61,15 +67,15 @@ def inputs(flags: dict[str, Any]) -> tuple[str, ...]:
 def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The injection config flags: what kube-inject uses to decide and render (istioctl's names)."""
     options = [
-        click.option("--injectConfigFile", "inject_config_file", metavar="FILE",
+        click.option("--injectConfigFile", "inject_config_file", metavar="FILE", type=_PATH,
                      help="Injection config: a cluster's {.data.config} of ConfigMap istio-sidecar-injector "
                           "(Go templates), or a pyinject Jinja2 config. Default: the embedded Istio defaults."),
-        click.option("--valuesFile", "values_file", metavar="FILE",
+        click.option("--valuesFile", "values_file", metavar="FILE", type=_PATH,
                      help="Injector values (JSON or YAML), e.g. {.data.values} of ConfigMap istio-sidecar-injector. "
                           "Replaces the embedded values whole."),
-        click.option("--meshConfigFile", "mesh_config_file", metavar="FILE",
+        click.option("--meshConfigFile", "mesh_config_file", metavar="FILE", type=_PATH,
                      help="Mesh config YAML, e.g. {.data.mesh} of ConfigMap istio; applied over Istio's defaults."),
-        click.option("--operatorFileName", "operator_file", metavar="FILE",
+        click.option("--operatorFileName", "operator_file", metavar="FILE", type=_PATH,
                      help="IstioOperator file whose hub, tag, values, components and meshConfig apply."),
         click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", callback=_check_sets,
                      help="Override a setting, istioctl-install style: values.*, meshConfig.*, hub, tag, "
