@@ -69,7 +69,9 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--injectConfigFile", "inject_config_file", metavar="FILE", type=_PATH,
                      help="Injection config: a cluster's {.data.config} of ConfigMap istio-sidecar-injector "
-                          "(Go templates), or a pyinject Jinja2 config. Default: the embedded Istio defaults."),
+                          "(Go templates), or a pyinject Jinja2 config. Default: the embedded Istio defaults. "
+                          "A whole `kubectl get cm ... -o yaml` works here and in --valuesFile/--meshConfigFile "
+                          "(the key that belongs is used, with a note); a file of another kind is refused."),
         click.option("--valuesFile", "values_file", metavar="FILE", type=_PATH,
                      help="Injector values (JSON or YAML), e.g. {.data.values} of ConfigMap istio-sidecar-injector. "
                           "Replaces the embedded values whole."),
@@ -80,7 +82,10 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", callback=_check_sets,
                      help="Override a setting, istioctl-install style: values.*, meshConfig.*, hub, tag, "
                           "components.<name>.enabled. Repeatable."),
-        click.option("-r", "--revision", default="", metavar="REV", help="Control plane revision to inject for."),
+        click.option("-r", "--revision", default="", metavar="REV",
+                     help="Control plane revision to inject for: pods get istio.io/rev: REV and, with the "
+                          "embedded install, talk to istiod-REV (as --set values.revision=REV). "
+                          "'default' is no revision. With --valuesFile (a revision's own export) only the label."),
         click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
                      help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always). "
                           "Default: ENABLE_NATIVE_SIDECARS (true/false), enabled when unset."),

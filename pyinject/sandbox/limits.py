@@ -15,8 +15,6 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
@@ -171,42 +169,67 @@ def allow_items(count: int, what: str) -> None:
         budget.allow_items(count, what)
 
 
-@contextmanager
-def rendering(template: str, limits: RenderLimits | None) -> Iterator[Budget | None]:
-    """Run one render under ``limits`` (None: unbounded, the library default)."""
-    if limits is None:
-        yield None
-        return
-    budget = Budget(limits, template)
-    token = _CURRENT.set(budget)
-    timer = _arm_timer(budget)
-    try:
-        yield budget
-    finally:
-        _disarm_timer(timer)
-        _CURRENT.reset(token)
+def rendering(template: str, limits: RenderLimits | None) -> _Rendering:
+    """Run one render under ``limits`` (None: unbounded, the library default)::
+
+        with rendering(name, limits) as budget:   # budget is None when unbounded
+            ...
+    """
+    return _Rendering(template, limits)
 
 
-def _arm_timer(budget: Budget) -> Any:
-    """A SIGALRM for the deadline, on the main thread when nobody else uses SIGALRM."""
-    if not budget.deadline or not hasattr(signal, "setitimer"):
-        return None
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    if signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, None):
-        return None
+class _Rendering:
+    """The context of one render: the current budget and its timer (a class: cheaper than a generator)."""
 
-    def on_alarm(signum: int, frame: FrameType | None) -> None:
+    __slots__ = ("budget", "token", "armed")
+
+    def __init__(self, template: str, limits: RenderLimits | None) -> None:
+        self.budget = Budget(limits, template) if limits is not None else None
+
+    def __enter__(self) -> Budget | None:
+        if self.budget is not None:
+            self.token = _CURRENT.set(self.budget)
+            self.armed = _arm_timer(self.budget)
+        return self.budget
+
+    def __exit__(self, *exc: object) -> None:
+        if self.budget is not None:
+            _disarm_timer(self.armed)
+            _CURRENT.reset(self.token)
+
+
+_HANDLER_INSTALLED: list[bool] = []
+_MAIN_THREAD = threading.main_thread().ident
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    budget = _CURRENT.get()
+    if budget is not None and budget.deadline and time.monotonic() > budget.deadline:
         budget.exceeded(f"ran for more than {_plain(budget.limits.seconds)} s", "time")
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
+
+def _arm_timer(budget: Budget) -> bool:
+    """A SIGALRM shortly after the deadline, on the main thread, unless SIGALRM is someone else's.
+
+    The handler is installed once per process (installing one costs far more than
+    a render's own bookkeeping) and does nothing outside a render.
+    """
+    if not budget.deadline or not hasattr(signal, "setitimer"):
+        return False
+    if threading.get_ident() != _MAIN_THREAD:
+        return False
+    if not _HANDLER_INSTALLED:
+        if signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, None):
+            return False
+        signal.signal(signal.SIGALRM, _on_alarm)
+        _HANDLER_INSTALLED.append(True)
+    elif signal.getsignal(signal.SIGALRM) is not _on_alarm:
+        return False
     # A little after the deadline, so the engines' own checks usually speak first.
     signal.setitimer(signal.ITIMER_REAL, budget.limits.seconds + 0.25)
-    return (previous,)
+    return True
 
 
-def _disarm_timer(timer: Any) -> None:
-    if timer is None:
-        return
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, timer[0] if timer[0] is not None else signal.SIG_DFL)
+def _disarm_timer(armed: bool) -> None:
+    if armed:
+        signal.setitimer(signal.ITIMER_REAL, 0)
