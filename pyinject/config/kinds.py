@@ -91,14 +91,15 @@ def for_slot(doc: JSON, slot: str, what: str) -> Unwrapped:
                 parsed = inner if slot == INJECT else parse_yaml(inner, f"{looks} .data.{key}")
                 return Unwrapped(parsed, f"{what} is a whole {looks}; using its .data.{key}")
         held = [f".data.{key} belongs to {FLAG_FOR[kind]}" for key, kind in CONFIGMAP_KEYS.items() if key in data]
-        raise ConfigError(f"this is a whole {looks} with no .data.{_key_for(slot)} for {FLAG_FOR[slot]}"
-                          + (f" ({'; '.join(held)})" if held else ""))
+        wanted = _key_for(slot)
+        missing = f" with no .data.{wanted} for {FLAG_FOR[slot]}" if wanted else f", not {_article(slot)} {slot} file"
+        raise ConfigError(f"this is a whole {looks}{missing}" + (f" ({'; '.join(held)})" if held else ""))
     raise ConfigError(f"this looks like {_article(looks)} {looks} file, not {_article(slot)} {slot} file: "
                       f"pass it with {FLAG_FOR[looks]}")
 
 
-def _key_for(slot: str) -> str:
-    return next((key for key, kind in CONFIGMAP_KEYS.items() if kind == slot), "?")
+def _key_for(slot: str) -> str | None:
+    return next((key for key, kind in CONFIGMAP_KEYS.items() if kind == slot), None)
 
 
 def _article(kind: str) -> str:

@@ -118,6 +118,9 @@ def load_settings(
     sets: tuple[str, ...] | list[str] = (),
 ) -> Settings:
     """Load, layer and check values and mesh config (see the module docstring)."""
+    if operator_file is not None:
+        # A values or mesh file given here is named as such before the IstioOperator checks run.
+        _in_slot(operator_file, "IstioOperator file", kinds.OPERATOR, None)
     layers = build_overlay(operator_file, sets)
     warnings: list[str] = []
     values = _layer_values(values_file, layers, warnings)

@@ -39,6 +39,11 @@ WRONG = [
     ("--valuesFile", "mesh", "looks like a mesh config file, not a values file: pass it with --meshConfigFile"),
     ("--valuesFile", "inject", "looks like an injection config file, not a values file: pass it with --injectConfigFile"),
     ("--valuesFile", "iop", "looks like an IstioOperator file, not a values file: pass it with --operatorFileName"),
+    ("--operatorFileName", "values", "looks like a values file, not an IstioOperator file: pass it with --valuesFile"),
+    ("--operatorFileName", "mesh", "looks like a mesh config file, not an IstioOperator file: "
+                                   "pass it with --meshConfigFile"),
+    ("--operatorFileName", "cm-istio", "is a whole ConfigMap istio, not an IstioOperator file "
+                                       "(.data.mesh belongs to --meshConfigFile)"),
     ("--injectConfigFile", "values", "looks like a values file, not an injection config file: pass it with --valuesFile"),
     ("--injectConfigFile", "mesh", "looks like a mesh config file, not an injection config file: "
                                   "pass it with --meshConfigFile"),
