@@ -14,7 +14,7 @@ from pyinject import ISTIO_VERSION, __version__
 from pyinject.cli.guard import errors_to_exit_codes, one_line
 from pyinject.cli.iptables import iptables_command
 from pyinject.errors import ExitCode, UsageError
-from pyinject.cli.options import config_options, inject_options, inputs, io_options
+from pyinject.cli.options import config_options, inject_options, inputs, io_options, release_option
 from pyinject.model import Options
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -100,6 +100,11 @@ ISTIO_PROMETHEUS_ANNOTATIONS); and your own istio-proxy settings, from
 proxy.istio.io/overrides, as you wrote them. No configuration is needed: a pod
 injected by any Istio release or configuration is read from what it carries.
 
+kubectl.kubernetes.io/default-container and default-logs-container are removed
+when they name the first app container (injection adds exactly that, and kubectl
+picks that container without them) and kept when they name another: your choice
+of container survives.
+
 Pods that carry no injection, and every other document, pass through untouched.
 Like kube-inject it writes nothing unless every document succeeds, and reports
 each workload on stderr.
@@ -141,6 +146,7 @@ def cli() -> None:
 @cli.command("kube-inject", help=INJECT_HELP, context_settings=CONTEXT_SETTINGS)
 @io_options
 @config_options
+@release_option
 def kube_inject(**flags: Any) -> None:
     options = inject_options(flags)
 
@@ -154,7 +160,7 @@ def kube_inject(**flags: Any) -> None:
 
 @cli.command("kube-uninject", help=UNINJECT_HELP, context_settings=CONTEXT_SETTINGS)
 @io_options
-@click.option("--injectConfigFile", "inject_config_file", metavar="FILE",
+@click.option("--injectConfigFile", "inject_config_file", metavar="FILE", type=click.Path(),
               help="The injection config that was used, when it sets injectedAnnotations: "
                    "those annotations are removed too.")
 def kube_uninject(**flags: Any) -> None:
@@ -225,6 +231,11 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
             reporter.warn("reading manifests from the terminal; end with Ctrl-D")
         _check_something_to_read(options, run, reporter)
         injector = build(reporter.warn)
+        release = getattr(injector, "release", None)
+        if run.output_style == "istioctl" and release is not None:
+            # istioctl's output depends on the Go libraries of the release reproduced.
+            mode = output_mode(options.output_format, run.output_style,
+                               k8s_minor=release.k8s_minor, yaml_fold=release.yaml_fold)
         if run.in_place:
             from pyinject.manifests.inplace import rewrite_in_place
 

@@ -52,14 +52,21 @@ JSON_OUTPUT = OutputMode("json", emit_list_items, yaml=False, parse_all=True, as
 OUTPUT_STYLES = ("pyinject", "istioctl")
 
 
-def output_mode(output_format: str = "yaml", output_style: str = "pyinject") -> OutputMode:
-    """The one place that turns ``--output-format`` and ``--output-style`` into a writer."""
+def output_mode(output_format: str = "yaml", output_style: str = "pyinject", *,
+                k8s_minor: int | None = None, yaml_fold: bool = True) -> OutputMode:
+    """The one place that turns ``--output-format`` and ``--output-style`` into a writer.
+
+    ``k8s_minor`` and ``yaml_fold``: the Go libraries of the istioctl release
+    being reproduced (see ``istioctl_style.GoLibraries``); None: today's.
+    """
     if output_style == "istioctl":
         if output_format != "yaml":
             raise UsageError("--output-style istioctl writes YAML only (istioctl has no JSON output)")
-        from pyinject.manifests.istioctl_style import ISTIOCTL
+        from pyinject.manifests.istioctl_style import ISTIOCTL, GoLibraries, istioctl_mode
 
-        return ISTIOCTL
+        if k8s_minor is None:
+            return ISTIOCTL
+        return istioctl_mode(GoLibraries(k8s_minor=k8s_minor, yaml_fold=yaml_fold))
     if output_style != "pyinject":
         raise UsageError(f"unknown output style {output_style!r}; have {', '.join(OUTPUT_STYLES)}")
     return JSON_OUTPUT if output_format == "json" else PRESERVING
