@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError
+from pyinject.config.native import ENV_VAR as NATIVE_ENV_VAR, NativeChoice, choose_native_sidecars, for_pod as native_for_pod
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.pipeline import Injector, PodResult
 from pyinject.manifests.workloads import Workload
@@ -41,14 +42,14 @@ class RunSettings:
     values: Mapping[str, Any]
     mesh: Mapping[str, Any]
     revision: str
-    native_sidecars_default: bool
+    native_sidecars: NativeChoice
     compliance_policy: str
     inbound_traffic_policy_mode: str
     proxy_uid: int
     proxy_gid: int
 
 
-def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> Injector:
+def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> "SidecarInjector":
     """Load and check every configuration input once, before any document is read."""
     from pyinject.config import settings as config, inject_config as config_inject
     settings = config.load_settings(
@@ -67,13 +68,16 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         inject_config = config_inject.with_values(inject_config, settings.values)
         extra_templates = settings.extra_templates
     uid, gid = config.proxy_ids()
+    native = choose_native_sidecars(options.native_sidecars, environ, options.kube_version)
+    if native.source == "env" and environ.get(NATIVE_ENV_VAR) not in ("true", "false"):
+        warn(native.why)
     run = RunSettings(
         config=inject_config,
         renderer=load_renderer(inject_config, extra_templates, environ),
         values=settings.values,
         mesh=settings.mesh,
         revision=config.revision(settings.values, options.revision),
-        native_sidecars_default=config.native_sidecars_default(options.native_sidecars, environ),
+        native_sidecars=native,
         compliance_policy=config.compliance_policy(environ),
         inbound_traffic_policy_mode=config.inbound_traffic_policy_mode(settings.mesh),
         proxy_uid=uid,
@@ -219,7 +223,7 @@ class SidecarInjector:
             mesh_config=run.mesh,
             values=run.values,
             revision=run.revision,
-            native_sidecars=config.native_sidecars(run.native_sidecars_default, annotations),
+            native_sidecars=native_for_pod(run.native_sidecars, annotations).enabled,
             proxy_image=config.proxy_image(run.values, proxy_config, annotations),
             proxy_uid=run.proxy_uid,
             proxy_gid=run.proxy_gid,

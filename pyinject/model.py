@@ -80,6 +80,8 @@ class Options:
     revision: str = ""
     #: True/False from --native-sidecars/--no-native-sidecars; None: ENABLE_NATIVE_SIDECARS decides.
     native_sidecars: bool | None = None
+    #: --kube-version: the nodes' Kubernetes version, for ENABLE_NATIVE_SIDECARS=auto.
+    kube_version: str | None = None
 
 
 @dataclass(frozen=True)

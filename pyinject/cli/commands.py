@@ -142,12 +142,17 @@ def cli() -> None:
 def kube_inject(**flags: Any) -> None:
     options = inject_options(flags)
 
+    run = RunFlags.from_click(flags)
+
     def build(warn: Callable[[str], None]) -> Any:
         from pyinject.inject import build_injector
 
-        return build_injector(options, os.environ, warn=warn)
+        injector = build_injector(options, os.environ, warn=warn)
+        if run.verbose and not run.quiet:
+            click.echo(f"pyinject: {injector.run.native_sidecars.describe()}", err=True)
+        return injector
 
-    _execute(options, build, RunFlags.from_click(flags))
+    _execute(options, build, run)
 
 
 @cli.command("kube-uninject", help=UNINJECT_HELP, context_settings=CONTEXT_SETTINGS)

@@ -22,6 +22,18 @@ def _check_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, .
     return values
 
 
+def _check_kube_version(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from pyinject.config.native import parse_kube_version
+
+    try:
+        parse_kube_version(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err), ctx, param) from err
+    return value
+
+
 def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Input, output and report flags shared by kube-inject and kube-uninject."""
     options = [
@@ -76,8 +88,12 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "components.<name>.enabled. Repeatable."),
         click.option("-r", "--revision", default="", metavar="REV", help="Control plane revision to inject for."),
         click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
-                     help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always). "
-                          "Default: ENABLE_NATIVE_SIDECARS (true/false), enabled when unset."),
+                     help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always), "
+                          "or as a classic one. Default: ENABLE_NATIVE_SIDECARS as Istio reads it: true, false, "
+                          "or auto (the default), which means native only when --kube-version is 1.33 or later."),
+        click.option("--kube-version", "kube_version", metavar="X.Y", callback=_check_kube_version,
+                     help="Kubernetes version of the cluster's nodes (e.g. 1.33), standing in for the nodes "
+                          "Istio asks when ENABLE_NATIVE_SIDECARS is auto."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -97,4 +113,5 @@ def inject_options(flags: dict[str, Any]) -> Options:
         sets=tuple(flags["sets"]),
         revision=flags["revision"],
         native_sidecars=flags["native_sidecars"],
+        kube_version=flags["kube_version"],
     )
