@@ -306,7 +306,9 @@ def split_joined_args(args: list[str]) -> list[str]:
 
 #: Commands kept in modules of their own, added to the group here: one line each.
 #: Their modules import only click at load time, so ``--help`` stays fast.
-SUBCOMMANDS: tuple[click.Command, ...] = ()
+from pyinject.cli.explain import explain as _explain  # noqa: E402
+
+SUBCOMMANDS: tuple[click.Command, ...] = (_explain,)
 for _command in SUBCOMMANDS:
     cli.add_command(_command)
 

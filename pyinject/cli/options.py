@@ -34,12 +34,17 @@ def _check_kube_version(ctx: click.Context, param: click.Parameter, value: str |
     return value
 
 
+def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The manifests to read: -f (repeatable) and trailing PATH arguments; see :func:`inputs`."""
+    func = click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH",
+                        help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
+                             "Repeatable; PATHs may also follow the options (as pre-commit passes them).")(func)
+    return click.argument("paths", nargs=-1, metavar="[PATH]...")(func)
+
+
 def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Input, output and report flags shared by kube-inject and kube-uninject."""
     options = [
-        click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH",
-                     help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
-                          "Repeatable; PATHs may also follow the options (as pre-commit passes them)."),
         click.option("-o", "--output", metavar="FILE", help="Write here instead of stdout (atomically; may name an input)."),
         click.option("--in-place", "in_place", is_flag=True,
                      help="Rewrite each input file with its own result (atomically, and only files that change). "
@@ -59,7 +64,7 @@ def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     ]
     for option in reversed(options):
         func = option(func)
-    return click.argument("paths", nargs=-1, metavar="[PATH]...")(func)
+    return input_options(func)
 
 
 def inputs(flags: dict[str, Any]) -> tuple[str, ...]:

@@ -305,6 +305,12 @@ def _mesh_defaults() -> dict[str, JSON]:
     return loaded
 
 
+def builtin_proxy_config() -> dict[str, JSON]:
+    """Istio's compiled-in ProxyConfig defaults (``DefaultProxyConfig``), proto-JSON names."""
+    builtin = normalize_mesh(copy.deepcopy(_mesh_defaults()["builtin"]), "builtin meshConfig")
+    return dict(builtin.get("defaultConfig") or {})
+
+
 def install_mesh(values: Mapping[str, JSON], defaults: Mapping[str, JSON] | None = None) -> dict[str, JSON]:
     """The mesh config a stock ``istioctl install`` writes for these values.
 
