@@ -51,11 +51,17 @@ NAMESPACE_ONLY_LABELS = ("istio-injection",)
 
 
 def did_you_mean(key: str) -> str:
-    """The known annotation closest to ``key`` (case-insensitive), or ""."""
+    """The known annotation closest to ``key``, or "": the same name in another case; a
+    close name under the same prefix; or, for a misspelled prefix, a very close key."""
     lowered = {k.lower(): k for k in KNOWN_ANNOTATIONS}
     if key.lower() in lowered:
         return lowered[key.lower()]
-    close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.8)
+    prefix, _, name = key.lower().rpartition("/")
+    siblings = {k.rpartition("/")[2]: k for k in lowered if k.rpartition("/")[0] == prefix}
+    close = difflib.get_close_matches(name, list(siblings), n=1, cutoff=0.75)
+    if close:
+        return lowered[siblings[close[0]]]
+    close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.9)
     return lowered[close[0]] if close else ""
 
 

@@ -42,7 +42,7 @@ def lines(account: Account) -> list[tuple[str, str]]:
                  ("annotations", inj.annotations), ("labels", inj.labels)]
         for label, names in added:
             if names:
-                out.append(("", f"    + {label}: {', '.join(names)}"))
+                out.append(("", f"    + {label} (added or changed): {', '.join(names)}"))
         out.append(("head", "    resources (istio-proxy):"))
         for item in inj.resources:
             out.append(("", f"      {item.name} = {item.value}   ({item.source})"))
