@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from pyinject.cli.options import config_options, input_options, inputs
+from pyinject.cli.options import config_options, inject_options, input_options
 
 EXPLAIN_HELP = """Say, for each pod template, whether it gets a sidecar, what it gets, and why.
 
@@ -64,36 +64,25 @@ Exit codes:
                    "Default: Istio 1.30's stock ones for the revision.")
 @click.option("--revision-tag", "revision_tags", multiple=True, metavar="TAG",
               help="A revision tag pointing at the revision (istioctl tag set TAG); its webhooks count too. Repeatable.")
-@click.option("-o", "--output", "output", type=click.Choice(["auto", "rich", "plain", "json"]), default="auto",
+@click.option("-o", "--output", "style", type=click.Choice(["auto", "rich", "plain", "json"]), default="auto",
               show_default=True, help="auto: rich on a terminal, plain otherwise; json: an array, one record per pod template.")
 @click.option("--check-inject", is_flag=True, help="Exit 1 when any pod template would not be injected.")
 @click.option("-q", "--quiet", is_flag=True, help="No accounts and no warnings (with --check-inject: the exit code alone).")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 def explain(**flags: Any) -> None:
     from pyinject.cli.commands import Reporter, errors_to_exit_codes
-    from pyinject.model import Options
 
     reporter = Reporter(quiet=flags["quiet"])
     failing = False
+    options = inject_options(flags)
     with errors_to_exit_codes(debug=flags["debug"]):
         from pyinject.explain import render
         from pyinject.explain.run import ExplainOptions, explain as explain_all
 
-        options = Options(
-            filenames=inputs(flags),
-            inject_config_file=flags["inject_config_file"],
-            values_file=flags["values_file"],
-            mesh_config_file=flags["mesh_config_file"],
-            operator_file=flags["operator_file"],
-            sets=tuple(flags["sets"]),
-            revision=flags["revision"],
-            native_sidecars=flags["native_sidecars"],
-            kube_version=flags["kube_version"],
-        )
         extra = ExplainOptions(tuple(flags["namespace_labels"]), flags["webhook_config"], tuple(flags["revision_tags"]))
         accounts = explain_all(options, extra, os.environ, stdin=sys.stdin, warn=reporter.warn)
         if not flags["quiet"]:
-            style = flags["output"]
+            style = flags["style"]
             if style == "auto":
                 style = "rich" if sys.stdout.isatty() else "plain"
             if style == "json":

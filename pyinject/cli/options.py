@@ -106,11 +106,12 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def inject_options(flags: dict[str, Any]) -> Options:
-    """The :class:`Options` of a command that took :func:`io_options` and :func:`config_options`."""
+    """The :class:`Options` of a command that took :func:`io_options` (or :func:`input_options`)
+    and :func:`config_options`."""
     return Options(
         filenames=inputs(flags),
-        output=flags["output"],
-        output_format=flags["output_format"],
+        output=flags.get("output"),
+        output_format=flags.get("output_format", "yaml"),
         inject_config_file=flags["inject_config_file"],
         values_file=flags["values_file"],
         mesh_config_file=flags["mesh_config_file"],

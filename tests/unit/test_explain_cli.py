@@ -336,3 +336,9 @@ def test_bad_manifest_is_one_line(run_cli) -> None:
     result = run_cli("explain", "-f", "-", input="kind: [\n")
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.startswith("pyinject: error: <stdin>")
+
+
+def test_no_manifests_named_is_a_usage_error(run_cli) -> None:
+    result = run_cli("explain")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "no manifests named" in result.stderr
