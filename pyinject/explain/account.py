@@ -102,6 +102,9 @@ class Explainer:
                       f"--namespace-labels): assumed to select a webhook, as kube-inject injects without one")
             if candidates:
                 detail += f"; the pod's labels pass the object selector of {_names(candidates)}"
+            else:
+                detail += ("; but the pod's labels pass no webhook's object selector, so in a cluster none of "
+                           "these webhooks would be called, whatever the namespace's labels")
             return Step("webhook", "pass", detail, source), ""
         where = known[1] if known is not None else ""
         called = [m for m in matches if m.called]

@@ -342,3 +342,10 @@ def test_no_manifests_named_is_a_usage_error(run_cli) -> None:
     result = run_cli("explain")
     assert (result.exit_code, result.stdout) == (2, "")
     assert "no manifests named" in result.stderr
+
+
+def test_unknown_namespace_but_no_object_selector_passes(explain) -> None:
+    [record], _ = explain(pod(labels={"sidecar.istio.io/inject": "false"}))
+    assert record["reason"] == "opt-out-label"
+    found = step(record, "webhook")
+    assert found["outcome"] == "pass" and "pass no webhook's object selector" in found["detail"]
