@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from pyinject.errors import PyinjectError, TemplateError
 from pyinject.config.native import ENV_VAR as NATIVE_ENV_VAR, NativeChoice, choose_native_sidecars, for_pod as native_for_pod
 from pyinject.model import InjectionConfig, Options, TemplateContext
-from pyinject.pipeline import Injector, PodResult
+from pyinject.model import Injector, PodResult
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
 

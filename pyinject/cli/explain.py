@@ -70,9 +70,12 @@ Exit codes:
 @click.option("-q", "--quiet", is_flag=True, help="No accounts and no warnings (with --check-inject: the exit code alone).")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 def explain(**flags: Any) -> None:
-    from pyinject.cli.commands import Reporter, errors_to_exit_codes
+    from pyinject.cli.guard import errors_to_exit_codes
 
-    reporter = Reporter(quiet=flags["quiet"])
+    def warn(message: str) -> None:
+        if not flags["quiet"]:
+            click.echo(f"pyinject: warning: {message}", err=True)
+
     failing = False
     options = inject_options(flags)
     with errors_to_exit_codes(debug=flags["debug"]):
@@ -80,7 +83,7 @@ def explain(**flags: Any) -> None:
         from pyinject.explain.run import ExplainOptions, explain as explain_all
 
         extra = ExplainOptions(tuple(flags["namespace_labels"]), flags["webhook_config"], tuple(flags["revision_tags"]))
-        accounts = explain_all(options, extra, os.environ, stdin=sys.stdin, warn=reporter.warn)
+        accounts = explain_all(options, extra, os.environ, stdin=sys.stdin, warn=warn)
         if not flags["quiet"]:
             style = flags["style"]
             if style == "auto":

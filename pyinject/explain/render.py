@@ -51,11 +51,7 @@ def lines(account: Account) -> list[tuple[str, str]]:
             out.append(("head", "    probes rewritten:"))
             for probe in inj.probes:
                 out.append(("", f"      {probe.container} {probe.probe}: {probe.before} -> {probe.after}"))
-        capture = dict(inj.capture)
-        by = capture.pop("by", "none")
-        out.append(("head", f"    capture ({by}):"))
-        for key, value in capture.items():
-            out.append(("", f"      {key}: {' '.join(value) if isinstance(value, list) else value}"))
+        out += _capture_lines(inj.capture)
         out.append(("head", "    proxy config:"))
         for item in inj.proxy_config:
             note = f"; {item.note}" if item.note else ""
@@ -113,6 +109,20 @@ def summary(accounts: Sequence[Account]) -> str:
     skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
     return f"{len(accounts)} pod templates: {injected} injected, {len(accounts) - injected} skipped" + (
         f" ({skipped})" if skipped else "")
+
+
+def _capture_lines(capture: dict[str, Any]) -> list[tuple[str, str]]:
+    """The iptables facts model's own plain-text account, indented under ``capture``."""
+    by = capture.get("by", "none")
+    out = [("head", f"    capture ({by}):")]
+    if by in ("none", "unknown"):
+        return out + [("", f"      {capture.get('why', '')}")]
+    from pyinject.iptables.explain import CaptureFacts, text_lines
+
+    fields = {k: v for k, v in capture.items() if k != "by"}
+    fields["families"] = tuple(fields.get("families") or ())
+    fields["notes"] = tuple(fields.get("notes") or ())
+    return out + [("", f"      {line}") for line in text_lines(CaptureFacts(**fields))]
 
 
 def _short(value: Any) -> str:

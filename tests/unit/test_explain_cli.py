@@ -241,8 +241,14 @@ def test_probes_rewritten(explain) -> None:
 
 def test_capture_summary(explain) -> None:
     got = injection(explain, pod(annotations={"traffic.sidecar.istio.io/excludeOutboundPorts": "5432"}))
-    assert got["capture"]["by"] == "istio-init"
-    assert got["capture"]["exclude_outbound_ports"] == "5432" and got["capture"]["mode"] == "REDIRECT"
+    assert got["capture"]["by"] == "istio-init" and got["capture"]["interception_mode"] == "REDIRECT"
+    assert got["capture"]["outbound"]["excluded_ports"] == [5432]
+    assert got["capture"]["inbound"]["captured_ports"] == "all"
+
+
+def test_capture_by_cni(explain) -> None:
+    got = injection(explain, pod(), args=("--set", "components.cni.enabled=true"))
+    assert got["capture"]["by"] == "cni" and got["capture"]["outbound"]["to_port"] == 15001
 
 
 # ---------------------------------------------------------------- annotations and labels with no effect
