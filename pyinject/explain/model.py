@@ -6,7 +6,7 @@ record (README, "pyinject explain").  Renderers read these objects, nothing else
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pyinject.istio.policy import Step
@@ -30,10 +30,7 @@ class Sourced:
     note: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        out = {"name": self.name, "value": self.value, "source": self.source}
-        if self.note:
-            out["note"] = self.note
-        return out
+        return _without_empty(asdict(self), {"note": "note"})
 
 
 @dataclass(frozen=True)
@@ -49,10 +46,16 @@ class NoEffect:
     suggestion: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        out = {"key": self.key, "where": self.where, "reason": self.reason, "detail": self.detail}
-        if self.suggestion:
-            out["did_you_mean"] = self.suggestion
-        return out
+        return _without_empty(asdict(self), {"suggestion": "did_you_mean"})
+
+
+def _without_empty(data: dict[str, Any], optional: dict[str, str]) -> dict[str, Any]:
+    """``data`` with its optional fields renamed for JSON, and left out when empty."""
+    for name, json_name in optional.items():
+        value = data.pop(name)
+        if value:
+            data[json_name] = value
+    return data
 
 
 @dataclass(frozen=True)
