@@ -24,7 +24,7 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     """The rules for the settings ``v`` (config field -> value) on a pod described by ``host``."""
     rs = RuleSet(ipv6=host.ipv6)
     skipped = rs.notes if rel.bad_cidr == "skip" else None
-    if v["SkipRuleApply"] == "true" or v["CleanupOnly"] == "true":
+    if v["SkipRuleApply"] == "true" or v.get("CleanupOnly") == "true":
         rs.notes.append("no rules are applied (--skip-rule-apply / --cleanup-only)")
         return rs
     if v.get("NativeNftables") == "true":
@@ -56,9 +56,11 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
             rs.append("OUTPUT", "mangle", "-o", nic, "-j", "RETURN")
     for nic in split(v["RerouteVirtualInterfaces"]):
         rs.insert("PREROUTING", "nat", 1, "-i", nic, "-j", "RETURN")
-    if v["DropInvalid"] == "true":
+    if v["DropInvalid"] == "true" and rel.drop_chain:
         rs.append("PREROUTING", "mangle", "-m", "conntrack", "--ctstate", "INVALID", "-j", "ISTIO_DROP")
         rs.append("ISTIO_DROP", "mangle", "-j", "DROP")
+    elif v["DropInvalid"] == "true":
+        rs.append("PREROUTING", "mangle", "-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP")
 
     rs.append("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", tunnel, "-j", "RETURN")
     rs.append("ISTIO_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["ProxyPort"])

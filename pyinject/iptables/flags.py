@@ -67,6 +67,8 @@ class Release:
     #: 1.24 does not have: OUTPUT jumps to ISTIO_OUTPUT for every protocol (not TCP only), ``-o`` ports
     #: are excluded for UDP too, and --redirect-dns without any nameserver turns DNS capture off.
     dns_chain: bool = True
+    #: --drop-invalid jumps to an ISTIO_DROP chain (1.24 on); before, PREROUTING DROPs directly.
+    drop_chain: bool = True
     #: Bash getopts (the 1.0-1.4 istio-iptables.sh): single-letter flags only, parsing stops at the first word
     #: that is not a flag.
     getopts: bool = False
@@ -267,9 +269,18 @@ RELEASE_1_3 = Release("1.3", "1.3.8", _sh("pzugmbdoixkt", capture_flag=True), (_
 RELEASE_1_4 = Release("1.4", "1.4.10", _sh("pzugmbdoixkt", capture_flag=True), (_SH_LOOPBACK,), ",0", "sh",
                       getopts=True)
 
+# 1.23.6: 1.24's flags without --reconcile, --cleanup-only and --force-apply, with -f/--restore-format (no
+# effect on the rules); --drop-invalid DROPs from PREROUTING directly (no ISTIO_DROP chain).
+_flags_1_23 = [f for f in RELEASE_1_24.flags if f.name not in ("reconcile", "cleanup-only", "force-apply")]
+_flags_1_23.insert([f.name for f in _flags_1_23].index("iptables-probe-port"),
+                   _f("restore-format", "f", "RestoreFormat", "bool", default="true", inert=True))
+RELEASE_1_23 = Release("1.23", "1.23.6", tuple(_flags_1_23), RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
+                       cni_virt_annotations=("traffic.sidecar.istio.io/kubevirtInterfaces",), dns_chain=False,
+                       drop_chain=False)
+
 #: Release -> its table; ``--istio-version`` picks one.
 RELEASES: dict[str, Release] = {r.version: r for r in (RELEASE_1_30, RELEASE_1_29, RELEASE_1_28, RELEASE_1_27,
-                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_8,
+                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_23, RELEASE_1_8,
                                                        RELEASE_1_7, RELEASE_1_6,
                                                        RELEASE_1_5, RELEASE_1_4, RELEASE_1_3, RELEASE_1_2,
                                                        RELEASE_1_1, RELEASE_1_0)}

@@ -174,3 +174,16 @@ def test_1_7_dns_capture_target(env: dict[str, str], port: str | None) -> None:
     assert dnat == ([f"-A OUTPUT -p udp --dport 53 -j DNAT --to-destination 127.0.0.1:{port}"] if port else [])
     assert not any("--dport 53 -j REDIRECT" in r for r in got)  # TCP DNS came in 1.8
     assert got.index("-I PREROUTING 1 -i eth1 -j RETURN") > got.index("-A ISTIO_OUTPUT -d 127.0.0.1/32 -j RETURN")
+
+
+def test_1_23_drops_invalid_packets_without_a_chain() -> None:
+    got = generate(["-u", "1337", "--drop-invalid"], {}, Host(), "1.23").rules.v4
+    assert [r.text for r in got if r.table == "mangle"] == ["-A PREROUTING -m conntrack --ctstate INVALID -j DROP"]
+    assert "-N ISTIO_DROP" not in generate(["-u", "1", "--drop-invalid"], {}, Host(), "1.23").restore_text
+    assert "-N ISTIO_DROP" in generate(["-u", "1", "--drop-invalid"], {}, Host(), "1.24").restore_text
+
+
+def test_1_23_flags() -> None:
+    generate(["-u", "1", "-f", "--iptables-trace-logging"], {}, Host(), "1.23")
+    with pytest.raises(UsageError, match="--reconcile"):
+        generate(["-u", "1", "--reconcile"], {}, Host(), "1.23")
