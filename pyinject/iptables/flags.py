@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyinject.errors import UsageError
 
@@ -69,6 +69,11 @@ class Release:
     dns_chain: bool = True
     #: --drop-invalid jumps to an ISTIO_DROP chain (1.24 on); before, PREROUTING DROPs directly.
     drop_chain: bool = True
+    #: The chain 1.22-1.24's inline UDP DNS rules live in: ISTIO_OUTPUT, jumped to from OUTPUT for UDP
+    #: (1.23 on), or OUTPUT itself (1.22).
+    udp_dns_chain: str = "ISTIO_OUTPUT"
+    #: After an -i CIDR list, ISTIO_OUTPUT RETURNs everything else outright (up to 1.22).
+    include_return_rest: bool = False
     #: Bash getopts (the 1.0-1.4 istio-iptables.sh): single-letter flags only, parsing stops at the first word
     #: that is not a flag.
     getopts: bool = False
@@ -278,9 +283,21 @@ RELEASE_1_23 = Release("1.23", "1.23.6", tuple(_flags_1_23), RELEASE_1_30.env_on
                        cni_virt_annotations=("traffic.sidecar.istio.io/kubevirtInterfaces",), dns_chain=False,
                        drop_chain=False)
 
+# 1.22.8: 1.23's flags and rules, but its UDP DNS rules sit in OUTPUT (nat and raw) and ISTIO_OUTPUT ends an -i
+# CIDR list with a RETURN.
+RELEASE_1_22 = replace(RELEASE_1_23, version="1.22", tag="1.22.8", udp_dns_chain="OUTPUT", include_return_rest=True)
+
+# 1.20.8, 1.21.6: 1.22's rules (checked against their goldens); one more flag, --iptables-version (which binary
+# to run, no effect on the rules).
+_flags_1_21 = RELEASE_1_22.flags + (_f("iptables-version", "", "IptablesVersion", inert=True),)
+RELEASE_1_21 = replace(RELEASE_1_22, version="1.21", tag="1.21.6", flags=_flags_1_21)
+# 1.20 has no $ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR: the loopback range is 127.0.0.1/32.
+RELEASE_1_20 = replace(RELEASE_1_21, version="1.20", tag="1.20.8", env_only=RELEASE_1_30.env_only[:2])
+
 #: Release -> its table; ``--istio-version`` picks one.
 RELEASES: dict[str, Release] = {r.version: r for r in (RELEASE_1_30, RELEASE_1_29, RELEASE_1_28, RELEASE_1_27,
-                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_23, RELEASE_1_8,
+                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_23, RELEASE_1_22, RELEASE_1_21,
+                                                       RELEASE_1_20, RELEASE_1_8,
                                                        RELEASE_1_7, RELEASE_1_6,
                                                        RELEASE_1_5, RELEASE_1_4, RELEASE_1_3, RELEASE_1_2,
                                                        RELEASE_1_1, RELEASE_1_0)}

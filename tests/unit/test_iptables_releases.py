@@ -1,4 +1,4 @@
-"""istio-iptables of Istio 1.0 to 1.7: the bash script's commands (1.0-1.4) and the early Go releases (1.6, 1.7).
+"""istio-iptables releases besides 1.5, 1.8 and 1.24-1.30: the bash script (1.0-1.4), 1.6, 1.7, 1.20-1.23.
 
 Expected rules come from reading each tag's tools/deb/istio-iptables.sh,
 tools/packaging/common/istio-iptables.sh or tools/istio-iptables/pkg/cmd/run.go.
@@ -187,3 +187,25 @@ def test_1_23_flags() -> None:
     generate(["-u", "1", "-f", "--iptables-trace-logging"], {}, Host(), "1.23")
     with pytest.raises(UsageError, match="--reconcile"):
         generate(["-u", "1", "--reconcile"], {}, Host(), "1.23")
+
+
+def test_1_20_to_1_22_udp_dns_in_output_and_cidr_list_return() -> None:
+    args = ["-u", "1337", "--redirect-dns", "-i", "10.0.0.0/8"]
+    for version in ("1.20", "1.21", "1.22"):
+        got = generate(args, {}, Host(nameservers=("10.96.0.10",)), version).rules.v4
+        texts = [(r.table, r.text) for r in got]
+        assert ("nat", "-A OUTPUT -p udp --dport 53 -d 10.96.0.10/32 -j REDIRECT --to-port 15053") in texts
+        assert ("raw", "-A OUTPUT -p udp --dport 53 -m owner --uid-owner 1337 -j CT --zone 1") in texts
+        assert not any(text.endswith("-p udp -j ISTIO_OUTPUT") for _, text in texts)
+        assert ("nat", "-A ISTIO_OUTPUT -j RETURN") in texts  # the end of the -i list
+    later = [r.text for r in generate(args, {}, Host(nameservers=("10.96.0.10",)), "1.23").rules.v4]
+    assert "-A OUTPUT -p udp -j ISTIO_OUTPUT" in later and "-A ISTIO_OUTPUT -j RETURN" not in later
+
+
+def test_1_20_and_1_21_flags_and_env() -> None:
+    generate(["-u", "1", "--iptables-version", "nft"], {}, Host(), "1.21")
+    with pytest.raises(UsageError, match="--iptables-version"):
+        generate(["-u", "1", "--iptables-version", "nft"], {}, Host(), "1.22")
+    env = {"ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR": "127.0.0.0/8"}
+    assert "127.0.0.0/8" not in generate(["-u", "1"], env, Host(), "1.20").restore_text  # 1.20 does not read it
+    assert "127.0.0.0/8" in generate(["-u", "1"], env, Host(), "1.21").restore_text
