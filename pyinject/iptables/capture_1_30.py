@@ -109,7 +109,7 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     add_outbound_include_rules(rs, inc4, v["RerouteVirtualInterfaces"], 4, return_rest=rel.include_return_rest)
     add_outbound_include_rules(rs, inc6, v["RerouteVirtualInterfaces"], 6, return_rest=rel.include_return_rest)
     if redirect_dns and not rel.dns_chain:
-        _dns_inline_udp(rs, v, dns4, dns6, capture_all_dns, rel.udp_dns_chain)
+        _dns_inline_udp(rs, v, dns4, dns6, capture_all_dns, rel.udp_dns_chain, rel.dns_reply_match)
     if mode_tproxy:
         _tproxy_marks(rs, v, loop)
     # Netlink calls after the restore (ConfigureRoutes), written as the equivalent `ip` commands.
@@ -208,7 +208,7 @@ def _dns_inline_tcp(rs: RuleSet, dns4: list[str], dns6: list[str], capture_all: 
 
 
 def _dns_inline_udp(rs: RuleSet, v: Mapping[str, str], dns4: list[str], dns6: list[str], capture_all: bool,
-                    chain: str) -> None:
+                    chain: str, reply_match: str) -> None:
     """1.22-1.24: in ``chain`` (nat and raw) the proxy's own DNS returns and the rest goes to the agent.
 
     1.23 and 1.24 jump from OUTPUT to ISTIO_OUTPUT for UDP first; 1.22 writes the rules in OUTPUT.
@@ -233,12 +233,16 @@ def _dns_inline_udp(rs: RuleSet, v: Mapping[str, str], dns4: list[str], dns6: li
                   "-j", "CT", "--zone", "1")
         rs.append(chain, "raw", "-p", "udp", "--sport", DNS_PORT, "-m", "owner", owner, ident,
                   "-j", "CT", "--zone", "2")
-    _udp_dns_pairs(rs, chain, "raw", capture_all, dns4, dns6, ("-j", "CT", "--zone", "2"), ("-j", "CT", "--zone", "1"))
+    _udp_dns_pairs(rs, chain, "raw", capture_all, dns4, dns6, ("-j", "CT", "--zone", "2"), ("-j", "CT", "--zone", "1"),
+                   reply_match)
 
 
 def _udp_dns_pairs(rs: RuleSet, chain: str, table: str, capture_all: bool, dns4: list[str], dns6: list[str],
-                   outbound: tuple[str, ...], reply: tuple[str, ...] | None) -> None:
-    """Per nameserver (or for all with --capture-all-dns): the rule for queries, and for replies when given."""
+                   outbound: tuple[str, ...], reply: tuple[str, ...] | None, reply_match: str = "-s") -> None:
+    """Per nameserver (or for all with --capture-all-dns): the rule for queries, and for replies when given.
+
+    ``reply_match``: how a reply names the server, ``-s`` (1.20 on) or ``-d`` (1.19, which so misses replies).
+    """
     if capture_all:
         rs.append(chain, table, "-p", "udp", "--dport", "53", *outbound)
         if reply:
@@ -248,7 +252,7 @@ def _udp_dns_pairs(rs: RuleSet, chain: str, table: str, capture_all: bool, dns4:
         for server in servers:
             add(chain, table, "-p", "udp", "--dport", "53", "-d", server + bits, *outbound)
             if reply:
-                add("PREROUTING", table, "-p", "udp", "--sport", "53", "-s", server + bits, *reply)
+                add("PREROUTING", table, "-p", "udp", "--sport", "53", reply_match, server + bits, *reply)
 
 
 def _tproxy_marks(rs: RuleSet, v: Mapping[str, str], loop: str) -> None:

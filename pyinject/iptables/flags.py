@@ -74,6 +74,8 @@ class Release:
     udp_dns_chain: str = "ISTIO_OUTPUT"
     #: After an -i CIDR list, ISTIO_OUTPUT RETURNs everything else outright (up to 1.22).
     include_return_rest: bool = False
+    #: How 1.19-1.24's raw-table rule for DNS replies names the nameserver: -s, or -d (1.19).
+    dns_reply_match: str = "-s"
     #: Bash getopts (the 1.0-1.4 istio-iptables.sh): single-letter flags only, parsing stops at the first word
     #: that is not a flag.
     getopts: bool = False
@@ -293,11 +295,28 @@ _flags_1_21 = RELEASE_1_22.flags + (_f("iptables-version", "", "IptablesVersion"
 RELEASE_1_21 = replace(RELEASE_1_22, version="1.21", tag="1.21.6", flags=_flags_1_21)
 # 1.20 has no $ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR: the loopback range is 127.0.0.1/32.
 RELEASE_1_20 = replace(RELEASE_1_21, version="1.20", tag="1.20.8", env_only=RELEASE_1_30.env_only[:2])
+# 1.19.10: 1.20's flags and rules, but the conntrack-zone rule for DNS replies matches the nameserver as
+# destination (-d), not source.
+RELEASE_1_19 = replace(RELEASE_1_20, version="1.19", tag="1.19.10", dns_reply_match="-d")
+
+
+def _viper_env(flag: Flag) -> Flag:
+    """1.18 (viper AutomaticEnv): every flag reads FLAG_NAME; a variable that sets the default reads first."""
+    defaults = {"redirect-dns": ("ISTIO_META_DNS_CAPTURE",), "drop-invalid": ("INVALID_DROP",),
+                "dual-stack": ("ISTIO_AGENT_DUAL_STACK",)}
+    if flag.name.startswith("log_"):
+        return flag
+    kind = "string" if flag.name == "iptables-probe-port" else flag.kind
+    return replace(flag, kind=kind, env=defaults.get(flag.name, ()) + (_upper(flag.name),))
+
+
+# 1.18.7: 1.19's rules (checked against its goldens) and flags; environment variables through viper.
+RELEASE_1_18 = replace(RELEASE_1_19, version="1.18", tag="1.18.7", flags=tuple(_viper_env(f) for f in RELEASE_1_19.flags))
 
 #: Release -> its table; ``--istio-version`` picks one.
 RELEASES: dict[str, Release] = {r.version: r for r in (RELEASE_1_30, RELEASE_1_29, RELEASE_1_28, RELEASE_1_27,
                                                        RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_23, RELEASE_1_22, RELEASE_1_21,
-                                                       RELEASE_1_20, RELEASE_1_8,
+                                                       RELEASE_1_20, RELEASE_1_19, RELEASE_1_18, RELEASE_1_8,
                                                        RELEASE_1_7, RELEASE_1_6,
                                                        RELEASE_1_5, RELEASE_1_4, RELEASE_1_3, RELEASE_1_2,
                                                        RELEASE_1_1, RELEASE_1_0)}

@@ -1,4 +1,4 @@
-"""istio-iptables releases besides 1.5, 1.8 and 1.24-1.30: the bash script (1.0-1.4), 1.6, 1.7, 1.20-1.23.
+"""istio-iptables releases besides 1.5, 1.8 and 1.24-1.30: the bash script (1.0-1.4), 1.6, 1.7, 1.18-1.23.
 
 Expected rules come from reading each tag's tools/deb/istio-iptables.sh,
 tools/packaging/common/istio-iptables.sh or tools/istio-iptables/pkg/cmd/run.go.
@@ -209,3 +209,19 @@ def test_1_20_and_1_21_flags_and_env() -> None:
     env = {"ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR": "127.0.0.0/8"}
     assert "127.0.0.0/8" not in generate(["-u", "1"], env, Host(), "1.20").restore_text  # 1.20 does not read it
     assert "127.0.0.0/8" in generate(["-u", "1"], env, Host(), "1.21").restore_text
+
+
+def test_1_19_dns_reply_rule_names_the_server_as_destination() -> None:
+    args = ["-u", "1337", "--redirect-dns"]
+    host = Host(nameservers=("10.96.0.10",))
+    reply = "-A PREROUTING -p udp --sport 53 {} 10.96.0.10/32 -j CT --zone 1"
+    assert reply.format("-d") in [r.text for r in generate(args, {}, host, "1.19").rules.v4]
+    assert reply.format("-s") in [r.text for r in generate(args, {}, host, "1.20").rules.v4]
+
+
+def test_1_18_reads_every_flag_from_the_environment() -> None:
+    env = {"ENVOY_PORT": "16001", "REDIRECT_DNS": "false", "ISTIO_META_DNS_CAPTURE": "true"}
+    text = generate(["-u", "1"], env, Host(nameservers=("10.96.0.10",)), "1.18").restore_text
+    assert "--to-ports 16001" in text
+    assert "15053" not in text  # REDIRECT_DNS wins over ISTIO_META_DNS_CAPTURE, which only sets the default
+    assert "16001" not in generate(["-u", "1"], env, Host(), "1.19").restore_text  # 1.19: -p has no variable
