@@ -100,6 +100,11 @@ ISTIO_PROMETHEUS_ANNOTATIONS); and your own istio-proxy settings, from
 proxy.istio.io/overrides, as you wrote them. No configuration is needed: a pod
 injected by any Istio release or configuration is read from what it carries.
 
+kubectl.kubernetes.io/default-container and default-logs-container are removed
+when they name the first app container (injection adds exactly that, and kubectl
+picks that container without them) and kept when they name another: your choice
+of container survives.
+
 Pods that carry no injection, and every other document, pass through untouched.
 Like kube-inject it writes nothing unless every document succeeds, and reports
 each workload on stderr.
@@ -155,7 +160,7 @@ def kube_inject(**flags: Any) -> None:
 
 @cli.command("kube-uninject", help=UNINJECT_HELP, context_settings=CONTEXT_SETTINGS)
 @io_options
-@click.option("--injectConfigFile", "inject_config_file", metavar="FILE",
+@click.option("--injectConfigFile", "inject_config_file", metavar="FILE", type=click.Path(),
               help="The injection config that was used, when it sets injectedAnnotations: "
                    "those annotations are removed too.")
 def kube_uninject(**flags: Any) -> None:
