@@ -303,7 +303,11 @@ def split_joined_args(args: list[str]) -> list[str]:
 
 #: Commands kept in modules of their own, added to the group here: one line each.
 #: Their modules import only click at load time, so ``--help`` stays fast.
-SUBCOMMANDS: tuple[click.Command, ...] = ()
+from pyinject.cli.iptables import iptables_command  # noqa: E402  (after errors_to_exit_codes, which it uses)
+
+SUBCOMMANDS: tuple[click.Command, ...] = (
+    iptables_command,
+)
 for _command in SUBCOMMANDS:
     cli.add_command(_command)
 
