@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
 import click
 
 from pyinject import ISTIO_VERSION, __version__
-from pyinject.errors import ExitCode, PyinjectError, UsageError
+from pyinject.errors import ExitCode, UsageError
+from pyinject.cli.guard import errors_to_exit_codes
 from pyinject.cli.options import config_options, inject_options, inputs, io_options
 from pyinject.model import Options
 
@@ -249,40 +249,6 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
         sys.exit(int(ExitCode.WOULD_CHANGE))
 
 
-@contextmanager
-def errors_to_exit_codes(*, debug: bool = False) -> Iterator[None]:
-    """Turn what a command raises into one line on stderr and the exit code of its kind.
-
-    A :class:`PyinjectError` is the user's (its ``exit_code`` says which); a broken pipe
-    means the reader went away; anything else is a bug in pyinject. ``debug`` re-raises,
-    for the traceback. Every command runs its work inside this.
-    """
-    try:
-        yield
-    except PyinjectError as err:
-        if debug:
-            raise
-        click.echo(f"pyinject: error: {err}", err=True)
-        sys.exit(int(err.exit_code))
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`); that is not our failure.
-        _silence_stdout()
-        sys.exit(int(ExitCode.OK))
-    except KeyboardInterrupt:
-        click.echo("pyinject: interrupted", err=True)
-        sys.exit(130)
-    except Exception as err:  # anything else is a bug in pyinject
-        if debug:
-            raise
-        click.echo(f"pyinject: internal error: {type(err).__name__}: {err} (this is a bug; rerun with --debug)", err=True)
-        sys.exit(int(ExitCode.INTERNAL))
-
-
-def _silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
 #: Commands whose arguments may arrive joined by commas in a single argument.
 _COMMANDS = ("kube-inject", "kube-uninject")
 
@@ -303,7 +269,7 @@ def split_joined_args(args: list[str]) -> list[str]:
 
 #: Commands kept in modules of their own, added to the group here: one line each.
 #: Their modules import only click at load time, so ``--help`` stays fast.
-from pyinject.cli.iptables import iptables_command  # noqa: E402  (after errors_to_exit_codes, which it uses)
+from pyinject.cli.iptables import iptables_command  # noqa: E402
 
 SUBCOMMANDS: tuple[click.Command, ...] = (
     iptables_command,
@@ -317,4 +283,4 @@ def main() -> None:
     cli(args=split_joined_args(sys.argv[1:]), prog_name="pyinject")
 
 
-__all__ = ["cli", "main", "UsageError"]
+__all__ = ["cli", "main", "UsageError", "errors_to_exit_codes"]
