@@ -189,7 +189,6 @@ class SidecarInjector:
             mesh_config=run.mesh,
             proxy_config=ctx.proxy_config,
             revision=run.revision,
-            native_sidecars=ctx.native_sidecars,
             injected_annotations=run.config.injected_annotations,
         )
         _stage("post-processing", postprocess.run, merged, post)

@@ -382,8 +382,3 @@ def inbound_traffic_policy_mode(mesh: Mapping[str, JSON]) -> str:
     or ``passthrough`` (lower case; the default and any unknown mode are passthrough)."""
     mode = (mesh.get("inboundTrafficPolicy") or {}).get("mode")
     return "localhost" if mode in ("LOCALHOST", 1) else "passthrough"
-
-
-def mesh_value(mesh: Mapping[str, JSON], dotted: str) -> JSON:
-    """Convenience for callers: ``mesh_value(mesh, "defaultConfig.statusPort")``."""
-    return get_path(mesh, tuple(dotted.split(".")))

@@ -198,9 +198,9 @@ def _untyped(v: Any) -> Any:
 def plain_json(v: Any) -> Any:
     """Plain dict/list/str/int/float/bool/None from JSON-like data.
 
-    Pod specs arrive as ruamel.yaml round-trip nodes, whose scalars are
-    subclasses (``ScalarFloat``, ``DoubleQuotedScalarString``, an int-based
-    ``ScalarBoolean``); the template engine types values by exact class.
+    The template engine types values by exact class, so subclasses of the
+    scalar types (a caller's own str or int subclass) become the plain type;
+    the pipeline's data is plain already and passes through unchanged.
     """
     t = type(v)
     if t is str or t is int or t is float or t is bool or v is None:
