@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pyinject.errors import PyinjectError, TemplateError
+from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
 from pyinject.model import InjectionConfig, Options, TemplateContext
-from pyinject.model import Injector, PodResult
+from pyinject.model import Action, Injector, PodResult
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
 
@@ -124,8 +124,7 @@ class CombinedRenderer:
         for renderer, names in self.parts:
             if name in names:
                 return renderer.render(name, ctx)
-        have = ", ".join(sorted({n for _, names in self.parts for n in names}))
-        raise TemplateError(f'requested template "{name}" not found; have {have}')
+        raise TemplateNotFound(name, {n for _, names in self.parts for n in names})
 
 
 class SidecarInjector:
@@ -157,9 +156,9 @@ class SidecarInjector:
         decision = policy.decide(self.run.config, pod["metadata"], pod["spec"], namespace)
         if not decision.inject:
             reason = str(decision.reason.value if decision.reason is not None else "")
-            return PodResult(metadata, spec, "skipped", reason, [_skip_warning(workload, reason)] if reason else [])
+            return PodResult(metadata, spec, Action.SKIPPED, reason, [_skip_warning(workload, reason)] if reason else [])
         injected = self.inject_pod(workload, pod)
-        return PodResult(injected["metadata"], injected["spec"], "re-injected" if reinjecting else "injected")
+        return PodResult(injected["metadata"], injected["spec"], Action.REINJECTED if reinjecting else Action.INJECTED)
 
     def inject_pod(self, workload: Workload, pod: dict[str, Any]) -> dict[str, Any]:
         """Render, merge and post-process; ``pod`` is the stripped user pod."""
