@@ -14,7 +14,7 @@ from pyinject.errors import MergeError
 from pyinject.k8s.schema import POD, definition, field_schema, schema
 from pyinject.k8s.merge import merge_overlay
 
-CASES_FILE = Path(__file__).resolve().parent.parent / "merge" / "cases.yaml"
+CASES_FILE = Path(__file__).resolve().parents[2] / "merge" / "cases.yaml"
 
 
 def _load_cases() -> list[Any]:

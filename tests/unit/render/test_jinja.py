@@ -35,7 +35,7 @@ from pyinject.render.jinja_funcs import (
 )
 from pyinject.render.jinja import compile_jinja_templates, load_jinja_templates
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 CONFIG = yaml.safe_load((TEMPLATES / "inject-config.yaml").read_text())
 STOCK_VALUES = yaml.safe_load((TEMPLATES / "values.yaml").read_text())
 MESH = {
