@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from pyinject import ISTIO_VERSION, __version__
-from pyinject.errors import ExitCode, UsageError
 from pyinject.cli.guard import errors_to_exit_codes
+from pyinject.cli.iptables import iptables_command
+from pyinject.errors import ExitCode, UsageError
 from pyinject.cli.options import config_options, inject_options, inputs, io_options
 from pyinject.model import Options
 
@@ -269,8 +270,6 @@ def split_joined_args(args: list[str]) -> list[str]:
 
 #: Commands kept in modules of their own, added to the group here: one line each.
 #: Their modules import only click at load time, so ``--help`` stays fast.
-from pyinject.cli.iptables import iptables_command  # noqa: E402
-
 SUBCOMMANDS: tuple[click.Command, ...] = (
     iptables_command,
 )
@@ -283,4 +282,4 @@ def main() -> None:
     cli(args=split_joined_args(sys.argv[1:]), prog_name="pyinject")
 
 
-__all__ = ["cli", "main", "UsageError", "errors_to_exit_codes"]
+__all__ = ["cli", "main", "UsageError"]

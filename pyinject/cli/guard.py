@@ -1,4 +1,4 @@
-"""The guard every command runs its work inside: exceptions become one stderr line and an exit code."""
+"""How every command ends: errors become one line on stderr and the exit code of their kind."""
 
 from __future__ import annotations
 
