@@ -120,3 +120,23 @@ def test_no_import_cycles() -> None:
 def test_at_most_six_modules_at_the_top() -> None:
     top = sorted(p.name for p in PACKAGE.glob("*.py") if p.name not in ("__init__.py", "__main__.py"))
     assert len(top) <= 6, top
+
+
+def test_architecture_names_functions_that_exist() -> None:
+    """Every ``path.py:name`` in ARCHITECTURE.md is a top-level name (or Class.method) of that module."""
+    import re
+
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    refs = re.findall(r"`([\w/]+\.py):([\w.]+)`", text)
+    assert len(refs) > 15
+    missing = []
+    for path, name in refs:
+        tree = ast.parse((PACKAGE / path).read_text(encoding="utf-8"))
+        scope: list[ast.stmt] = tree.body
+        for part in name.split("."):
+            found = next((n for n in scope if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == part), None)
+            if found is None:
+                missing.append(f"{path}:{name}")
+                break
+            scope = found.body if isinstance(found, ast.ClassDef) else []
+    assert missing == []
