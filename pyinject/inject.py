@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
+from pyinject.istio.releases import Release
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.model import Action, Injector, PodResult
 from pyinject.manifests.workloads import Workload
@@ -51,6 +52,13 @@ class RunSettings:
 def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> Injector:
     """Load and check every configuration input once, before any document is read."""
     from pyinject.config import settings as config, inject_config as config_inject
+    from pyinject.istio.releases import choose_release
+
+    release = choose_release(options.istio_version, _values_for_release(options))
+    if release.legacy_format:
+        from pyinject.istio.legacy.injector import build_legacy_injector
+
+        return build_legacy_injector(options, release, environ, warn)
     settings = config.load_settings(
         values_file=options.values_file,
         mesh_file=options.mesh_config_file,
@@ -67,9 +75,17 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         inject_config = config_inject.with_values(inject_config, settings.values)
         extra_templates = settings.extra_templates
     uid, gid = config.proxy_ids()
+    try:
+        renderer = load_renderer(inject_config, extra_templates, environ)
+    except TemplateError as err:
+        if options.inject_config_file is not None and _legacy_shape(options.inject_config_file):
+            err.message += (" (the config has the single `template:` of Istio 1.0-1.8; give the release it "
+                            "comes from with --istio-version, e.g. --istio-version 1.5)")
+            err.args = (err.message,)
+        raise
     run = RunSettings(
         config=inject_config,
-        renderer=load_renderer(inject_config, extra_templates, environ),
+        renderer=renderer,
         values=settings.values,
         mesh=settings.mesh,
         revision=config.revision(settings.values, options.revision),
@@ -79,7 +95,28 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         proxy_uid=uid,
         proxy_gid=gid,
     )
-    return SidecarInjector(run, warn)
+    return SidecarInjector(run, warn, release)
+
+
+def _values_for_release(options: Options) -> Mapping[str, Any]:
+    """The values whose ``global.tag`` may name the release (only a values file can name an old one)."""
+    if options.values_file is None:
+        return {}
+    from pyinject.config.layers import read_file
+
+    values = read_file(options.values_file, "values file")
+    return values if isinstance(values, dict) else {}
+
+
+def _legacy_shape(config_file: str) -> bool:
+    """Whether an injection config file has the pre-1.9 shape (one top-level ``template:``)."""
+    from pyinject.config.layers import read_file
+
+    try:
+        doc = read_file(config_file, "injection config")
+    except PyinjectError:
+        return False
+    return isinstance(doc, dict) and "template" in doc and "templates" not in doc
 
 
 def load_renderer(
@@ -130,9 +167,11 @@ class CombinedRenderer:
 class SidecarInjector:
     """Injects one pod template at a time with the run's settings."""
 
-    def __init__(self, run: RunSettings, warn: Warn) -> None:
+    def __init__(self, run: RunSettings, warn: Warn, release: Release | None = None) -> None:
         self.run = run
         self.warn = warn
+        #: The Istio release whose kube-inject is reproduced (its output style, its Go-side behaviour).
+        self.release = release
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject.istio import policy
@@ -237,20 +276,21 @@ def select_templates(config: InjectionConfig, annotations: Mapping[str, str]) ->
 
 
 def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
-    """A rendered template's YAML as plain data (it is machine-made: libyaml parses it)."""
-    from pyinject.errors import Location
-    from pyinject.manifests.load import load_plain
+    """A rendered Pod fragment, decoded as Istio decodes it (see :func:`as_decoded`).
 
-    if not text.strip():
-        return None
-    try:
-        data = load_plain(text, Location())
-    except PyinjectError as err:
-        raise TemplateError(f"template {name} rendered invalid YAML: {err.message}") from err
+    A template of Istio 1.0–1.8 renders a SidecarInjectionSpec instead; merged
+    as a Pod it would add nothing, so it is an error that says what to do.
+    """
+    from pyinject.istio.legacy.spec import is_legacy_spec, load_rendered
+
+    data = load_rendered(name, text)
     if data is None:
         return None
-    if not isinstance(data, dict):
-        raise TemplateError(f"template {name} must render a Pod fragment (a mapping), not {type(data).__name__}")
+    if is_legacy_spec(data):
+        raise TemplateError(
+            f"template {name} renders the SidecarInjectionSpec of Istio 1.0-1.8 (top-level containers, "
+            "not a Pod); give the release the config comes from with --istio-version (e.g. --istio-version 1.5)"
+        )
     return as_decoded(data)
 
 
@@ -288,18 +328,14 @@ def _skip_warning(workload: Workload, reason: str) -> str:
 
 
 def _stage(name: str, func: Callable[..., Any], *args: Any) -> Any:
-    """Run one stage; errors that are not already ours name the stage (they are bugs)."""
+    """Run one stage; a stage that recurses without end (a self-including template) is the config's fault.
+
+    Anything else that is not a PyinjectError is a bug and propagates as it is,
+    so the report names its real cause.
+    """
     try:
         return func(*args)
-    except PyinjectError:
-        raise
     except RecursionError as err:
         raise TemplateError(f"{name}: nesting too deep") from err
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise _Internal(f"{name}: {type(err).__name__}: {err}") from err
-
-
-class _Internal(Exception):
-    """A failure inside a stage that is not the user's: reported as a bug (exit 3)."""
-
-
+    except MemoryError as err:
+        raise TemplateError(f"{name}: ran out of memory") from err

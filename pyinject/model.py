@@ -85,6 +85,8 @@ class Options:
     revision: str = ""
     #: True/False from --native-sidecars/--no-native-sidecars; None: ENABLE_NATIVE_SIDECARS decides.
     native_sidecars: bool | None = None
+    #: --istio-version: the release whose kube-inject to reproduce; None: values' global.tag, else the embedded one.
+    istio_version: str | None = None
 
 
 class Action(enum.StrEnum):
@@ -172,6 +174,8 @@ class OutputMode:
     yaml: bool = True
     #: Every document is parsed and re-encoded, even ones that cannot hold a workload.
     parse_all: bool = False
+    #: The documents are the items of one JSON ``List`` (what ``kubectl get -o json`` writes).
+    as_list: bool = False
 
 
 @dataclass

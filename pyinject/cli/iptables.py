@@ -6,9 +6,14 @@ import os
 import sys
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 import click
 
 from pyinject.cli.options import config_options
+
+if TYPE_CHECKING:
+    from pyinject.iptables.rules import Host
 
 IPTABLES_HELP = """Show the iptables rules Istio's traffic capture programs in a pod, without touching any.
 
@@ -17,7 +22,7 @@ Two ways in. With istio-iptables flags after `--`, prints what that command
 for an IPv6 pod: a `# iptables-restore` / `# ip6tables-restore` header, then
 `*table` ... `COMMIT` blocks, rules in Istio's order and spelling. Every flag
 of the release (long or short form) and the environment variables it reads
-are honoured; --istio-version picks the release (1.24 to 1.30, or 1.5). What
+are honoured; --istio-version picks the release (1.24 to 1.30, 1.8 or 1.5). What
 istio-iptables reads from the pod itself is given as options: --ipv6 when the
 pod's address is IPv6, --nameserver for each line of its resolv.conf (used
 with --redirect-dns).
@@ -79,7 +84,7 @@ class _IptablesCommand(click.Command):
 @click.command("iptables", cls=_IptablesCommand, help=IPTABLES_HELP,
                context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--istio-version", default="1.30", show_default=True, metavar="X.Y",
-              help="The istio-iptables release to emulate: 1.24 to 1.30, or 1.5.")
+              help="The istio-iptables release to emulate: 1.24 to 1.30, 1.8 or 1.5.")
 @click.option("--ipv6", is_flag=True, help="The pod's address is IPv6: ip6tables rules too.")
 @click.option("--nameserver", "nameservers", multiple=True, metavar="IP",
               help="A nameserver of the pod's /etc/resolv.conf (DNS capture with --redirect-dns). Repeatable.")
@@ -103,8 +108,9 @@ def _run(flags: dict[str, Any]) -> None:
     from pyinject.errors import UsageError
     from pyinject.iptables import generate
     from pyinject.iptables.explain import describe_capture
-    from pyinject.iptables.rules import Host
+    from pyinject.iptables.flags import release
 
+    release(flags["istio_version"])  # an unknown release is reported before any work
     host = _host(flags)
     output = flags["output_format"] or ("text" if flags["explain"] else "rules")
     if flags["filenames"]:
@@ -117,14 +123,19 @@ def _run(flags: dict[str, Any]) -> None:
         click.echo(f"pyinject: warning: {note}", err=True)
     if output == "rules":
         sys.stdout.write(capture.restore_text)
-        for line in capture.rules.side_effects:
-            click.echo(f"pyinject: istio-iptables then runs the equivalent of: {line}", err=True)
+        _say_side_effects("", capture.rules.side_effects)
         return
     write_explained([("istio-iptables " + " ".join(flags["istio_args"]), describe_capture(capture), capture)],
                     output)
 
 
-def _host(flags: dict[str, Any]) -> Any:
+def _say_side_effects(label: str, commands: list[str]) -> None:
+    """What istio-iptables does besides the restore (policy routes, the ::6 address), on stderr."""
+    for line in commands:
+        click.echo(f"pyinject: {label}istio-iptables then runs the equivalent of: {line}", err=True)
+
+
+def _host(flags: dict[str, Any]) -> Host:
     import ipaddress
 
     from pyinject.errors import UsageError
@@ -138,7 +149,7 @@ def _host(flags: dict[str, Any]) -> Any:
     return Host(ipv6=flags["ipv6"], nameservers=tuple(flags["nameservers"]))
 
 
-def run_manifests(flags: dict[str, Any], host: Any, output: str) -> None:
+def run_manifests(flags: dict[str, Any], host: Host, output: str) -> None:
     """The capture of every pod template in the -f manifests; skipped workloads on stderr."""
     from pyinject.iptables.explain import describe_capture
     from pyinject.iptables.manifest import find_captures
@@ -183,6 +194,8 @@ def run_manifests(flags: dict[str, Any], host: Any, output: str) -> None:
         else:
             for note in item.capture.rules.notes:
                 click.echo(f"pyinject: warning: {item.label}: {note}", err=True)
+            if output == "rules":
+                _say_side_effects(f"{item.label}: ", item.capture.rules.side_effects)
 
 
 def _shell_word(word: str) -> str:

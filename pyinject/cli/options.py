@@ -22,20 +22,55 @@ def _check_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, .
     return values
 
 
+#: kubectl's ``-o`` formats: pyinject's ``-o`` is a file, so these are almost surely a mix-up.
+KUBECTL_OUTPUT_FORMATS = ("yaml", "yml", "json", "wide", "name")
+KUBECTL_OUTPUT_PREFIXES = ("jsonpath=", "go-template=", "custom-columns=", "template=")
+
+KUBECONFIG_HELP = (
+    "pyinject needs no cluster and takes no --kubeconfig: it reads the injector's configuration from files. "
+    "Export them once with kubectl -n istio-system get cm istio-sidecar-injector -o jsonpath='{.data.config}' "
+    "> inject-config.yaml (and '{.data.values}' > values.json; cm istio '{.data.mesh}' > mesh.yaml), "
+    "then pass --injectConfigFile inject-config.yaml --valuesFile values.json --meshConfigFile mesh.yaml"
+)
+
+
+def _check_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and (value in KUBECTL_OUTPUT_FORMATS or value.startswith(KUBECTL_OUTPUT_PREFIXES)):
+        raise click.BadParameter(
+            f"-o names the FILE to write, not a format as in kubectl; the output is YAML unless --output-format json "
+            f"says otherwise (for a file named {value}, write -o ./{value})",
+            ctx, param,
+        )
+    return value
+
+
+def _refuse_kubeconfig(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        raise click.UsageError(KUBECONFIG_HELP, ctx)
+
+
 def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Input, output and report flags shared by kube-inject and kube-uninject."""
     options = [
         click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH",
                      help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
                           "Repeatable; PATHs may also follow the options (as pre-commit passes them)."),
-        click.option("-o", "--output", metavar="FILE", help="Write here instead of stdout (atomically; may name an input)."),
+        click.option("-o", "--output", metavar="FILE", callback=_check_output,
+                     help="Write to this FILE instead of stdout (atomically; may name an input; through a symbolic "
+                          "link to its target; devices and FIFOs directly). Not a format: see --output-format."),
+        click.option("--force", is_flag=True, help="Replace read-only files with -o and --in-place (refused otherwise)."),
+        click.option("-R", "--recursive", is_flag=True, expose_value=False,
+                     help="Accepted for kubectl's sake: directories are always read recursively."),
+        click.option("--kubeconfig", metavar="FILE", callback=_refuse_kubeconfig, expose_value=False, hidden=True,
+                     is_eager=True),
         click.option("--in-place", "in_place", is_flag=True,
                      help="Rewrite each input file with its own result (atomically, and only files that change). "
                           "Not with stdin or -o."),
         click.option("--check", is_flag=True,
                      help="Write nothing; exit 1 and list what would change if any file would, 0 if none would."),
         click.option("--output-format", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
-                     help="Format of the written documents."),
+                     help="Format of the written documents. json: one List holding them all, as kubectl get -o json "
+                          "writes (json.load, jq and pyinject read it back)."),
         click.option("--output-style", type=click.Choice(list(OUTPUT_STYLES)), default="pyinject", show_default=True,
                      help="pyinject: keep comments, key order and untouched documents as written. "
                           "istioctl: write what istioctl writes (sorted keys, Go's YAML quoting, "
@@ -84,6 +119,17 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def release_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--istio-version`` of kube-inject (``pyinject iptables`` has its own, for istio-iptables)."""
+    return click.option(
+        "--istio-version", "istio_version", metavar="X.Y[.Z]",
+        help="The Istio release (1.0-1.30) whose istioctl kube-inject to reproduce, for what lives in "
+             "istioctl's code rather than in the config files; 1.0-1.8 read the legacy SidecarInjectionSpec "
+             "templates (give the cluster's --injectConfigFile). Default: the release values' global.tag "
+             "names (e.g. 1.5.10), else 1.30.",
+    )(func)
+
+
 def inject_options(flags: dict[str, Any]) -> Options:
     """The :class:`Options` of a command that took :func:`io_options` and :func:`config_options`."""
     return Options(
@@ -97,4 +143,5 @@ def inject_options(flags: dict[str, Any]) -> Options:
         sets=tuple(flags["sets"]),
         revision=flags["revision"],
         native_sidecars=flags["native_sidecars"],
+        istio_version=flags.get("istio_version"),
     )

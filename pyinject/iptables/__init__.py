@@ -1,7 +1,8 @@
 """Traffic capture: what Istio's istio-iptables (the istio-init container) programs, computed offline.
 
-Exposes :func:`generate` (istio-iptables flags + env + pod facts -> rules per
-IP family), :func:`render_restore` (the iptables-restore text) and, in
+Exposes :func:`generate` (istio-iptables flags + env + pod facts -> a
+:class:`Capture`: the rules per IP family and, as ``restore_text``, the
+iptables-restore input) and, in
 :mod:`pyinject.iptables.explain`, the facts model (:class:`CaptureFacts`) that
 says in plain terms what the rules capture.  Never touches the machine.
 """
@@ -51,13 +52,9 @@ def generate(argv: Sequence[str], environ: Mapping[str, str], host: Host, versio
         short = f"-{flag.short}/" if flag.short else ""
         return f"istio-iptables flag {short}--{flag.name}"
 
-    check_values(parsed.values, parsed.sources, describe)
+    check_values(parsed.values, describe)
     program, _style = PROGRAMS[rel.program]
     return Capture(rel, parsed, host, program(parsed.values, host, rel))
 
 
-def render_restore(capture: Capture) -> str:
-    return capture.restore_text
-
-
-__all__ = ["Capture", "Host", "generate", "render_restore", "DEFAULT_RELEASE"]
+__all__ = ["Capture", "Host", "generate", "DEFAULT_RELEASE"]

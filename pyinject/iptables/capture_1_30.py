@@ -156,25 +156,11 @@ def _dns(rs: RuleSet, uids: str, gids: str, dns4: list[str], dns6: list[str], ca
         rs.append_v4("ISTIO_OUTPUT", "nat", "-j", "ISTIO_OUTPUT_DNS")
     if capture_all or dns6:
         rs.append_v6("ISTIO_OUTPUT", "nat", "-j", "ISTIO_OUTPUT_DNS")
-    if capture_all:
-        rs.append("ISTIO_OUTPUT_DNS", "nat", "-p", "tcp", "--dport", "53", "-j", "REDIRECT", "--to-ports", DNS_PORT)
-    else:
-        for server in dns4:
-            rs.append_v4("ISTIO_OUTPUT_DNS", "nat", "-p", "tcp", "--dport", "53", "-d", server + "/32",
-                         "-j", "REDIRECT", "--to-ports", DNS_PORT)
-        for server in dns6:
-            rs.append_v6("ISTIO_OUTPUT_DNS", "nat", "-p", "tcp", "--dport", "53", "-d", server + "/128",
-                         "-j", "REDIRECT", "--to-ports", DNS_PORT)
+    _per_dns_server(rs, "ISTIO_OUTPUT_DNS", "nat", capture_all, dns4, dns6, "tcp", ("-j", "REDIRECT", "--to-ports",
+                                                                                  DNS_PORT))
     # Istio spells the UDP redirect --to-port (singular); iptables takes both.
-    if capture_all:
-        rs.append("ISTIO_OUTPUT_DNS", "nat", "-p", "udp", "--dport", "53", "-j", "REDIRECT", "--to-port", DNS_PORT)
-    else:
-        for server in dns4:
-            rs.append_v4("ISTIO_OUTPUT_DNS", "nat", "-p", "udp", "--dport", "53", "-d", server + "/32",
-                         "-j", "REDIRECT", "--to-port", DNS_PORT)
-        for server in dns6:
-            rs.append_v6("ISTIO_OUTPUT_DNS", "nat", "-p", "udp", "--dport", "53", "-d", server + "/128",
-                         "-j", "REDIRECT", "--to-port", DNS_PORT)
+    _per_dns_server(rs, "ISTIO_OUTPUT_DNS", "nat", capture_all, dns4, dns6, "udp", ("-j", "REDIRECT", "--to-port",
+                                                                                  DNS_PORT))
     # Conntrack zones keep proxy<->upstream (zone 1) apart from app<->proxy (zone 2) DNS flows.
     for owner, ids in (("--uid-owner", uids), ("--gid-owner", gids)):
         for ident in split(ids):
@@ -203,17 +189,20 @@ def _dns(rs: RuleSet, uids: str, gids: str, dns4: list[str], dns6: list[str], ca
                      "-j", "CT", "--zone", "1")
 
 
+def _per_dns_server(rs: RuleSet, chain: str, table: str, capture_all: bool, dns4: list[str], dns6: list[str],
+                    proto: str, target: tuple[str, ...]) -> None:
+    """One rule for DNS (``proto`` port 53) to each nameserver, or a single one for all with --capture-all-dns."""
+    if capture_all:
+        rs.append(chain, table, "-p", proto, "--dport", "53", *target)
+        return
+    for servers, bits, add in ((dns4, "/32", rs.append_v4), (dns6, "/128", rs.append_v6)):
+        for server in servers:
+            add(chain, table, "-p", proto, "--dport", "53", "-d", server + bits, *target)
+
+
 def _dns_inline_tcp(rs: RuleSet, dns4: list[str], dns6: list[str], capture_all: bool) -> None:
     """1.24: TCP DNS to the agent straight from ISTIO_OUTPUT."""
-    if capture_all:
-        rs.append("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", "53", "-j", "REDIRECT", "--to-ports", DNS_PORT)
-        return
-    for server in dns4:
-        rs.append_v4("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", "53", "-d", server + "/32",
-                     "-j", "REDIRECT", "--to-ports", DNS_PORT)
-    for server in dns6:
-        rs.append_v6("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", "53", "-d", server + "/128",
-                     "-j", "REDIRECT", "--to-ports", DNS_PORT)
+    _per_dns_server(rs, "ISTIO_OUTPUT", "nat", capture_all, dns4, dns6, "tcp", ("-j", "REDIRECT", "--to-ports", DNS_PORT))
 
 
 def _dns_inline_udp(rs: RuleSet, v: Mapping[str, str], dns4: list[str], dns6: list[str], capture_all: bool) -> None:

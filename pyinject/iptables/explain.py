@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pyinject.iptables.capture_1_5 import VARIANTS
 from pyinject.iptables.rules import separate_v4_v6, split, split_nameservers
 
 if TYPE_CHECKING:
@@ -68,10 +69,13 @@ def describe_capture(capture: Capture) -> CaptureFacts:
     families = ("IPv4", "IPv6") if capture.host.ipv6 else ("IPv4",)
     tproxy_mode = v.get("InboundInterceptionMode") == "TPROXY"
     include = v.get("InboundPortsInclude", "")
-    inbound_port = v["InboundCapturePort"] if (include == "*" or not old) else v["ProxyPort"]
+    always_capture_port = not old or VARIANTS[release].capture_port_always
+    inbound_port = v["InboundCapturePort"] if (include == "*" or always_capture_port) else v["ProxyPort"]
     if old and tproxy_mode:
-        inbound_port = v["ProxyPort"]
-    always = [22] if old and include == "*" else ([] if old else [int(v["InboundTunnelPort"])])
+        inbound_port = v["ProxyPort"]  # the early releases TPROXY inbound to the envoy port
+    always = [22] if old and include == "*" else []
+    if "InboundTunnelPort" in v:
+        always.append(int(v["InboundTunnelPort"]))
     inbound = {
         "captured_ports": "all" if include == "*" else _ports(include),
         "to_port": int(inbound_port),
@@ -90,8 +94,7 @@ def describe_capture(capture: Capture) -> CaptureFacts:
         "excluded_cidrs": list(excl4.cidrs + excl6.cidrs),
         "excluded_ports": _ports(v.get("OutboundPortsExclude", "")),
         "included_ports": _ports(v.get("OutboundPortsInclude", "")),
-        "loopback": (f"traffic to {loop} (and ::1) is never captured; an app calling its own pod IP over lo "
-                     f"is left alone unless the call comes from the proxy's uid/gid, which goes to the inbound port"),
+        "loopback": _loopback(loop, capture.host.ipv6, not old and (inc4.has_loopback or inc6.has_loopback)),
     }
     groups_in = v.get("OwnerGroupsInclude", "*")
     exempt = {
@@ -112,7 +115,18 @@ def describe_capture(capture: Capture) -> CaptureFacts:
                         tproxy, interfaces, tuple(capture.rules.notes))
 
 
+def _loopback(loop: str, ipv6: bool, loopback_included: bool) -> str:
+    own = ("an app calling its own pod IP over lo is captured too (-i names a loopback range)" if loopback_included
+           else "an app calling its own pod IP over lo is left alone")
+    return (f"traffic to {loop}{' and ::1' if ipv6 else ''} is never captured; {own}; the proxy's own calls to "
+            "the pod IP over lo go to the inbound port")
+
+
 def _dns_facts(v: Mapping[str, str], capture: Capture) -> dict[str, Any]:
+    if "DNSCapture" in v:  # 1.8: ISTIO_META_DNS_CAPTURE, every server, IPv4 only
+        if v["DNSCapture"] in ("1", "t", "T", "true", "TRUE", "True"):
+            return {"captured": True, "servers": "all", "to_port": 15053, "why_not": ""}
+        return {"captured": False, "servers": [], "to_port": 15053, "why_not": "ISTIO_META_DNS_CAPTURE is off"}
     if "RedirectDNS" not in v:
         return {"captured": False, "servers": [], "to_port": 15053, "why_not": "this release has no DNS capture"}
     if v["RedirectDNS"] != "true":

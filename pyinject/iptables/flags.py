@@ -195,13 +195,23 @@ RELEASE_1_26 = Release("1.26", "1.26.8", _without("force-iptables-binary", "nati
 RELEASE_1_25 = Release("1.25", "1.25.5", _with_trace_logging(_without("force-iptables-binary", "native-nftables")),
                        RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
                        cni_virt_annotations=("istio.io/reroute-virtual-interfaces",))
+# 1.8.6: 1.5's flags plus -e (tunnel port) and -q (outbound ports); root is no longer added to the default
+# uid; DNS capture is read from ISTIO_META_DNS_CAPTURE only.
+_flags_1_8 = list(RELEASE_1_5.flags)
+_flags_1_8.insert(2, _f("inbound-tunnel-port", "e", "InboundTunnelPort", default="15008"))
+_flags_1_8.insert([f.name for f in _flags_1_8].index("istio-local-outbound-ports-exclude"),
+                  _f("istio-outbound-ports", "q", "OutboundPortsInclude"))
+RELEASE_1_8 = Release("1.8", "1.8.6", tuple(_flags_1_8), (EnvSetting("ISTIO_META_DNS_CAPTURE", "DNSCapture", "false"),),
+                      program="1.5")
+
 # 1.24: the same flags as 1.25, DNS capture written inline in ISTIO_OUTPUT (see Release.dns_chain).
 RELEASE_1_24 = Release("1.24", "1.24.6", RELEASE_1_25.flags, RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
                        cni_virt_annotations=("traffic.sidecar.istio.io/kubevirtInterfaces",), dns_chain=False)
 
 #: Release -> its table; ``--istio-version`` picks one.
 RELEASES: dict[str, Release] = {r.version: r for r in (RELEASE_1_30, RELEASE_1_29, RELEASE_1_28, RELEASE_1_27,
-                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_5)}
+                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_8,
+                                                       RELEASE_1_5)}
 DEFAULT_RELEASE = "1.30"
 
 

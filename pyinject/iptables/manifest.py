@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from pyinject.errors import ConfigError, PyinjectError, UsageError
 from pyinject.iptables import Capture, PROGRAMS, generate
-from pyinject.iptables.flags import parse_args, release
+from pyinject.iptables.flags import Parsed, parse_args, release
 from pyinject.iptables.rules import Host, check_values
 from pyinject.model import Action
 
@@ -142,10 +142,8 @@ def cni_capture(metadata: Mapping[str, Any], spec: Mapping[str, Any], host: Host
     values["RedirectDNS"] = values["CaptureAllDNS"] = "true" if dns else "false"
     values["DropInvalid"] = "true" if _go_bool(env.get("INVALID_DROP", "")) else "false"
     values["DualStack"] = "true" if _go_bool(env.get("ISTIO_DUAL_STACK", "")) else "false"
-    check_values(values, {}, lambda name: f"CNI setting {name} (from the pod's annotations)")
+    check_values(values, lambda name: f"CNI setting {name} (from the pod's annotations)")
     program, _ = PROGRAMS[rel.program]
-    from pyinject.iptables.flags import Parsed
-
     return Capture(rel, Parsed(values, {k: "CNI" for k in values}), host, program(values, host, rel))
 
 

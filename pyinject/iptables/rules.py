@@ -266,7 +266,7 @@ VALUE_CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
-def check_values(values: Mapping[str, str], sources: Mapping[str, str], describe: Callable[[str], str]) -> None:
+def check_values(values: Mapping[str, str], describe: Callable[[str], str]) -> None:
     """Every bad value, reported together in one line (exit 2)."""
     problems = []
     for name, check in VALUE_CHECKS.items():

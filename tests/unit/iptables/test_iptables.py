@@ -269,7 +269,7 @@ def test_releases_up_to_1_26_skip_a_bad_cidr() -> None:
 
 def test_release_names() -> None:
     assert generate(BASE, {}, Host(), "1.28.10").release.version == "1.28"
-    with pytest.raises(UsageError, match="have 1.5, 1.24, 1.25, 1.26, 1.27, 1.28, 1.29, 1.30"):
+    with pytest.raises(UsageError, match="have 1.5, 1.8, 1.24, 1.25, 1.26, 1.27, 1.28, 1.29, 1.30"):
         generate(BASE, {}, Host(), "1.23")
 
 
@@ -337,3 +337,22 @@ def test_1_5_whole_run_with_uid_and_gid_lists() -> None:
             f"-A ISTIO_OUTPUT -m owner --{owner}-owner {ident} -j RETURN")],
         "-A ISTIO_OUTPUT -d 127.0.0.1/32 -j RETURN",
     ]
+
+
+def test_1_8_dns_from_env_and_tunnel_port() -> None:
+    # From Istio 1.8.6's run_test.go (TestRulesWithIpRange): DNS capture comes from ISTIO_META_DNS_CAPTURE.
+    rules = v4(["-u", "3", "-g", "1"], "1.8", env={"ISTIO_META_DNS_CAPTURE": "true"})
+    assert rules[:3] == ["-A ISTIO_INBOUND -p tcp --dport 15008 -j RETURN",
+                         "-A ISTIO_REDIRECT -p tcp --dport 53 -j REDIRECT --to-ports 15053",
+                         "-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001"]
+    assert rules[-2:] == ["-A OUTPUT -p udp --dport 53 -j DNAT --to-destination 127.0.0.1:15053",
+                          "-A POSTROUTING -p udp --dport 15053 -j SNAT --to-source 127.0.0.1"]
+    assert not any("53" in rule for rule in v4([], "1.8"))
+    # Unlike 1.5, -z counts without -b '*', and a loopback range in -i drops the "app over lo" RETURN.
+    assert "-A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 16006" in v4(["-z", "16006"], "1.8")
+    assert "-A ISTIO_OUTPUT -o lo -m owner ! --uid-owner 1337 -j RETURN" not in v4(["-i", "127.1.2.3/32"], "1.8")
+    assert "-A ISTIO_OUTPUT -o lo -m owner ! --uid-owner 1337 -j RETURN" in v4(["-i", "127.1.2.3/32"], "1.5")
+    facts = describe_capture(generate(["-u", "1337", "-b", "*"], {"ISTIO_META_DNS_CAPTURE": "true"}, Host(),
+                                      "1.8")).as_json()
+    assert facts["dns"]["captured"] is True
+    assert facts["inbound"]["always_exempt_ports"] == [22, 15008]
