@@ -178,6 +178,8 @@ def encode(type_name: str, value: JSON, structs: Structs = STRUCTS) -> dict[str,
             out.update(encode(field.kind[len("inline "):], source, structs))
             continue
         raw = source.get(field.name)
+        if raw is None and field.omitempty and field.kind != "quantity" and field.kind not in structs:
+            continue  # nil, or the zero value of a scalar, slice or map: omitempty drops it
         if raw is None and (field.pointer or field.kind.startswith("*")):
             if field.omitempty:
                 continue
