@@ -9,14 +9,17 @@ and checked once, in :func:`build_injector`, before any document is read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
 from pyinject.istio.releases import Release
+from pyinject.config.native import ENV_VAR as NATIVE_ENV_VAR, NativeChoice, choose_native_sidecars, for_pod as native_for_pod
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.model import Action, Injector, PodResult
+from pyinject.sandbox.limits import RenderLimits
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
 
@@ -42,7 +45,7 @@ class RunSettings:
     values: Mapping[str, Any]
     mesh: Mapping[str, Any]
     revision: str
-    native_sidecars_default: bool
+    native_sidecars: NativeChoice
     compliance_policy: str
     inbound_traffic_policy_mode: str
     proxy_uid: int
@@ -63,11 +66,14 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         values_file=options.values_file,
         mesh_file=options.mesh_config_file,
         operator_file=options.operator_file,
-        sets=options.sets,
+        sets=revision_sets(options) + tuple(options.sets),
     )
     for message in settings.warnings:
         warn(message)
-    inject_config = config_inject.load_injection_config(options.inject_config_file)
+    notes: list[str] = []
+    inject_config = config_inject.load_injection_config(options.inject_config_file, notes)
+    for message in notes:
+        warn(message)
     extra_templates: Mapping[str, str] = {}
     if options.inject_config_file is None:
         # The embedded config stands for the ConfigMap the istiod chart writes
@@ -75,21 +81,28 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         inject_config = config_inject.with_values(inject_config, settings.values)
         extra_templates = settings.extra_templates
     uid, gid = config.proxy_ids()
+    from pyinject.sprig.host import TemplateEnviron
+
+    template_environ = TemplateEnviron(environ, options.template_env, warn)
     try:
-        renderer = load_renderer(inject_config, extra_templates, environ)
+        with naming_config(inject_config.source):
+            renderer = load_renderer(inject_config, extra_templates, template_environ, options.template_limits)
     except TemplateError as err:
         if options.inject_config_file is not None and _legacy_shape(options.inject_config_file):
             err.message += (" (the config has the single `template:` of Istio 1.0-1.8; give the release it "
                             "comes from with --istio-version, e.g. --istio-version 1.5)")
             err.args = (err.message,)
         raise
+    native = choose_native_sidecars(options.native_sidecars, environ, options.kube_version)
+    if native.source == "env" and environ.get(NATIVE_ENV_VAR) not in ("true", "false"):
+        warn(native.why)
     run = RunSettings(
         config=inject_config,
         renderer=renderer,
         values=settings.values,
         mesh=settings.mesh,
-        revision=config.revision(settings.values, options.revision),
-        native_sidecars_default=config.native_sidecars_default(options.native_sidecars, environ),
+        revision=config.revision(settings.values, _named_revision(options.revision)),
+        native_sidecars=native,
         compliance_policy=config.compliance_policy(environ),
         inbound_traffic_policy_mode=config.inbound_traffic_policy_mode(settings.mesh),
         proxy_uid=uid,
@@ -120,7 +133,8 @@ def _legacy_shape(config_file: str) -> bool:
 
 
 def load_renderer(
-    inject_config: InjectionConfig, extra_templates: Mapping[str, str], environ: Mapping[str, str]
+    inject_config: InjectionConfig, extra_templates: Mapping[str, str], environ: Mapping[str, str],
+    limits: RenderLimits | None = None,
 ) -> Renderer:
     """Parse the config's templates once, with the engine its format calls for.
 
@@ -135,20 +149,21 @@ def load_renderer(
         from pyinject.config.inject_config import templates_dir
 
         directory = inject_config.directory or str(templates_dir())
-        own: Renderer = load_jinja_templates(directory, inject_config.templates)
+        own: Renderer = load_jinja_templates(directory, inject_config.templates, inject_config.template_files, limits)
     else:
-        own = _go_renderer(inject_config.templates, environ)
+        own = _go_renderer(inject_config.templates, environ, limits)
     own_names = tuple(inject_config.templates)
     if not extra_templates:
         return own
-    extra = _go_renderer(extra_templates, environ)
+    extra = _go_renderer(extra_templates, environ, limits)
     return CombinedRenderer(((extra, tuple(extra_templates)), (own, own_names)))
 
 
-def _go_renderer(templates: Mapping[str, str], environ: Mapping[str, str]) -> Renderer:
+def _go_renderer(templates: Mapping[str, str], environ: Mapping[str, str],
+                 limits: RenderLimits | None) -> Renderer:
     from pyinject.render.go import load_go_templates
 
-    return load_go_templates(templates, environ)
+    return load_go_templates(templates, environ, limits)
 
 
 class CombinedRenderer:
@@ -195,7 +210,8 @@ class SidecarInjector:
         decision = policy.decide(self.run.config, pod["metadata"], pod["spec"], namespace)
         if not decision.inject:
             reason = str(decision.reason.value if decision.reason is not None else "")
-            return PodResult(metadata, spec, Action.SKIPPED, reason, [_skip_warning(workload, reason)] if reason else [])
+            # The report says why, once, with the file (report.summary.skip_sentence).
+            return PodResult(metadata, spec, Action.SKIPPED, reason, [])
         injected = self.inject_pod(workload, pod)
         return PodResult(injected["metadata"], injected["spec"], Action.REINJECTED if reinjecting else Action.INJECTED)
 
@@ -214,8 +230,9 @@ class SidecarInjector:
         merged = pod
         template_pod: dict[str, Any] = {}
         for name in select_templates(run.config, pod_annotations):
-            text = _stage(f"template {name}", run.renderer.render, name, ctx)
-            patch = parse_rendered(name, text)
+            with naming_config(run.config.source):
+                text = _stage(f"template {name}", run.renderer.render, name, ctx)
+                patch = parse_rendered(name, text)
             if patch is None:
                 continue
             template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, copy_plain(patch))
@@ -256,7 +273,7 @@ class SidecarInjector:
             mesh_config=run.mesh,
             values=run.values,
             revision=run.revision,
-            native_sidecars=config.native_sidecars(run.native_sidecars_default, annotations),
+            native_sidecars=native_for_pod(run.native_sidecars, annotations).enabled,
             proxy_image=config.proxy_image(run.values, proxy_config, annotations),
             proxy_uid=run.proxy_uid,
             proxy_gid=run.proxy_gid,
@@ -321,10 +338,36 @@ def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:
     return patch
 
 
-def _skip_warning(workload: Workload, reason: str) -> str:
-    ns = workload.namespace
-    who = f'{workload.kind} "{ns + "/" if ns else ""}{workload.name}"'
-    return f"Skipping injection because {who} {reason}"
+def _named_revision(flag: str) -> str:
+    # istioctl: the revision "default" renders as no revision.
+    return "" if flag == "default" else flag
+
+
+def revision_sets(options: Options) -> tuple[str, ...]:
+    """What ``-r REV`` means for the embedded install: the control plane of revision REV.
+
+    istioctl reads revision REV's own ConfigMaps, whose values say ``revision: REV``
+    and whose mesh points the proxy at ``istiod-REV`` (discovery and CA).  The
+    embedded install is made into that one by setting ``values.revision``, from
+    which the mesh and templates derive those addresses.  Files exported from a
+    cluster (--valuesFile) already are a revision's: -r then only labels the pods,
+    as istioctl's does when given files.
+    """
+    rev = _named_revision(options.revision)
+    if not rev or options.values_file is not None:
+        return ()
+    return (f"values.revision={rev}",)
+
+
+@contextmanager
+def naming_config(source: str) -> Iterator[None]:
+    """Template errors say which injection config file the template came from."""
+    try:
+        yield
+    except TemplateError as err:
+        if source != "<embedded>" and not err.message.startswith("injection config "):
+            err.message = f"injection config {source}: {err.message}"
+        raise
 
 
 def _stage(name: str, func: Callable[..., Any], *args: Any) -> Any:

@@ -10,6 +10,8 @@ if TYPE_CHECKING:
     from pyinject.manifests.read import RawDocument
     from pyinject.manifests.workloads import Workload
 
+from pyinject.sandbox.limits import RenderLimits
+
 #: A JSON-like tree: what the pod, values and mesh config are made of.
 JSON = Any
 
@@ -68,6 +70,9 @@ class InjectionConfig:
     source: str = "<embedded>"
     #: For Jinja2 configs: the folder their templates ``{% import %}`` from.
     directory: str | None = None
+    #: For Jinja2 configs: the template files the config names, the only files of
+    #: ``directory`` that ``{% include %}`` / ``{% import %}`` may read.
+    template_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,12 @@ class Options:
     native_sidecars: bool | None = None
     #: --istio-version: the release whose kube-inject to reproduce; None: values' global.tag, else the embedded one.
     istio_version: str | None = None
+    #: Environment variables templates may read (``--template-env``); others read as unset.
+    template_env: tuple[str, ...] = ()
+    #: Bounds on each template render (``--template-limits``).
+    template_limits: RenderLimits = field(default_factory=RenderLimits)
+    #: --kube-version: the nodes' Kubernetes version, for ENABLE_NATIVE_SIDECARS=auto.
+    kube_version: str | None = None
 
 
 class Action(enum.StrEnum):

@@ -100,6 +100,11 @@ ISTIO_PROMETHEUS_ANNOTATIONS); and your own istio-proxy settings, from
 proxy.istio.io/overrides, as you wrote them. No configuration is needed: a pod
 injected by any Istio release or configuration is read from what it carries.
 
+kubectl.kubernetes.io/default-container and default-logs-container are removed
+when they name the first app container (injection adds exactly that, and kubectl
+picks that container without them) and kept when they name another: your choice
+of container survives.
+
 Pods that carry no injection, and every other document, pass through untouched.
 Like kube-inject it writes nothing unless every document succeeds, and reports
 each workload on stderr.
@@ -145,17 +150,22 @@ def cli() -> None:
 def kube_inject(**flags: Any) -> None:
     options = inject_options(flags)
 
+    run = RunFlags.from_click(flags)
+
     def build(warn: Callable[[str], None]) -> Any:
-        from pyinject.inject import build_injector
+        from pyinject.inject import SidecarInjector, build_injector
 
-        return build_injector(options, os.environ, warn=warn)
+        injector = build_injector(options, os.environ, warn=warn)
+        if run.verbose and not run.quiet and isinstance(injector, SidecarInjector):
+            click.echo(f"pyinject: {injector.run.native_sidecars.describe()}", err=True)
+        return injector
 
-    _execute(options, build, RunFlags.from_click(flags))
+    _execute(options, build, run)
 
 
 @cli.command("kube-uninject", help=UNINJECT_HELP, context_settings=CONTEXT_SETTINGS)
 @io_options
-@click.option("--injectConfigFile", "inject_config_file", metavar="FILE",
+@click.option("--injectConfigFile", "inject_config_file", metavar="FILE", type=click.Path(),
               help="The injection config that was used, when it sets injectedAnnotations: "
                    "those annotations are removed too.")
 def kube_uninject(**flags: Any) -> None:
@@ -294,8 +304,11 @@ def split_joined_args(args: list[str]) -> list[str]:
 
 #: Commands kept in modules of their own, added to the group here: one line each.
 #: Their modules import only click at load time, so ``--help`` stays fast.
+from pyinject.cli.explain import explain as _explain  # noqa: E402
+
 SUBCOMMANDS: tuple[click.Command, ...] = (
     iptables_command,
+    _explain,
 )
 for _command in SUBCOMMANDS:
     cli.add_command(_command)

@@ -14,6 +14,12 @@ from pyinject.model import Options
 OUTPUT_STYLES = ("pyinject", "istioctl")
 
 
+#: File and directory arguments: a click.Path so shell completion offers file names
+#: (a plain string completes to nothing once the completion script is loaded).
+#: Nothing is checked here; the readers report missing files with their own message.
+_PATH = click.Path(allow_dash=True)
+
+
 def _check_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
     for item in values:
         key, sep, _ = item.partition("=")
@@ -49,13 +55,30 @@ def _refuse_kubeconfig(ctx: click.Context, param: click.Parameter, value: str | 
         raise click.UsageError(KUBECONFIG_HELP, ctx)
 
 
+def _check_kube_version(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from pyinject.config.native import parse_kube_version
+
+    try:
+        parse_kube_version(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err), ctx, param) from err
+    return value
+
+
+def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The manifests to read: -f (repeatable) and trailing PATH arguments; see :func:`inputs`."""
+    func = click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH", type=_PATH,
+                        help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
+                             "Repeatable; PATHs may also follow the options (as pre-commit passes them).")(func)
+    return click.argument("paths", nargs=-1, metavar="[PATH]...", type=_PATH)(func)
+
+
 def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Input, output and report flags shared by kube-inject and kube-uninject."""
     options = [
-        click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH",
-                     help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
-                          "Repeatable; PATHs may also follow the options (as pre-commit passes them)."),
-        click.option("-o", "--output", metavar="FILE", callback=_check_output,
+        click.option("-o", "--output", metavar="FILE", type=_PATH, callback=_check_output,
                      help="Write to this FILE instead of stdout (atomically; may name an input; through a symbolic "
                           "link to its target; devices and FIFOs directly). Not a format: see --output-format."),
         click.option("--force", is_flag=True, help="Replace read-only files with -o and --in-place (refused otherwise)."),
@@ -82,7 +105,7 @@ def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     ]
     for option in reversed(options):
         func = option(func)
-    return click.argument("paths", nargs=-1, metavar="[PATH]...")(func)
+    return input_options(func)
 
 
 def inputs(flags: dict[str, Any]) -> tuple[str, ...]:
@@ -96,23 +119,43 @@ def inputs(flags: dict[str, Any]) -> tuple[str, ...]:
 def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The injection config flags: what kube-inject uses to decide and render (istioctl's names)."""
     options = [
-        click.option("--injectConfigFile", "inject_config_file", metavar="FILE",
+        click.option("--injectConfigFile", "inject_config_file", metavar="FILE", type=_PATH,
                      help="Injection config: a cluster's {.data.config} of ConfigMap istio-sidecar-injector "
-                          "(Go templates), or a pyinject Jinja2 config. Default: the embedded Istio defaults."),
-        click.option("--valuesFile", "values_file", metavar="FILE",
+                          "(Go templates), or a pyinject Jinja2 config. Default: the embedded Istio defaults. "
+                          "A whole `kubectl get cm ... -o yaml` works here and in --valuesFile/--meshConfigFile "
+                          "(the key that belongs is used, with a note); a file of another kind is refused."),
+        click.option("--valuesFile", "values_file", metavar="FILE", type=_PATH,
                      help="Injector values (JSON or YAML), e.g. {.data.values} of ConfigMap istio-sidecar-injector. "
                           "Replaces the embedded values whole."),
-        click.option("--meshConfigFile", "mesh_config_file", metavar="FILE",
+        click.option("--meshConfigFile", "mesh_config_file", metavar="FILE", type=_PATH,
                      help="Mesh config YAML, e.g. {.data.mesh} of ConfigMap istio; applied over Istio's defaults."),
-        click.option("--operatorFileName", "operator_file", metavar="FILE",
+        click.option("--operatorFileName", "operator_file", metavar="FILE", type=_PATH,
                      help="IstioOperator file whose hub, tag, values, components and meshConfig apply."),
         click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", callback=_check_sets,
                      help="Override a setting, istioctl-install style: values.*, meshConfig.*, hub, tag, "
                           "components.<name>.enabled. Repeatable."),
-        click.option("-r", "--revision", default="", metavar="REV", help="Control plane revision to inject for."),
+        click.option("-r", "--revision", default="", metavar="REV",
+                     help="Control plane revision to inject for: pods get istio.io/rev: REV and, with the "
+                          "embedded install, talk to istiod-REV (as --set values.revision=REV). "
+                          "'default' is no revision. With --valuesFile (a revision's own export) only the label."),
         click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
-                     help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always). "
-                          "Default: ENABLE_NATIVE_SIDECARS (true/false), enabled when unset."),
+                     help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always), "
+                          "or as a classic one. Default: ENABLE_NATIVE_SIDECARS as Istio reads it: true, false, "
+                          "or auto (the default), which means native only when --kube-version is 1.33 or later."),
+        click.option("--template-env", "template_env", multiple=True, metavar="NAME",
+                     help="Let templates read environment variable NAME (Go templates' env and expandenv). "
+                          "Repeatable. Any other variable reads as unset, with a warning naming it: "
+                          "templates are data and see no more of the machine than you allow."),
+        click.option("--template-limits", "template_limits", multiple=True, metavar="KEY=VALUE[,...]",
+                     callback=_check_limits,
+                     help="Bounds on each template render, past which it fails (exit 1) naming the template "
+                          "and the bound: time=SECONDS (default 10), steps=N function calls and loop "
+                          "iterations (default 1000000), output=SIZE of the output and of any value built "
+                          "(default 16MiB; K/M/G, KiB/MiB/GiB, KB/MB/GB). 0 means no bound. "
+                          "E.g. --template-limits time=60,steps=10000000."),
+        click.option("--kube-version", "kube_version", metavar="X.Y", callback=_check_kube_version,
+                     help="Kubernetes version of the cluster's nodes (e.g. 1.33), standing in for the nodes "
+                          "Istio asks when ENABLE_NATIVE_SIDECARS is auto."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -130,12 +173,22 @@ def release_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def _check_limits(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Any:
+    from pyinject.sandbox.limits import parse_limits
+
+    try:
+        return parse_limits(values)
+    except ValueError as err:
+        raise click.BadParameter(str(err), ctx, param) from None
+
+
 def inject_options(flags: dict[str, Any]) -> Options:
-    """The :class:`Options` of a command that took :func:`io_options` and :func:`config_options`."""
+    """The :class:`Options` of a command that took :func:`io_options` (or :func:`input_options`)
+    and :func:`config_options`."""
     return Options(
         filenames=inputs(flags),
-        output=flags["output"],
-        output_format=flags["output_format"],
+        output=flags.get("output"),
+        output_format=flags.get("output_format", "yaml"),
         inject_config_file=flags["inject_config_file"],
         values_file=flags["values_file"],
         mesh_config_file=flags["mesh_config_file"],
@@ -144,4 +197,7 @@ def inject_options(flags: dict[str, Any]) -> Options:
         revision=flags["revision"],
         native_sidecars=flags["native_sidecars"],
         istio_version=flags.get("istio_version"),
+        template_env=tuple(flags["template_env"]),
+        template_limits=flags["template_limits"],
+        kube_version=flags["kube_version"],
     )

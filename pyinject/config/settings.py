@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyinject.config import kinds
 from pyinject.config.inject_config import (
     load_injection_config,
     read_embedded,
@@ -82,7 +83,6 @@ __all__ = [
     "proxy_image",
     "proxy_ids",
     "revision",
-    "native_sidecars_default",
     "native_sidecars",
     "compliance_policy",
     "inbound_traffic_policy_mode",
@@ -114,10 +114,13 @@ def load_settings(
     sets: tuple[str, ...] | list[str] = (),
 ) -> Settings:
     """Load, layer and check values and mesh config (see the module docstring)."""
+    if operator_file is not None:
+        # A values or mesh file given here is named as such before the IstioOperator checks run.
+        _in_slot(operator_file, "IstioOperator file", kinds.OPERATOR, None)
     layers = build_overlay(operator_file, sets)
-    values = _layer_values(values_file, layers)
-    mesh = _layer_mesh(mesh_file, layers, values)
     warnings: list[str] = []
+    values = _layer_values(values_file, layers, warnings)
+    mesh = _layer_mesh(mesh_file, layers, values, warnings)
     if values_file is not None:
         warnings += unknown_keys(values, "values", values_file)
     if mesh_file is not None:
@@ -161,9 +164,20 @@ def load_mesh(
 # --------------------------------------------------------------------------- values
 
 
-def _layer_values(values_file: str | None, layers: Overlay) -> dict[str, JSON]:
+def _in_slot(path: str, what: str, slot: str, notes: list[str] | None) -> JSON:
+    """Read a config file for one slot, out of a whole ConfigMap if need be (see ``kinds``)."""
+    try:
+        got = kinds.for_slot(read_file(path, what), slot, path)
+    except ConfigError as err:
+        raise err.with_location(file=path)
+    if got.note and notes is not None:
+        notes.append(got.note)
+    return got.doc
+
+
+def _layer_values(values_file: str | None, layers: Overlay, notes: list[str] | None = None) -> dict[str, JSON]:
     if values_file is not None:
-        base = read_file(values_file, "values file")
+        base = _in_slot(values_file, "values file", kinds.VALUES, notes)
         base_source = values_file
         if base is None:
             base = {}
@@ -218,6 +232,12 @@ def _mesh_defaults() -> dict[str, JSON]:
     return loaded
 
 
+def builtin_proxy_config() -> dict[str, JSON]:
+    """Istio's compiled-in ProxyConfig defaults (``DefaultProxyConfig``), proto-JSON names."""
+    builtin = normalize_mesh(copy.deepcopy(_mesh_defaults()["builtin"]), "builtin meshConfig")
+    return dict(builtin.get("defaultConfig") or {})
+
+
 def install_mesh(values: Mapping[str, JSON], defaults: Mapping[str, JSON] | None = None) -> dict[str, JSON]:
     """The mesh config a stock ``istioctl install`` writes for these values.
 
@@ -252,10 +272,11 @@ def install_mesh(values: Mapping[str, JSON], defaults: Mapping[str, JSON] | None
     return mesh
 
 
-def _layer_mesh(mesh_file: str | None, layers: Overlay, values: Mapping[str, JSON]) -> dict[str, JSON]:
+def _layer_mesh(mesh_file: str | None, layers: Overlay, values: Mapping[str, JSON],
+                notes: list[str] | None = None) -> dict[str, JSON]:
     defaults = _mesh_defaults()
     if mesh_file is not None:
-        doc = read_file(mesh_file, "mesh config file")
+        doc = _in_slot(mesh_file, "mesh config file", kinds.MESH, notes)
         source = mesh_file
         if doc is None:
             doc = {}
@@ -342,33 +363,12 @@ def revision(values: Mapping[str, JSON], flag: str = "") -> str:
     return flag or str(values.get("revision") or "")
 
 
-_NATIVE_WORDS = {"true": True, "false": False, "auto": True, "": True}
-
-
-def native_sidecars_default(flag: bool | None, environ: Mapping[str, str] | None = None) -> bool:
-    """Native sidecars for pods that do not say: ``--native-sidecars`` /
-    ``--no-native-sidecars`` first, then ``ENABLE_NATIVE_SIDECARS``.
-
-    Unset means enabled: Istio's ``auto`` turns them on when every node runs
-    Kubernetes >= 1.33, and pyinject, having no nodes to look at, assumes a
-    current cluster; ``auto`` is read the same way.
-    """
-    if flag is not None:
-        return flag
-    env = os.environ if environ is None else environ
-    raw = env.get("ENABLE_NATIVE_SIDECARS", "").strip().lower()
-    if raw not in _NATIVE_WORDS:
-        raise ConfigError(f"ENABLE_NATIVE_SIDECARS={env.get('ENABLE_NATIVE_SIDECARS')!r}: expected true, false or auto")
-    return _NATIVE_WORDS[raw]
-
-
 def native_sidecars(default: bool, annotations: Mapping[str, str]) -> bool:
-    """Per pod: ``sidecar.istio.io/nativeSidecar`` decides when set and not empty
-    (anything but ``"false"`` means yes, as in the stock template); else ``default``."""
-    value = annotations.get("sidecar.istio.io/nativeSidecar")
-    if not value:
-        return default
-    return value != "false"
+    """Per pod: ``sidecar.istio.io/nativeSidecar`` when set, else ``default``
+    (:func:`pyinject.config.native.for_pod`, which also says why)."""
+    from pyinject.config.native import NativeChoice, for_pod
+
+    return for_pod(NativeChoice(default, "", ""), annotations).enabled
 
 
 def compliance_policy(environ: Mapping[str, str] | None = None) -> str:

@@ -94,8 +94,6 @@ class Release:
     hold_application: bool = True
     #: ``protoToJSON`` of a ProxyConfig leaves out fields equal to the release's defaults.
     clean_proxy_config: bool = True
-    #: Prefix of the skip messages istioctl prints on stderr.
-    skip_prefix: str = "===> "
     #: Key of the release's built-in mesh defaults in data/legacy-mesh-defaults.yaml ("" = embedded).
     mesh_defaults: str = ""
     #: The Kubernetes API minor version (k8s.io/api v0.N) the release built with: decides how
@@ -115,7 +113,7 @@ _LEGACY_APPEND = Release(
     version=(1, 7), legacy_format=True, apply="append", functions=_FUNCS_1_5, sprig=False,
     honour_inject_annotation=False, proxy_config_annotation=False, replace_dns_config=True,
     pod_redirect_annotations=True, canonical_labels=False, fs_group="sds", empty_app_probers=True,
-    prometheus_merge="annotations", clean_proxy_config=True, skip_prefix="", mesh_defaults="1.7",
+    prometheus_merge="annotations", clean_proxy_config=True, mesh_defaults="1.7",
     k8s_minor=18, yaml_fold=False,
 )
 

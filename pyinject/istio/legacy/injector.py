@@ -113,17 +113,15 @@ class LegacyInjector:
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         release = self.s.release
-        name = str(metadata.get("name") or workload.deployment_meta.get("name") or "")
         annotations = {str(k): str(v) for k, v in (metadata.get("annotations") or {}).items()}
         if spec.get("hostNetwork") is True:
-            return self._skip(metadata, spec, f'"{name}" has host networking enabled', "host network")
+            return self._skip(metadata, spec, "has host networking enabled")
         containers = spec.get("containers") or []
         if release.skip_injected and len(containers) > 1 and any(
                 isinstance(c, Mapping) and c.get("name") == probes.PROXY_CONTAINER for c in containers):
-            return self._skip(metadata, spec, f'"{name}" has injected "istio-proxy" sidecar already',
-                              "already injected")
+            return self._skip(metadata, spec, 'has injected "istio-proxy" sidecar already')
         if release.honour_inject_annotation and not _inject_required(metadata, annotations):
-            return self._skip(metadata, spec, f'"{name}" has sidecar injection disabled', "injection disabled")
+            return self._skip(metadata, spec, "has sidecar injection disabled")
         from pyinject.istio import annotations as annotation_checks
 
         annotation_checks.validate(annotations)
@@ -137,9 +135,9 @@ class LegacyInjector:
             apply.patch_spec(release, metadata, spec, sic, status, facts)
         return PodResult(metadata, spec, Action.INJECTED)
 
-    def _skip(self, metadata: dict[str, Any], spec: dict[str, Any], why: str, reason: str) -> PodResult:
-        message = f"{self.s.release.skip_prefix}Skipping injection because {why}"
-        return PodResult(metadata, spec, Action.SKIPPED, reason, [message])
+    def _skip(self, metadata: dict[str, Any], spec: dict[str, Any], reason: str) -> PodResult:
+        # ``reason`` completes "Skipping injection because <workload> ...": the report says it once, with the file.
+        return PodResult(metadata, spec, Action.SKIPPED, reason, [])
 
     def _facts(self, workload: Workload, metadata: Mapping[str, Any]) -> apply.PodFacts:
         mesh = self.s.mesh

@@ -111,7 +111,8 @@ def test_check_fails_when_the_settings_changed(run_cli, repo: Path) -> None:
     assert result.exit_code == 1
     web = repo / "apps" / "web.yaml"
     assert f"{web}: document 1: Deployment shop/web: would re-inject" in result.stderr
-    assert "    ~ init containers: istio-init, istio-proxy" in result.stderr.splitlines()  # -v: both images moved
+    lines = result.stderr.splitlines()
+    assert "    ~ init containers: istio-init" in lines and "    ~ containers: istio-proxy" in lines  # -v: both images moved
     assert "would change:" in result.stderr
 
 
@@ -194,7 +195,8 @@ def test_in_place_keeps_json_files_json(run_cli, tmp_path: Path) -> None:
     src.write_text(json.dumps(doc, indent=2) + "\n")
     assert run_cli("kube-inject", "-f", str(src), "--in-place").exit_code == 0
     injected = json.loads(src.read_text())
-    assert [c["name"] for c in injected["spec"]["initContainers"]] == ["istio-init", "istio-proxy"]
+    assert [c["name"] for c in injected["spec"]["initContainers"]] == ["istio-init"]
+    assert [c["name"] for c in injected["spec"]["containers"]] == ["c", "istio-proxy"]
 
 
 def test_in_place_with_istioctl_style(run_cli, repo: Path) -> None:
@@ -238,7 +240,7 @@ def test_report_lists_every_workload_and_stdout_stays_manifests_only(run_cli, re
     agent, web = repo / "apps" / "agent.yaml", repo / "apps" / "web.yaml"
     report = [line for line in result.stderr.splitlines() if not line.startswith("pyinject: warning:")]
     assert report == [
-        f"{agent}: document 1: DaemonSet agent: skipped (has host networking enabled)",
+        f'{agent}: document 1: Skipping injection because DaemonSet "agent" has host networking enabled',
         f"{web}: document 1: Deployment shop/web: injected",
         "pyinject: 2 workloads: 1 injected, 1 skipped",
     ]
@@ -256,10 +258,10 @@ def test_skip_reasons(run_cli) -> None:
         text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    "
                 + template_meta + "    spec:\n      containers: [{name: c, image: i}]\n")
         result = run_cli("kube-inject", "-f", "-", input=text)
-        assert f"<stdin>: document 1: Deployment d: skipped ({reason})" in result.stderr
+        assert f'<stdin>: document 1: Skipping injection because Deployment "d" {reason}' in result.stderr
     system = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: kube-system}\nspec:\n  containers: [{name: c, image: i}]\n"
     result = run_cli("kube-inject", "-f", "-", input=system)
-    assert "Pod kube-system/p: skipped (is in a Kubernetes system namespace)" in result.stderr
+    assert 'Skipping injection because Pod "kube-system/p" is in a Kubernetes system namespace' in result.stderr
 
 
 def test_quiet_silences_report_and_warnings(run_cli, repo: Path) -> None:
@@ -271,11 +273,12 @@ def test_verbose_adds_what_changed(run_cli) -> None:
     result = run_cli("kube-inject", "-f", "-", "-v", input=APP)
     lines = result.stderr.splitlines()
     first = lines.index("<stdin>: document 1: Deployment shop/web: injected")
-    details = lines[first + 1:first + 5]
-    assert details[0] == "    + init containers: istio-init, istio-proxy"
-    assert details[1].startswith("    + volumes: workload-socket, ")
-    assert details[2].startswith("    + annotations: ") and "sidecar.istio.io/status" in details[2]
-    assert details[3].startswith("    + labels: ")
+    details = lines[first + 1:first + 6]
+    assert details[0] == "    + init containers: istio-init"
+    assert details[1] == "    + containers: istio-proxy"
+    assert details[2].startswith("    + volumes: workload-socket, ")
+    assert details[3].startswith("    + annotations: ") and "sidecar.istio.io/status" in details[3]
+    assert details[4].startswith("    + labels: ")
 
 
 def test_no_workloads_no_report(run_cli) -> None:
@@ -387,7 +390,8 @@ def _helm_contract(returncode: int, stdout: str, stderr: str) -> None:
     assert stdout.startswith(head)
     assert "# Source: shop/templates/deployment.yaml" in stdout
     pod = docs[2]["spec"]["template"]["spec"]
-    assert [c["name"] for c in pod["initContainers"]] == ["istio-init", "istio-proxy"]
+    assert [c["name"] for c in pod["initContainers"]] == ["istio-init"]
+    assert "istio-proxy" in [c["name"] for c in pod["containers"]]
     assert pod["serviceAccountName"] == "shop"
 
 
