@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 
@@ -89,6 +90,14 @@ class UsageError(PyinjectError):
 
 class TemplateError(PyinjectError):
     """An injection template that cannot be parsed or executed."""
+
+
+class TemplateNotFound(TemplateError):
+    """A template name the injection config does not have (Istio's wording, listing what it has)."""
+
+    def __init__(self, name: str, have: Iterable[str]) -> None:
+        listed = ", ".join(sorted(have)) or "none"
+        super().__init__(f'requested template "{name}" not found; have {listed}')
 
 
 class TemplateSyntaxError(TemplateError):

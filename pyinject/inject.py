@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pyinject.errors import PyinjectError, TemplateError
+from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
 from pyinject.istio.releases import Release
 from pyinject.config.native import ENV_VAR as NATIVE_ENV_VAR, NativeChoice, choose_native_sidecars, for_pod as native_for_pod
 from pyinject.model import InjectionConfig, Options, TemplateContext
-from pyinject.model import Injector, PodResult
+from pyinject.model import Action, Injector, PodResult
 from pyinject.sandbox.limits import RenderLimits
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
@@ -176,8 +176,7 @@ class CombinedRenderer:
         for renderer, names in self.parts:
             if name in names:
                 return renderer.render(name, ctx)
-        have = ", ".join(sorted({n for _, names in self.parts for n in names}))
-        raise TemplateError(f'requested template "{name}" not found; have {have}')
+        raise TemplateNotFound(name, {n for _, names in self.parts for n in names})
 
 
 class SidecarInjector:
@@ -212,9 +211,9 @@ class SidecarInjector:
         if not decision.inject:
             reason = str(decision.reason.value if decision.reason is not None else "")
             # The report says why, once, with the file (report.summary.skip_sentence).
-            return PodResult(metadata, spec, "skipped", reason, [])
+            return PodResult(metadata, spec, Action.SKIPPED, reason, [])
         injected = self.inject_pod(workload, pod)
-        return PodResult(injected["metadata"], injected["spec"], "re-injected" if reinjecting else "injected")
+        return PodResult(injected["metadata"], injected["spec"], Action.REINJECTED if reinjecting else Action.INJECTED)
 
     def inject_pod(self, workload: Workload, pod: dict[str, Any]) -> dict[str, Any]:
         """Render, merge and post-process; ``pod`` is the stripped user pod."""
@@ -245,7 +244,6 @@ class SidecarInjector:
             mesh_config=run.mesh,
             proxy_config=ctx.proxy_config,
             revision=run.revision,
-            native_sidecars=ctx.native_sidecars,
             injected_annotations=run.config.injected_annotations,
         )
         _stage("post-processing", postprocess.run, merged, post)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
@@ -99,6 +100,25 @@ class Options:
     kube_version: str | None = None
 
 
+class Action(enum.StrEnum):
+    """What happened to one workload; the value is the word the report prints."""
+
+    INJECTED = "injected"
+    #: Injected again over a previous injection, with other settings.
+    REINJECTED = "re-injected"
+    #: Left alone; ``Record.reason`` says why (a policy, an annotation, hostNetwork).
+    SKIPPED = "skipped"
+    #: Re-injecting (or uninjecting) gave back the same pod.
+    UNCHANGED = "unchanged"
+    #: A previous injection was removed (``kube-uninject``).
+    UNINJECTED = "uninjected"
+
+    @property
+    def rewrites(self) -> bool:
+        """Whether the pod template differs from the input after this action."""
+        return self in (Action.INJECTED, Action.REINJECTED, Action.UNINJECTED)
+
+
 @dataclass(frozen=True)
 class Record:
     """What happened to one workload, for the report on stderr."""
@@ -107,7 +127,7 @@ class Record:
     document: int
     kind: str
     name: str  # "ns/name" or "name"
-    action: str  # "injected" | "re-injected" | "skipped" | "unchanged"
+    action: Action
     reason: str = ""
 
 
@@ -134,7 +154,7 @@ class PodResult:
 
     metadata: dict[str, Any]
     spec: dict[str, Any]
-    action: str  # "injected" | "re-injected" | "skipped" | "unchanged" | "uninjected"
+    action: Action
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
 

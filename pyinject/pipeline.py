@@ -21,6 +21,7 @@ from pyinject.manifests.output import PRESERVING, ChangeTracker, StreamWriter, o
 from pyinject.manifests.read import STDIN, RawDocument, expand_paths, read_documents
 from pyinject.manifests.workloads import KIND_WORDS, Workload, find_workloads, get_path
 from pyinject.model import (
+    Action,
     Injector,
     Options,
     Outcome,
@@ -40,8 +41,6 @@ SOURCE_SPOOL_MEMORY = 1024 * 1024
 #: How documents read from stdin name their source.
 STDIN_SOURCE = "<stdin>"
 
-#: Actions after which the pod template differs from the input.
-REWRITING_ACTIONS = frozenset({"injected", "re-injected", "uninjected"})
 
 
 def run(
@@ -172,14 +171,14 @@ def process_workload(doc: RawDocument, workload: Workload, injector: Injector, w
         if warn is not None:
             warn(message)
     action, reason = result.action, result.reason
-    rewritten = action in REWRITING_ACTIONS
+    rewritten = action.rewrites
     changes: tuple[str, ...] = ()
     if rewritten:
         before = {"metadata": metadata, "spec": spec}
         after = {"metadata": result.metadata, "spec": result.spec}
         if same_data(before, after):
             # Re-injecting with the same settings gives back the same pod.
-            action, reason, rewritten = "unchanged", "already up to date", False
+            action, reason, rewritten = Action.UNCHANGED, "already up to date", False
         else:
             changes = describe_changes(before, after)
             _store_pod(workload, result)

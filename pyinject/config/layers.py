@@ -1,4 +1,4 @@
-"""Layering tools for settings: reading YAML/JSON files, Helm-style overlays, --set, IstioOperator."""
+"""The overlay for settings: YAML/JSON files, Helm-style overlays, --set, IstioOperator, and what they mean in chart and injector terms."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -232,6 +233,43 @@ IOP_SPEC_KEYS = {
 }
 
 
+#: Keys of the chart values the injector ConfigMap carries (chart: istiod-injector-configmap.yaml).
+_INJECTOR_KEYS = ("global", "sidecarInjectorWebhook", "revision")
+_PILOT_KEYS = ("cni", "env", "crlConfigMapName")
+_GATEWAY_KEYS = ("securityContext", "seccompProfile")
+
+
+def combine(base: JSON, top: JSON) -> JSON:
+    """Like :func:`overlay`, but keeping nulls: both sides are still overlays, nulls mean "remove" later."""
+    if isinstance(base, dict) and isinstance(top, dict):
+        out = dict(base)
+        for key, value in top.items():
+            out[key] = combine(out.get(key), value) if key in out else copy.deepcopy(value)
+        return out
+    return copy.deepcopy(top)
+
+
+def injector_view(chart: Mapping[str, JSON]) -> dict[str, JSON]:
+    """What the chart writes into the injector ConfigMap's ``values`` for this overlay."""
+    out: dict[str, JSON] = {k: copy.deepcopy(chart[k]) for k in _INJECTOR_KEYS if k in chart}
+    pilot: dict[str, JSON] = {}
+    chart_pilot = chart.get("pilot") if isinstance(chart.get("pilot"), dict) else {}
+    for key in _PILOT_KEYS:
+        # The chart copies pilot.* over the top level, so pilot.<key> wins over <key>.
+        if key in chart:
+            pilot[key] = copy.deepcopy(chart[key])
+        if isinstance(chart_pilot, dict) and key in chart_pilot:
+            pilot[key] = combine(pilot.get(key), chart_pilot[key]) if key in pilot else copy.deepcopy(chart_pilot[key])
+    if pilot:
+        out["pilot"] = pilot
+    gateways = chart.get("gateways")
+    if isinstance(gateways, dict):
+        picked = {k: copy.deepcopy(gateways[k]) for k in _GATEWAY_KEYS if k in gateways}
+        if picked:
+            out["gateways"] = picked
+    return out
+
+
 @dataclass
 class Overlay:
     """What IstioOperator files and --set flags add on top of the base settings.
@@ -262,6 +300,58 @@ class Overlay:
             if sec == section and known[: len(path)] == path:
                 return origin
         return None
+
+    def chart_values(self) -> dict[str, JSON]:
+        """The values overlay in chart terms, with spec.hub/tag/revision and components folded in.
+
+        The paths it fills from elsewhere get the origin of what they came from.
+        """
+        chart: dict[str, JSON] = copy.deepcopy(self.spec.get("values") or {})
+        targets: tuple[tuple[str, tuple[str, ...]], ...] = (
+            ("hub", ("global", "hub")), ("tag", ("global", "tag")), ("revision", ("revision",)),
+            ("namespace", ("global", "istioNamespace")))
+        for key, target in targets:
+            if key in self.spec:
+                set_path(chart, target, self.spec[key])
+                self.origins.setdefault(("values", target), self.origin(key, ()) or "")
+        components = self.spec.get("components") or {}
+        if not isinstance(components, dict):
+            raise ConfigError("components: expected a mapping of component name to settings")
+        for name, settings in components.items():
+            origin = self.origin("components", (name,)) or "IstioOperator"
+            if not isinstance(settings, dict) or not isinstance(settings.get("enabled", False), bool):
+                raise ConfigError(f"components.{name}.enabled: expected a boolean ({origin})")
+            if name == "cni" and "enabled" in settings:
+                # The operator turns the CNI component on for istiod through pilot.cni.enabled.
+                set_path(chart, ("pilot", "cni", "enabled"), settings["enabled"])
+                self.origins.setdefault(("values", ("pilot", "cni", "enabled")), origin)
+        return chart
+
+    def injector_origin(self, path: Path) -> str | None:
+        """Who set ``path`` of the injector values: a chart path can feed several injector paths."""
+        candidates: list[tuple[str, Path]] = [("values", path)]
+        if path[:1] == ("pilot",) and len(path) > 1:
+            candidates.append(("values", path[1:]))
+            if path[1:3] == ("cni", "enabled"):
+                candidates.append(("components", ("cni", "enabled")))
+        if path == ("global", "hub"):
+            candidates.insert(0, ("hub", ()))
+        if path == ("global", "tag"):
+            candidates.insert(0, ("tag", ()))
+        for section, candidate in candidates:
+            origin = self.origin(section, candidate)
+            if origin:
+                return origin
+        return None
+
+    def mesh_config(self) -> dict[str, JSON]:
+        """The mesh config overlay: ``values.meshConfig`` (where the chart takes the mesh
+        from) with ``spec.meshConfig`` over it."""
+        from_values = (self.spec.get("values") or {}).get("meshConfig") or {}
+        for key in from_values:
+            self.origins.setdefault(("meshConfig", (key,)), self.origin("values", ("meshConfig", key)) or "")
+        merged = combine(from_values, self.spec.get("meshConfig") or {})
+        return merged if isinstance(merged, dict) else {}
 
 
 def read_operator(path: str) -> dict[str, JSON]:

@@ -13,7 +13,7 @@ How the layers stack (last wins)::
 Overlays (IstioOperator, --set) merge the way ``istioctl manifest generate``
 feeds Helm: maps merge key by key, lists and scalars replace, an explicit
 ``null`` removes a default.  The mesh document is then applied over the
-built-in defaults with Istio's own rules (see ``config_mesh``).
+built-in defaults with Istio's own rules (see ``config/mesh.py``).
 
 This is deliberately *not* what ``istioctl kube-inject --operatorFileName``
 does (it takes the file's ``spec.values`` alone as the values and its
@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,11 +54,11 @@ from pyinject.config.layers import (
     Path,
     build_overlay,
     format_path,
+    injector_view,
     get_path,
     overlay,
     parse_yaml,
     read_file,
-    set_path,
 )
 from pyinject.config.mesh import (
     apply_mesh,
@@ -90,10 +90,6 @@ __all__ = [
 
 EMBEDDED_VALUES = "values.yaml"
 MESH_DEFAULTS = "mesh-defaults.yaml"
-#: Keys of the chart values the injector ConfigMap carries (chart: istiod-injector-configmap.yaml).
-_INJECTOR_KEYS = ("global", "sidecarInjectorWebhook", "revision")
-_PILOT_KEYS = ("cni", "env", "crlConfigMapName")
-_GATEWAY_KEYS = ("securityContext", "seccompProfile")
 
 
 @dataclass(frozen=True)
@@ -190,107 +186,33 @@ def _layer_values(values_file: str | None, layers: Overlay, notes: list[str] | N
     else:
         base = parse_yaml(read_embedded(EMBEDDED_VALUES), "embedded values")
         base_source = "embedded templates/values.yaml"
-    chart = _chart_overlay(layers)
+    chart = layers.chart_values()
     if values_file is None and not chart:
         # The embedded values are known to be good; skip loading jsonschema (start-up time).
         return dict(base)
-    _report(check(chart, "values", strict=True), layers, "values", base_source, unknown_only=True)
-    values: dict[str, JSON] = overlay(base, _injector_view(chart))
-    _report(check(values, "values", strict=False), layers, "values", base_source, unknown_only=False,
-            where=_values_origin_paths)
+    _report(check(chart, "values", strict=True), lambda path: layers.origin("values", path), "values",
+            base_source, unknown_only=True)
+    values: dict[str, JSON] = overlay(base, injector_view(chart))
+    _report(check(values, "values", strict=False), layers.injector_origin, "values", base_source,
+            unknown_only=False)
     return values
-
-
-def _chart_overlay(layers: Overlay) -> dict[str, JSON]:
-    """The values overlay in chart terms, with spec.hub/tag/revision and components folded in."""
-    chart: dict[str, JSON] = copy.deepcopy(layers.spec.get("values") or {})
-    targets: tuple[tuple[str, tuple[str, ...]], ...] = (
-        ("hub", ("global", "hub")), ("tag", ("global", "tag")), ("revision", ("revision",)),
-        ("namespace", ("global", "istioNamespace")))
-    for key, target in targets:
-        if key in layers.spec:
-            set_path(chart, target, layers.spec[key])
-            layers.origins.setdefault(("values", target), layers.origin(key, ()) or "")
-    components = layers.spec.get("components") or {}
-    if not isinstance(components, dict):
-        raise ConfigError("components: expected a mapping of component name to settings")
-    for name, settings in components.items():
-        origin = layers.origin("components", (name,)) or "IstioOperator"
-        if not isinstance(settings, dict) or not isinstance(settings.get("enabled", False), bool):
-            raise ConfigError(f"components.{name}.enabled: expected a boolean ({origin})")
-        if name == "cni" and "enabled" in settings:
-            # The operator turns the CNI component on for istiod through pilot.cni.enabled.
-            set_path(chart, ("pilot", "cni", "enabled"), settings["enabled"])
-            layers.origins.setdefault(("values", ("pilot", "cni", "enabled")), origin)
-    return chart
-
-
-def _combine(base: JSON, top: JSON) -> JSON:
-    # Like overlay() but keeps nulls: both sides are still overlays, nulls mean "remove" later.
-    if isinstance(base, dict) and isinstance(top, dict):
-        out = dict(base)
-        for key, value in top.items():
-            out[key] = _combine(out.get(key), value) if key in out else copy.deepcopy(value)
-        return out
-    return copy.deepcopy(top)
-
-
-def _injector_view(chart: Mapping[str, JSON]) -> dict[str, JSON]:
-    """What the chart writes into the injector ConfigMap's ``values`` for this overlay."""
-    out: dict[str, JSON] = {k: copy.deepcopy(chart[k]) for k in _INJECTOR_KEYS if k in chart}
-    pilot: dict[str, JSON] = {}
-    chart_pilot = chart.get("pilot") if isinstance(chart.get("pilot"), dict) else {}
-    for key in _PILOT_KEYS:
-        # The chart copies pilot.* over the top level, so pilot.<key> wins over <key>.
-        if key in chart:
-            pilot[key] = copy.deepcopy(chart[key])
-        if isinstance(chart_pilot, dict) and key in chart_pilot:
-            pilot[key] = _combine(pilot.get(key), chart_pilot[key]) if key in pilot else copy.deepcopy(chart_pilot[key])
-    if pilot:
-        out["pilot"] = pilot
-    gateways = chart.get("gateways")
-    if isinstance(gateways, dict):
-        picked = {k: copy.deepcopy(gateways[k]) for k in _GATEWAY_KEYS if k in gateways}
-        if picked:
-            out["gateways"] = picked
-    return out
-
-
-def _values_origin_paths(path: Path) -> list[tuple[str, Path]]:
-    # An injector path can come from several chart paths.
-    candidates: list[tuple[str, Path]] = [("values", path)]
-    if path[:1] == ("pilot",) and len(path) > 1:
-        candidates.append(("values", path[1:]))
-        if path[1:3] == ("cni", "enabled"):
-            candidates.append(("components", ("cni", "enabled")))
-    if path == ("global", "hub"):
-        candidates.insert(0, ("hub", ()))
-    if path == ("global", "tag"):
-        candidates.insert(0, ("tag", ()))
-    return candidates
 
 
 def _report(
     problems: list[Problem],
-    layers: Overlay,
-    section: str,
+    origin_of: Callable[[Path], str | None],
+    label: str,
     base_source: str,
     *,
     unknown_only: bool,
-    where: Any = None,
 ) -> None:
-    """Raise one ConfigError for the first problem, naming the key path and its source."""
+    """Raise one ConfigError for the first problem, naming the key path and where it was set."""
     chosen = [p for p in problems if p.unknown_key] if unknown_only else problems
     if not chosen:
         return
     first = chosen[0]
-    origin = None
-    for sec, path in (where(first.path) if where else [(section, first.path)]):
-        origin = layers.origin(sec, path)
-        if origin:
-            break
+    origin = origin_of(first.path)
     more = f" (and {len(chosen) - 1} more problem{'s' if len(chosen) > 2 else ''})" if len(chosen) > 1 else ""
-    label = "values" if section == "values" else "meshConfig"
     key = f"{label}.{format_path(first.path)}" if first.path else label
     if origin and origin.startswith("--set "):
         raise ConfigError(f"{key}: {first.message} (from {origin}){more}")
@@ -363,14 +285,12 @@ def _layer_mesh(mesh_file: str | None, layers: Overlay, values: Mapping[str, JSO
     else:
         doc = install_mesh(values, defaults)
         source = "embedded templates/mesh-defaults.yaml"
-    # values.meshConfig is where the chart itself takes the mesh from; spec.meshConfig lands there too.
-    top = _combine((layers.spec.get("values") or {}).get("meshConfig") or {}, layers.spec.get("meshConfig") or {})
-    for key, value in ((layers.spec.get("values") or {}).get("meshConfig") or {}).items():
-        layers.origins.setdefault(("meshConfig", (key,)), layers.origin("values", ("meshConfig", key)) or "")
+    top = layers.mesh_config()
     if mesh_file is not None or top:
-        _report(check(top, "mesh", strict=True), layers, "meshConfig", source, unknown_only=True)
+        mesh_origin = lambda path: layers.origin("meshConfig", path)  # noqa: E731
+        _report(check(top, "mesh", strict=True), mesh_origin, "meshConfig", source, unknown_only=True)
         doc = overlay(doc, top)
-        _report(check(doc, "mesh", strict=False), layers, "meshConfig", source, unknown_only=False)
+        _report(check(doc, "mesh", strict=False), mesh_origin, "meshConfig", source, unknown_only=False)
     try:
         doc = normalize_mesh(doc, "meshConfig")
         mesh = apply_mesh(normalize_mesh(defaults["builtin"], "builtin meshConfig"), doc)
@@ -462,8 +382,3 @@ def inbound_traffic_policy_mode(mesh: Mapping[str, JSON]) -> str:
     or ``passthrough`` (lower case; the default and any unknown mode are passthrough)."""
     mode = (mesh.get("inboundTrafficPolicy") or {}).get("mode")
     return "localhost" if mode in ("LOCALHOST", 1) else "passthrough"
-
-
-def mesh_value(mesh: Mapping[str, JSON], dotted: str) -> JSON:
-    """Convenience for callers: ``mesh_value(mesh, "defaultConfig.statusPort")``."""
-    return get_path(mesh, tuple(dotted.split(".")))

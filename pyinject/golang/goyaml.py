@@ -243,34 +243,13 @@ def _yaml_float(x: float) -> str:
     return format_float(x, "g", -1)
 
 
-def _wrapped(head: str, s: str, indent: int) -> str:
-    """Plain scalar text; go-yaml folds at spaces once a line passes 80 columns."""
-    out = [head]
-    column = len(head)
+def _folded(s: str, column: int, indent: int, *, fold: bool, quote: str = "") -> str:
+    """``s`` from ``column`` on, folded at single inner spaces once a line passes the width
+    (go-yaml's rule for plain and single-quoted scalars); ``quote`` is doubled inside."""
+    out: list[str] = []
     spaces = False
     for i, ch in enumerate(s):
-        if ch == " ":
-            nxt_space = i + 1 < len(s) and s[i + 1] == " "
-            if not spaces and column > _WIDTH.get() and not nxt_space:
-                out.append("\n" + " " * indent)
-                column = indent
-            else:
-                out.append(ch)
-                column += 1
-            spaces = True
-        else:
-            out.append(ch)
-            column += 1
-            spaces = False
-    return "".join(out)
-
-
-def _single_quoted(s: str, head: str | None, indent: int) -> str:
-    out = [head or "", "'"]
-    column = len(head or "") + 1
-    spaces = False
-    for i, ch in enumerate(s):
-        if ch == " " and head is not None:
+        if ch == " " and fold:
             nxt_space = i + 1 < len(s) and s[i + 1] == " "
             if not spaces and column > _WIDTH.get() and 0 < i < len(s) - 1 and not nxt_space:
                 out.append("\n" + " " * indent)
@@ -281,14 +260,23 @@ def _single_quoted(s: str, head: str | None, indent: int) -> str:
             spaces = True
             continue
         spaces = False
-        if ch == "'":
-            out.append("''")
+        if quote and ch == quote:
+            out.append(ch + ch)
             column += 2
         else:
             out.append(ch)
             column += 1
-    out.append("'")
     return "".join(out)
+
+
+def _wrapped(head: str, s: str, indent: int) -> str:
+    """Plain scalar text; go-yaml folds at spaces once a line passes 80 columns."""
+    return head + _folded(s, len(head), indent, fold=True)
+
+
+def _single_quoted(s: str, head: str | None, indent: int) -> str:
+    lead = (head or "") + "'"
+    return lead + _folded(s, len(lead), indent, fold=head is not None, quote="'") + "'"
 
 
 _DQ_ESCAPES = {

@@ -333,20 +333,29 @@ def to_go(data: Any) -> Any:
     return data
 
 
-_GO_VALUES: dict[int, tuple[Any, Any]] = {}
+class IdentityCache:
+    """``build(obj)`` remembered for the very object ``obj`` (by identity, not equality).
 
-
-def go_values(values: Any) -> Any:
-    """:func:`to_go` of a values tree, converted once while the same tree is passed again.
-
-    Every pod of a run shares one values tree, and both template back ends read it.
+    For immutable-by-convention inputs shared by every pod of a run; at most
+    ``size`` entries are kept, then the cache starts afresh.
     """
-    key = id(values)
-    hit = _GO_VALUES.get(key)
-    if hit is not None and hit[0] is values:
-        return hit[1]
-    converted = to_go(values)
-    if len(_GO_VALUES) > 16:
-        _GO_VALUES.clear()
-    _GO_VALUES[key] = (values, converted)
-    return converted
+
+    def __init__(self, build: Callable[[Any], Any], size: int) -> None:
+        self._build = build
+        self._size = size
+        self._entries: dict[int, tuple[Any, Any]] = {}
+
+    def __call__(self, obj: Any) -> Any:
+        hit = self._entries.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        built = self._build(obj)
+        if len(self._entries) > self._size:
+            self._entries.clear()
+        self._entries[id(obj)] = (obj, built)
+        return built
+
+
+#: :func:`to_go` of a values tree, converted once while the same tree is passed again
+#: (every pod of a run shares one values tree, and both template back ends read it).
+go_values = IdentityCache(to_go, 16)

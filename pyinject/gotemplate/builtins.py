@@ -6,7 +6,7 @@ from typing import Any, Callable
 from urllib.parse import quote_plus
 
 from pyinject.golang.fmt import sprint, sprintf, sprintln
-from pyinject.gotemplate.functions import GO_TYPE_OF_KIND, signature_of
+from pyinject.gotemplate.functions import GO_TYPE_OF_KIND, nil_for, signature_of
 from pyinject.golang.values import (
     MISSING,
     GoFuncError,
@@ -235,12 +235,11 @@ def _prepare_arg(value: Any, kind: str) -> Any:
     """Go's prepareArg for `call`: nil only where a nil fits; ints convert among int types."""
     go_type = GO_TYPE_OF_KIND[kind]
     if value is MISSING or value is None:
-        if kind in ("any", "value"):
-            return value if kind == "value" else None
-        if kind == "list":
-            return []
-        if kind == "dict":
-            return {}
+        if kind == "value":
+            return value
+        fits, nil = nil_for(kind)
+        if fits:
+            return nil
         raise GoFuncError(f"value is nil; should be of type {go_type}")
     if kind in ("any", "value"):
         return value

@@ -12,7 +12,7 @@ import sys
 from typing import Any, Callable, Mapping, NoReturn
 
 from pyinject.gotemplate.errors import GoTemplateExecError
-from pyinject.gotemplate.functions import GO_TYPE_OF_KIND, FuncSig
+from pyinject.gotemplate.functions import GO_TYPE_OF_KIND, FuncSig, nil_for
 from pyinject.gotemplate.builtins import SHORT_CIRCUIT, truth
 from pyinject.golang.fmt import _map_key_order, format_value
 from pyinject.golang.strconv import quote
@@ -506,12 +506,9 @@ class _State:
         elif t is NilNode:
             if kind is None or kind == "value":
                 return MISSING
-            if kind == "any":
-                return None
-            if kind == "list":
-                return []
-            if kind == "dict":
-                return {}
+            fits, nil = nil_for(kind)
+            if fits:
+                return nil
             self.errorf(f"cannot assign nil to {GO_TYPE_OF_KIND[kind]}")
         else:
             return self.eval_literal(kind, node)
@@ -550,12 +547,9 @@ class _State:
         if kind is None or kind == "value":
             return value
         if value is MISSING:
-            if kind == "any":
-                return None
-            if kind == "list":
-                return []
-            if kind == "dict":
-                return {}
+            fits, nil = nil_for(kind)
+            if fits:
+                return nil
             self.errorf(f"invalid value; expected {GO_TYPE_OF_KIND[kind]}")
         if kind == "any":
             return value

@@ -177,6 +177,18 @@ def signature_of(fn: Callable[..., Any]) -> FuncSig:
     return FuncSig(fn, params, variadic)
 
 
+def nil_for(kind: str) -> tuple[bool, Any]:
+    """What nil becomes for a parameter of ``kind``: ``(True, value)`` where Go lets nil in
+    (``interface {}`` is nil, a slice or map is empty), ``(False, None)`` where it does not."""
+    if kind == "any":
+        return True, None
+    if kind == "list":
+        return True, []
+    if kind == "dict":
+        return True, {}
+    return False, None
+
+
 def function_table(*tables: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
     """Merge function tables; a later table overrides an earlier one name by name."""
     merged: dict[str, Callable[..., Any]] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from pyinject.golang.strconv import quote
 from pyinject.gotemplate.lexer import T
@@ -255,12 +255,6 @@ class ElseNode(Node):
 
     def __str__(self) -> str:
         return "{{else}}"
-
-
-Operand = Union[
-    IdentifierNode, VariableNode, DotNode, NilNode, FieldNode, ChainNode,
-    BoolNode, NumberNode, StringNode, PipeNode,
-]
 
 
 def is_empty_tree(node: Node | None) -> bool:

@@ -18,6 +18,7 @@ from pyinject.errors import ConfigError, PyinjectError, UsageError
 from pyinject.iptables import Capture, PROGRAMS, generate
 from pyinject.iptables.flags import Parsed, parse_args, release
 from pyinject.iptables.rules import Host, check_values
+from pyinject.model import Action
 
 INIT = "istio-init"
 VALIDATION = "istio-validation"
@@ -169,7 +170,7 @@ def find_captures(paths: Iterable[str], stdin: IO[str] | None, host: Host, versi
                     if injector is None:
                         injector = injector_factory()
                     result = injector.inject(workload, copy_plain(metadata), copy_plain(spec))
-                    if result.action not in ("injected", "re-injected"):
+                    if result.action not in (Action.INJECTED, Action.REINJECTED):
                         yield WorkloadCapture(doc.source, doc.index, name, "", None,
                                               f"kube-inject would not inject it ({result.reason or result.action})")
                         continue

@@ -243,6 +243,3 @@ def istio_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Callable[
         "otelResourceAttributes": otel_resource_attributes,
     }
 
-
-#: The table over the process environment, for callers that need no other.
-ISTIO_FUNCS: dict[str, Callable[..., Any]] = istio_funcs()

@@ -178,12 +178,16 @@ def encode(type_name: str, value: JSON, structs: Structs = STRUCTS) -> dict[str,
             out.update(encode(field.kind[len("inline "):], source, structs))
             continue
         raw = source.get(field.name)
+        if raw is None and field.omitempty and field.kind != "quantity" and field.kind not in structs:
+            continue  # nil, or the zero value of a scalar, slice or map: omitempty drops it
         if raw is None and (field.pointer or field.kind.startswith("*")):
+            if field.omitempty:
+                continue
             encoded: JSON = None
         else:
             encoded = _encode_value(field.kind, raw, structs)
-        if field.omitempty and _is_empty(field, encoded, structs):
-            continue
+            if field.omitempty and _is_empty(field, encoded, structs):
+                continue
         out[field.name] = encoded
     return out
 
@@ -220,6 +224,9 @@ def _is_empty(field: GoField, value: JSON, structs: Structs) -> bool:
         return False  # a struct held by value (Quantity is one) is never "empty" to encoding/json
     if field.pointer or field.kind.startswith("*"):
         return False  # a pointer is empty only when nil
+    t = type(value)
+    if t is str or t is list or t is dict:
+        return len(value) == 0
     if isinstance(value, bool):
         return value is False
     if isinstance(value, (int, float)):

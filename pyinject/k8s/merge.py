@@ -67,8 +67,7 @@ _EXACT_KINDS: dict[type, str] = {dict: "map", list: "list", tuple: "list", str: 
 
 
 # Go decodes JSON into map[string]any / []any / string / float64 / bool / nil and
-# compares those dynamic types; these are the same classes for Python data (ruamel's
-# round-trip scalars are subclasses of str/int/float; its ScalarBoolean is an int).
+# compares those dynamic types; these are the same classes for Python data.
 def _kind(value: Any) -> str:
     exact = _EXACT_KINDS.get(type(value))
     if exact is not None:
@@ -105,14 +104,6 @@ def _identity(value: Any, where: str) -> tuple[str, Any]:
     return kind, value
 
 
-def _is_directive(key: Any) -> bool:
-    return isinstance(key, str) and (
-        key in (_PATCH, _RETAIN_KEYS)
-        or key.startswith(_DELETE_FROM_PRIMITIVE_LIST)
-        or key.startswith(_SET_ELEMENT_ORDER)
-    )
-
-
 def _fresh(value: Any) -> Any:
     """A patch value as it ends up when it is copied in, not merged (see module docstring)."""
     kind = _kind(value)
@@ -139,8 +130,8 @@ def merge_overlay(
 ) -> MutableMapping[str, Any]:
     """Apply ``patch`` onto ``original`` with strategic merge semantics; return ``original``.
 
-    ``original`` is changed in place: existing keys keep their order and (on ruamel
-    round-trip containers) their comments; new keys are appended.  ``patch`` is not
+    ``original`` (plain dicts and lists) is changed in place: existing keys keep
+    their order, new keys are appended.  ``patch`` is not
     changed.  Raises :class:`MergeError` naming the field path when apimachinery would
     refuse the patch (a list element without its merge key, a bad directive, list
     elements of different types).
@@ -258,32 +249,13 @@ class _Item:
 
 
 def _set_list(parent: MutableMapping[str, Any], key: str, items: list[_Item]) -> None:
-    """Store ``items`` as ``parent[key]``, reusing the original list object and its comments."""
+    """Store ``items`` as ``parent[key]``, reusing the original list object."""
     current: Any = parent[key]
     values = [item.value for item in items]
     if not isinstance(current, MutableSequence):
         parent[key] = values
         return
-    ca = getattr(current, "ca", None)
-    if ca is None or not isinstance(current, list):  # a plain list
-        current[:] = values
-        return
-    # ruamel keeps per-element comments and positions by index: move them with the elements.
-    lc: Any = getattr(current, "lc", None)
-    comments = dict(ca.items)
-    positions = dict(getattr(lc, "data", None) or {})
-    list.__delitem__(current, slice(None))
-    list.extend(current, values)
-    ca.items.clear()
-    if positions:
-        lc.data.clear()
-    for index, item in enumerate(items):
-        if item.source is None:
-            continue
-        if item.source in comments:
-            ca.items[index] = comments[item.source]
-        if item.source in positions:
-            lc.data[index] = positions[item.source]
+    current[:] = values
 
 
 def _element_kind(lists: Iterable[Sequence[Any]], where: str) -> str:

@@ -472,6 +472,9 @@ def copy_plain(value: Any) -> Any:
         return [copy_plain(v) for v in value]
     if kind in _IMMUTABLE:
         return value
+    if isinstance(value, dict):
+        # A Go struct's JSON (k8s.gojson.encode) is a dict subclass; the copy is plain data.
+        return {k: copy_plain(v) for k, v in value.items()}
     return copy.deepcopy(value)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from pyinject.errors import TemplateError, TemplateExecError, TemplateSyntaxError
+from pyinject.errors import TemplateError, TemplateExecError, TemplateNotFound, TemplateSyntaxError
 from pyinject.gotemplate.errors import GoTemplateExecError, GoTemplateSyntaxError
 from pyinject.istio.gofuncs import istio_funcs
 from pyinject.model import TemplateContext
@@ -51,8 +51,7 @@ class GoTemplates:
         """Run template ``name`` on the SidecarTemplateData view of ``ctx``."""
         template = self._parsed.get(name)
         if template is None:
-            have = ", ".join(sorted(self._parsed)) or "none"
-            raise TemplateError(f'requested template "{name}" not found; have {have}')
+            raise TemplateNotFound(name, self._parsed)
         try:
             with rendering(name, self.limits) as budget:
                 return str(template.execute(template_data(ctx), budget))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Mapping
 
-from pyinject.golang.values import GoInt, GoObject, Int32, Int64, TypedList, TypedMap, go_values, to_go
+from pyinject.golang.values import GoInt, GoObject, IdentityCache, Int32, Int64, TypedList, TypedMap, go_values, to_go
 from pyinject.golang.durations import duration_string, parse_proto_duration
 from pyinject.k8s import gojson
 from pyinject.golang.protojson import ProtoField, field_value, proto_types
@@ -198,9 +198,9 @@ def _untyped(v: Any) -> Any:
 def plain_json(v: Any) -> Any:
     """Plain dict/list/str/int/float/bool/None from JSON-like data.
 
-    Pod specs arrive as ruamel.yaml round-trip nodes, whose scalars are
-    subclasses (``ScalarFloat``, ``DoubleQuotedScalarString``, an int-based
-    ``ScalarBoolean``); the template engine types values by exact class.
+    The template engine types values by exact class, so subclasses of the
+    scalar types (a caller's own str or int subclass) become the plain type;
+    the pipeline's data is plain already and passes through unchanged.
     """
     t = type(v)
     if t is str or t is int or t is float or t is bool or v is None:
@@ -645,17 +645,10 @@ _DATA_FIELDS: dict[str, Callable[[TemplateContext], Any]] = {
     "ProxyGID": lambda c: Int64(c.proxy_gid),
 }
 
-_DATA_CACHE: dict[int, tuple[TemplateContext, TemplateData]] = {}
+_DATA_VIEWS = IdentityCache(TemplateData, 64)
 
 
 def template_data(ctx: TemplateContext) -> TemplateData:
     """The SidecarTemplateData view of ``ctx``; the same view while ``ctx`` is alive."""
-    key = id(ctx)
-    hit = _DATA_CACHE.get(key)
-    if hit is not None and hit[0] is ctx:
-        return hit[1]
-    view = TemplateData(ctx)
-    if len(_DATA_CACHE) > 64:
-        _DATA_CACHE.clear()
-    _DATA_CACHE[key] = (ctx, view)
+    view: TemplateData = _DATA_VIEWS(ctx)
     return view

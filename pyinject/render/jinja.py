@@ -18,7 +18,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from pyinject.golang import protojson
-from pyinject.errors import TemplateExecError, TemplateSyntaxError
+from pyinject.errors import TemplateExecError, TemplateNotFound, TemplateSyntaxError
 from pyinject.golang.values import Int32, Int64, go_values
 from pyinject.render.jinja_funcs import (
     GoError,
@@ -255,8 +255,7 @@ class JinjaTemplates:
         """The Pod fragment (``metadata:`` + ``spec:``) template ``name`` yields for ``ctx``."""
         template = self.templates.get(name)
         if template is None:
-            have = ", ".join(sorted(self.templates)) or "none"
-            raise TemplateExecError(f'template "{name}" not found; have {have}')
+            raise TemplateNotFound(name, self.templates)
         try:
             with rendering(name, self.limits) as budget:
                 variables = template_variables(ctx)

@@ -18,34 +18,35 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
+from pyinject.model import Action
+
 if TYPE_CHECKING:
     from pyinject.model import Outcome
 
 #: Report order of the actions, with their words in a normal run and under --check.
-ACTIONS: dict[str, tuple[str, str]] = {
-    "injected": ("injected", "would inject"),
-    "re-injected": ("re-injected", "would re-inject"),
-    "uninjected": ("uninjected", "would uninject"),
-    "skipped": ("skipped", "skipped"),
-    "unchanged": ("unchanged", "unchanged"),
+ACTIONS: dict[Action, tuple[str, str]] = {
+    Action.INJECTED: ("injected", "would inject"),
+    Action.REINJECTED: ("re-injected", "would re-inject"),
+    Action.UNINJECTED: ("uninjected", "would uninject"),
+    Action.SKIPPED: ("skipped", "skipped"),
+    Action.UNCHANGED: ("unchanged", "unchanged"),
 }
 #: Actions that rewrite a pod template (the ones --check fails on).
-REWRITING = frozenset({"injected", "re-injected", "uninjected"})
+REWRITING = frozenset(a for a in Action if a.rewrites)
 #: Table colours by action.
-STYLES = {"injected": "green", "re-injected": "cyan", "uninjected": "magenta", "skipped": "yellow", "unchanged": "dim"}
+STYLES = {Action.INJECTED: "green", Action.REINJECTED: "cyan", Action.UNINJECTED: "magenta", Action.SKIPPED: "yellow",
+          Action.UNCHANGED: "dim"}
 
 
-def action_word(action: str, check: bool = False) -> str:
-    words = ACTIONS.get(action)
-    if words is None:
-        return action
+def action_word(action: Action, check: bool = False) -> str:
+    words = ACTIONS[action]
     return words[1] if check else words[0]
 
 
 def summary(outcomes: Sequence[Outcome], check: bool = False) -> str:
     """``3 workloads: 1 injected, 1 re-injected, 1 skipped``."""
     counts = Counter(o.record.action for o in outcomes)
-    order = [a for a in ACTIONS if counts[a]] + sorted(a for a in counts if a not in ACTIONS)
+    order = [a for a in ACTIONS if counts[a]]
     noun = "workload" if len(outcomes) == 1 else "workloads"
     parts = ", ".join(f"{counts[a]} {action_word(a, check)}" for a in order)
     return f"{len(outcomes)} {noun}: {parts}" if parts else f"0 {noun}"

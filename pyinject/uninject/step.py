@@ -13,11 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyinject.errors import PyinjectError
-from pyinject.model import PodResult
+from pyinject.model import Action, PodResult
 from pyinject.manifests.workloads import Workload
 
-#: ``Record.action`` of a pod whose injection was removed.
-UNINJECTED = "uninjected"
 #: Why a pod was left alone: it carries no ``sidecar.istio.io/status``.
 NOT_INJECTED = "not injected"
 
@@ -42,5 +40,5 @@ class Uninjector:
         except PyinjectError as err:
             raise err.with_location(workload=workload.describe())
         if not result.injected:
-            return PodResult(metadata, spec, "unchanged", NOT_INJECTED)
-        return PodResult(pod.get("metadata") or {}, pod.get("spec") or {}, UNINJECTED)
+            return PodResult(metadata, spec, Action.UNCHANGED, NOT_INJECTED)
+        return PodResult(pod.get("metadata") or {}, pod.get("spec") or {}, Action.UNINJECTED)

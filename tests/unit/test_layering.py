@@ -56,29 +56,24 @@ def test_the_graph_is_read() -> None:
     assert "pyinject.istio.gofuncs" in graph["pyinject.render.go"]
 
 
-def test_go_engine_imports_only_itself_and_golang() -> None:
-    graph = import_graph()
-    outside = sorted(
+def imports_outside(package: str, allowed: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(module, import) pairs where a module of ``package`` imports something not under ``allowed``."""
+    return sorted(
         (name, dep)
-        for name, deps in graph.items()
-        if name.startswith("pyinject.gotemplate")
+        for name, deps in import_graph().items()
+        if name.startswith(package)
         for dep in deps
-        if not dep.startswith(("pyinject.gotemplate", "pyinject.golang"))
-        and (name, dep) not in ENGINE_EXCEPTIONS
+        if not dep.startswith(allowed)
     )
-    assert outside == []
+
+
+def test_go_engine_imports_only_itself_and_golang() -> None:
+    outside = imports_outside("pyinject.gotemplate", ("pyinject.gotemplate", "pyinject.golang"))
+    assert [pair for pair in outside if pair not in ENGINE_EXCEPTIONS] == []
 
 
 def test_golang_imports_only_itself() -> None:
-    graph = import_graph()
-    outside = sorted(
-        (name, dep)
-        for name, deps in graph.items()
-        if name.startswith("pyinject.golang")
-        for dep in deps
-        if not dep.startswith("pyinject.golang")
-    )
-    assert outside == []
+    assert imports_outside("pyinject.golang", ("pyinject.golang",)) == []
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str]:
@@ -120,3 +115,23 @@ def test_no_import_cycles() -> None:
 def test_at_most_six_modules_at_the_top() -> None:
     top = sorted(p.name for p in PACKAGE.glob("*.py") if p.name not in ("__init__.py", "__main__.py"))
     assert len(top) <= 6, top
+
+
+def test_architecture_names_functions_that_exist() -> None:
+    """Every ``path.py:name`` in ARCHITECTURE.md is a top-level name (or Class.method) of that module."""
+    import re
+
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    refs = re.findall(r"`([\w/]+\.py):([\w.]+)`", text)
+    assert len(refs) > 15
+    missing = []
+    for path, name in refs:
+        tree = ast.parse((PACKAGE / path).read_text(encoding="utf-8"))
+        scope: list[ast.stmt] = tree.body
+        for part in name.split("."):
+            found = next((n for n in scope if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == part), None)
+            if found is None:
+                missing.append(f"{path}:{name}")
+                break
+            scope = found.body if isinstance(found, ast.ClassDef) else []
+    assert missing == []

@@ -28,7 +28,7 @@ from pyinject.istio.legacy.spec import (
 )
 from pyinject.istio.releases import EMBEDDED_RELEASE, Release
 from pyinject.manifests.workloads import Workload
-from pyinject.model import Options, PodResult, TemplateContext
+from pyinject.model import Action, Options, PodResult, TemplateContext
 
 Warn = Callable[[str], None]
 _YES = ("y", "yes", "true", "on")
@@ -133,11 +133,11 @@ class LegacyInjector:
             apply.append_spec(release, metadata, spec, sic, status, facts)
         else:
             apply.patch_spec(release, metadata, spec, sic, status, facts)
-        return PodResult(metadata, spec, "injected")
+        return PodResult(metadata, spec, Action.INJECTED)
 
     def _skip(self, metadata: dict[str, Any], spec: dict[str, Any], reason: str) -> PodResult:
         # ``reason`` completes "Skipping injection because <workload> ...": the report says it once, with the file.
-        return PodResult(metadata, spec, "skipped", reason, [])
+        return PodResult(metadata, spec, Action.SKIPPED, reason, [])
 
     def _facts(self, workload: Workload, metadata: Mapping[str, Any]) -> apply.PodFacts:
         mesh = self.s.mesh

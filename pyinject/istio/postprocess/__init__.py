@@ -54,9 +54,6 @@ class PostprocessContext:
     #: (status port, interception mode, holdApplicationUntilProxyStarts).
     proxy_config: Mapping[str, JSON]
     revision: str = ""
-    #: Whether the run injects native sidecars (the pod's annotation already
-    #: applied); the passes read where the proxy actually is, this is for callers.
-    native_sidecars: bool = False
     #: The injection config's ``injectedAnnotations``.
     injected_annotations: Mapping[str, str] = field(default_factory=dict)
 

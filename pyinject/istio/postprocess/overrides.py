@@ -136,7 +136,7 @@ def _merge_unmoved_user_proxy(pod: Pod, template_pod: JSON) -> None:
 
     A native-sidecar template puts ``istio-proxy`` in ``initContainers``; Istio
     first moves the user's ``istio-proxy`` there so the template merges *into*
-    it (see :func:`move_user_proxy_for_native`).  If the user's copy is still
+    it.  If the user's copy is still
     among the regular containers, rebuild the injected proxy as Istio would
     have: the user's container with the template's proxy merged over it (list
     fields then come out in Istio's order), and drop the stray copy.
@@ -217,35 +217,3 @@ def _security_context(container: MutableMapping[str, Any]) -> MutableMapping[str
     return sc
 
 
-def move_user_proxy_for_native(merged_pod: Pod, template_pod: JSON, native_sidecars: bool) -> None:
-    """Move a user-declared ``istio-proxy`` from ``containers`` to ``initContainers``.
-
-    Call this before merging each rendered template into the pod.  With native
-    sidecars the template injects ``istio-proxy`` as an init container, while
-    users declare their customisations under ``containers``; Istio moves the
-    user's container (to the end of ``initContainers``) so the template merges
-    into it instead of leaving two proxies.  The pod's
-    ``sidecar.istio.io/nativeSidecar`` annotation overrides ``native_sidecars``.
-    """
-    native = native_sidecars
-    flag = (annotations_of(merged_pod) or {}).get(NATIVE_SIDECAR_ANNOTATION)
-    if flag == "true":
-        native = True
-    elif flag == "false":
-        native = False
-    if not native or find_container(container_list(template_pod, "initContainers"), PROXY) is None:
-        return
-    spec = merged_pod.get("spec")
-    if not isinstance(spec, MutableMapping):
-        return
-    containers = spec.get("containers")
-    user = find_container(containers, PROXY) if containers is not None else None
-    if user is None:
-        return
-    assert containers is not None
-    index = next(i for i, c in enumerate(containers) if c is user)
-    set_list(containers, [c for i, c in enumerate(containers) if i != index])
-    inits = spec.get("initContainers")
-    if inits is None:
-        inits = spec["initContainers"] = []
-    inits.append(user)

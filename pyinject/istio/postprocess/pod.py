@@ -1,7 +1,6 @@
 """Accessors for the pod mapping that the post-processing passes and uninject share.
 
-The pod is ``{"metadata": ..., "spec": ...}`` made of ruamel round-trip maps or
-plain dicts.  These helpers change it in place and keep the position of keys
+The pod is ``{"metadata": ..., "spec": ...}`` made of plain dicts and lists.  These helpers change it in place and keep the position of keys
 that already exist, so a user's manifest keeps its shape; new keys go last.
 """
 
@@ -119,7 +118,7 @@ def replace_key(mapping: MutableMapping[str, Any], old: str, new: str, value: JS
 
 
 def set_list(seq: MutableSequence[Any], items: list[Any]) -> None:
-    """Replace the contents of ``seq`` in place (ruamel sequences keep their comments)."""
+    """Replace the contents of ``seq`` in place (the caller may hold the list object)."""
     del seq[:]
     seq.extend(items)
 

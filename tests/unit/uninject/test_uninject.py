@@ -15,8 +15,7 @@ import pytest
 from pyinject.errors import ConfigError
 from pyinject.k8s.merge import merge_overlay
 from pyinject.istio.postprocess import PostprocessContext, run
-from pyinject.istio.postprocess.overrides import move_user_proxy_for_native
-from pyinject.uninject.strip import strip_injection, strip_like_istio, uninject
+from pyinject.uninject.strip import strip_injection, uninject
 
 VOLUMES = [{"name": "istio-envoy", "emptyDir": {"medium": "Memory"}}, {"name": "istio-token"}]
 
@@ -71,10 +70,9 @@ def sidecar_template(user_pod: dict[str, Any], *, native: bool, cni: bool = Fals
 
 
 def inject(user_pod: dict[str, Any], *, native: bool = True, cni: bool = False, values: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The pipeline in miniature: render, move a user proxy, merge, post-process."""
+    """The pipeline in miniature: render, merge, post-process."""
     template = sidecar_template(user_pod, native=native, cni=cni)
     pod = copy.deepcopy(user_pod)
-    move_user_proxy_for_native(pod, template, native)
     merge_overlay(pod, copy.deepcopy(template))
     ctx = PostprocessContext(
         template_pod=template,
@@ -82,7 +80,6 @@ def inject(user_pod: dict[str, Any], *, native: bool = True, cni: bool = False, 
         values=values or {"sidecarInjectorWebhook": {"rewriteAppHTTPProbe": True}},
         mesh_config={"enablePrometheusMerge": True},
         proxy_config={"statusPort": 15020},
-        native_sidecars=native,
     )
     return run(pod, ctx)
 
@@ -296,36 +293,3 @@ def test_bad_annotations_are_config_errors(key: str, value: str) -> None:
     anns = {"sidecar.istio.io/status": "{}", key: value}
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         uninject({"metadata": {"annotations": anns}, "spec": {}})
-
-
-def test_strip_like_istio_keeps_what_istio_keeps() -> None:
-    pod = {
-        "metadata": {
-            "annotations": {
-                "sidecar.istio.io/status": '{"initContainers":["istio-init"],"containers":["istio-proxy"]}',
-                "proxy.istio.io/overrides": '{"containers":[{"name":"istio-proxy","tty":true}]}',
-                "prometheus.io/port": "15020",
-                "prometheus.io/scrape": "true",
-                "istio.io/rev": "default",
-            },
-            "labels": {"security.istio.io/tlsMode": "istio"},
-        },
-        "spec": {
-            "containers": [
-                {"name": "a", "readinessProbe": {"httpGet": {"path": "/app-health/a/readyz", "port": 15020}}},
-                {"name": "istio-proxy", "image": "old"},
-            ],
-            "initContainers": [{"name": "istio-init"}],
-            "volumes": [{"name": "istio-envoy"}],
-        },
-    }
-    before = copy.deepcopy(pod)
-    view = strip_like_istio(pod, 15020)
-    assert pod == before
-    assert view["metadata"] == {
-        "annotations": {"proxy.istio.io/overrides": '{"containers":[{"name":"istio-proxy","tty":true}]}', "istio.io/rev": "default"},
-        "labels": {"security.istio.io/tlsMode": "istio"},
-    }
-    assert view["spec"]["containers"] == [before["spec"]["containers"][0], {"name": "istio-proxy", "tty": True}]
-    assert view["spec"]["initContainers"] == []
-    assert view["spec"]["volumes"] == [{"name": "istio-envoy"}]

@@ -15,7 +15,7 @@ import pytest
 from pyinject.errors import ConfigError
 from pyinject.k8s.merge import merge_overlay
 from pyinject.istio.postprocess import PostprocessContext
-from pyinject.istio.postprocess.overrides import move_user_proxy_for_native, parse_overrides, reapply_user_containers
+from pyinject.istio.postprocess.overrides import parse_overrides, reapply_user_containers
 
 TEMPLATE_PROXY: dict[str, Any] = {
     "name": "istio-proxy",
@@ -42,10 +42,9 @@ def template(native: bool, init_name: str = "istio-init") -> dict[str, Any]:
 
 
 def inject(user_pod: dict[str, Any], native: bool, mode: str = "REDIRECT", init_name: str = "istio-init") -> dict[str, Any]:
-    """Merge the template as the pipeline does, then run the override pass."""
+    """Merge the template as the pipeline does (the user's proxy stays where it is), then run the override pass."""
     tmpl = template(native, init_name)
     merged = copy.deepcopy(user_pod)
-    move_user_proxy_for_native(merged, tmpl, native)
     merge_overlay(merged, copy.deepcopy(tmpl))
     ctx = PostprocessContext(
         template_pod=tmpl,
@@ -53,7 +52,6 @@ def inject(user_pod: dict[str, Any], native: bool, mode: str = "REDIRECT", init_
         values={},
         mesh_config={},
         proxy_config={"interceptionMode": mode},
-        native_sidecars=native,
     )
     reapply_user_containers(merged, ctx)
     return merged
@@ -154,17 +152,6 @@ def test_bad_overrides_annotation(text: str) -> None:
         parse_overrides(text)
 
 
-def test_move_user_proxy_respects_annotation() -> None:
-    pod = user_pod({})
-    pod["metadata"]["annotations"] = {"sidecar.istio.io/nativeSidecar": "false"}
-    move_user_proxy_for_native(pod, template(True), True)
-    assert [c["name"] for c in pod["spec"]["containers"]] == ["app", "istio-proxy"]
-    pod["metadata"]["annotations"] = {}
-    move_user_proxy_for_native(pod, template(True), True)
-    assert [c["name"] for c in pod["spec"]["containers"]] == ["app"]
-    assert [c["name"] for c in pod["spec"]["initContainers"]] == ["istio-proxy"]
-
-
 def test_unmoved_user_proxy_gives_the_moved_result() -> None:
     # The pipeline merged without moving the user's proxy: the pass rebuilds what
     # the move would have given, list order included, and leaves one proxy.
@@ -175,8 +162,12 @@ def test_unmoved_user_proxy_gives_the_moved_result() -> None:
     merge_overlay(merged, copy.deepcopy(tmpl))
     ctx = PostprocessContext(template_pod=tmpl, original_pod=user, values={}, mesh_config={}, proxy_config={})
     reapply_user_containers(merged, ctx)
+    # Istio's way: move the user's proxy to the end of initContainers, then merge.
     moved = copy.deepcopy(user)
-    move_user_proxy_for_native(moved, tmpl, True)
+    spec = moved["spec"]
+    proxy = next(c for c in spec["containers"] if c["name"] == "istio-proxy")
+    spec["containers"] = [c for c in spec["containers"] if c is not proxy]
+    spec.setdefault("initContainers", []).append(proxy)
     merge_overlay(moved, copy.deepcopy(tmpl))
     reapply_user_containers(moved, ctx)
     assert [c["name"] for c in merged["spec"]["containers"]] == ["app"]

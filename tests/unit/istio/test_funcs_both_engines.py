@@ -19,34 +19,27 @@ from pyinject.errors import TemplateError
 from pyinject.model import TemplateContext
 from pyinject.render.go import load_go_templates
 from pyinject.render.jinja import compile_jinja_templates
+from tests.unit.istio.test_funcs import make_ctx
 
 OTEL_MESH = {"extensionProviders": [{"name": "otel", "opentelemetry": {
     "service": "collector", "port": 4317, "serviceAttributeEnrichment": "OTEL_SEMANTIC_CONVENTIONS"}}]}
 
 
 def pod(**over: Any) -> TemplateContext:
-    base: dict[str, Any] = dict(
-        type_meta={"apiVersion": "apps/v1", "kind": "Deployment"},
-        deployment_meta={"name": "shop", "namespace": "default"},
-        object_meta={"annotations": {"sidecar.istio.io/logLevel": "debug"}, "labels": {"app": "shop"}},
-        spec={"containers": [{"name": "shop", "image": "reg.io:5000/team/shop:1.2",
-                              "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"},
-                                        {"containerPort": 53, "protocol": "UDP", "hostPort": 53}]}]},
-        proxy_config={},
-        mesh_config=OTEL_MESH,
-        values={"global": {"proxy": {"statusPort": 15020, "logLevel": "warning", "clusterName": "",
-                                     "resources": {"limits": {"cpu": "2", "memory": None},
-                                                   "requests": {"cpu": "100m"}}}},
-                "nulls": {"a": None, "b": [None]}, "zero": 0, "text": "x/y/z"},
-        revision="",
-        native_sidecars=False,
-        proxy_image="proxyv2",
-        proxy_uid=1337,
-        proxy_gid=1337,
-        inbound_traffic_policy_mode="",
-    )
-    base.update(over)
-    return TemplateContext(**base)
+    return make_ctx(**{
+        "deployment_meta": {"name": "shop", "namespace": "default"},
+        "object_meta": {"annotations": {"sidecar.istio.io/logLevel": "debug"}, "labels": {"app": "shop"}},
+        "spec": {"containers": [{"name": "shop", "image": "reg.io:5000/team/shop:1.2",
+                                 "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"},
+                                           {"containerPort": 53, "protocol": "UDP", "hostPort": 53}]}]},
+        "proxy_config": {},
+        "mesh_config": OTEL_MESH,
+        "values": {"global": {"proxy": {"statusPort": 15020, "logLevel": "warning", "clusterName": "",
+                                        "resources": {"limits": {"cpu": "2", "memory": None},
+                                                      "requests": {"cpu": "100m"}}}},
+                   "nulls": {"a": None, "b": [None]}, "zero": 0, "text": "x/y/z"},
+        **over,
+    })
 
 
 PODS = [

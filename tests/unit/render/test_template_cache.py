@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 
 from pyinject.render.jinja import bytecode_cache, compile_jinja_templates
-from tests.unit.test_template_security import _context
+from tests.unit.render.test_template_security import _context
 
 
 def test_empty_setting_turns_the_cache_off() -> None:

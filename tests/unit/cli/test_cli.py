@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BOOKINFO, run_process
+from tests.conftest import BOOKINFO, REPO, run_process
 from pyinject.manifests.load import load_plain
 from pyinject.errors import Location
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = REPO / "tests" / "data"
 PASSTHROUGH = DATA / "passthrough.yaml"
 
 

@@ -60,7 +60,7 @@ def test_reorder(containers: list[str], inits: list[str], opts: dict[str, bool],
     reorder_containers(p, ctx(**opts))
     assert names(p["spec"]["containers"]) == want_c
     assert names(p["spec"]["initContainers"]) == want_i
-    # Reordered in place: the caller's (ruamel) sequences stay the same objects.
+    # Reordered in place: the caller's lists stay the same objects.
     assert p["spec"]["containers"] is c_list and p["spec"]["initContainers"] is i_list
 
 
