@@ -243,8 +243,14 @@ def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
     from pyinject.errors import Location
     from pyinject.manifests.load import load_plain
 
+    from pyinject.render.decode import NotPieceable, decode_rendered
+
     if not text.strip():
         return None
+    try:
+        return decode_rendered(text)
+    except NotPieceable:
+        pass  # decoded whole below, which also words any error
     try:
         data = load_plain(text, Location())
     except PyinjectError as err:

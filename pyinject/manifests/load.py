@@ -143,6 +143,24 @@ def load_plain(text: str, location: Location, warn: Warn | None = None) -> Any:
     return data
 
 
+def load_piece(text: str) -> Any:
+    """Plain data of one small machine-made document, by the fast path only.
+
+    Raises ValueError for what the fast path leaves to the full loader (tags,
+    merge keys, duplicate keys, invalid YAML) and for aliases, so a caller that
+    decodes a text in pieces never has to reason about them.
+    """
+    if _EventParser is None:  # pragma: no cover - PyYAML without libyaml
+        raise ValueError("no libyaml")
+    try:
+        data, aliased = _load_events(text)
+    except (_Unsupported, yaml.YAMLError) as err:
+        raise ValueError(str(err)) from None
+    if aliased:
+        raise ValueError("aliases")
+    return data
+
+
 _EventParser: Any
 try:
     from yaml._yaml import CParser as _CEventParser
