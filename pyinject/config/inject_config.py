@@ -6,8 +6,6 @@ from dataclasses import replace
 
 import os
 from collections.abc import Mapping
-from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +20,18 @@ POLICIES = ("enabled", "disabled")
 SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
-def templates_dir() -> Traversable:
+#: The installed ``pyinject`` package folder (found without importlib.resources,
+#: which costs start-up time: the package is always a plain folder).
+PACKAGE_DIR = Path(__file__).parent.parent
+
+
+def templates_dir() -> Path:
     """Where the embedded templates live: ``pyinject/_templates`` in a wheel,
     the repository's top-level ``templates/`` in a source checkout."""
-    packaged = resources.files("pyinject") / "_templates"
+    packaged = PACKAGE_DIR / "_templates"
     if packaged.is_dir():
         return packaged
-    return resources.files("pyinject").joinpath("..", "templates")
+    return PACKAGE_DIR.joinpath("..", "templates")
 
 
 def read_embedded(name: str) -> str:
@@ -51,7 +54,7 @@ def load_injection_config(path: str | None) -> InjectionConfig:
     """
     if path is None:
         text = read_embedded(EMBEDDED_CONFIG)
-        base: Traversable | Path = templates_dir()
+        base: Path = templates_dir()
         source = "<embedded>"
     else:
         try:
@@ -68,7 +71,7 @@ def load_injection_config(path: str | None) -> InjectionConfig:
         raise
 
 
-def _from_text(text: str, base: Traversable | Path, source: str) -> InjectionConfig:
+def _from_text(text: str, base: Path, source: str) -> InjectionConfig:
     if not text.strip():
         raise ConfigError("injection config is empty")
     try:
@@ -101,7 +104,7 @@ def _go_templates(raw: JSON) -> dict[str, str]:
     return out
 
 
-def _jinja_templates(raw: JSON, base: Traversable | Path) -> dict[str, str]:
+def _jinja_templates(raw: JSON, base: Path) -> dict[str, str]:
     if not isinstance(raw, dict) or not raw:
         raise ConfigError("templates: expected a mapping of name to .j2 file")
     out: dict[str, str] = {}
