@@ -21,11 +21,13 @@ error.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
+from pyinject.golang.encoding_json import JSONStruct
 from pyinject.k8s import gojson
-from pyinject.manifests.load import copy_plain, load_piece
+from pyinject.manifests.load import load_piece
 
 #: Memoised pieces; cleared when full, so memory stays flat on any input.
 MEMO_LIMIT = 5_000
@@ -42,7 +44,8 @@ _KEY_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 #: Line breaks YAML knows besides ``\n``: texts with them are decoded whole.
 _OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029\t]")
 
-_CONTAINER_FIELDS = {f.name: f for f in gojson.STRUCTS["Container"]}
+_CONTAINER = gojson.STRUCTS["Container"]
+_CONTAINER_FIELDS = {f.name: f for f in _CONTAINER}
 _OMIT = object()
 
 
@@ -76,7 +79,7 @@ def decode_rendered(text: str) -> dict[str, Any]:
             key, value = _entry("", _join(lines, start, end, 0))
             if key == _SPEC:
                 raise NotPieceable("spec not written as a block")
-            value = copy_plain(value)
+            value = _copy(value)
         _put(out, key, value)
     if not out:
         raise NotPieceable("no keys")
@@ -96,7 +99,7 @@ def _spec(lines: list[str], cols: list[int], start: int, end: int, parent: int) 
             key, value = _entry("", _join(lines, first, last, indent))
             if key in _CONTAINER_LISTS:
                 raise NotPieceable("containers not written as a block list")
-            value = copy_plain(value)
+            value = _copy(value)
         _put(out, key, value)
     return out
 
@@ -129,15 +132,20 @@ def _container(lines: list[str], cols: list[int], start: int, end: int, indent: 
             directives[key] = value
         else:
             fields[key] = value
-    out: dict[str, Any] = {}
-    for field in gojson.STRUCTS["Container"]:
+    # As inject.as_decoded writes it: the struct's fields in Go order, then the directives.
+    out: dict[Any, Any] = {}
+    for field in _CONTAINER:
         if field.name in fields:
             value = fields[field.name]
             if value is not _OMIT:
-                out[field.name] = copy_plain(value)
-        elif not (field.omitempty and gojson._is_empty(field.kind, None)):
-            out[field.name] = gojson._encode_value(field.kind, None)
-    return {**out, **{k: copy_plain(v) for k, v in directives.items()}}
+                out[field.name] = _copy(value)
+        else:
+            written, value = gojson.encode_field(field, None)
+            if written:
+                out[field.name] = value
+    for key, value in directives.items():
+        out[key] = _copy(value)
+    return out
 
 
 def _env_var(lines: list[str], start: int, end: int, indent: int) -> Any:
@@ -147,7 +155,7 @@ def _env_var(lines: list[str], start: int, end: int, indent: int) -> Any:
         decoded = _decode(text)
         if not isinstance(decoded, list) or len(decoded) != 1:
             raise NotPieceable("not one list item")
-        _memo[key] = gojson._encode_value("EnvVar", decoded[0])
+        _memo[key] = gojson.encode("EnvVar", decoded[0])
     return _memo[key]
 
 
@@ -156,9 +164,8 @@ def _field_value(name: Any, raw: Any) -> Any:
     field = _CONTAINER_FIELDS.get(name) if isinstance(name, str) else None
     if field is None:
         return raw if isinstance(name, str) and name.startswith("$") else _OMIT
-    if field.omitempty and gojson._is_empty(field.kind, raw):
-        return _OMIT
-    return gojson._encode_value(field.kind, raw)
+    written, value = gojson.encode_field(field, raw)
+    return value if written else _OMIT
 
 
 def _entry(context: str, text: str) -> tuple[Any, Any]:
@@ -180,6 +187,23 @@ def _decode(text: str) -> Any:
         return load_piece(text)
     except ValueError as err:
         raise NotPieceable(str(err)) from None
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of decoded data: plain dicts and lists, and the structs gojson.encode writes."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if kind is JSONStruct:
+        return JSONStruct((k, _copy(v)) for k, v in value.items())
+    if kind is list:
+        return [_copy(v) for v in value]
+    if kind in _IMMUTABLE:
+        return value
+    return copy.deepcopy(value)
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
 
 
 def _put(out: dict[Any, Any], key: Any, value: Any) -> None:

@@ -1,0 +1,171 @@
+"""The rules of the early Go istio-iptables (tools/istio-iptables/pkg/cmd/run.go): Istio 1.5.10 and 1.8.6, in its order.
+
+What sets these apart from later releases: inbound SSH (port 22) is always
+exempt when every port is captured; TPROXY sends inbound to the envoy port
+and is IPv4 only; IPv6 gets its own REDIRECT-only block after all the IPv4
+rules; OUTPUT jumps to ISTIO_OUTPUT for TCP only; a CIDR list in ``-i`` ends
+with a RETURN for everything else; there is no owner-group filter; CIDRs are
+printed as their network address.  What 1.8 added to 1.5 is data
+(:data:`VARIANTS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from pyinject.errors import UsageError
+from pyinject.iptables.flags import Release
+from pyinject.iptables.rules import Host, NetworkRange, RuleSet, add_inbound_port_rules, add_outbound_include_rules, \
+    separate_v4_v6, split
+
+SSH_PORT = "22"
+DNS_PORT = "15053"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """What one early release does differently (the defaults are 1.5's)."""
+
+    #: ISTIO_INBOUND RETURNs the tunnel port (-e) first.
+    tunnel_port: bool = False
+    #: ISTIO_IN_REDIRECT always goes to -z (1.5: only with -b '*', else to the envoy port).
+    capture_port_always: bool = False
+    #: -k interfaces are RETURNed first, for both families (1.5: IPv4 only, after the exclusions).
+    virt_interfaces_first: bool = False
+    #: An app's own calls over lo are left alone only when -i names no loopback range (1.5: always).
+    loopback_include_captures_lo: bool = False
+    #: TPROXY also marks the proxy's calls from 127.0.0.1 to the pod, for the policy route.
+    tproxy_marks_local: bool = False
+
+
+#: Release -> its variant.  1.8 also reads ISTIO_META_DNS_CAPTURE (see _dns).
+VARIANTS: dict[str, Variant] = {
+    "1.5": Variant(),
+    "1.8": Variant(tunnel_port=True, capture_port_always=True, virt_interfaces_first=True,
+                   loopback_include_captures_lo=True, tproxy_marks_local=True),
+}
+
+
+def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
+    """The rules for the settings ``v`` (config field -> value) on a pod described by ``host``."""
+    rs = RuleSet(ipv6=host.ipv6)
+    if v["SkipRuleApply"] == "true":
+        rs.notes.append("no rules are applied (--skip-rule-apply)")
+        return rs
+    excl4, excl6 = separate_v4_v6(v["OutboundIPRangesExclude"], "-x/--istio-service-exclude-cidr", masked=True)
+    if excl4.wildcard:
+        raise UsageError("istio-iptables flag -x/--istio-service-exclude-cidr: '*' is not allowed "
+                         "(istio-iptables 1.5 panics: Invalid value for OUTBOUND_IP_RANGES_EXCLUDE)")
+    inc4, inc6 = separate_v4_v6(v["OutboundIPRangesInclude"], "-i/--istio-service-cidr", masked=True)
+    if host.ipv6:
+        rs.side_effects.append("ip -6 addr add ::6/128 dev lo")
+    var = VARIANTS[rel.version]
+    include = v["InboundPortsInclude"]
+    # 1.5 uses -z only when every inbound port is captured; otherwise inbound goes to the envoy port.
+    inbound_port = v["InboundCapturePort"] if include == "*" or var.capture_port_always else v["ProxyPort"]
+    dns = _go_bool(v.get("DNSCapture", "false"))
+    keep_lo = not (var.loopback_include_captures_lo and (inc4.has_loopback or inc6.has_loopback))
+
+    if var.virt_interfaces_first:
+        for nic in split(v["RerouteVirtualInterfaces"]):
+            rs.insert_v4("PREROUTING", "nat", 1, "-i", nic, "-j", "RETURN")
+            rs.insert_v6("PREROUTING", "nat", 1, "-i", nic, "-j", "RETURN")
+    if var.tunnel_port:
+        rs.append_v4("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", v["InboundTunnelPort"], "-j", "RETURN")
+    if dns:
+        # TCP DNS goes to the agent; the rest of ISTIO_OUTPUT keeps it from looping.
+        rs.append_v4("ISTIO_REDIRECT", "nat", "-p", "tcp", "--dport", "53", "-j", "REDIRECT", "--to-ports", DNS_PORT)
+    rs.append_v4("ISTIO_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["ProxyPort"])
+    rs.append_v4("ISTIO_IN_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", inbound_port)
+    _inbound_v4(rs, v)
+    rs.append_v4("OUTPUT", "nat", "-p", "tcp", "-j", "ISTIO_OUTPUT")
+    for port in split(v["OutboundPortsExclude"]):
+        rs.append_v4("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "RETURN")
+    rs.append_v4("ISTIO_OUTPUT", "nat", "-o", "lo", "-s", "127.0.0.6/32", "-j", "RETURN")
+    _owner_rules(rs.append_v4, v, "127.0.0.1/32", keep_lo)
+    rs.append_v4("ISTIO_OUTPUT", "nat", "-d", "127.0.0.1/32", "-j", "RETURN")
+    for cidr in excl4.cidrs:
+        rs.append_v4("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "RETURN")
+    if not var.virt_interfaces_first:
+        for nic in split(v["RerouteVirtualInterfaces"]):
+            rs.insert_v4("PREROUTING", "nat", 1, "-i", nic, "-j", "RETURN")
+    for port in split(v.get("OutboundPortsInclude", "")):
+        rs.append_v4("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "ISTIO_REDIRECT")
+    add_outbound_include_rules(rs, inc4, v["RerouteVirtualInterfaces"], 4, return_rest=True)
+    if host.ipv6:
+        _ipv6(rs, v, excl6, inc6, var)
+    if dns:
+        _dns(rs, v)
+    if var.tproxy_marks_local and v["InboundInterceptionMode"] == "TPROXY":
+        rs.append_v4("OUTPUT", "mangle", "-p", "tcp", "-s", "127.0.0.1/32", "!", "-d", "127.0.0.1/32",
+                     "-j", "MARK", "--set-mark", v["InboundTProxyMark"])
+    return rs
+
+
+def _go_bool(text: str) -> bool:
+    return text in ("1", "t", "T", "true", "TRUE", "True")
+
+
+def _dns(rs: RuleSet, v: Mapping[str, str]) -> None:
+    """1.8's DNS capture (IPv4 only): UDP DNS is DNATed to the agent, except the proxy's own."""
+    for owner, ids in (("--uid-owner", v["ProxyUID"]), ("--gid-owner", v["ProxyGID"])):
+        for ident in split(ids):
+            rs.append_v4("OUTPUT", "nat", "-p", "udp", "--dport", "53", "-m", "owner", owner, ident, "-j", "RETURN")
+    rs.append_v4("OUTPUT", "nat", "-p", "udp", "--dport", "53", "-j", "DNAT", "--to-destination",
+                 "127.0.0.1:" + DNS_PORT)
+    # The agent answers from 127.0.0.1, so the query must come from there too.
+    rs.append_v4("POSTROUTING", "nat", "-p", "udp", "--dport", DNS_PORT, "-j", "SNAT", "--to-source", "127.0.0.1")
+
+
+def _owner_rules(add: Callable[..., None], v: Mapping[str, str], loopback: str, keep_lo: bool = True) -> None:
+    for owner, ids in (("--uid-owner", v["ProxyUID"]), ("--gid-owner", v["ProxyGID"])):
+        for ident in split(ids):
+            add("ISTIO_OUTPUT", "nat", "-o", "lo", "!", "-d", loopback, "-m", "owner", owner, ident,
+                "-j", "ISTIO_IN_REDIRECT")
+            if keep_lo:
+                add("ISTIO_OUTPUT", "nat", "-o", "lo", "-m", "owner", "!", owner, ident, "-j", "RETURN")
+            add("ISTIO_OUTPUT", "nat", "-m", "owner", owner, ident, "-j", "RETURN")
+
+
+def _inbound_v4(rs: RuleSet, v: Mapping[str, str]) -> None:
+    include = v["InboundPortsInclude"]
+    if not include:
+        return
+    tproxy = v["InboundInterceptionMode"] == "TPROXY"
+    table = "nat"
+    if tproxy:
+        mark, route_table = v["InboundTProxyMark"], v["InboundTProxyRouteTable"]
+        rs.append_v4("ISTIO_DIVERT", "mangle", "-j", "MARK", "--set-mark", mark)
+        rs.append_v4("ISTIO_DIVERT", "mangle", "-j", "ACCEPT")
+        rs.side_effects += [f"ip -f inet rule add fwmark {mark} lookup {route_table}",
+                            f"ip -f inet route add local default dev lo table {route_table}"]
+        rs.append_v4("ISTIO_TPROXY", "mangle", "!", "-d", "127.0.0.1/32", "-p", "tcp", "-j", "TPROXY",
+                     "--tproxy-mark", mark + "/0xffffffff", "--on-port", v["ProxyPort"])
+        table = "mangle"
+    rs.append_v4("PREROUTING", table, "-p", "tcp", "-j", "ISTIO_INBOUND")
+    # 1.5 always keeps inbound SSH out of the proxy when every port is captured.
+    add_inbound_port_rules(rs.append_v4, table, include, v["InboundPortsExclude"], tproxy, (SSH_PORT,))
+
+
+def _ipv6(rs: RuleSet, v: Mapping[str, str], excl6: NetworkRange, inc6: NetworkRange, var: Variant) -> None:
+    include = v["InboundPortsInclude"]
+    if var.tunnel_port:
+        rs.append_v6("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", v["InboundTunnelPort"], "-j", "RETURN")
+    rs.append_v6("ISTIO_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["ProxyPort"])
+    rs.append_v6("ISTIO_IN_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports",
+                 v["InboundCapturePort"] if include == "*" or var.capture_port_always else v["ProxyPort"])
+    if include:
+        rs.append_v6("PREROUTING", "nat", "-p", "tcp", "-j", "ISTIO_INBOUND")
+        add_inbound_port_rules(rs.append_v6, "nat", include, v["InboundPortsExclude"], False, (SSH_PORT,))
+    rs.append_v6("OUTPUT", "nat", "-p", "tcp", "-j", "ISTIO_OUTPUT")
+    for port in split(v["OutboundPortsExclude"]):
+        rs.append_v6("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "RETURN")
+    rs.append_v6("ISTIO_OUTPUT", "nat", "-o", "lo", "-s", "::6/128", "-j", "RETURN")
+    _owner_rules(rs.append_v6, v, "::1/128")
+    rs.append_v6("ISTIO_OUTPUT", "nat", "-d", "::1/128", "-j", "RETURN")
+    for cidr in excl6.cidrs:
+        rs.append_v6("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "RETURN")
+    # 1.5 RETURNs a virtual interface's IPv6 traffic where it sends IPv4 to the proxy.
+    add_outbound_include_rules(rs, inc6, v["RerouteVirtualInterfaces"], 6, virt_wildcard_target="RETURN",
+                               return_rest=True)
