@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from pyinject.golang.encoding_json import JSONStruct
 from pyinject.golang.yaml11 import BOOL, FLOAT, INT, NULL
 from pyinject.errors import InputError, Location
 
@@ -432,6 +433,8 @@ def copy_plain(value: Any) -> Any:
         return [copy_plain(v) for v in value]
     if kind in _IMMUTABLE:
         return value
+    if kind is JSONStruct:  # decoded Go structs (rendered containers) stay structs
+        return JSONStruct((k, copy_plain(v)) for k, v in value.items())
     return copy.deepcopy(value)
 
 

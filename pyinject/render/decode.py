@@ -21,13 +21,11 @@ error.
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
-from pyinject.golang.encoding_json import JSONStruct
 from pyinject.k8s import gojson
-from pyinject.manifests.load import load_piece
+from pyinject.manifests.load import copy_plain, load_piece
 
 #: Memoised pieces; cleared when full, so memory stays flat on any input.
 MEMO_LIMIT = 5_000
@@ -79,7 +77,7 @@ def decode_rendered(text: str) -> dict[str, Any]:
             key, value = _entry("", _join(lines, start, end, 0))
             if key == _SPEC:
                 raise NotPieceable("spec not written as a block")
-            value = _copy(value)
+            value = copy_plain(value)
         _put(out, key, value)
     if not out:
         raise NotPieceable("no keys")
@@ -99,7 +97,7 @@ def _spec(lines: list[str], cols: list[int], start: int, end: int, parent: int) 
             key, value = _entry("", _join(lines, first, last, indent))
             if key in _CONTAINER_LISTS:
                 raise NotPieceable("containers not written as a block list")
-            value = _copy(value)
+            value = copy_plain(value)
         _put(out, key, value)
     return out
 
@@ -138,13 +136,13 @@ def _container(lines: list[str], cols: list[int], start: int, end: int, indent: 
         if field.name in fields:
             value = fields[field.name]
             if value is not _OMIT:
-                out[field.name] = _copy(value)
+                out[field.name] = copy_plain(value)
         else:
             written, value = gojson.encode_field(field, None)
             if written:
                 out[field.name] = value
     for key, value in directives.items():
-        out[key] = _copy(value)
+        out[key] = copy_plain(value)
     return out
 
 
@@ -187,23 +185,6 @@ def _decode(text: str) -> Any:
         return load_piece(text)
     except ValueError as err:
         raise NotPieceable(str(err)) from None
-
-
-def _copy(value: Any) -> Any:
-    """A deep copy of decoded data: plain dicts and lists, and the structs gojson.encode writes."""
-    kind = type(value)
-    if kind is dict:
-        return {k: _copy(v) for k, v in value.items()}
-    if kind is JSONStruct:
-        return JSONStruct((k, _copy(v)) for k, v in value.items())
-    if kind is list:
-        return [_copy(v) for v in value]
-    if kind in _IMMUTABLE:
-        return value
-    return copy.deepcopy(value)
-
-
-_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
 
 
 def _put(out: dict[Any, Any], key: Any, value: Any) -> None:

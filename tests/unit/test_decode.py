@@ -176,3 +176,14 @@ def test_the_memo_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(50):
         decode_rendered(f"metadata:\n  name: n{i}\nspec:\n  x: 1\n")
         assert len(decode._memo) <= 12
+
+
+def test_copies_keep_go_structs_and_share_nothing() -> None:
+    from pyinject.golang.encoding_json import JSONStruct
+    from pyinject.manifests.load import copy_plain
+
+    original = {"c": [JSONStruct([("name", "a"), ("ports", [JSONStruct([("containerPort", 80)])])])]}
+    copied = copy_plain(original)
+    assert typed(copied) == typed(original)
+    copied["c"][0]["ports"][0]["containerPort"] = 81
+    assert original["c"][0]["ports"][0]["containerPort"] == 80
