@@ -73,6 +73,10 @@ class InputError(PyinjectError):
     """A manifest that cannot be read: YAML syntax, document shape, missing file."""
 
 
+class OutputError(PyinjectError):
+    """The output cannot be written: a full disk, a read-only file, a closed stream."""
+
+
 class ConfigError(PyinjectError):
     """Bad injection config, values, mesh config, flag value or annotation."""
 

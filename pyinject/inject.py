@@ -9,13 +9,16 @@ and checked once, in :func:`build_injector`, before any document is read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError
+from pyinject.istio.releases import Release
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.model import Injector, PodResult
+from pyinject.sandbox.limits import RenderLimits
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
 
@@ -51,15 +54,25 @@ class RunSettings:
 def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> Injector:
     """Load and check every configuration input once, before any document is read."""
     from pyinject.config import settings as config, inject_config as config_inject
+    from pyinject.istio.releases import choose_release
+
+    release = choose_release(options.istio_version, _values_for_release(options))
+    if release.legacy_format:
+        from pyinject.istio.legacy.injector import build_legacy_injector
+
+        return build_legacy_injector(options, release, environ, warn)
     settings = config.load_settings(
         values_file=options.values_file,
         mesh_file=options.mesh_config_file,
         operator_file=options.operator_file,
-        sets=options.sets,
+        sets=revision_sets(options) + tuple(options.sets),
     )
     for message in settings.warnings:
         warn(message)
-    inject_config = config_inject.load_injection_config(options.inject_config_file)
+    notes: list[str] = []
+    inject_config = config_inject.load_injection_config(options.inject_config_file, notes)
+    for message in notes:
+        warn(message)
     extra_templates: Mapping[str, str] = {}
     if options.inject_config_file is None:
         # The embedded config stands for the ConfigMap the istiod chart writes
@@ -67,23 +80,57 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         inject_config = config_inject.with_values(inject_config, settings.values)
         extra_templates = settings.extra_templates
     uid, gid = config.proxy_ids()
+    from pyinject.sprig.host import TemplateEnviron
+
+    template_environ = TemplateEnviron(environ, options.template_env, warn)
+    try:
+        with naming_config(inject_config.source):
+            renderer = load_renderer(inject_config, extra_templates, template_environ, options.template_limits)
+    except TemplateError as err:
+        if options.inject_config_file is not None and _legacy_shape(options.inject_config_file):
+            err.message += (" (the config has the single `template:` of Istio 1.0-1.8; give the release it "
+                            "comes from with --istio-version, e.g. --istio-version 1.5)")
+            err.args = (err.message,)
+        raise
     run = RunSettings(
         config=inject_config,
-        renderer=load_renderer(inject_config, extra_templates, environ),
+        renderer=renderer,
         values=settings.values,
         mesh=settings.mesh,
-        revision=config.revision(settings.values, options.revision),
+        revision=config.revision(settings.values, _named_revision(options.revision)),
         native_sidecars_default=config.native_sidecars_default(options.native_sidecars, environ),
         compliance_policy=config.compliance_policy(environ),
         inbound_traffic_policy_mode=config.inbound_traffic_policy_mode(settings.mesh),
         proxy_uid=uid,
         proxy_gid=gid,
     )
-    return SidecarInjector(run, warn)
+    return SidecarInjector(run, warn, release)
+
+
+def _values_for_release(options: Options) -> Mapping[str, Any]:
+    """The values whose ``global.tag`` may name the release (only a values file can name an old one)."""
+    if options.values_file is None:
+        return {}
+    from pyinject.config.layers import read_file
+
+    values = read_file(options.values_file, "values file")
+    return values if isinstance(values, dict) else {}
+
+
+def _legacy_shape(config_file: str) -> bool:
+    """Whether an injection config file has the pre-1.9 shape (one top-level ``template:``)."""
+    from pyinject.config.layers import read_file
+
+    try:
+        doc = read_file(config_file, "injection config")
+    except PyinjectError:
+        return False
+    return isinstance(doc, dict) and "template" in doc and "templates" not in doc
 
 
 def load_renderer(
-    inject_config: InjectionConfig, extra_templates: Mapping[str, str], environ: Mapping[str, str]
+    inject_config: InjectionConfig, extra_templates: Mapping[str, str], environ: Mapping[str, str],
+    limits: RenderLimits | None = None,
 ) -> Renderer:
     """Parse the config's templates once, with the engine its format calls for.
 
@@ -98,20 +145,21 @@ def load_renderer(
         from pyinject.config.inject_config import templates_dir
 
         directory = inject_config.directory or str(templates_dir())
-        own: Renderer = load_jinja_templates(directory, inject_config.templates)
+        own: Renderer = load_jinja_templates(directory, inject_config.templates, inject_config.template_files, limits)
     else:
-        own = _go_renderer(inject_config.templates, environ)
+        own = _go_renderer(inject_config.templates, environ, limits)
     own_names = tuple(inject_config.templates)
     if not extra_templates:
         return own
-    extra = _go_renderer(extra_templates, environ)
+    extra = _go_renderer(extra_templates, environ, limits)
     return CombinedRenderer(((extra, tuple(extra_templates)), (own, own_names)))
 
 
-def _go_renderer(templates: Mapping[str, str], environ: Mapping[str, str]) -> Renderer:
+def _go_renderer(templates: Mapping[str, str], environ: Mapping[str, str],
+                 limits: RenderLimits | None) -> Renderer:
     from pyinject.render.go import load_go_templates
 
-    return load_go_templates(templates, environ)
+    return load_go_templates(templates, environ, limits)
 
 
 class CombinedRenderer:
@@ -131,9 +179,11 @@ class CombinedRenderer:
 class SidecarInjector:
     """Injects one pod template at a time with the run's settings."""
 
-    def __init__(self, run: RunSettings, warn: Warn) -> None:
+    def __init__(self, run: RunSettings, warn: Warn, release: Release | None = None) -> None:
         self.run = run
         self.warn = warn
+        #: The Istio release whose kube-inject is reproduced (its output style, its Go-side behaviour).
+        self.release = release
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject.istio import policy
@@ -157,7 +207,8 @@ class SidecarInjector:
         decision = policy.decide(self.run.config, pod["metadata"], pod["spec"], namespace)
         if not decision.inject:
             reason = str(decision.reason.value if decision.reason is not None else "")
-            return PodResult(metadata, spec, "skipped", reason, [_skip_warning(workload, reason)] if reason else [])
+            # The report says why, once, with the file (report.summary.skip_sentence).
+            return PodResult(metadata, spec, "skipped", reason, [])
         injected = self.inject_pod(workload, pod)
         return PodResult(injected["metadata"], injected["spec"], "re-injected" if reinjecting else "injected")
 
@@ -176,8 +227,9 @@ class SidecarInjector:
         merged = pod
         template_pod: dict[str, Any] = {}
         for name in select_templates(run.config, pod_annotations):
-            text = _stage(f"template {name}", run.renderer.render, name, ctx)
-            patch = parse_rendered(name, text)
+            with naming_config(run.config.source):
+                text = _stage(f"template {name}", run.renderer.render, name, ctx)
+                patch = parse_rendered(name, text)
             if patch is None:
                 continue
             template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, copy_plain(patch))
@@ -239,27 +291,30 @@ def select_templates(config: InjectionConfig, annotations: Mapping[str, str]) ->
 
 
 def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
-    """A rendered template's YAML as plain data (it is machine-made: libyaml parses it)."""
-    from pyinject.errors import Location
-    from pyinject.manifests.load import load_plain
+    """A rendered Pod fragment, decoded as Istio decodes it (see :func:`as_decoded`).
 
+
+    A template of Istio 1.0–1.8 renders a SidecarInjectionSpec instead; merged
+    as a Pod it would add nothing, so it is an error that says what to do.
+    Most texts are decoded piece by piece (:mod:`pyinject.render.decode`, the
+    same result, with the containers already decoded); the rest whole.
+    """
+    from pyinject.istio.legacy.spec import is_legacy_spec, load_rendered
     from pyinject.render.decode import NotPieceable, decode_rendered
 
-    if not text.strip():
-        return None
     try:
-        return decode_rendered(text)
-    except NotPieceable:
-        pass  # decoded whole below, which also words any error
-    try:
-        data = load_plain(text, Location())
-    except PyinjectError as err:
-        raise TemplateError(f"template {name} rendered invalid YAML: {err.message}") from err
+        data: dict[str, Any] | None = decode_rendered(text)
+        decoded = True
+    except NotPieceable:  # decoded whole, which also words any error
+        data, decoded = load_rendered(name, text), False
     if data is None:
         return None
-    if not isinstance(data, dict):
-        raise TemplateError(f"template {name} must render a Pod fragment (a mapping), not {type(data).__name__}")
-    return as_decoded(data)
+    if is_legacy_spec(data):
+        raise TemplateError(
+            f"template {name} renders the SidecarInjectionSpec of Istio 1.0-1.8 (top-level containers, "
+            "not a Pod); give the release the config comes from with --istio-version (e.g. --istio-version 1.5)"
+        )
+    return data if decoded else as_decoded(data)
 
 
 def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:
@@ -289,25 +344,47 @@ def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:
     return patch
 
 
-def _skip_warning(workload: Workload, reason: str) -> str:
-    ns = workload.namespace
-    who = f'{workload.kind} "{ns + "/" if ns else ""}{workload.name}"'
-    return f"Skipping injection because {who} {reason}"
+def _named_revision(flag: str) -> str:
+    # istioctl: the revision "default" renders as no revision.
+    return "" if flag == "default" else flag
+
+
+def revision_sets(options: Options) -> tuple[str, ...]:
+    """What ``-r REV`` means for the embedded install: the control plane of revision REV.
+
+    istioctl reads revision REV's own ConfigMaps, whose values say ``revision: REV``
+    and whose mesh points the proxy at ``istiod-REV`` (discovery and CA).  The
+    embedded install is made into that one by setting ``values.revision``, from
+    which the mesh and templates derive those addresses.  Files exported from a
+    cluster (--valuesFile) already are a revision's: -r then only labels the pods,
+    as istioctl's does when given files.
+    """
+    rev = _named_revision(options.revision)
+    if not rev or options.values_file is not None:
+        return ()
+    return (f"values.revision={rev}",)
+
+
+@contextmanager
+def naming_config(source: str) -> Iterator[None]:
+    """Template errors say which injection config file the template came from."""
+    try:
+        yield
+    except TemplateError as err:
+        if source != "<embedded>" and not err.message.startswith("injection config "):
+            err.message = f"injection config {source}: {err.message}"
+        raise
 
 
 def _stage(name: str, func: Callable[..., Any], *args: Any) -> Any:
-    """Run one stage; errors that are not already ours name the stage (they are bugs)."""
+    """Run one stage; a stage that recurses without end (a self-including template) is the config's fault.
+
+    Anything else that is not a PyinjectError is a bug and propagates as it is,
+    so the report names its real cause.
+    """
     try:
         return func(*args)
-    except PyinjectError:
-        raise
     except RecursionError as err:
         raise TemplateError(f"{name}: nesting too deep") from err
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise _Internal(f"{name}: {type(err).__name__}: {err}") from err
-
-
-class _Internal(Exception):
-    """A failure inside a stage that is not the user's: reported as a bug (exit 3)."""
-
-
+    except MemoryError as err:
+        raise TemplateError(f"{name}: ran out of memory") from err

@@ -9,6 +9,8 @@ if TYPE_CHECKING:
     from pyinject.manifests.read import RawDocument
     from pyinject.manifests.workloads import Workload
 
+from pyinject.sandbox.limits import RenderLimits
+
 #: A JSON-like tree: what the pod, values and mesh config are made of.
 JSON = Any
 
@@ -67,6 +69,9 @@ class InjectionConfig:
     source: str = "<embedded>"
     #: For Jinja2 configs: the folder their templates ``{% import %}`` from.
     directory: str | None = None
+    #: For Jinja2 configs: the template files the config names, the only files of
+    #: ``directory`` that ``{% include %}`` / ``{% import %}`` may read.
+    template_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,12 @@ class Options:
     revision: str = ""
     #: True/False from --native-sidecars/--no-native-sidecars; None: ENABLE_NATIVE_SIDECARS decides.
     native_sidecars: bool | None = None
+    #: --istio-version: the release whose kube-inject to reproduce; None: values' global.tag, else the embedded one.
+    istio_version: str | None = None
+    #: Environment variables templates may read (``--template-env``); others read as unset.
+    template_env: tuple[str, ...] = ()
+    #: Bounds on each template render (``--template-limits``).
+    template_limits: RenderLimits = field(default_factory=RenderLimits)
 
 
 @dataclass(frozen=True)
@@ -152,6 +163,8 @@ class OutputMode:
     yaml: bool = True
     #: Every document is parsed and re-encoded, even ones that cannot hold a workload.
     parse_all: bool = False
+    #: The documents are the items of one JSON ``List`` (what ``kubectl get -o json`` writes).
+    as_list: bool = False
 
 
 @dataclass

@@ -58,12 +58,13 @@ def run(
     spool: IO[str] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, mode="w+", encoding="utf-8", newline="")
     outcomes: list[Outcome] = []
     try:
-        writer = StreamWriter(spool, yaml=mode.yaml)
+        writer = StreamWriter(spool, yaml=mode.yaml, as_list=mode.as_list)
         tracker = ChangeTracker()
         for doc in read_documents(paths, stdin):
             text = process_document(doc, injector, outcomes, warn, mode)
             tracker.add(doc, text)
             writer.write(doc, text)
+        writer.finish()
         changed_sources = tracker.finish()
         spool.seek(0)
     except BaseException:
@@ -96,6 +97,8 @@ def run_per_source(
         for doc in read_documents(expand_paths(options.filenames), stdin):
             if current is None or doc.source != current.source or doc.first_in_source:
                 if current is not None:
+                    assert writer is not None
+                    writer.finish()
                     current.changed = bool(tracker.finish())
                     current.output.seek(0)
                     yield current
@@ -104,12 +107,14 @@ def run_per_source(
                 )
                 current = SourceResult(doc.source, spool, False, [])
                 mode = mode_for(doc.source) if mode_for is not None else default
-                writer = StreamWriter(spool, yaml=mode.yaml)
+                writer = StreamWriter(spool, yaml=mode.yaml, as_list=mode.as_list)
             assert writer is not None
             text = process_document(doc, injector, current.outcomes, warn, mode)
             tracker.add(doc, text)
             writer.write(doc, text)
         if current is not None:
+            assert writer is not None
+            writer.finish()
             current.changed = bool(tracker.finish())
             current.output.seek(0)
             finished, current = current, None
@@ -131,7 +136,7 @@ def process_document(
     data = load_plain(doc.text, doc.location(), _line_warner(doc, warn))
     if not mode.parse_all and not KIND_WORDS.search(doc.body) and not doc.body.strip(" \t\r\n").startswith(("{", "[")):
         # Cannot hold a workload: pass it through without copying or walking it.
-        return mode.emit(doc, data, data, changed=False, has_workloads=False)
+        return _emit(mode, doc, data, data, changed=False, has_workloads=False)
     original = copy_plain(data)
     changed = False
     has_workloads = False
@@ -140,7 +145,15 @@ def process_document(
         outcome, rewritten = process_workload(doc, workload, injector, warn)
         outcomes.append(outcome)
         changed = changed or rewritten
-    return mode.emit(doc, original, data, changed=changed, has_workloads=has_workloads)
+    return _emit(mode, doc, original, data, changed=changed, has_workloads=has_workloads)
+
+
+def _emit(mode: OutputMode, doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
+    """``mode.emit``, with the document's place on the errors it raises (a value JSON cannot hold)."""
+    try:
+        return mode.emit(doc, original, data, changed=changed, has_workloads=has_workloads)
+    except PyinjectError as err:
+        raise err.with_location(file=doc.source, document=doc.index, line=doc.line)
 
 
 def process_workload(doc: RawDocument, workload: Workload, injector: Injector, warn: Warn | None) -> tuple[Outcome, bool]:

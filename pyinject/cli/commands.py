@@ -11,10 +11,10 @@ from typing import Any
 import click
 
 from pyinject import ISTIO_VERSION, __version__
-from pyinject.cli.guard import errors_to_exit_codes
+from pyinject.cli.guard import errors_to_exit_codes, one_line
 from pyinject.cli.iptables import iptables_command
 from pyinject.errors import ExitCode, UsageError
-from pyinject.cli.options import config_options, inject_options, inputs, io_options
+from pyinject.cli.options import config_options, inject_options, inputs, io_options, release_option
 from pyinject.model import Options
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -28,7 +28,8 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0  success (skipped workloads included); with --check: nothing would change
   1  bad input or configuration (YAML, manifests, values, annotations, templates);
-     with --check also: some file would change (stderr says "would change: FILE")
+     with --check also: some file would change (stderr says "would change: FILE"),
+     or there were no manifests to check
   2  bad usage (unknown, invalid or conflicting flags)
   3  internal error: a bug in pyinject (rerun with --debug and report it)"""
 
@@ -99,6 +100,11 @@ ISTIO_PROMETHEUS_ANNOTATIONS); and your own istio-proxy settings, from
 proxy.istio.io/overrides, as you wrote them. No configuration is needed: a pod
 injected by any Istio release or configuration is read from what it carries.
 
+kubectl.kubernetes.io/default-container and default-logs-container are removed
+when they name the first app container (injection adds exactly that, and kubectl
+picks that container without them) and kept when they name another: your choice
+of container survives.
+
 Pods that carry no injection, and every other document, pass through untouched.
 Like kube-inject it writes nothing unless every document succeeds, and reports
 each workload on stderr.
@@ -128,7 +134,7 @@ class Reporter:
 
     def warn(self, message: str) -> None:
         if not self.quiet:
-            click.echo(f"pyinject: warning: {message}", err=True)
+            click.echo(f"pyinject: warning: {one_line(message)}", err=True)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS, epilog=EXIT_CODES_HELP)
@@ -140,6 +146,7 @@ def cli() -> None:
 @cli.command("kube-inject", help=INJECT_HELP, context_settings=CONTEXT_SETTINGS)
 @io_options
 @config_options
+@release_option
 def kube_inject(**flags: Any) -> None:
     options = inject_options(flags)
 
@@ -153,7 +160,7 @@ def kube_inject(**flags: Any) -> None:
 
 @cli.command("kube-uninject", help=UNINJECT_HELP, context_settings=CONTEXT_SETTINGS)
 @io_options
-@click.option("--injectConfigFile", "inject_config_file", metavar="FILE",
+@click.option("--injectConfigFile", "inject_config_file", metavar="FILE", type=click.Path(),
               help="The injection config that was used, when it sets injectedAnnotations: "
                    "those annotations are removed too.")
 def kube_uninject(**flags: Any) -> None:
@@ -182,6 +189,7 @@ class RunFlags:
 
     in_place: bool = False
     check: bool = False
+    force: bool = False
     output_style: str = "pyinject"
     quiet: bool = False
     verbose: bool = False
@@ -221,18 +229,24 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
         mode = output_mode(options.output_format, run.output_style)
         if not run.in_place and options.output is None and "-" in options.filenames and sys.stdin.isatty():
             reporter.warn("reading manifests from the terminal; end with Ctrl-D")
+        _check_something_to_read(options, run, reporter)
         injector = build(reporter.warn)
+        release = getattr(injector, "release", None)
+        if run.output_style == "istioctl" and release is not None:
+            # istioctl's output depends on the Go libraries of the release reproduced.
+            mode = output_mode(options.output_format, run.output_style,
+                               k8s_minor=release.k8s_minor, yaml_fold=release.yaml_fold)
         if run.in_place:
             from pyinject.manifests.inplace import rewrite_in_place
 
-            done = rewrite_in_place(options, injector, mode=mode, warn=reporter.warn)
+            done = rewrite_in_place(options, injector, mode=mode, warn=reporter.warn, force=run.force)
             outcomes = done.outcomes
             changed, sources = done.changed, done.sources
         else:
             result = pipeline.run(options, injector, stdin=sys.stdin, warn=reporter.warn, mode=mode)
             try:
                 if not run.check:
-                    deliver(result, options.output, sys.stdout)
+                    deliver(result, options.output, sys.stdout, force=run.force)
             finally:
                 result.close()
             outcomes = result.outcomes
@@ -248,6 +262,21 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
         would_change = run.check and bool(changed)
     if would_change:
         sys.exit(int(ExitCode.WOULD_CHANGE))
+
+
+def _check_something_to_read(options: Options, run: RunFlags, reporter: Reporter) -> None:
+    """Say so when a directory holds no manifests; with --check, reading nothing at all is a failure.
+
+    A CI gate that checked nothing has not passed: the path is probably wrong.
+    """
+    from pyinject.errors import InputError
+    from pyinject.manifests.read import empty_directories
+
+    empty = empty_directories(options.filenames)
+    if run.check and empty and len(empty) == len(options.filenames):
+        raise InputError(f"no manifests under {', '.join(empty)}: --check checked nothing, which is not a pass")
+    for directory in empty:
+        reporter.warn(f"no manifests under {directory}")
 
 
 #: Commands whose arguments may arrive joined by commas in a single argument.

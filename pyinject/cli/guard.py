@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import click
 
-from pyinject.errors import ExitCode, PyinjectError
+from pyinject.errors import ExitCode, OutputError, PyinjectError
 
 
 @contextmanager
@@ -25,7 +25,10 @@ def errors_to_exit_codes(*, debug: bool = False) -> Iterator[None]:
     except PyinjectError as err:
         if debug:
             raise
-        click.echo(f"pyinject: error: {err}", err=True)
+        if isinstance(err, OutputError):
+            # What stdout still buffers would fail again (twice as loud) at exit.
+            _silence_stdout()
+        click.echo(f"pyinject: error: {one_line(str(err))}", err=True)
         sys.exit(int(err.exit_code))
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); that is not our failure.
@@ -34,13 +37,27 @@ def errors_to_exit_codes(*, debug: bool = False) -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("pyinject: interrupted", err=True)
         sys.exit(130)
+    except MemoryError:
+        if debug:
+            raise
+        click.echo("pyinject: error: out of memory (the input, values or templates ask for more than this machine has)", err=True)
+        sys.exit(int(ExitCode.USER_ERROR))
     except Exception as err:  # anything else is a bug in pyinject
         if debug:
             raise
-        click.echo(f"pyinject: internal error: {type(err).__name__}: {err} (this is a bug; rerun with --debug)", err=True)
+        click.echo(f"pyinject: internal error: {type(err).__name__}: {one_line(str(err))} (this is a bug; rerun with --debug)", err=True)
         sys.exit(int(ExitCode.INTERNAL))
 
 
 def _silence_stdout() -> None:
+    try:
+        fileno = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return  # not a real file (tests capture it)
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    os.dup2(devnull, fileno)
+
+
+def one_line(text: str) -> str:
+    """Messages are one line: a value with newlines in it (an annotation) is shown escaped."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pyinject.config import kinds
 from pyinject.config.layers import JSON, parse_yaml
+from pyinject.config.template_files import read_template_file
 from pyinject.errors import ConfigError, Location
 from pyinject.model import InjectionConfig
 
@@ -42,7 +43,7 @@ def read_embedded(name: str) -> str:
         raise ConfigError(f"embedded file templates/{name} is missing from this installation") from err
 
 
-def load_injection_config(path: str | None) -> InjectionConfig:
+def load_injection_config(path: str | None, notes: list[str] | None = None) -> InjectionConfig:
     """The injection config to use.
 
     ``None`` -> the embedded ``templates/inject-config.yaml`` (Jinja2).  A file ->
@@ -50,7 +51,9 @@ def load_injection_config(path: str | None) -> InjectionConfig:
     plus ``defaultTemplates``, ``aliases``, ``policy``, selectors,
     ``injectedAnnotations``), the legacy single ``template:`` key, or a bare Go
     template taken as the ``sidecar`` template.  A file is Jinja2 only when it
-    says ``format: pyinject/jinja2``.
+    says ``format: pyinject/jinja2``.  A whole ConfigMap istio-sidecar-injector is
+    read as its ``.data.config`` (``notes`` hears of it); a values, mesh or
+    IstioOperator file is refused.
     """
     if path is None:
         text = read_embedded(EMBEDDED_CONFIG)
@@ -64,14 +67,14 @@ def load_injection_config(path: str | None) -> InjectionConfig:
         base = Path(path).resolve().parent
         source = path
     try:
-        return _from_text(text, base, source)
+        return _from_text(text, base, source, notes)
     except ConfigError as err:
         if path is not None:
             raise err.with_location(file=path)
         raise
 
 
-def _from_text(text: str, base: Path, source: str) -> InjectionConfig:
+def _from_text(text: str, base: Path, source: str, notes: list[str] | None = None) -> InjectionConfig:
     if not text.strip():
         raise ConfigError("injection config is empty")
     try:
@@ -79,12 +82,19 @@ def _from_text(text: str, base: Path, source: str) -> InjectionConfig:
     except ConfigError:
         # Like istioctl: what does not parse as YAML is a bare template.
         return InjectionConfig(templates={"sidecar": text}, engine="go", source=source)
+    got = kinds.for_slot(doc, kinds.INJECT, source)
+    if got.note is not None:
+        if notes is not None:
+            notes.append(got.note)
+        return _from_text(str(got.doc), base, source)
     if isinstance(doc, dict) and doc.get(JINJA_MARKER[0]) is not None:
         if doc.get(JINJA_MARKER[0]) != JINJA_MARKER[1]:
             raise ConfigError(f"format: {doc.get(JINJA_MARKER[0])!r} is not known (pyinject reads "
                               f"format: {JINJA_MARKER[1]})")
-        built = _build(doc, _jinja_templates(doc.get("templates"), base), "jinja", source)
-        return replace(built, directory=str(base))
+        templates, files = _jinja_templates(doc.get("templates"), base)
+        files += _jinja_imports(doc.get("imports"), base)
+        built = _build(doc, templates, "jinja", source)
+        return replace(built, directory=str(base), template_files=files)
     if isinstance(doc, dict) and doc.get("templates"):
         return _build(doc, _go_templates(doc["templates"]), "go", source)
     if isinstance(doc, dict) and isinstance(doc.get("template"), str) and "templates" not in doc:
@@ -104,23 +114,38 @@ def _go_templates(raw: JSON) -> dict[str, str]:
     return out
 
 
-def _jinja_templates(raw: JSON, base: Path) -> dict[str, str]:
+def _jinja_templates(raw: JSON, base: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Template name -> text, and the files the config names (the only ones templates may import)."""
     if not isinstance(raw, dict) or not raw:
         raise ConfigError("templates: expected a mapping of name to .j2 file")
     out: dict[str, str] = {}
+    files: list[str] = []
     for name, ref in raw.items():
         if not isinstance(ref, str):
             raise ConfigError(f"templates.{name}: expected a .j2 file name or template text, got {_kind(ref)}")
         if "\n" in ref or not ref.endswith(".j2"):
             out[str(name)] = ref
             continue
-        if os.path.isabs(ref) or ".." in Path(ref).parts:
-            raise ConfigError(f"templates.{name}: {ref!r} must be a file name next to the config")
         try:
-            out[str(name)] = base.joinpath(ref).read_text(encoding="utf-8")
-        except OSError as err:
-            raise ConfigError(f"templates.{name}: cannot read {ref}: {err.strerror or err}") from err
-    return out
+            out[str(name)] = read_template_file(str(base), ref)
+        except ConfigError as err:
+            raise ConfigError(f"templates.{name}: {err.message}") from err
+        files.append(ref)
+    return out, tuple(files)
+
+
+def _jinja_imports(raw: JSON, base: Path) -> tuple[str, ...]:
+    """``imports:``: the further ``.j2`` files (macro libraries) the templates may import."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(ref, str) for ref in raw):
+        raise ConfigError(f"imports: expected a list of .j2 file names, got {_kind(raw)}")
+    for index, ref in enumerate(raw):
+        try:
+            read_template_file(str(base), ref)
+        except ConfigError as err:
+            raise ConfigError(f"imports[{index}]: {err.message}") from err
+    return tuple(raw)
 
 
 def _build(doc: dict[str, JSON], templates: dict[str, str], engine: str, source: str) -> InjectionConfig:
@@ -237,6 +262,7 @@ def with_values(config: InjectionConfig, values: Mapping[str, JSON]) -> Injectio
                               **{str(k): _annotation_text(v) for k, v in annotations.items()}},
         source=config.source,
         directory=config.directory,
+        template_files=config.template_files,
     )
 
 

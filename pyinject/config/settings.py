@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyinject.config import kinds
 from pyinject.config.inject_config import (
     load_injection_config,
     read_embedded,
@@ -118,10 +119,13 @@ def load_settings(
     sets: tuple[str, ...] | list[str] = (),
 ) -> Settings:
     """Load, layer and check values and mesh config (see the module docstring)."""
+    if operator_file is not None:
+        # A values or mesh file given here is named as such before the IstioOperator checks run.
+        _in_slot(operator_file, "IstioOperator file", kinds.OPERATOR, None)
     layers = build_overlay(operator_file, sets)
-    values = _layer_values(values_file, layers)
-    mesh = _layer_mesh(mesh_file, layers, values)
     warnings: list[str] = []
+    values = _layer_values(values_file, layers, warnings)
+    mesh = _layer_mesh(mesh_file, layers, values, warnings)
     if values_file is not None:
         warnings += unknown_keys(values, "values", values_file)
     if mesh_file is not None:
@@ -165,9 +169,20 @@ def load_mesh(
 # --------------------------------------------------------------------------- values
 
 
-def _layer_values(values_file: str | None, layers: Overlay) -> dict[str, JSON]:
+def _in_slot(path: str, what: str, slot: str, notes: list[str] | None) -> JSON:
+    """Read a config file for one slot, out of a whole ConfigMap if need be (see ``kinds``)."""
+    try:
+        got = kinds.for_slot(read_file(path, what), slot, path)
+    except ConfigError as err:
+        raise err.with_location(file=path)
+    if got.note and notes is not None:
+        notes.append(got.note)
+    return got.doc
+
+
+def _layer_values(values_file: str | None, layers: Overlay, notes: list[str] | None = None) -> dict[str, JSON]:
     if values_file is not None:
-        base = read_file(values_file, "values file")
+        base = _in_slot(values_file, "values file", kinds.VALUES, notes)
         base_source = values_file
         if base is None:
             base = {}
@@ -330,10 +345,11 @@ def install_mesh(values: Mapping[str, JSON], defaults: Mapping[str, JSON] | None
     return mesh
 
 
-def _layer_mesh(mesh_file: str | None, layers: Overlay, values: Mapping[str, JSON]) -> dict[str, JSON]:
+def _layer_mesh(mesh_file: str | None, layers: Overlay, values: Mapping[str, JSON],
+                notes: list[str] | None = None) -> dict[str, JSON]:
     defaults = _mesh_defaults()
     if mesh_file is not None:
-        doc = read_file(mesh_file, "mesh config file")
+        doc = _in_slot(mesh_file, "mesh config file", kinds.MESH, notes)
         source = mesh_file
         if doc is None:
             doc = {}

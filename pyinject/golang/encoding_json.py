@@ -54,10 +54,14 @@ def go_json_string(s: str) -> str:
     return "".join(out)
 
 
+class UnsupportedValue(ValueError):
+    """A value encoding/json refuses to write (NaN, infinities)."""
+
+
 def go_json_float(x: float) -> str:
     """encoding/json's float64 text: shortest digits, exponent only outside [1e-6, 1e21)."""
     if math.isnan(x) or math.isinf(x):
-        raise ValueError(f"json: unsupported value: {x!r}")
+        raise UnsupportedValue(f"json: unsupported value: {x!r}")
     if x == 0:
         return "-0" if math.copysign(1.0, x) < 0 else "0"
     a = abs(x)

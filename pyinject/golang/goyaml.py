@@ -7,15 +7,31 @@ line folding at 80 columns all follow go-yaml v2.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pyinject.golang.encoding_json import go_json
 from pyinject.golang.yaml11 import resolves_to_string
 
 _YAML_WIDTH = 80
+#: go-yaml v2.3.0 (and so sigs.k8s.io/yaml in programs that pinned it, Istio 1.7–1.9 among them)
+#: did not fold long lines; :func:`line_width` sets that for a stretch of code.
+_WIDTH: contextvars.ContextVar[float] = contextvars.ContextVar("go_yaml_width", default=_YAML_WIDTH)
+
+
+@contextlib.contextmanager
+def line_width(fold: bool) -> Iterator[None]:
+    """Within the block, fold long plain and quoted scalars at 80 columns (go-yaml's default) or never."""
+    token = _WIDTH.set(_YAML_WIDTH if fold else math.inf)
+    try:
+        yield
+    finally:
+        _WIDTH.reset(token)
 
 
 def _is_printable(ch: str) -> bool:
@@ -235,7 +251,7 @@ def _wrapped(head: str, s: str, indent: int) -> str:
     for i, ch in enumerate(s):
         if ch == " ":
             nxt_space = i + 1 < len(s) and s[i + 1] == " "
-            if not spaces and column > _YAML_WIDTH and not nxt_space:
+            if not spaces and column > _WIDTH.get() and not nxt_space:
                 out.append("\n" + " " * indent)
                 column = indent
             else:
@@ -256,7 +272,7 @@ def _single_quoted(s: str, head: str | None, indent: int) -> str:
     for i, ch in enumerate(s):
         if ch == " " and head is not None:
             nxt_space = i + 1 < len(s) and s[i + 1] == " "
-            if not spaces and column > _YAML_WIDTH and 0 < i < len(s) - 1 and not nxt_space:
+            if not spaces and column > _WIDTH.get() and 0 < i < len(s) - 1 and not nxt_space:
                 out.append("\n" + " " * indent)
                 column = indent
             else:
@@ -288,7 +304,7 @@ def _double_quoted(s: str, head: str | None, indent: int) -> str:
     spaces = False
     for i, ch in enumerate(s):
         if ch == " ":
-            if (head is not None and not spaces and column > _YAML_WIDTH
+            if (head is not None and not spaces and column > _WIDTH.get()
                     and 0 < i < len(s) - 1):
                 # A folded line break; the leading space of the next line is escaped.
                 out.append("\n" + " " * indent)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 if TYPE_CHECKING:
     from pyinject.gotemplate import parser
+    from pyinject.gotemplate.budget import Budget
     from pyinject.gotemplate.functions import FuncSig
 
 # The engine (parser, executor, function tables) is imported on first use:
@@ -46,11 +47,14 @@ class Template:
         self._trees = trees
         self._funcs = funcs
 
-    def execute(self, data: Any) -> str:
-        """Render this template; data uses the value model of ``values``."""
+    def execute(self, data: Any, budget: Budget | None = None) -> str:
+        """Render this template; data uses the value model of ``values``.
+
+        ``budget`` (see :mod:`pyinject.gotemplate.budget`) bounds the work; None: unbounded.
+        """
         from pyinject.gotemplate.execute import execute
 
-        return execute(self._trees, self._funcs, self.name, data)
+        return execute(self._trees, self._funcs, self.name, data, budget)
 
     def lookup(self, name: str) -> Template | None:
         """The template `name` defined in this set (by define or block), or None."""

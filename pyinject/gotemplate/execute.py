@@ -41,6 +41,7 @@ from pyinject.gotemplate.nodes import (
     WithNode,
 )
 from pyinject.gotemplate.parser import Tree
+from pyinject.gotemplate.budget import CHECK_EVERY, Budget
 from pyinject.golang.values import (
     MISSING,
     GoFuncError,
@@ -89,9 +90,11 @@ _TYPE_CHECKS = {
 class _State:
     """Per-execution state: output buffer, variables, depth and the current node."""
 
-    __slots__ = ("trees", "funcs", "tree", "out", "vars", "depth", "node")
+    __slots__ = ("trees", "funcs", "tree", "out", "vars", "depth", "node",
+                 "budget", "steps", "next_check", "max_value", "out_counted", "out_size")
 
-    def __init__(self, trees: Mapping[str, Tree], funcs: Mapping[str, FuncSig], tree: Tree) -> None:
+    def __init__(self, trees: Mapping[str, Tree], funcs: Mapping[str, FuncSig], tree: Tree,
+                 budget: Budget | None = None) -> None:
         self.trees = trees
         self.funcs = funcs
         self.tree = tree
@@ -99,6 +102,25 @@ class _State:
         self.vars: list[list[Any]] = []
         self.depth = 0
         self.node: Node | None = None
+        # Steps (function calls, range iterations) are counted inline; the budget
+        # is consulted every CHECK_EVERY of them, so the hot path stays an add
+        # and a compare.
+        self.budget = budget
+        self.steps = 0
+        self.next_check = CHECK_EVERY if budget is not None else 1 << 62
+        self.max_value = (budget.limits.output or 1 << 62) if budget is not None else 1 << 62
+        self.out_counted = 0
+        self.out_size = 0
+
+    def checkpoint(self) -> None:
+        """Every CHECK_EVERY steps: the step count, the clock, and the output so far."""
+        assert self.budget is not None
+        self.next_check = self.steps + CHECK_EVERY
+        self.budget.check(self.steps)
+        out = self.out
+        self.out_size += sum(len(piece) for piece in out[self.out_counted:])
+        self.out_counted = len(out)
+        self.budget.allow_size(self.out_size, "the output")
 
     # -- errors ----------------------------------------------------------------
 
@@ -209,6 +231,9 @@ class _State:
                     self.set_var(decl[1].ident[0], elem)
                 else:
                     self.vars[-2][1] = index
+            self.steps += 1
+            if self.steps >= self.next_check:
+                self.checkpoint()
             try:
                 self.walk_list(elem, body)
             except _Continue:
@@ -451,11 +476,17 @@ class _State:
             else:
                 kind = variadic
             argv.append(self.validate_type(final, kind))
+        self.steps += 1
+        if self.steps >= self.next_check:
+            self.checkpoint()
         try:
-            return fn(*argv)
+            result = fn(*argv)
         except GoFuncError as err:
             self.node = node
             self.errorf(f"error calling {name}: {err}")
+        if type(result) is str and len(result) > self.max_value and self.budget is not None:
+            self.budget.allow_size(len(result), f"the result of {name}")
+        return result
 
     def eval_arg(self, dot: Any, kind: str | None, node: Node) -> Any:
         self.node = node
@@ -549,11 +580,15 @@ _WALKERS: dict[type, Callable[[_State, Any, Any], None]] = {
 
 
 def execute(
-    trees: Mapping[str, Tree], funcs: Mapping[str, FuncSig], name: str, data: Any
+    trees: Mapping[str, Tree], funcs: Mapping[str, FuncSig], name: str, data: Any,
+    budget: Budget | None = None,
 ) -> str:
-    """Run template `name` of a tree set against `data`; returns the output text."""
+    """Run template `name` of a tree set against `data`; returns the output text.
+
+    With a ``budget``, steps, time and output size are bounded by its limits.
+    """
     tree = trees[name]
-    state = _State(trees, funcs, tree)
+    state = _State(trees, funcs, tree, budget)
     dot = MISSING if data is None else data
     state.vars.append(["$", dot])
     # Each nested {{template}} costs a handful of Python frames; allow some
@@ -570,6 +605,8 @@ def execute(
         if old_limit < _RECURSION_LIMIT:
             sys.setrecursionlimit(old_limit)
     text = "".join(state.out)
+    if budget is not None:
+        budget.allow_size(len(text), "the output")
     if _RAW_BYTE.search(text):
         text = _bytes_to_text(text)
     return text

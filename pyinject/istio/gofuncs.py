@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping
 
 from pyinject.golang import protojson
 from pyinject.golang.encoding_json import JSONStruct
+from pyinject.sandbox import limits
 from pyinject.golang.fmt import sprint
 from pyinject.golang.values import GoFuncError, GoObject, TypedList, TypedMap, type_name
 from pyinject.istio import funcs
@@ -171,6 +172,7 @@ def to_yaml(value: Any) -> str:
 
 def indent(spaces: int, source: str) -> str:
     """``indent``: see :func:`pyinject.istio.funcs.indent`."""
+    limits.allow_size(len(source) + max(spaces, 0) * source.count("\n"), "the result of indent")
     return funcs.indent(spaces, source)
 
 

@@ -1,11 +1,10 @@
 """``--in-place``: give each input file its own output, replacing only the files that change.
 
-Every file is processed and staged (written to a temporary file beside it)
+Every file is processed and staged (see :mod:`pyinject.manifests.files`)
 before any is replaced, so an error in the tenth file leaves the first nine
-untouched too.  Each replacement is a rename, atomic on POSIX: a reader sees
-the old file or the new one, never half of each.  Files whose output equals
-their text are not touched at all (their modification time stays, which keeps
-``make`` and pre-commit quiet).
+untouched too, and a rename that fails puts back the files already renamed.
+Files whose output equals their text are not touched at all (their
+modification time stays, which keeps ``make`` and pre-commit quiet).
 """
 
 from __future__ import annotations
@@ -16,8 +15,8 @@ from dataclasses import dataclass, field
 
 from pyinject.errors import UsageError
 from pyinject.model import Options, Outcome
-from pyinject.manifests.files import commit_file, discard_files, stage_file
-from pyinject.manifests.output import JSON_IF_CHANGED, PRESERVING
+from pyinject.manifests.files import Staging
+from pyinject.manifests.output import JSON_IF_CHANGED, JSON_OUTPUT, PRESERVING
 from pyinject.manifests.read import STDIN, expand_paths
 from pyinject.model import Injector, OutputMode, Warn
 from pyinject.pipeline import run_per_source
@@ -45,10 +44,19 @@ def input_files(filenames: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def rewrite_in_place(options: Options, injector: Injector, *, mode: OutputMode, warn: Warn | None = None) -> InPlaceResult:
+def rewrite_in_place(
+    options: Options, injector: Injector, *, mode: OutputMode, warn: Warn | None = None, force: bool = False
+) -> InPlaceResult:
     """Process every file named by ``options.filenames`` and replace those whose output differs."""
     files = input_files(options.filenames)
     result = InPlaceResult(sources=list(files))
+    if mode is JSON_OUTPUT:
+        # Each file keeps its format; --output-format json may only confirm that of JSON files.
+        yaml_files = [f for f in files if not f.endswith(".json")]
+        if yaml_files:
+            raise UsageError(f"--in-place keeps each file's format, so --output-format json cannot rewrite "
+                             f"{yaml_files[0]} (JSON files stay JSON without it)")
+        mode = PRESERVING
 
     def mode_for(source: str) -> OutputMode:
         # A JSON file stays JSON: the rewritten documents are written as JSON.
@@ -56,20 +64,14 @@ def rewrite_in_place(options: Options, injector: Injector, *, mode: OutputMode, 
             return JSON_IF_CHANGED
         return mode
 
-    staged: list[tuple[str, str]] = []
-    try:
+    with Staging(force=force) as staging:
         for source in run_per_source(dataclasses.replace(options, filenames=files), injector, warn=warn, mode_for=mode_for):
             try:
                 result.outcomes.extend(source.outcomes)
                 if source.changed:
                     # Through a symbolic link, the file it points to is rewritten; the link stays.
-                    target = os.path.realpath(source.source)
-                    staged.append((stage_file(target, source.output), source.source))
+                    staging.add(source.source, source.output)
             finally:
                 source.close()
-        for tmp, name in staged:
-            commit_file(tmp, os.path.realpath(name))
-            result.changed.append(name)
-    finally:
-        discard_files(tmp for tmp, name in staged if name not in result.changed)
+        result.changed.extend(staging.commit())
     return result

@@ -23,8 +23,9 @@ reproduces on the JSON-like data pyinject works on:
   (:func:`pyinject.golang.goyaml.go_yaml`).
 
 ``metadata.creationTimestamp: null``, which older istioctl releases wrote, is
-gone since Kubernetes 1.33 marked the field ``omitzero``; Istio 1.30 builds with
-those libraries.
+gone since Kubernetes 1.33 marked the field ``omitzero``; Istio 1.27 and later
+build with those libraries.  Older releases are written as they wrote
+(:class:`GoLibraries`, :func:`istioctl_mode`).
 
 Where the two differ on purpose: istioctl writes a last document that lacks a
 final newline as ``...last line---``, which is not valid YAML; here a newline
@@ -38,10 +39,13 @@ exact container types of :mod:`pyinject.k8s.gojson`.
 
 from __future__ import annotations
 
+import contextvars
 import functools
+from dataclasses import dataclass, replace
 from collections.abc import Mapping
 from typing import Any
 
+from pyinject.errors import InputError
 from pyinject.k8s.gojson import GoField, encode
 from pyinject.k8s.gojson import struct_fields as _struct
 from pyinject.manifests.read import RawDocument
@@ -250,6 +254,44 @@ def go_structs() -> dict[str, tuple[GoField, ...]]:
     return structs
 
 
+@dataclass(frozen=True)
+class GoLibraries:
+    """The Go libraries an istioctl release was built with, where they change what it writes."""
+
+    #: Kubernetes API minor version (k8s.io/api 0.N): before 33 ObjectMeta wrote
+    #: ``creationTimestamp: null``; fields added later (:data:`FIELDS_SINCE`) did not exist.
+    k8s_minor: int = 35
+    #: go-yaml folds long scalars at 80 columns (v2.3.0 did not).
+    yaml_fold: bool = True
+
+
+#: Struct fields by the Kubernetes minor version that added them.
+FIELDS_SINCE: dict[tuple[str, str], int] = {
+    ("StatefulSetStatus", "availableReplicas"): 22,
+}
+
+_LIBRARIES: contextvars.ContextVar[GoLibraries] = contextvars.ContextVar("go_libraries", default=GoLibraries())
+
+
+@functools.cache
+def _structs_for(libraries: GoLibraries) -> dict[str, tuple[GoField, ...]]:
+    """The struct table as a release's Kubernetes libraries had it."""
+    structs = dict(go_structs())
+    if libraries == GoLibraries():
+        return structs
+    for name, fields in structs.items():
+        kept = []
+        for field in fields:
+            if FIELDS_SINCE.get((name, field.name), 0) > libraries.k8s_minor:
+                continue
+            if name == "ObjectMeta" and field.name == "creationTimestamp" and libraries.k8s_minor < 33:
+                # metav1.Time without omitzero: an unset timestamp is written as null.
+                field = replace(field, omitempty=False, pointer=True)
+            kept.append(field)
+        structs[name] = tuple(kept)
+    return structs
+
+
 def _list_item(item: Any) -> Any:
     """A List item: typed when istioctl registers its kind, else its JSON as it was."""
     struct = _registered_struct(item)
@@ -258,7 +300,7 @@ def _list_item(item: Any) -> Any:
 
 def _encode(struct: str, data: Any) -> Any:
     """``data`` through Go struct ``struct``; a List's items each through their own type."""
-    out = encode(struct, data, go_structs())
+    out = encode(struct, data, _structs_for(_LIBRARIES.get()))
     if struct == "List" and isinstance(out.get("items"), list):
         out["items"] = [_list_item(item) for item in out["items"]]
     return out
@@ -268,6 +310,8 @@ def _registered_struct(obj: Any) -> str | None:
     if not isinstance(obj, Mapping):
         return None
     key = (obj.get("apiVersion"), obj.get("kind"))
+    if not all(isinstance(part, str) for part in key):
+        return None  # not a Kubernetes object istioctl could decode
     return KIND_STRUCTS[str(key[1])] if key in REGISTERED else None
 
 
@@ -285,11 +329,24 @@ def typed(data: Any, *, force: bool = False) -> Any | None:
 
 def emit_istioctl(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
     """One document as ``istioctl kube-inject`` writes it, ``---`` line included."""
+    # Comments before the first "---" are a chunk of their own to istioctl's reader: written raw.
+    head = doc.separator[: doc.separator.rfind("---")] if doc.first_in_source else ""
+    if head and all(not line.strip() or line.lstrip().startswith("#") for line in head.splitlines()):
+        return head + "---\n" + _emit_body(doc, data, changed)
+    return _emit_body(doc, data, changed)
+
+
+def _emit_body(doc: RawDocument, data: Any, changed: bool) -> str:
     from pyinject.golang.goyaml import go_yaml
+    from pyinject.golang.encoding_json import UnsupportedValue
 
     value = typed(data, force=changed)
     if value is not None:
-        return go_yaml(value) + "---\n"
+        try:
+            return go_yaml(value) + "---\n"
+        except UnsupportedValue as err:
+            # istioctl goes through JSON, which has no infinities or NaN.
+            raise InputError(f"cannot be written as istioctl writes it: {err} (JSON has no .inf or .nan)") from err
     if not doc.body:
         # Go's YAML reader skips documents with no text at all.
         return ""
@@ -298,3 +355,21 @@ def emit_istioctl(doc: RawDocument, original: Any, data: Any, *, changed: bool, 
 
 
 ISTIOCTL = OutputMode("istioctl", emit_istioctl, parse_all=False)
+
+
+def istioctl_mode(libraries: GoLibraries) -> OutputMode:
+    """The istioctl style of a release built with ``libraries`` (:data:`ISTIOCTL` is today's)."""
+    if libraries == GoLibraries():
+        return ISTIOCTL
+
+    def emit(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
+        from pyinject.golang.goyaml import line_width
+
+        token = _LIBRARIES.set(libraries)
+        try:
+            with line_width(libraries.yaml_fold):
+                return emit_istioctl(doc, original, data, changed=changed, has_workloads=has_workloads)
+        finally:
+            _LIBRARIES.reset(token)
+
+    return OutputMode("istioctl", emit, parse_all=False)

@@ -34,6 +34,10 @@ from pyinject.errors import InputError, Location
 
 #: More nodes than this after expanding aliases is treated as an alias bomb.
 MAX_EXPANDED_NODES = 2_000_000
+#: Deepest nesting of mappings and sequences accepted in a document.  Real
+#: manifests stay far below (a CRD's schema reaches a few dozen levels); the
+#: stages after reading (copy, merge, splice, JSON) may then recurse freely.
+MAX_DEPTH = 200
 
 Warn = Callable[[str, int | None], None]
 
@@ -120,9 +124,13 @@ def load_plain(text: str, location: Location, warn: Warn | None = None) -> Any:
             data, aliased = _load_events(text)
         except (_Unsupported, yaml.YAMLError):
             pass  # the full loader decides, and words any error
+        except _TooDeep:
+            raise _too_deep(location) from None
         else:
             if aliased:
                 check_expansion(data, location)
+                if nesting_depth(data) > MAX_DEPTH:
+                    raise _too_deep(location)
             return data
     loader = KubeLoader(text)
     loader.warn = warn
@@ -130,12 +138,22 @@ def load_plain(text: str, location: Location, warn: Warn | None = None) -> Any:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as err:
         raise _yaml_error(err, location) from None
+    except yaml.reader.ReaderError as err:
+        raise _reader_error(err, text, location) from None
     except yaml.YAMLError as err:
-        raise InputError(f"invalid YAML: {err}", location) from None
+        raise InputError(f"invalid YAML: {' '.join(str(err).split())}", location) from None
+    except RecursionError:
+        raise _too_deep(location) from None
     finally:
         loader.dispose()
     check_expansion(data, location)
+    if nesting_depth(data) > MAX_DEPTH:
+        raise _too_deep(location)
     return data
+
+
+#: How deep a piece of a rendered template may sit in it (root, spec, a list, an item).
+PIECE_DEPTH = 4
 
 
 def load_piece(text: str) -> Any:
@@ -149,11 +167,46 @@ def load_piece(text: str) -> Any:
         raise ValueError("no libyaml")
     try:
         data, aliased = _load_events(text)
-    except (_Unsupported, yaml.YAMLError) as err:
+    except (_Unsupported, _TooDeep, yaml.YAMLError) as err:
         raise ValueError(str(err)) from None
     if aliased:
         raise ValueError("aliases")
+    if nesting_depth(data) > MAX_DEPTH - PIECE_DEPTH:
+        # A piece sits up to PIECE_DEPTH levels inside its document: near the
+        # limit, only the whole document can say whether it is too deep.
+        raise ValueError("deep")
     return data
+
+
+class _TooDeep(Exception):
+    """The document nests deeper than MAX_DEPTH."""
+
+
+def _too_deep(location: Location) -> InputError:
+    return InputError(f"nested deeper than {MAX_DEPTH} levels of mappings and lists; pyinject refuses such documents", location)
+
+
+def nesting_depth(data: Any) -> int:
+    """How many mappings and sequences deep ``data`` goes (iterative; stops counting past MAX_DEPTH)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    seen: dict[int, int] = {}
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return deepest
+        if seen.get(id(node), 0) >= depth:
+            continue  # shared through an alias, and already walked from at least this deep
+        seen[id(node)] = depth
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 _EventParser: Any
@@ -258,6 +311,8 @@ def _load_events(text: str) -> tuple[Any, bool]:
                 anchors[event.anchor] = opened
             if current is not None:
                 stack.append((current, key, in_map))
+                if len(stack) >= MAX_DEPTH:
+                    raise _TooDeep()
             else:
                 root = opened
             current, key, in_map = opened, _NO_KEY, kind is MappingStartEvent
@@ -295,6 +350,17 @@ def _load_events(text: str) -> tuple[Any, bool]:
                 raise _Unsupported("duplicate key")  # the full loader warns about it
             current[key] = value
             key = _NO_KEY
+
+
+def _reader_error(err: yaml.reader.ReaderError, text: str, location: Location) -> InputError:
+    """A character YAML does not allow, at its line and column (libyaml says only "position N")."""
+    from dataclasses import replace
+
+    before = text[: err.position]
+    line = (location.line or 1) + before.count("\n")
+    col = err.position - (before.rfind("\n") + 1) + 1
+    char = f"#x{err.character:04x}" if isinstance(err.character, int) else repr(err.character)
+    return InputError(f"invalid YAML: character {char} is not allowed ({err.reason})", replace(location, line=line, col=col))
 
 
 def _yaml_error(err: yaml.MarkedYAMLError, location: Location) -> InputError:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import IO, Any
 
-from pyinject.errors import UsageError
+from pyinject.errors import OutputError, UsageError
 from pyinject.manifests.read import RawDocument
+from pyinject.manifests.workloads import LIST_KIND
 from pyinject.manifests.write import emit_json, emit_unchanged, emit_yaml
 from pyinject.model import OutputMode
 
@@ -21,9 +22,20 @@ def emit_preserving(doc: RawDocument, original: Any, data: Any, *, changed: bool
     return emit_yaml(doc, original, data) if changed else emit_unchanged(doc)
 
 
-def emit_as_json(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
-    """Every document as indented JSON."""
-    return "" if data is None else emit_json(data)
+#: How the JSON ``List`` of the output documents opens, and how each item is indented in it.
+LIST_HEAD = '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": [\n'
+LIST_INDENT = "    "
+
+
+def emit_list_items(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
+    """A document as items of the output List, indented to sit in it; a List's own items are lifted out."""
+    if data is None:
+        return ""
+    items = data.get("items") if isinstance(data, dict) and data.get("kind") == LIST_KIND else None
+    if not isinstance(items, list):
+        items = [data]
+    indent = "\n" + LIST_INDENT
+    return ",\n".join(LIST_INDENT + emit_json(item).rstrip("\n").replace("\n", indent) for item in items)
 
 
 def emit_json_if_changed(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
@@ -33,21 +45,28 @@ def emit_json_if_changed(doc: RawDocument, original: Any, data: Any, *, changed:
 
 PRESERVING = OutputMode("pyinject", emit_preserving)
 JSON_IF_CHANGED = OutputMode("json-if-changed", emit_json_if_changed, yaml=False)
-JSON_OUTPUT = OutputMode("json", emit_as_json, yaml=False, parse_all=True)
+JSON_OUTPUT = OutputMode("json", emit_list_items, yaml=False, parse_all=True, as_list=True)
 
 #: ``--output-style`` values.  The default keeps what users wrote; ``istioctl``
 #: writes what ``istioctl kube-inject`` writes (see :mod:`pyinject.manifests.istioctl_style`).
 OUTPUT_STYLES = ("pyinject", "istioctl")
 
 
-def output_mode(output_format: str = "yaml", output_style: str = "pyinject") -> OutputMode:
-    """The one place that turns ``--output-format`` and ``--output-style`` into a writer."""
+def output_mode(output_format: str = "yaml", output_style: str = "pyinject", *,
+                k8s_minor: int | None = None, yaml_fold: bool = True) -> OutputMode:
+    """The one place that turns ``--output-format`` and ``--output-style`` into a writer.
+
+    ``k8s_minor`` and ``yaml_fold``: the Go libraries of the istioctl release
+    being reproduced (see ``istioctl_style.GoLibraries``); None: today's.
+    """
     if output_style == "istioctl":
         if output_format != "yaml":
             raise UsageError("--output-style istioctl writes YAML only (istioctl has no JSON output)")
-        from pyinject.manifests.istioctl_style import ISTIOCTL
+        from pyinject.manifests.istioctl_style import ISTIOCTL, GoLibraries, istioctl_mode
 
-        return ISTIOCTL
+        if k8s_minor is None:
+            return ISTIOCTL
+        return istioctl_mode(GoLibraries(k8s_minor=k8s_minor, yaml_fold=yaml_fold))
     if output_style != "pyinject":
         raise UsageError(f"unknown output style {output_style!r}; have {', '.join(OUTPUT_STYLES)}")
     return JSON_OUTPUT if output_format == "json" else PRESERVING
@@ -89,23 +108,40 @@ class ChangeTracker:
 
 
 class StreamWriter:
-    """Joins documents (and several input files) into one valid YAML stream."""
+    """Joins documents (and several input files) into one valid YAML stream, or the items of one JSON List."""
 
-    def __init__(self, out: IO[str], yaml: bool) -> None:
+    def __init__(self, out: IO[str], yaml: bool, as_list: bool = False) -> None:
         self.out = out
         self.yaml = yaml
+        self.as_list = as_list
         self.written = False
         self.tail = "\n"
 
     def write(self, doc: RawDocument, text: str) -> None:
         if not text:
             return
+        if self.as_list:
+            self._put((",\n" if self.written else LIST_HEAD) + text)
+            self.written = True
+            return
         if self.written and not self.tail.endswith("\n"):
-            self.out.write("\n")
+            self._put("\n")
             self.tail += "\n"
         if self.yaml and self.written and doc.first_in_source and not doc.separator and not self.tail.endswith("\n---\n"):
             # Two files joined: keep their documents apart.
-            self.out.write("---\n")
-        self.out.write(text)
+            self._put("---\n")
+        self._put(text)
         self.written = True
         self.tail = (self.tail + text)[-5:]
+
+    def finish(self) -> None:
+        """Close the List (an empty one when no document was written)."""
+        if self.as_list:
+            self._put("\n  ]\n}\n" if self.written else '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": []\n}\n')
+
+    def _put(self, text: str) -> None:
+        try:
+            self.out.write(text)
+        except OSError as err:
+            # The spool spilled to a file in TMPDIR, and that file system is full.
+            raise OutputError(f"cannot hold the output in a temporary file (TMPDIR): {err.strerror}") from err

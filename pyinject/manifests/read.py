@@ -8,7 +8,9 @@ can point at it.  Nothing here holds more than one document in memory.
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -66,14 +68,35 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return out
 
 
+def empty_directories(paths: Iterable[str]) -> list[str]:
+    """The directories among ``paths`` that hold no manifest at any depth (each walk stops at the first)."""
+    empty: list[str] = []
+
+    def unreadable(err: OSError) -> None:
+        raise err  # not known to be empty: the walk that reads it will say what is wrong
+
+    for path in paths:
+        if path == STDIN or not os.path.isdir(path):
+            continue
+        try:
+            if not any(name.endswith(MANIFEST_SUFFIXES) for _, _, names in os.walk(path, onerror=unreadable) for name in names):
+                empty.append(path)
+        except OSError:
+            continue
+    return empty
+
+
 def _walk_manifests(root: str) -> list[str]:
     found: list[str] = []
 
     def on_error(err: OSError) -> None:
         raise InputError(f"cannot read directory: {err.strerror}", Location(file=err.filename or root))
 
+    from pyinject.manifests.files import is_staging_dir
+
     for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
-        dirnames.sort()
+        # A run's staging directory holds no manifests of the user's.
+        dirnames[:] = sorted(d for d in dirnames if not is_staging_dir(d))
         for name in sorted(filenames):
             if name.endswith(MANIFEST_SUFFIXES):
                 found.append(os.path.join(dirpath, name))
@@ -86,7 +109,14 @@ def read_documents(paths: Iterable[str], stdin: IO[str] | None = None) -> Iterat
     for path in paths:
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin
-            yield from split_documents(stream, "<stdin>")
+            strict = _strict_utf8(stream)
+            try:
+                yield from split_documents(strict, "<stdin>")
+            except UnicodeError as err:
+                raise _not_utf8(err, "<stdin>") from err
+            finally:
+                if strict is not stream:
+                    strict.detach()  # type: ignore[attr-defined]  # leave stdin's buffer open
             continue
         try:
             handle = open(path, encoding="utf-8", newline="")
@@ -98,12 +128,36 @@ def read_documents(paths: Iterable[str], stdin: IO[str] | None = None) -> Iterat
             try:
                 yield from split_documents(handle, path)
             except UnicodeDecodeError as err:
-                raise InputError(f"not UTF-8 text: {err.reason} at byte {err.start}", Location(file=path)) from err
+                raise _not_utf8(err, path) from err
+
+
+def _strict_utf8(stream: IO[str]) -> IO[str]:
+    """``stream`` decoded as strict UTF-8, whatever the locale made of the process's stdin.
+
+    Python decodes stdin with the locale's encoding, and under the C locale
+    with ``surrogateescape``, which lets bytes that are not UTF-8 through as
+    lone surrogates.  Read the bytes underneath instead, when there are any.
+    """
+    raw = getattr(stream, "buffer", None)
+    if raw is None:
+        return stream
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
+
+
+def _not_utf8(err: UnicodeError, source: str) -> InputError:
+    if isinstance(err, UnicodeDecodeError):
+        return InputError(f"not UTF-8 text: {err.reason} (byte 0x{err.object[err.start]:02x})", Location(file=source))
+    return InputError("not UTF-8 text", Location(file=source))
 
 
 def _is_separator(line: str) -> bool:
     """A ``---`` document start marker: at column 0, followed by blank or end."""
     return line.startswith("---") and (len(line) == 3 or line[3] in " \t\r\n")
+
+
+def _is_blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
 
 
 def _is_end_marker(line: str) -> bool:
@@ -127,18 +181,30 @@ def split_documents(stream: IO[str] | Iterable[str], source: str) -> Iterator[Ra
     after_end_marker = False
     first = True
 
-    def flush() -> RawDocument:
+    def flush() -> Iterator[RawDocument]:
         nonlocal index, first
-        index += 1
-        doc = RawDocument(source, index, body_line, "".join(separator), "".join(body), first)
-        first = False
-        return doc
+        text = "".join(body)
+        # JSON objects one after another (one per line, or pretty-printed) are a
+        # document each, as kubectl reads them; YAML would see one invalid document.
+        parts = split_json_stream(text) if not separator else None
+        line = body_line
+        for part in parts or [text]:
+            index += 1
+            yield RawDocument(source, index, line, "".join(separator), part, first)
+            first = False
+            line += part.count("\n")
 
     for line in stream:
         lineno += 1
         if _is_separator(line):
+            if index == 0 and not separator and body and all(_is_blank_or_comment(b) for b in body):
+                # Comments before the first "---" (a license header, a note) open the
+                # first document; they are not a document of their own.
+                separator = body + [line]
+                body = []
+                continue
             if body or separator:
-                yield flush()
+                yield from flush()
             body_line = lineno - len(pending_directives)
             separator = pending_directives + [line]
             pending_directives = []
@@ -161,7 +227,40 @@ def split_documents(stream: IO[str] | Iterable[str], source: str) -> Iterator[Ra
             after_end_marker = True
     body.extend(pending_directives)
     if body or separator:
-        yield flush()
+        yield from flush()
+
+
+_JSON_OBJECTS_MEET = re.compile(r"\}\s*\{")
+
+
+def split_json_stream(text: str) -> list[str] | None:
+    """``text`` cut into its JSON objects when it is two or more of them back to back, else None.
+
+    Each part keeps the whitespace before it, so the parts join back into ``text``.
+    """
+    start = len(text) - len(text.lstrip())
+    if not text.startswith("{", start) or not _JSON_OBJECTS_MEET.search(text):
+        return None
+    decoder = json.JSONDecoder()
+    parts: list[str] = []
+    begin = 0
+    pos = start
+    try:
+        while pos < len(text):
+            _, end = decoder.raw_decode(text, pos)
+            rest = len(text) - len(text[end:].lstrip())
+            if rest < len(text) and text[rest] != "{":
+                return None
+            # The line break after an object stays with it.
+            cut = text.find("\n", end, rest)
+            cut = rest if cut < 0 else cut + 1
+            parts.append(text[begin:cut])
+            begin, pos = cut, rest
+    except ValueError:
+        return None
+    if begin < len(text):
+        parts[-1] += text[begin:]
+    return parts if len(parts) > 1 else None
 
 
 def read_text(text: str, source: str = "<string>") -> list[RawDocument]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pyinject.errors import InputError
 from pyinject.golang.tree import set_path
+from pyinject.k8s.shapes import OBJECT_META, POD_SPEC, describe, first_problem
 
 Path = tuple[str, ...]
 
@@ -70,13 +71,15 @@ class Workload:
     def name(self) -> str:
         meta = self.obj.get("metadata")
         name = meta.get("name") if isinstance(meta, dict) else None
-        return str(name) if name is not None else ""
+        # Only a string is a name; anything else is refused by check_fields, whose
+        # message must not quote the whole value as the workload's name.
+        return name if isinstance(name, str) else ""
 
     @property
     def namespace(self) -> str:
         meta = self.obj.get("metadata")
         ns = meta.get("namespace") if isinstance(meta, dict) else None
-        return str(ns) if ns else ""
+        return ns if isinstance(ns, str) else ""
 
     def describe(self) -> str:
         """``Kind ns/name`` (or ``Kind name``) for messages."""
@@ -138,26 +141,22 @@ def check_shape(workload: Workload) -> None:
     for path in (workload.paths.metadata, workload.paths.spec):
         node = get_path(workload.obj, path)
         if node is not None and not isinstance(node, dict):
-            raise InputError(f"{'.'.join(path)} must be a mapping, not {_type_name(node)}")
-    _, spec = workload.get_pod()
-    for field in ("containers", "initContainers"):
-        value = spec.get(field)
-        if value is None:
-            continue
-        dotted = ".".join((*workload.paths.spec, field))
-        if not isinstance(value, list):
-            raise InputError(f"{dotted} must be a list, not {_type_name(value)}")
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                raise InputError(f"{dotted}[{i}] must be a mapping, not {_type_name(item)}")
+            raise InputError(f"{'.'.join(path)} must be a mapping, not {describe(node)}")
+    check_fields(workload)
 
 
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__
-    )
+def check_fields(workload: Workload) -> None:
+    """Every field the Kubernetes schema knows holds the kind of value Kubernetes wants.
+
+    The owner's metadata too: templates read its name and namespace.
+    """
+    checks = [(workload.paths.metadata, OBJECT_META), (workload.paths.spec, POD_SPEC)]
+    if workload.paths.metadata != ("metadata",):
+        checks.insert(0, (("metadata",), OBJECT_META))
+    for path, ref in checks:
+        problem = first_problem(get_path(workload.obj, path), ref, ".".join(path))
+        if problem is not None:
+            raise InputError(problem)
 
 
 def _owner(kind: str, obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

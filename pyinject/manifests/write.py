@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pyinject.errors import PyinjectError
+from pyinject.errors import InputError, PyinjectError
 from pyinject.manifests.read import RawDocument
 from pyinject.golang.yaml11 import needs_quotes
 from pyinject.golang.values import data_equal
@@ -77,7 +77,11 @@ def dump_roundtrip(tree: Any, original_text: str = "") -> str:
 
 def emit_json(data: Any) -> str:
     """One document as indented JSON (kubectl reads a stream of JSON objects)."""
-    return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+    try:
+        return json.dumps(data, indent=2, ensure_ascii=False, default=_json_default, allow_nan=False) + "\n"
+    except ValueError as err:
+        # JSON has no infinities or NaN; kubectl refuses them too.
+        raise InputError("cannot be written as JSON: it holds .inf or .nan, which JSON has no way to say") from err
 
 
 def _json_default(value: Any) -> Any:

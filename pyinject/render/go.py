@@ -14,6 +14,7 @@ from pyinject.gotemplate.errors import GoTemplateExecError, GoTemplateSyntaxErro
 from pyinject.istio.gofuncs import istio_funcs
 from pyinject.model import TemplateContext
 from pyinject.render.go_data import template_data
+from pyinject.sandbox.limits import RenderLimits, rendering
 
 
 def injection_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Callable[..., Any]]:
@@ -26,14 +27,20 @@ def injection_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Calla
     from pyinject.gotemplate.functions import function_table
     from pyinject.sprig.table import SPRIG_FUNCS
 
-    return function_table(BUILTIN_FUNCS, SPRIG_FUNCS, istio_funcs(environ))
+    tables: list[Mapping[str, Callable[..., Any]]] = [BUILTIN_FUNCS, SPRIG_FUNCS]
+    if environ is not None:
+        from pyinject.sprig.host import env_funcs
+
+        tables.append(env_funcs(environ))
+    return function_table(*tables, istio_funcs(environ))
 
 
 class GoTemplates:
     """Parsed Go injection templates, each parsed once and rendered per pod."""
 
-    def __init__(self, parsed: Mapping[str, Any]) -> None:
+    def __init__(self, parsed: Mapping[str, Any], limits: RenderLimits | None = None) -> None:
         self._parsed = dict(parsed)
+        self.limits = limits
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -47,9 +54,12 @@ class GoTemplates:
             have = ", ".join(sorted(self._parsed)) or "none"
             raise TemplateError(f'requested template "{name}" not found; have {have}')
         try:
-            return str(template.execute(template_data(ctx)))
+            with rendering(name, self.limits) as budget:
+                return str(template.execute(template_data(ctx), budget))
         except GoTemplateExecError as err:
             raise TemplateExecError(str(err)) from err
+        except TemplateError:
+            raise
         except RecursionError as err:
             raise TemplateExecError(
                 f"template: {name}: exceeded maximum template depth"
@@ -57,12 +67,13 @@ class GoTemplates:
 
 
 def load_go_templates(
-    templates: Mapping[str, str], environ: Mapping[str, str] | None = None
+    templates: Mapping[str, str], environ: Mapping[str, str] | None = None,
+    limits: RenderLimits | None = None,
 ) -> GoTemplates:
     """Parse every template once with the full function table.
 
     ``environ`` is what the template function ``env`` reads (the process
-    environment by default).  A template that does not parse raises
+    environment by default); ``limits`` bound each render.  A template that does not parse raises
     ``TemplateSyntaxError`` naming it.
     """
     from pyinject.gotemplate import parse
@@ -76,4 +87,4 @@ def load_go_templates(
             raise TemplateSyntaxError(str(err)) from err
         except RecursionError as err:
             raise TemplateSyntaxError(f"template: {name}: nesting too deep") from err
-    return GoTemplates(parsed)
+    return GoTemplates(parsed, limits)

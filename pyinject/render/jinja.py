@@ -45,6 +45,8 @@ from pyinject.render.jinja_funcs import (
     value_or_default,
 )
 from pyinject.model import TemplateContext
+from pyinject.render.jinja_limits import BOUNDED_FILTERS, BOUNDED_GLOBALS, INTERCEPTED_BINOPS, call_binop
+from pyinject.sandbox.limits import Budget, RenderLimits, current as current_budget, rendering
 
 #: Template file for a name when the caller does not map names to files.
 TEMPLATE_SUFFIX = ".yaml.j2"
@@ -58,8 +60,21 @@ class _Environment(SandboxedEnvironment):
     """Sandboxed, with Go's map semantics: ``a.b`` on a mapping is always the key ``b``.
 
     Without this, a values key named ``items`` or ``values`` would resolve to the
-    dict method, and a missing key would not print ``<no value>``.
+    dict method, and a missing key would not print ``<no value>``.  Calls count
+    as steps and the operators that can build huge values are bounded
+    (``jinja_limits``).
     """
+
+    intercepted_binops = INTERCEPTED_BINOPS
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        return call_binop(operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        budget = current_budget()
+        if budget is not None:
+            budget.count_step()
+        return SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) or isinstance(obj, Mapping):
@@ -145,7 +160,9 @@ def _make_environment(loader: jinja2.BaseLoader) -> _Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(BOUNDED_FILTERS)
     env.filters.update(_FILTERS)
+    env.globals.update(BOUNDED_GLOBALS)
     env.globals.update(_GLOBALS)
     return env
 
@@ -228,6 +245,7 @@ class JinjaTemplates:
 
     env: jinja2.Environment
     templates: Mapping[str, jinja2.Template]
+    limits: RenderLimits | None = None
 
     def names(self) -> tuple[str, ...]:
         return tuple(self.templates)
@@ -239,11 +257,26 @@ class JinjaTemplates:
             have = ", ".join(sorted(self.templates)) or "none"
             raise TemplateExecError(f'template "{name}" not found; have {have}')
         try:
-            return template.render(template_variables(ctx))
+            with rendering(name, self.limits) as budget:
+                variables = template_variables(ctx)
+                if budget is None:
+                    return template.render(variables)
+                return _bounded_render(template, variables, budget)
         except TemplateExecError:
             raise
         except (GoError, jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as err:
             raise TemplateExecError(f"template: {_where(name, template, err)}: {_describe(err)}") from err
+
+
+def _bounded_render(template: jinja2.Template, variables: dict[str, Any], budget: Budget) -> str:
+    """``template.render`` with the output counted as it is produced."""
+    parts: list[str] = []
+    size = 0
+    for piece in template.generate(variables):
+        size += len(piece)
+        budget.allow_size(size, "the output")
+        parts.append(piece)
+    return "".join(parts)
 
 
 def _describe(err: BaseException) -> str:
@@ -284,28 +317,69 @@ def compile_jinja_templates(
 
 
 def load_jinja_templates(
-    directory: str | Path | None, names: Mapping[str, str] | Iterable[str]
+    directory: str | Path | None,
+    names: Mapping[str, str] | Iterable[str],
+    files: Iterable[str] = (),
+    limits: RenderLimits | None = None,
 ) -> JinjaTemplates:
     """Compile the named templates once.
 
     ``names`` maps each template name to a file in ``directory`` (``sidecar.yaml.j2``,
     as ``inject-config.yaml`` lists them) or to the template text itself (as
     ``InjectionConfig.templates`` holds it); a plain list of names means
-    ``NAME.yaml.j2``.  Imports resolve in ``directory``, then in the embedded templates.
+    ``NAME.yaml.j2``.  ``{% include %}`` and ``{% import %}`` reach only the files
+    of ``directory`` named here or in ``files`` (the config's template files), then
+    the embedded templates; every read is checked by ``read_template_file``.
     """
     from pyinject.config.inject_config import templates_dir
 
     refs = dict(names) if isinstance(names, Mapping) else {n: n + TEMPLATE_SUFFIX for n in names}
     sources = {name: ref for name, ref in refs.items() if not _is_file_name(ref)}
-    loaders: list[jinja2.BaseLoader] = [jinja2.DictLoader(sources)]
+    allowed = frozenset(files) | {ref for ref in refs.values() if _is_file_name(ref)}
+    folders: list[tuple[str, frozenset[str] | None]] = []
     if directory is not None:
-        loaders.append(jinja2.FileSystemLoader(str(directory)))
-    loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
-    env = _make_environment(jinja2.ChoiceLoader(loaders))
-    compiled = {
-        name: _compile(env, name if name in sources else ref, name) for name, ref in refs.items()
-    }
-    return JinjaTemplates(env=env, templates=compiled)
+        folders.append((str(directory), allowed))
+    folders.append((str(templates_dir()), None))
+    env = _make_environment(_ConfigLoader(sources, tuple(folders)))
+    compiled: dict[str, jinja2.Template] = {}
+    for name, ref in refs.items():
+        # Jinja folds constant expressions while compiling (``"a"|center(10**9)``):
+        # the bounds hold then too.
+        with rendering(name, limits or RenderLimits()):
+            compiled[name] = _compile(env, name if name in sources else ref, name)
+    return JinjaTemplates(env=env, templates=compiled, limits=limits)
+
+
+class _ConfigLoader(jinja2.BaseLoader):
+    """What a config's templates may load: inline templates by name, then each folder's
+    template files, those in its allowed set (any ``.j2`` file when None), each read
+    through ``read_template_file`` (inside the folder, no symlinks, regular files)."""
+
+    def __init__(self, inline: Mapping[str, str], folders: tuple[tuple[str, frozenset[str] | None], ...]) -> None:
+        self.inline = dict(inline)
+        self.folders = folders
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        from pyinject.config.template_files import read_template_file
+        from pyinject.errors import ConfigError
+
+        if template in self.inline:
+            return self.inline[template], None, lambda: True
+        reason = f"{template!r} is not a template file the config names"
+        for folder, allowed in self.folders:
+            if allowed is not None and template not in allowed:
+                continue
+            if allowed is None and not os.path.lexists(os.path.join(folder, template)):
+                continue
+            try:
+                text = read_template_file(folder, template)
+            except ConfigError as err:
+                reason = err.message
+                continue
+            return text, os.path.join(folder, template), lambda: True
+        raise jinja2.TemplateNotFound(template, reason)
 
 
 def _is_file_name(ref: str) -> bool:
@@ -316,7 +390,8 @@ def _compile(env: jinja2.Environment, file: str, name: str) -> jinja2.Template:
     try:
         return env.get_template(file)
     except jinja2.TemplateNotFound as err:
-        raise TemplateSyntaxError(f'template "{name}": file {err.name} not found') from err
+        why = err.message if err.message and err.message != err.name else f"file {err.name} not found"
+        raise TemplateSyntaxError(f'template "{name}": {why}') from err
     except jinja2.TemplateSyntaxError as err:
         where = err.filename or err.name or file
         raise TemplateSyntaxError(f"template: {Path(where).name}:{err.lineno}: {err.message}") from err

@@ -13,6 +13,7 @@ CI see, and start-up time matters for a command run once per file.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
@@ -50,6 +51,22 @@ def summary(outcomes: Sequence[Outcome], check: bool = False) -> str:
     return f"{len(outcomes)} {noun}: {parts}" if parts else f"0 {noun}"
 
 
+def skip_sentence(kind: str, name: str, reason: str) -> str:
+    """``Skipping injection because Deployment "ns/name" has host networking enabled`` (istioctl's words)."""
+    return f'Skipping injection because {kind} "{name}" {reason}'
+
+
+def middle_cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, cut in the middle: a path keeps its folder and file name."""
+    if len(text) <= width:
+        return text
+    if width < 5:
+        return text[-width:]
+    head = (width - 1) // 2
+    tail = width - 1 - head
+    return f"{text[:head]}\u2026{text[len(text) - tail:]}"
+
+
 def shown(outcomes: Sequence[Outcome], *, verbose: bool, check: bool) -> list[Outcome]:
     """The entries a report lists: under --check only the changing ones, unless verbose."""
     if check and not verbose:
@@ -62,9 +79,13 @@ def plain_lines(outcomes: Sequence[Outcome], *, verbose: bool = False, check: bo
     lines: list[str] = []
     for outcome in shown(outcomes, verbose=verbose, check=check):
         r = outcome.record
-        line = f"{r.source}: document {r.document}: {r.kind} {r.name}: {action_word(r.action, check)}"
-        if r.reason:
-            line += f" ({r.reason})"
+        if r.action == "skipped" and r.reason:
+            # istioctl's own sentence, once, with the file: scripts that grep for it keep working.
+            line = f"{r.source}: document {r.document}: {skip_sentence(r.kind, r.name, r.reason)}"
+        else:
+            line = f"{r.source}: document {r.document}: {r.kind} {r.name}: {action_word(r.action, check)}"
+            if r.reason:
+                line += f" ({r.reason})"
         lines.append(line)
         if verbose:
             lines.extend(f"    {change}" for change in outcome.changes)
@@ -123,9 +144,15 @@ def _write_table(outcomes: Sequence[Outcome], stream: IO[str], *, verbose: bool,
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    # NO_COLOR (no-color.org) means no escape codes at all: rich alone would still write bold.
+    plain = bool(os.environ.get("NO_COLOR"))
+    console = Console(file=stream, highlight=False, color_system=None if plain else "auto")
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="" if plain else "bold")
     for column in ("file", "doc", "workload", "result", "reason / changes" if verbose else "reason"):
-        table.add_column(column, justify="right" if column == "doc" else "left")
+        # Workload names and reasons wrap rather than being cut; paths are cut in the middle below.
+        table.add_column(column, justify="right" if column == "doc" else "left",
+                         no_wrap=column in ("file", "doc", "result"), overflow="fold")
+    path_width = max(24, console.width // 3)
     for outcome in shown(outcomes, verbose=verbose, check=check):
         r = outcome.record
         detail = [r.reason] if r.reason else []
@@ -133,12 +160,11 @@ def _write_table(outcomes: Sequence[Outcome], stream: IO[str], *, verbose: bool,
             detail += list(outcome.changes)
         # Text objects, not markup: file names and reasons may contain "[".
         table.add_row(
-            Text(r.source),
+            Text(middle_cut(r.source, path_width)),
             Text(str(r.document)),
             Text(f"{r.kind} {r.name}"),
             Text(action_word(r.action, check), style=STYLES.get(r.action, "")),
             Text("\n".join(detail)),
         )
-    console = Console(file=stream, highlight=False)
     console.print(table)
-    console.print(Text(summary(outcomes, check), style="bold"))
+    console.print(Text(summary(outcomes, check), style="" if plain else "bold"))

@@ -1,19 +1,52 @@
 """The sprig functions that read the host: env, expandenv, getHostByName.
 
 Templates are data, so this module is the one place where they can see the
-machine they run on. ``lookup_env`` is the single policy point for
-environment variables; DNS is never consulted.
+machine they run on.  :class:`TemplateEnviron` is the single policy point for
+environment variables: kube-inject hands templates one that shows only the
+variables named with ``--template-env``; DNS is never consulted.
 """
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator, Mapping
 import os
 
 from pyinject.golang.values import GoFuncError
 
 
-def lookup_env(name: str) -> str:
-    """The value of environment variable NAME, "" when unset (os.Getenv)."""
-    return os.environ.get(name, "")
+class TemplateEnviron(Mapping[str, str]):
+    """The environment as templates see it: only the ``allowed`` names.
+
+    Any other name reads as unset, and ``warn`` hears of it once per name, so a
+    template that wanted a variable says which one to allow.
+    """
+
+    def __init__(self, environ: Mapping[str, str], allowed: Iterable[str],
+                 warn: Callable[[str], None] | None = None) -> None:
+        self._environ = environ
+        self._allowed = frozenset(allowed)
+        self._warn = warn
+        self._refused: set[str] = set()
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._allowed:
+            if name not in self._refused:
+                self._refused.add(name)
+                if self._warn is not None:
+                    self._warn(f"a template read environment variable {name}, which reads as unset; "
+                               f"allow it with --template-env {name}")
+            raise KeyError(name)
+        return self._environ[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._environ if name in self._allowed)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def lookup_env(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """The value of environment variable NAME in ``environ`` (the process's by default),
+    "" when unset (os.Getenv)."""
+    return (os.environ if environ is None else environ).get(name, "")
 
 
 def env(name: str) -> str:
@@ -48,8 +81,8 @@ def _shell_name(s: str) -> tuple[str, int]:
     return s[:i], i
 
 
-def expandenv(s: str) -> str:
-    """expandenv S: S with $VAR and ${VAR} replaced from the environment (os.ExpandEnv).
+def expand_env(s: str, environ: Mapping[str, str] | None = None) -> str:
+    """S with $VAR and ${VAR} replaced from ``environ`` (os.ExpandEnv).
 
     Unset variables expand to ""; a "$" not followed by a name stays.
     """
@@ -65,7 +98,7 @@ def expandenv(s: str) -> str:
             elif name == "":
                 out.append("$")
             else:
-                out.append(lookup_env(name))
+                out.append(lookup_env(name, environ))
             j += width
             i = j + 1
         j += 1
@@ -74,11 +107,32 @@ def expandenv(s: str) -> str:
     return "".join(out) + s[i:]
 
 
+def expandenv(s: str) -> str:
+    """expandenv S: S with $VAR and ${VAR} replaced from the process environment."""
+    return expand_env(s)
+
+
 def get_host_by_name(name: str) -> str:
     """getHostByName NAME: always an error, as pyinject never resolves names (no network)."""
     raise GoFuncError(f"getHostByName {name!r}: DNS lookups are not supported by pyinject, which never uses the network")
 
 
+def env_funcs(environ: Mapping[str, str]) -> dict[str, Callable[..., Any]]:
+    """``env`` and ``expandenv`` reading ``environ`` (e.g. a :class:`TemplateEnviron`)."""
+
+    def env_over(name: str) -> str:
+        """env NAME: the environment variable NAME, or "" when it is not set."""
+        return lookup_env(name, environ)
+
+    def expandenv_over(s: str) -> str:
+        """expandenv S: S with $VAR and ${VAR} replaced from the environment."""
+        return expand_env(s, environ)
+
+    return {"env": env_over, "expandenv": expandenv_over}
+
+
+#: Over the process environment: the library's default (``gotemplate.render``).
+#: kube-inject replaces env and expandenv with ``env_funcs(TemplateEnviron(...))``.
 HOST_FUNCS: dict[str, Callable[..., Any]] = {
     "env": env,
     "expandenv": expandenv,

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from pyinject.golang.fmt import format_value
 from pyinject.golang.values import GoFuncError, Int64, TypedList
+from pyinject.sandbox import limits
 
 from pyinject.sprig.cast import atoi as go_atoi
 from pyinject.sprig.cast import parse_int, to_float64, to_int64, wrap_int64
@@ -336,6 +337,7 @@ def _until_step(start: int, stop: int, step: int) -> list[int]:
     count = max(0, -(-(stop - start) // step))
     if count > _MAX_SEQUENCE:
         raise GoFuncError(f"sequence of {count} elements is too long")
+    limits.allow_items(count, "a sequence")
     return list(range(start, stop, step))
 
 

@@ -13,6 +13,7 @@ from pyinject.golang.fmt import format_value
 
 from pyinject.golang.strconv import quote as go_quote
 from pyinject.golang.values import GoFuncError, TypedList, TypedMap
+from pyinject.sandbox import limits
 
 from pyinject.sprig.case import GO_SPACE, is_space
 from pyinject.sprig.cast import from_go_bytes, go_bytes, go_len, go_slice, strval
@@ -71,6 +72,7 @@ def repeat(count: int, s: str) -> str:
     if size > _MAX_REPEAT:
         # Go would try to allocate it; refuse instead of exhausting memory.
         raise GoFuncError(f"strings: Repeat output of {size} bytes is too large")
+    limits.allow_size(size, "the result of repeat")
     return s * count
 
 
@@ -241,7 +243,9 @@ def squote(*args: Any) -> str:
 
 def cat(*args: Any) -> str:
     """cat ARGS...: the non-nil arguments printed with %v, space-separated."""
-    return " ".join(format_value(a) for a in args if a is not None)
+    parts = [format_value(a) for a in args if a is not None]
+    limits.allow_size(sum(len(p) for p in parts) + len(parts), "the result of cat")
+    return " ".join(parts)
 
 
 def indent(spaces: int, s: str) -> str:
@@ -250,6 +254,7 @@ def indent(spaces: int, s: str) -> str:
         raise GoFuncError("strings: negative Repeat count")
     if spaces > _MAX_REPEAT:
         raise GoFuncError(f"strings: Repeat output of {spaces} bytes is too large")
+    limits.allow_size(len(s) + spaces * (s.count("\n") + 1), "the result of indent")
     pad = " " * spaces
     return pad + s.replace("\n", "\n" + pad)
 
@@ -280,7 +285,9 @@ def to_strings(v: Any) -> TypedList:
 
 def join(sep: str, v: Any) -> str:
     """join SEP LIST: the list's elements printed with %v (nils dropped), joined by SEP."""
-    return sep.join(to_strings(v))
+    parts = to_strings(v)
+    limits.allow_size(sum(len(p) for p in parts) + len(sep) * len(parts), "the result of join")
+    return sep.join(parts)
 
 
 def sort_alpha(v: Any) -> TypedList:

@@ -327,6 +327,11 @@ def _remove_template_annotations(
     if REVISION_ANNOTATION in anns and anns[REVISION_ANNOTATION] == (revision or "default"):
         del anns[REVISION_ANNOTATION]
         removed.append(REVISION_ANNOTATION)
+    # The template adds these only when the pod has none, naming the first app
+    # container.  One that names that container cannot be told from the injected
+    # one, so it goes (exactness: uninject gives back the manifest as it was);
+    # without it kubectl picks that same container, so nothing changes for the
+    # user.  One that names any other container was the user's and stays.
     first = _first_app_container(pod)
     for key in DEFAULT_CONTAINER_ANNOTATIONS:
         if key in anns and first is not None and anns[key] == first:

@@ -66,12 +66,9 @@ def test_directory_is_read_recursively_in_sorted_order(run_cli, tmp_path: Path) 
 def test_json_output(run_cli) -> None:
     result = run_cli("kube-inject", "-f", str(PASSTHROUGH), "--output-format", "json")
     assert result.exit_code == 0, result.stderr
-    decoder = json.JSONDecoder()
-    text, objects = result.stdout, []
-    while text.strip():
-        obj, end = decoder.raw_decode(text.lstrip())
-        objects.append(obj)
-        text = text.lstrip()[end:]
+    output = json.loads(result.stdout)
+    assert (output["apiVersion"], output["kind"]) == ("v1", "List")
+    objects = output["items"]
     assert [o["kind"] for o in objects] == ["Service", "CustomResourceDefinition", "SomethingNew", "ConfigMap"]
     crd = objects[1]["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]
     assert crd["op"]["enum"] == ["=", "!="] and crd["mode"]["default"] == 493 and crd["flag"]["default"] is True

@@ -238,7 +238,7 @@ def test_report_lists_every_workload_and_stdout_stays_manifests_only(run_cli, re
     agent, web = repo / "apps" / "agent.yaml", repo / "apps" / "web.yaml"
     report = [line for line in result.stderr.splitlines() if not line.startswith("pyinject: warning:")]
     assert report == [
-        f"{agent}: document 1: DaemonSet agent: skipped (has host networking enabled)",
+        f'{agent}: document 1: Skipping injection because DaemonSet "agent" has host networking enabled',
         f"{web}: document 1: Deployment shop/web: injected",
         "pyinject: 2 workloads: 1 injected, 1 skipped",
     ]
@@ -256,10 +256,10 @@ def test_skip_reasons(run_cli) -> None:
         text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    "
                 + template_meta + "    spec:\n      containers: [{name: c, image: i}]\n")
         result = run_cli("kube-inject", "-f", "-", input=text)
-        assert f"<stdin>: document 1: Deployment d: skipped ({reason})" in result.stderr
+        assert f'<stdin>: document 1: Skipping injection because Deployment "d" {reason}' in result.stderr
     system = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: kube-system}\nspec:\n  containers: [{name: c, image: i}]\n"
     result = run_cli("kube-inject", "-f", "-", input=system)
-    assert "Pod kube-system/p: skipped (is in a Kubernetes system namespace)" in result.stderr
+    assert 'Skipping injection because Pod "kube-system/p" is in a Kubernetes system namespace' in result.stderr
 
 
 def test_quiet_silences_report_and_warnings(run_cli, repo: Path) -> None:

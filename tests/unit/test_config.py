@@ -582,7 +582,7 @@ def test_jinja_only_with_marker(tmp_path: Path) -> None:
         pytest.param("", "empty", id="empty"),
         pytest.param("format: jinja\ntemplates: {a: b.j2}\n", "format", id="unknown-format"),
         pytest.param("format: pyinject/jinja2\ntemplates: {a: missing.j2}\n", "templates.a: cannot read", id="missing-j2"),
-        pytest.param("format: pyinject/jinja2\ntemplates: {a: ../x.j2}\n", "next to the config", id="escaping-j2"),
+        pytest.param("format: pyinject/jinja2\ntemplates: {a: ../x.j2}\n", "inside the config.s folder", id="escaping-j2"),
         pytest.param("policy: sometimes\ntemplates: {sidecar: x}\n", "policy", id="bad-policy"),
         pytest.param("templates: {sidecar: [1]}\n", "templates.sidecar", id="template-not-text"),
         pytest.param("defaultTemplates: sidecar\ntemplates: {sidecar: x}\n", "defaultTemplates", id="defaults-not-list"),

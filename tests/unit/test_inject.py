@@ -87,7 +87,8 @@ def test_decoding_leaves_other_fields_alone() -> None:
 
 
 def test_user_jinja_config_imports_from_its_own_folder(run_cli, tmp_path: Path) -> None:
-    (tmp_path / "config.yaml").write_text("format: pyinject/jinja2\ntemplates:\n  sidecar: mine.yaml.j2\n")
+    (tmp_path / "config.yaml").write_text(
+        "format: pyinject/jinja2\ntemplates:\n  sidecar: mine.yaml.j2\nimports: [_extra.j2]\n")
     (tmp_path / "mine.yaml.j2").write_text(
         '{% import "_extra.j2" as extra %}\nmetadata:\n  annotations:\n    mine: "{{ extra.hello(owner_name) }}"\n'
     )

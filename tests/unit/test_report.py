@@ -29,7 +29,7 @@ PLAIN_CASES = {
     "one line per workload, reason in parentheses, summary last": (
         MIXED, {}, [
             "app.yaml: document 1: Deployment default/web: injected",
-            "app.yaml: document 2: Deployment net: skipped (has host networking enabled)",
+            'app.yaml: document 2: Skipping injection because Deployment "net" has host networking enabled',
             "app.yaml: document 3: Deployment old: re-injected",
             "app.yaml: document 4: Deployment done: unchanged (already up to date)",
             "pyinject: 4 workloads: 1 injected, 1 re-injected, 1 skipped, 1 unchanged",
@@ -51,7 +51,7 @@ PLAIN_CASES = {
     ),
     "check with verbose lists everything": (
         MIXED[1:2], {"check": True, "verbose": True}, [
-            "app.yaml: document 2: Deployment net: skipped (has host networking enabled)",
+            'app.yaml: document 2: Skipping injection because Deployment "net" has host networking enabled',
             "pyinject: 1 workload: 1 skipped",
         ],
     ),

@@ -142,7 +142,7 @@ metadata:
   name: worker-7d9f-abcde
   labels: {pod-template-hash: 7d9f}
   ownerReferences:
-  - {apiVersion: apps/v1, kind: ReplicaSet, name: worker-7d9f, controller: true, uid: 0000}
+  - {apiVersion: apps/v1, kind: ReplicaSet, name: worker-7d9f, controller: true, uid: "0000"}
 spec:
   containers:
   - name: worker

@@ -1,0 +1,305 @@
+"""Read what a 1.0–1.8 template renders: a SidecarInjectionSpec, decoded as Go decoded it.
+
+Those releases unmarshalled the rendered YAML (ghodss/yaml: YAML to JSON, then
+encoding/json into typed structs) into::
+
+    rewriteAppHTTPProbe: bool        podRedirectAnnot: map[string]string
+    initContainers, containers: []corev1.Container
+    volumes: []corev1.Volume         imagePullSecrets: []LocalObjectReference
+    dnsConfig: *corev1.PodDNSConfig
+
+Decoding keeps Go's rules: a number or boolean where a string is typed becomes
+its text (``- 15001`` in ``command`` is ``"15001"``), fields the structs lack
+disappear (the 1.5 template's container-level ``fsGroup``), and a string where
+a number or boolean is typed is an error.  pyinject goes further than Go in one
+place, so nothing fails silently: ``<no value>`` or ``<nil>`` (what a template
+prints for a missing value) in an image, port, number or boolean is an error
+naming the config file line that printed it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyinject.errors import TemplateError
+from pyinject.k8s.gojson import STRUCTS, encode
+
+#: Top-level keys of a SidecarInjectionSpec (any of them marks the legacy format).
+SPEC_KEYS = ("initContainers", "containers", "volumes", "imagePullSecrets", "dnsConfig", "podRedirectAnnot",
+             "rewriteAppHTTPProbe")
+#: Keys a Pod (the 1.9+ format) has at the top.
+POD_KEYS = ("spec", "metadata", "apiVersion", "kind")
+#: What Go's text/template prints for a missing map key and for nil.
+MISSING_MARKERS = ("<no value>", "<nil>")
+PROXY_CONTAINER = "istio-proxy"
+#: Struct fields Kubernetes added after the client libraries of Istio 1.0–1.8 (k8s <= 1.19): Go decoded
+#: those releases' templates without them, so they vanish (1.8's template renders an init container
+#: ``restartPolicy`` that never reaches the pod).
+NEWER_FIELDS = frozenset({
+    ("Container", "restartPolicy"), ("Container", "resizePolicy"), ("Container", "restartPolicyRules"),
+    ("ProbeHandler", "grpc"), ("Probe", "terminationGracePeriodSeconds"), ("LifecycleHandler", "sleep"),
+    ("Lifecycle", "stopSignal"), ("SecurityContext", "appArmorProfile"), ("VolumeMount", "recursiveReadOnly"),
+    ("ResourceRequirements", "claims"), ("EnvVarSource", "fileKeyRef"),
+})
+
+
+@dataclass
+class InjectionSpec:
+    """The decoded SidecarInjectionSpec."""
+
+    init_containers: list[dict[str, Any]] = field(default_factory=list)
+    containers: list[dict[str, Any]] = field(default_factory=list)
+    volumes: list[dict[str, Any]] = field(default_factory=list)
+    image_pull_secrets: list[dict[str, Any]] = field(default_factory=list)
+    dns_config: dict[str, Any] | None = None
+    pod_redirect_annot: dict[str, str] = field(default_factory=dict)
+    rewrite_app_http_probe: bool = False
+    #: Set in code by 1.7/1.8 (ProxyConfig or values), not by the template.
+    hold_application_until_proxy_starts: bool = False
+
+
+def load_rendered(name: str, text: str) -> dict[str, Any] | None:
+    """A rendered template's YAML as plain data (it is machine-made: libyaml parses it)."""
+    from pyinject.errors import Location, PyinjectError
+    from pyinject.manifests.load import load_plain
+
+    if not text.strip():
+        return None
+    try:
+        data = load_plain(text, Location())
+    except PyinjectError as err:
+        raise TemplateError(f"template {name} rendered invalid YAML: {err.message}") from err
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise TemplateError(f"template {name} must render a Pod fragment (a mapping), not {type(data).__name__}")
+    return data
+
+
+def is_legacy_spec(data: Any) -> bool:
+    """Whether rendered data is a SidecarInjectionSpec rather than a Pod fragment."""
+    return isinstance(data, Mapping) and not any(k in data for k in POD_KEYS) and any(k in data for k in SPEC_KEYS)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the template came from, so errors can point into the config file."""
+
+    config_file: str
+    template_name: str
+    template: str
+    #: Line in the config file where the template's first line is (None if unknown).
+    first_line: int | None = None
+
+    def where(self, rendered_line: str | None = None) -> str:
+        """``FILE:LINE: template NAME`` (the line that printed ``rendered_line`` when it can be found)."""
+        line = template_line(self.template, rendered_line) if rendered_line is not None else None
+        if line is None or self.first_line is None:
+            at = f"{self.config_file}:{self.first_line}" if self.first_line is not None else self.config_file
+            return f"{at}: template {self.template_name}" + (f" line {line}" if line is not None else "")
+        return f"{self.config_file}:{self.first_line + line - 1}: template {self.template_name} line {line}"
+
+
+def template_start_line(config_text: str, name: str) -> int | None:
+    """The config-file line of a block-scalar template's first line (``template: |`` or ``NAME: |``)."""
+    pattern = re.compile(rf"^(?:template|\s+{re.escape(name)}):\s*[|>][-+0-9]*\s*$")
+    for index, line in enumerate(config_text.splitlines()):
+        if pattern.match(line):
+            return index + 2
+    return None
+
+
+_ACTION = re.compile(r"\{\{.*?\}\}")
+
+
+def template_line(template: str, rendered_line: str | None) -> int | None:
+    """The template line most likely to have printed ``rendered_line`` (1-based), or None.
+
+    Each template line becomes a pattern: its text literally, each action any
+    text.  Of the lines that match, the one with the most literal text wins.
+    """
+    if rendered_line is None:
+        return None
+    target = rendered_line.strip()
+    for number, line in enumerate(template.splitlines(), start=1):
+        if "{{" not in line and line.strip() == target:
+            return number
+    best: tuple[int, int] | None = None
+    for number, line in enumerate(template.splitlines(), start=1):
+        if "{{" not in line:
+            continue
+        literal = _ACTION.split(line.strip())
+        text_len = sum(len(p.strip()) for p in literal)
+        if text_len == 0:
+            continue
+        pattern = ".*".join(re.escape(p) for p in literal)
+        if re.fullmatch(pattern.strip(), target) and (best is None or text_len > best[0]):
+            best = (text_len, number)
+    return best[1] if best else None
+
+
+def decode_spec(data: Mapping[str, Any], rendered: str, source: Source) -> InjectionSpec:
+    """The typed SidecarInjectionSpec of rendered data (see the module docstring)."""
+    decoder = _Decoder(rendered, source)
+    spec = InjectionSpec()
+    probe = data.get("rewriteAppHTTPProbe")
+    if probe is not None:
+        spec.rewrite_app_http_probe = bool(decoder.value("bool", probe, "rewriteAppHTTPProbe"))
+    redirect = data.get("podRedirectAnnot")
+    if redirect is not None:
+        if not isinstance(redirect, Mapping):
+            decoder.fail("podRedirectAnnot", "expected a mapping of annotation to value", None)
+        spec.pod_redirect_annot = {
+            str(k): str(decoder.value("str", v, f"podRedirectAnnot.{k}")) for k, v in redirect.items() if v is not None
+        }
+    for key, target in (("initContainers", spec.init_containers), ("containers", spec.containers)):
+        for index, item in enumerate(decoder.items(data.get(key), key)):
+            name = item.get("name") if isinstance(item, Mapping) else None
+            path = f"{key}[{name or index}]"
+            target.append(encode("Container", decoder.struct("Container", item, path)))
+    for index, item in enumerate(decoder.items(data.get("volumes"), "volumes")):
+        if not isinstance(item, Mapping):
+            decoder.fail(f"volumes[{index}]", "expected a mapping", item)
+        spec.volumes.append(_without_nulls(item))
+    for index, item in enumerate(decoder.items(data.get("imagePullSecrets"), "imagePullSecrets")):
+        if not isinstance(item, Mapping):
+            decoder.fail(f"imagePullSecrets[{index}]", "expected a mapping with a name", item)
+        spec.image_pull_secrets.append({"name": str(item.get("name") or "")})
+    dns = data.get("dnsConfig")
+    if dns is not None:
+        if not isinstance(dns, Mapping):
+            decoder.fail("dnsConfig", "expected a mapping", dns)
+        spec.dns_config = _without_nulls(dns)
+    return spec
+
+
+def check_has_proxy(spec: InjectionSpec, source: Source) -> None:
+    """A template that renders no istio-proxy container would inject nothing: an error, never silence."""
+    if any(c.get("name") == PROXY_CONTAINER for c in spec.containers):
+        return
+    names = ", ".join(str(c.get("name")) for c in spec.containers) or "none"
+    raise TemplateError(
+        f"{source.where('containers:')}: renders no {PROXY_CONTAINER} container (containers: {names}); "
+        "nothing would be injected"
+    )
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+class _Decoder:
+    """encoding/json into the container structs, with ghodss's string coercion."""
+
+    def __init__(self, rendered: str, source: Source) -> None:
+        self.rendered = rendered
+        self.source = source
+
+    def fail(self, path: str, problem: str, value: Any) -> None:
+        line = self._rendered_line(value)
+        raise TemplateError(f"{self.source.where(line)}: renders {path}: {problem}")
+
+    def _rendered_line(self, value: Any) -> str | None:
+        if not isinstance(value, str) or not value:
+            return None
+        for line in self.rendered.splitlines():
+            if value in line:
+                return line
+        return None
+
+    def items(self, value: Any, path: str) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(path, "expected a list", value)
+        return list(value)
+
+    def struct(self, name: str, value: Any, path: str) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            self.fail(path, f"expected a mapping ({name}), got {_describe(value)}", value)
+        out: dict[str, Any] = {}
+        for f in STRUCTS[name]:
+            if f.kind.startswith("inline "):
+                out.update(self.struct(f.kind[len("inline "):], value, path))
+                continue
+            if (name, f.name) in NEWER_FIELDS:
+                continue
+            if f.name in value and value[f.name] is not None:
+                out[f.name] = self.value(f.kind, value[f.name], f"{path}.{f.name}")
+        return out
+
+    def value(self, kind: str, v: Any, path: str) -> Any:
+        kind = kind.rstrip("?")
+        if kind.startswith("[]"):
+            return [self.value(kind[2:], x, f"{path}[{i}]") for i, x in enumerate(self.items(v, path))]
+        if kind.startswith("map["):
+            if not isinstance(v, Mapping):
+                self.fail(path, f"expected a mapping, got {_describe(v)}", v)
+            return {str(k): self.value(kind[4:-1], x, f"{path}.{k}") for k, x in v.items() if x is not None}
+        if kind.startswith("*"):
+            kind = kind[1:]
+        if kind in STRUCTS:
+            return self.struct(kind, v, path)
+        if kind == "str":
+            if isinstance(v, bool):
+                return "true" if v else "false"
+            if isinstance(v, (int, float)):
+                return _number_text(v)
+            if not isinstance(v, str):
+                self.fail(path, f"expected a string, got {_describe(v)}", v)
+            if path.endswith(".image") and _has_marker(v):
+                self._missing(path, v)
+            return v
+        if kind == "int":
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
+                self._typed(path, "an integer", v)
+            return int(v)
+        if kind == "bool":
+            if not isinstance(v, bool):
+                self._typed(path, "true or false", v)
+            return v
+        if kind in ("quantity", "intstr"):
+            if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+                self._typed(path, "a number or string", v)
+            if isinstance(v, str) and _has_marker(v):
+                self._missing(path, v)
+            return v
+        return v
+
+    def _typed(self, path: str, expected: str, v: Any) -> None:
+        if isinstance(v, str) and _has_marker(v):
+            self._missing(path, v)
+        self.fail(path, f"expected {expected}, got {_describe(v)}", v)
+
+    def _missing(self, path: str, v: str) -> None:
+        marker = next(m for m in MISSING_MARKERS if m in v)
+        self.fail(path, f"{v!r}: the template printed {marker} for a value it reads, which is not set", v)
+
+
+def _has_marker(text: str) -> bool:
+    return any(m in text for m in MISSING_MARKERS)
+
+
+def _describe(v: Any) -> str:
+    if isinstance(v, str):
+        return repr(v)
+    if isinstance(v, Mapping):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    return repr(v)
+
+
+def _number_text(v: int | float) -> str:
+    if isinstance(v, int):
+        return str(v)
+    from pyinject.golang.strconv import format_float
+
+    return format_float(v, "g", -1)

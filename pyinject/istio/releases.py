@@ -1,0 +1,205 @@
+"""What each Istio release's ``istioctl kube-inject`` does in Go rather than in its config files.
+
+A cluster's exported ConfigMaps carry the templates, values and mesh config,
+but part of the injection lives in istioctl's code: which pods it skips, how
+it splices the rendered sidecar into the pod, which annotations and labels it
+writes, how it rewrites probes.  That code changed from release to release;
+this module is the one table of those differences, keyed by minor release, so
+that supporting another release is a new row, not new branches in the code.
+
+Releases 1.0–1.8 render a ``SidecarInjectionSpec`` (see
+:mod:`pyinject.istio.legacy`); 1.9 and later render a Pod, which the modern
+path handles.  Facts come from ``pkg/kube/inject`` and ``istioctl/cmd`` at
+each release's tags.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pyinject.errors import UsageError
+
+#: The release whose defaults pyinject embeds (templates/, values, mesh).
+EMBEDDED_RELEASE = "1.30.3"
+OLDEST = (1, 0)
+NEWEST = (1, 30)
+
+#: Istio's template functions of 1.0, then what each later release added.
+_FUNCS_1_0 = ("formatDuration", "isset", "excludeInboundPort", "includeInboundPorts", "applicationPorts",
+              "annotation", "toJson")
+_FUNCS_1_1 = _FUNCS_1_0 + ("kubevirtInterfaces", "valueOrDefault", "toJSON", "fromJSON", "toYaml", "indent",
+                           "directory")
+_FUNCS_1_2 = _FUNCS_1_1 + ("contains",)
+_FUNCS_1_3 = _FUNCS_1_2 + ("structToJSON", "toLower")
+_FUNCS_1_4 = _FUNCS_1_3 + ("protoToJSON",)
+_FUNCS_1_5 = _FUNCS_1_4 + ("env", "render")
+_FUNCS_1_8 = _FUNCS_1_5 + ("appendMultusNetwork",)
+
+
+@dataclass(frozen=True)
+class Release:
+    """One minor release's kube-inject behaviour (fields default to 1.30's)."""
+
+    version: tuple[int, int]
+    #: The template renders a SidecarInjectionSpec (top-level containers, volumes...), not a Pod.
+    legacy_format: bool = False
+    #: How the rendered spec reaches the pod: "append" (IntoObject appends the lists, 1.0–1.7) or
+    #: "patch" (kube-inject runs the webhook's injectPod, 1.8).
+    apply: str = "patch"
+    #: Fields of SidecarTemplateData the templates can read.
+    data_fields: tuple[str, ...] = ("TypeMeta", "DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig",
+                                    "MeshConfig", "Values")
+    #: Istio's template functions (Go's builtins are always there).
+    functions: tuple[str, ...] = _FUNCS_1_8
+    #: Whether sprig's functions are there too (Istio's win on a clash).
+    sprig: bool = True
+    #: Pods whose containers already include istio-proxy (and another) are passed through.
+    skip_injected: bool = True
+    #: ``sidecar.istio.io/inject: "false"`` and the selectors are honoured (before 1.8 kube-inject ignored them).
+    honour_inject_annotation: bool = True
+    #: ``proxy.istio.io/config`` on the pod is applied over the mesh's ProxyConfig.
+    proxy_config_annotation: bool = True
+    #: ... merging ``proxyMetadata`` key by key (1.8's jsonpb replaced the whole map).
+    proxy_metadata_merge: bool = True
+    #: The rendered ``dnsConfig`` replaces the pod's even when the template renders none.
+    replace_dns_config: bool = False
+    #: The rendered ``imagePullSecrets`` are added to the pod.
+    image_pull_secrets: bool = True
+    #: ``podRedirectAnnot`` becomes pod annotations.
+    pod_redirect_annotations: bool = False
+    #: ``istio.io/rev`` label (the --revision); ``security.istio.io/tlsMode`` label.
+    revision_label: bool = True
+    tls_mode_label: bool = True
+    #: ``service.istio.io/canonical-name`` / ``canonical-revision`` labels.
+    canonical_labels: bool = True
+    #: Pod ``fsGroup: 1337``: "" never, "sds-token" (mesh enableSdsTokenMount and sdsUdsPath: a new
+    #: securityContext), "sds" (mesh sdsUdsPath set), "env" (ENABLE_LEGACY_FSGROUP_INJECTION).
+    fs_group: str = "env"
+    #: App HTTP probes rewritten (when the spec's rewriteAppHTTPProbe or the annotation says so).
+    rewrite_probes: bool = True
+    #: Where the status port for rewritten probes comes from: "args" (the proxy's --statusPort) or "mesh".
+    probe_status_port: str = "mesh"
+    #: Startup probes are rewritten too.
+    startup_probes: bool = True
+    #: ISTIO_KUBE_APP_PROBERS is added even when there is no probe to take over (as ``{}``).
+    empty_app_probers: bool = False
+    #: ``--concurrency`` appended from the proxy's CPU limit (else request) when not set.
+    concurrency_from_cpu: bool = True
+    #: Prometheus merge: "" none, "annotations" (1.7 writes the annotations only), "full".
+    prometheus_merge: str = "full"
+    #: istio-proxy is put first when holdApplicationUntilProxyStarts is set.
+    hold_application: bool = True
+    #: ``protoToJSON`` of a ProxyConfig leaves out fields equal to the release's defaults.
+    clean_proxy_config: bool = True
+    #: Key of the release's built-in mesh defaults in data/legacy-mesh-defaults.yaml ("" = embedded).
+    mesh_defaults: str = ""
+    #: The Kubernetes API minor version (k8s.io/api v0.N) the release built with: decides how
+    #: istioctl wrote objects (``creationTimestamp: null`` before 33, fields that existed).
+    k8s_minor: int = 35
+    #: Its go-yaml folded long lines at 80 columns (gopkg.in/yaml.v2 v2.3.0, pinned by 1.7–1.9, did not).
+    yaml_fold: bool = True
+    #: Other per-release facts, by name.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.version[0]}.{self.version[1]}"
+
+
+_LEGACY_APPEND = Release(
+    version=(1, 7), legacy_format=True, apply="append", functions=_FUNCS_1_5, sprig=False,
+    honour_inject_annotation=False, proxy_config_annotation=False, replace_dns_config=True,
+    pod_redirect_annotations=True, canonical_labels=False, fs_group="sds", empty_app_probers=True,
+    prometheus_merge="annotations", clean_proxy_config=True, mesh_defaults="1.7",
+    k8s_minor=18, yaml_fold=False,
+)
+
+#: Minor release -> behaviour.  Rows list only what differs from the row they start from.
+RELEASES: dict[tuple[int, int], Release] = {
+    (1, 0): replace(
+        _LEGACY_APPEND, version=(1, 0), functions=_FUNCS_1_0,
+        data_fields=("ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
+        replace_dns_config=False, image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False,
+        tls_mode_label=False, fs_group="", rewrite_probes=False, probe_status_port="args", startup_probes=False,
+        concurrency_from_cpu=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
+        mesh_defaults="1.5", k8s_minor=11, yaml_fold=True),
+    (1, 1): replace(
+        _LEGACY_APPEND, version=(1, 1), functions=_FUNCS_1_1,
+        data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
+        image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
+        fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
+        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=13, yaml_fold=True),
+    (1, 2): replace(
+        _LEGACY_APPEND, version=(1, 2), functions=_FUNCS_1_2,
+        data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig", "Values"),
+        image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
+        fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
+        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True),
+    (1, 3): replace(
+        _LEGACY_APPEND, version=(1, 3), functions=_FUNCS_1_3, image_pull_secrets=False, revision_label=False,
+        tls_mode_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="",
+        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True),
+    (1, 4): replace(
+        _LEGACY_APPEND, version=(1, 4), functions=_FUNCS_1_4, image_pull_secrets=False, revision_label=False,
+        probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False,
+        clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=16, yaml_fold=True),
+    (1, 5): replace(
+        _LEGACY_APPEND, version=(1, 5), image_pull_secrets=False, revision_label=False, probe_status_port="args",
+        startup_probes=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
+        mesh_defaults="1.5", k8s_minor=17, yaml_fold=True),
+    (1, 6): replace(
+        _LEGACY_APPEND, version=(1, 6), startup_probes=False, prometheus_merge="", hold_application=False,
+        mesh_defaults="1.6", k8s_minor=18, yaml_fold=True),
+    (1, 7): _LEGACY_APPEND,
+    (1, 8): Release(
+        version=(1, 8), legacy_format=True, apply="patch", proxy_metadata_merge=False, mesh_defaults="1.8",
+        k8s_minor=19, yaml_fold=False),
+}
+#: k8s.io/api minor of each later release (go.mod at its last patch).
+_K8S_MINOR = {9: 20, 10: 20, 11: 21, 12: 22, 13: 24, 14: 24, 15: 24, 16: 25, 17: 26, 18: 27, 19: 28, 20: 28,
+              21: 29, 22: 30, 23: 30, 24: 31, 25: 32, 26: 33, 27: 33, 28: 34, 29: 35, 30: 35}
+for _minor, _k8s in _K8S_MINOR.items():
+    RELEASES[(1, _minor)] = Release(version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9)
+del _minor, _k8s
+
+_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")
+
+
+def parse_version(text: str) -> tuple[int, int] | None:
+    """``1.5``, ``1.5.10``, ``1.8.6-distroless``, ``v1.22.0`` -> (major, minor); None if not a version."""
+    m = _VERSION.match(text.strip())
+    if m is None:
+        return None
+    return int(m.group(1)), int(m.group(2))
+
+
+def supported_range() -> str:
+    return f"{OLDEST[0]}.{OLDEST[1]}–{NEWEST[0]}.{NEWEST[1]}"
+
+
+def release(version: tuple[int, int]) -> Release:
+    """The row for ``version``; a UsageError naming the supported range when there is none."""
+    row = RELEASES.get(version)
+    if row is None:
+        raise UsageError(
+            f"--istio-version {version[0]}.{version[1]}: not a supported Istio release (supported: {supported_range()})"
+        )
+    return row
+
+
+def choose_release(flag: str | None, values: Mapping[str, Any]) -> Release:
+    """``--istio-version`` when given, else the release ``global.tag`` names, else the embedded one."""
+    if flag:
+        version = parse_version(flag)
+        if version is None:
+            raise UsageError(f"--istio-version {flag!r}: expected X.Y or X.Y.Z (supported: {supported_range()})")
+        return release(version)
+    glob = values.get("global") if isinstance(values, Mapping) else None
+    tag = glob.get("tag") if isinstance(glob, Mapping) else None
+    version = parse_version(str(tag)) if isinstance(tag, (str, int, float)) and not isinstance(tag, bool) else None
+    if version is not None and version in RELEASES:
+        return RELEASES[version]
+    return RELEASES[NEWEST]

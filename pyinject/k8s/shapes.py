@@ -1,0 +1,135 @@
+"""Check a pod template's value shapes against the Kubernetes schema, once, before anything reads it.
+
+Kubernetes decodes a manifest into typed structs and refuses what does not
+fit: a label that is not a string, ``ports: [x]``, ``command: 5``.  pyinject
+works on plain data, so without this check a misshapen field would reach the
+templates and post-processing passes, which trust the types.  The check walks
+only the fields the schema knows (unknown fields pass through, as they do in
+pyinject's output), treats ``null`` as absent, and reports the first problem
+with its path: ``spec.containers[0].ports[0] must be a mapping, not a string``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from pyinject.k8s.schema import Shape, definition
+
+#: Definitions of the two halves of a pod template.
+OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+POD_SPEC = "io.k8s.api.core.v1.PodSpec"
+
+#: Longest preview of an offending value in a message.
+_PREVIEW = 40
+
+
+def first_problem(value: Any, ref: str, path: str) -> str | None:
+    """The first place where ``value`` does not fit definition ``ref``, as a sentence; None if it fits.
+
+    Iterative, so a deeply nested value costs no Python recursion.
+    """
+    stack: list[tuple[Any, Shape, str]] = [(value, {"type": "object", "ref": ref}, path)]
+    while stack:
+        node, shape, where = stack.pop()
+        if node is None:
+            continue
+        kind = _kind(shape)
+        if kind == "object":
+            if not isinstance(node, dict):
+                return _wrong(where, "a mapping", node)
+            ref_name = shape.get("ref")
+            fields: Mapping[str, Shape] = (definition(ref_name).get("fields") or {}) if ref_name else {}
+            for key, child in node.items():
+                if not isinstance(key, str):
+                    return f"{where}: key {_preview(key)} must be a string"
+                field = fields.get(key)
+                if field is not None:
+                    stack.append((child, field, f"{where}.{key}" if where else key))
+        elif kind == "map":
+            if not isinstance(node, dict):
+                return _wrong(where, "a mapping", node)
+            values: Shape = shape.get("values") or {}
+            for key, child in node.items():
+                if not isinstance(key, str):
+                    return f"{where}: key {_preview(key)} must be a string"
+                stack.append((child, values, f"{where}[{_preview(key)}]"))
+        elif kind == "array":
+            if not isinstance(node, list):
+                return _wrong(where, "a list", node)
+            items: Shape = shape.get("items") or {}
+            # Reversed, so the first bad item is the one reported.
+            for i in range(len(node) - 1, -1, -1):
+                stack.append((node[i], items, f"{where}[{i}]"))
+        else:
+            problem = _scalar_problem(kind, node)
+            if problem is not None:
+                return _wrong(where, problem, node)
+    return None
+
+
+def _kind(shape: Shape) -> str:
+    """The shape's type, looking through references to scalar definitions (Quantity, Time...)."""
+    kind = str(shape.get("type") or "")
+    ref = shape.get("ref")
+    if ref and kind != "array" and kind != "map":
+        target = str(definition(ref).get("type") or "object")
+        return target
+    return kind
+
+
+def _scalar_problem(kind: str, node: Any) -> str | None:
+    """What a scalar field of type ``kind`` needs, when ``node`` is not that; None when it fits."""
+    if isinstance(node, (dict, list)):
+        return {"integer": "an integer", "number": "a number", "boolean": "a boolean"}.get(kind, "a string")
+    if kind == "string":
+        return None if isinstance(node, str) else "a string"
+    if kind == "boolean":
+        return None if isinstance(node, bool) else "a boolean (true or false)"
+    if kind == "integer":
+        return None if isinstance(node, int) and not isinstance(node, bool) else "an integer"
+    if kind == "number":
+        ok = isinstance(node, (int, float)) and not isinstance(node, bool) and math.isfinite(node)
+        return None if ok else "a finite number"
+    if kind == "int-or-string":
+        ok = isinstance(node, str) or (isinstance(node, int) and not isinstance(node, bool))
+        return None if ok else "an integer or a string"
+    if kind == "quantity":
+        ok = isinstance(node, str) or (isinstance(node, (int, float)) and not isinstance(node, bool) and math.isfinite(node))
+        return None if ok else "a quantity (a number or a string such as 100m)"
+    return None  # a type this check does not know: leave it to the later stages
+
+
+def _wrong(where: str, wanted: str, node: Any) -> str:
+    return f"{where or 'the value'} must be {wanted}, not {describe(node)}"
+
+
+def describe(value: Any) -> str:
+    """``a string ("x")``, ``a list``, ``a number (1)``... for messages; always one line."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"a boolean ({'true' if value else 'false'})"
+    if isinstance(value, (int, float)):
+        return f"a number ({_preview(value)})"
+    if isinstance(value, str):
+        return f"a string ({_preview(value)})"
+    return type(value).__name__
+
+
+def _preview(value: Any) -> str:
+    """A short, one-line rendering of a scalar (newlines and control characters escaped)."""
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        text = "nan" if value != value else "inf" if value > 0 else "-inf"
+    elif isinstance(value, str):
+        shown = json.dumps(value[:_PREVIEW], ensure_ascii=False)
+        return shown if len(value) <= _PREVIEW else shown[:-1] + '..."'
+    else:
+        text = str(value)
+    return text if len(text) <= _PREVIEW else text[: _PREVIEW - 3] + "..."
