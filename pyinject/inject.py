@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError
 from pyinject.istio.releases import Release
+from pyinject.config.native import ENV_VAR as NATIVE_ENV_VAR, NativeChoice, choose_native_sidecars, for_pod as native_for_pod
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.model import Injector, PodResult
 from pyinject.sandbox.limits import RenderLimits
@@ -44,7 +45,7 @@ class RunSettings:
     values: Mapping[str, Any]
     mesh: Mapping[str, Any]
     revision: str
-    native_sidecars_default: bool
+    native_sidecars: NativeChoice
     compliance_policy: str
     inbound_traffic_policy_mode: str
     proxy_uid: int
@@ -92,13 +93,16 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
                             "comes from with --istio-version, e.g. --istio-version 1.5)")
             err.args = (err.message,)
         raise
+    native = choose_native_sidecars(options.native_sidecars, environ, options.kube_version)
+    if native.source == "env" and environ.get(NATIVE_ENV_VAR) not in ("true", "false"):
+        warn(native.why)
     run = RunSettings(
         config=inject_config,
         renderer=renderer,
         values=settings.values,
         mesh=settings.mesh,
         revision=config.revision(settings.values, _named_revision(options.revision)),
-        native_sidecars_default=config.native_sidecars_default(options.native_sidecars, environ),
+        native_sidecars=native,
         compliance_policy=config.compliance_policy(environ),
         inbound_traffic_policy_mode=config.inbound_traffic_policy_mode(settings.mesh),
         proxy_uid=uid,
@@ -271,7 +275,7 @@ class SidecarInjector:
             mesh_config=run.mesh,
             values=run.values,
             revision=run.revision,
-            native_sidecars=config.native_sidecars(run.native_sidecars_default, annotations),
+            native_sidecars=native_for_pod(run.native_sidecars, annotations).enabled,
             proxy_image=config.proxy_image(run.values, proxy_config, annotations),
             proxy_uid=run.proxy_uid,
             proxy_gid=run.proxy_gid,

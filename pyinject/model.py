@@ -95,6 +95,8 @@ class Options:
     template_env: tuple[str, ...] = ()
     #: Bounds on each template render (``--template-limits``).
     template_limits: RenderLimits = field(default_factory=RenderLimits)
+    #: --kube-version: the nodes' Kubernetes version, for ENABLE_NATIVE_SIDECARS=auto.
+    kube_version: str | None = None
 
 
 @dataclass(frozen=True)

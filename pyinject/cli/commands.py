@@ -150,12 +150,17 @@ def cli() -> None:
 def kube_inject(**flags: Any) -> None:
     options = inject_options(flags)
 
+    run = RunFlags.from_click(flags)
+
     def build(warn: Callable[[str], None]) -> Any:
-        from pyinject.inject import build_injector
+        from pyinject.inject import SidecarInjector, build_injector
 
-        return build_injector(options, os.environ, warn=warn)
+        injector = build_injector(options, os.environ, warn=warn)
+        if run.verbose and not run.quiet and isinstance(injector, SidecarInjector):
+            click.echo(f"pyinject: {injector.run.native_sidecars.describe()}", err=True)
+        return injector
 
-    _execute(options, build, RunFlags.from_click(flags))
+    _execute(options, build, run)
 
 
 @cli.command("kube-uninject", help=UNINJECT_HELP, context_settings=CONTEXT_SETTINGS)
@@ -299,8 +304,11 @@ def split_joined_args(args: list[str]) -> list[str]:
 
 #: Commands kept in modules of their own, added to the group here: one line each.
 #: Their modules import only click at load time, so ``--help`` stays fast.
+from pyinject.cli.explain import explain as _explain  # noqa: E402
+
 SUBCOMMANDS: tuple[click.Command, ...] = (
     iptables_command,
+    _explain,
 )
 for _command in SUBCOMMANDS:
     cli.add_command(_command)

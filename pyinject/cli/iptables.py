@@ -22,10 +22,16 @@ Two ways in. With istio-iptables flags after `--`, prints what that command
 for an IPv6 pod: a `# iptables-restore` / `# ip6tables-restore` header, then
 `*table` ... `COMMIT` blocks, rules in Istio's order and spelling. Every flag
 of the release (long or short form) and the environment variables it reads
-are honoured; --istio-version picks the release (1.24 to 1.30, 1.8 or 1.5). What
+are honoured; --istio-version picks the release (1.0 to 1.8, 1.18 to 1.30). What
 istio-iptables reads from the pod itself is given as options: --ipv6 when the
 pod's address is IPv6, --nameserver for each line of its resolv.conf (used
 with --redirect-dns).
+
+Istio 1.0 to 1.4 ran the bash script istio-iptables.sh, one iptables command
+per rule, with single-letter flags only: for them the output is the script's
+commands expressed as restore input, in its order, `-N` where it creates each
+chain (its clean-up of leftovers is left out); for an IPv4 pod that includes
+the ip6tables filter rules that lock IPv6 input down.
 
 With -f MANIFEST (files, directories, - for stdin, as kube-inject reads them),
 prints the rules of every pod template: from its istio-init arguments; for a
@@ -48,6 +54,10 @@ Examples:
 \b
   # The same flags as Istio 1.5 treated them
   pyinject iptables --istio-version 1.5 -- -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*'
+
+\b
+  # What Istio 1.1's istio-iptables.sh ran for its default injection
+  pyinject iptables --istio-version 1.1 -- -p 15001 -u 1337 -m REDIRECT -i '*' -x "" -b '*' -d 15090,15020
 
 \b
   # An IPv6 pod with DNS capture
@@ -84,7 +94,7 @@ class _IptablesCommand(click.Command):
 @click.command("iptables", cls=_IptablesCommand, help=IPTABLES_HELP,
                context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--istio-version", default="1.30", show_default=True, metavar="X.Y",
-              help="The istio-iptables release to emulate: 1.24 to 1.30, 1.8 or 1.5.")
+              help="The istio-iptables release to emulate: 1.0 to 1.8, or 1.18 to 1.30.")
 @click.option("--ipv6", is_flag=True, help="The pod's address is IPv6: ip6tables rules too.")
 @click.option("--nameserver", "nameservers", multiple=True, metavar="IP",
               help="A nameserver of the pod's /etc/resolv.conf (DNS capture with --redirect-dns). Repeatable.")

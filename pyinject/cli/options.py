@@ -55,12 +55,29 @@ def _refuse_kubeconfig(ctx: click.Context, param: click.Parameter, value: str | 
         raise click.UsageError(KUBECONFIG_HELP, ctx)
 
 
+def _check_kube_version(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from pyinject.config.native import parse_kube_version
+
+    try:
+        parse_kube_version(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err), ctx, param) from err
+    return value
+
+
+def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The manifests to read: -f (repeatable) and trailing PATH arguments; see :func:`inputs`."""
+    func = click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH", type=_PATH,
+                        help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
+                             "Repeatable; PATHs may also follow the options (as pre-commit passes them).")(func)
+    return click.argument("paths", nargs=-1, metavar="[PATH]...", type=_PATH)(func)
+
+
 def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Input, output and report flags shared by kube-inject and kube-uninject."""
     options = [
-        click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH", type=_PATH,
-                     help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
-                          "Repeatable; PATHs may also follow the options (as pre-commit passes them)."),
         click.option("-o", "--output", metavar="FILE", type=_PATH, callback=_check_output,
                      help="Write to this FILE instead of stdout (atomically; may name an input; through a symbolic "
                           "link to its target; devices and FIFOs directly). Not a format: see --output-format."),
@@ -88,7 +105,7 @@ def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     ]
     for option in reversed(options):
         func = option(func)
-    return click.argument("paths", nargs=-1, metavar="[PATH]...", type=_PATH)(func)
+    return input_options(func)
 
 
 def inputs(flags: dict[str, Any]) -> tuple[str, ...]:
@@ -122,8 +139,9 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "embedded install, talk to istiod-REV (as --set values.revision=REV). "
                           "'default' is no revision. With --valuesFile (a revision's own export) only the label."),
         click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
-                     help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always). "
-                          "Default: ENABLE_NATIVE_SIDECARS (true/false), enabled when unset."),
+                     help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always), "
+                          "or as a classic one. Default: ENABLE_NATIVE_SIDECARS as Istio reads it: true, false, "
+                          "or auto (the default), which means native only when --kube-version is 1.33 or later."),
         click.option("--template-env", "template_env", multiple=True, metavar="NAME",
                      help="Let templates read environment variable NAME (Go templates' env and expandenv). "
                           "Repeatable. Any other variable reads as unset, with a warning naming it: "
@@ -135,6 +153,9 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "iterations (default 1000000), output=SIZE of the output and of any value built "
                           "(default 16MiB; K/M/G, KiB/MiB/GiB, KB/MB/GB). 0 means no bound. "
                           "E.g. --template-limits time=60,steps=10000000."),
+        click.option("--kube-version", "kube_version", metavar="X.Y", callback=_check_kube_version,
+                     help="Kubernetes version of the cluster's nodes (e.g. 1.33), standing in for the nodes "
+                          "Istio asks when ENABLE_NATIVE_SIDECARS is auto."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -162,11 +183,12 @@ def _check_limits(ctx: click.Context, param: click.Parameter, values: tuple[str,
 
 
 def inject_options(flags: dict[str, Any]) -> Options:
-    """The :class:`Options` of a command that took :func:`io_options` and :func:`config_options`."""
+    """The :class:`Options` of a command that took :func:`io_options` (or :func:`input_options`)
+    and :func:`config_options`."""
     return Options(
         filenames=inputs(flags),
-        output=flags["output"],
-        output_format=flags["output_format"],
+        output=flags.get("output"),
+        output_format=flags.get("output_format", "yaml"),
         inject_config_file=flags["inject_config_file"],
         values_file=flags["values_file"],
         mesh_config_file=flags["mesh_config_file"],
@@ -177,4 +199,5 @@ def inject_options(flags: dict[str, Any]) -> Options:
         istio_version=flags.get("istio_version"),
         template_env=tuple(flags["template_env"]),
         template_limits=flags["template_limits"],
+        kube_version=flags["kube_version"],
     )

@@ -83,7 +83,6 @@ __all__ = [
     "proxy_image",
     "proxy_ids",
     "revision",
-    "native_sidecars_default",
     "native_sidecars",
     "compliance_policy",
     "inbound_traffic_policy_mode",
@@ -311,6 +310,12 @@ def _mesh_defaults() -> dict[str, JSON]:
     return loaded
 
 
+def builtin_proxy_config() -> dict[str, JSON]:
+    """Istio's compiled-in ProxyConfig defaults (``DefaultProxyConfig``), proto-JSON names."""
+    builtin = normalize_mesh(copy.deepcopy(_mesh_defaults()["builtin"]), "builtin meshConfig")
+    return dict(builtin.get("defaultConfig") or {})
+
+
 def install_mesh(values: Mapping[str, JSON], defaults: Mapping[str, JSON] | None = None) -> dict[str, JSON]:
     """The mesh config a stock ``istioctl install`` writes for these values.
 
@@ -438,33 +443,12 @@ def revision(values: Mapping[str, JSON], flag: str = "") -> str:
     return flag or str(values.get("revision") or "")
 
 
-_NATIVE_WORDS = {"true": True, "false": False, "auto": True, "": True}
-
-
-def native_sidecars_default(flag: bool | None, environ: Mapping[str, str] | None = None) -> bool:
-    """Native sidecars for pods that do not say: ``--native-sidecars`` /
-    ``--no-native-sidecars`` first, then ``ENABLE_NATIVE_SIDECARS``.
-
-    Unset means enabled: Istio's ``auto`` turns them on when every node runs
-    Kubernetes >= 1.33, and pyinject, having no nodes to look at, assumes a
-    current cluster; ``auto`` is read the same way.
-    """
-    if flag is not None:
-        return flag
-    env = os.environ if environ is None else environ
-    raw = env.get("ENABLE_NATIVE_SIDECARS", "").strip().lower()
-    if raw not in _NATIVE_WORDS:
-        raise ConfigError(f"ENABLE_NATIVE_SIDECARS={env.get('ENABLE_NATIVE_SIDECARS')!r}: expected true, false or auto")
-    return _NATIVE_WORDS[raw]
-
-
 def native_sidecars(default: bool, annotations: Mapping[str, str]) -> bool:
-    """Per pod: ``sidecar.istio.io/nativeSidecar`` decides when set and not empty
-    (anything but ``"false"`` means yes, as in the stock template); else ``default``."""
-    value = annotations.get("sidecar.istio.io/nativeSidecar")
-    if not value:
-        return default
-    return value != "false"
+    """Per pod: ``sidecar.istio.io/nativeSidecar`` when set, else ``default``
+    (:func:`pyinject.config.native.for_pod`, which also says why)."""
+    from pyinject.config.native import NativeChoice, for_pod
+
+    return for_pod(NativeChoice(default, "", ""), annotations).enabled
 
 
 def compliance_policy(environ: Mapping[str, str] | None = None) -> str:

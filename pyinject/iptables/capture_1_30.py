@@ -24,7 +24,7 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     """The rules for the settings ``v`` (config field -> value) on a pod described by ``host``."""
     rs = RuleSet(ipv6=host.ipv6)
     skipped = rs.notes if rel.bad_cidr == "skip" else None
-    if v["SkipRuleApply"] == "true" or v["CleanupOnly"] == "true":
+    if v["SkipRuleApply"] == "true" or v.get("CleanupOnly") == "true":
         rs.notes.append("no rules are applied (--skip-rule-apply / --cleanup-only)")
         return rs
     if v.get("NativeNftables") == "true":
@@ -36,7 +36,7 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
         raise UsageError("istio-iptables flag -x/--istio-service-exclude-cidr: '*' is not allowed "
                          "(istio-iptables fails with: invalid value for OUTBOUND_IP_RANGES_EXCLUDE)")
     inc4, inc6 = separate_v4_v6(v["OutboundIPRangesInclude"], "-i/--istio-service-cidr", masked=False, skipped=skipped)
-    loop = v["HostIPv4LoopbackCidr"]
+    loop = v.get("HostIPv4LoopbackCidr", "127.0.0.1/32")
     mode_tproxy = v["InboundInterceptionMode"] == "TPROXY"
     capture_all_dns = v["CaptureAllDNS"] == "true"
     dns4, dns6 = ([], []) if capture_all_dns or v["RedirectDNS"] != "true" else split_nameservers(host.nameservers)
@@ -56,9 +56,11 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
             rs.append("OUTPUT", "mangle", "-o", nic, "-j", "RETURN")
     for nic in split(v["RerouteVirtualInterfaces"]):
         rs.insert("PREROUTING", "nat", 1, "-i", nic, "-j", "RETURN")
-    if v["DropInvalid"] == "true":
+    if v["DropInvalid"] == "true" and rel.drop_chain:
         rs.append("PREROUTING", "mangle", "-m", "conntrack", "--ctstate", "INVALID", "-j", "ISTIO_DROP")
         rs.append("ISTIO_DROP", "mangle", "-j", "DROP")
+    elif v["DropInvalid"] == "true":
+        rs.append("PREROUTING", "mangle", "-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP")
 
     rs.append("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", tunnel, "-j", "RETURN")
     rs.append("ISTIO_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["ProxyPort"])
@@ -104,10 +106,10 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
         rs.append_v6("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "RETURN")
     for port in split(v["OutboundPortsInclude"]):
         rs.append("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "ISTIO_REDIRECT")
-    add_outbound_include_rules(rs, inc4, v["RerouteVirtualInterfaces"], 4)
-    add_outbound_include_rules(rs, inc6, v["RerouteVirtualInterfaces"], 6)
+    add_outbound_include_rules(rs, inc4, v["RerouteVirtualInterfaces"], 4, return_rest=rel.include_return_rest)
+    add_outbound_include_rules(rs, inc6, v["RerouteVirtualInterfaces"], 6, return_rest=rel.include_return_rest)
     if redirect_dns and not rel.dns_chain:
-        _dns_inline_udp(rs, v, dns4, dns6, capture_all_dns)
+        _dns_inline_udp(rs, v, dns4, dns6, capture_all_dns, rel.udp_dns_chain, rel.dns_reply_match)
     if mode_tproxy:
         _tproxy_marks(rs, v, loop)
     # Netlink calls after the restore (ConfigureRoutes), written as the equivalent `ip` commands.
@@ -131,7 +133,7 @@ def _inbound(rs: RuleSet, v: Mapping[str, str], tproxy: bool) -> None:
         # Marked packets are routed to lo (policy route), where TPROXY hands them to the proxy.
         rs.append("ISTIO_DIVERT", "mangle", "-j", "MARK", "--set-mark", v["InboundTProxyMark"])
         rs.append("ISTIO_DIVERT", "mangle", "-j", "ACCEPT")
-        rs.append_versioned(v["HostIPv4LoopbackCidr"], "::1/128", "ISTIO_TPROXY", "mangle", "!", "-d", ADDR,
+        rs.append_versioned(v.get("HostIPv4LoopbackCidr", "127.0.0.1/32"), "::1/128", "ISTIO_TPROXY", "mangle", "!", "-d", ADDR,
                             "-p", "tcp", "-j", "TPROXY", "--tproxy-mark", v["InboundTProxyMark"] + "/0xffffffff",
                             "--on-port", v["InboundCapturePort"])
         table = "mangle"
@@ -205,43 +207,52 @@ def _dns_inline_tcp(rs: RuleSet, dns4: list[str], dns6: list[str], capture_all: 
     _per_dns_server(rs, "ISTIO_OUTPUT", "nat", capture_all, dns4, dns6, "tcp", ("-j", "REDIRECT", "--to-ports", DNS_PORT))
 
 
-def _dns_inline_udp(rs: RuleSet, v: Mapping[str, str], dns4: list[str], dns6: list[str], capture_all: bool) -> None:
-    """1.24: UDP jumps into ISTIO_OUTPUT (nat and raw), where the proxy's own DNS returns and the rest goes to the agent."""
-    rs.append("OUTPUT", "nat", "-p", "udp", "-j", "ISTIO_OUTPUT")
-    rs.append("OUTPUT", "raw", "-p", "udp", "-j", "ISTIO_OUTPUT")
+def _dns_inline_udp(rs: RuleSet, v: Mapping[str, str], dns4: list[str], dns6: list[str], capture_all: bool,
+                    chain: str, reply_match: str) -> None:
+    """1.22-1.24: in ``chain`` (nat and raw) the proxy's own DNS returns and the rest goes to the agent.
+
+    1.23 and 1.24 jump from OUTPUT to ISTIO_OUTPUT for UDP first; 1.22 writes the rules in OUTPUT.
+    """
+    if chain != "OUTPUT":
+        rs.append("OUTPUT", "nat", "-p", "udp", "-j", chain)
+        rs.append("OUTPUT", "raw", "-p", "udp", "-j", chain)
     owners = [(owner, ident) for owner, ids in (("--uid-owner", v["ProxyUID"]), ("--gid-owner", v["ProxyGID"]))
               for ident in split(ids)]
     for owner, ident in owners:
-        rs.append("ISTIO_OUTPUT", "nat", "-p", "udp", "--dport", "53", "-m", "owner", owner, ident, "-j", "RETURN")
+        rs.append(chain, "nat", "-p", "udp", "--dport", "53", "-m", "owner", owner, ident, "-j", "RETURN")
     if v["OwnerGroupsInclude"] == "*":
         for group in split(v["OwnerGroupsExclude"]):
-            rs.append("ISTIO_OUTPUT", "nat", "-p", "udp", "--dport", "53", "-m", "owner", "--gid-owner", group,
+            rs.append(chain, "nat", "-p", "udp", "--dport", "53", "-m", "owner", "--gid-owner", group,
                       "-j", "RETURN")
     else:
         matchers = [m for group in split(v["OwnerGroupsInclude"]) for m in ("-m", "owner", "!", "--gid-owner", group)]
-        rs.append("ISTIO_OUTPUT", "nat", "-p", "udp", "--dport", "53", *matchers, "-j", "RETURN")
-    _udp_dns_pairs(rs, "nat", capture_all, dns4, dns6, ("-j", "REDIRECT", "--to-port", DNS_PORT), None)
+        rs.append(chain, "nat", "-p", "udp", "--dport", "53", *matchers, "-j", "RETURN")
+    _udp_dns_pairs(rs, chain, "nat", capture_all, dns4, dns6, ("-j", "REDIRECT", "--to-port", DNS_PORT), None)
     for owner, ident in owners:
-        rs.append("ISTIO_OUTPUT", "raw", "-p", "udp", "--dport", "53", "-m", "owner", owner, ident,
+        rs.append(chain, "raw", "-p", "udp", "--dport", "53", "-m", "owner", owner, ident,
                   "-j", "CT", "--zone", "1")
-        rs.append("ISTIO_OUTPUT", "raw", "-p", "udp", "--sport", DNS_PORT, "-m", "owner", owner, ident,
+        rs.append(chain, "raw", "-p", "udp", "--sport", DNS_PORT, "-m", "owner", owner, ident,
                   "-j", "CT", "--zone", "2")
-    _udp_dns_pairs(rs, "raw", capture_all, dns4, dns6, ("-j", "CT", "--zone", "2"), ("-j", "CT", "--zone", "1"))
+    _udp_dns_pairs(rs, chain, "raw", capture_all, dns4, dns6, ("-j", "CT", "--zone", "2"), ("-j", "CT", "--zone", "1"),
+                   reply_match)
 
 
-def _udp_dns_pairs(rs: RuleSet, table: str, capture_all: bool, dns4: list[str], dns6: list[str],
-                   outbound: tuple[str, ...], reply: tuple[str, ...] | None) -> None:
-    """Per nameserver (or for all with --capture-all-dns): the rule for queries, and for replies when given."""
+def _udp_dns_pairs(rs: RuleSet, chain: str, table: str, capture_all: bool, dns4: list[str], dns6: list[str],
+                   outbound: tuple[str, ...], reply: tuple[str, ...] | None, reply_match: str = "-s") -> None:
+    """Per nameserver (or for all with --capture-all-dns): the rule for queries, and for replies when given.
+
+    ``reply_match``: how a reply names the server, ``-s`` (1.20 on) or ``-d`` (1.19, which so misses replies).
+    """
     if capture_all:
-        rs.append("ISTIO_OUTPUT", table, "-p", "udp", "--dport", "53", *outbound)
+        rs.append(chain, table, "-p", "udp", "--dport", "53", *outbound)
         if reply:
             rs.append("PREROUTING", table, "-p", "udp", "--sport", "53", *reply)
         return
     for servers, bits, add in ((dns4, "/32", rs.append_v4), (dns6, "/128", rs.append_v6)):
         for server in servers:
-            add("ISTIO_OUTPUT", table, "-p", "udp", "--dport", "53", "-d", server + bits, *outbound)
+            add(chain, table, "-p", "udp", "--dport", "53", "-d", server + bits, *outbound)
             if reply:
-                add("PREROUTING", table, "-p", "udp", "--sport", "53", "-s", server + bits, *reply)
+                add("PREROUTING", table, "-p", "udp", "--sport", "53", reply_match, server + bits, *reply)
 
 
 def _tproxy_marks(rs: RuleSet, v: Mapping[str, str], loop: str) -> None:

@@ -1,11 +1,11 @@
-"""The rules of the early Go istio-iptables (tools/istio-iptables/pkg/cmd/run.go): Istio 1.5.10 and 1.8.6, in its order.
+"""The rules of the early Go istio-iptables (tools/istio-iptables/pkg/cmd/run.go): Istio 1.5 to 1.8, in its order.
 
 What sets these apart from later releases: inbound SSH (port 22) is always
 exempt when every port is captured; TPROXY sends inbound to the envoy port
 and is IPv4 only; IPv6 gets its own REDIRECT-only block after all the IPv4
 rules; OUTPUT jumps to ISTIO_OUTPUT for TCP only; a CIDR list in ``-i`` ends
 with a RETURN for everything else; there is no owner-group filter; CIDRs are
-printed as their network address.  What 1.8 added to 1.5 is data
+printed as their network address.  What 1.6, 1.7 and 1.8 changed is data
 (:data:`VARIANTS`).
 """
 
@@ -37,14 +37,40 @@ class Variant:
     loopback_include_captures_lo: bool = False
     #: TPROXY also marks the proxy's calls from 127.0.0.1 to the pod, for the policy route.
     tproxy_marks_local: bool = False
+    #: UDP DNS capture: "" (none), "gid-redirect" (1.6: $DNS_CAPTURE, the proxy's gids other than 0 exempt,
+    #: REDIRECT to Envoy's 15013), "dnat" (1.7 on: uid and gid exempt, DNAT to 127.0.0.1 and SNAT back).
+    dns: str = ""
+    #: With DNS capture, TCP DNS also goes to the agent from ISTIO_REDIRECT (1.8).
+    tcp_dns: bool = False
 
 
-#: Release -> its variant.  1.8 also reads ISTIO_META_DNS_CAPTURE (see _dns).
+#: Release -> its variant (each checked against that tag's run.go).
 VARIANTS: dict[str, Variant] = {
     "1.5": Variant(),
+    "1.6": Variant(capture_port_always=True, tproxy_marks_local=True, dns="gid-redirect"),
+    "1.7": Variant(tunnel_port=True, capture_port_always=True, loopback_include_captures_lo=True,
+                   tproxy_marks_local=True, dns="dnat"),
     "1.8": Variant(tunnel_port=True, capture_port_always=True, virt_interfaces_first=True,
-                   loopback_include_captures_lo=True, tproxy_marks_local=True),
+                   loopback_include_captures_lo=True, tproxy_marks_local=True, dns="dnat", tcp_dns=True),
 }
+
+ENVOY_DNS_PORT = "15013"
+
+
+def dns_target(v: Mapping[str, str], var: Variant) -> str:
+    """The port UDP DNS is captured to, or "" when DNS capture is off.
+
+    1.6 reads $DNS_CAPTURE and 1.7 $ISTIO_META_DNS_CAPTURE (any value: Envoy's
+    15013) or $DNS_AGENT (any value: the agent's 15053, which wins); 1.8 reads
+    $ISTIO_META_DNS_CAPTURE as a boolean (the agent).
+    """
+    if not var.dns:
+        return ""
+    if var.tcp_dns:
+        return DNS_PORT if _go_bool(v.get("DNSCapture", "false")) else ""
+    if v.get("DNSCaptureAgent"):
+        return DNS_PORT
+    return ENVOY_DNS_PORT if v.get("DNSCaptureEnvoy") else ""
 
 
 def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
@@ -64,7 +90,7 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     include = v["InboundPortsInclude"]
     # 1.5 uses -z only when every inbound port is captured; otherwise inbound goes to the envoy port.
     inbound_port = v["InboundCapturePort"] if include == "*" or var.capture_port_always else v["ProxyPort"]
-    dns = _go_bool(v.get("DNSCapture", "false"))
+    dns = dns_target(v, var)
     keep_lo = not (var.loopback_include_captures_lo and (inc4.has_loopback or inc6.has_loopback))
 
     if var.virt_interfaces_first:
@@ -73,7 +99,7 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
             rs.insert_v6("PREROUTING", "nat", 1, "-i", nic, "-j", "RETURN")
     if var.tunnel_port:
         rs.append_v4("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", v["InboundTunnelPort"], "-j", "RETURN")
-    if dns:
+    if dns and var.tcp_dns:
         # TCP DNS goes to the agent; the rest of ISTIO_OUTPUT keeps it from looping.
         rs.append_v4("ISTIO_REDIRECT", "nat", "-p", "tcp", "--dport", "53", "-j", "REDIRECT", "--to-ports", DNS_PORT)
     rs.append_v4("ISTIO_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["ProxyPort"])
@@ -96,7 +122,7 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     if host.ipv6:
         _ipv6(rs, v, excl6, inc6, var)
     if dns:
-        _dns(rs, v)
+        _dns(rs, v, var, dns)
     if var.tproxy_marks_local and v["InboundInterceptionMode"] == "TPROXY":
         rs.append_v4("OUTPUT", "mangle", "-p", "tcp", "-s", "127.0.0.1/32", "!", "-d", "127.0.0.1/32",
                      "-j", "MARK", "--set-mark", v["InboundTProxyMark"])
@@ -107,15 +133,22 @@ def _go_bool(text: str) -> bool:
     return text in ("1", "t", "T", "true", "TRUE", "True")
 
 
-def _dns(rs: RuleSet, v: Mapping[str, str]) -> None:
-    """1.8's DNS capture (IPv4 only): UDP DNS is DNATed to the agent, except the proxy's own."""
+def _dns(rs: RuleSet, v: Mapping[str, str], var: Variant, port: str) -> None:
+    """DNS capture (IPv4 only): UDP DNS goes to ``port``, except the proxy's own."""
+    if var.dns == "gid-redirect":
+        for gid in split(v["ProxyGID"]):
+            if gid != "0":
+                rs.append_v4("OUTPUT", "nat", "-p", "udp", "--dport", "53", "-m", "owner", "--gid-owner", gid,
+                             "-j", "RETURN")
+        rs.append_v4("OUTPUT", "nat", "-p", "udp", "--dport", "53", "-j", "REDIRECT", "--to-ports", port)
+        return
     for owner, ids in (("--uid-owner", v["ProxyUID"]), ("--gid-owner", v["ProxyGID"])):
         for ident in split(ids):
             rs.append_v4("OUTPUT", "nat", "-p", "udp", "--dport", "53", "-m", "owner", owner, ident, "-j", "RETURN")
     rs.append_v4("OUTPUT", "nat", "-p", "udp", "--dport", "53", "-j", "DNAT", "--to-destination",
-                 "127.0.0.1:" + DNS_PORT)
-    # The agent answers from 127.0.0.1, so the query must come from there too.
-    rs.append_v4("POSTROUTING", "nat", "-p", "udp", "--dport", DNS_PORT, "-j", "SNAT", "--to-source", "127.0.0.1")
+                 "127.0.0.1:" + port)
+    # The listener answers from 127.0.0.1, so the query must come from there too.
+    rs.append_v4("POSTROUTING", "nat", "-p", "udp", "--dport", port, "-j", "SNAT", "--to-source", "127.0.0.1")
 
 
 def _owner_rules(add: Callable[..., None], v: Mapping[str, str], loopback: str, keep_lo: bool = True) -> None:

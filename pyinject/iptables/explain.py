@@ -28,7 +28,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pyinject.iptables.capture_1_5 import VARIANTS
+from pyinject.iptables import capture_sh
+from pyinject.iptables.capture_1_5 import VARIANTS, dns_target
 from pyinject.iptables.rules import separate_v4_v6, split, split_nameservers
 
 if TYPE_CHECKING:
@@ -65,11 +66,15 @@ def describe_capture(capture: Capture) -> CaptureFacts:
     """The facts of ``capture`` (its settings as the release reads them)."""
     v = capture.parsed.values
     release = capture.release.version
-    old = capture.release.program == "1.5"
+    script = capture.release.program == "sh"
+    old = capture.release.program in ("1.5", "sh")
     families = ("IPv4", "IPv6") if capture.host.ipv6 else ("IPv4",)
     tproxy_mode = v.get("InboundInterceptionMode") == "TPROXY"
     include = v.get("InboundPortsInclude", "")
-    always_capture_port = not old or VARIANTS[release].capture_port_always
+    if script:
+        always_capture_port = not capture_sh.VARIANTS[release].capture_port_wildcard_only
+    else:
+        always_capture_port = not old or VARIANTS[release].capture_port_always
     inbound_port = v["InboundCapturePort"] if (include == "*" or always_capture_port) else v["ProxyPort"]
     if old and tproxy_mode:
         inbound_port = v["ProxyPort"]  # the early releases TPROXY inbound to the envoy port
@@ -82,10 +87,14 @@ def describe_capture(capture: Capture) -> CaptureFacts:
         "excluded_ports": _ports(v.get("InboundPortsExclude", "")) if include == "*" else [],
         "always_exempt_ports": always,
     }
-    masked = old
+    masked = capture.release.program == "1.5"
     dropped: list[str] = []  # already reported in the capture's notes
-    inc4, inc6 = separate_v4_v6(v.get("OutboundIPRangesInclude", ""), "-i", masked=masked, skipped=dropped)
-    excl4, excl6 = separate_v4_v6(v.get("OutboundIPRangesExclude", ""), "-x", masked=masked, skipped=dropped)
+    if script:  # the script's own address checks, not Go's
+        inc4, inc6 = capture_sh.network_ranges(v.get("OutboundIPRangesInclude", ""), release)
+        excl4, excl6 = capture_sh.network_ranges(v.get("OutboundIPRangesExclude", ""), release)
+    else:
+        inc4, inc6 = separate_v4_v6(v.get("OutboundIPRangesInclude", ""), "-i", masked=masked, skipped=dropped)
+        excl4, excl6 = separate_v4_v6(v.get("OutboundIPRangesExclude", ""), "-x", masked=masked, skipped=dropped)
     captured: str | list[str] = "all" if inc4.wildcard else list(inc4.cidrs + inc6.cidrs)
     loop = v.get("HostIPv4LoopbackCidr", "127.0.0.1/32")
     outbound = {
@@ -94,13 +103,15 @@ def describe_capture(capture: Capture) -> CaptureFacts:
         "excluded_cidrs": list(excl4.cidrs + excl6.cidrs),
         "excluded_ports": _ports(v.get("OutboundPortsExclude", "")),
         "included_ports": _ports(v.get("OutboundPortsInclude", "")),
-        "loopback": _loopback(loop, capture.host.ipv6, not old and (inc4.has_loopback or inc6.has_loopback)),
+        "loopback": _script_loopback(v, release) if script else
+        _loopback(loop, capture.host.ipv6, not old and (inc4.has_loopback or inc6.has_loopback)),
     }
     groups_in = v.get("OwnerGroupsInclude", "*")
     exempt = {
         "uids": split(v["ProxyUID"]),
         "gids": split(v["ProxyGID"]),
-        "sources": ["127.0.0.6/32"] + (["::6/128"] if capture.host.ipv6 else []),
+        "sources": [] if script and not capture_sh.VARIANTS[release].inbound_passthrough
+        else ["127.0.0.6/32"] + (["::6/128"] if capture.host.ipv6 else []),
         "owner_groups": {"captured": "all" if groups_in == "*" else split(groups_in),
                          "excluded": split(v.get("OwnerGroupsExclude", "")) if groups_in == "*" else []},
     }
@@ -122,7 +133,23 @@ def _loopback(loop: str, ipv6: bool, loopback_included: bool) -> str:
             "the pod IP over lo go to the inbound port")
 
 
+def _script_loopback(v: Mapping[str, str], release: str) -> str:
+    """1.0-1.4: every call over lo to a non-loopback address is captured, whoever makes it."""
+    if v.get("DisableLoopbackRedirect"):
+        return ("traffic to 127.0.0.1/32 is never captured; calls over lo to the pod IP are left alone "
+                "($DISABLE_REDIRECTION_ON_LOCAL_LOOPBACK)")
+    where = "the inbound port" if capture_sh.VARIANTS[release].inbound_passthrough else "the outbound port"
+    return ("traffic to 127.0.0.1/32 is never captured; every call over lo to the pod IP (the app's and the "
+            f"proxy's) goes to {where}")
+
+
 def _dns_facts(v: Mapping[str, str], capture: Capture) -> dict[str, Any]:
+    if "DNSCaptureEnvoy" in v:  # 1.6, 1.7: any value of the variable turns it on, every server, IPv4 only
+        port = dns_target(v, VARIANTS[capture.release.version])
+        if port:
+            return {"captured": True, "servers": "all", "to_port": int(port), "why_not": "", "protocols": "UDP"}
+        names = " / ".join(f"${e.name}" for e in capture.release.env_only)
+        return {"captured": False, "servers": [], "to_port": 15053, "why_not": f"{names} not set"}
     if "DNSCapture" in v:  # 1.8: ISTIO_META_DNS_CAPTURE, every server, IPv4 only
         if v["DNSCapture"] in ("1", "t", "T", "true", "TRUE", "True"):
             return {"captured": True, "servers": "all", "to_port": 15053, "why_not": ""}
@@ -181,8 +208,9 @@ def rows(facts: CaptureFacts) -> list[tuple[str, str]]:
         result.append(("Owner groups", f"captured: {_list(groups['captured'])}; not captured: "
                                        f"{_list(groups['excluded'])}"))
     if dns["captured"]:
-        result.append(("DNS capture", f"DNS (UDP and TCP port 53) to {_list(dns['servers'])} goes to the agent "
-                                      f"on {dns['to_port']}"))
+        listener = "Envoy" if dns["to_port"] == 15013 else "the agent"
+        result.append(("DNS capture", f"DNS ({dns.get('protocols', 'UDP and TCP')} port 53) to "
+                                      f"{_list(dns['servers'])} goes to {listener} on {dns['to_port']}"))
     else:
         result.append(("DNS capture", f"off ({dns['why_not']})"))
     if facts.tproxy:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyinject.errors import UsageError
 
@@ -67,6 +67,20 @@ class Release:
     #: 1.24 does not have: OUTPUT jumps to ISTIO_OUTPUT for every protocol (not TCP only), ``-o`` ports
     #: are excluded for UDP too, and --redirect-dns without any nameserver turns DNS capture off.
     dns_chain: bool = True
+    #: --drop-invalid jumps to an ISTIO_DROP chain (1.24 on); before, PREROUTING DROPs directly.
+    drop_chain: bool = True
+    #: The chain 1.22-1.24's inline UDP DNS rules live in: ISTIO_OUTPUT, jumped to from OUTPUT for UDP
+    #: (1.23 on), or OUTPUT itself (1.22).
+    udp_dns_chain: str = "ISTIO_OUTPUT"
+    #: After an -i CIDR list, ISTIO_OUTPUT RETURNs everything else outright (up to 1.22).
+    include_return_rest: bool = False
+    #: How 1.19-1.24's raw-table rule for DNS replies names the nameserver: -s, or -d (1.19).
+    dns_reply_match: str = "-s"
+    #: Bash getopts (the 1.0-1.4 istio-iptables.sh): single-letter flags only, parsing stops at the first word
+    #: that is not a flag.
+    getopts: bool = False
+    #: Where the inbound capture port defaults to the envoy port instead of its own default (1.0-1.2).
+    capture_port_defaults_to_proxy: bool = False
 
     def by_long(self) -> dict[str, Flag]:
         return {f.name: f for f in self.flags}
@@ -204,14 +218,108 @@ _flags_1_8.insert([f.name for f in _flags_1_8].index("istio-local-outbound-ports
 RELEASE_1_8 = Release("1.8", "1.8.6", tuple(_flags_1_8), (EnvSetting("ISTIO_META_DNS_CAPTURE", "DNSCapture", "false"),),
                       program="1.5")
 
+# 1.6.14: 1.5's flags; $DNS_CAPTURE (any value) captures UDP DNS to Envoy.  1.7.8: 1.8's flags, root still added
+# to the default uid; $ISTIO_META_DNS_CAPTURE (Envoy) or $DNS_AGENT (the agent), any value.
+RELEASE_1_6 = Release("1.6", "1.6.14", RELEASE_1_5.flags, (EnvSetting("DNS_CAPTURE", "DNSCaptureEnvoy", ""),),
+                      default_uid_suffix=",0", program="1.5")
+RELEASE_1_7 = Release("1.7", "1.7.8", RELEASE_1_8.flags, (EnvSetting("ISTIO_META_DNS_CAPTURE", "DNSCaptureEnvoy", ""),
+                                                          EnvSetting("DNS_AGENT", "DNSCaptureAgent", "")),
+                      default_uid_suffix=",0", program="1.5")
+
 # 1.24: the same flags as 1.25, DNS capture written inline in ISTIO_OUTPUT (see Release.dns_chain).
 RELEASE_1_24 = Release("1.24", "1.24.6", RELEASE_1_25.flags, RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
                        cni_virt_annotations=("traffic.sidecar.istio.io/kubevirtInterfaces",), dns_chain=False)
 
+
+def _sh(letters: str, *, capture_flag: bool) -> tuple[Flag, ...]:
+    """istio-iptables.sh's getopts letters (in its order) and the variables it reads for them."""
+    table = {
+        "p": _f("envoy-port", "p", "ProxyPort", default="15001", env=("ENVOY_PORT",)),
+        "z": _f("inbound-capture-port", "z", "InboundCapturePort", default="15006", env=("INBOUND_CAPTURE_PORT",)),
+        "u": _f("proxy-uid", "u", "ProxyUID", env=()),
+        "g": _f("proxy-gid", "g", "ProxyGID", env=()),
+        "m": _f("istio-inbound-interception-mode", "m", "InboundInterceptionMode",
+                env=("ISTIO_INBOUND_INTERCEPTION_MODE",)),
+        "b": _f("istio-inbound-ports", "b", "InboundPortsInclude", env=("ISTIO_INBOUND_PORTS",)),
+        "d": _f("istio-local-exclude-ports", "d", "InboundPortsExclude", env=("ISTIO_LOCAL_EXCLUDE_PORTS",)),
+        "o": _f("istio-local-outbound-ports-exclude", "o", "OutboundPortsExclude",
+                env=("ISTIO_LOCAL_OUTBOUND_PORTS_EXCLUDE",)),
+        "i": _f("istio-service-cidr", "i", "OutboundIPRangesInclude", env=("ISTIO_SERVICE_CIDR",)),
+        "x": _f("istio-service-exclude-cidr", "x", "OutboundIPRangesExclude", env=("ISTIO_SERVICE_EXCLUDE_CIDR",)),
+        "k": _f("kube-virt-interfaces", "k", "RerouteVirtualInterfaces", env=()),
+        # -t only ends option parsing in the script's own tests; it changes no rule.
+        "t": _f("test", "t", "ScriptTest", "bool", default="false", env=(), inert=True),
+    }
+    flags = [table[letter] for letter in letters]
+    # Without -z (1.0-1.2) the capture port is still read from $INBOUND_CAPTURE_PORT.
+    if not capture_flag:
+        flags.append(Flag("inbound-capture-port", "", "InboundCapturePort", "string", ("INBOUND_CAPTURE_PORT",), ""))
+    # TPROXY's mark and route table have no flag, only variables.
+    flags += [Flag("istio-inbound-tproxy-mark", "", "InboundTProxyMark", "string", ("ISTIO_INBOUND_TPROXY_MARK",),
+                   "1337"),
+              Flag("istio-inbound-tproxy-route-table", "", "InboundTProxyRouteTable", "string",
+                   ("ISTIO_INBOUND_TPROXY_ROUTE_TABLE",), "133")]
+    return tuple(flags)
+
+
+_SH_LOOPBACK = EnvSetting("DISABLE_REDIRECTION_ON_LOCAL_LOOPBACK", "DisableLoopbackRedirect", "")
+# istio-iptables.sh (tools/deb/ up to 1.1, tools/packaging/common/ from 1.2), getopts letters per tag.
+RELEASE_1_0 = Release("1.0", "1.0.8", _sh("pugmbdix", capture_flag=False),
+                      (EnvSetting("ENABLE_INBOUND_IPV6", "EnableInboundIPv6", ""),), ",0", "sh", getopts=True,
+                      capture_port_defaults_to_proxy=True)
+RELEASE_1_1 = Release("1.1", "1.1.17", _sh("pugmbdixk", capture_flag=False), (_SH_LOOPBACK,), ",0", "sh",
+                      getopts=True, capture_port_defaults_to_proxy=True)
+RELEASE_1_2 = Release("1.2", "1.2.10", _sh("pugmbdoixkt", capture_flag=False), (_SH_LOOPBACK,), ",0", "sh",
+                      getopts=True, capture_port_defaults_to_proxy=True)
+RELEASE_1_3 = Release("1.3", "1.3.8", _sh("pzugmbdoixkt", capture_flag=True), (_SH_LOOPBACK,), ",0", "sh",
+                      getopts=True)
+RELEASE_1_4 = Release("1.4", "1.4.10", _sh("pzugmbdoixkt", capture_flag=True), (_SH_LOOPBACK,), ",0", "sh",
+                      getopts=True)
+
+# 1.23.6: 1.24's flags without --reconcile, --cleanup-only and --force-apply, with -f/--restore-format (no
+# effect on the rules); --drop-invalid DROPs from PREROUTING directly (no ISTIO_DROP chain).
+_flags_1_23 = [f for f in RELEASE_1_24.flags if f.name not in ("reconcile", "cleanup-only", "force-apply")]
+_flags_1_23.insert([f.name for f in _flags_1_23].index("iptables-probe-port"),
+                   _f("restore-format", "f", "RestoreFormat", "bool", default="true", inert=True))
+RELEASE_1_23 = Release("1.23", "1.23.6", tuple(_flags_1_23), RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
+                       cni_virt_annotations=("traffic.sidecar.istio.io/kubevirtInterfaces",), dns_chain=False,
+                       drop_chain=False)
+
+# 1.22.8: 1.23's flags and rules, but its UDP DNS rules sit in OUTPUT (nat and raw) and ISTIO_OUTPUT ends an -i
+# CIDR list with a RETURN.
+RELEASE_1_22 = replace(RELEASE_1_23, version="1.22", tag="1.22.8", udp_dns_chain="OUTPUT", include_return_rest=True)
+
+# 1.20.8, 1.21.6: 1.22's rules (checked against their goldens); one more flag, --iptables-version (which binary
+# to run, no effect on the rules).
+_flags_1_21 = RELEASE_1_22.flags + (_f("iptables-version", "", "IptablesVersion", inert=True),)
+RELEASE_1_21 = replace(RELEASE_1_22, version="1.21", tag="1.21.6", flags=_flags_1_21)
+# 1.20 has no $ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR: the loopback range is 127.0.0.1/32.
+RELEASE_1_20 = replace(RELEASE_1_21, version="1.20", tag="1.20.8", env_only=RELEASE_1_30.env_only[:2])
+# 1.19.10: 1.20's flags and rules, but the conntrack-zone rule for DNS replies matches the nameserver as
+# destination (-d), not source.
+RELEASE_1_19 = replace(RELEASE_1_20, version="1.19", tag="1.19.10", dns_reply_match="-d")
+
+
+def _viper_env(flag: Flag) -> Flag:
+    """1.18 (viper AutomaticEnv): every flag reads FLAG_NAME; a variable that sets the default reads first."""
+    defaults = {"redirect-dns": ("ISTIO_META_DNS_CAPTURE",), "drop-invalid": ("INVALID_DROP",),
+                "dual-stack": ("ISTIO_AGENT_DUAL_STACK",)}
+    if flag.name.startswith("log_"):
+        return flag
+    kind = "string" if flag.name == "iptables-probe-port" else flag.kind
+    return replace(flag, kind=kind, env=defaults.get(flag.name, ()) + (_upper(flag.name),))
+
+
+# 1.18.7: 1.19's rules (checked against its goldens) and flags; environment variables through viper.
+RELEASE_1_18 = replace(RELEASE_1_19, version="1.18", tag="1.18.7", flags=tuple(_viper_env(f) for f in RELEASE_1_19.flags))
+
 #: Release -> its table; ``--istio-version`` picks one.
 RELEASES: dict[str, Release] = {r.version: r for r in (RELEASE_1_30, RELEASE_1_29, RELEASE_1_28, RELEASE_1_27,
-                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_8,
-                                                       RELEASE_1_5)}
+                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_23, RELEASE_1_22, RELEASE_1_21,
+                                                       RELEASE_1_20, RELEASE_1_19, RELEASE_1_18, RELEASE_1_8,
+                                                       RELEASE_1_7, RELEASE_1_6,
+                                                       RELEASE_1_5, RELEASE_1_4, RELEASE_1_3, RELEASE_1_2,
+                                                       RELEASE_1_1, RELEASE_1_0)}
 DEFAULT_RELEASE = "1.30"
 
 
@@ -301,6 +409,11 @@ def parse_args(rel: Release, argv: Sequence[str], environ: Mapping[str, str]) ->
         if arg == "--":
             positional.extend(args[i:])
             break
+        if rel.getopts and (arg.startswith("--") or not (arg.startswith("-") and len(arg) > 1)):
+            if arg.startswith("--"):
+                raise UsageError(f"istio-iptables.sh of {rel.version} takes single-letter flags only, not {arg}")
+            positional.extend(args[i - 1:])  # getopts stops at the first word that is not a flag
+            break
         if arg.startswith("--"):
             name, eq, inline = arg[2:].partition("=")
             long_flag = longs.get(name)
@@ -325,6 +438,8 @@ def parse_args(rel: Release, argv: Sequence[str], environ: Mapping[str, str]) ->
                     take(flag, None, f"-{letter}")
         else:
             positional.append(arg)
+    if rel.capture_port_defaults_to_proxy and not values.get("InboundCapturePort"):
+        values["InboundCapturePort"] = values["ProxyPort"]
     if not values.get("ProxyUID"):
         values["ProxyUID"] = "1337" + rel.default_uid_suffix
     if not values.get("ProxyGID"):

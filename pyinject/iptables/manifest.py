@@ -114,7 +114,7 @@ def cni_capture(metadata: Mapping[str, Any], spec: Mapping[str, Any], host: Host
     virtual-interface annotations (see Release.cni_virt_annotations).
     """
     rel = release(version)
-    if rel.program != "1.30":
+    if rel.program != "1.30" or tuple(int(p) for p in rel.version.split(".")) < (1, 24):
         raise UsageError(f"the Istio CNI plugin of {rel.version} is not modelled; use --istio-version 1.30")
     annotations = {str(k): str(v) for k, v in (metadata.get("annotations") or {}).items()}
     parsed = parse_args(rel, [], {})

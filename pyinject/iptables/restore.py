@@ -18,6 +18,8 @@ class RestoreStyle:
     builtin: frozenset[str]
     #: Also create chains that rules jump to but that have no rules of their own (1.30's second pass).
     declare_jump_targets: bool
+    #: The rules carry their own ``-N`` lines, where the release creates each chain (the 1.0-1.4 script).
+    explicit_chains: bool = False
 
 
 #: Istio 1.30: built-in chains and the ACCEPT/RETURN/DROP targets are not created; jump targets are.
@@ -25,6 +27,8 @@ STYLE_1_30 = RestoreStyle(frozenset({"INPUT", "OUTPUT", "FORWARD", "PREROUTING",
                                      "DROP"}), True)
 #: Istio 1.5: only the five built-in chains are skipped; only chains with rules are created.
 STYLE_1_5 = RestoreStyle(frozenset({"INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING"}), False)
+#: Istio 1.0-1.4 (istio-iptables.sh): one command per line, ``-N`` where the script runs it.
+STYLE_SCRIPT = RestoreStyle(frozenset(), False, explicit_chains=True)
 
 
 def table_lines(rules: Iterable[Rule], style: RestoreStyle) -> dict[str, list[str]]:
@@ -41,7 +45,8 @@ def table_lines(rules: Iterable[Rule], style: RestoreStyle) -> dict[str, list[st
             tables.setdefault(table, []).append(f"-N {chain}")
 
     for rule in rules:
-        declare(rule.chain, rule.table)
+        if not style.explicit_chains:
+            declare(rule.chain, rule.table)
     if style.declare_jump_targets:
         for rule in rules:
             if rule.jump is not None:

@@ -16,13 +16,16 @@ The order of the checks is Istio's:
 ``istioctl kube-inject`` itself always behaves as if the policy were
 ``enabled`` and ignores the selectors; pyinject applies the injection config
 the way the cluster's webhook would.
+
+:func:`decide` also records each check it made, with its outcome and the
+config file and key behind it (``Decision.steps``), for ``pyinject explain``.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pyinject.model import InjectionConfig
@@ -45,13 +48,44 @@ class SkipReason(enum.Enum):
     NEVER_INJECT_SELECTOR = "has sidecar injection disabled (its labels match neverInjectSelector)"
     POLICY_DISABLED = "has sidecar injection disabled (injection policy is disabled and the pod does not opt in)"
 
+    @property
+    def id(self) -> str:
+        """The stable identifier reports and ``explain -o json`` use."""
+        return REASON_IDS[self]
+
+
+REASON_IDS: dict[SkipReason, str] = {
+    SkipReason.HOST_NETWORK: "host-network",
+    SkipReason.SYSTEM_NAMESPACE: "ignored-namespace",
+    SkipReason.LABEL_OPT_OUT: "opt-out-label",
+    SkipReason.ANNOTATION_OPT_OUT: "opt-out-annotation",
+    SkipReason.NEVER_INJECT_SELECTOR: "never-inject-selector",
+    SkipReason.POLICY_DISABLED: "policy-disabled",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One check of the decision: what was looked at, what it said, and where that came from."""
+
+    #: Stable identifier of the check: host-network, ignored-namespace, opt-in-out, never-inject-selector,
+    #: always-inject-selector, policy (and, in explain, webhook).
+    check: str
+    #: "inject", "skip", or "pass" (the check did not decide).
+    outcome: str
+    #: A sentence for the user.
+    detail: str
+    #: The file and key (or pod field) the check read.
+    source: str
+
 
 @dataclass(frozen=True)
 class Decision:
-    """The answer and, when it is "skip", the reason."""
+    """The answer and, when it is "skip", the reason; ``steps`` are the checks made, in order."""
 
     inject: bool
     reason: SkipReason | None = None
+    steps: tuple[Step, ...] = field(default=(), compare=False)
 
 
 INJECT = Decision(True)
@@ -67,29 +101,74 @@ def decide(
     template's own metadata names none."""
     meta = pod_meta or {}
     spec = pod_spec or {}
+    steps: list[Step] = []
+
+    def done(inject: bool, reason: SkipReason | None, step: Step) -> Decision:
+        steps.append(step)
+        return Decision(inject, reason, tuple(steps))
+
+    host_source = "pod spec.hostNetwork"
     if spec.get("hostNetwork") is True:
-        return Decision(False, SkipReason.HOST_NETWORK)
-    if (meta.get("namespace") or namespace) in IGNORED_NAMESPACES:
-        return Decision(False, SkipReason.SYSTEM_NAMESPACE)
+        return done(False, SkipReason.HOST_NETWORK, Step(
+            "host-network", "skip",
+            "hostNetwork is true: the proxy's iptables rules would rewrite the node's own routing", host_source))
+    steps.append(Step("host-network", "pass", "hostNetwork is not set", host_source))
+
+    ns = str(meta.get("namespace") or namespace)
+    ns_source = "Istio's built-in ignored namespaces (" + ", ".join(sorted(IGNORED_NAMESPACES)) + ")"
+    if ns in IGNORED_NAMESPACES:
+        return done(False, SkipReason.SYSTEM_NAMESPACE, Step(
+            "ignored-namespace", "skip", f"namespace {ns} is a Kubernetes system namespace Istio never injects", ns_source))
+    steps.append(Step("ignored-namespace", "pass", f"namespace {ns or 'default'} is not ignored", ns_source))
 
     labels = _string_map(meta.get("labels"))
     annotations = _string_map(meta.get("annotations"))
     if INJECT_KEY in labels:
-        said, opt_out = labels[INJECT_KEY], SkipReason.LABEL_OPT_OUT
+        said, opt_out, source = labels[INJECT_KEY], SkipReason.LABEL_OPT_OUT, f"pod label {INJECT_KEY}"
+        if INJECT_KEY in annotations and annotations[INJECT_KEY] != said:
+            source += f" (wins over the annotation {INJECT_KEY}={annotations[INJECT_KEY]!r}: the label is checked first)"
     else:
-        said, opt_out = annotations.get(INJECT_KEY, ""), SkipReason.ANNOTATION_OPT_OUT
+        said, opt_out, source = annotations.get(INJECT_KEY, ""), SkipReason.ANNOTATION_OPT_OUT, f"pod annotation {INJECT_KEY}"
     if said:
-        return INJECT if said.lower() in _YES else Decision(False, opt_out)
+        if said.lower() in _YES:
+            return done(True, None, Step("opt-in-out", "inject", f"{INJECT_KEY}={said!r} asks for injection", source))
+        return done(False, opt_out, Step("opt-in-out", "skip", f"{INJECT_KEY}={said!r} opts out", source))
+    steps.append(Step("opt-in-out", "pass", f"no {INJECT_KEY} label or annotation", f"pod label and annotation {INJECT_KEY}"))
 
-    for selector in config.never_inject_selector:
+    for index, selector in enumerate(config.never_inject_selector):
         if selector_matches(selector, labels):
-            return Decision(False, SkipReason.NEVER_INJECT_SELECTOR)
-    for selector in config.always_inject_selector:
+            return done(False, SkipReason.NEVER_INJECT_SELECTOR, Step(
+                "never-inject-selector", "skip", f"the pod's labels match neverInjectSelector[{index}]",
+                _where(config, "neverInjectSelector")))
+    steps.append(Step("never-inject-selector", "pass",
+                      f"no neverInjectSelector matches ({len(config.never_inject_selector)} set)",
+                      _where(config, "neverInjectSelector")))
+    for index, selector in enumerate(config.always_inject_selector):
         if selector_matches(selector, labels):
-            return INJECT
+            return done(True, None, Step(
+                "always-inject-selector", "inject", f"the pod's labels match alwaysInjectSelector[{index}]",
+                _where(config, "alwaysInjectSelector")))
+    steps.append(Step("always-inject-selector", "pass",
+                      f"no alwaysInjectSelector matches ({len(config.always_inject_selector)} set)",
+                      _where(config, "alwaysInjectSelector")))
     if config.policy == "enabled":
-        return INJECT
-    return Decision(False, SkipReason.POLICY_DISABLED)
+        return done(True, None, Step("policy", "inject", "policy is enabled and nothing above decided", _where(config, "policy")))
+    return done(False, SkipReason.POLICY_DISABLED, Step(
+        "policy", "skip", f"policy is {config.policy!r} and the pod does not opt in", _where(config, "policy")))
+
+
+#: For the embedded config, the values key the istiod chart writes each config key from.
+_EMBEDDED_FROM_VALUES = {
+    "policy": "global.proxy.autoInject",
+    "neverInjectSelector": "sidecarInjectorWebhook.neverInjectSelector",
+    "alwaysInjectSelector": "sidecarInjectorWebhook.alwaysInjectSelector",
+}
+
+
+def _where(config: InjectionConfig, key: str) -> str:
+    if config.source == "<embedded>":
+        return f"values {_EMBEDDED_FROM_VALUES[key]} (the embedded injection config's {key})"
+    return f"injection config {config.source}, key {key}"
 
 
 def _string_map(raw: Any) -> dict[str, str]:
@@ -98,13 +177,14 @@ def _string_map(raw: Any) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in raw.items()}
 
 
-def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
-    """Kubernetes label-selector matching.  An empty selector matches nothing here:
-    Istio skips empty selectors rather than letting them match every pod."""
+def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str], *, empty_matches: bool = False) -> bool:
+    """Kubernetes label-selector matching.  An empty selector matches nothing here
+    (Istio skips empty never/always selectors rather than letting them match every
+    pod) unless ``empty_matches``, as for a webhook's selectors."""
     match_labels = selector.get("matchLabels") or {}
     expressions = selector.get("matchExpressions") or []
     if not match_labels and not expressions:
-        return False
+        return empty_matches
     for key, value in match_labels.items():
         if labels.get(key) != value:
             return False

@@ -5,8 +5,8 @@ fit: a label that is not a string, ``ports: [x]``, ``command: 5``.  pyinject
 works on plain data, so without this check a misshapen field would reach the
 templates and post-processing passes, which trust the types.  The check walks
 only the fields the schema knows (unknown fields pass through, as they do in
-pyinject's output), treats ``null`` as absent, and reports the first problem
-with its path: ``spec.containers[0].ports[0] must be a mapping, not a string``.
+pyinject's output), treats ``null`` as absent, and a null item in a list of objects is refused;
+it reports the first problem with its path: ``spec.containers[0].ports[0] must be a mapping, not a string``.
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ def first_problem(value: Any, ref: str, path: str) -> str | None:
             if not isinstance(node, list):
                 return _wrong(where, "a list", node)
             items: Shape = shape.get("items") or {}
+            # A null item of a list of objects would decode to an empty object that no
+            # later stage (nor the API server's validation) accepts: refuse it here.
+            if _kind(items) == "object" and None in node:
+                return _wrong(f"{where}[{node.index(None)}]", "a mapping", None)
             # Reversed, so the first bad item is the one reported.
             for i in range(len(node) - 1, -1, -1):
                 stack.append((node[i], items, f"{where}[{i}]"))
@@ -118,6 +122,8 @@ def describe(value: Any) -> str:
         return f"a number ({_preview(value)})"
     if isinstance(value, str):
         return f"a string ({_preview(value)})"
+    if value is None:
+        return "null"
     return type(value).__name__
 
 

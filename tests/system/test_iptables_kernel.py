@@ -167,3 +167,46 @@ def test_ipv6_pod(tmp_path: Path, backend: str) -> None:
     assert results["app to service"]["original_dst"] == "[fd00:96::10]:80"
     assert results["client to app port"]["original_dst"] == "[fd00::2]:9080"
     assert results["proxy uid 1337 from passthrough address to pod ip"]["peer"] == "::6"
+
+
+def ipv4_section(text: str) -> str:
+    """The `# iptables-restore` section alone (the 1.0-1.4 script also locks IPv6 input down)."""
+    rest = text[text.index("# iptables-restore"):]
+    end = rest.find("\n# ip6tables-restore")
+    return rest if end < 0 else rest[:end + 1]
+
+
+# istio-iptables.sh (1.3, 1.4): every call over lo to the pod IP, the app's and the proxy's, goes to the
+# inbound port; only the 127.0.0.6 passthrough is left alone.
+SCRIPT_1_4_EXPECTED = dict(SEED_EXPECTED, **{
+    "app to own pod ip": INBOUND,
+    "proxy uid 1337 to own pod ip": INBOUND,
+})
+# 1.0-1.2: no -z (inbound goes to $INBOUND_CAPTURE_PORT, by default the envoy port 15001), no 127.0.0.6
+# passthrough, and calls over lo to the pod IP go to the outbound port.
+SCRIPT_1_1_EXPECTED = dict(SEED_EXPECTED, **{
+    "client to app port": CAPTURED,
+    "app to own pod ip": CAPTURED,
+    "proxy uid 1337 to own pod ip": CAPTURED,
+    "proxy uid 1337 from passthrough address to pod ip": CAPTURED,
+})
+
+
+@needs_kernel
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_seed_command_as_istio_1_4_script(tmp_path: Path, backend: str) -> None:
+    rules = pyinject("--istio-version", "1.4", "--", *SEED)
+    assert "-N ISTIO_OUTPUT" in rules  # the script's own chain creations load as they are
+    check(probe(tmp_path, backend, ipv4_section(rules)), SCRIPT_1_4_EXPECTED)
+    # The IPv6 lock-down of an IPv4 pod (filter table) loads too.
+    loaded = subprocess.run(["unshare", "-n", f"ip6tables-{backend}-restore", "--noflush"],
+                            input=ipv6_section(rules), capture_output=True, text=True, timeout=60)
+    assert loaded.returncode == 0, loaded.stderr
+
+
+@needs_kernel
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_seed_command_as_istio_1_1_script(tmp_path: Path, backend: str) -> None:
+    args = SEED[:2] + SEED[4:]  # 1.1 has no -z
+    check(probe(tmp_path, backend, ipv4_section(pyinject("--istio-version", "1.1", "--", *args))),
+          SCRIPT_1_1_EXPECTED)

@@ -111,7 +111,8 @@ def test_check_fails_when_the_settings_changed(run_cli, repo: Path) -> None:
     assert result.exit_code == 1
     web = repo / "apps" / "web.yaml"
     assert f"{web}: document 1: Deployment shop/web: would re-inject" in result.stderr
-    assert "    ~ init containers: istio-init, istio-proxy" in result.stderr.splitlines()  # -v: both images moved
+    lines = result.stderr.splitlines()
+    assert "    ~ init containers: istio-init" in lines and "    ~ containers: istio-proxy" in lines  # -v: both images moved
     assert "would change:" in result.stderr
 
 
@@ -194,7 +195,8 @@ def test_in_place_keeps_json_files_json(run_cli, tmp_path: Path) -> None:
     src.write_text(json.dumps(doc, indent=2) + "\n")
     assert run_cli("kube-inject", "-f", str(src), "--in-place").exit_code == 0
     injected = json.loads(src.read_text())
-    assert [c["name"] for c in injected["spec"]["initContainers"]] == ["istio-init", "istio-proxy"]
+    assert [c["name"] for c in injected["spec"]["initContainers"]] == ["istio-init"]
+    assert [c["name"] for c in injected["spec"]["containers"]] == ["c", "istio-proxy"]
 
 
 def test_in_place_with_istioctl_style(run_cli, repo: Path) -> None:
@@ -271,11 +273,12 @@ def test_verbose_adds_what_changed(run_cli) -> None:
     result = run_cli("kube-inject", "-f", "-", "-v", input=APP)
     lines = result.stderr.splitlines()
     first = lines.index("<stdin>: document 1: Deployment shop/web: injected")
-    details = lines[first + 1:first + 5]
-    assert details[0] == "    + init containers: istio-init, istio-proxy"
-    assert details[1].startswith("    + volumes: workload-socket, ")
-    assert details[2].startswith("    + annotations: ") and "sidecar.istio.io/status" in details[2]
-    assert details[3].startswith("    + labels: ")
+    details = lines[first + 1:first + 6]
+    assert details[0] == "    + init containers: istio-init"
+    assert details[1] == "    + containers: istio-proxy"
+    assert details[2].startswith("    + volumes: workload-socket, ")
+    assert details[3].startswith("    + annotations: ") and "sidecar.istio.io/status" in details[3]
+    assert details[4].startswith("    + labels: ")
 
 
 def test_no_workloads_no_report(run_cli) -> None:
@@ -387,7 +390,8 @@ def _helm_contract(returncode: int, stdout: str, stderr: str) -> None:
     assert stdout.startswith(head)
     assert "# Source: shop/templates/deployment.yaml" in stdout
     pod = docs[2]["spec"]["template"]["spec"]
-    assert [c["name"] for c in pod["initContainers"]] == ["istio-init", "istio-proxy"]
+    assert [c["name"] for c in pod["initContainers"]] == ["istio-init"]
+    assert "istio-proxy" in [c["name"] for c in pod["containers"]]
     assert pod["serviceAccountName"] == "shop"
 
 

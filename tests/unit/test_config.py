@@ -664,23 +664,34 @@ def test_istio_proxy_image_ignores_proxy_image_annotation() -> None:
 
 
 @pytest.mark.parametrize(
-    ("flag", "env", "want"),
+    ("flag", "env", "kube", "want", "source"),
     [
-        pytest.param(True, {"ENABLE_NATIVE_SIDECARS": "false"}, True, id="flag-on-wins"),
-        pytest.param(False, {"ENABLE_NATIVE_SIDECARS": "true"}, False, id="flag-off-wins"),
-        pytest.param(None, {"ENABLE_NATIVE_SIDECARS": "false"}, False, id="env-false"),
-        pytest.param(None, {"ENABLE_NATIVE_SIDECARS": "TRUE"}, True, id="env-true"),
-        pytest.param(None, {"ENABLE_NATIVE_SIDECARS": "auto"}, True, id="env-auto"),
-        pytest.param(None, {}, True, id="unset-means-enabled"),
+        pytest.param(True, {"ENABLE_NATIVE_SIDECARS": "false"}, None, True, "flag", id="flag-on-wins"),
+        pytest.param(False, {"ENABLE_NATIVE_SIDECARS": "true"}, "1.34", False, "flag", id="flag-off-wins"),
+        pytest.param(None, {"ENABLE_NATIVE_SIDECARS": "false"}, "1.34", False, "env", id="env-false-beats-nodes"),
+        pytest.param(None, {"ENABLE_NATIVE_SIDECARS": "true"}, "1.29", True, "env", id="env-true-beats-nodes"),
+        pytest.param(None, {"ENABLE_NATIVE_SIDECARS": "TRUE"}, None, False, "env", id="env-is-case-sensitive"),
+        pytest.param(None, {"ENABLE_NATIVE_SIDECARS": "sometimes"}, "1.34", False, "env", id="env-unknown-is-false"),
+        pytest.param(None, {"ENABLE_NATIVE_SIDECARS": "auto"}, None, False, "offline", id="auto-offline-classic"),
+        pytest.param(None, {}, None, False, "offline", id="unset-offline-classic"),
+        pytest.param(None, {}, "1.33", True, "kube-version", id="unset-nodes-1.33"),
+        pytest.param(None, {"ENABLE_NATIVE_SIDECARS": "auto"}, "v1.32.4-gke.1", False, "kube-version", id="auto-nodes-1.32"),
     ],
 )
-def test_native_sidecars_default(flag: bool | None, env: dict[str, str], want: bool) -> None:
-    assert config.native_sidecars_default(flag, env) is want
+def test_choose_native_sidecars(flag: bool | None, env: dict[str, str], kube: str | None, want: bool, source: str) -> None:
+    from pyinject.config.native import choose_native_sidecars
+
+    choice = choose_native_sidecars(flag, env, kube)
+    assert (choice.enabled, choice.source) == (want, source)
 
 
-def test_native_sidecars_bad_env() -> None:
-    with pytest.raises(ConfigError, match="ENABLE_NATIVE_SIDECARS"):
-        config.native_sidecars_default(None, {"ENABLE_NATIVE_SIDECARS": "sometimes"})
+def test_native_choice_says_why_for_the_pod() -> None:
+    from pyinject.config.native import choose_native_sidecars, for_pod
+
+    run_wide = choose_native_sidecars(None, {}, None)
+    pod = for_pod(run_wide, {"sidecar.istio.io/nativeSidecar": "true"})
+    assert pod.enabled and pod.source == "annotation"
+    assert "overrides" in pod.why and "offline" in pod.why
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,7 @@ SHAPES = {
     "ports negative": (pod(container=", ports: -1"), "spec.containers[0].ports must be a list, not a number (-1)"),
     "label .inf": (pod(meta=", labels: {x: .inf}"), 'metadata.labels["x"] must be a string, not a number (inf)'),
     "label key null": (pod(meta=", labels: {~: x}"), "metadata.labels: key null must be a string"),
+    "container null": (pod(spec=", initContainers: [null]"), "spec.initContainers[0] must be a mapping, not null"),
     "user istio-proxy command 5": (
         pod(spec=", initContainers: [{name: istio-proxy, command: 5}]"), "spec.initContainers[0].command must be a list, not a number (5)"
     ),

@@ -269,8 +269,8 @@ def test_releases_up_to_1_26_skip_a_bad_cidr() -> None:
 
 def test_release_names() -> None:
     assert generate(BASE, {}, Host(), "1.28.10").release.version == "1.28"
-    with pytest.raises(UsageError, match="have 1.5, 1.8, 1.24, 1.25, 1.26, 1.27, 1.28, 1.29, 1.30"):
-        generate(BASE, {}, Host(), "1.23")
+    with pytest.raises(UsageError, match=r"have 1\.0, 1\.1, 1\.2, 1\.3, 1\.4, 1\.5, 1\.6, 1\.7, 1\.8, .*1\.30$"):
+        generate(BASE, {}, Host(), "1.31")
 
 
 @pytest.mark.parametrize("version,rerouted", [("1.30", True), ("1.25", False), ("1.24", True)])
