@@ -295,12 +295,20 @@ def select_templates(config: InjectionConfig, annotations: Mapping[str, str]) ->
 def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
     """A rendered Pod fragment, decoded as Istio decodes it (see :func:`as_decoded`).
 
+
     A template of Istio 1.0–1.8 renders a SidecarInjectionSpec instead; merged
     as a Pod it would add nothing, so it is an error that says what to do.
+    Most texts are decoded piece by piece (:mod:`pyinject.render.decode`, the
+    same result, with the containers already decoded); the rest whole.
     """
     from pyinject.istio.legacy.spec import is_legacy_spec, load_rendered
+    from pyinject.render.decode import NotPieceable, decode_rendered
 
-    data = load_rendered(name, text)
+    try:
+        data: dict[str, Any] | None = decode_rendered(text)
+        decoded = True
+    except NotPieceable:  # decoded whole, which also words any error
+        data, decoded = load_rendered(name, text), False
     if data is None:
         return None
     if is_legacy_spec(data):
@@ -308,7 +316,7 @@ def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
             f"template {name} renders the SidecarInjectionSpec of Istio 1.0-1.8 (top-level containers, "
             "not a Pod); give the release the config comes from with --istio-version (e.g. --istio-version 1.5)"
         )
-    return as_decoded(data)
+    return data if decoded else as_decoded(data)
 
 
 def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:

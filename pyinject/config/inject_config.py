@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from collections.abc import Mapping
-from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +21,18 @@ POLICIES = ("enabled", "disabled")
 SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
-def templates_dir() -> Traversable:
+#: The installed ``pyinject`` package folder (found without importlib.resources,
+#: which costs start-up time: the package is always a plain folder).
+PACKAGE_DIR = Path(__file__).parent.parent
+
+
+def templates_dir() -> Path:
     """Where the embedded templates live: ``pyinject/_templates`` in a wheel,
     the repository's top-level ``templates/`` in a source checkout."""
-    packaged = resources.files("pyinject") / "_templates"
+    packaged = PACKAGE_DIR / "_templates"
     if packaged.is_dir():
         return packaged
-    return resources.files("pyinject").joinpath("..", "templates")
+    return PACKAGE_DIR.joinpath("..", "templates")
 
 
 def read_embedded(name: str) -> str:
@@ -54,7 +57,7 @@ def load_injection_config(path: str | None, notes: list[str] | None = None) -> I
     """
     if path is None:
         text = read_embedded(EMBEDDED_CONFIG)
-        base: Traversable | Path = templates_dir()
+        base: Path = templates_dir()
         source = "<embedded>"
     else:
         try:
@@ -71,7 +74,7 @@ def load_injection_config(path: str | None, notes: list[str] | None = None) -> I
         raise
 
 
-def _from_text(text: str, base: Traversable | Path, source: str, notes: list[str] | None = None) -> InjectionConfig:
+def _from_text(text: str, base: Path, source: str, notes: list[str] | None = None) -> InjectionConfig:
     if not text.strip():
         raise ConfigError("injection config is empty")
     try:
@@ -111,7 +114,7 @@ def _go_templates(raw: JSON) -> dict[str, str]:
     return out
 
 
-def _jinja_templates(raw: JSON, base: Traversable | Path) -> tuple[dict[str, str], tuple[str, ...]]:
+def _jinja_templates(raw: JSON, base: Path) -> tuple[dict[str, str], tuple[str, ...]]:
     """Template name -> text, and the files the config names (the only ones templates may import)."""
     if not isinstance(raw, dict) or not raw:
         raise ConfigError("templates: expected a mapping of name to .j2 file")
@@ -131,7 +134,7 @@ def _jinja_templates(raw: JSON, base: Traversable | Path) -> tuple[dict[str, str
     return out, tuple(files)
 
 
-def _jinja_imports(raw: JSON, base: Traversable | Path) -> tuple[str, ...]:
+def _jinja_imports(raw: JSON, base: Path) -> tuple[str, ...]:
     """``imports:``: the further ``.j2`` files (macro libraries) the templates may import."""
     if raw is None:
         return ()

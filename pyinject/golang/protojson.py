@@ -74,9 +74,9 @@ def proto_types() -> ProtoTypes:
     """The Istio type tables, loaded once per process."""
     global _TYPES
     if _TYPES is None:
-        from importlib import resources
+        from pathlib import Path  # not importlib.resources: it pulls zipfile and more into start-up
 
-        text = resources.files("pyinject.data").joinpath("istio_types.json").read_text("utf-8")
+        text = (Path(__file__).parent.parent / "data" / "istio_types.json").read_text("utf-8")
         _TYPES = ProtoTypes(json.loads(text))
     return _TYPES
 

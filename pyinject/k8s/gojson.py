@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from pyinject.golang.encoding_json import JSONStruct
@@ -177,19 +176,26 @@ def encode(type_name: str, value: JSON, structs: Structs = STRUCTS) -> dict[str,
         if field.kind.startswith("inline "):
             out.update(encode(field.kind[len("inline "):], source, structs))
             continue
-        raw = source.get(field.name)
-        if raw is None and field.omitempty and field.kind != "quantity" and field.kind not in structs:
-            continue  # nil, or the zero value of a scalar, slice or map: omitempty drops it
-        if raw is None and (field.pointer or field.kind.startswith("*")):
-            if field.omitempty:
-                continue
-            encoded: JSON = None
-        else:
-            encoded = _encode_value(field.kind, raw, structs)
-            if field.omitempty and _is_empty(field, encoded, structs):
-                continue
-        out[field.name] = encoded
+        written, encoded = encode_field(field, source.get(field.name), structs)
+        if written:
+            out[field.name] = encoded
     return out
+
+
+def encode_field(field: GoField, raw: JSON, structs: Structs = STRUCTS) -> tuple[bool, JSON]:
+    """One (not inline) field of :func:`encode`: whether it is written, and its value.
+
+    A field depends only on its own raw value, so a caller may encode a struct
+    field by field (the rendered-template decoder memoises them).
+    """
+    if raw is None and field.omitempty and field.kind != "quantity" and field.kind not in structs:
+        return False, None  # nil, or the zero value of a scalar, slice or map: omitempty drops it
+    if raw is None and (field.pointer or field.kind.startswith("*")):
+        return (False, None) if field.omitempty else (True, None)
+    encoded = _encode_value(field.kind, raw, structs)
+    if field.omitempty and _is_empty(field, encoded, structs):
+        return False, None
+    return True, encoded
 
 
 def _encode_value(kind: str, raw: JSON, structs: Structs) -> JSON:
@@ -253,7 +259,8 @@ def canonical_quantity(raw: JSON) -> JSON:
     No precision is lost, no fraction is written and the suffix is as large as
     possible; binary suffixes stay binary when the value is a whole number of at
     least 1024 (``1.5Gi`` -> ``1536Mi``, ``1.5`` -> ``1500m``, ``3000m`` -> ``3``).
-    Values that do not parse are returned unchanged.
+    Values that do not parse are returned unchanged.  The arithmetic is exact,
+    on whole numbers of nano units.
     """
     if isinstance(raw, bool) or raw is None:
         return raw
@@ -261,32 +268,35 @@ def canonical_quantity(raw: JSON) -> JSON:
     m = _QUANTITY.match(text)
     if m is None:
         return raw
-    num = m.group("num")
-    value = Fraction(num if not num.endswith(".") else num[:-1] or "0")
+    whole, _, decimals = m.group("num").partition(".")
+    # The number is numerator / 10**len(decimals); nano units multiply by 10**9.
+    numerator = int(whole + decimals or "0")
     if m.group("sign") == "-":
-        value = -value
+        numerator = -numerator
+    exp10 = 9 - len(decimals)
     suffix = m.group("suffix") or ""
     fmt = "decimal"
     if suffix in _BINARY:
-        value *= 2 ** _BINARY[suffix]
+        numerator <<= _BINARY[suffix]
         fmt = "binary"
     elif suffix in _DECIMAL:
-        value *= Fraction(10) ** _DECIMAL[suffix]
+        exp10 += _DECIMAL[suffix]
     else:
-        value *= Fraction(10) ** int(suffix[1:])
+        exp10 += int(suffix[1:])
         fmt = "exponent"
     # Quantities keep nano precision at most; apimachinery rounds up beyond it.
-    scaled = value * 10**9
-    if scaled.denominator != 1:
-        value = Fraction(-((-scaled.numerator) // scaled.denominator), 10**9)
-    if value == 0:
+    nano = numerator * 10**exp10 if exp10 >= 0 else -((-numerator) // 10**-exp10)
+    if nano == 0:
         return "0"
     if fmt == "binary":
-        if -1024 < value < 1024 or value.denominator != 1:
+        if -1024 * _NANO < nano < 1024 * _NANO or nano % _NANO:
             fmt = "decimal"
         else:
-            return _binary_text(int(value))
-    return _decimal_text(value, fmt)
+            return _binary_text(nano // _NANO)
+    return _decimal_text(nano, fmt)
+
+
+_NANO = 10**9
 
 
 def _plain_number(n: int | float) -> str:
@@ -306,19 +316,16 @@ def _binary_text(value: int) -> str:
     return f"{sign}{mantissa}{suffix}"
 
 
-def _decimal_text(value: Fraction, fmt: str) -> str:
-    sign = "-" if value < 0 else ""
-    mag = abs(value)
-    # Smallest exponent e (multiple of 3, >= -9) with mag / 10**e whole, then as large as possible.
+def _decimal_text(nano: int, fmt: str) -> str:
+    """``nano`` nano units with the largest exponent (a multiple of 3) that keeps the mantissa whole."""
+    sign = "-" if nano < 0 else ""
+    mag = abs(nano)
     exp = -9
-    while (mag / Fraction(10) ** exp).denominator != 1:  # pragma: no cover - rounded above
-        exp += 3
     while exp < 18 or fmt == "exponent":
-        nxt = mag / Fraction(10) ** (exp + 3)
-        if nxt.denominator != 1:
+        if mag % 10 ** (exp + 3 + 9):
             break
         exp += 3
-    mantissa = int(mag / Fraction(10) ** exp)
+    mantissa = mag // 10 ** (exp + 9)
     if fmt == "exponent":
         suffix = f"e{exp}" if exp != 0 else ""
     else:

@@ -12,7 +12,7 @@ import difflib
 import functools
 import json
 from collections.abc import Mapping, Sequence
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 #: The kind Istio patches against (``corev1.Pod{}``).
@@ -25,7 +25,7 @@ Shape = Mapping[str, Any]
 @functools.cache
 def schema() -> Mapping[str, Any]:
     """The whole schema document: ``source`` (provenance), ``root`` and ``definitions``."""
-    text = resources.files("pyinject.data").joinpath("k8s_schema.json").read_text("utf-8")
+    text = (Path(__file__).parent.parent / "data" / "k8s_schema.json").read_text("utf-8")
     loaded: Mapping[str, Any] = json.loads(text)
     return loaded
 

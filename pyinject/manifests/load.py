@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from pyinject.golang.encoding_json import JSONStruct
 from pyinject.golang.yaml11 import BOOL, FLOAT, INT, NULL
 from pyinject.errors import InputError, Location
 
@@ -148,6 +149,32 @@ def load_plain(text: str, location: Location, warn: Warn | None = None) -> Any:
     check_expansion(data, location)
     if nesting_depth(data) > MAX_DEPTH:
         raise _too_deep(location)
+    return data
+
+
+#: How deep a piece of a rendered template may sit in it (root, spec, a list, an item).
+PIECE_DEPTH = 4
+
+
+def load_piece(text: str) -> Any:
+    """Plain data of one small machine-made document, by the fast path only.
+
+    Raises ValueError for what the fast path leaves to the full loader (tags,
+    merge keys, duplicate keys, invalid YAML) and for aliases, so a caller that
+    decodes a text in pieces never has to reason about them.
+    """
+    if _EventParser is None:  # pragma: no cover - PyYAML without libyaml
+        raise ValueError("no libyaml")
+    try:
+        data, aliased = _load_events(text)
+    except (_Unsupported, _TooDeep, yaml.YAMLError) as err:
+        raise ValueError(str(err)) from None
+    if aliased:
+        raise ValueError("aliases")
+    if nesting_depth(data) > MAX_DEPTH - PIECE_DEPTH:
+        # A piece sits up to PIECE_DEPTH levels inside its document: near the
+        # limit, only the whole document can say whether it is too deep.
+        raise ValueError("deep")
     return data
 
 
@@ -472,8 +499,10 @@ def copy_plain(value: Any) -> Any:
         return [copy_plain(v) for v in value]
     if kind in _IMMUTABLE:
         return value
+    if kind is JSONStruct:  # decoded Go structs (rendered containers) stay structs
+        return JSONStruct((k, copy_plain(v)) for k, v in value.items())
     if isinstance(value, dict):
-        # A Go struct's JSON (k8s.gojson.encode) is a dict subclass; the copy is plain data.
+        # Any other dict subclass: the copy is plain data.
         return {k: copy_plain(v) for k, v in value.items()}
     return copy.deepcopy(value)
 

@@ -9,7 +9,6 @@ Go, sprig and Istio behaviour the templates call lives in ``jinja_funcs``.
 from __future__ import annotations
 
 import os
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -290,6 +289,8 @@ def _where(name: str, template: jinja2.Template, err: BaseException) -> str:
 
     Jinja rewrites tracebacks so template frames carry the template's file and line.
     """
+    import traceback  # error path only: not imported at start-up
+
     frames = [
         f for f in traceback.extract_tb(err.__traceback__)
         if f.filename.endswith(".j2") or f.filename == "<template>"

@@ -7,6 +7,9 @@ Go's encoding/json rules; the container cases mirror what Istio writes into
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from pyinject.golang.encoding_json import JSONStruct, go_json
@@ -30,12 +33,59 @@ QUANTITIES = [
     ("integer-input", 2, "2"),
     ("nano-rounds-up", "0.0000000001", "1n"),
     ("not-a-quantity", "lots", "lots"),
+    ("negative-nano-rounds-up", "-0.0000000015", "-1n"),
+    ("small-exponent-rounds-up", "1e-12", "1e-9"),
+    ("exponent-grows", "1000e3", "1e6"),
+    ("float-input", 0.25, "250m"),
+    ("beyond-exa", "1000E", "1000E"),
+    ("trailing-dot", "5.", "5"),
 ]
 
 
 @pytest.mark.parametrize(("raw", "want"), [q[1:] for q in QUANTITIES], ids=[q[0] for q in QUANTITIES])
 def test_canonical_quantity(raw: object, want: str) -> None:
     assert gojson.canonical_quantity(raw) == want
+
+
+def _by_fractions(text: str) -> str:
+    """The canonical text by exact rational arithmetic, written independently of the code under test."""
+    from fractions import Fraction
+
+    sign, num, suffix = re.fullmatch(r"([+-]?)([0-9.]+)(.*)", text).groups()  # type: ignore[union-attr]
+    value = Fraction(num.rstrip(".") or "0") * (-1 if sign == "-" else 1)
+    binary = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+    decimal = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+    if suffix in binary:
+        value *= 2 ** binary[suffix]
+    else:
+        value *= Fraction(10) ** (decimal[suffix] if suffix in decimal else int(suffix[1:]))
+    scaled = value * 10**9
+    nano = -((-scaled.numerator) // scaled.denominator)  # rounded up, as apimachinery does
+    if nano == 0:
+        return "0"
+    if suffix in binary and abs(nano) >= 1024 * 10**9 and nano % 10**9 == 0:
+        whole, shift = abs(nano) // 10**9, 0
+        while shift < 60 and whole % (1 << (shift + 10)) == 0:
+            shift += 10
+        names = {0: "", 10: "Ki", 20: "Mi", 30: "Gi", 40: "Ti", 50: "Pi", 60: "Ei"}
+        return f"{'-' if nano < 0 else ''}{whole >> shift}{names[shift]}"
+    exponent = suffix not in binary and suffix not in decimal
+    exp = -9
+    while (exp < 18 or exponent) and abs(nano) % 10 ** (exp + 12) == 0:
+        exp += 3
+    names = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
+    written = (f"e{exp}" if exp else "") if exponent else names[exp]
+    return f"{'-' if nano < 0 else ''}{abs(nano) // 10 ** (exp + 9)}{written}"
+
+
+def test_canonical_quantity_is_exact() -> None:
+    rng = random.Random(15)
+    suffixes = ["", "n", "u", "m", "k", "M", "G", "E", "Ki", "Mi", "Gi", "Ei", "e3", "e-3", "E6", "e-12"]
+    for _ in range(3000):
+        number = rng.choice([str(rng.randint(0, 10**9)), f"{rng.randint(0, 5000)}.{rng.randint(0, 10**12)}",
+                             f".{rng.randint(0, 999)}"])
+        text = rng.choice(["", "-"]) + number + rng.choice(suffixes)
+        assert gojson.canonical_quantity(text) == _by_fractions(text), text
 
 
 CONTAINERS = [

@@ -1,0 +1,189 @@
+"""Piecewise decoding of rendered templates equals decoding them whole, or declines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pyinject.errors import Location
+from pyinject.inject import as_decoded
+from pyinject.manifests.load import load_plain
+from pyinject.render import decode
+from pyinject.render.decode import NotPieceable, decode_rendered
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+SIDECAR = """\
+metadata:
+  labels:
+    service.istio.io/canonical-name: "web"
+  annotations: {
+    istio.io/rev: "default",
+  }
+spec:
+  initContainers:
+
+  - name: istio-init
+    args:
+    - "-p"
+    -  "1337"
+    resources:
+      limits:
+        cpu: 2000m
+        memory: 1024Mi
+  containers:
+  - name: istio-proxy
+    ports:
+    - containerPort: 15090
+      name: http-envoy-prom
+    env:
+    - name: POD_NAME
+      valueFrom:
+        fieldRef:
+          fieldPath: metadata.name
+    - name: ISTIO_CPU_LIMIT
+      valueFrom:
+        resourceFieldRef:
+          resource: limits.cpu
+    - name: PROXY_CONFIG
+      value: |
+             {}
+    - name: EMPTY
+      value: ""
+    readinessProbe:
+      initialDelaySeconds: 0
+      periodSeconds: 2
+    unknownField: dropped
+    $patch: merge
+  - name: app
+    env: []
+  # a comment inside the block
+  volumes:
+  - name: v
+    emptyDir: {}
+"""
+
+#: Texts decoded piecewise: each must come out as decoding it whole does.
+PIECEABLE = {
+    "sidecar": SIDECAR,
+    "no final line break": SIDECAR.rstrip("\n"),
+    "keep chomping at the end": "metadata:\n  a: b\nspec:\n  x: |+\n    keep\n\n",
+    "keep chomping, no final break": "spec:\n  x: |+\n    keep",
+    "keep chomping between keys": "spec:\n  x: |+\n    keep\n\n  y: 1\n",
+    "clip chomping at the end of a container": "spec:\n  containers:\n  - name: a\n    args:\n    - |\n      text\n",
+    "zero-indented lists": "spec:\n  containers:\n  - name: a\n    env:\n    - name: X\n      value: y\n    ports:\n    - containerPort: 80\n",
+    "empty containers": "spec:\n  containers:\n  volumes: []\n",
+    "env with no items": "spec:\n  containers:\n  - name: a\n    env:\n    image: i\n",
+    "quantities": "spec:\n  containers:\n  - name: a\n    resources:\n      requests: {cpu: 1.5, memory: 1.5Gi}\n",
+    "comment in a quoted scalar": 'spec:\n  x: "a\n  # b"\n  y: 1\n',
+    "yaml 1.1 scalars": "spec:\n  x: yes\n  y: 0755\n  containers:\n  - name: on\n    tty: y\n",
+}
+
+#: Texts that must be decoded whole (the cut would be unsafe, or they are not YAML).
+NOT_PIECEABLE = {
+    "quoted scalar continued at the key's indentation": 'spec:\n  x: "a\n  y: b"\n',
+    "flow mapping closed at the key's indentation": "spec:\n  x: {a: 1,\n  b: 2}\n",
+    "explicit key": "spec:\n  ? x\n  : 1\n",
+    "alias across pieces": "spec:\n  x: &a 1\n  y: *a\n",
+    "alias inside a piece": "spec:\n  x: [&a 1, *a]\n",
+    "tag": "spec:\n  x: !!str 1\n",
+    "duplicate key": "spec:\n  x: 1\n  x: 2\n",
+    "duplicate container field": "spec:\n  containers:\n  - name: a\n    name: b\n",
+    "document marker": "---\nspec:\n  x: 1\n",
+    "spec not a block": "spec: {containers: [{name: a}]}\n",
+    "containers not a block": "spec:\n  containers: [{name: a, tty: false}]\n",
+    "containers item not a mapping": "spec:\n  containers:\n  - a\n",
+    "tab": "spec:\n\tx: 1\n",
+    "carriage return": "spec:\r\n  x: 1\r\n",
+    "a list at the root": "- a\n- b\n",
+    "invalid": "metadata: [\n",
+    "only a comment": "# nothing\n",
+}
+
+
+#: Comments at any indentation stay with their piece: the result is the whole
+#: decoding's, or the text is declined (then the whole decoding reports it).
+COMMENTS = {
+    "comment left of the block": "spec:\n  containers:\n  - name: a\n # c\n    image: i\n",
+    "comment ends a block scalar": "spec:\n  x: |\n    a\n # c\n    b\n",
+    "comment in a flow mapping": "spec:\n  x: {a: 1,\n# c\n    b: 2}\n",
+}
+
+
+def whole(text: str) -> Any:
+    return as_decoded(load_plain(text, Location()))
+
+
+def typed(value: Any) -> Any:
+    """``value`` with the type of every mapping and list, and key order: what must match exactly."""
+    if isinstance(value, dict):
+        return (type(value).__name__, [(typed(k), typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [typed(v) for v in value])
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize("text", PIECEABLE.values(), ids=PIECEABLE.keys())
+def test_piecewise_equals_whole(text: str) -> None:
+    decode._memo.clear()
+    first = decode_rendered(text)
+    assert typed(first) == typed(whole(text))
+    # A second decoding comes from the memo and is just as right.
+    assert typed(decode_rendered(text)) == typed(first)
+
+
+@pytest.mark.parametrize("text", NOT_PIECEABLE.values(), ids=NOT_PIECEABLE.keys())
+def test_unsafe_cuts_are_declined(text: str) -> None:
+    with pytest.raises(NotPieceable):
+        decode_rendered(text)
+
+
+@pytest.mark.parametrize("text", COMMENTS.values(), ids=COMMENTS.keys())
+def test_comments_never_change_the_result(text: str) -> None:
+    try:
+        expected = json.dumps(whole(text))
+    except Exception:
+        with pytest.raises(NotPieceable):
+            decode_rendered(text)
+    else:
+        assert json.dumps(decode_rendered(text)) == expected
+
+
+def test_results_do_not_share_memoised_data() -> None:
+    first = decode_rendered(SIDECAR)
+    first["spec"]["containers"][0]["env"][0]["name"] = "CHANGED"
+    first["spec"]["volumes"][0]["name"] = "CHANGED"
+    first["metadata"]["labels"].clear()
+    assert json.dumps(decode_rendered(SIDECAR)) == json.dumps(whole(SIDECAR))
+
+
+def test_only_changed_pieces_are_decoded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    decode._memo.clear()
+    decode_rendered(SIDECAR)
+    pieces: list[str] = []
+    real = decode._decode
+    monkeypatch.setattr(decode, "_decode", lambda text: pieces.append(text) or real(text))
+    other = SIDECAR.replace("fieldPath: metadata.name", "fieldPath: metadata.uid")
+    assert json.dumps(decode_rendered(other)) == json.dumps(whole(other))
+    assert pieces == ["- name: POD_NAME\n  valueFrom:\n    fieldRef:\n      fieldPath: metadata.uid\n"]
+
+
+def test_the_memo_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(decode, "MEMO_LIMIT", 10)
+    for i in range(50):
+        decode_rendered(f"metadata:\n  name: n{i}\nspec:\n  x: 1\n")
+        assert len(decode._memo) <= 12
+
+
+def test_copies_keep_go_structs_and_share_nothing() -> None:
+    from pyinject.golang.encoding_json import JSONStruct
+    from pyinject.manifests.load import copy_plain
+
+    original = {"c": [JSONStruct([("name", "a"), ("ports", [JSONStruct([("containerPort", 80)])])])]}
+    copied = copy_plain(original)
+    assert typed(copied) == typed(original)
+    copied["c"][0]["ports"][0]["containerPort"] = 81
+    assert original["c"][0]["ports"][0]["containerPort"] == 80
