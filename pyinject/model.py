@@ -80,6 +80,10 @@ class Options:
     revision: str = ""
     #: True/False from --native-sidecars/--no-native-sidecars; None: ENABLE_NATIVE_SIDECARS decides.
     native_sidecars: bool | None = None
+    #: ``--pod-template`` values: known kind names or ``KIND[.GROUP]=PATH``.
+    pod_templates: tuple[str, ...] = ()
+    #: ``--known-kinds``: every custom kind pyinject knows.
+    known_kinds: bool = False
 
 
 @dataclass(frozen=True)

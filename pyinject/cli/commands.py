@@ -161,6 +161,8 @@ def kube_uninject(**flags: Any) -> None:
         output=flags["output"],
         output_format=flags["output_format"],
         inject_config_file=flags["inject_config_file"],
+        pod_templates=tuple(flags["pod_templates"]),
+        known_kinds=flags["known_kinds"],
     )
 
     def build(warn: Callable[[str], None]) -> Any:
@@ -204,6 +206,13 @@ def check_flags(options: Options, run: RunFlags) -> None:
         problems.append("--in-place rewrites files, so it cannot read - (stdin)")
     if run.output_style == "istioctl" and options.output_format != "yaml":
         problems.append("--output-style istioctl writes YAML only (istioctl has no JSON output)")
+    if options.pod_templates:
+        from pyinject.manifests.workloads import parse_pod_templates
+
+        try:
+            parse_pod_templates(options.pod_templates)
+        except UsageError as err:
+            problems.append(err.message)
     if problems:
         raise UsageError("; ".join(problems))
 

@@ -40,6 +40,12 @@ def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="pyinject: keep comments, key order and untouched documents as written. "
                           "istioctl: write what istioctl writes (sorted keys, Go's YAML quoting, "
                           "`status: {}` and the like, `---` after every document)."),
+        click.option("--pod-template", "pod_templates", multiple=True, metavar="KIND[.GROUP]=PATH|NAME",
+                     help="Also inject the pod templates of a custom kind: KIND[.GROUP]=PATH (e.g. "
+                          "Rollout.argoproj.io=spec.template), or a kind pyinject knows by NAME: rollout, cloneset, "
+                          "advanced-statefulset, advanced-daemonset, uniteddeployment, knative-service. Repeatable."),
+        click.option("--known-kinds", "known_kinds", is_flag=True,
+                     help="Inject every custom kind pyinject knows (the NAMEs of --pod-template)."),
         click.option("-q", "--quiet", is_flag=True, help="No warnings or report on stderr."),
         click.option("-v", "--verbose", is_flag=True,
                      help="Report what changed in each pod (containers, volumes, annotations...)."),
@@ -97,4 +103,6 @@ def inject_options(flags: dict[str, Any]) -> Options:
         sets=tuple(flags["sets"]),
         revision=flags["revision"],
         native_sidecars=flags["native_sidecars"],
+        pod_templates=tuple(flags["pod_templates"]),
+        known_kinds=flags["known_kinds"],
     )
