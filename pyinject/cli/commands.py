@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -141,13 +141,26 @@ def cli() -> None:
 @config_options
 def kube_inject(**flags: Any) -> None:
     options = inject_options(flags)
+    run = RunFlags.from_click(flags)
+    stdin: IO[str] = sys.stdin
+    if not (run.in_place or run.check) and run.output_style == "pyinject" and options.output_format == "yaml":
+        # A kustomize/kpt ResourceList is answered as the KRM function would answer it.
+        from pyinject.cli.krm import resource_list_input, run_function
+
+        with errors_to_exit_codes(debug=run.debug):
+            text, stdin = resource_list_input(options, sys.stdin)
+            if text is not None:
+                source = "<stdin>" if options.filenames == ("-",) else options.filenames[0]
+                run_function(text, source, options, quiet=run.quiet, report=True, verbose=run.verbose,
+                             output=options.output)
+                return
 
     def build(warn: Callable[[str], None]) -> Any:
         from pyinject.inject import build_injector
 
         return build_injector(options, os.environ, warn=warn)
 
-    _execute(options, build, RunFlags.from_click(flags))
+    _execute(options, build, run, stdin=stdin)
 
 
 @cli.command("kube-uninject", help=UNINJECT_HELP, context_settings=CONTEXT_SETTINGS)
@@ -217,7 +230,8 @@ def check_flags(options: Options, run: RunFlags) -> None:
         raise UsageError("; ".join(problems))
 
 
-def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], run: RunFlags) -> None:
+def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], run: RunFlags,
+             stdin: IO[str] | None = None) -> None:
     from pyinject import pipeline
     from pyinject.report import summary as report
     reporter = Reporter(quiet=run.quiet)
@@ -225,7 +239,8 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
     with errors_to_exit_codes(debug=run.debug):
         check_flags(options, run)
         mode = pipeline.output_mode(options.output_format, run.output_style)
-        if not run.in_place and options.output is None and "-" in options.filenames and sys.stdin.isatty():
+        stdin = stdin or sys.stdin
+        if not run.in_place and options.output is None and "-" in options.filenames and stdin.isatty():
             reporter.warn("reading manifests from the terminal; end with Ctrl-D")
         injector = build(reporter.warn)
         if run.in_place:
@@ -235,7 +250,7 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
             outcomes = done.outcomes
             changed, sources = done.changed, done.sources
         else:
-            result = pipeline.run(options, injector, stdin=sys.stdin, warn=reporter.warn, mode=mode)
+            result = pipeline.run(options, injector, stdin=stdin, warn=reporter.warn, mode=mode)
             try:
                 if not run.check:
                     pipeline.deliver(result, options.output, sys.stdout)
@@ -310,7 +325,9 @@ def split_joined_args(args: list[str]) -> list[str]:
 
 #: Commands kept in modules of their own, added to the group here: one line each.
 #: Their modules import only click at load time, so ``--help`` stays fast.
-SUBCOMMANDS: tuple[click.Command, ...] = ()
+from pyinject.cli.krm import krm as _krm  # noqa: E402 - the group above must exist first
+
+SUBCOMMANDS: tuple[click.Command, ...] = (_krm,)
 for _command in SUBCOMMANDS:
     cli.add_command(_command)
 

@@ -40,20 +40,30 @@ def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="pyinject: keep comments, key order and untouched documents as written. "
                           "istioctl: write what istioctl writes (sorted keys, Go's YAML quoting, "
                           "`status: {}` and the like, `---` after every document)."),
+        click.option("-q", "--quiet", is_flag=True, help="No warnings or report on stderr."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Report what changed in each pod (containers, volumes, annotations...)."),
+        click.option("--debug", is_flag=True, help="Show a traceback for errors."),
+    ]
+    func = kind_options(func)
+    for option in reversed(options):
+        func = option(func)
+    return click.argument("paths", nargs=-1, metavar="[PATH]...")(func)
+
+
+def kind_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Which custom kinds' pod templates to inject (``--pod-template``, ``--known-kinds``)."""
+    options = [
         click.option("--pod-template", "pod_templates", multiple=True, metavar="KIND[.GROUP]=PATH|NAME",
                      help="Also inject the pod templates of a custom kind: KIND[.GROUP]=PATH (e.g. "
                           "Rollout.argoproj.io=spec.template), or a kind pyinject knows by NAME: rollout, cloneset, "
                           "advanced-statefulset, advanced-daemonset, uniteddeployment, knative-service. Repeatable."),
         click.option("--known-kinds", "known_kinds", is_flag=True,
                      help="Inject every custom kind pyinject knows (the NAMEs of --pod-template)."),
-        click.option("-q", "--quiet", is_flag=True, help="No warnings or report on stderr."),
-        click.option("-v", "--verbose", is_flag=True,
-                     help="Report what changed in each pod (containers, volumes, annotations...)."),
-        click.option("--debug", is_flag=True, help="Show a traceback for errors."),
     ]
     for option in reversed(options):
         func = option(func)
-    return click.argument("paths", nargs=-1, metavar="[PATH]...")(func)
+    return func
 
 
 def inputs(flags: dict[str, Any]) -> tuple[str, ...]:
