@@ -1,4 +1,4 @@
-"""Multi-document YAML input: files, directories and stdin, one document at a time.
+"""Multi-document YAML input: files, directories, stdin and https:// URLs, one document at a time.
 
 Each document keeps its raw text, so documents injection does not touch can be
 written back byte for byte, and its origin (file, index, first line), so errors
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from pyinject.errors import InputError, Location
+from pyinject.manifests.remote import check_url, fetch_text, is_url
 
 #: File name endings read from a directory (kubectl's set, minus URLs).
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -56,6 +57,10 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
         if path == STDIN:
             out.append(path)
             continue
+        if is_url(path):
+            check_url(path)
+            out.append(path)
+            continue
         if os.path.isdir(path):
             found = _walk_manifests(path)
             out.extend(found)
@@ -87,6 +92,9 @@ def read_documents(paths: Iterable[str], stdin: IO[str] | None = None) -> Iterat
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin
             yield from split_documents(stream, "<stdin>")
+            continue
+        if is_url(path):
+            yield from split_documents(io.StringIO(fetch_text(path), newline=""), path)
             continue
         try:
             handle = open(path, encoding="utf-8", newline="")
