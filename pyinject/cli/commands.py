@@ -33,10 +33,11 @@ Exit codes:
 
 INJECT_HELP = f"""Add the Istio sidecar to every pod template in Kubernetes manifests.
 
-Reads multi-document YAML or JSON (files, directories, or - for stdin), finds the
-pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets,
-ReplicationControllers, Jobs, CronJobs, Pods, DeploymentConfigs and Lists, and
-injects what Istio's sidecar injector would: the istio-init or istio-validation
+Reads multi-document YAML or JSON (files, directories, https:// URLs, or - for
+stdin), finds the pod templates of Deployments, StatefulSets, DaemonSets,
+ReplicaSets, ReplicationControllers, Jobs, CronJobs, Pods, DeploymentConfigs,
+Lists, and the custom kinds --pod-template names (Argo Rollouts, OpenKruise,
+Knative...), and injects what Istio's sidecar injector would: the istio-init or istio-validation
 init container, the istio-proxy sidecar (a native sidecar in initContainers when
 native sidecars are enabled), its volumes and the sidecar.istio.io/status
 annotation. It needs no cluster: out of the box it uses the defaults of a stock
@@ -44,8 +45,10 @@ Istio {ISTIO_VERSION} install; with --injectConfigFile/--valuesFile/--meshConfig
 exported from a cluster it produces what `istioctl kube-inject` produces there.
 
 Everything else passes through untouched: other kinds byte for byte, and in the
-workloads your comments, key order and unknown fields. Nothing is written unless
-every document succeeds. A report of what happened to each workload goes to
+workloads your comments, key order and unknown fields; custom kinds that hold a
+pod template are reported with the option that would inject them. A kustomize/kpt
+ResourceList on its own is answered as `pyinject krm` answers it. Nothing is
+written unless every document succeeds. A report of what happened to each workload goes to
 stderr (-q silences it, -v adds what changed); stdout carries manifests only.
 
 \b
@@ -76,7 +79,16 @@ Examples:
   pyinject kube-inject -f manifests/ --check
 
 \b
-  # As a Helm post-renderer
+  # Argo Rollouts too, from a URL (https only)
+  pyinject kube-inject -f https://example.com/rollout.yaml --pod-template rollout
+
+\b
+  # As a Helm 4 post-renderer plugin (from a pyinject checkout), flags passed through
+  helm plugin install ./integrations/helm-plugin
+  helm install shop ./chart --post-renderer pyinject --post-renderer-args --valuesFile=values.json
+
+\b
+  # As a Helm 3 post-renderer
   helm template ./chart --post-renderer pyinject \\
       --post-renderer-args kube-inject --post-renderer-args -f --post-renderer-args -
 

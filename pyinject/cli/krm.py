@@ -10,7 +10,7 @@ from typing import IO, Any, cast
 
 import click
 
-from pyinject.cli.options import config_options, kind_options
+from pyinject.cli.options import config_fields, config_options, kind_options
 from pyinject.model import Options
 
 KRM_HELP = """Run as a KRM function: read a ResourceList on stdin, write it back injected.
@@ -58,18 +58,7 @@ Examples:
 def krm(**flags: Any) -> None:
     from pyinject.cli.commands import errors_to_exit_codes
 
-    options = Options(
-        filenames=("-",),
-        inject_config_file=flags["inject_config_file"],
-        values_file=flags["values_file"],
-        mesh_config_file=flags["mesh_config_file"],
-        operator_file=flags["operator_file"],
-        sets=tuple(flags["sets"]),
-        revision=flags["revision"],
-        native_sidecars=flags["native_sidecars"],
-        pod_templates=tuple(flags["pod_templates"]),
-        known_kinds=flags["known_kinds"],
-    )
+    options = Options(filenames=("-",), **config_fields(flags))
     with errors_to_exit_codes(debug=flags["debug"]):
         text = sys.stdin.read()
         run_function(text, "<stdin>", options, quiet=flags["quiet"], report=flags["verbose"], verbose=flags["verbose"])

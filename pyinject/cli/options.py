@@ -26,7 +26,7 @@ def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Input, output and report flags shared by kube-inject and kube-uninject."""
     options = [
         click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH",
-                     help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
+                     help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted), https:// URL, or - for stdin. "
                           "Repeatable; PATHs may also follow the options (as pre-commit passes them)."),
         click.option("-o", "--output", metavar="FILE", help="Write here instead of stdout (atomically; may name an input)."),
         click.option("--in-place", "in_place", is_flag=True,
@@ -102,10 +102,13 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def inject_options(flags: dict[str, Any]) -> Options:
     """The :class:`Options` of a command that took :func:`io_options` and :func:`config_options`."""
-    return Options(
-        filenames=inputs(flags),
-        output=flags["output"],
-        output_format=flags["output_format"],
+    return Options(filenames=inputs(flags), output=flags["output"], output_format=flags["output_format"],
+                   **config_fields(flags))
+
+
+def config_fields(flags: dict[str, Any]) -> dict[str, Any]:
+    """The :class:`Options` fields that :func:`config_options` and :func:`kind_options` set."""
+    return dict(
         inject_config_file=flags["inject_config_file"],
         values_file=flags["values_file"],
         mesh_config_file=flags["mesh_config_file"],
