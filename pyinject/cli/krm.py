@@ -36,7 +36,8 @@ only input is a ResourceList.
 Examples:
   # kustomize: a transformer run as an exec function
   #   transformers: [inject.yaml]   (inject.yaml: a ConfigMap annotated with
-  #   config.kubernetes.io/function: {exec: {path: pyinject-krm}})
+  #   config.kubernetes.io/function: {exec: {path: ./pyinject-krm}}, the
+  #   script integrations/krm/pyinject-krm copied beside the kustomization)
   kustomize build --enable-alpha-plugins --enable-exec .
 
 \b
@@ -46,6 +47,13 @@ Examples:
 \b
   # By hand
   kpt fn source . | pyinject krm | kpt fn sink out/
+
+\b
+Exit codes:
+  0  the items were processed (results may hold warnings)
+  1  a result is an error (stderr has its one line), or the input is no ResourceList
+  2  bad usage (unknown or invalid flags)
+  3  internal error: a bug in pyinject (rerun with --debug and report it)
 """
 
 

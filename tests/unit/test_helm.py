@@ -48,6 +48,9 @@ def test_plugin_manifest_is_a_helm4_postrenderer() -> None:
     commands = {c["command"] for c in manifest["runtimeConfig"]["platformCommand"]}
     assert commands == {"${HELM_PLUGIN_DIR}/pyinject-postrender"}
     assert os.access(SCRIPT, os.X_OK)
+    from pyinject import __version__
+
+    assert manifest["version"] == __version__  # the plugin is released with pyinject
 
 
 def test_helm4_input_comes_back_injected_with_its_file_annotations() -> None:
