@@ -337,9 +337,13 @@ def split_joined_args(args: list[str]) -> list[str]:
 
 #: Commands kept in modules of their own, added to the group here: one line each.
 #: Their modules import only click at load time, so ``--help`` stays fast.
+from pyinject.cli.iptables import iptables_command  # noqa: E402  (after errors_to_exit_codes, which it uses)
 from pyinject.cli.krm import krm as _krm  # noqa: E402 - the group above must exist first
 
-SUBCOMMANDS: tuple[click.Command, ...] = (_krm,)
+SUBCOMMANDS: tuple[click.Command, ...] = (
+    iptables_command,
+    _krm,
+)
 for _command in SUBCOMMANDS:
     cli.add_command(_command)
 

@@ -1,0 +1,63 @@
+"""Traffic capture: what Istio's istio-iptables (the istio-init container) programs, computed offline.
+
+Exposes :func:`generate` (istio-iptables flags + env + pod facts -> rules per
+IP family), :func:`render_restore` (the iptables-restore text) and, in
+:mod:`pyinject.iptables.explain`, the facts model (:class:`CaptureFacts`) that
+says in plain terms what the rules capture.  Never touches the machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pyinject.iptables import capture_1_5, capture_1_30
+from pyinject.iptables.flags import DEFAULT_RELEASE, Parsed, Release, parse_args, release
+from pyinject.iptables.restore import STYLE_1_5, STYLE_1_30, RestoreStyle, render
+from pyinject.iptables.rules import Host, RuleSet, check_values
+
+#: Rule program (Release.program) -> (the function that adds the rules, its restore style).
+PROGRAMS: dict[str, tuple[Callable[[Mapping[str, str], Host, Release], RuleSet], RestoreStyle]] = {
+    "1.30": (capture_1_30.program, STYLE_1_30),
+    "1.5": (capture_1_5.program, STYLE_1_5),
+}
+
+
+@dataclass(frozen=True)
+class Capture:
+    """The outcome for one istio-iptables command line."""
+
+    release: Release
+    parsed: Parsed
+    host: Host
+    rules: RuleSet
+
+    @property
+    def restore_text(self) -> str:
+        return render(self.rules, PROGRAMS[self.release.program][1])
+
+
+def generate(argv: Sequence[str], environ: Mapping[str, str], host: Host, version: str = DEFAULT_RELEASE) -> Capture:
+    """What istio-iptables of ``version`` would restore for ``argv`` with ``environ`` on a pod like ``host``."""
+    rel = release(version)
+    parsed = parse_args(rel, argv, environ)
+    by_field = {f.field: f for f in rel.flags}
+
+    def describe(name: str) -> str:
+        flag = by_field.get(name)
+        if flag is None:
+            env = next(e.name for e in rel.env_only if e.field == name)
+            return f"${env}"
+        short = f"-{flag.short}/" if flag.short else ""
+        return f"istio-iptables flag {short}--{flag.name}"
+
+    check_values(parsed.values, parsed.sources, describe)
+    program, _style = PROGRAMS[rel.program]
+    return Capture(rel, parsed, host, program(parsed.values, host, rel))
+
+
+def render_restore(capture: Capture) -> str:
+    return capture.restore_text
+
+
+__all__ = ["Capture", "Host", "generate", "render_restore", "DEFAULT_RELEASE"]

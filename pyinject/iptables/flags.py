@@ -1,0 +1,329 @@
+"""istio-iptables' command line per release: its flags, their env vars, and a pflag-style parser.
+
+Each release is a table (:data:`RELEASES`): flag name, shorthand, the config
+field it sets, its type, the environment variables that set it and the
+default.  Precedence is the same in every release modelled here: a flag on
+the command line wins over the environment, which wins over the default
+(1.5 gets this from viper's AutomaticEnv, 1.30 from ``BindEnv``, which sets
+the flag from the variable before the command line is parsed; an
+``AdditionalEnv`` variable is read after the ``BindEnv`` one, so it wins).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pyinject.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One istio-iptables flag."""
+
+    name: str
+    short: str
+    #: The config field it sets (Istio's ``config.Config`` field name).
+    field: str
+    #: ``string``, ``bool``, ``uint16`` or ``duration`` (pflag's value types).
+    kind: str
+    #: Variables that set it, in the order istio-iptables reads them (the last one found wins).
+    env: tuple[str, ...] = ()
+    default: str = ""
+    #: True when the value changes no rule (logging, probes, how rules are applied).
+    inert: bool = False
+
+
+@dataclass(frozen=True)
+class EnvSetting:
+    """A setting read only from the environment (no flag)."""
+
+    name: str
+    field: str
+    default: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """What one Istio release's istio-iptables accepts."""
+
+    version: str
+    tag: str
+    flags: tuple[Flag, ...]
+    env_only: tuple[EnvSetting, ...] = ()
+    #: Appended to the proxy uid when neither -u nor its env var is given (1.5 adds root: ",0").
+    default_uid_suffix: str = ""
+    #: The rule program it runs (pyinject.iptables.PROGRAMS key): releases that add the same rules share one.
+    program: str = ""
+    #: A CIDR that does not parse: "error" (the run fails) or "skip" (dropped with a message, "bug compatibility").
+    bad_cidr: str = "error"
+    #: The pod annotations the CNI plugin reads the virtual interfaces (-k) from, the first one set wins:
+    #: 1.24 knows only the deprecated kubevirtInterfaces; 1.25 reads it and then overwrites it with
+    #: reroute-virtual-interfaces even when that is unset; 1.26 on falls back to it.
+    cni_virt_annotations: tuple[str, ...] = ("istio.io/reroute-virtual-interfaces",
+                                             "traffic.sidecar.istio.io/kubevirtInterfaces")
+    #: DNS capture in its own ISTIO_OUTPUT_DNS chains (1.25 on).  This came with three other changes that
+    #: 1.24 does not have: OUTPUT jumps to ISTIO_OUTPUT for every protocol (not TCP only), ``-o`` ports
+    #: are excluded for UDP too, and --redirect-dns without any nameserver turns DNS capture off.
+    dns_chain: bool = True
+
+    def by_long(self) -> dict[str, Flag]:
+        return {f.name: f for f in self.flags}
+
+    def by_short(self) -> dict[str, Flag]:
+        return {f.short: f for f in self.flags if f.short}
+
+    def env_names(self) -> tuple[str, ...]:
+        names = [e for f in self.flags for e in f.env] + [e.name for e in self.env_only]
+        return tuple(dict.fromkeys(names + ["ENVOY_USER"]))
+
+
+def _upper(name: str) -> str:
+    return name.upper().replace("-", "_")
+
+
+def _f(name: str, short: str, fld: str, kind: str = "string", *, default: str = "", env: tuple[str, ...] | None = None,
+       extra_env: tuple[str, ...] = (), inert: bool = False) -> Flag:
+    return Flag(name, short, fld, kind, ((_upper(name),) if env is None else env) + extra_env, default, inert)
+
+
+#: pkg/log's flags, which pilot-agent attaches to every subcommand (istio-init passes --log_output_level).
+_LOG_FLAGS_1_30 = (
+    Flag("log_target", "", "LogTarget", "string", (), "", True),
+    Flag("log_as_json", "", "LogAsJSON", "bool", (), "false", True),
+    Flag("log_output_level", "", "LogOutputLevel", "string", (), "", True),
+    Flag("log_stacktrace_level", "", "LogStacktraceLevel", "string", (), "", True),
+    Flag("log_caller", "", "LogCaller", "string", (), "", True),
+)
+
+#: tools/istio-iptables/pkg/cmd/root.go at 1.30.3 (pilot-agent istio-iptables), in binding order.
+RELEASE_1_30 = Release(
+    version="1.30",
+    tag="1.30.3",
+    program="1.30",
+    flags=(
+        _f("envoy-port", "p", "ProxyPort", default="15001", env=()),
+        _f("inbound-capture-port", "z", "InboundCapturePort", default="15006"),
+        _f("inbound-tunnel-port", "e", "InboundTunnelPort", default="15008"),
+        _f("proxy-uid", "u", "ProxyUID"),
+        _f("proxy-gid", "g", "ProxyGID"),
+        _f("istio-inbound-interception-mode", "m", "InboundInterceptionMode"),
+        _f("istio-inbound-ports", "b", "InboundPortsInclude"),
+        _f("istio-local-exclude-ports", "d", "InboundPortsExclude"),
+        _f("istio-exclude-interfaces", "c", "ExcludeInterfaces"),
+        _f("istio-service-cidr", "i", "OutboundIPRangesInclude"),
+        _f("istio-service-exclude-cidr", "x", "OutboundIPRangesExclude"),
+        _f("istio-outbound-ports", "q", "OutboundPortsInclude"),
+        _f("istio-local-outbound-ports-exclude", "o", "OutboundPortsExclude"),
+        _f("kube-virt-interfaces", "k", "RerouteVirtualInterfaces"),
+        _f("istio-inbound-tproxy-mark", "t", "InboundTProxyMark", default="1337"),
+        _f("istio-inbound-tproxy-route-table", "r", "InboundTProxyRouteTable", default="133"),
+        _f("dry-run", "n", "DryRun", "bool", default="false", inert=True),
+        _f("iptables-probe-port", "", "IptablesProbePort", "uint16", default="15002", inert=True),
+        _f("probe-timeout", "", "ProbeTimeout", "duration", default="5s", inert=True),
+        _f("skip-rule-apply", "", "SkipRuleApply", "bool", default="false"),
+        _f("run-validation", "", "RunValidation", "bool", default="false", inert=True),
+        _f("redirect-dns", "", "RedirectDNS", "bool", default="false", extra_env=("ISTIO_META_DNS_CAPTURE",)),
+        _f("drop-invalid", "", "DropInvalid", "bool", default="false", extra_env=("INVALID_DROP",)),
+        _f("dual-stack", "", "DualStack", "bool", default="false", extra_env=("ISTIO_DUAL_STACK",)),
+        _f("capture-all-dns", "", "CaptureAllDNS", "bool", default="false"),
+        _f("network-namespace", "", "NetworkNamespace", inert=True),
+        _f("cni-mode", "", "HostFilesystemPodNetwork", "bool", default="false", inert=True),
+        _f("reconcile", "", "Reconcile", "bool", default="false", inert=True),
+        _f("cleanup-only", "", "CleanupOnly", "bool", default="false"),
+        _f("force-apply", "", "ForceApply", "bool", default="false", inert=True),
+        _f("native-nftables", "", "NativeNftables", "bool", default="false"),
+        _f("force-iptables-binary", "", "ForceIptablesBinary", inert=True),
+    ) + _LOG_FLAGS_1_30,
+    env_only=(
+        EnvSetting("ISTIO_OUTBOUND_OWNER_GROUPS", "OwnerGroupsInclude", "*"),
+        EnvSetting("ISTIO_OUTBOUND_OWNER_GROUPS_EXCLUDE", "OwnerGroupsExclude", ""),
+        EnvSetting("ISTIO_OUTBOUND_IPV4_LOOPBACK_CIDR", "HostIPv4LoopbackCidr", "127.0.0.1/32"),
+    ),
+)
+
+#: tools/istio-iptables/pkg/cmd/root.go at 1.5.10 (viper: every flag also reads FLAG_NAME from the environment).
+RELEASE_1_5 = Release(
+    version="1.5",
+    tag="1.5.10",
+    program="1.5",
+    flags=(
+        _f("envoy-port", "p", "ProxyPort", default="15001"),
+        _f("inbound-capture-port", "z", "InboundCapturePort", default="15006"),
+        _f("proxy-uid", "u", "ProxyUID"),
+        _f("proxy-gid", "g", "ProxyGID"),
+        _f("istio-inbound-interception-mode", "m", "InboundInterceptionMode"),
+        _f("istio-inbound-ports", "b", "InboundPortsInclude"),
+        _f("istio-local-exclude-ports", "d", "InboundPortsExclude"),
+        _f("istio-service-cidr", "i", "OutboundIPRangesInclude"),
+        _f("istio-service-exclude-cidr", "x", "OutboundIPRangesExclude"),
+        _f("istio-local-outbound-ports-exclude", "o", "OutboundPortsExclude"),
+        _f("kube-virt-interfaces", "k", "RerouteVirtualInterfaces"),
+        _f("istio-inbound-tproxy-mark", "t", "InboundTProxyMark", default="1337"),
+        _f("istio-inbound-tproxy-route-table", "r", "InboundTProxyRouteTable", default="133"),
+        _f("dry-run", "n", "DryRun", "bool", default="false", inert=True),
+        _f("restore-format", "f", "RestoreFormat", "bool", default="true", inert=True),
+        _f("iptables-probe-port", "", "IptablesProbePort", default="15002", inert=True),
+        _f("probe-timeout", "", "ProbeTimeout", "duration", default="5s", inert=True),
+        _f("skip-rule-apply", "", "SkipRuleApply", "bool", default="false"),
+        _f("run-validation", "", "RunValidation", "bool", default="false", inert=True),
+    ),
+    default_uid_suffix=",0",
+)
+
+
+
+def _without(*names: str) -> tuple[Flag, ...]:
+    return tuple(f for f in RELEASE_1_30.flags if f.name not in names)
+
+
+def _with_trace_logging(flags: tuple[Flag, ...]) -> tuple[Flag, ...]:
+    at = [f.name for f in flags].index("dry-run") + 1
+    trace = _f("iptables-trace-logging", "", "TraceLogging", "bool", default="false", inert=True)
+    return flags[:at] + (trace,) + flags[at:]
+
+
+# 1.25 to 1.29 add the same rules as 1.30 (checked against each tag's TestIptables goldens); they differ in
+# flags: --native-nftables came in 1.27, --force-iptables-binary in 1.28, --iptables-trace-logging (no
+# rules) went after 1.25; and up to 1.26 a CIDR that does not parse was skipped with a message.
+RELEASE_1_29 = Release("1.29", "1.29.6", RELEASE_1_30.flags, RELEASE_1_30.env_only, program="1.30")
+RELEASE_1_28 = Release("1.28", "1.28.10", RELEASE_1_30.flags, RELEASE_1_30.env_only, program="1.30")
+RELEASE_1_27 = Release("1.27", "1.27.9", _without("force-iptables-binary"), RELEASE_1_30.env_only, program="1.30")
+RELEASE_1_26 = Release("1.26", "1.26.8", _without("force-iptables-binary", "native-nftables"), RELEASE_1_30.env_only,
+                       program="1.30", bad_cidr="skip")
+RELEASE_1_25 = Release("1.25", "1.25.5", _with_trace_logging(_without("force-iptables-binary", "native-nftables")),
+                       RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
+                       cni_virt_annotations=("istio.io/reroute-virtual-interfaces",))
+# 1.24: the same flags as 1.25, DNS capture written inline in ISTIO_OUTPUT (see Release.dns_chain).
+RELEASE_1_24 = Release("1.24", "1.24.6", RELEASE_1_25.flags, RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
+                       cni_virt_annotations=("traffic.sidecar.istio.io/kubevirtInterfaces",), dns_chain=False)
+
+#: Release -> its table; ``--istio-version`` picks one.
+RELEASES: dict[str, Release] = {r.version: r for r in (RELEASE_1_30, RELEASE_1_29, RELEASE_1_28, RELEASE_1_27,
+                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_5)}
+DEFAULT_RELEASE = "1.30"
+
+
+def release(version: str) -> Release:
+    """The table of ``version`` (``1.30``, ``1.30.3`` and ``1.5.1`` are read as their minor release)."""
+    minor = ".".join(version.split(".")[:2])
+    if minor not in RELEASES:
+        have = ", ".join(sorted(RELEASES, key=lambda v: tuple(int(p) for p in v.split("."))))
+        raise UsageError(f"--istio-version {version}: no istio-iptables rules modelled for it; have {have}")
+    return RELEASES[minor]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Config field -> value (strings, as Go keeps them; bools as "true"/"false") and where each came from."""
+
+    values: Mapping[str, str]
+    #: Field -> "--flag", "$ENV" or "default".
+    sources: Mapping[str, str] = field(default_factory=dict)
+    #: Positional words after the flags (istio-iptables ignores them).
+    positional: tuple[str, ...] = ()
+
+
+_GO_BOOL = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+            "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
+
+
+def _check_value(flag: Flag, value: str, origin: str) -> str:
+    """Go's parse of a typed flag value; strings pass as they are."""
+    if flag.kind == "bool":
+        if value not in _GO_BOOL:
+            raise UsageError(f"{origin}: invalid boolean {value!r} (true or false)")
+        return "true" if _GO_BOOL[value] else "false"
+    if flag.kind == "uint16":
+        if not re.fullmatch(r"[0-9]+", value) or int(value) > 65535:
+            raise UsageError(f"{origin}: invalid port {value!r} (0-65535)")
+        return str(int(value))
+    if flag.kind == "duration":
+        from pyinject.sprig.gotime import parse_duration
+
+        try:
+            parse_duration(value)
+        except ValueError as err:
+            raise UsageError(f"{origin}: invalid duration {value!r} ({err})") from None
+    return value
+
+
+def parse_args(rel: Release, argv: Sequence[str], environ: Mapping[str, str]) -> Parsed:
+    """Read ``argv`` as istio-iptables of ``rel`` would (pflag syntax), over ``environ`` and the defaults."""
+    values: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for flag in rel.flags:
+        values[flag.field], sources[flag.field] = flag.default, "default"
+        for name in flag.env:
+            if name in environ:
+                try:
+                    values[flag.field] = _check_value(flag, environ[name], f"${name}")
+                except UsageError:
+                    continue  # istio-iptables ignores an env value its flag cannot parse
+                sources[flag.field] = f"${name}"
+    for setting in rel.env_only:
+        values[setting.field] = environ.get(setting.name, setting.default)
+        sources[setting.field] = f"${setting.name}" if setting.name in environ else "default"
+
+    longs, shorts = rel.by_long(), rel.by_short()
+    positional: list[str] = []
+    args = list(argv)
+    i = 0
+
+    def take(flag: Flag, inline: str | None, shown: str) -> None:
+        nonlocal i
+        if inline is not None:
+            raw = inline
+        elif flag.kind == "bool":
+            raw = "true"
+        elif i < len(args):
+            raw = args[i]
+            i += 1
+        else:
+            raise UsageError(f"istio-iptables flag {shown} needs a value")
+        values[flag.field] = _check_value(flag, raw, f"istio-iptables flag {shown}")
+        sources[flag.field] = f"--{flag.name}"
+
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--":
+            positional.extend(args[i:])
+            break
+        if arg.startswith("--"):
+            name, eq, inline = arg[2:].partition("=")
+            long_flag = longs.get(name)
+            if long_flag is None:
+                raise UsageError(f"unknown istio-iptables {rel.version} flag --{name}{_did_you_mean(name, longs)}")
+            take(long_flag, inline if eq else None, f"--{name}")
+        elif arg.startswith("-") and len(arg) > 1:
+            letters = arg[1:]
+            while letters:
+                letter, letters = letters[0], letters[1:]
+                short_flag = shorts.get(letter)
+                if short_flag is None:
+                    raise UsageError(f"unknown istio-iptables {rel.version} shorthand flag -{letter} in {arg}")
+                flag = short_flag
+                if letters.startswith("="):
+                    take(flag, letters[1:], f"-{letter}")
+                    letters = ""
+                elif flag.kind != "bool" and letters:
+                    take(flag, letters, f"-{letter}")
+                    letters = ""
+                else:
+                    take(flag, None, f"-{letter}")
+        else:
+            positional.append(arg)
+    if not values.get("ProxyUID"):
+        values["ProxyUID"] = "1337" + rel.default_uid_suffix
+    if not values.get("ProxyGID"):
+        values["ProxyGID"] = values["ProxyUID"]
+    return Parsed(values, sources, tuple(positional))
+
+
+def _did_you_mean(name: str, known: Mapping[str, Flag]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean --{close[0]}?)" if close else ""
