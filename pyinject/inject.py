@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError
 from pyinject.model import InjectionConfig, Options, TemplateContext
-from pyinject.pipeline import Injector, PodResult
+from pyinject.model import Injector, PodResult
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
 

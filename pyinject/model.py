@@ -1,9 +1,13 @@
-"""Frozen dataclasses that cross stage boundaries."""
+"""The types that cross stage boundaries: options, template inputs, results, the pipeline seams."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import IO, TYPE_CHECKING, Any, Callable, Mapping, Protocol
+
+if TYPE_CHECKING:
+    from pyinject.manifests.read import RawDocument
+    from pyinject.manifests.workloads import Workload
 
 #: A JSON-like tree: what the pod, values and mesh config are made of.
 JSON = Any
@@ -106,3 +110,78 @@ class Outcome:
     #: Short phrases such as ``+container istio-proxy``, ``~annotation sidecar.istio.io/status``.
     changes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------
+# The seams of the pipeline (pyinject/pipeline.py)
+
+#: Where warnings go (the report on stderr).
+Warn = Callable[[str], None]
+
+
+@dataclass
+class PodResult:
+    """What the injection step did to one pod template."""
+
+    metadata: dict[str, Any]
+    spec: dict[str, Any]
+    action: str  # "injected" | "re-injected" | "skipped" | "unchanged" | "uninjected"
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+class Injector(Protocol):
+    """The injection seam: one pod template (and its owner) in, the new one out."""
+
+    def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult: ...
+
+
+class EmitFn(Protocol):
+    """Writes one document: its raw text, the data it was read as, and the data to write.
+
+    ``changed`` says whether any pod template in it was rewritten; ``has_workloads``
+    whether it holds pod templates at all.
+    """
+
+    def __call__(self, doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str: ...
+
+
+@dataclass(frozen=True)
+class OutputMode:
+    """How documents are written: the output styles and formats differ only here."""
+
+    name: str
+    emit: EmitFn
+    #: Documents are YAML, joined with ``---`` between input files.
+    yaml: bool = True
+    #: Every document is parsed and re-encoded, even ones that cannot hold a workload.
+    parse_all: bool = False
+
+
+@dataclass
+class RunResult:
+    """The finished output (not yet delivered) and the per-workload report."""
+
+    output: IO[str]
+    outcomes: list[Outcome]
+    #: Sources (file paths, ``<stdin>``) whose text the run would change, in input order.
+    changed_sources: list[str] = field(default_factory=list)
+    #: Every source read, in input order.
+    sources: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.output.close()
+
+
+@dataclass
+class SourceResult:
+    """One input file's finished output, for ``--in-place``."""
+
+    source: str
+    output: IO[str]
+    #: False when the output is the file's text unchanged.
+    changed: bool
+    outcomes: list[Outcome]
+
+    def close(self) -> None:
+        self.output.close()

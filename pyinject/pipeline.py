@@ -11,20 +11,34 @@ stdout or ``-o`` (:func:`run`) and the one-output-per-file form that
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import IO, Any, Protocol
+from collections.abc import Callable, Iterator
+from typing import IO, Any
 
-from pyinject.errors import InputError, PyinjectError, UsageError
-from pyinject.model import Options, Outcome, Record
-from pyinject.manifests.read import STDIN, RawDocument, expand_paths, read_documents
-from pyinject.manifests.workloads import BUILT_IN, KindTable, Workload, find_unclaimed, find_workloads, get_path, parse_pod_templates
-from pyinject.manifests.write import emit_json, emit_unchanged, emit_yaml
+from pyinject.errors import PyinjectError
 from pyinject.manifests.load import copy_plain, load_plain
+from pyinject.manifests.output import PRESERVING, ChangeTracker, StreamWriter, output_mode
+from pyinject.manifests.read import STDIN, RawDocument, expand_paths, read_documents
+from pyinject.manifests.workloads import (
+    BUILT_IN,
+    KindTable,
+    Workload,
+    find_unclaimed,
+    find_workloads,
+    get_path,
+    parse_pod_templates,
+)
+from pyinject.model import (
+    Injector,
+    Options,
+    Outcome,
+    OutputMode,
+    PodResult,
+    Record,
+    RunResult,
+    SourceResult,
+    Warn,
+)
 
 #: Output beyond this many bytes spills from memory to a temporary file.
 SPOOL_MEMORY = 8 * 1024 * 1024
@@ -36,117 +50,6 @@ STDIN_SOURCE = "<stdin>"
 
 #: Actions after which the pod template differs from the input.
 REWRITING_ACTIONS = frozenset({"injected", "re-injected", "uninjected"})
-
-Warn = Callable[[str], None]
-
-
-@dataclass
-class PodResult:
-    """What the injection step did to one pod template."""
-
-    metadata: dict[str, Any]
-    spec: dict[str, Any]
-    action: str  # "injected" | "re-injected" | "skipped" | "unchanged" | "uninjected"
-    reason: str = ""
-    warnings: list[str] = field(default_factory=list)
-
-
-class Injector(Protocol):
-    """The injection seam: one pod template (and its owner) in, the new one out."""
-
-    def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult: ...
-
-
-class EmitFn(Protocol):
-    """Writes one document: its raw text, the data it was read as, and the data to write.
-
-    ``changed`` says whether any pod template in it was rewritten; ``has_workloads``
-    whether it holds pod templates at all.
-    """
-
-    def __call__(self, doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str: ...
-
-
-@dataclass(frozen=True)
-class OutputMode:
-    """How documents are written: the output styles and formats differ only here."""
-
-    name: str
-    emit: EmitFn
-    #: Documents are YAML, joined with ``---`` between input files.
-    yaml: bool = True
-    #: Every document is parsed and re-encoded, even ones that cannot hold a workload.
-    parse_all: bool = False
-
-
-def emit_preserving(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
-    """pyinject's YAML: untouched documents byte for byte, rewritten ones keep comments and order."""
-    return emit_yaml(doc, original, data) if changed else emit_unchanged(doc)
-
-
-def emit_as_json(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
-    """Every document as indented JSON."""
-    return "" if data is None else emit_json(data)
-
-
-def emit_json_if_changed(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
-    """For a ``.json`` file rewritten in place: rewritten documents as JSON, the others as they were."""
-    return doc.separator + emit_json(data) if changed else emit_unchanged(doc)
-
-
-PRESERVING = OutputMode("pyinject", emit_preserving)
-JSON_IF_CHANGED = OutputMode("json-if-changed", emit_json_if_changed, yaml=False)
-JSON_OUTPUT = OutputMode("json", emit_as_json, yaml=False, parse_all=True)
-
-#: ``--output-style`` values.  The default keeps what users wrote; ``istioctl``
-#: writes what ``istioctl kube-inject`` writes (see :mod:`pyinject.manifests.istioctl_style`).
-OUTPUT_STYLES = ("pyinject", "istioctl")
-
-
-def output_mode(output_format: str = "yaml", output_style: str = "pyinject") -> OutputMode:
-    """The one place that turns ``--output-format`` and ``--output-style`` into a writer."""
-    if output_style == "istioctl":
-        if output_format != "yaml":
-            raise UsageError("--output-style istioctl writes YAML only (istioctl has no JSON output)")
-        from pyinject.manifests.istioctl_style import ISTIOCTL
-
-        return ISTIOCTL
-    if output_style != "pyinject":
-        raise UsageError(f"unknown output style {output_style!r}; have {', '.join(OUTPUT_STYLES)}")
-    return JSON_OUTPUT if output_format == "json" else PRESERVING
-
-
-@dataclass
-class RunResult:
-    """The finished output (not yet delivered) and the per-workload report."""
-
-    output: IO[str]
-    outcomes: list[Outcome]
-    #: Sources (file paths, ``<stdin>``) whose text the run would change, in input order.
-    changed_sources: list[str] = field(default_factory=list)
-    #: Every source read, in input order.
-    sources: list[str] = field(default_factory=list)
-
-    @property
-    def records(self) -> list[Record]:
-        return [o.record for o in self.outcomes]
-
-    def close(self) -> None:
-        self.output.close()
-
-
-@dataclass
-class SourceResult:
-    """One input file's finished output, for ``--in-place``."""
-
-    source: str
-    output: IO[str]
-    #: False when the output is the file's text unchanged.
-    changed: bool
-    outcomes: list[Outcome]
-
-    def close(self) -> None:
-        self.output.close()
 
 
 def run(
@@ -164,8 +67,8 @@ def run(
     spool: IO[str] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, mode="w+", encoding="utf-8", newline="")
     outcomes: list[Outcome] = []
     try:
-        writer = _StreamWriter(spool, yaml=mode.yaml)
-        tracker = _ChangeTracker()
+        writer = StreamWriter(spool, yaml=mode.yaml)
+        tracker = ChangeTracker()
         for doc in read_documents(paths, stdin):
             text = process_document(doc, injector, outcomes, warn, mode, table)
             tracker.add(doc, text)
@@ -196,8 +99,8 @@ def run_per_source(
     default = output_mode(options.output_format)
     table = kind_table(options)
     current: SourceResult | None = None
-    writer: _StreamWriter | None = None
-    tracker = _ChangeTracker()
+    writer: StreamWriter | None = None
+    tracker = ChangeTracker()
     mode = default
     try:
         for doc in read_documents(expand_paths(options.filenames), stdin):
@@ -211,7 +114,7 @@ def run_per_source(
                 )
                 current = SourceResult(doc.source, spool, False, [])
                 mode = mode_for(doc.source) if mode_for is not None else default
-                writer = _StreamWriter(spool, yaml=mode.yaml)
+                writer = StreamWriter(spool, yaml=mode.yaml)
             assert writer is not None
             text = process_document(doc, injector, current.outcomes, warn, mode, table)
             tracker.add(doc, text)
@@ -224,64 +127,6 @@ def run_per_source(
     finally:
         if current is not None:
             current.close()
-
-
-class _ChangeTracker:
-    """Which sources' output differs from their text, compared as the documents stream by.
-
-    Whole texts are compared (through digests, so memory stays flat), not
-    document by document: an output style may move text between documents,
-    as istioctl's puts the ``---`` at the end of each document, not the start.
-    """
-
-    def __init__(self) -> None:
-        self.source: str | None = None
-        self.read = hashlib.sha256()
-        self.written = hashlib.sha256()
-        self.changed: list[str] = []
-
-    def add(self, doc: RawDocument, text: str) -> None:
-        if doc.source != self.source or doc.first_in_source:
-            self._close()
-            self.source = doc.source
-        self.read.update(doc.text.encode("utf-8", "surrogatepass"))
-        self.written.update(text.encode("utf-8", "surrogatepass"))
-
-    def finish(self) -> list[str]:
-        """The changed sources so far, in input order (and start afresh)."""
-        self._close()
-        changed, self.changed = self.changed, []
-        return changed
-
-    def _close(self) -> None:
-        if self.source is not None and self.read.digest() != self.written.digest() and self.source not in self.changed:
-            self.changed.append(self.source)
-        self.source = None
-        self.read = hashlib.sha256()
-        self.written = hashlib.sha256()
-
-
-class _StreamWriter:
-    """Joins documents (and several input files) into one valid YAML stream."""
-
-    def __init__(self, out: IO[str], yaml: bool) -> None:
-        self.out = out
-        self.yaml = yaml
-        self.written = False
-        self.tail = "\n"
-
-    def write(self, doc: RawDocument, text: str) -> None:
-        if not text:
-            return
-        if self.written and not self.tail.endswith("\n"):
-            self.out.write("\n")
-            self.tail += "\n"
-        if self.yaml and self.written and doc.first_in_source and not doc.separator and not self.tail.endswith("\n---\n"):
-            # Two files joined: keep their documents apart.
-            self.out.write("---\n")
-        self.out.write(text)
-        self.written = True
-        self.tail = (self.tail + text)[-5:]
 
 
 def kind_table(options: Options) -> KindTable:
@@ -401,59 +246,3 @@ def _line_warner(doc: RawDocument, warn: Warn | None) -> Callable[[str, int | No
     return emit
 
 
-def deliver(result: RunResult, output: str | None, stdout: IO[str]) -> None:
-    """Copy the finished output to stdout, or atomically replace the file ``output``."""
-    if output is None or output == "-":
-        shutil.copyfileobj(result.output, stdout)
-        stdout.flush()
-        return
-    replace_file(output, result.output)
-
-
-def replace_file(target: str, content: IO[str]) -> None:
-    """Atomically replace ``target`` with ``content``, keeping its permissions.
-
-    The temporary file sits beside the target so the final rename stays on one
-    file system; an input named as the output was read in full before this.
-    """
-    tmp = stage_file(target, content)
-    commit_file(tmp, target)
-
-
-def stage_file(target: str, content: IO[str]) -> str:
-    """Write ``content`` to a new temporary file beside ``target``; return its path."""
-    directory = os.path.dirname(os.path.abspath(target))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".pyinject-", suffix=".tmp", dir=directory)
-    except OSError as err:
-        raise InputError(f"cannot write {target}: {err.strerror}") from err
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            shutil.copyfileobj(content, handle)
-        if os.path.exists(target):
-            shutil.copymode(target, tmp)
-    except OSError as err:
-        discard_files([tmp])
-        raise InputError(f"cannot write {target}: {err.strerror}") from err
-    except BaseException:
-        discard_files([tmp])
-        raise
-    return tmp
-
-
-def commit_file(tmp: str, target: str) -> None:
-    """Rename a staged file over its target (atomic on POSIX)."""
-    try:
-        os.replace(tmp, target)
-    except OSError as err:
-        discard_files([tmp])
-        raise InputError(f"cannot write {target}: {err.strerror}") from err
-
-
-def discard_files(paths: Iterable[str]) -> None:
-    """Remove staged files that will not be used; missing ones are fine."""
-    for path in paths:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import IO, Any
 
 import click
 
 from pyinject import ISTIO_VERSION, __version__
-from pyinject.errors import ExitCode, PyinjectError, UsageError
+from pyinject.cli.guard import errors_to_exit_codes
+from pyinject.cli.iptables import iptables_command
+from pyinject.cli.krm import krm as krm_command
+from pyinject.errors import ExitCode, UsageError
 from pyinject.cli.options import config_options, inject_options, inputs, io_options
 from pyinject.model import Options
 
@@ -245,12 +247,14 @@ def check_flags(options: Options, run: RunFlags) -> None:
 def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], run: RunFlags,
              stdin: IO[str] | None = None) -> None:
     from pyinject import pipeline
+    from pyinject.manifests.files import deliver
+    from pyinject.manifests.output import output_mode
     from pyinject.report import summary as report
     reporter = Reporter(quiet=run.quiet)
     would_change = False
     with errors_to_exit_codes(debug=run.debug):
         check_flags(options, run)
-        mode = pipeline.output_mode(options.output_format, run.output_style)
+        mode = output_mode(options.output_format, run.output_style)
         stdin = stdin or sys.stdin
         if not run.in_place and options.output is None and "-" in options.filenames and stdin.isatty():
             reporter.warn("reading manifests from the terminal; end with Ctrl-D")
@@ -265,7 +269,7 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
             result = pipeline.run(options, injector, stdin=stdin, warn=reporter.warn, mode=mode)
             try:
                 if not run.check:
-                    pipeline.deliver(result, options.output, sys.stdout)
+                    deliver(result, options.output, sys.stdout)
             finally:
                 result.close()
             outcomes = result.outcomes
@@ -281,40 +285,6 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
         would_change = run.check and bool(changed)
     if would_change:
         sys.exit(int(ExitCode.WOULD_CHANGE))
-
-
-@contextmanager
-def errors_to_exit_codes(*, debug: bool = False) -> Iterator[None]:
-    """Turn what a command raises into one line on stderr and the exit code of its kind.
-
-    A :class:`PyinjectError` is the user's (its ``exit_code`` says which); a broken pipe
-    means the reader went away; anything else is a bug in pyinject. ``debug`` re-raises,
-    for the traceback. Every command runs its work inside this.
-    """
-    try:
-        yield
-    except PyinjectError as err:
-        if debug:
-            raise
-        click.echo(f"pyinject: error: {err}", err=True)
-        sys.exit(int(err.exit_code))
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`); that is not our failure.
-        _silence_stdout()
-        sys.exit(int(ExitCode.OK))
-    except KeyboardInterrupt:
-        click.echo("pyinject: interrupted", err=True)
-        sys.exit(130)
-    except Exception as err:  # anything else is a bug in pyinject
-        if debug:
-            raise
-        click.echo(f"pyinject: internal error: {type(err).__name__}: {err} (this is a bug; rerun with --debug)", err=True)
-        sys.exit(int(ExitCode.INTERNAL))
-
-
-def _silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
 
 
 #: Commands whose arguments may arrive joined by commas in a single argument.
@@ -337,12 +307,9 @@ def split_joined_args(args: list[str]) -> list[str]:
 
 #: Commands kept in modules of their own, added to the group here: one line each.
 #: Their modules import only click at load time, so ``--help`` stays fast.
-from pyinject.cli.iptables import iptables_command  # noqa: E402  (after errors_to_exit_codes, which it uses)
-from pyinject.cli.krm import krm as _krm  # noqa: E402 - the group above must exist first
-
 SUBCOMMANDS: tuple[click.Command, ...] = (
     iptables_command,
-    _krm,
+    krm_command,
 )
 for _command in SUBCOMMANDS:
     cli.add_command(_command)

@@ -93,7 +93,7 @@ class _IptablesCommand(click.Command):
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.argument("istio_args", nargs=-1, metavar="-- [ISTIO-IPTABLES FLAGS]...", type=click.UNPROCESSED)
 def iptables_command(**flags: Any) -> None:
-    from pyinject.cli.commands import errors_to_exit_codes
+    from pyinject.cli.guard import errors_to_exit_codes
 
     with errors_to_exit_codes(debug=flags["debug"]):
         _run(flags)

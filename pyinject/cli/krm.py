@@ -10,6 +10,7 @@ from typing import IO, Any, cast
 
 import click
 
+from pyinject.cli.guard import errors_to_exit_codes
 from pyinject.cli.options import config_fields, config_options, kind_options
 from pyinject.model import Options
 
@@ -64,8 +65,6 @@ Exit codes:
 @click.option("-v", "--verbose", is_flag=True, help="Also write kube-inject's per-workload report to stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 def krm(**flags: Any) -> None:
-    from pyinject.cli.commands import errors_to_exit_codes
-
     options = Options(filenames=("-",), **config_fields(flags))
     with errors_to_exit_codes(debug=flags["debug"]):
         text = sys.stdin.read()
@@ -78,18 +77,20 @@ def run_function(text: str, source: str, options: Options, *, quiet: bool, repor
 
     ``report`` also writes kube-inject's per-workload report to stderr (``verbose``: with the changes).
     """
-    from pyinject.cli.commands import Reporter
     from pyinject.inject import build_injector
     from pyinject.krm.transform import run_function as transform
     from pyinject.report import summary
 
-    reporter = Reporter(quiet=quiet)
-    done = transform(text, source, options, lambda o: build_injector(o, os.environ, reporter.warn), reporter.warn)
+    def warn(message: str) -> None:
+        if not quiet:
+            click.echo(f"pyinject: warning: {message}", err=True)
+
+    done = transform(text, source, options, lambda o: build_injector(o, os.environ, warn), warn)
     if output is None or output == "-":
         sys.stdout.write(done.text)
         sys.stdout.flush()
     else:
-        from pyinject.pipeline import replace_file
+        from pyinject.manifests.files import replace_file
 
         replace_file(output, io.StringIO(done.text))
     if report and not quiet:

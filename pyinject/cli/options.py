@@ -9,7 +9,7 @@ import click
 
 from pyinject.model import Options
 
-#: ``--output-style`` choices; pipeline.OUTPUT_STYLES is the registry (not
+#: ``--output-style`` choices; manifests.output.OUTPUT_STYLES is the registry (not
 #: imported here, so ``--help`` does not load the YAML stack).
 OUTPUT_STYLES = ("pyinject", "istioctl")
 

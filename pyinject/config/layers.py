@@ -12,6 +12,8 @@ from typing import Any
 import yaml
 
 from pyinject.errors import ConfigError, Location
+from pyinject.golang.tree import PathError
+from pyinject.golang.tree import set_path as tree_set_path
 from pyinject.config.schemas import types_at
 
 JSON = Any
@@ -89,34 +91,10 @@ def _without_nulls(value: JSON) -> JSON:
 
 def set_path(tree: dict[str, JSON], path: Path, value: JSON) -> None:
     """Set ``tree[path] = value``, creating maps (and growing lists) on the way."""
-    node: Any = tree
-    for depth, part in enumerate(path[:-1]):
-        nxt = path[depth + 1]
-        if isinstance(part, int):
-            if not isinstance(node, list):
-                raise ConfigError(f"{format_path(path[: depth + 1])}: cannot index a mapping with [{part}]")
-            while len(node) <= part:
-                node.append({} if not isinstance(nxt, int) else [])
-            child = node[part]
-        else:
-            if not isinstance(node, dict):
-                raise ConfigError(f"{format_path(path[: depth + 1])}: cannot set a key inside a list")
-            child = node.get(part)
-            if not isinstance(child, (dict, list)):
-                child = [] if isinstance(nxt, int) else {}
-                node[part] = child
-        node = child
-    last = path[-1]
-    if isinstance(last, int):
-        if not isinstance(node, list):
-            raise ConfigError(f"{format_path(path)}: cannot index a mapping with [{last}]")
-        while len(node) <= last:
-            node.append(None)
-        node[last] = value
-    else:
-        if not isinstance(node, dict):
-            raise ConfigError(f"{format_path(path)}: cannot set a key inside a list")
-        node[last] = value
+    try:
+        tree_set_path(tree, path, value)
+    except PathError as err:
+        raise ConfigError(f"{format_path(path[: err.depth + 1])}: {err.problem}") from None
 
 
 def get_path(tree: JSON, path: Path) -> JSON:

@@ -28,7 +28,7 @@ from typing import Any
 
 from pyinject.config.layers import JSON, format_path, parse_yaml
 from pyinject.errors import ConfigError
-from pyinject.golang.jsonfmt import format_proto_duration
+from pyinject.golang.durations import format_proto_duration, parse_duration
 from pyinject.config.schemas import check
 
 PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
@@ -55,43 +55,11 @@ _MESH_ENUMS: dict[tuple[str, ...], tuple[str, ...]] = {
 
 # --------------------------------------------------------------------------- durations
 
-_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9,
-          "h": 3600 * 10**9}
-_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
-
-
-def parse_go_duration(text: str) -> int:
-    """Nanoseconds in a Go duration string (``1h30m``, ``500ms``, ``1.5s``, ``0``)."""
-    rest = text
-    sign = 1
-    if rest[:1] in "+-" and rest:
-        sign = -1 if rest[0] == "-" else 1
-        rest = rest[1:]
-    if rest == "0":
-        return 0
-    if not rest:
-        raise ValueError(text)
-    total = 0
-    pos = 0
-    while pos < len(rest):
-        match = _PART.match(rest, pos)
-        if not match or match.group(1) in ("", "."):
-            raise ValueError(text)
-        number, unit = match.groups()
-        whole, _, frac = number.partition(".")
-        scale = _UNITS[unit]
-        total += int(whole or "0") * scale
-        if frac:
-            total += int(frac) * scale // 10 ** len(frac)
-        pos = match.end()
-    return sign * total
-
-
 def _duration(value: JSON, where: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{where}: expected a duration such as 5s or 1m30s, got {value!r}")
     try:
-        return format_proto_duration(parse_go_duration(value.strip()))
+        return format_proto_duration(parse_duration(value.strip()))
     except ValueError:
         raise ConfigError(f"{where}: {value!r} is not a duration such as 5s, 1m30s or 500ms") from None
 

@@ -57,6 +57,7 @@ from pyinject.config.layers import (
     overlay,
     parse_yaml,
     read_file,
+    set_path,
 )
 from pyinject.config.mesh import (
     apply_mesh,
@@ -194,7 +195,7 @@ def _chart_overlay(layers: Overlay) -> dict[str, JSON]:
         ("namespace", ("global", "istioNamespace")))
     for key, target in targets:
         if key in layers.spec:
-            _put(chart, target, layers.spec[key])
+            set_path(chart, target, layers.spec[key])
             layers.origins.setdefault(("values", target), layers.origin(key, ()) or "")
     components = layers.spec.get("components") or {}
     if not isinstance(components, dict):
@@ -205,20 +206,9 @@ def _chart_overlay(layers: Overlay) -> dict[str, JSON]:
             raise ConfigError(f"components.{name}.enabled: expected a boolean ({origin})")
         if name == "cni" and "enabled" in settings:
             # The operator turns the CNI component on for istiod through pilot.cni.enabled.
-            _put(chart, ("pilot", "cni", "enabled"), settings["enabled"])
+            set_path(chart, ("pilot", "cni", "enabled"), settings["enabled"])
             layers.origins.setdefault(("values", ("pilot", "cni", "enabled")), origin)
     return chart
-
-
-def _put(tree: dict[str, JSON], path: tuple[str, ...], value: JSON) -> None:
-    node = tree
-    for part in path[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            node[part] = child
-        node = child
-    node[path[-1]] = value
 
 
 def _combine(base: JSON, top: JSON) -> JSON:

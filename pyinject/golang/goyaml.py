@@ -12,38 +12,10 @@ import math
 import re
 from typing import Any
 
-from pyinject.golang.jsonfmt import go_json
+from pyinject.golang.encoding_json import go_json
+from pyinject.golang.yaml11 import resolves_to_string
 
-_YAML_BOOL_NULL = {
-    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
-    "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
-    "~", "null", "Null", "NULL", "",
-    ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-    ".nan", ".NaN", ".NAN",
-}
-_YAML_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_YAML_BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
-_YAML_TIMESTAMP = re.compile(
-    r"^\d{4}-\d{1,2}-\d{1,2}"
-    r"(?:(?:[Tt]|[ \t]+)\d{1,2}:\d{2}:\d{2}(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d{1,2}(?::\d{2})?))?)?$"
-)
-_YAML_INT = re.compile(r"^[-+]?(0b[01]+|0x[0-9a-fA-F]+|0o?[0-7]+|[0-9]+)$")
 _YAML_WIDTH = 80
-
-
-def _yaml_resolves_to_string(s: str) -> bool:
-    """Would go-yaml v2 read this plain scalar back as a string?"""
-    if s in _YAML_BOOL_NULL:
-        return False
-    if s[0] in "+-.0123456789":
-        plain = s.replace("_", "")
-        if _YAML_INT.match(plain) or _YAML_FLOAT.match(plain):
-            return False
-        if _YAML_TIMESTAMP.match(s):
-            return False
-        if _YAML_BASE60.match(s):
-            return False
-    return True
 
 
 def _is_printable(ch: str) -> bool:
@@ -61,7 +33,7 @@ def _scalar_style(s: str) -> str:
     """go-yaml's choice for a string in block context: plain, single, double or literal."""
     if "\n" in s:
         return "literal" if _literal_allowed(s) else "double"
-    if not _yaml_resolves_to_string(s):
+    if not resolves_to_string(s):
         return "double"
     if s.startswith(("---", "...")):
         return "single"

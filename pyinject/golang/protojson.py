@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-from pyinject.golang.jsonfmt import go_json, go_json_float, go_json_string, parse_duration, proto_duration_json
+from pyinject.golang.durations import format_proto_duration, parse_proto_duration
+from pyinject.golang.encoding_json import go_json, go_json_float, go_json_string
 
 class ProtoField:
     """One field of an Istio protobuf message, as the type table describes it."""
@@ -172,8 +173,8 @@ def _proto_value_json(t: str, v: Any, types: ProtoTypes) -> str:
             return go_json_string(name)
         return str(num) if num is not None else go_json_string(str(v))
     if t == "wkt:Duration":
-        secs, nanos = parse_duration(v) if isinstance(v, str) else v
-        return go_json_string(proto_duration_json(secs, nanos))
+        secs, nanos = parse_proto_duration(v) if isinstance(v, str) else v
+        return go_json_string(format_proto_duration(secs * 10**9 + nanos))
     if t == "wkt:BoolValue":
         return "true" if v else "false"
     if t in _WKT_INT64:
@@ -233,7 +234,7 @@ def proto_json(msg: Mapping[str, Any], type_name: str) -> str:
 
 def _same_duration(a: Any, b: Any) -> bool:
     try:
-        return parse_duration(a) == parse_duration(b)
+        return parse_proto_duration(a) == parse_proto_duration(b)
     except (TypeError, ValueError):
         return bool(a == b)
 

@@ -24,7 +24,7 @@ Python              Go                          ``%T``
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, Mapping
 
 
 class GoInt(int):
@@ -269,40 +269,84 @@ def kind_of(v: Any) -> str:
 
 
 def deep_equal(a: Any, b: Any) -> bool:
-    """Go's reflect.DeepEqual: equal dynamic types and equal contents.
+    """Go's reflect.DeepEqual: :func:`data_equal` with ``go_types=True``."""
+    return data_equal(a, b, go_types=True)
 
-    ``1`` (int) never equals ``1.0`` (float64) nor ``Int64(1)`` (int64).
+
+def data_equal(a: Any, b: Any, *, go_types: bool = False) -> bool:
+    """Whether two trees of JSON-like data are equal, maps by keys and lists in order.
+
+    ``go_types=True`` is Go's reflect.DeepEqual on template values: the dynamic
+    types must match (``1`` (int) never equals ``1.0`` (float64) nor
+    ``Int64(1)``), and NaN equals nothing, itself included.
+
+    ``go_types=False`` compares the data a document holds: ``True`` is not ``1``
+    (they differ in YAML), ints and floats compare by value, and NaN equals NaN,
+    so a value compared with its own copy is always the same.
     """
-    if a is MISSING:
-        a = None
-    if b is MISSING:
-        b = None
-    if type_name(a) != type_name(b):
-        return False
-    if isinstance(a, dict):
-        if len(a) != len(b):
+    if a is b:
+        return not go_types or not (isinstance(a, float) and math.isnan(a))
+    if go_types:
+        if a is MISSING:
+            a = None
+        if b is MISSING:
+            b = None
+        if type_name(a) != type_name(b):
             return False
-        for k, av in a.items():
-            if k not in b or not deep_equal(av, b[k]):
-                return False
-        return True
+    elif type(a) is not type(b):
+        if isinstance(a, bool) or isinstance(b, bool):
+            return False
+        if not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
+            return False
+    if isinstance(a, dict):
+        return len(a) == len(b) and all(k in b and data_equal(v, b[k], go_types=go_types) for k, v in a.items())
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, float):
-        # NaN is never DeepEqual to anything, itself included.
-        return not math.isnan(a) and a == b
+        return len(a) == len(b) and all(data_equal(x, y, go_types=go_types) for x, y in zip(a, b))
+    if isinstance(a, float) and math.isnan(a):
+        return not go_types and isinstance(b, float) and math.isnan(b)
     if isinstance(a, GoObject):
-        return a is b or bool(a == b)
+        return bool(a == b)
     return bool(a == b)
 
 
 def to_go(data: Any) -> Any:
-    """Give JSON-decoded data Go's json.Unmarshal types: every number becomes float64."""
+    """JSON-like data with Go's json.Unmarshal types: every number becomes a float64.
+
+    Sized Go integers (``Int64`` for the proxy UID, ``Int32`` for proto ports)
+    stay integers; other mappings become ``dict`` with string keys, tuples ``list``.
+    """
     t = type(data)
     if t is dict:
-        return {k: to_go(v) for k, v in data.items()}
+        return {k if type(k) is str else str(k): to_go(v) for k, v in data.items()}
     if t is list:
         return [to_go(v) for v in data]
     if t is int:
         return float(data)
+    if t is str or t is float or t is bool or data is None or isinstance(data, (GoInt, bool)):
+        return data
+    if isinstance(data, int):
+        return float(data)
+    if isinstance(data, Mapping):
+        return {str(k): to_go(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [to_go(v) for v in data]
     return data
+
+
+_GO_VALUES: dict[int, tuple[Any, Any]] = {}
+
+
+def go_values(values: Any) -> Any:
+    """:func:`to_go` of a values tree, converted once while the same tree is passed again.
+
+    Every pod of a run shares one values tree, and both template back ends read it.
+    """
+    key = id(values)
+    hit = _GO_VALUES.get(key)
+    if hit is not None and hit[0] is values:
+        return hit[1]
+    converted = to_go(values)
+    if len(_GO_VALUES) > 16:
+        _GO_VALUES.clear()
+    _GO_VALUES[key] = (values, converted)
+    return converted

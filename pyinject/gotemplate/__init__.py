@@ -10,7 +10,14 @@ keys) and integers, with ``break``, ``continue`` and ``else``;
 builtin functions (``funcs.builtins``) and any function table following the
 calling convention of ``funcs``; ``missingkey=default`` semantics (a missing
 map key prints ``<no value>``). Errors follow Go's message format and raise
-``TemplateSyntaxError`` (parse) or ``TemplateExecError`` (execute).
+``GoTemplateSyntaxError`` (parse) or ``GoTemplateExecError`` (execute), both
+``GoTemplateError`` (``gotemplate.errors``).
+
+The engine imports nothing outside ``gotemplate/`` and ``golang/``, with one
+exception: :func:`render`, the entry point of the Go-template conformance
+corpus, runs with sprig's functions (what Istio's templates have) and loads
+them when called.  Applications assemble their own table and call
+:func:`parse`.
 
 Not supported: custom delimiters, other missingkey options, channels and
 range over functions.
@@ -61,9 +68,10 @@ def parse(
 ) -> Template:
     """Parse `text` as template `name` with Go's builtins plus `funcs` (which override them)."""
     from pyinject.gotemplate import parser
-    from pyinject.gotemplate.functions import BUILTINS, function_table, signature_of
+    from pyinject.gotemplate.builtins import BUILTIN_FUNCS
+    from pyinject.gotemplate.functions import function_table, signature_of
 
-    table = function_table(BUILTINS, funcs or {})
+    table = function_table(BUILTIN_FUNCS, funcs or {})
     sigs = {fname: signature_of(fn) for fname, fn in table.items()}
     trees = parser.parse(text, name, sigs.__contains__)
     return Template(name, trees, sigs)

@@ -6,6 +6,7 @@ from typing import Any, Callable
 from urllib.parse import quote_plus
 
 from pyinject.golang.fmt import sprint, sprintf, sprintln
+from pyinject.gotemplate.functions import GO_TYPE_OF_KIND, signature_of
 from pyinject.golang.values import (
     MISSING,
     GoFuncError,
@@ -232,8 +233,6 @@ def go_urlquery(*args: Any) -> str:
 
 def _prepare_arg(value: Any, kind: str) -> Any:
     """Go's prepareArg for `call`: nil only where a nil fits; ints convert among int types."""
-    from pyinject.gotemplate.functions import GO_TYPE_OF_KIND
-
     go_type = GO_TYPE_OF_KIND[kind]
     if value is MISSING or value is None:
         if kind in ("any", "value"):
@@ -266,8 +265,6 @@ def _prepare_arg(value: Any, kind: str) -> Any:
 
 def go_call(fn: Reflect, *args: Reflect) -> Any:
     """Call a function value (from the data) with the remaining arguments."""
-    from pyinject.gotemplate.functions import signature_of
-
     if _invalid(fn):
         raise GoFuncError("call of nil")
     if not callable(fn) or isinstance(fn, (GoObject, type)):
@@ -393,7 +390,7 @@ def go_ge(arg1: Reflect, arg2: Reflect) -> bool:
     return not go_lt(arg1, arg2)
 
 
-#: Go's builtin function map, by template name.
+#: Go's predefined template functions (text/template funcs.go), by template name.
 BUILTIN_FUNCS: dict[str, Callable[..., Any]] = {
     "and": go_and,
     "call": go_call,

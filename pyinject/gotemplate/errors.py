@@ -1,11 +1,17 @@
-"""Template errors carrying Go's message format and the template position."""
+"""Template errors carrying Go's message format and the template position.
+
+The engine's own hierarchy: it knows nothing of the application that embeds
+it, which wraps these into its own errors (pyinject's ``render/go.py`` does).
+"""
 
 from __future__ import annotations
 
-from pyinject.errors import TemplateExecError, TemplateSyntaxError
+
+class GoTemplateError(Exception):
+    """A template failed to parse or execute; ``str()`` is Go's message."""
 
 
-class GoTemplateSyntaxError(TemplateSyntaxError):
+class GoTemplateSyntaxError(GoTemplateError):
     """``template: NAME:LINE: MESSAGE`` from parsing."""
 
     def __init__(self, message: str, *, name: str, line: int) -> None:
@@ -14,7 +20,7 @@ class GoTemplateSyntaxError(TemplateSyntaxError):
         self.template_line = line
 
 
-class GoTemplateExecError(TemplateExecError):
+class GoTemplateExecError(GoTemplateError):
     """``template: NAME:LINE:COL: executing "T" at <NODE>: MESSAGE`` from executing."""
 
     def __init__(

@@ -183,13 +183,3 @@ def function_table(*tables: Mapping[str, Callable[..., Any]]) -> dict[str, Calla
     for table in tables:
         merged.update(table)
     return merged
-
-
-def _builtins() -> dict[str, Callable[..., Any]]:
-    from pyinject.gotemplate.builtins import BUILTIN_FUNCS
-
-    return dict(BUILTIN_FUNCS)
-
-
-#: Go's predefined template functions (text/template funcs.go).
-BUILTINS: Mapping[str, Callable[..., Any]] = _builtins()

@@ -240,7 +240,7 @@ def _check_value(flag: Flag, value: str, origin: str) -> str:
             raise UsageError(f"{origin}: invalid port {value!r} (0-65535)")
         return str(int(value))
     if flag.kind == "duration":
-        from pyinject.sprig.gotime import parse_duration
+        from pyinject.golang.durations import parse_duration
 
         try:
             parse_duration(value)

@@ -1,27 +1,24 @@
-"""Istio's own template functions (pkg/kube/inject/template.go), for Go templates.
+"""Istio's template functions as the Go engine calls them: the function table and its adapters.
 
 Istio parses its injection templates with sprig's function table plus these,
-which win on a name clash (``indent``, ``contains``, ``env``).  Each function
-mirrors the Go signature with Python annotations (``Any`` where Go takes a
-map, slice, struct or interface{}, checked here) and Istio's quirks: e.g.
-``fromJSON`` of bad JSON returns the *string* ``"{}"``, ``indent`` leaves the
-first line alone.  ``env`` is the only function that reads the host; its
-environment is chosen in one place, :func:`istio_funcs`.
+which win on a name clash (``indent``, ``contains``, ``env``).  The behaviour
+lives once, on plain data, in :mod:`pyinject.istio.funcs`; each adapter here
+takes the Go-typed arguments the engine passes (``map[string]string``,
+``[]corev1.Container``, proto messages), refuses the wrong type with Go's
+error, and converts the result back (a string map becomes a ``TypedMap``).
+``env`` is the only function that reads the host; its environment is chosen
+in one place, :func:`istio_funcs`.
 """
 
-import json
 import os
 from typing import Any, Callable, Mapping
 
-from pyinject.golang import goyaml, jsonfmt as istiofmt, protojson
+from pyinject.golang import protojson
+from pyinject.golang.encoding_json import JSONStruct
 from pyinject.golang.fmt import sprint
 from pyinject.golang.values import GoFuncError, GoObject, TypedList, TypedMap, type_name
+from pyinject.istio import funcs
 from pyinject.render.go_data import Duration, K8sStruct, Message
-
-#: The name Istio gives the proxy container; ``applicationPorts`` skips it.
-PROXY_CONTAINER = "istio-proxy"
-#: MeshConfig OpenTelemetry providers with this enrichment get OTEL_RESOURCE_ATTRIBUTES.
-_OTEL_SEMCONV = "OTEL_SEMANTIC_CONVENTIONS"
 
 
 def _wrong_type(expected: str, got: Any) -> GoFuncError:
@@ -70,8 +67,8 @@ def to_json_value(v: Any) -> Any:
 
 
 def _deep_json(v: Any) -> Any:
-    if isinstance(v, istiofmt.JSONStruct):
-        return istiofmt.JSONStruct((k, _deep_json(x)) for k, x in v.items())
+    if isinstance(v, JSONStruct):
+        return JSONStruct((k, _deep_json(x)) for k, x in v.items())
     if isinstance(v, dict):
         return {k: _deep_json(x) for k, x in v.items()}
     if isinstance(v, list):
@@ -84,7 +81,7 @@ def _proto_struct_json(m: Message) -> Any:
     # names, omitempty.  Only the fields set in the JSON form can be non-zero.
     raw = m.raw or {}
     fields = protojson.proto_types().messages.get(m.type_name, ())
-    out = istiofmt.JSONStruct()
+    out = JSONStruct()
     for f in fields:
         value = protojson.field_value(raw, f)
         if value in (None, "", 0, False, [], {}):
@@ -94,7 +91,7 @@ def _proto_struct_json(m: Message) -> Any:
 
 
 # --------------------------------------------------------------------------
-# The functions, in the order of Istio's function map
+# Adapters: Go arguments in, the shared implementation (istio/funcs.py) called
 
 
 def format_duration(in_: Any) -> str:
@@ -102,93 +99,52 @@ def format_duration(in_: Any) -> str:
     if in_ is None:
         return "0s"
     if isinstance(in_, Duration):
-        return istiofmt.go_duration_string(in_.nanoseconds())
+        return funcs.format_duration(in_.nanoseconds())
     raise _wrong_type("*durationpb.Duration", in_)
 
 
 def isset(m: Any, key: str) -> bool:
-    """``isset``: whether a ``map[string]string`` has ``key`` (even with an empty value)."""
-    return key in _string_map(m)
+    """``isset``: see :func:`pyinject.istio.funcs.isset`."""
+    return funcs.isset(_string_map(m), key)
 
 
 def exclude_inbound_port(port: Any, excluded_inbound_ports: str) -> str:
-    """``excludeInboundPort``: append the status port to the excluded list unless present or 0."""
-    return istiofmt.exclude_inbound_port(sprint(port), excluded_inbound_ports)
+    """``excludeInboundPort``: see :func:`pyinject.istio.funcs.exclude_inbound_port`."""
+    return funcs.exclude_inbound_port(sprint(port), excluded_inbound_ports)
 
 
 def include_inbound_ports(containers: Any) -> str:
-    """``includeInboundPorts``: every container's TCP ports, comma-joined."""
-    return istiofmt.container_ports(_containers(containers))
-
-
-def kubevirt_interfaces(s: str) -> str:
-    """``kubevirtInterfaces``: the annotation value, unchanged."""
-    return s
-
-
-def exclude_interfaces(s: str) -> str:
-    """``excludeInterfaces``: the annotation value, unchanged."""
-    return s
+    """``includeInboundPorts``: see :func:`pyinject.istio.funcs.container_ports`."""
+    return funcs.container_ports(_containers(containers))
 
 
 def application_ports(containers: Any) -> str:
-    """``applicationPorts``: TCP ports of every container but istio-proxy (kept for old templates)."""
-    return istiofmt.container_ports(_containers(containers), skip_name=PROXY_CONTAINER)
+    """``applicationPorts``: :func:`pyinject.istio.funcs.container_ports` without istio-proxy."""
+    return funcs.container_ports(_containers(containers), skip_name=funcs.PROXY_CONTAINER)
 
 
 def annotation(meta: Any, name: str, default_value: Any) -> str:
-    """``annotation``: the pod annotation ``name`` if set (even to ""), else ``default`` printed with %v."""
+    """``annotation``: see :func:`pyinject.istio.funcs.annotation`; the default printed with %v."""
     annotations = _object_meta(meta).get("annotations") or {}
     if name in annotations:
-        return str(annotations[name])
+        return funcs.annotation(annotations, name, "")
     return sprint(default_value)
 
 
-def value_or_default(value: Any, default_value: Any) -> Any:
-    """``valueOrDefault``: ``default`` when value is nil or the empty string, else value."""
-    if value is None or (isinstance(value, str) and value == ""):
-        return default_value
-    return value
-
-
 def to_json(m: Any) -> str:
-    """``toJSON``: a ``map[string]string`` as compact JSON with sorted keys; nil is ``{}``."""
-    if m is None:
-        return "{}"
-    return istiofmt.go_json(dict(_string_map(m)))
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"invalid JSON constant {name}")
-
-
-def from_json(j: str) -> Any:
-    """``fromJSON``: decode JSON (numbers are float64); on bad input Istio returns the string ``{}``."""
-    try:
-        data = json.loads(j, parse_constant=_reject_constant)
-    except ValueError:
-        return "{}"
-    return _float_numbers(data)
-
-
-def _float_numbers(v: Any) -> Any:
-    if isinstance(v, bool) or v is None or isinstance(v, str):
-        return v
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, dict):
-        return {k: _float_numbers(x) for k, x in v.items()}
-    return [_float_numbers(x) for x in v]
+    """``toJSON``: see :func:`pyinject.istio.funcs.to_json`."""
+    return funcs.to_json(None if m is None else _string_map(m))
 
 
 def struct_to_json(v: Any) -> str:
-    """``structToJSON``: encoding/json of any value (a container port, in Istio's template)."""
+    """``structToJSON``: see :func:`pyinject.istio.funcs.struct_to_json`."""
     if v is None:
         return "{}"
     try:
-        return istiofmt.go_json(to_json_value(v))
+        data = to_json_value(v)
     except (TypeError, ValueError):
         return "{}"
+    return funcs.struct_to_json(data)
 
 
 def proto_to_json(v: Any) -> str:
@@ -205,191 +161,53 @@ def proto_to_json(v: Any) -> str:
 
 
 def to_yaml(value: Any) -> str:
-    """``toYaml``: sigs.k8s.io/yaml of the value; ``""`` if it cannot be marshalled."""
+    """``toYaml``: see :func:`pyinject.istio.funcs.to_yaml`."""
     try:
-        return goyaml.go_yaml(to_json_value(value))
+        data = to_json_value(value)
     except (TypeError, ValueError):
         return ""
+    return funcs.to_yaml(data)
 
 
 def indent(spaces: int, source: str) -> str:
-    """``indent`` (Istio's, not sprig's): indent every line *but the first* by ``spaces``."""
-    pad = " " * max(spaces, 0)
-    lines = source.split("\n")
-    return "\n".join([lines[0]] + [pad + line for line in lines[1:]])
+    """``indent``: see :func:`pyinject.istio.funcs.indent`."""
+    return funcs.indent(spaces, source)
 
 
-def directory(filepath: str) -> str:
-    """``directory``: everything up to and including the last ``/`` (Go's path.Split)."""
-    cut = filepath.rfind("/")
-    return filepath[: cut + 1]
-
-
-def contains(needle: str, haystack: str) -> bool:
-    """``contains`` (Istio's): ``contains NEEDLE HAYSTACK`` — arguments flipped from sprig."""
-    return needle in haystack
-
-
-def to_lower(s: str) -> str:
-    """``toLower``: strings.ToLower."""
-    return s.lower()
-
-
-def append_multus_network(existing_value: str, istio_cni_network: str) -> str:
-    """``appendMultusNetwork``: add Istio's CNI network to a Multus networks annotation.
-
-    The annotation is either a comma list or a JSON list of objects.  In the
-    JSON form a ``namespace/name`` network becomes ``{"name": ..., "namespace": ...}``
-    (Multus looks the attachment up in that namespace); the network is not
-    added twice, and JSON that does not parse is left alone.
-    """
-    if existing_value == "":
-        return istio_cni_network
-    i = existing_value.rfind("]")
-    if i != -1:
-        try:
-            networks = json.loads(existing_value)
-        except ValueError:
-            return existing_value
-        if not isinstance(networks, list) or not all(isinstance(n, dict) for n in networks):
-            return existing_value
-        namespace, _, name = istio_cni_network.rpartition("/")
-        for n in networks:
-            if n.get("name") == istio_cni_network:
-                return existing_value
-            if n.get("name") == name and (n.get("namespace") or "") == namespace:
-                return existing_value
-        entry = f'{{"name": "{name}"' + (f', "namespace": "{namespace}"' if namespace else "") + "}"
-        return existing_value[:i] + ", " + entry + existing_value[i:]
-    if any(net.strip() == istio_cni_network for net in existing_value.split(",")):
-        return existing_value
-    return existing_value + ", " + istio_cni_network
-
-
-def make_env(environ: Mapping[str, str]) -> Callable[[str, str], str]:
-    """``env KEY DEFAULT`` over ``environ``: the value when set and non-empty, else DEFAULT."""
-
-    def env(key: str, default: str) -> str:
-        value = environ.get(key, "")
-        return value if value != "" else default
-
-    return env
+def _string_map_result(m: Mapping[str, str]) -> TypedMap:
+    return TypedMap(m, elem="string", zero="")
 
 
 def omit(m: Any, *keys: str) -> TypedMap:
-    """``omit``: a copy of a ``map[string]string`` without ``keys``."""
-    skip = set(keys)
-    return TypedMap(
-        {k: v for k, v in _string_map(m).items() if k not in skip}, elem="string", zero=""
-    )
+    """``omit``: see :func:`pyinject.istio.funcs.omit`."""
+    return _string_map_result(funcs.omit(_string_map(m), *keys))
 
 
 def strdict(*vals: str) -> TypedMap:
-    """``strdict k1 v1 k2 v2 ...``: a ``map[string]string``; a trailing key maps to ""."""
-    out: dict[str, str] = {}
-    for i in range(0, len(vals), 2):
-        out[vals[i]] = vals[i + 1] if i + 1 < len(vals) else ""
-    return TypedMap(out, elem="string", zero="")
+    """``strdict``: see :func:`pyinject.istio.funcs.strdict`."""
+    return _string_map_result(funcs.strdict(*vals))
 
 
 def merge_maps(*maps: Any) -> TypedMap:
-    """``mergeMaps``: ``map[string]string``s merged left to right, later keys win."""
-    out: dict[str, str] = {}
-    for m in maps:
-        out.update(_string_map(m))
-    return TypedMap(out, elem="string", zero="")
+    """``mergeMaps``: see :func:`pyinject.istio.funcs.merge_maps`."""
+    return _string_map_result(funcs.merge_maps(*(_string_map(m) for m in maps)))
 
 
 def to_json_map(*maps: Any) -> str:
-    """``toJsonMap``: the merged maps as compact JSON with sorted keys."""
-    return istiofmt.go_json(dict(merge_maps(*maps)))
-
-
-def omit_nil(v: Any) -> Any:
-    """``omitNil``: drop nil entries from nested JSON maps and lists; emptied containers become nil."""
-    return _omit_nil(v)[0]
-
-
-def _omit_nil(v: Any) -> tuple[Any, bool]:
-    if v is None:
-        return None, True
-    if type(v) is dict:
-        if any(_omit_nil(x)[1] for x in v.values()):
-            out = {}
-            for k, x in v.items():
-                kept = omit_nil(x)
-                if kept is not None:
-                    out[k] = kept
-            return (None, True) if not out else (out, True)
-        return v, False
-    if type(v) is list:
-        for i, x in enumerate(v):
-            if _omit_nil(x)[1]:
-                kept_list = list(v[:i])
-                for y in v[i:]:
-                    kept = omit_nil(y)
-                    if kept is not None:
-                        kept_list.append(kept)
-                return (None, True) if not kept_list else (kept_list, True)
-        return v, False
-    return v, False
+    """``toJsonMap``: see :func:`pyinject.istio.funcs.to_json_map`."""
+    return funcs.to_json_map(*(_string_map(m) for m in maps))
 
 
 def otel_resource_attributes(
     mesh_config: Any, annotations: Any, labels: Any, namespace: str, containers: Any
 ) -> str:
-    """``otelResourceAttributes``: OTEL_RESOURCE_ATTRIBUTES for OpenTelemetry semantic conventions.
-
-    Only when a MeshConfig OpenTelemetry provider asks for
-    ``serviceAttributeEnrichment: OTEL_SEMANTIC_CONVENTIONS``; then
-    ``service.namespace``, ``service.version`` and ``service.instance.id`` each
-    come from their ``resource.opentelemetry.io/*`` annotation first, then from
-    Kubernetes metadata (the pod name is left to the kubelet as ``$(POD_NAME)``).
-    """
-    if not _otel_semconv_enabled(mesh_config):
-        return ""
-    ann = _string_map(annotations)
-    lab = _string_map(labels)
-    pods = _containers(containers)
-    single = pods[0] if len(pods) == 1 else None
-    prefix = "resource.opentelemetry.io/"
-    attrs: list[tuple[str, str]] = []
-    attrs.append(("service.namespace", ann.get(prefix + "service.namespace") or namespace))
-    version = ann.get(prefix + "service.version") or lab.get("app.kubernetes.io/version", "")
-    if not version and single is not None:
-        version = _image_version(str(single.get("image") or ""))
-    attrs.append(("service.version", version))
-    instance = ann.get(prefix + "service.instance.id", "")
-    if not instance and namespace:
-        instance = f"{namespace}.$(POD_NAME)"
-        if single is not None and single.get("name"):
-            instance += "." + str(single["name"])
-    attrs.append(("service.instance.id", instance))
-    return ",".join(f"{k}={v}" for k, v in attrs if v)
-
-
-def _otel_semconv_enabled(mesh_config: Any) -> bool:
-    if mesh_config is None:
-        return False
-    if not isinstance(mesh_config, Message):
+    """``otelResourceAttributes``: see :func:`pyinject.istio.funcs.otel_resource_attributes`."""
+    if mesh_config is not None and not isinstance(mesh_config, Message):
         raise _wrong_type("*v1alpha1.MeshConfig", mesh_config)
-    for provider in (mesh_config.raw or {}).get("extensionProviders") or ():
-        otel = provider.get("opentelemetry") if isinstance(provider, Mapping) else None
-        if isinstance(otel, Mapping):
-            mode = otel.get("serviceAttributeEnrichment", otel.get("service_attribute_enrichment"))
-            if mode == _OTEL_SEMCONV:
-                return True
-    return False
-
-
-def _image_version(image: str) -> str:
-    """The tag of an image reference, or its digest when it is pinned by digest."""
-    if "@" in image:
-        return image.rsplit("@", 1)[1]
-    name = image.rsplit("/", 1)[-1]
-    if ":" in name:
-        return name.rsplit(":", 1)[1]
-    return ""
+    mesh = None if mesh_config is None else mesh_config.raw
+    return funcs.otel_resource_attributes(
+        mesh, _string_map(annotations), _string_map(labels), namespace, _containers(containers)
+    )
 
 
 def istio_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Callable[..., Any]]:
@@ -399,27 +217,27 @@ def istio_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Callable[
         "isset": isset,
         "excludeInboundPort": exclude_inbound_port,
         "includeInboundPorts": include_inbound_ports,
-        "kubevirtInterfaces": kubevirt_interfaces,
-        "excludeInterfaces": exclude_interfaces,
+        "kubevirtInterfaces": funcs.pass_through,
+        "excludeInterfaces": funcs.pass_through,
         "applicationPorts": application_ports,
         "annotation": annotation,
-        "valueOrDefault": value_or_default,
+        "valueOrDefault": funcs.value_or_default,
         "toJSON": to_json,
-        "fromJSON": from_json,
+        "fromJSON": funcs.from_json,
         "structToJSON": struct_to_json,
         "protoToJSON": proto_to_json,
         "toYaml": to_yaml,
         "indent": indent,
-        "directory": directory,
-        "contains": contains,
-        "toLower": to_lower,
-        "appendMultusNetwork": append_multus_network,
-        "env": make_env(os.environ if environ is None else environ),
+        "directory": funcs.directory,
+        "contains": funcs.contains,
+        "toLower": funcs.to_lower,
+        "appendMultusNetwork": funcs.append_multus_network,
+        "env": funcs.make_env(os.environ if environ is None else environ),
         "omit": omit,
         "strdict": strdict,
         "toJsonMap": to_json_map,
         "mergeMaps": merge_maps,
-        "omitNil": omit_nil,
+        "omitNil": funcs.omit_nil,
         "otelResourceAttributes": otel_resource_attributes,
     }
 

@@ -24,33 +24,42 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from pyinject.golang.jsonfmt import go_json_float, go_json_string
+from pyinject.golang.encoding_json import JSONStruct
 from pyinject.model import JSON
 
 
 @dataclass(frozen=True)
 class GoField:
-    """One field of a Go struct: JSON name, value kind and whether ``omitempty`` is set."""
+    """One field of a Go struct as encoding/json sees it.
+
+    ``kind``: ``str``/``int``/``bool``/``float``/``quantity``/``intstr`` for
+    scalars, ``any`` for a value kept as written, ``[]X`` a slice, ``map[X]`` a
+    string-keyed map, ``*X`` a pointer to struct X, ``X`` a struct held by value
+    (always written), ``inline X`` an embedded struct whose fields sit at this
+    level.  ``pointer``: a pointer to a scalar, so ``omitempty`` drops only an
+    absent value, not ``0`` or ``false``.
+    """
 
     name: str
-    #: ``str``/``int``/``bool``/``quantity``/``intstr``/``any`` for scalars,
-    #: ``[]X`` for a slice, ``map[X]`` for a string-keyed map, ``*X`` for a
-    #: pointer to struct X, ``X`` for a struct held by value (always written),
-    #: ``inline X`` for an embedded struct whose fields sit at this level.
     kind: str
     omitempty: bool = True
+    pointer: bool = False
 
 
-def _f(spec: str) -> GoField:
-    """``"name kind"`` or ``"name kind !"`` (``!``: no omitempty)."""
-    parts = spec.split()
-    if parts[1] == "inline":
-        return GoField(parts[0], "inline " + parts[2])
-    return GoField(parts[0], parts[1], omitempty=not (len(parts) > 2 and parts[2] == "!"))
+def struct_fields(*specs: str) -> tuple[GoField, ...]:
+    """Fields from ``"name kind"`` specs: ``!`` after the kind for no omitempty, ``?`` on it for a pointer scalar."""
+    out = []
+    for spec in specs:
+        parts = spec.split()
+        if parts[1] == "inline":
+            out.append(GoField(parts[0], "inline " + parts[2]))
+            continue
+        kind = parts[1]
+        out.append(GoField(parts[0], kind.rstrip("?"), omitempty="!" not in parts[2:], pointer=kind.endswith("?")))
+    return tuple(out)
 
 
-def _struct(*specs: str) -> tuple[GoField, ...]:
-    return tuple(_f(s) for s in specs)
+_struct = struct_fields
 
 
 #: Go struct field order, from k8s.io/api/core/v1 types.go (and Istio's Prober).
@@ -145,72 +154,79 @@ STRUCTS: dict[str, tuple[GoField, ...]] = {
 }
 
 
-def _is_empty(kind: str, value: JSON) -> bool:
-    """Go's omitempty test: zero scalars, nil pointers, empty slices and maps."""
-    if kind in STRUCTS or kind == "quantity":
-        # Structs held by value (Quantity is one) are never "empty" to encoding/json.
-        return False
+#: A struct table: Go type name -> its fields in declaration order.
+Structs = Mapping[str, tuple[GoField, ...]]
+
+#: What a nil scalar decodes to (Go's zero value); other kinds stay nil.
+_ZERO = {"str": "", "int": 0, "float": 0, "bool": False, "intstr": 0}
+
+
+def encode(type_name: str, value: JSON, structs: Structs = STRUCTS) -> dict[str, JSON]:
+    """What Go's ``json.Marshal`` emits for ``value`` decoded into struct ``type_name``.
+
+    The result is a ``JSONStruct`` (Go's field order) for
+    :func:`pyinject.golang.encoding_json.go_json`.  Fields the struct does not have are
+    dropped, ``omitempty`` drops zero values (but not a non-nil pointer, nor a
+    struct or quantity held by value), nil scalars become their zero value and
+    quantities their canonical form.  ``structs`` is the table of types to
+    follow (:data:`STRUCTS` by default: the container and what it reaches).
+    """
+    out: dict[str, JSON] = JSONStruct()
+    source = value if isinstance(value, Mapping) else {}
+    for field in structs[type_name]:
+        if field.kind.startswith("inline "):
+            out.update(encode(field.kind[len("inline "):], source, structs))
+            continue
+        raw = source.get(field.name)
+        if raw is None and (field.pointer or field.kind.startswith("*")):
+            encoded: JSON = None
+        else:
+            encoded = _encode_value(field.kind, raw, structs)
+        if field.omitempty and _is_empty(field, encoded, structs):
+            continue
+        out[field.name] = encoded
+    return out
+
+
+def _encode_value(kind: str, raw: JSON, structs: Structs) -> JSON:
+    if kind.startswith("[]"):
+        if not isinstance(raw, list):
+            return None
+        return [_encode_value(kind[2:], item, structs) for item in raw]
+    if kind.startswith("map["):
+        if not isinstance(raw, Mapping):
+            return None
+        inner = kind[4:-1]
+        # Go writes map keys sorted (struct fields keep their declared order).
+        items = sorted(((str(k), v) for k, v in raw.items()), key=lambda kv: kv[0].encode("utf-8"))
+        return {k: _encode_value(inner, v, structs) for k, v in items}
+    if kind.startswith("*"):
+        return None if raw is None else encode(kind[1:], raw, structs)
+    if kind in structs:
+        return encode(kind, raw, structs)
+    if kind == "quantity":
+        # resource.Quantity is a struct: a null decodes to its zero value, "0".
+        return "0" if raw is None else canonical_quantity(raw)
+    if raw is None:
+        return _ZERO.get(kind)
+    return raw
+
+
+def _is_empty(field: GoField, value: JSON, structs: Structs) -> bool:
+    """Go's omitempty: zero scalars (unless pointers), nil pointers, empty slices and maps."""
     if value is None:
         return True
-    if kind.endswith("?"):
-        # A pointer to a scalar is empty only when nil; false and 0 are kept.
-        return False
-    if isinstance(value, (list, tuple, dict, Mapping, str)):
-        return len(value) == 0
+    if field.kind == "quantity" or field.kind in structs:
+        return False  # a struct held by value (Quantity is one) is never "empty" to encoding/json
+    if field.pointer or field.kind.startswith("*"):
+        return False  # a pointer is empty only when nil
     if isinstance(value, bool):
         return value is False
     if isinstance(value, (int, float)):
         return value == 0
+    if isinstance(value, (str, list, tuple, Mapping)):
+        return len(value) == 0
     return False
-
-
-def encode(type_name: str, value: JSON) -> dict[str, JSON]:
-    """What Go's ``json.Marshal`` emits for ``value`` decoded into struct ``type_name``.
-
-    The result is a plain dict whose key order is Go's field order; pass it to
-    :func:`dumps`.  Unknown fields are dropped, quantities canonicalized.
-    """
-    out: dict[str, JSON] = {}
-    source = value if isinstance(value, Mapping) else {}
-    for field in STRUCTS[type_name]:
-        if field.kind.startswith("inline "):
-            out.update(encode(field.kind[len("inline "):], source))
-            continue
-        raw = source.get(field.name)
-        if field.omitempty and _is_empty(field.kind, raw):
-            continue
-        out[field.name] = _encode_value(field.kind, raw)
-    return out
-
-
-def _encode_value(kind: str, raw: JSON) -> JSON:
-    if kind.endswith("?"):
-        return None if raw is None else _encode_value(kind[:-1], raw)
-    if kind.startswith("[]"):
-        if raw is None:
-            return None
-        return [_encode_value(kind[2:], item) for item in raw]
-    if kind.startswith("map["):
-        if raw is None:
-            return None
-        inner = kind[4:-1]
-        # Go writes map keys sorted; struct fields keep their declared order.
-        keys = sorted((str(k) for k in raw), key=lambda k: k.encode("utf-8"))
-        return {k: _encode_value(inner, raw[k]) for k in keys}
-    if kind.startswith("*"):
-        return None if raw is None else encode(kind[1:], raw)
-    if kind in STRUCTS:
-        return encode(kind, raw)
-    if kind == "quantity":
-        return "0" if raw is None else canonical_quantity(raw)
-    if kind == "str":
-        return "" if raw is None else raw
-    if kind == "int":
-        return 0 if raw is None else raw
-    if kind == "bool":
-        return False if raw is None else raw
-    # intstr and anything else: the value as written (int or string).
-    return 0 if raw is None else raw
 
 
 # --- resource.Quantity ----------------------------------------------------------
@@ -301,32 +317,3 @@ def _decimal_text(value: Fraction, fmt: str) -> str:
     else:
         suffix = _DECIMAL_SUFFIX[exp]
     return f"{sign}{mantissa}{suffix}"
-
-
-# --- encoding/json text ---------------------------------------------------------
-
-def dumps(value: JSON, *, sort_keys: bool = False) -> str:
-    """Compact JSON text as Go's ``json.Marshal`` writes it.
-
-    Mapping keys keep their order unless ``sort_keys`` (Go sorts the keys of
-    ``map`` values; struct fields come in field order, which :func:`encode`
-    already produced).
-    """
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(int(value))
-    if isinstance(value, float):
-        return go_json_float(value)
-    if isinstance(value, str):
-        return go_json_string(str(value))
-    if isinstance(value, Mapping):
-        items: list[tuple[str, Any]] = [(str(k), v) for k, v in value.items()]
-        if sort_keys:
-            items.sort(key=lambda kv: kv[0].encode("utf-8"))
-        return "{" + ",".join(f"{go_json_string(k)}:{dumps(v, sort_keys=sort_keys)}" for k, v in items) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(dumps(v, sort_keys=sort_keys) for v in value) + "]"
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")

@@ -28,8 +28,8 @@ from pyinject.manifests.load import copy_plain, load_plain
 from pyinject.manifests.read import RawDocument, read_text
 from pyinject.manifests.workloads import KindTable, find_workloads
 from pyinject.manifests.write import emit_json, emit_yaml
-from pyinject.model import Options, Outcome
-from pyinject.pipeline import Injector, Warn, kind_table, process_workload, unclaimed_outcomes
+from pyinject.model import Injector, Options, Outcome, Warn
+from pyinject.pipeline import kind_table, process_workload, unclaimed_outcomes
 
 #: Builds the injector for a run's options (kube-inject's build_injector, or a stand-in in tests).
 BuildInjector = Callable[[Options], Injector]

@@ -17,19 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import InputError
-
-# Plain text YAML 1.1 readers (PyYAML's resolver and go-yaml v2) resolve to
-# something other than a string.  Deliberately broad: quoting a string that
-# did not need it costs nothing, missing one changes its type in the cluster.
-_NOT_A_STRING = re.compile(
-    r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE"
-    r"|~|null|Null|NULL|=|<<"
-    r"|[-+]?(?:0[bB][0-1_]+|0[oO]?[0-7_]+|0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)"
-    r"|[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
-    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
-    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt \t].*)?)"
-)
+from pyinject.golang.yaml11 import needs_quotes
 
 # Plain scalars are written only from this conservative alphabet.  Anything
 # else (leading indicators, ": ", " #", flow punctuation) gets quotes.
@@ -90,7 +78,7 @@ def _string(text: str, flow: bool, quote: str) -> str:
 
 
 def _quote_string(text: str, flow: bool, quote: str) -> str:
-    ambiguous = _NOT_A_STRING.fullmatch(text) is not None
+    ambiguous = needs_quotes(text)
     if quote == '"':
         return _double(text)
     if not ambiguous and not quote and _plain_ok(text, flow):

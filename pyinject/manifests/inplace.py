@@ -16,19 +16,12 @@ from dataclasses import dataclass, field
 
 from pyinject.errors import UsageError
 from pyinject.model import Options, Outcome
-from pyinject.pipeline import (
-    JSON_IF_CHANGED,
-    PRESERVING,
-    Injector,
-    OutputMode,
-    Warn,
-    commit_file,
-    discard_files,
-    run_per_source,
-    stage_file,
-)
+from pyinject.manifests.files import commit_file, discard_files, stage_file
+from pyinject.manifests.output import JSON_IF_CHANGED, PRESERVING
 from pyinject.manifests.read import STDIN, expand_paths
 from pyinject.manifests.remote import is_url
+from pyinject.model import Injector, OutputMode, Warn
+from pyinject.pipeline import run_per_source
 
 
 @dataclass

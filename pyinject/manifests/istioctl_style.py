@@ -40,11 +40,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from pyinject.pipeline import OutputMode
+from pyinject.k8s.gojson import GoField, encode
+from pyinject.k8s.gojson import struct_fields as _struct
 from pyinject.manifests.read import RawDocument
+from pyinject.model import OutputMode
 
 #: (apiVersion, kind) istioctl decodes into Go structs; anything else stays raw text.
 REGISTERED: frozenset[tuple[str, str]] = frozenset({
@@ -59,36 +60,6 @@ REGISTERED: frozenset[tuple[str, str]] = frozenset({
     ("batch/v1", "CronJob"),
     ("apps.openshift.io/v1", "DeploymentConfig"),
 })
-
-
-@dataclass(frozen=True)
-class GoField:
-    """One field of a Go struct as encoding/json sees it.
-
-    ``kind``: ``str``/``int``/``bool``/``float``/``quantity``/``intstr``/``any``
-    for scalars and values kept as they are, ``[]X`` a slice, ``map[X]`` a
-    string-keyed map, ``*X`` a pointer to struct X, ``X`` a struct held by
-    value, ``inline X`` an embedded struct.  ``pointer``: a pointer to a
-    scalar, so ``omitempty`` drops only an absent value, not ``0`` or ``false``.
-    """
-
-    name: str
-    kind: str
-    omitempty: bool = True
-    pointer: bool = False
-
-
-def _struct(*specs: str) -> tuple[GoField, ...]:
-    """``"name kind"``, with ``!`` for no omitempty and ``?`` after the kind for a pointer scalar."""
-    out = []
-    for spec in specs:
-        parts = spec.split()
-        if parts[1] == "inline":
-            out.append(GoField(parts[0], "inline " + parts[2]))
-            continue
-        kind = parts[1]
-        out.append(GoField(parts[0], kind.rstrip("?"), omitempty="!" not in parts[2:], pointer=kind.endswith("?")))
-    return tuple(out)
 
 
 #: Go types of the workload kinds and what sits between them and the pod spec
@@ -270,88 +241,27 @@ def go_structs() -> dict[str, tuple[GoField, ...]]:
                 fields.append(overrides[field])
                 continue
             kind = _schema_kind(spec)
-            scalar = kind in ("int", "bool", "float")
+            # Optional scalars and quantities are pointers in the API types.
+            scalar = kind in ("int", "bool", "float", "quantity")
             fields.append(GoField(field, kind, omitempty=field not in required, pointer=scalar and field not in plain))
         structs[name] = tuple(fields)
-    for name, go_fields in gojson.STRUCTS.items():
-        structs[name] = tuple(_from_gojson(f) for f in go_fields)
+    structs.update(gojson.STRUCTS)
     structs.update(WORKLOAD_STRUCTS)
     return structs
-
-
-def _from_gojson(field: Any) -> GoField:
-    kind = str(field.kind)
-    if kind.startswith("inline "):
-        return GoField(field.name, kind)
-    pointer = kind.endswith("?")
-    return GoField(field.name, kind.rstrip("?"), omitempty=bool(field.omitempty), pointer=pointer)
-
-
-def encode(type_name: str, value: Any) -> dict[str, Any]:
-    """``value`` as Go would write it after decoding it into struct ``type_name``."""
-    structs = go_structs()
-    source = value if isinstance(value, Mapping) else {}
-    out: dict[str, Any] = {}
-    for field in structs[type_name]:
-        if field.kind.startswith("inline "):
-            out.update(encode(field.kind[len("inline "):], source))
-            continue
-        raw = source.get(field.name)
-        encoded = None if raw is None and field.pointer else _encode_value(field.kind, raw, structs)
-        if encoded is None and field.kind == "quantity" and not field.omitempty:
-            encoded = "0"  # resource.Quantity is a struct: its zero value writes as "0"
-        if field.omitempty and _is_empty(field, encoded, structs):
-            continue
-        out[field.name] = encoded
-    return out
-
-
-def _encode_value(kind: str, raw: Any, structs: Mapping[str, tuple[GoField, ...]]) -> Any:
-    from pyinject.k8s.gojson import canonical_quantity
-
-    if kind.startswith("[]"):
-        if not isinstance(raw, list):
-            return None
-        return [_encode_value(kind[2:], item, structs) for item in raw]
-    if kind.startswith("map["):
-        if not isinstance(raw, Mapping):
-            return None
-        inner = kind[4:-1]
-        return {str(k): _encode_value(inner, v, structs) for k, v in raw.items()}
-    if kind.startswith("*"):
-        return None if raw is None else encode(kind[1:], raw)
-    if kind == "ListItem":
-        return _list_item(raw)
-    if kind in structs:
-        return encode(kind, raw)
-    if kind == "quantity":
-        return None if raw is None else canonical_quantity(raw)
-    if raw is None:
-        return {"str": "", "int": 0, "float": 0, "bool": False}.get(kind)
-    return raw
-
-
-def _is_empty(field: GoField, value: Any, structs: Mapping[str, tuple[GoField, ...]]) -> bool:
-    """Go's omitempty: zero scalars (unless pointers), nil pointers, empty slices and maps."""
-    if field.kind in structs and not field.kind.startswith("*"):
-        return False  # a struct held by value is never "empty" to encoding/json
-    if value is None:
-        return True
-    if field.pointer or field.kind.startswith("*"):
-        return False  # a pointer is empty only when nil
-    if isinstance(value, bool):
-        return value is False
-    if isinstance(value, (int, float)):
-        return value == 0
-    if isinstance(value, (str, list, dict)):
-        return len(value) == 0
-    return False
 
 
 def _list_item(item: Any) -> Any:
     """A List item: typed when istioctl registers its kind, else its JSON as it was."""
     struct = _registered_struct(item)
-    return encode(struct, item) if struct is not None else item
+    return _encode(struct, item) if struct is not None else item
+
+
+def _encode(struct: str, data: Any) -> Any:
+    """``data`` through Go struct ``struct``; a List's items each through their own type."""
+    out = encode(struct, data, go_structs())
+    if struct == "List" and isinstance(out.get("items"), list):
+        out["items"] = [_list_item(item) for item in out["items"]]
+    return out
 
 
 def _registered_struct(obj: Any) -> str | None:
@@ -370,7 +280,7 @@ def typed(data: Any, *, force: bool = False) -> Any | None:
     struct = _registered_struct(data)
     if struct is None and force and isinstance(data, Mapping) and data.get("kind") in KIND_STRUCTS:
         struct = KIND_STRUCTS[str(data["kind"])]
-    return None if struct is None else encode(struct, data)
+    return None if struct is None else _encode(struct, data)
 
 
 def emit_istioctl(doc: RawDocument, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:

@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from pyinject.golang.yaml11 import BOOL, FLOAT, INT, NULL
 from pyinject.errors import InputError, Location
 
 #: More nodes than this after expanding aliases is treated as an alias bomb.
@@ -57,17 +58,10 @@ class KubeResolver(BaseResolver):
     """Implicit scalar types of go-yaml v2 (what kubectl uses)."""
 
 
-_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-# go-yaml v2 removes "_" and hands the rest to Go's strconv.ParseInt(s, 0, 64):
-# decimal, 0x hex, 0o / leading-0 octal, 0b binary.
-_INT = re.compile(r"^[-+]?(?:0[bB][01_]+|0[oO]?[0-7_]+|0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)$")
-_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
-
-KubeResolver.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("yYnNtTfFoO"))
-KubeResolver.add_implicit_resolver("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""])
-KubeResolver.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
-KubeResolver.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
+KubeResolver.add_implicit_resolver("tag:yaml.org,2002:bool", BOOL, list("yYnNtTfFoO"))
+KubeResolver.add_implicit_resolver("tag:yaml.org,2002:null", NULL, ["~", "n", "N", ""])
+KubeResolver.add_implicit_resolver("tag:yaml.org,2002:int", INT, list("-+0123456789"))
+KubeResolver.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT, list("-+0123456789."))
 KubeResolver.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
 
 _TRUE = {"y", "yes", "true", "on"}
@@ -178,13 +172,13 @@ def _plain_scalar(text: str) -> Any:
         return None
     if text[0] not in _MAYBE_NOT_STRING:
         return text
-    if _NULL.match(text):
+    if NULL.match(text):
         return None
-    if _BOOL.match(text):
+    if BOOL.match(text):
         return text.lower() in _TRUE
-    if _INT.match(text):
+    if INT.match(text):
         return _go_int(text)
-    if _FLOAT.match(text):
+    if FLOAT.match(text):
         lowered = text.lower()
         if lowered.lstrip("+-") == ".inf":
             return float("-inf") if lowered.startswith("-") else float("inf")

@@ -27,11 +27,11 @@ safe edit; the writer then falls back to a full round trip.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pyinject.golang.values import data_equal
 from pyinject.manifests import emit as yamlemit
 from pyinject.manifests.emit import Layout
 from pyinject.manifests.nodes import ComposeError, Node, compose
@@ -51,7 +51,7 @@ def splice(text: str, original: Any, new: Any, layout: Layout | None = None,
     Edits that expand aliases or move anchors are checked with ``read_back``
     (a loader): if the result does not read as ``new``, :class:`CannotSplice`.
     """
-    if same(original, new):
+    if data_equal(original, new):
         return text
     try:
         root, refs = compose(text)
@@ -68,7 +68,7 @@ def splice(text: str, original: Any, new: Any, layout: Layout | None = None,
     plan.walk(root, original, new, _Site("root"))
     plan.relocate_anchors()
     out = plan.apply()
-    if plan.touched_anchors and read_back is not None and not same(read_back(out), new):
+    if plan.touched_anchors and read_back is not None and not data_equal(read_back(out), new):
         raise CannotSplice("the edited aliases do not read back as the new data")
     return out
 
@@ -245,7 +245,7 @@ class _Plan:
         for key_node, value_node, colon, key in zip(keys[gone:], values[gone:], colons[gone:], list(old)[gone:]):
             if key not in new:
                 self.delete_entry(key_node, value_node)
-            elif not same(old[key], new[key]):
+            elif not data_equal(old[key], new[key]):
                 self.walk(value_node, old[key], new[key], _Site("key", col, colon + 1))
         added = {k: v for k, v in new.items() if k not in old}
         if not added:
@@ -310,7 +310,7 @@ class _Plan:
             if pending:
                 self.insert_lines(self.line_start(dashes[match]), yamlemit.items(pending, col, self.layout))
                 pending = []
-            if not same(old[match], new[j]):
+            if not data_equal(old[match], new[j]):
                 self.walk(items[match], old[match], new[j], _Site("dash", col, dashes[match] + 1))
         if pending:
             self.insert_lines(self.line_end_after(self.content_end(items[-1])), yamlemit.items(pending, col, self.layout))
@@ -386,7 +386,7 @@ def match_items(original: list[Any], new: list[Any]) -> list[int | None]:
             match = position
         if match is None:
             for i, old in enumerate(original):
-                if i not in used and same(old, item):
+                if i not in used and data_equal(old, item):
                     match = i
                     break
         if match is not None:
@@ -403,21 +403,3 @@ def identity(item: Any) -> tuple[str, Any] | None:
             if isinstance(value, (str, int)) and not isinstance(value, bool):
                 return key, value
     return None
-
-
-def same(a: Any, b: Any) -> bool:
-    """Equal as data, with bool and int kept apart (True == 1 in Python, not in YAML)."""
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        if isinstance(a, bool) or isinstance(b, bool):
-            return False
-        if not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
-            return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return bool(a == b)

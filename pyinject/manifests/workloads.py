@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import InputError, UsageError
+from pyinject.golang.tree import set_path
 
 Path = tuple[str, ...]
 
@@ -202,8 +203,8 @@ class Workload:
 
     def set_pod(self, metadata: dict[str, Any], spec: dict[str, Any]) -> None:
         """Store a new pod template (metadata, spec) back into the object."""
-        _set(self.obj, self.paths.metadata, metadata)
-        _set(self.obj, self.paths.spec, spec)
+        set_path(self.obj, self.paths.metadata, metadata)
+        set_path(self.obj, self.paths.spec, spec)
 
 
 def get_path(obj: Any, path: Path) -> Any:
@@ -213,16 +214,6 @@ def get_path(obj: Any, path: Path) -> Any:
             return None
         obj = obj.get(key)
     return obj
-
-
-def _set(obj: dict[str, Any], path: Path, value: Any) -> None:
-    for depth, key in enumerate(path[:-1]):
-        child = obj.get(key)
-        if not isinstance(child, dict):
-            child = {}
-            obj[key] = child
-        obj = child
-    obj[path[-1]] = value
 
 
 def find_workloads(doc: Any, where: Path = (), table: KindTable = BUILT_IN) -> Iterator[Workload]:

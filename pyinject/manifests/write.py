@@ -22,22 +22,11 @@ from typing import Any
 
 from pyinject.errors import PyinjectError
 from pyinject.manifests.read import RawDocument
-from pyinject.manifests.splice import CannotSplice, match_items, same, splice
+from pyinject.golang.yaml11 import needs_quotes
+from pyinject.golang.values import data_equal
+from pyinject.manifests.splice import CannotSplice, match_items, splice
 from pyinject.manifests.emit import Layout
 from pyinject.manifests.load import guess_indent, load_plain, load_roundtrip
-
-# Strings kubectl (go-yaml v2, YAML 1.1) would read as something else when
-# written plain.  ruamel quotes by YAML 1.2 rules, which misses these.
-_YAML11_NON_STRING = re.compile(
-    r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE"
-    r"|~|null|Null|NULL|=|<<"
-    r"|[-+]?(?:0[bB][01_]+|0[oO]?[0-7_]+|0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)"
-    r"|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
-    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
-    r"|\d{4}-\d{1,2}-\d{1,2}(?:[Tt ].*)?)$"
-)
-
 
 def emit_unchanged(doc: RawDocument) -> str:
     """A document injection did not touch: its original text."""
@@ -118,7 +107,7 @@ def _install_representer(rt: Any) -> None:
 
     def represent_new(self: Any, data: str) -> Any:
         text = str(data)
-        if _YAML11_NON_STRING.match(text):
+        if needs_quotes(text):
             return self.represent_scalar("tag:yaml.org,2002:str", text, style='"')
         if "\n" in text and not text.startswith(" ") and not any(ord(ch) < 32 and ch not in "\n" for ch in text):
             return self.represent_scalar("tag:yaml.org,2002:str", text, style="|")
@@ -145,7 +134,7 @@ def reconcile(tree: Any, original: Any, new: Any) -> Any:
     ``tree`` was parsed from the same text as ``original``; wherever the two
     plain values are equal the tree node is returned untouched.
     """
-    if same(original, new):
+    if data_equal(original, new):
         return tree
     if isinstance(new, dict) and isinstance(original, dict) and _is_rt_map(tree):
         tree = _unshared(tree)

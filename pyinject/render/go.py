@@ -1,13 +1,19 @@
-"""Render Istio's Go injection templates (ConfigMap format) on a template context."""
+"""Render Istio's Go injection templates (ConfigMap format) on a template context.
+
+This back end assembles the function table (Go's builtins, then sprig, then
+Istio's functions) and turns the engine's own errors into pyinject's
+``TemplateSyntaxError``/``TemplateExecError`` with Go's message unchanged.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
 from pyinject.errors import TemplateError, TemplateExecError, TemplateSyntaxError
+from pyinject.gotemplate.errors import GoTemplateExecError, GoTemplateSyntaxError
 from pyinject.istio.gofuncs import istio_funcs
-from pyinject.render.go_data import template_data
 from pyinject.model import TemplateContext
+from pyinject.render.go_data import template_data
 
 
 def injection_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Callable[..., Any]]:
@@ -16,25 +22,11 @@ def injection_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Calla
     Istio's functions come last so they win where names clash (``indent``,
     ``contains``, ``env``), as in Istio's ``template.Funcs`` calls.
     """
-    from pyinject.gotemplate import functions as funcs_pkg
-    tables: list[Mapping[str, Callable[..., Any]]] = []
-    builtins = getattr(funcs_pkg, "BUILTINS", None)
-    if builtins is not None:
-        tables.append(builtins)
-    try:
-        from pyinject.sprig.table import SPRIG_FUNCS
-    except ImportError:  # pragma: no cover - only while the sprig library is being written
-        pass
-    else:
-        tables.append(SPRIG_FUNCS)
-    tables.append(istio_funcs(environ))
-    combine = getattr(funcs_pkg, "function_table", None)
-    if combine is not None:
-        return dict(combine(*tables))
-    merged: dict[str, Callable[..., Any]] = {}
-    for table in tables:
-        merged.update(table)
-    return merged
+    from pyinject.gotemplate.builtins import BUILTIN_FUNCS
+    from pyinject.gotemplate.functions import function_table
+    from pyinject.sprig.table import SPRIG_FUNCS
+
+    return function_table(BUILTIN_FUNCS, SPRIG_FUNCS, istio_funcs(environ))
 
 
 class GoTemplates:
@@ -56,8 +48,8 @@ class GoTemplates:
             raise TemplateError(f'requested template "{name}" not found; have {have}')
         try:
             return str(template.execute(template_data(ctx)))
-        except TemplateError:
-            raise
+        except GoTemplateExecError as err:
+            raise TemplateExecError(str(err)) from err
         except RecursionError as err:
             raise TemplateExecError(
                 f"template: {name}: exceeded maximum template depth"
@@ -80,8 +72,8 @@ def load_go_templates(
     for name, text in templates.items():
         try:
             parsed[name] = parse(text, name, funcs)
-        except TemplateError:
-            raise
+        except GoTemplateSyntaxError as err:
+            raise TemplateSyntaxError(str(err)) from err
         except RecursionError as err:
             raise TemplateSyntaxError(f"template: {name}: nesting too deep") from err
     return GoTemplates(parsed)

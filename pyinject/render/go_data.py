@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Mapping
 
-from pyinject.golang.values import GoInt, GoObject, Int32, Int64, TypedList, TypedMap, to_go
-from pyinject.golang.jsonfmt import JSONStruct, go_duration_string, parse_duration
+from pyinject.golang.values import GoInt, GoObject, Int32, Int64, TypedList, TypedMap, go_values, to_go
+from pyinject.golang.durations import duration_string, parse_proto_duration
+from pyinject.k8s import gojson
 from pyinject.golang.protojson import ProtoField, field_value, proto_types
 from pyinject.k8s.schema import definitions as k8s_definitions
 from pyinject.model import TemplateContext
@@ -60,13 +61,6 @@ _VALUE_STRUCTS = {
     ("io.k8s.api.core.v1.PodTemplateSpec", "spec"),
 }
 
-#: encoding/json field order of the Kubernetes structs Istio's templates serialise
-#: (structToJSON of a container port); the schema itself is alphabetical.
-_GO_FIELD_ORDER = {
-    "io.k8s.api.core.v1.ContainerPort": ("name", "hostPort", "containerPort", "protocol", "hostIP"),
-}
-#: Fields without ``omitempty``: encoding/json writes them even when zero.
-_ALWAYS_EMITTED = {"io.k8s.api.core.v1.ContainerPort": {"containerPort"}}
 
 
 def k8s_schema() -> Mapping[str, Any]:
@@ -145,17 +139,11 @@ class K8sStruct(GoObject):
         """What encoding/json.Marshal writes for this struct."""
         if self._raw is None:
             return None
-        order = _GO_FIELD_ORDER.get(self._def)
-        if order is None:
-            return plain_json(self._raw)
-        out = JSONStruct()
-        always = _ALWAYS_EMITTED.get(self._def, set())
-        for key in order:
-            v = plain_json(self._raw.get(key))
-            if v in (None, "", 0, False) and key not in always:
-                continue
-            out[key] = 0 if v is None else v
-        return out
+        struct = self._def.rsplit(".", 1)[-1]
+        if struct in gojson.STRUCTS:
+            # Go's field order and omitempty rules (the schema itself is alphabetical).
+            return gojson.encode(struct, plain_json(self._raw))
+        return plain_json(self._raw)
 
 
 def _plain_format(v: Any) -> str:
@@ -294,11 +282,11 @@ class GoDuration(GoObject):
         return "int64"
 
     def go_format(self) -> str:
-        return go_duration_string(self.nanoseconds)
+        return duration_string(self.nanoseconds)
 
     def go_method(self, name: str) -> Callable[..., Any] | None:
         if name == "String":
-            return lambda: go_duration_string(self.nanoseconds)
+            return lambda: duration_string(self.nanoseconds)
         if name == "Seconds":
             return lambda: self.nanoseconds / 1e9
         return None
@@ -359,7 +347,7 @@ class Duration(GoObject):
 
     def __init__(self, raw: Any) -> None:
         self._nil = raw is None
-        self._secs, self._nanos = (0, 0) if raw is None else parse_duration(str(raw))
+        self._secs, self._nanos = (0, 0) if raw is None else parse_proto_duration(str(raw))
 
     def go_type(self) -> str:
         return "*durationpb.Duration"
@@ -640,30 +628,6 @@ class TypeMeta(GoObject):
         return "{" + str(self._raw.get("kind") or "") + " " + str(self._raw.get("apiVersion") or "") + "}"
 
 
-_GO_VALUES: dict[int, tuple[Any, Any]] = {}
-
-
-def _go_values(values: Any) -> Any:
-    # Every pod of a run shares one values tree; convert it to Go's JSON types once.
-    key = id(values)
-    hit = _GO_VALUES.get(key)
-    if hit is not None and hit[0] is values:
-        return hit[1]
-    converted = to_go(_plain(values))
-    if len(_GO_VALUES) > 16:
-        _GO_VALUES.clear()
-    _GO_VALUES[key] = (values, converted)
-    return converted
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, Mapping):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    return v
-
-
 _DATA_FIELDS: dict[str, Callable[[TemplateContext], Any]] = {
     "TypeMeta": lambda c: TypeMeta(c.type_meta),
     "DeploymentMeta": lambda c: K8sStruct(_OBJECT_META, c.deployment_meta),
@@ -671,7 +635,7 @@ _DATA_FIELDS: dict[str, Callable[[TemplateContext], Any]] = {
     "Spec": lambda c: K8sStruct(_POD_SPEC, c.spec),
     "ProxyConfig": lambda c: Message("istio.mesh.v1alpha1.ProxyConfig", c.proxy_config),
     "MeshConfig": lambda c: Message("istio.mesh.v1alpha1.MeshConfig", c.mesh_config),
-    "Values": lambda c: _go_values(c.values),
+    "Values": lambda c: go_values(c.values),
     "Revision": lambda c: c.revision,
     "NativeSidecars": lambda c: c.native_sidecars,
     "ProxyImage": lambda c: c.proxy_image,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -19,7 +19,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from pyinject.golang import protojson
 from pyinject.errors import TemplateExecError, TemplateSyntaxError
-from pyinject.golang.values import Int32, Int64
+from pyinject.golang.values import Int32, Int64, go_values
 from pyinject.render.jinja_funcs import (
     GoError,
     GoUndefined,
@@ -41,7 +41,6 @@ from pyinject.render.jinja_funcs import (
     sprig_nindent,
     sprig_quote,
     sprig_trunc,
-    to_go,
     to_yaml,
     trim_suffix,
     value_or_default,
@@ -172,25 +171,11 @@ def _wrapped_bool(value: Any) -> bool:
     return bool(value) if isinstance(value, bool) else False
 
 
-class _ValuesCache:
-    """Values are shared by every pod of a run: convert them to Go types once."""
-
-    def __init__(self) -> None:
-        self.source: Any = None
-        self.converted: Any = None
-
-    def get(self, values: Any) -> Any:
-        if values is not self.source:
-            self.converted = to_go(values)
-            self.source = values
-        return self.converted
-
-
 def _string_map(data: Any) -> StringMap:
     return StringMap((str(k), "" if v is None else str(v)) for k, v in (data or {}).items())
 
 
-def template_variables(ctx: TemplateContext, values: Any = None) -> dict[str, Any]:
+def template_variables(ctx: TemplateContext) -> dict[str, Any]:
     """What the templates read, with Go's zero values filled in for unset fields."""
     meta = ctx.object_meta or {}
     spec = ctx.spec or {}
@@ -223,7 +208,7 @@ def template_variables(ctx: TemplateContext, values: Any = None) -> dict[str, An
         "mesh_trust_domain": mesh.get("trustDomain") or "",
         "proxy_listen_port": Int32(mesh.get("proxyListenPort") or 0),
         "proxy_inbound_listen_port": Int32(mesh.get("proxyInboundListenPort") or 0),
-        "values": to_go(ctx.values) if values is None else values,
+        "values": go_values(ctx.values),
         "revision": ctx.revision,
         "native_sidecars": ctx.native_sidecars,
         "proxy_image": ctx.proxy_image,
@@ -244,7 +229,6 @@ class JinjaTemplates:
 
     env: jinja2.Environment
     templates: Mapping[str, jinja2.Template]
-    _values: _ValuesCache = field(default_factory=_ValuesCache, compare=False, repr=False)
 
     def names(self) -> tuple[str, ...]:
         return tuple(self.templates)
@@ -256,7 +240,7 @@ class JinjaTemplates:
             have = ", ".join(sorted(self.templates)) or "none"
             raise TemplateExecError(f'template "{name}" not found; have {have}')
         try:
-            return template.render(template_variables(ctx, self._values.get(ctx.values)))
+            return template.render(template_variables(ctx))
         except TemplateExecError:
             raise
         except (GoError, jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as err:

@@ -17,10 +17,11 @@ from typing import Any, Mapping
 import jinja2
 from jinja2.exceptions import SecurityError
 
-from pyinject.golang import goyaml, jsonfmt as istiofmt
 from pyinject.golang.fmt import format_value
 from pyinject.golang.strconv import quote
-from pyinject.golang.values import GoInt
+from pyinject.golang.values import to_go
+from pyinject.istio import funcs
+from pyinject.sprig.cast import is_empty as sprig_is_empty
 
 
 class GoError(Exception):
@@ -85,24 +86,6 @@ def go_print(value: Any) -> str:
     return format_value(value)
 
 
-def to_go(data: Any) -> Any:
-    """Helm values as Go holds them after json.Unmarshal: every number is a float64.
-
-    Typed Go integers (``Int64`` for the proxy UID, ``Int32`` for proto ports) stay integers.
-    """
-    if isinstance(data, bool) or data is None or isinstance(data, str):
-        return data
-    if isinstance(data, GoInt):
-        return data
-    if isinstance(data, int):
-        return float(data)
-    if isinstance(data, Mapping):
-        return {str(k): to_go(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [to_go(v) for v in data]
-    return data
-
-
 def go_sprint(value: Any) -> str:
     """fmt.Sprint of one operand; nil prints ``<nil>``."""
     value = _nil(value)
@@ -116,7 +99,7 @@ def annotation(context: jinja2.runtime.Context, name: str, default: Any) -> str:
     """Istio ``annotation``: the pod's annotation, else the default as fmt.Sprint prints it."""
     annotations = context.get("annotations") or {}
     if name in annotations:
-        return str(annotations[name])
+        return funcs.annotation(annotations, name, "")
     return go_sprint(default)
 
 
@@ -125,13 +108,8 @@ def annotation(context: jinja2.runtime.Context, name: str, default: Any) -> str:
 
 
 def is_empty(value: Any) -> bool:
-    """sprig's notion of empty: nil, zero, false, and empty strings, lists and maps."""
-    value = _nil(value)
-    if value is None:
-        return True
-    if isinstance(value, (bool, int, float, str, list, tuple, Mapping)):
-        return not value
-    return False
+    """sprig's notion of empty (:func:`pyinject.sprig.cast.is_empty`); a missing key is nil."""
+    return sprig_is_empty(_nil(value))
 
 
 def sprig_default(value: Any, fallback: Any) -> Any:
@@ -195,52 +173,24 @@ def go_ne(left: Any, right: Any) -> bool:
 
 
 def value_or_default(value: Any, fallback: Any) -> Any:
-    """Istio ``valueOrDefault``: only nil and "" count as unset (0 and false do not)."""
-    value = _nil(value)
-    return fallback if value is None or value == "" else value
+    """Istio ``valueOrDefault``: see :func:`pyinject.istio.funcs.value_or_default`."""
+    return funcs.value_or_default(_nil(value), fallback)
 
 
 def exclude_inbound_port(port: Any, excluded: str) -> str:
-    """Istio ``excludeInboundPort``: add the status port to the excluded inbound ports once."""
-    return istiofmt.exclude_inbound_port(go_sprint(port), excluded)
+    """Istio ``excludeInboundPort``: see :func:`pyinject.istio.funcs.exclude_inbound_port`."""
+    return funcs.exclude_inbound_port(go_sprint(port), excluded)
 
 
 def append_multus_network(existing: Any, network: str) -> str:
-    """Istio ``appendMultusNetwork``: add istio-cni to a Multus network list.
-
-    The annotation is either a comma list (``alt_cni, default/istio-cni``) or JSON, where
-    ``namespace/name`` is written as separate keys.  A list that already has the network
-    is left alone, as is JSON that does not parse.
-    """
-    text = str(_nil(existing) or "")
-    if text == "":
-        return network
-    namespace, _, name = network.rpartition("/")
-    bracket = text.rfind("]")
-    if bracket != -1:
-        try:
-            entries = json.loads(text)
-        except ValueError:
-            return text
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            return text
-        for entry in entries:
-            if entry.get("name") == network or (
-                entry.get("name") == name and (entry.get("namespace") or "") == namespace
-            ):
-                return text
-        added = f'{{"name": "{name}", "namespace": "{namespace}"}}' if namespace else f'{{"name": "{name}"}}'
-        return text[:bracket] + ", " + added + text[bracket:]
-    if any(part.strip() == network for part in text.split(",")):
-        return text
-    return f"{text}, {network}"
+    """Istio ``appendMultusNetwork``: see :func:`pyinject.istio.funcs.append_multus_network`."""
+    return funcs.append_multus_network(str(_nil(existing) or ""), network)
 
 
 def directory(path: Any) -> str:
-    """Istio ``directory``: path.Split's directory, trailing slash kept."""
+    """Istio ``directory``: see :func:`pyinject.istio.funcs.directory`."""
     path = _nil(path)
-    text = "" if path is None else path if isinstance(path, str) else go_print(path)
-    return text[: text.rfind("/") + 1]
+    return funcs.directory("" if path is None else path if isinstance(path, str) else go_print(path))
 
 
 def json_entries(text: Any) -> list[tuple[Any, Any]]:
@@ -249,10 +199,7 @@ def json_entries(text: Any) -> list[tuple[Any, Any]]:
     Istio's ``fromJSON`` turns bad JSON into the string "{}", and ranging over a string
     fails, so bad JSON stops the injection here too.
     """
-    try:
-        data = to_go(json.loads(_nil(text) or ""))
-    except ValueError:
-        raise GoError("range can't iterate over {}") from None
+    data = funcs.from_json(_nil(text) or "")
     if isinstance(data, dict):
         return sorted(data.items())
     if isinstance(data, list):
@@ -263,8 +210,8 @@ def json_entries(text: Any) -> list[tuple[Any, Any]]:
 
 
 def istio_indent(text: str, spaces: int) -> str:
-    """Istio's ``indent``: pad every line but the first (the call site indents that one)."""
-    return text.replace("\n", "\n" + " " * spaces)
+    """Istio's ``indent``: see :func:`pyinject.istio.funcs.indent` (filter form: text first)."""
+    return funcs.indent(spaces, text)
 
 
 def sprig_nindent(text: str, spaces: int) -> str:
@@ -274,58 +221,18 @@ def sprig_nindent(text: str, spaces: int) -> str:
 
 
 def omit_nil(value: Any) -> Any:
-    """Istio ``omitNil``: drop null map entries and list items, recursively.
-
-    A map or list that loses entries and ends up empty becomes nil itself; one that
-    was empty to begin with is kept.  A ``null`` under ``global.proxy.resources`` is
-    how a user removes a default limit.
-    """
-    value = _nil(value)
-    if isinstance(value, Mapping):
-        kept = {k: omit_nil(v) for k, v in value.items()}
-        out = {k: v for k, v in kept.items() if v is not None}
-        return None if value and not out else out
-    if isinstance(value, (list, tuple)):
-        items = [c for c in (omit_nil(i) for i in value) if c is not None]
-        return None if value and not items else items
-    return value
+    """Istio ``omitNil``: see :func:`pyinject.istio.funcs.omit_nil`."""
+    return funcs.omit_nil(to_go(_nil(value)))
 
 
 def to_yaml(value: Any) -> str:
-    """Istio ``toYaml`` (sigs.k8s.io/yaml): block YAML with sorted keys, ending in a newline."""
-    return goyaml.go_yaml(to_go(_nil(value)))
+    """Istio ``toYaml``: see :func:`pyinject.istio.funcs.to_yaml`."""
+    return funcs.to_yaml(to_go(_nil(value)))
 
 
 def pod_ports_json(containers: Any) -> str:
-    """ISTIO_META_POD_PORTS: each container port as Go's JSON of corev1.ContainerPort.
-
-    The layout (one port per line, a leading comma from the second on, four spaces of
-    indent) is what Istio's template produces; the agent parses it as JSON.
-    """
-    lines = ["["]
-    first = True
-    for container in containers or ():
-        for port in container.get("ports") or ():
-            entry = _container_port_json(port)
-            lines.append("    " + ("" if first else ",") + entry)
-            first = False
-    lines.append("]")
-    return "\n".join(lines)
-
-
-def _container_port_json(port: Mapping[str, Any]) -> str:
-    # encoding/json of corev1.ContainerPort: struct field order, omitempty on all but containerPort.
-    out = istiofmt.JSONStruct()
-    if port.get("name"):
-        out["name"] = str(port["name"])
-    if port.get("hostPort"):
-        out["hostPort"] = int(port["hostPort"])
-    out["containerPort"] = int(port.get("containerPort") or 0)
-    if port.get("protocol"):
-        out["protocol"] = str(port["protocol"])
-    if port.get("hostIP"):
-        out["hostIP"] = str(port["hostIP"])
-    return istiofmt.go_json(out)
+    """ISTIO_META_POD_PORTS: see :func:`pyinject.istio.funcs.pod_ports_json`."""
+    return funcs.pod_ports_json(containers or ())
 
 
 def otel_resource_attributes(
@@ -335,46 +242,5 @@ def otel_resource_attributes(
     namespace: str,
     containers: Any,
 ) -> str:
-    """OTEL_RESOURCE_ATTRIBUTES for OpenTelemetry semantic-convention enrichment.
-
-    Only when an OpenTelemetry extension provider asks for
-    ``serviceAttributeEnrichment: OTEL_SEMANTIC_CONVENTIONS``; each attribute takes the
-    first value of the OTel Kubernetes fallback chain (``resource.opentelemetry.io/*``
-    annotation, then Kubernetes metadata).
-    """
-    wanted = False
-    for provider in mesh.get("extensionProviders") or ():
-        otel = (provider or {}).get("opentelemetry")
-        if otel and otel.get("serviceAttributeEnrichment") in ("OTEL_SEMANTIC_CONVENTIONS", 1):
-            wanted = True
-            break
-    if not wanted:
-        return ""
-    prefix = "resource.opentelemetry.io/"
-    apps = [c for c in containers or () if c.get("name") != "istio-proxy"]
-    attrs: list[str] = []
-    ns = annotations.get(prefix + "service.namespace") or namespace
-    if ns:
-        attrs.append(f"service.namespace={ns}")
-    version = annotations.get(prefix + "service.version") or labels.get("app.kubernetes.io/version")
-    if not version and len(apps) == 1:
-        version = _image_version(str(apps[0].get("image") or ""))
-    if version:
-        attrs.append(f"service.version={version}")
-    instance = annotations.get(prefix + "service.instance.id")
-    if not instance:
-        parts = [namespace] if namespace else []
-        parts.append("$(POD_NAME)")
-        if len(apps) == 1 and apps[0].get("name"):
-            parts.append(str(apps[0]["name"]))
-        instance = ".".join(parts)
-    attrs.append(f"service.instance.id={instance}")
-    return ",".join(attrs)
-
-
-def _image_version(image: str) -> str:
-    # The tag (or digest) of the image reference, ignoring a registry port.
-    if "@" in image:
-        return image.split("@", 1)[1]
-    last = image.rsplit("/", 1)[-1]
-    return last.split(":", 1)[1] if ":" in last else ""
+    """Istio ``otelResourceAttributes``: see :func:`pyinject.istio.funcs.otel_resource_attributes`."""
+    return funcs.otel_resource_attributes(mesh, annotations, labels, namespace, list(containers or ()))

@@ -9,21 +9,16 @@ from typing import Any, Callable
 
 from pyinject.golang.values import GoFuncError, Int32, Int64, type_name
 
+from pyinject.golang.durations import HOUR, MINUTE, SECOND, DurationError, duration_string, parse_duration
 from pyinject.sprig.gotime import (
-    HOUR,
     LOCAL,
     LONG_DAYS,
     LONG_MONTHS,
-    MINUTE,
-    SECOND,
     UTC,
-    DurationError,
     GoTime,
     Location,
-    duration_string,
     load_location,
     next_std_chunk,
-    parse_duration,
     round_duration,
     zero_time,
 )

@@ -1,6 +1,6 @@
 """The kube-uninject step: one pod template in, the pod as it was before injection out.
 
-It plugs into the same seam as injection (:class:`pyinject.pipeline.Injector`),
+It plugs into the same seam as injection (:class:`pyinject.model.Injector`),
 so reading, finding workloads, writing, ``--check``, ``--in-place`` and the
 report work the same for both commands.  The pod-level work is
 :func:`pyinject.uninject.strip.uninject`, which reads everything from what the
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyinject.errors import PyinjectError
-from pyinject.pipeline import PodResult
+from pyinject.model import PodResult
 from pyinject.manifests.workloads import Workload
 
 #: ``Record.action`` of a pod whose injection was removed.

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import BOOKINFO, run_process
 from pyinject.cli.commands import split_joined_args
 from pyinject.cli.options import OUTPUT_STYLES
-from pyinject import pipeline
+from pyinject.manifests import output
 
 APP = """\
 # The web tier.
@@ -425,7 +425,7 @@ def test_split_joined_args(args: list[str], expected: list[str]) -> None:
 
 
 def test_output_style_choices_match_the_pipeline_registry() -> None:
-    assert OUTPUT_STYLES == pipeline.OUTPUT_STYLES
+    assert OUTPUT_STYLES == output.OUTPUT_STYLES
 
 
 # --- pre-commit -------------------------------------------------------------------

@@ -21,9 +21,8 @@ from pyinject.config.mesh import (
     apply_mesh,
     apply_proxy_config,
 
-    parse_go_duration,
 )
-from pyinject.golang.jsonfmt import format_proto_duration
+from pyinject.golang.durations import format_proto_duration, parse_duration as parse_go_duration
 from pyinject.errors import ConfigError
 from pyinject.model import InjectionConfig
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pyinject.errors import TemplateExecError
+from pyinject.gotemplate.errors import GoTemplateExecError
 from pyinject.gotemplate import parse
 from pyinject.golang.values import Int64, TypedList, TypedMap
 
@@ -29,7 +29,7 @@ def run(text: str) -> str:
 
 
 def reason(text: str) -> str:
-    with pytest.raises(TemplateExecError) as info:
+    with pytest.raises(GoTemplateExecError) as info:
         run(text)
     return info.value.reason  # type: ignore[attr-defined, no-any-return]
 

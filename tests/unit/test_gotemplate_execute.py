@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import pytest
 
-from pyinject.errors import TemplateExecError
+from pyinject.gotemplate.errors import GoTemplateExecError
 from pyinject.gotemplate import parse, render
 from pyinject.golang.values import MISSING, GoFuncError, GoObject, Int64, TypedMap
 
@@ -148,14 +148,14 @@ def test_nil_data(text: str, want: str) -> None:
     ],
 )
 def test_exec_errors(text: str, reason: str) -> None:
-    with pytest.raises(TemplateExecError) as info:
+    with pytest.raises(GoTemplateExecError) as info:
         run(text, DATA)
     assert info.value.reason == reason  # type: ignore[attr-defined]
 
 
 def test_exec_error_position_and_context() -> None:
     text = 'line one\n  {{define "inner"}}{{index . 5}}{{end}}x {{template "inner" .l}}'
-    with pytest.raises(TemplateExecError) as info:
+    with pytest.raises(GoTemplateExecError) as info:
         run(text, DATA)
     assert str(info.value) == (
         'template: t:2:22: executing "inner" at <index . 5>: error calling index: index out of range: 5'
@@ -163,19 +163,19 @@ def test_exec_error_position_and_context() -> None:
 
 
 def test_exec_error_context_is_truncated() -> None:
-    with pytest.raises(TemplateExecError) as info:
+    with pytest.raises(GoTemplateExecError) as info:
         run('{{index .l "a very long key string"}}', DATA)
     assert 'at <index .l "a very lon...>' in str(info.value)
 
 
 def test_output_before_error_is_not_returned() -> None:
-    with pytest.raises(TemplateExecError):
+    with pytest.raises(GoTemplateExecError):
         run("partial {{index .l 9}}", DATA)
 
 
 def test_recursion_is_limited() -> None:
     limit = sys.getrecursionlimit()
-    with pytest.raises(TemplateExecError, match="exceeded maximum template depth"):
+    with pytest.raises(GoTemplateExecError, match="exceeded maximum template depth"):
         run('{{define "loop"}}{{template "loop" .}}{{end}}{{template "loop" .}}', DATA)
     assert sys.getrecursionlimit() == limit
 
@@ -280,7 +280,7 @@ def test_typed_arguments(text: str, want: str) -> None:
     ],
 )
 def test_typed_argument_errors(text: str, reason: str) -> None:
-    with pytest.raises(TemplateExecError) as info:
+    with pytest.raises(GoTemplateExecError) as info:
         run(text, DATA, _typed_funcs())
     assert info.value.reason == reason  # type: ignore[attr-defined]
 
@@ -347,7 +347,7 @@ def test_go_objects(text: str, want: str) -> None:
     ],
 )
 def test_go_object_errors(text: str, reason: str) -> None:
-    with pytest.raises(TemplateExecError) as info:
+    with pytest.raises(GoTemplateExecError) as info:
         run(text, _Meta())
     assert info.value.reason == reason  # type: ignore[attr-defined]
 

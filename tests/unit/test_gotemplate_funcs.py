@@ -6,7 +6,8 @@ from typing import Any, Callable
 
 import pytest
 
-from pyinject.gotemplate.functions import BUILTINS, function_table, signature_of
+from pyinject.gotemplate.builtins import BUILTIN_FUNCS as BUILTINS
+from pyinject.gotemplate.functions import function_table, signature_of
 from pyinject.golang.values import Int64, Reflect
 
 

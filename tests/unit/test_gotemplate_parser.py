@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyinject.errors import TemplateSyntaxError
+from pyinject.gotemplate.errors import GoTemplateSyntaxError
 from pyinject.gotemplate import parse as parse_template
 from pyinject.gotemplate.lexer import T
 from pyinject.gotemplate.nodes import new_number, unquote
@@ -77,14 +77,14 @@ def test_tree_round_trip(text: str, want: str) -> None:
     ],
 )
 def test_parse_errors(text: str, message: str) -> None:
-    with pytest.raises(TemplateSyntaxError) as info:
+    with pytest.raises(GoTemplateSyntaxError) as info:
         parse(text, "t", KNOWN.__contains__)
     assert str(info.value).endswith(": " + message)
     assert str(info.value).startswith("template: t:")
 
 
 def test_parse_error_names_line() -> None:
-    with pytest.raises(TemplateSyntaxError) as info:
+    with pytest.raises(GoTemplateSyntaxError) as info:
         parse("line1\nline2 {{nope}}", "cfg", KNOWN.__contains__)
     assert str(info.value) == 'template: cfg:2: function "nope" not defined'
 

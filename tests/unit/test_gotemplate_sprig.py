@@ -14,7 +14,7 @@ import pytest
 from pyinject.gotemplate import render
 from pyinject.gotemplate.functions import signature_of
 from pyinject.sprig.table import SPRIG_FUNCS
-from pyinject.sprig.gotime import duration_string, parse_duration, DurationError
+from pyinject.golang.durations import duration_string, parse_duration, DurationError
 from pyinject.golang.values import GoFuncError, Int64, TypedList
 
 

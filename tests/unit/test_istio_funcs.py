@@ -1,4 +1,4 @@
-"""Istio's template functions (pyinject/istio/gofuncs.py), called directly.
+"""Istio's template functions (pyinject/istio/funcs.py) and their Go adapters (gofuncs.py), called directly.
 
 Cases follow the behaviour of Istio 1.30's pkg/kube/inject/template.go,
 including its quirks (fromJSON of bad input gives the string "{}", Istio's
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pyinject.istio import gofuncs as f
+from pyinject.istio import funcs as core, gofuncs as f
 from pyinject.golang.values import GoFuncError, TypedMap
 from pyinject.render.go_data import TemplateData, template_data
 from pyinject.model import TemplateContext
@@ -101,7 +101,7 @@ def test_isset_nil_map_and_wrong_map_type() -> None:
     ],
 )
 def test_value_or_default(value: Any, default: Any, want: Any) -> None:
-    assert f.value_or_default(value, default) == want
+    assert core.value_or_default(value, default) == want
 
 
 @pytest.mark.parametrize(
@@ -150,12 +150,12 @@ def test_indent(spaces: int, source: str, want: str) -> None:
     ],
 )
 def test_directory(path: str, want: str) -> None:
-    assert f.directory(path) == want
+    assert core.directory(path) == want
 
 
 def test_contains_takes_needle_first() -> None:
-    assert f.contains("/", "docker.io/istio/proxyv2") is True
-    assert f.contains("docker.io/istio/proxyv2", "/") is False
+    assert core.contains("/", "docker.io/istio/proxyv2") is True
+    assert core.contains("docker.io/istio/proxyv2", "/") is False
 
 
 @pytest.mark.parametrize(
@@ -177,11 +177,11 @@ def test_contains_takes_needle_first() -> None:
     ],
 )
 def test_append_multus_network(existing: str, want: str) -> None:
-    assert f.append_multus_network(existing, "default/istio-cni") == want
+    assert core.append_multus_network(existing, "default/istio-cni") == want
 
 
 def test_append_multus_network_without_namespace() -> None:
-    assert f.append_multus_network('[{"name": "a"}]', "istio-cni") == '[{"name": "a"}, {"name": "istio-cni"}]'
+    assert core.append_multus_network('[{"name": "a"}]', "istio-cni") == '[{"name": "a"}, {"name": "istio-cni"}]'
 
 
 @pytest.mark.parametrize(
@@ -194,7 +194,7 @@ def test_append_multus_network_without_namespace() -> None:
     ],
 )
 def test_from_json(text: str, want: Any) -> None:
-    got = f.from_json(text)
+    got = core.from_json(text)
     assert got == want
     assert type(got) is type(want)
 
@@ -249,7 +249,7 @@ def test_to_yaml_of_values_tree() -> None:
     ],
 )
 def test_omit_nil(value: Any, want: Any) -> None:
-    assert f.omit_nil(value) == want
+    assert core.omit_nil(value) == want
 
 
 def test_string_map_helpers() -> None:
@@ -336,3 +336,27 @@ def test_function_table_has_istios_names() -> None:
     assert {"annotation", "isset", "valueOrDefault", "protoToJSON", "toYaml", "indent", "contains",
             "env", "omit", "strdict", "toJsonMap", "mergeMaps", "omitNil", "otelResourceAttributes",
             "formatDuration", "excludeInterfaces", "kubevirtInterfaces", "appendMultusNetwork"} <= names
+
+
+@pytest.mark.parametrize(
+    ("port", "excluded", "want"),
+    [
+        pytest.param("15020", "", "15020", id="empty-list"),
+        pytest.param("15020", "80, 81", "80,81,15020", id="trimmed-and-appended"),
+        pytest.param("15020", "15020,80", "15020,80", id="already-there"),
+        pytest.param("0", "80", "80", id="zero-port"),
+        pytest.param(" ", "80", "80", id="blank-port"),
+    ],
+)
+def test_exclude_inbound_port(port: str, excluded: str, want: str) -> None:
+    assert core.exclude_inbound_port(port, excluded) == want
+
+
+def test_container_ports_skip_udp_sctp_and_named_container() -> None:
+    containers = [
+        {"name": "app", "ports": [{"containerPort": 80}, {"containerPort": 53, "protocol": "UDP"}]},
+        {"name": "istio-proxy", "ports": [{"containerPort": 15090}]},
+        {"name": "db", "ports": [{"containerPort": 5432, "protocol": "TCP"}, {"containerPort": 9, "protocol": "SCTP"}]},
+    ]
+    assert core.container_ports(containers) == "80,15090,5432"
+    assert core.container_ports(containers, skip_name="istio-proxy") == "80,5432"

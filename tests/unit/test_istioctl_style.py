@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from pyinject.manifests.istioctl_style import REGISTERED, emit_istioctl, encode, typed
+from pyinject.k8s.gojson import encode
+from pyinject.manifests.istioctl_style import REGISTERED, emit_istioctl, go_structs, typed
 from pyinject.manifests.read import read_text
 from pyinject.manifests.load import load_plain
 from pyinject.errors import Location
@@ -65,7 +66,7 @@ ENCODE = {
 
 @pytest.mark.parametrize("type_name,value,expected", ENCODE.values(), ids=ENCODE.keys())
 def test_encode(type_name: str, value: dict[str, Any], expected: dict[str, Any]) -> None:
-    assert encode(type_name, value) == expected
+    assert encode(type_name, value, go_structs()) == expected
 
 
 TYPED = {

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from pyinject.errors import Location
-from pyinject.manifests.splice import CannotSplice, match_items, same, splice
+from pyinject.golang.values import data_equal
+from pyinject.manifests.splice import CannotSplice, match_items, splice
 from pyinject.manifests.emit import Layout
 from pyinject.manifests.load import load_plain
 from pyinject.manifests.nodes import ComposeError, Node, compose
@@ -119,7 +120,7 @@ CHANGES: dict[str, tuple[Callable[[Any], None], set[str]]] = {
 @pytest.mark.parametrize("change,dropped", CHANGES.values(), ids=CHANGES.keys())
 def test_change_is_applied_and_the_rest_kept(change: Callable[[Any], None], dropped: set[str]) -> None:
     out, new = apply(DEPLOY, change)
-    assert same(load(out), new)
+    assert data_equal(load(out), new)
     assert_kept(DEPLOY, out, dropped)
 
 
@@ -132,7 +133,7 @@ def test_alias_edited_at_its_use_keeps_the_anchor_and_other_uses() -> None:
     out, new = apply(DEPLOY, lambda d: d["spec"]["template"]["metadata"].update(
         labels=dict(d["metadata"]["labels"], sidecar="istio")))
     data = load(out)
-    assert same(data, new)
+    assert data_equal(data, new)
     assert data["spec"]["selector"]["matchLabels"] == {"app": "front", "tier": "web"}
     assert "    matchLabels: *labels\n" in out and "  labels: &labels\n" in out
 
@@ -140,7 +141,7 @@ def test_alias_edited_at_its_use_keeps_the_anchor_and_other_uses() -> None:
 def test_changed_anchor_moves_to_its_first_unchanged_alias() -> None:
     out, new = apply(DEPLOY, lambda d: d["metadata"].update(labels=dict(d["metadata"]["labels"], owner="team-a")))
     data = load(out)
-    assert same(data, new)
+    assert data_equal(data, new)
     assert data["spec"]["selector"]["matchLabels"] == {"app": "front", "tier": "web"}
     assert "matchLabels: &labels" in out and "labels: *labels" in out
 
@@ -166,19 +167,19 @@ def test_new_blocks_follow_the_document_indentation(text: str, layout: Layout, e
 def test_crlf_lines_stay_crlf() -> None:
     text = "kind: Pod\r\nmetadata:\r\n  name: p\r\nspec:\r\n  containers:\r\n  - name: a\r\n"
     out, new = apply(text, lambda d: (d["metadata"].update(labels={"a": "b"}), d["spec"]["containers"].append({"name": "b"})))
-    assert same(load(out), new)
+    assert data_equal(load(out), new)
     assert "\n" not in out.replace("\r\n", "")
 
 
 def test_document_without_final_newline() -> None:
     out, new = apply("kind: Pod\nspec:\n  a: 1", lambda d: d["spec"].update(b=2))
-    assert out == "kind: Pod\nspec:\n  a: 1\n  b: 2\n" and same(load(out), new)
+    assert out == "kind: Pod\nspec:\n  a: 1\n  b: 2\n" and data_equal(load(out), new)
 
 
 def test_separator_and_directives_are_kept() -> None:
     text = "%YAML 1.1\n--- # first\nkind: Pod\nspec: {}\n...\n"
     out, new = apply(text, lambda d: d["spec"].update(a=1))
-    assert out.startswith("%YAML 1.1\n--- # first\n") and out.endswith("...\n") and same(load(out), new)
+    assert out.startswith("%YAML 1.1\n--- # first\n") and out.endswith("...\n") and data_equal(load(out), new)
 
 
 FIRST_KEYS = {
@@ -199,13 +200,13 @@ def test_first_keys_of_a_list_item_can_go(drop: list[str], expected: str) -> Non
             d["items"][0]["new"] = 1
 
     out, new = apply(text, change)
-    assert out == expected and same(load(out), new)
+    assert out == expected and data_equal(load(out), new)
 
 
 def test_reordered_list_is_rewritten_whole() -> None:
     text = "c:\n- name: a\n- name: b  # second\n"
     out, new = apply(text, lambda d: d["c"].reverse())
-    assert same(load(out), new)
+    assert data_equal(load(out), new)
 
 
 @pytest.mark.parametrize("text", ["a: 1\nb: 2\na: 3\n", "base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n"],
@@ -213,13 +214,13 @@ def test_reordered_list_is_rewritten_whole() -> None:
 def test_mappings_that_do_not_line_up_are_rewritten_whole(text: str) -> None:
     target = "a" if "a:" in text else "m"
     out, new = apply(text, lambda d: d.update({target: {"z": True}}) if target == "a" else d["m"].update(z=True))
-    assert same(load(out), new)
+    assert data_equal(load(out), new)
 
 
 def test_json_document_becomes_block_yaml_when_changed() -> None:
     text = '{\n  "kind": "Pod",\n  "spec": {"containers": []}\n}\n'
     out, new = apply(text, lambda d: d["spec"]["containers"].append({"name": "a"}))
-    assert same(load(out), new) and "kind: Pod" in out
+    assert data_equal(load(out), new) and "kind: Pod" in out
 
 
 def test_comments_next_to_changes_survive() -> None:
@@ -238,7 +239,7 @@ COMMENTED = {
 def test_comment_after_a_value_stays_a_comment(change: dict[str, Any], expected: str) -> None:
     text = "spec:\n  a: 1  # one\n  b: 2\n"
     out, new = apply(text, lambda d: d["spec"].update(change))
-    assert out == expected and same(load(out), new)
+    assert out == expected and data_equal(load(out), new)
 
 
 def test_compose_reports_positions() -> None:
@@ -270,7 +271,7 @@ def test_match_items(old: list[Any], new: list[Any], expected: list[int | None])
 
 
 def test_same_keeps_bool_and_int_apart() -> None:
-    assert not same({"a": 1}, {"a": True}) and same({"a": [1.0]}, {"a": [1]}) and same(float("nan"), float("nan"))
+    assert not data_equal({"a": 1}, {"a": True}) and data_equal({"a": [1.0]}, {"a": [1]}) and data_equal(float("nan"), float("nan"))
 
 
 # --------------------------------------------------------------------------
@@ -335,7 +336,7 @@ def test_random_mutations_read_back_as_the_new_data(sample: str, seed: int) -> N
         out = splice(sample, original, new)
     except CannotSplice:
         return  # the writer falls back to its round trip; test_write covers that
-    assert same(load(out), new), out
+    assert data_equal(load(out), new), out
 
 
 @pytest.mark.parametrize("seed", range(40), ids=lambda s: f"seed-{s}")
@@ -348,7 +349,7 @@ def test_random_additions_keep_every_original_line(seed: int) -> None:
     maps = [p for p in paths(new) if isinstance(_at(new, p), dict) and _at(new, p) and not _in_flow(p)]
     _at(new, rng.choice(maps))[f"added{seed}"] = copy.deepcopy(rng.choice(VALUES))
     out = splice(DEPLOY, original, new)
-    assert same(load(out), new)
+    assert data_equal(load(out), new)
     assert_kept(DEPLOY, out)
 
 

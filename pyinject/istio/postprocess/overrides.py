@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pyinject.errors import ConfigError
 from pyinject.k8s.merge import merge_overlay
 from pyinject.model import JSON
+from pyinject.golang.encoding_json import go_json
 from pyinject.k8s import gojson
 from pyinject.istio.postprocess.pod import (
     INIT,
@@ -67,7 +68,7 @@ def overrides_json(containers: list[JSON], init_containers: list[JSON]) -> str:
         doc["containers"] = containers
     if init_containers:
         doc["initContainers"] = init_containers
-    return gojson.dumps(doc)
+    return go_json(doc)
 
 
 def _overlay(user_container: Mapping[str, JSON]) -> dict[str, JSON]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from pyinject.model import JSON
+from pyinject.golang.encoding_json import go_json
 from pyinject.k8s import gojson
 from pyinject.istio.postprocess.pod import (
     KUBE_APP_PROBERS_ENV,
@@ -131,7 +132,7 @@ def probers_json(probers: Mapping[str, JSON]) -> str:
         key: (gojson.encode("Prober", value) if value is not None else None)
         for key, value in sorted(probers.items(), key=lambda kv: kv[0].encode("utf-8"))
     }
-    return gojson.dumps(encoded)
+    return go_json(encoded)
 
 
 def _record(sidecar: MutableMapping[str, Any], previously_injected: bool, probers: dict[str, dict[str, JSON]]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from pyinject.model import JSON
-from pyinject.k8s import gojson
+from pyinject.golang.encoding_json import JSONStruct, go_json
 from pyinject.istio.postprocess.pod import (
     PROMETHEUS_ENV,
     PROXY,
@@ -97,14 +97,14 @@ def merge_prometheus(pod: Pod, ctx: PostprocessContext) -> None:
     current_port = _find(anns, "port")
     if current_port is not None and str(current_port[1]) == target:
         return
-    scrape = {field: "" for field in ("scrape", "path", "port")}
+    scrape = JSONStruct((field, "") for field in ("scrape", "path", "port"))
     for field in scrape:
         found = _find(anns, field)
         if found is not None:
             scrape[field] = str(found[1])
     sidecar = find_in_pod(pod, PROXY)
     if sidecar is not None and any(scrape.values()):
-        env_list(sidecar).append({"name": PROMETHEUS_ENV, "value": gojson.dumps(scrape)})
+        env_list(sidecar).append({"name": PROMETHEUS_ENV, "value": go_json(scrape)})
     _clear_variants(anns)
     anns[CANONICAL["port"]] = target
     anns[CANONICAL["path"]] = AGENT_METRICS_PATH

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pyinject.model import JSON
-from pyinject.k8s import gojson
+from pyinject.golang.encoding_json import JSONStruct, go_json
 from pyinject.istio.postprocess.pod import (
     NETWORK_LABEL,
     PROXY,
@@ -76,12 +76,12 @@ def injection_status(template_pod: JSON, revision: str) -> str:
     (``default`` when unset), compact, in Istio's key order.
     """
     spec = template_pod.get("spec") or {}
-    status: dict[str, JSON] = {}
+    status: dict[str, JSON] = JSONStruct()
     for key in STATUS_KEYS:
         names = [item.get("name", "") for item in spec.get(key) or () if isinstance(item, Mapping)]
         status[key] = names or None
     status["revision"] = revision or "default"
-    return gojson.dumps(status)
+    return go_json(status)
 
 
 def apply_metadata(pod: Pod, ctx: PostprocessContext) -> None:

@@ -1,4 +1,4 @@
-"""Go JSON/YAML, duration and protobuf-JSON formatting (pyinject/golang/jsonfmt.py).
+"""Go JSON/YAML, duration and protobuf-JSON formatting (pyinject/golang: encoding_json, goyaml, durations, protojson).
 
 Expected strings are what encoding/json, sigs.k8s.io/yaml (go-yaml v2),
 time.Duration.String and Istio's protomarshal write for the same input.
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pyinject.golang import goyaml, jsonfmt as istiofmt, protojson
-from pyinject.golang.jsonfmt import JSONStruct
+from pyinject.golang import durations, goyaml, encoding_json, protojson
+from pyinject.golang.encoding_json import JSONStruct
 
 DEFAULTS = {
     "configPath": "/etc/istio/proxy",
@@ -39,7 +39,7 @@ DEFAULTS = {
     ],
 )
 def test_go_json(value: Any, want: str) -> None:
-    assert istiofmt.go_json(value) == want
+    assert encoding_json.go_json(value) == want
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,8 @@ def test_go_yaml(value: Any, want: str) -> None:
     ],
 )
 def test_format_duration(text: str, want: str) -> None:
-    assert istiofmt.format_duration(text) == want
+    secs, nanos = durations.parse_proto_duration(text)
+    assert durations.duration_string(secs * 10**9 + nanos) == want
 
 
 @pytest.mark.parametrize(
@@ -103,12 +104,12 @@ def test_format_duration(text: str, want: str) -> None:
     ],
 )
 def test_proto_duration_json(text: str, want: str) -> None:
-    assert istiofmt.proto_duration_json(*istiofmt.parse_duration(text)) == want
+    assert durations.format_proto_duration(durations.parse_proto_duration(text)[0] * 10**9 + durations.parse_proto_duration(text)[1]) == want
 
 
 def test_parse_duration_rejects_garbage() -> None:
     with pytest.raises(ValueError):
-        istiofmt.parse_duration("soon")
+        durations.parse_proto_duration("soon")
 
 
 @pytest.mark.parametrize(
@@ -160,27 +161,3 @@ def test_proto_json_of_64_bit_values_is_quoted() -> None:
 )
 def test_proto_names(name: str, go: str, js: str) -> None:
     assert (protojson.go_camel(name), protojson.json_camel(name)) == (go, js)
-
-
-@pytest.mark.parametrize(
-    ("port", "excluded", "want"),
-    [
-        pytest.param("15020", "", "15020", id="empty-list"),
-        pytest.param("15020", "80, 81", "80,81,15020", id="trimmed-and-appended"),
-        pytest.param("15020", "15020,80", "15020,80", id="already-there"),
-        pytest.param("0", "80", "80", id="zero-port"),
-        pytest.param(" ", "80", "80", id="blank-port"),
-    ],
-)
-def test_exclude_inbound_port(port: str, excluded: str, want: str) -> None:
-    assert istiofmt.exclude_inbound_port(port, excluded) == want
-
-
-def test_container_ports_skip_udp_sctp_and_named_container() -> None:
-    containers = [
-        {"name": "app", "ports": [{"containerPort": 80}, {"containerPort": 53, "protocol": "UDP"}]},
-        {"name": "istio-proxy", "ports": [{"containerPort": 15090}]},
-        {"name": "db", "ports": [{"containerPort": 5432, "protocol": "TCP"}, {"containerPort": 9, "protocol": "SCTP"}]},
-    ]
-    assert istiofmt.container_ports(containers) == "80,15090,5432"
-    assert istiofmt.container_ports(containers, skip_name="istio-proxy") == "80,5432"
