@@ -98,6 +98,10 @@ class Options:
     template_limits: RenderLimits = field(default_factory=RenderLimits)
     #: --kube-version: the nodes' Kubernetes version, for ENABLE_NATIVE_SIDECARS=auto.
     kube_version: str | None = None
+    #: ``--pod-template`` values: known kind names or ``KIND[.GROUP]=PATH``.
+    pod_templates: tuple[str, ...] = ()
+    #: ``--known-kinds``: every custom kind pyinject knows.
+    known_kinds: bool = False
 
 
 class Action(enum.StrEnum):

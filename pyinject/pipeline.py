@@ -19,7 +19,15 @@ from pyinject.errors import PyinjectError
 from pyinject.manifests.load import copy_plain, load_plain
 from pyinject.manifests.output import PRESERVING, ChangeTracker, StreamWriter, output_mode
 from pyinject.manifests.read import STDIN, RawDocument, expand_paths, read_documents
-from pyinject.manifests.workloads import KIND_WORDS, Workload, find_workloads, get_path
+from pyinject.manifests.workloads import (
+    BUILT_IN,
+    KindTable,
+    Workload,
+    find_unclaimed,
+    find_workloads,
+    get_path,
+    parse_pod_templates,
+)
 from pyinject.model import (
     Action,
     Injector,
@@ -53,6 +61,7 @@ def run(
 ) -> RunResult:
     """Process every input document into one stream; raise PyinjectError on the first failure."""
     mode = mode or output_mode(options.output_format)
+    table = kind_table(options)
     paths = expand_paths(options.filenames)
     spool: IO[str] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, mode="w+", encoding="utf-8", newline="")
     outcomes: list[Outcome] = []
@@ -60,7 +69,7 @@ def run(
         writer = StreamWriter(spool, yaml=mode.yaml, as_list=mode.as_list)
         tracker = ChangeTracker()
         for doc in read_documents(paths, stdin):
-            text = process_document(doc, injector, outcomes, warn, mode)
+            text = process_document(doc, injector, outcomes, warn, mode, table)
             tracker.add(doc, text)
             writer.write(doc, text)
         writer.finish()
@@ -88,6 +97,7 @@ def run_per_source(
     by, without reading the file twice.
     """
     default = output_mode(options.output_format)
+    table = kind_table(options)
     current: SourceResult | None = None
     writer: StreamWriter | None = None
     tracker = ChangeTracker()
@@ -108,7 +118,7 @@ def run_per_source(
                 mode = mode_for(doc.source) if mode_for is not None else default
                 writer = StreamWriter(spool, yaml=mode.yaml, as_list=mode.as_list)
             assert writer is not None
-            text = process_document(doc, injector, current.outcomes, warn, mode)
+            text = process_document(doc, injector, current.outcomes, warn, mode, table)
             tracker.add(doc, text)
             writer.write(doc, text)
         if current is not None:
@@ -123,27 +133,39 @@ def run_per_source(
             current.close()
 
 
+def kind_table(options: Options) -> KindTable:
+    """The kinds whose pod templates this run injects: the built-ins and those ``--pod-template`` adds."""
+    if not options.pod_templates and not options.known_kinds:
+        return BUILT_IN
+    return KindTable(parse_pod_templates(options.pod_templates, options.known_kinds))
+
+
 def process_document(
     doc: RawDocument,
     injector: Injector,
     outcomes: list[Outcome],
     warn: Warn | None,
     mode: OutputMode = PRESERVING,
+    table: KindTable = BUILT_IN,
 ) -> str:
     """One document in, its output text out; one Outcome per workload appended to ``outcomes``."""
     # Every document is parsed, so bad YAML anywhere is an error, as in kubectl.
     data = load_plain(doc.text, doc.location(), _line_warner(doc, warn))
-    if not mode.parse_all and not KIND_WORDS.search(doc.body) and not doc.body.strip(" \t\r\n").startswith(("{", "[")):
-        # Cannot hold a workload: pass it through without copying or walking it.
+    if not mode.parse_all and not table.words.search(doc.body) and not doc.body.strip(" \t\r\n").startswith(("{", "[")):
+        # Names no kind we inject: pass it through without copying or walking it,
+        # but say so when a custom kind in it holds a pod template.
+        if "containers" in doc.body:
+            outcomes.extend(unclaimed_outcomes(doc, data, table))
         return _emit(mode, doc, data, data, changed=False, has_workloads=False)
     original = copy_plain(data)
     changed = False
     has_workloads = False
-    for workload in _workloads(doc, data):
+    for workload in _workloads(doc, data, table):
         has_workloads = True
         outcome, rewritten = process_workload(doc, workload, injector, warn)
         outcomes.append(outcome)
         changed = changed or rewritten
+    outcomes.extend(unclaimed_outcomes(doc, original, table))
     return _emit(mode, doc, original, data, changed=changed, has_workloads=has_workloads)
 
 
@@ -153,6 +175,19 @@ def _emit(mode: OutputMode, doc: RawDocument, original: Any, data: Any, *, chang
         return mode.emit(doc, original, data, changed=changed, has_workloads=has_workloads)
     except PyinjectError as err:
         raise err.with_location(file=doc.source, document=doc.index, line=doc.line)
+
+
+def unclaimed_outcomes(doc: RawDocument, data: Any, table: KindTable) -> list[Outcome]:
+    """A "skipped" report entry for each custom kind in the document that holds a pod template we were not told to inject."""
+    try:
+        found = list(find_unclaimed(data, table))
+    except PyinjectError as err:
+        raise err.with_location(file=doc.source, document=doc.index, line=doc.line)
+    return [
+        Outcome(Record(doc.source, doc.index, item.kind, f"{item.namespace}/{item.name}" if item.namespace else item.name,
+                       Action.SKIPPED, item.reason))
+        for item in found
+    ]
 
 
 def process_workload(doc: RawDocument, workload: Workload, injector: Injector, warn: Warn | None) -> tuple[Outcome, bool]:
@@ -200,9 +235,9 @@ def _store_pod(workload: Workload, result: PodResult) -> None:
         del parent[path[-1]]
 
 
-def _workloads(doc: RawDocument, data: Any) -> Iterator[Workload]:
+def _workloads(doc: RawDocument, data: Any, table: KindTable) -> Iterator[Workload]:
     try:
-        yield from find_workloads(data)
+        yield from find_workloads(data, table=table)
     except PyinjectError as err:
         raise err.with_location(file=doc.source, document=doc.index, line=doc.line)
 

@@ -49,3 +49,25 @@ def run_process(*args: str, input: str | None = None, cwd: Path | None = None, e
         [sys.executable, "-m", "pyinject", *args],
         input=input, capture_output=True, text=True, cwd=cwd, env=full_env, timeout=300,
     )
+
+
+def real_tool(variable: str, command: str | None = None) -> str:
+    """Path of a real tool for an integration test: ``$variable``, else ``command`` on PATH.
+
+    Outside CI a missing tool skips the test; under CI=true it fails it, since
+    .ci/run installs every tool these tests name (see its "real tools" step).
+    """
+    import shutil
+
+    path = os.environ.get(variable) or (shutil.which(command) if command else None)
+    if path and os.access(path, os.X_OK):
+        return path
+    message = f"{variable} is not set" + (f" and {command} is not on PATH" if command else "")
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}: .ci/run should have installed it")
+    pytest.skip(message)
+
+
+def venv_path() -> str:
+    """PATH with this interpreter's scripts first, so tools that run `pyinject` find this one."""
+    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])

@@ -6,13 +6,15 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import IO, Any
 
 import click
 
 from pyinject import ISTIO_VERSION, __version__
 from pyinject.cli.guard import errors_to_exit_codes, one_line
 from pyinject.cli.iptables import iptables_command
+from pyinject.cli.explain import explain as explain_command
+from pyinject.cli.krm import krm as krm_command
 from pyinject.errors import ExitCode, UsageError
 from pyinject.cli.options import config_options, inject_options, inputs, io_options, release_option
 from pyinject.model import Options
@@ -35,10 +37,11 @@ Exit codes:
 
 INJECT_HELP = f"""Add the Istio sidecar to every pod template in Kubernetes manifests.
 
-Reads multi-document YAML or JSON (files, directories, or - for stdin), finds the
-pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets,
-ReplicationControllers, Jobs, CronJobs, Pods, DeploymentConfigs and Lists, and
-injects what Istio's sidecar injector would: the istio-init or istio-validation
+Reads multi-document YAML or JSON (files, directories, https:// URLs, or - for
+stdin), finds the pod templates of Deployments, StatefulSets, DaemonSets,
+ReplicaSets, ReplicationControllers, Jobs, CronJobs, Pods, DeploymentConfigs,
+Lists, and the custom kinds --pod-template names (Argo Rollouts, OpenKruise,
+Knative...), and injects what Istio's sidecar injector would: the istio-init or istio-validation
 init container, the istio-proxy sidecar (a native sidecar in initContainers when
 native sidecars are enabled), its volumes and the sidecar.istio.io/status
 annotation. It needs no cluster: out of the box it uses the defaults of a stock
@@ -46,8 +49,10 @@ Istio {ISTIO_VERSION} install; with --injectConfigFile/--valuesFile/--meshConfig
 exported from a cluster it produces what `istioctl kube-inject` produces there.
 
 Everything else passes through untouched: other kinds byte for byte, and in the
-workloads your comments, key order and unknown fields. Nothing is written unless
-every document succeeds. A report of what happened to each workload goes to
+workloads your comments, key order and unknown fields; custom kinds that hold a
+pod template are reported with the option that would inject them. A kustomize/kpt
+ResourceList on its own is answered as `pyinject krm` answers it. Nothing is
+written unless every document succeeds. A report of what happened to each workload goes to
 stderr (-q silences it, -v adds what changed); stdout carries manifests only.
 
 \b
@@ -78,7 +83,16 @@ Examples:
   pyinject kube-inject -f manifests/ --check
 
 \b
-  # As a Helm post-renderer
+  # Argo Rollouts too, from a URL (https only)
+  pyinject kube-inject -f https://example.com/rollout.yaml --pod-template rollout
+
+\b
+  # As a Helm 4 post-renderer plugin (from a pyinject checkout), flags passed through
+  helm plugin install ./integrations/helm-plugin
+  helm install shop ./chart --post-renderer pyinject --post-renderer-args --valuesFile=values.json
+
+\b
+  # As a Helm 3 post-renderer
   helm template ./chart --post-renderer pyinject \\
       --post-renderer-args kube-inject --post-renderer-args -f --post-renderer-args -
 
@@ -149,8 +163,19 @@ def cli() -> None:
 @release_option
 def kube_inject(**flags: Any) -> None:
     options = inject_options(flags)
-
     run = RunFlags.from_click(flags)
+    stdin: IO[str] = sys.stdin
+    if not (run.in_place or run.check) and run.output_style == "pyinject" and options.output_format == "yaml":
+        # A kustomize/kpt ResourceList is answered as the KRM function would answer it.
+        from pyinject.cli.krm import resource_list_input, run_function
+
+        with errors_to_exit_codes(debug=run.debug):
+            text, stdin = resource_list_input(options, sys.stdin)
+            if text is not None:
+                source = "<stdin>" if options.filenames == ("-",) else options.filenames[0]
+                run_function(text, source, options, quiet=run.quiet, report=True, verbose=run.verbose,
+                             output=options.output)
+                return
 
     def build(warn: Callable[[str], None]) -> Any:
         from pyinject.inject import SidecarInjector, build_injector
@@ -160,7 +185,7 @@ def kube_inject(**flags: Any) -> None:
             click.echo(f"pyinject: {injector.run.native_sidecars.describe()}", err=True)
         return injector
 
-    _execute(options, build, run)
+    _execute(options, build, run, stdin=stdin)
 
 
 @cli.command("kube-uninject", help=UNINJECT_HELP, context_settings=CONTEXT_SETTINGS)
@@ -174,6 +199,8 @@ def kube_uninject(**flags: Any) -> None:
         output=flags["output"],
         output_format=flags["output_format"],
         inject_config_file=flags["inject_config_file"],
+        pod_templates=tuple(flags["pod_templates"]),
+        known_kinds=flags["known_kinds"],
     )
 
     def build(warn: Callable[[str], None]) -> Any:
@@ -218,11 +245,19 @@ def check_flags(options: Options, run: RunFlags) -> None:
         problems.append("--in-place rewrites files, so it cannot read - (stdin)")
     if run.output_style == "istioctl" and options.output_format != "yaml":
         problems.append("--output-style istioctl writes YAML only (istioctl has no JSON output)")
+    if options.pod_templates:
+        from pyinject.manifests.workloads import parse_pod_templates
+
+        try:
+            parse_pod_templates(options.pod_templates)
+        except UsageError as err:
+            problems.append(err.message)
     if problems:
         raise UsageError("; ".join(problems))
 
 
-def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], run: RunFlags) -> None:
+def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], run: RunFlags,
+             stdin: IO[str] | None = None) -> None:
     from pyinject import pipeline
     from pyinject.manifests.files import deliver
     from pyinject.manifests.output import output_mode
@@ -232,7 +267,8 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
     with errors_to_exit_codes(debug=run.debug):
         check_flags(options, run)
         mode = output_mode(options.output_format, run.output_style)
-        if not run.in_place and options.output is None and "-" in options.filenames and sys.stdin.isatty():
+        stdin = stdin or sys.stdin
+        if not run.in_place and options.output is None and "-" in options.filenames and stdin.isatty():
             reporter.warn("reading manifests from the terminal; end with Ctrl-D")
         _check_something_to_read(options, run, reporter)
         injector = build(reporter.warn)
@@ -248,7 +284,7 @@ def _execute(options: Options, build: Callable[[Callable[[str], None]], Any], ru
             outcomes = done.outcomes
             changed, sources = done.changed, done.sources
         else:
-            result = pipeline.run(options, injector, stdin=sys.stdin, warn=reporter.warn, mode=mode)
+            result = pipeline.run(options, injector, stdin=stdin, warn=reporter.warn, mode=mode)
             try:
                 if not run.check:
                     deliver(result, options.output, sys.stdout, force=run.force)
@@ -304,11 +340,10 @@ def split_joined_args(args: list[str]) -> list[str]:
 
 #: Commands kept in modules of their own, added to the group here: one line each.
 #: Their modules import only click at load time, so ``--help`` stays fast.
-from pyinject.cli.explain import explain as _explain  # noqa: E402
-
 SUBCOMMANDS: tuple[click.Command, ...] = (
     iptables_command,
-    _explain,
+    explain_command,
+    krm_command,
 )
 for _command in SUBCOMMANDS:
     cli.add_command(_command)

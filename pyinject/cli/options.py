@@ -70,8 +70,8 @@ def _check_kube_version(ctx: click.Context, param: click.Parameter, value: str |
 def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The manifests to read: -f (repeatable) and trailing PATH arguments; see :func:`inputs`."""
     func = click.option("-f", "--filename", "filenames", multiple=True, metavar="PATH", type=_PATH,
-                        help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted) or - for stdin. "
-                             "Repeatable; PATHs may also follow the options (as pre-commit passes them).")(func)
+                        help="Manifest file, directory (every *.yaml, *.yml, *.json below it, sorted), https:// URL, "
+                             "or - for stdin. Repeatable; PATHs may also follow the options (as pre-commit passes them).")(func)
     return click.argument("paths", nargs=-1, metavar="[PATH]...", type=_PATH)(func)
 
 
@@ -103,9 +103,25 @@ def io_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Report what changed in each pod (containers, volumes, annotations...)."),
         click.option("--debug", is_flag=True, help="Show a traceback for errors."),
     ]
+    func = kind_options(func)
     for option in reversed(options):
         func = option(func)
     return input_options(func)
+
+
+def kind_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Which custom kinds' pod templates to inject (``--pod-template``, ``--known-kinds``)."""
+    options = [
+        click.option("--pod-template", "pod_templates", multiple=True, metavar="KIND[.GROUP]=PATH|NAME",
+                     help="Also inject the pod templates of a custom kind: KIND[.GROUP]=PATH (e.g. "
+                          "Rollout.argoproj.io=spec.template), or a kind pyinject knows by NAME: rollout, cloneset, "
+                          "advanced-statefulset, advanced-daemonset, uniteddeployment, knative-service. Repeatable."),
+        click.option("--known-kinds", "known_kinds", is_flag=True,
+                     help="Inject every custom kind pyinject knows (the NAMEs of --pod-template)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def inputs(flags: dict[str, Any]) -> tuple[str, ...]:
@@ -185,10 +201,17 @@ def _check_limits(ctx: click.Context, param: click.Parameter, values: tuple[str,
 def inject_options(flags: dict[str, Any]) -> Options:
     """The :class:`Options` of a command that took :func:`io_options` (or :func:`input_options`)
     and :func:`config_options`."""
-    return Options(
-        filenames=inputs(flags),
-        output=flags.get("output"),
-        output_format=flags.get("output_format", "yaml"),
+    return Options(filenames=inputs(flags), output=flags.get("output"), output_format=flags.get("output_format", "yaml"),
+                   **config_fields(flags))
+
+
+def config_fields(flags: dict[str, Any]) -> dict[str, Any]:
+    """The :class:`Options` fields that :func:`config_options` and :func:`kind_options` set.
+
+    Flags a caller did not take (the KRM function's ConfigMap names only some) keep their defaults.
+    """
+    limits = flags.get("template_limits")
+    return dict(
         inject_config_file=flags["inject_config_file"],
         values_file=flags["values_file"],
         mesh_config_file=flags["mesh_config_file"],
@@ -197,7 +220,9 @@ def inject_options(flags: dict[str, Any]) -> Options:
         revision=flags["revision"],
         native_sidecars=flags["native_sidecars"],
         istio_version=flags.get("istio_version"),
-        template_env=tuple(flags["template_env"]),
-        template_limits=flags["template_limits"],
-        kube_version=flags["kube_version"],
+        template_env=tuple(flags.get("template_env") or ()),
+        kube_version=flags.get("kube_version"),
+        pod_templates=tuple(flags.get("pod_templates") or ()),
+        known_kinds=bool(flags.get("known_kinds")),
+        **({} if limits is None else {"template_limits": limits}),
     )

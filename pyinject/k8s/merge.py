@@ -281,7 +281,9 @@ def _merge_key_value(element: Any, merge_key: str, where: str) -> tuple[str, Any
         raise MergeError(f"{where}: expected a map with merge key {merge_key!r}, "
                          f"got a {_kind(element)}")
     if merge_key not in element:
-        raise MergeError(f"{where}: element has no merge key {merge_key!r}")
+        # Kubernetes' strategic merge needs the key on every item of the list to place the
+        # injected ones among them, and the API server requires it anyway.
+        raise MergeError(f"{where}: an item has no {merge_key!r}, which Kubernetes needs to merge this list")
     return _identity(element[merge_key], where)
 
 

@@ -18,6 +18,7 @@ from pyinject.model import Options, Outcome
 from pyinject.manifests.files import Staging
 from pyinject.manifests.output import JSON_IF_CHANGED, JSON_OUTPUT, PRESERVING
 from pyinject.manifests.read import STDIN, expand_paths
+from pyinject.manifests.remote import is_url
 from pyinject.model import Injector, OutputMode, Warn
 from pyinject.pipeline import run_per_source
 
@@ -37,6 +38,9 @@ def input_files(filenames: tuple[str, ...]) -> tuple[str, ...]:
     """The files ``-f`` names (directories expanded), each once; stdin is refused."""
     if STDIN in filenames:
         raise UsageError("--in-place rewrites files, so it cannot read - (stdin)")
+    urls = [name for name in filenames if is_url(name)]
+    if urls:
+        raise UsageError(f"--in-place rewrites files, so it cannot read a URL ({urls[0]})")
     seen: dict[str, str] = {}
     for path in expand_paths(filenames):
         # The same file named twice (or through a link) is rewritten once.

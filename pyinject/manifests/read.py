@@ -1,4 +1,4 @@
-"""Multi-document YAML input: files, directories and stdin, one document at a time.
+"""Multi-document YAML input: files, directories, stdin and https:// URLs, one document at a time.
 
 Each document keeps its raw text, so documents injection does not touch can be
 written back byte for byte, and its origin (file, index, first line), so errors
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from pyinject.errors import InputError, Location
+from pyinject.manifests.remote import check_url, fetch_text, is_url
 
 #: File name endings read from a directory (kubectl's set, minus URLs).
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -56,6 +57,10 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     out: list[str] = []
     for path in paths:
         if path == STDIN:
+            out.append(path)
+            continue
+        if is_url(path):
+            check_url(path)
             out.append(path)
             continue
         if os.path.isdir(path):
@@ -109,14 +114,17 @@ def read_documents(paths: Iterable[str], stdin: IO[str] | None = None) -> Iterat
     for path in paths:
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin
-            strict = _strict_utf8(stream)
+            strict = strict_utf8(stream)
             try:
                 yield from split_documents(strict, "<stdin>")
             except UnicodeError as err:
-                raise _not_utf8(err, "<stdin>") from err
+                raise not_utf8(err, "<stdin>") from err
             finally:
                 if strict is not stream:
                     strict.detach()  # type: ignore[attr-defined]  # leave stdin's buffer open
+            continue
+        if is_url(path):
+            yield from split_documents(io.StringIO(fetch_text(path), newline=""), path)
             continue
         try:
             handle = open(path, encoding="utf-8", newline="")
@@ -128,10 +136,10 @@ def read_documents(paths: Iterable[str], stdin: IO[str] | None = None) -> Iterat
             try:
                 yield from split_documents(handle, path)
             except UnicodeDecodeError as err:
-                raise _not_utf8(err, path) from err
+                raise not_utf8(err, path) from err
 
 
-def _strict_utf8(stream: IO[str]) -> IO[str]:
+def strict_utf8(stream: IO[str]) -> IO[str]:
     """``stream`` decoded as strict UTF-8, whatever the locale made of the process's stdin.
 
     Python decodes stdin with the locale's encoding, and under the C locale
@@ -144,7 +152,7 @@ def _strict_utf8(stream: IO[str]) -> IO[str]:
     return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
 
 
-def _not_utf8(err: UnicodeError, source: str) -> InputError:
+def not_utf8(err: UnicodeError, source: str) -> InputError:
     if isinstance(err, UnicodeDecodeError):
         return InputError(f"not UTF-8 text: {err.reason} (byte 0x{err.object[err.start]:02x})", Location(file=source))
     return InputError("not UTF-8 text", Location(file=source))

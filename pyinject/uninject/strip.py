@@ -315,7 +315,7 @@ def _restore_prometheus(anns: MutableMapping[str, Any], status_port: int, scrape
 def _first_app_container(pod: Pod) -> str | None:
     for c in container_list(pod, "containers"):
         if isinstance(c, Mapping) and c.get("name") != PROXY:
-            return str(c.get("name"))
+            return str(c.get("name") or "")  # a Knative container may have no name; templates see ""
     return None
 
 
