@@ -203,21 +203,3 @@ def test_manifests_that_mention_resource_lists_are_not_taken_for_one(run_cli) ->
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  x: |\n    kind: ResourceList\n"
     assert not looks_like_resource_list(text)
     assert run_cli("kube-inject", "-f", "-", input=text).stdout == text
-
-
-@pytest.mark.skipif(shutil.which("kpt") is None, reason="kpt is not installed (no package registry ships it)")
-def test_real_kpt_runs_the_exec_function(tmp_path: Path) -> None:
-    package = tmp_path / "pkg"
-    package.mkdir()
-    shutil.copy(DATA / "custom-kinds" / "crds.yaml", package / "crds.yaml")
-    config = tmp_path / "fn.yaml"
-    config.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inject}\ndata:\n  pod-template: rollout\n")
-    pyinject = shutil.which("pyinject", path=str(Path(os.sys.executable).parent))
-    assert pyinject is not None
-    done = subprocess.run(["kpt", "fn", "eval", str(package), "--exec", f"{pyinject} krm", "--fn-config", str(config),
-                           "--truncate-output=false"], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert "[info] argoproj.io/v1alpha1/Rollout/shop/web: sidecar injected" in done.stderr
-    assert "[warning] apps.kruise.io/v1alpha1/UnitedDeployment/ud:" in done.stderr
-    written = (package / "crds.yaml").read_text()
-    assert "istio-proxy" in written and "# Custom resources that keep pod templates" in written
