@@ -14,7 +14,7 @@ import pytest
 from pyinject.krm.resourcelist import looks_like_resource_list
 from tests.unit.cli.test_cli import docs
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 KPT_INPUT = DATA / "krm" / "kpt-input.yaml"
 KUSTOMIZE_INPUT = DATA / "krm" / "kustomize-input.yaml"
 ORCHESTRATOR = ("config.kubernetes.io/", "internal.config.kubernetes.io/")

@@ -14,7 +14,7 @@ from pyinject.manifests.load import load_plain
 from pyinject.render import decode
 from pyinject.render.decode import NotPieceable, decode_rendered
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 
 SIDECAR = """\
 metadata:

@@ -11,7 +11,7 @@ from pyinject.errors import UsageError
 from pyinject.manifests.workloads import KNOWN_KINDS, KindTable, find_unclaimed, find_workloads, parse_pod_templates
 from tests.unit.cli.test_cli import docs
 
-CRDS = Path(__file__).resolve().parent.parent / "data" / "custom-kinds" / "crds.yaml"
+CRDS = Path(__file__).resolve().parents[2] / "data" / "custom-kinds" / "crds.yaml"
 WIDGET = "Widget.example.com=spec.pod"
 
 

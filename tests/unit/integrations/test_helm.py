@@ -21,7 +21,7 @@ from tests.unit.cli.test_cli import docs
 
 PLUGIN = REPO / "integrations" / "helm-plugin"
 SCRIPT = PLUGIN / "pyinject-postrender"
-DATA = Path(__file__).resolve().parent.parent / "data" / "helm"
+DATA = Path(__file__).resolve().parents[2] / "data" / "helm"
 FILENAME = "postrenderer.helm.sh/postrender-filename"
 
 
