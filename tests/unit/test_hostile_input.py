@@ -193,7 +193,10 @@ def test_temporary_files_that_cannot_grow(tmp_path: Path) -> None:
     text = "".join(f"---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{x: {'y' * 1000}}}\n" for i in range(10_000))
     result = subprocess.run(
         [sys.executable, "-m", "pyinject", "kube-inject", "-f", "-"], input=text, capture_output=True, text=True,
-        timeout=120, preexec_fn=_limit_file_size, env={"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        timeout=120, preexec_fn=_limit_file_size,
+        # No bytecode writes: under this limit Python would leave 4 KiB stubs of the .pyc
+        # files it compiles (it does not check for a short write), breaking later imports.
+        env={"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr == "pyinject: error: cannot hold the output in a temporary file (TMPDIR): File too large\n"
