@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 REPORT_LINE = re.compile(r"^(?P<src>.+): document (?P<doc>\d+): (?P<kind>\S+) (?P<name>\S+): (?P<action>[a-z-]+)")
+#: A skip is reported in istioctl's words: ``FILE: document N: Skipping injection because Kind "name" ...``.
+SKIP_LINE = re.compile(r"^(?P<src>.+): document (?P<doc>\d+): Skipping injection because ")
 LISTS = (("containers", "containers"), ("initContainers", "init_containers"), ("volumes", "volumes"))
 
 
@@ -78,7 +80,12 @@ def compare(cmd: list[str], case_dir: Path, spec: dict[str, Any], mode: str, tot
             return []
         return [f"kube-inject exit {inject.returncode}, explain exit {explain.returncode}: "
                 f"{(inject.stderr or explain.stderr).strip().splitlines()[-1:]}"]
-    outcomes = [m.group("action") for m in map(REPORT_LINE.match, inject.stderr.splitlines()) if m]
+    outcomes = []
+    for line in inject.stderr.splitlines():
+        if SKIP_LINE.match(line):
+            outcomes.append("skipped")
+        elif (m := REPORT_LINE.match(line)) is not None:
+            outcomes.append(m.group("action"))
     records = [r for r in json.loads(explain.stdout) if r["reason"] != "not-a-workload-kind"]
     problems = []
     if len(outcomes) != len(records):
