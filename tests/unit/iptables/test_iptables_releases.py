@@ -1,7 +1,7 @@
-"""istio-iptables releases besides 1.5, 1.8 and 1.24-1.30: the bash script (1.0-1.4), 1.6, 1.7, 1.18-1.23.
+"""istio-iptables releases besides 1.5, 1.8 and 1.24-1.30: the bash script (1.0-1.4), 1.6, 1.7, 1.12-1.23.
 
 Expected rules come from reading each tag's tools/deb/istio-iptables.sh,
-tools/packaging/common/istio-iptables.sh or tools/istio-iptables/pkg/cmd/run.go.
+tools/packaging/common/istio-iptables.sh, tools/istio-iptables/pkg/cmd/run.go or pkg/capture/run.go.
 """
 
 from __future__ import annotations
@@ -225,3 +225,42 @@ def test_1_18_reads_every_flag_from_the_environment() -> None:
     assert "--to-ports 16001" in text
     assert "15053" not in text  # REDIRECT_DNS wins over ISTIO_META_DNS_CAPTURE, which only sets the default
     assert "16001" not in generate(["-u", "1"], env, Host(), "1.19").restore_text  # 1.19: -p has no variable
+
+
+def test_1_12_to_1_17_lo_redirect_leaves_no_port_alone() -> None:
+    args = ["-u", "1337", "-g", "1337", "--redirect-dns"]
+    host = Host(nameservers=("10.96.0.10",))
+    uid = "-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 {}-m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT"
+    gid = "-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 -m owner --gid-owner 1337 -j ISTIO_IN_REDIRECT"
+    for version in ("1.12", "1.13", "1.14", "1.15", "1.16", "1.17"):
+        got = rules(args, version, host=host)
+        assert uid.format("-p tcp ! --dport 53 ") in got and gid in got, version
+        assert uid.format("") in rules(["-u", "1337"], version)
+    later = rules(args, "1.18", host=host)
+    assert uid.format("-p tcp -m multiport ! --dports 53,15008 ") in later and gid not in later
+
+
+def test_1_12_keeps_inbound_ssh_out_and_1_13_does_not() -> None:
+    args = ["-u", "1337", "-b", "*", "-d", "15090"]
+    ssh = "-A ISTIO_INBOUND -p tcp --dport 22 -j RETURN"
+    assert rules(args, "1.12")[rules(args, "1.12").index(ssh) + 1] == "-A ISTIO_INBOUND -p tcp --dport 15090 -j RETURN"
+    assert ssh in rules(args, "1.12", host=Host(ipv6=True), family="v6")
+    tproxy = generate(args + ["-m", "TPROXY"], {}, Host(), "1.12").rules.v4
+    assert ssh in [r.text for r in tproxy if r.table == "mangle"]
+    assert ssh not in rules(args, "1.13")
+
+
+def test_1_12_to_1_17_flags_and_env() -> None:
+    env = {"ISTIO_OUTBOUND_OWNER_GROUPS_EXCLUDE": "7"}
+    assert "--gid-owner 7" not in generate(["-u", "1"], env, Host(), "1.13").restore_text  # no owner groups yet
+    assert "--gid-owner 7 -j RETURN" in generate(["-u", "1"], env, Host(), "1.14").restore_text
+    generate(["-u", "1", "--output-paths", "/tmp/x", "--istio-exclude-interfaces", "eth9"], {}, Host(), "1.14")
+    with pytest.raises(UsageError, match="-c"):
+        generate(["-u", "1", "-c", "eth9"], {}, Host(), "1.14")  # -c came in 1.15
+    assert "-o eth9" in generate(["-u", "1", "-c", "eth9", "--host-nsenter-exec"], {}, Host(), "1.15").restore_text
+    with pytest.raises(UsageError, match="--output-paths"):
+        generate(["-u", "1", "--output-paths", "/tmp/x"], {}, Host(), "1.17")
+    for flag in ("--dual-stack", "--iptables-version=nft"):
+        with pytest.raises(UsageError, match=flag.split("=")[0]):
+            generate(["-u", "1", flag], {}, Host(), "1.17")
+    assert "16001" in generate(["-u", "1"], {"ENVOY_PORT": "16001"}, Host(), "1.12").restore_text  # viper
