@@ -317,3 +317,10 @@ def test_1_11_flags() -> None:
     assert "-A ISTIO_OUTPUT -p tcp --dport 8080 -j ISTIO_REDIRECT" in v6  # 1.9 on: -q for IPv6 too
     assert "-A ISTIO_OUTPUT -p tcp --dport 8080 -j ISTIO_REDIRECT" not in rules(
         ["-u", "1", "-q", "8080"], "1.8", host=Host(ipv6=True), family="v6")
+
+
+def test_1_9_to_1_11_explain_names_ipv4_servers_only() -> None:
+    host = Host(ipv6=True, nameservers=("10.96.0.10", "fd00::10"))
+    args = ["-u", "1337", "--redirect-dns"]
+    assert describe_capture(generate(args, {}, host, "1.11")).dns["servers"] == ["10.96.0.10"]
+    assert describe_capture(generate(args, {}, host, "1.12")).dns["servers"] == ["10.96.0.10", "fd00::10"]
