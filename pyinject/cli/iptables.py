@@ -22,7 +22,7 @@ Two ways in. With istio-iptables flags after `--`, prints what that command
 for an IPv6 pod: a `# iptables-restore` / `# ip6tables-restore` header, then
 `*table` ... `COMMIT` blocks, rules in Istio's order and spelling. Every flag
 of the release (long or short form) and the environment variables it reads
-are honoured; --istio-version picks the release (1.0 to 1.8, 1.18 to 1.30). What
+are honoured; --istio-version picks the release (1.0 to 1.30). What
 istio-iptables reads from the pod itself is given as options: --ipv6 when the
 pod's address is IPv6, --nameserver for each line of its resolv.conf (used
 with --redirect-dns).
@@ -94,7 +94,7 @@ class _IptablesCommand(click.Command):
 @click.command("iptables", cls=_IptablesCommand, help=IPTABLES_HELP,
                context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--istio-version", default="1.30", show_default=True, metavar="X.Y",
-              help="The istio-iptables release to emulate: 1.0 to 1.8, or 1.18 to 1.30.")
+              help="The istio-iptables release to emulate: 1.0 to 1.30.")
 @click.option("--ipv6", is_flag=True, help="The pod's address is IPv6: ip6tables rules too.")
 @click.option("--nameserver", "nameservers", multiple=True, metavar="IP",
               help="A nameserver of the pod's /etc/resolv.conf (DNS capture with --redirect-dns). Repeatable.")

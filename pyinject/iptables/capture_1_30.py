@@ -18,6 +18,7 @@ from pyinject.iptables.flags import Release
 
 DNS_PORT = "15053"
 OUTBOUND_MARK = "1338"
+SSH_PORT = "22"
 
 
 def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
@@ -65,7 +66,7 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     rs.append("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", tunnel, "-j", "RETURN")
     rs.append("ISTIO_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["ProxyPort"])
     rs.append("ISTIO_IN_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["InboundCapturePort"])
-    _inbound(rs, v, mode_tproxy)
+    _inbound(rs, v, mode_tproxy, rel.ssh_exempt)
     rs.append("OUTPUT", "nat", *(() if rel.dns_chain else ("-p", "tcp")), "-j", "ISTIO_OUTPUT")
     for port in split(v["OutboundPortsExclude"]):
         rs.append("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "RETURN")
@@ -77,7 +78,11 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     for owner, ids in (("--uid-owner", v["ProxyUID"]), ("--gid-owner", v["ProxyGID"])):
         for ident in split(ids):
             # The app calling itself through a service VIP goes app -> Envoy out -> Envoy in -> app.
-            if redirect_dns and owner == "--uid-owner":
+            if not rel.lo_redirect_exempts_tunnel:
+                dns_port = ("-p", "tcp", "!", "--dport", "53") if redirect_dns and owner == "--uid-owner" else ()
+                rs.append_versioned(loop, "::1/128", "ISTIO_OUTPUT", "nat", "-o", "lo", "!", "-d", ADDR, *dns_port,
+                                    "-m", "owner", owner, ident, "-j", "ISTIO_IN_REDIRECT")
+            elif redirect_dns and owner == "--uid-owner":
                 rs.append_versioned(loop, "::1/128", "ISTIO_OUTPUT", "nat", "-o", "lo", "!", "-d", ADDR, "-p", "tcp",
                                     "-m", "multiport", "!", "--dports", "53," + tunnel,
                                     "-m", "owner", owner, ident, "-j", "ISTIO_IN_REDIRECT")
@@ -94,7 +99,7 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
             # The proxy's own traffic is never captured again (no loops).
             rs.append("ISTIO_OUTPUT", "nat", "-m", "owner", owner, ident, "-j", "RETURN")
 
-    _owner_groups(rs, v["OwnerGroupsInclude"], v["OwnerGroupsExclude"])
+    _owner_groups(rs, v.get("OwnerGroupsInclude", "*"), v.get("OwnerGroupsExclude", ""))
     if redirect_dns and rel.dns_chain:
         _dns(rs, v["ProxyUID"], v["ProxyGID"], dns4, dns6, capture_all_dns)
     elif redirect_dns:
@@ -124,7 +129,7 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     return rs
 
 
-def _inbound(rs: RuleSet, v: Mapping[str, str], tproxy: bool) -> None:
+def _inbound(rs: RuleSet, v: Mapping[str, str], tproxy: bool, ssh_exempt: bool) -> None:
     include = v["InboundPortsInclude"]
     if not include:
         return
@@ -138,7 +143,8 @@ def _inbound(rs: RuleSet, v: Mapping[str, str], tproxy: bool) -> None:
                             "--on-port", v["InboundCapturePort"])
         table = "mangle"
     rs.append("PREROUTING", table, "-p", "tcp", "-j", "ISTIO_INBOUND")
-    add_inbound_port_rules(rs.append, table, include, v["InboundPortsExclude"], tproxy)
+    always_return = (SSH_PORT,) if ssh_exempt else ()
+    add_inbound_port_rules(rs.append, table, include, v["InboundPortsExclude"], tproxy, always_return)
 
 
 def _owner_groups(rs: RuleSet, include: str, exclude: str) -> None:
@@ -220,8 +226,8 @@ def _dns_inline_udp(rs: RuleSet, v: Mapping[str, str], dns4: list[str], dns6: li
               for ident in split(ids)]
     for owner, ident in owners:
         rs.append(chain, "nat", "-p", "udp", "--dport", "53", "-m", "owner", owner, ident, "-j", "RETURN")
-    if v["OwnerGroupsInclude"] == "*":
-        for group in split(v["OwnerGroupsExclude"]):
+    if v.get("OwnerGroupsInclude", "*") == "*":
+        for group in split(v.get("OwnerGroupsExclude", "")):
             rs.append(chain, "nat", "-p", "udp", "--dport", "53", "-m", "owner", "--gid-owner", group,
                       "-j", "RETURN")
     else:

@@ -161,6 +161,8 @@ def _dns_facts(v: Mapping[str, str], capture: Capture) -> dict[str, Any]:
     if v.get("CaptureAllDNS") == "true":
         return {"captured": True, "servers": "all", "to_port": 15053, "why_not": ""}
     v4, v6 = split_nameservers(capture.host.nameservers)
+    if capture.release.program == "1.5":  # 1.9-1.11 capture DNS to IPv4 servers only
+        v6 = []
     if not v4 and not v6:
         return {"captured": False, "servers": [], "to_port": 15053,
                 "why_not": "no nameserver known (give --nameserver) and --capture-all-dns is off"}

@@ -76,6 +76,11 @@ class Release:
     include_return_rest: bool = False
     #: How 1.19-1.24's raw-table rule for DNS replies names the nameserver: -s, or -d (1.19).
     dns_reply_match: str = "-s"
+    #: The proxy's own calls over lo to ISTIO_IN_REDIRECT leave the tunnel port (-e) alone (1.18 on); before, only
+    #: the uid rule leaves TCP DNS alone, and only with --redirect-dns.
+    lo_redirect_exempts_tunnel: bool = True
+    #: With -b '*', inbound SSH (port 22) is always RETURNed (up to 1.12).
+    ssh_exempt: bool = False
     #: Bash getopts (the 1.0-1.4 istio-iptables.sh): single-letter flags only, parsing stops at the first word
     #: that is not a flag.
     getopts: bool = False
@@ -218,6 +223,23 @@ _flags_1_8.insert([f.name for f in _flags_1_8].index("istio-local-outbound-ports
 RELEASE_1_8 = Release("1.8", "1.8.6", tuple(_flags_1_8), (EnvSetting("ISTIO_META_DNS_CAPTURE", "DNSCapture", "false"),),
                       program="1.5")
 
+# 1.9.9: 1.8's flags and --redirect-dns (its default from $ISTIO_META_DNS_CAPTURE).  1.10.6: the same, and
+# $ISTIO_META_DNS_CONNTRACK_ZONE.  1.11.8: --istio-exclude-interfaces (no shorthand), --capture-all-dns,
+# --output-paths, --network-namespace, --cni-mode.
+_redirect_dns = _f("redirect-dns", "", "RedirectDNS", "bool", default="false",
+                   env=("ISTIO_META_DNS_CAPTURE", "REDIRECT_DNS"))
+RELEASE_1_9 = Release("1.9", "1.9.9", RELEASE_1_8.flags + (_redirect_dns,), program="1.5")
+RELEASE_1_10 = Release("1.10", "1.10.6", RELEASE_1_9.flags,
+                       (EnvSetting("ISTIO_META_DNS_CONNTRACK_ZONE", "DNSConntrackZone", "false"),), program="1.5")
+_flags_1_11 = list(RELEASE_1_9.flags)
+_flags_1_11.insert([f.name for f in _flags_1_11].index("istio-service-cidr"),
+                   _f("istio-exclude-interfaces", "", "ExcludeInterfaces"))
+_flags_1_11 += [_f("capture-all-dns", "", "CaptureAllDNS", "bool", default="false"),
+                _f("output-paths", "", "OutputPath", inert=True),
+                _f("network-namespace", "", "NetworkNamespace", inert=True),
+                _f("cni-mode", "", "HostFilesystemPodNetwork", "bool", default="false", inert=True)]
+RELEASE_1_11 = Release("1.11", "1.11.8", tuple(_flags_1_11), program="1.5")
+
 # 1.6.14: 1.5's flags; $DNS_CAPTURE (any value) captures UDP DNS to Envoy.  1.7.8: 1.8's flags, root still added
 # to the default uid; $ISTIO_META_DNS_CAPTURE (Envoy) or $DNS_AGENT (the agent), any value.
 RELEASE_1_6 = Release("1.6", "1.6.14", RELEASE_1_5.flags, (EnvSetting("DNS_CAPTURE", "DNSCaptureEnvoy", ""),),
@@ -313,13 +335,34 @@ def _viper_env(flag: Flag) -> Flag:
 # 1.18.7: 1.19's rules (checked against its goldens) and flags; environment variables through viper.
 RELEASE_1_18 = replace(RELEASE_1_19, version="1.18", tag="1.18.7", flags=tuple(_viper_env(f) for f in RELEASE_1_19.flags))
 
+# 1.17.8: 1.18's rules (checked against its goldens), except that the proxy's calls over lo go back to
+# ISTIO_IN_REDIRECT whatever their port (1.18 leaves the tunnel port alone); no --dual-stack (it is read from
+# $ISTIO_AGENT_DUAL_STACK only) or --iptables-version, but --host-nsenter-exec (how rules are applied).
+_flags_1_17 = tuple(f for f in RELEASE_1_18.flags if f.name not in ("dual-stack", "iptables-version"))
+_at = [f.name for f in _flags_1_17].index("cni-mode") + 1
+_nsenter = _viper_env(_f("host-nsenter-exec", "", "HostNSEnterExec", "bool", default="false", inert=True))
+_flags_1_17 = _flags_1_17[:_at] + (_nsenter,) + _flags_1_17[_at:]
+RELEASE_1_17 = replace(RELEASE_1_18, version="1.17", tag="1.17.8", flags=_flags_1_17, lo_redirect_exempts_tunnel=False)
+# 1.15.7, 1.16.7: 1.17's rules (checked against their goldens) and flags, plus --output-paths (a file the rules
+# are also written to).
+_at = [f.name for f in _flags_1_17].index("capture-all-dns") + 1
+_flags_1_16 = _flags_1_17[:_at] + (_viper_env(_f("output-paths", "", "OutputPath", inert=True)),) + _flags_1_17[_at:]
+RELEASE_1_16 = replace(RELEASE_1_17, version="1.16", tag="1.16.7", flags=_flags_1_16)
+RELEASE_1_15 = replace(RELEASE_1_16, version="1.15", tag="1.15.7")
+# 1.14.6: --exclude-interfaces has no -c yet and there is no --host-nsenter-exec.  1.13.9: no outbound owner
+# groups ($ISTIO_OUTBOUND_OWNER_GROUPS*).  1.12.9: with -b '*', inbound SSH (22) is always RETURNed.
+_flags_1_14 = tuple(replace(f, short="") if f.name == "istio-exclude-interfaces" else f for f in _flags_1_16
+                    if f.name != "host-nsenter-exec")
+RELEASE_1_14 = replace(RELEASE_1_16, version="1.14", tag="1.14.6", flags=_flags_1_14)
+RELEASE_1_13 = replace(RELEASE_1_14, version="1.13", tag="1.13.9", env_only=())
+RELEASE_1_12 = replace(RELEASE_1_13, version="1.12", tag="1.12.9", ssh_exempt=True)
+
 #: Release -> its table; ``--istio-version`` picks one.
-RELEASES: dict[str, Release] = {r.version: r for r in (RELEASE_1_30, RELEASE_1_29, RELEASE_1_28, RELEASE_1_27,
-                                                       RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_23, RELEASE_1_22, RELEASE_1_21,
-                                                       RELEASE_1_20, RELEASE_1_19, RELEASE_1_18, RELEASE_1_8,
-                                                       RELEASE_1_7, RELEASE_1_6,
-                                                       RELEASE_1_5, RELEASE_1_4, RELEASE_1_3, RELEASE_1_2,
-                                                       RELEASE_1_1, RELEASE_1_0)}
+RELEASES: dict[str, Release] = {r.version: r for r in (
+    RELEASE_1_30, RELEASE_1_29, RELEASE_1_28, RELEASE_1_27, RELEASE_1_26, RELEASE_1_25, RELEASE_1_24, RELEASE_1_23,
+    RELEASE_1_22, RELEASE_1_21, RELEASE_1_20, RELEASE_1_19, RELEASE_1_18, RELEASE_1_17, RELEASE_1_16, RELEASE_1_15,
+    RELEASE_1_14, RELEASE_1_13, RELEASE_1_12, RELEASE_1_11, RELEASE_1_10, RELEASE_1_9, RELEASE_1_8, RELEASE_1_7,
+    RELEASE_1_6, RELEASE_1_5, RELEASE_1_4, RELEASE_1_3, RELEASE_1_2, RELEASE_1_1, RELEASE_1_0)}
 DEFAULT_RELEASE = "1.30"
 
 

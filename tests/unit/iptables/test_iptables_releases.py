@@ -1,7 +1,7 @@
-"""istio-iptables releases besides 1.5, 1.8 and 1.24-1.30: the bash script (1.0-1.4), 1.6, 1.7, 1.18-1.23.
+"""istio-iptables releases besides 1.5, 1.8 and 1.24-1.30: the bash script (1.0-1.4), 1.6, 1.7, 1.9-1.23.
 
 Expected rules come from reading each tag's tools/deb/istio-iptables.sh,
-tools/packaging/common/istio-iptables.sh or tools/istio-iptables/pkg/cmd/run.go.
+tools/packaging/common/istio-iptables.sh, tools/istio-iptables/pkg/cmd/run.go or pkg/capture/run.go.
 """
 
 from __future__ import annotations
@@ -225,3 +225,102 @@ def test_1_18_reads_every_flag_from_the_environment() -> None:
     assert "--to-ports 16001" in text
     assert "15053" not in text  # REDIRECT_DNS wins over ISTIO_META_DNS_CAPTURE, which only sets the default
     assert "16001" not in generate(["-u", "1"], env, Host(), "1.19").restore_text  # 1.19: -p has no variable
+
+
+def test_1_12_to_1_17_lo_redirect_leaves_no_port_alone() -> None:
+    args = ["-u", "1337", "-g", "1337", "--redirect-dns"]
+    host = Host(nameservers=("10.96.0.10",))
+    uid = "-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 {}-m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT"
+    gid = "-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 -m owner --gid-owner 1337 -j ISTIO_IN_REDIRECT"
+    for version in ("1.12", "1.13", "1.14", "1.15", "1.16", "1.17"):
+        got = rules(args, version, host=host)
+        assert uid.format("-p tcp ! --dport 53 ") in got and gid in got, version
+        assert uid.format("") in rules(["-u", "1337"], version)
+    later = rules(args, "1.18", host=host)
+    assert uid.format("-p tcp -m multiport ! --dports 53,15008 ") in later and gid not in later
+
+
+def test_1_12_keeps_inbound_ssh_out_and_1_13_does_not() -> None:
+    args = ["-u", "1337", "-b", "*", "-d", "15090"]
+    ssh = "-A ISTIO_INBOUND -p tcp --dport 22 -j RETURN"
+    assert rules(args, "1.12")[rules(args, "1.12").index(ssh) + 1] == "-A ISTIO_INBOUND -p tcp --dport 15090 -j RETURN"
+    assert ssh in rules(args, "1.12", host=Host(ipv6=True), family="v6")
+    tproxy = generate(args + ["-m", "TPROXY"], {}, Host(), "1.12").rules.v4
+    assert ssh in [r.text for r in tproxy if r.table == "mangle"]
+    assert ssh not in rules(args, "1.13")
+
+
+def test_1_12_to_1_17_flags_and_env() -> None:
+    env = {"ISTIO_OUTBOUND_OWNER_GROUPS_EXCLUDE": "7"}
+    assert "--gid-owner 7" not in generate(["-u", "1"], env, Host(), "1.13").restore_text  # no owner groups yet
+    assert "--gid-owner 7 -j RETURN" in generate(["-u", "1"], env, Host(), "1.14").restore_text
+    generate(["-u", "1", "--output-paths", "/tmp/x", "--istio-exclude-interfaces", "eth9"], {}, Host(), "1.14")
+    with pytest.raises(UsageError, match="-c"):
+        generate(["-u", "1", "-c", "eth9"], {}, Host(), "1.14")  # -c came in 1.15
+    assert "-o eth9" in generate(["-u", "1", "-c", "eth9", "--host-nsenter-exec"], {}, Host(), "1.15").restore_text
+    with pytest.raises(UsageError, match="--output-paths"):
+        generate(["-u", "1", "--output-paths", "/tmp/x"], {}, Host(), "1.17")
+    for flag in ("--dual-stack", "--iptables-version=nft"):
+        with pytest.raises(UsageError, match=flag.split("=")[0]):
+            generate(["-u", "1", flag], {}, Host(), "1.17")
+    assert "16001" in generate(["-u", "1"], {"ENVOY_PORT": "16001"}, Host(), "1.12").restore_text  # viper
+
+
+def test_1_9_to_1_11_redirect_dns_to_the_resolv_conf_servers() -> None:
+    args = ["-u", "1337", "-g", "1337", "-i", "*", "--redirect-dns"]
+    host = Host(nameservers=("10.96.0.10", "fd00::10"))
+    for version in ("1.9", "1.10", "1.11"):
+        got = rules(args, version, host=host)
+        assert "-A ISTIO_OUTPUT -p tcp --dport 53 -d 10.96.0.10/32 -j REDIRECT --to-ports 15053" in got, version
+        assert "-A OUTPUT -p udp --dport 53 -d 10.96.0.10/32 -j REDIRECT --to-port 15053" in got
+        assert "-A OUTPUT -p udp --dport 53 -m owner --gid-owner 1337 -j RETURN" in got
+        assert ("-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 -p tcp ! --dport 53 -m owner --uid-owner 1337 "
+                "-j ISTIO_IN_REDIRECT") in got
+        assert not any("fd00::10" in r or "DNAT" in r for r in got)  # IPv4 servers only; no DNAT as in 1.8
+        assert not any("15053" in r for r in rules(args[:-1], version, host=host))
+    env = {"ISTIO_META_DNS_CAPTURE": "true"}  # sets --redirect-dns's default
+    assert "15053" in generate(["-u", "1"], env, host, "1.9").restore_text
+    with pytest.raises(UsageError, match="--redirect-dns"):
+        generate(["-u", "1", "--redirect-dns"], {}, host, "1.8")
+
+
+def test_1_10_conntrack_zones_by_env_and_1_11_always() -> None:
+    args = ["-u", "1337", "--redirect-dns"]
+    host = Host(nameservers=("10.96.0.10",))
+    zone = "-A PREROUTING -p udp --sport 53 -d 10.96.0.10/32 -j CT --zone 1"
+    assert zone not in rules(args, "1.9", {"ISTIO_META_DNS_CONNTRACK_ZONE": "true"}, host)
+    assert zone not in rules(args, "1.10", host=host)
+    assert zone in rules(args, "1.10", {"ISTIO_META_DNS_CONNTRACK_ZONE": "true"}, host)
+    assert zone in rules(args, "1.11", host=host)
+    everything = rules(args + ["--capture-all-dns"], "1.11", host=host)
+    assert "-A OUTPUT -p udp --dport 53 -j REDIRECT --to-port 15053" in everything
+    assert "-A PREROUTING -p udp --sport 53 -j CT --zone 1" in everything
+
+
+def test_1_9_to_1_11_tproxy_goes_to_the_capture_port_and_marks_connections() -> None:
+    args = ["-u", "1337", "-m", "TPROXY", "-b", "*"]
+    for version, on_port in (("1.8", "15001"), ("1.9", "15006"), ("1.11", "15006")):
+        mangle = [r.text for r in generate(args, {}, Host(), version).rules.v4 if r.table == "mangle"]
+        assert any(r.endswith("--on-port " + on_port) for r in mangle), version
+        assert ("-A PREROUTING -p tcp -m mark --mark 1337 -j CONNMARK --save-mark" in mangle) == (version != "1.8")
+        assert any("--set-mark 1338" in r for r in mangle) == (version == "1.11")
+
+
+def test_1_11_flags() -> None:
+    text = generate(["-u", "1", "--istio-exclude-interfaces", "eth9", "--output-paths", "/x"], {}, Host(), "1.11")
+    assert "-A PREROUTING -i eth9 -j RETURN" in text.restore_text
+    with pytest.raises(UsageError, match="--istio-exclude-interfaces"):
+        generate(["-u", "1", "--istio-exclude-interfaces", "eth9"], {}, Host(), "1.10")
+    with pytest.raises(UsageError, match="--capture-all-dns"):
+        generate(["-u", "1", "--capture-all-dns"], {}, Host(), "1.10")
+    v6 = rules(["-u", "1", "-q", "8080"], "1.9", host=Host(ipv6=True), family="v6")
+    assert "-A ISTIO_OUTPUT -p tcp --dport 8080 -j ISTIO_REDIRECT" in v6  # 1.9 on: -q for IPv6 too
+    assert "-A ISTIO_OUTPUT -p tcp --dport 8080 -j ISTIO_REDIRECT" not in rules(
+        ["-u", "1", "-q", "8080"], "1.8", host=Host(ipv6=True), family="v6")
+
+
+def test_1_9_to_1_11_explain_names_ipv4_servers_only() -> None:
+    host = Host(ipv6=True, nameservers=("10.96.0.10", "fd00::10"))
+    args = ["-u", "1337", "--redirect-dns"]
+    assert describe_capture(generate(args, {}, host, "1.11")).dns["servers"] == ["10.96.0.10"]
+    assert describe_capture(generate(args, {}, host, "1.12")).dns["servers"] == ["10.96.0.10", "fd00::10"]
