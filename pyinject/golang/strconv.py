@@ -195,3 +195,30 @@ def rune_string(code: int) -> str:
     if code < 0 or code > MAX_RUNE or 0xD800 <= code <= 0xDFFF:
         return RUNE_ERROR
     return chr(code)
+
+
+def underscore_ok(s: str) -> bool:
+    """strconv's underscoreOK: an underscore must sit between digits (or after a base prefix)."""
+    if s[:1] in ("+", "-"):
+        s = s[1:]
+    saw = "^"
+    i = 0
+    hexa = False
+    if len(s) >= 2 and s[0] == "0" and s[1] in "bBoOxX":
+        i = 2
+        saw = "0"
+        hexa = s[1] in "xX"
+    while i < len(s):
+        c = s[i]
+        if "0" <= c <= "9" or (hexa and c in "abcdefABCDEF"):
+            saw = "0"
+        elif c == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+        i += 1
+    return saw != "_"

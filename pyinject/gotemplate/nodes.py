@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyinject.golang.strconv import quote
+from pyinject.golang.strconv import quote, underscore_ok
 from pyinject.gotemplate.lexer import T
 
 
@@ -354,33 +354,6 @@ def _fix_bytes(s: str) -> str:
         return s
     raw = s.encode("utf-8", "surrogateescape")
     return raw.decode("utf-8", "surrogateescape")
-
-
-def underscore_ok(s: str) -> bool:
-    """Go's rule: an underscore must sit between digits (or after a base prefix)."""
-    if s[:1] in ("+", "-"):
-        s = s[1:]
-    saw = "^"
-    i = 0
-    hexa = False
-    if len(s) >= 2 and s[0] == "0" and s[1] in "bBoOxX":
-        i = 2
-        saw = "0"
-        hexa = s[1] in "xX"
-    while i < len(s):
-        c = s[i]
-        if "0" <= c <= "9" or (hexa and c in "abcdefABCDEF"):
-            saw = "0"
-        elif c == "_":
-            if saw != "0":
-                return False
-            saw = "_"
-        elif saw == "_":
-            return False
-        else:
-            saw = "!"
-        i += 1
-    return saw != "_"
 
 
 _INT_BODY = {

@@ -17,8 +17,7 @@ from pyinject.errors import UsageError
 from pyinject.model import Options, Outcome
 from pyinject.manifests.files import Staging
 from pyinject.manifests.output import JSON_IF_CHANGED, JSON_OUTPUT, PRESERVING
-from pyinject.manifests.read import STDIN, expand_paths
-from pyinject.manifests.remote import is_url
+from pyinject.manifests.read import STDIN, expand_paths, is_url
 from pyinject.model import Injector, OutputMode, Warn
 from pyinject.pipeline import run_per_source
 

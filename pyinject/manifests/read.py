@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import IO
 
 from pyinject.errors import InputError, Location
-from pyinject.manifests.remote import check_url, fetch_text, is_url
 
 #: File name endings read from a directory (kubectl's set, minus URLs).
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -52,6 +51,11 @@ class RawDocument:
         return Location(file=self.source, document=self.index, line=line, col=col)
 
 
+def is_url(path: str) -> bool:
+    """Whether ``-f`` names a URL (fetched by :mod:`pyinject.manifests.remote`) rather than a path."""
+    return path.startswith(("https://", "http://"))
+
+
 def expand_paths(paths: Iterable[str]) -> list[str]:
     """Expand ``-f`` arguments: directories become their manifests, recursively, sorted."""
     out: list[str] = []
@@ -60,6 +64,8 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
             out.append(path)
             continue
         if is_url(path):
+            from pyinject.manifests.remote import check_url  # urllib and ssl only when a URL is named
+
             check_url(path)
             out.append(path)
             continue
@@ -124,6 +130,8 @@ def read_documents(paths: Iterable[str], stdin: IO[str] | None = None) -> Iterat
                     strict.detach()  # type: ignore[attr-defined]  # leave stdin's buffer open
             continue
         if is_url(path):
+            from pyinject.manifests.remote import fetch_text
+
             yield from split_documents(io.StringIO(fetch_text(path), newline=""), path)
             continue
         try:

@@ -24,10 +24,6 @@ MAX_BYTES = 64 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 
-def is_url(path: str) -> bool:
-    return path.startswith(("https://", "http://"))
-
-
 def check_url(url: str) -> None:
     """Refuse what is not fetched: plain HTTP."""
     if not url.startswith("https://"):

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from pyinject.golang.fmt import format_value
-from pyinject.gotemplate.nodes import underscore_ok
+from pyinject.golang.strconv import underscore_ok
 from pyinject.golang.values import MISSING, GoObject
 
 INT64_MIN = -(1 << 63)
