@@ -52,8 +52,12 @@ class RunSettings:
     proxy_gid: int
 
 
-def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> Injector:
-    """Load and check every configuration input once, before any document is read."""
+def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
+                   merge_over_previous: bool = False) -> Injector:
+    """Load and check every configuration input once, before any document is read.
+
+    ``merge_over_previous`` picks istioctl's re-injection (see :class:`SidecarInjector`).
+    """
     from pyinject.config import settings as config, inject_config as config_inject
     from pyinject.istio.releases import choose_release
 
@@ -108,7 +112,7 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn) -> 
         proxy_uid=uid,
         proxy_gid=gid,
     )
-    return SidecarInjector(run, warn, release)
+    return SidecarInjector(run, warn, release, merge_over_previous=merge_over_previous)
 
 
 def _values_for_release(options: Options) -> Mapping[str, Any]:
@@ -180,19 +184,30 @@ class CombinedRenderer:
 
 
 class SidecarInjector:
-    """Injects one pod template at a time with the run's settings."""
+    """Injects one pod template at a time with the run's settings.
 
-    def __init__(self, run: RunSettings, warn: Warn, release: Release | None = None) -> None:
+    Re-injecting an already-injected pod has two meanings.  By default the
+    previous injection is stripped and the pod is injected afresh.  With
+    ``merge_over_previous`` (istioctl's behaviour) the templates still see the
+    stripped pod, but they are merged over the pod as it came, and any old
+    injected container the status annotation does not list stays a user
+    override: the old proxy's settings can survive the re-injection.
+    """
+
+    def __init__(self, run: RunSettings, warn: Warn, release: Release | None = None, *,
+                 merge_over_previous: bool = False) -> None:
         self.run = run
         self.warn = warn
         #: The Istio release whose kube-inject is reproduced (its output style, its Go-side behaviour).
         self.release = release
+        self.merge_over_previous = merge_over_previous
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject.istio import policy
         pod: dict[str, Any] = {"metadata": metadata, "spec": spec}
         annotations = metadata.get("annotations") or {}
         reinjecting = isinstance(annotations, dict) and STATUS_ANNOTATION in annotations
+        previous = copy_plain(pod) if reinjecting and self.merge_over_previous else None
         if reinjecting:
             # Only re-injection needs the uninjector; first runs skip importing it.
             from pyinject.uninject.strip import strip_injection
@@ -212,11 +227,16 @@ class SidecarInjector:
             reason = str(decision.reason.value if decision.reason is not None else "")
             # The report says why, once, with the file (report.summary.skip_sentence).
             return PodResult(metadata, spec, Action.SKIPPED, reason, [])
-        injected = self.inject_pod(workload, pod)
+        injected = self.inject_pod(workload, pod, previous)
         return PodResult(injected["metadata"], injected["spec"], Action.REINJECTED if reinjecting else Action.INJECTED)
 
-    def inject_pod(self, workload: Workload, pod: dict[str, Any]) -> dict[str, Any]:
-        """Render, merge and post-process; ``pod`` is the stripped user pod."""
+    def inject_pod(self, workload: Workload, pod: dict[str, Any],
+                   previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Render, merge and post-process; ``pod`` is the stripped user pod.
+
+        ``previous``, when given, is the already-injected pod as it came: the
+        templates render from ``pod`` but merge over ``previous`` (istioctl).
+        """
         from pyinject.istio import annotations as annotation_checks
         from pyinject.istio import postprocess
         from pyinject.k8s.merge import merge_overlay
@@ -226,8 +246,8 @@ class SidecarInjector:
         pod_annotations = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
         _stage("annotations", annotation_checks.validate, pod_annotations)
         ctx = self.context(workload, pod, pod_annotations)
-        original = copy_plain(pod)
-        merged = pod
+        original = copy_plain(pod if previous is None else previous)
+        merged = pod if previous is None else previous
         template_pod: dict[str, Any] = {}
         for name in select_templates(run.config, pod_annotations):
             with naming_config(run.config.source):

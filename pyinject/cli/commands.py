@@ -180,7 +180,9 @@ def kube_inject(**flags: Any) -> None:
     def build(warn: Callable[[str], None]) -> Any:
         from pyinject.inject import SidecarInjector, build_injector
 
-        injector = build_injector(options, os.environ, warn=warn)
+        # istioctl re-injects by merging over the old sidecar; pyinject's own style injects afresh.
+        injector = build_injector(options, os.environ, warn=warn,
+                                  merge_over_previous=run.output_style == "istioctl")
         if run.verbose and not run.quiet and isinstance(injector, SidecarInjector):
             click.echo(f"pyinject: {injector.run.native_sidecars.describe()}", err=True)
         return injector
