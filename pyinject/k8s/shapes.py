@@ -134,8 +134,6 @@ def describe(value: Any) -> str:
         return f"a number ({_preview(value)})"
     if isinstance(value, str):
         return f"a string ({_preview(value)})"
-    if value is None:
-        return "null"
     return type(value).__name__
 
 
