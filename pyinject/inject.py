@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
 from pyinject.istio.releases import Release
@@ -23,9 +23,14 @@ from pyinject.sandbox.limits import RenderLimits
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
 
+if TYPE_CHECKING:
+    from pyinject.render.reuse import RenderReuse
+
 #: Pod annotation that chooses the templates (comma-separated names or aliases).
 TEMPLATES_ANNOTATION = "inject.istio.io/templates"
 STATUS_ANNOTATION = "sidecar.istio.io/status"
+#: Set to "0" to render every pod on its own (the output is the same; see pyinject.render.reuse).
+REUSE_ENV_VAR = "PYINJECT_RENDER_REUSE"
 
 Warn = Callable[[str], None]
 
@@ -50,6 +55,8 @@ class RunSettings:
     inbound_traffic_policy_mode: str
     proxy_uid: int
     proxy_gid: int
+    #: Reuse a render for pods that differ only in names (pyinject.render.reuse); "0" in its variable turns it off.
+    reuse_renders: bool = True
 
 
 def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
@@ -111,6 +118,7 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
         inbound_traffic_policy_mode=config.inbound_traffic_policy_mode(settings.mesh),
         proxy_uid=uid,
         proxy_gid=gid,
+        reuse_renders=environ.get(REUSE_ENV_VAR) != "0",
     )
     return SidecarInjector(run, warn, release, merge_over_previous=merge_over_previous)
 
@@ -201,6 +209,11 @@ class SidecarInjector:
         #: The Istio release whose kube-inject is reproduced (its output style, its Go-side behaviour).
         self.release = release
         self.merge_over_previous = merge_over_previous
+        self.reuse: RenderReuse | None = None
+        if run.reuse_renders and hasattr(run.renderer, "render_variables"):
+            from pyinject.render.reuse import RenderReuse
+
+            self.reuse = RenderReuse(run.renderer, parse_rendered)  # type: ignore[arg-type]
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject.istio import policy
@@ -249,10 +262,12 @@ class SidecarInjector:
         original = copy_plain(pod if previous is None else previous)
         merged = pod if previous is None else previous
         template_pod: dict[str, Any] = {}
+        reuse = None if self.reuse is None else self.reuse.pod(ctx)
         for name in select_templates(run.config, pod_annotations):
-            with naming_config(run.config.source):
-                text = _stage(f"template {name}", run.renderer.render, name, ctx)
-                patch = parse_rendered(name, text)
+            if reuse is None:
+                patch = self.rendered(name, ctx)
+            else:
+                patch = reuse.decoded(name, lambda name=name: self.rendered(name, ctx))  # type: ignore[misc]
             if patch is None:
                 continue
             template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, copy_plain(patch))
@@ -270,6 +285,12 @@ class SidecarInjector:
         merged.setdefault("metadata", {})
         merged.setdefault("spec", {})
         return merged
+
+    def rendered(self, name: str, ctx: TemplateContext) -> dict[str, Any] | None:
+        """Template ``name`` rendered for ``ctx`` and decoded (None when it renders nothing)."""
+        with naming_config(self.run.config.source):
+            text = _stage(f"template {name}", self.run.renderer.render, name, ctx)
+            return parse_rendered(name, text)
 
     def context(self, workload: Workload, pod: dict[str, Any], annotations: Mapping[str, str]) -> TemplateContext:
         """The facts the templates read for this pod (Istio's SidecarTemplateData)."""

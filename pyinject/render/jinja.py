@@ -22,7 +22,6 @@ from pyinject.golang.values import Int32, Int64, go_values
 from pyinject.render.jinja_funcs import (
     GoError,
     GoUndefined,
-    StringMap,
     annotation,
     append_multus_network,
     directory,
@@ -45,6 +44,8 @@ from pyinject.render.jinja_funcs import (
     value_or_default,
 )
 from pyinject.model import TemplateContext
+from pyinject.render.holes import Hole, _active as _ABSTRACT
+from pyinject.render.jinja_holes import finalize, sandbox_call, string_map, watch_environment
 from pyinject.render.jinja_limits import BOUNDED_FILTERS, BOUNDED_GLOBALS, INTERCEPTED_BINOPS, call_binop
 from pyinject.sandbox.limits import Budget, RenderLimits, current as current_budget, rendering
 
@@ -74,6 +75,8 @@ class _Environment(SandboxedEnvironment):
         budget = current_budget()
         if budget is not None:
             budget.count_step()
+        if _ABSTRACT and __self.is_safe_callable(__obj):
+            return sandbox_call(__self, __context, __obj, args, kwargs)
         return SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -154,7 +157,7 @@ def _make_environment(loader: jinja2.BaseLoader) -> _Environment:
         loader=loader,
         bytecode_cache=bytecode_cache(),
         undefined=GoUndefined,
-        finalize=go_print,
+        finalize=finalize,
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -164,6 +167,7 @@ def _make_environment(loader: jinja2.BaseLoader) -> _Environment:
     env.filters.update(_FILTERS)
     env.globals.update(BOUNDED_GLOBALS)
     env.globals.update(_GLOBALS)
+    watch_environment(env)
     return env
 
 
@@ -187,8 +191,9 @@ def _wrapped_bool(value: Any) -> bool:
     return bool(value) if isinstance(value, bool) else False
 
 
-def _string_map(data: Any) -> StringMap:
-    return StringMap((str(k), "" if v is None else str(v)) for k, v in (data or {}).items())
+def _container_name(container: Mapping[str, Any]) -> Any:
+    name = container.get("name") or ""
+    return name if type(name) is Hole else str(name)
 
 
 def template_variables(ctx: TemplateContext) -> dict[str, Any]:
@@ -200,15 +205,13 @@ def template_variables(ctx: TemplateContext) -> dict[str, Any]:
     tracing = proxy.get("tracing")
     tracing_tls = tracing.get("tlsSettings") if isinstance(tracing, Mapping) else None
     containers = spec.get("containers") or []
-    metadata = _string_map(proxy.get("proxyMetadata"))
+    metadata = string_map(proxy.get("proxyMetadata"))
     return {
-        "annotations": _string_map(meta.get("annotations")),
-        "labels": _string_map(meta.get("labels")),
+        "annotations": string_map(meta.get("annotations")),
+        "labels": string_map(meta.get("labels")),
         "spec": spec,
         "containers": containers,
-        "app_containers": [
-            str(c.get("name") or "") for c in containers if c.get("name") != "istio-proxy"
-        ],
+        "app_containers": [_container_name(c) for c in containers if c.get("name") != "istio-proxy"],
         "service_account": spec.get("serviceAccountName") or "",
         "owner_name": ctx.deployment_meta.get("name") or "",
         "owner_namespace": ctx.deployment_meta.get("namespace") or "",
@@ -249,6 +252,18 @@ class JinjaTemplates:
 
     def names(self) -> tuple[str, ...]:
         return tuple(self.templates)
+
+    def variables(self, ctx: TemplateContext) -> dict[str, Any]:
+        """The template variables of ``ctx`` (see :func:`template_variables`)."""
+        return template_variables(ctx)
+
+    def render_variables(self, name: str, variables: dict[str, Any]) -> str:
+        """Template ``name`` on ready variables, its failures unworded (for abstract renders)."""
+        template = self.templates[name]
+        with rendering(name, self.limits) as budget:
+            if budget is None:
+                return template.render(variables)
+            return _bounded_render(template, variables, budget)
 
     def render(self, name: str, ctx: TemplateContext) -> str:
         """The Pod fragment (``metadata:`` + ``spec:``) template ``name`` yields for ``ctx``."""
