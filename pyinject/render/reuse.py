@@ -195,90 +195,61 @@ class PodReuse:
 def abstract(ctx: TemplateContext) -> Abstraction | None:
     """``ctx`` with its identity strings as holes; None when it cannot be keyed safely."""
     leaves: list[str] = []
-
-    def hole(value: Any) -> Any:
-        if type(value) is str and len(leaves) < MAX_LEAVES and LEAF_CLASS.match(value):
-            leaves.append(value)
-            return Hole((len(leaves) - 1,))
-        return value
-
     opaque: set[int] = set()
 
-    def unprinted(value: Any) -> Any:
-        if type(value) is str and value and len(leaves) < MAX_LEAVES:
-            opaque.add(len(leaves))
+    def leaf(value: Any, printable: bool = True) -> tuple[Any, Any]:
+        """The value as a hole (for the render) and as its sentinel (for the key), or twice as it is."""
+        if type(value) is str and value and len(leaves) < MAX_LEAVES and (not printable or LEAF_CLASS.match(value)):
+            if not printable:
+                opaque.add(len(leaves))
             leaves.append(value)
-            return Hole((len(leaves) - 1,))
-        return value
+            return Hole((len(leaves) - 1,)), sentinel(len(leaves) - 1)
+        return value, value
 
-    def named(item: Any) -> Any:
+    def fields(data: Mapping[str, Any], names: Sequence[str], printable: bool = True) -> tuple[Any, Any]:
+        held, keyed = dict(data), dict(data)
+        for name in names:
+            if name in data:
+                held[name], keyed[name] = leaf(data[name], printable)
+        return held, keyed
+
+    def container(item: Any) -> tuple[Any, Any]:
         if type(item) is not dict:
-            return item
-        item = dict(item)
-        if "name" in item:
-            item["name"] = hole(item["name"])
+            return item, item
+        held, keyed = fields(item, ("name",))
         if "image" in item:
-            item["image"] = unprinted(item["image"])
-        return item
+            held["image"], keyed["image"] = leaf(item["image"], printable=False)
+        return held, keyed
 
-    owner = dict(ctx.deployment_meta)
-    for field in ("name", "namespace"):
-        if field in owner:
-            owner[field] = hole(owner[field])
-    meta = dict(ctx.object_meta)
-    for field in ("name", "namespace"):
-        if field in meta:
-            meta[field] = hole(meta[field])
-    if type(meta.get("labels")) is dict:
-        meta["labels"] = {k: hole(v) for k, v in meta["labels"].items()}
-    spec = dict(ctx.spec)
-    for field in ("serviceAccountName", "serviceAccount"):
-        if field in spec:
-            spec[field] = hole(spec[field])
+    owner, owner_key = fields(ctx.deployment_meta, ("name", "namespace"))
+    meta, meta_key = fields(ctx.object_meta, ("name", "namespace"))
+    labels = ctx.object_meta.get("labels")
+    if type(labels) is dict:
+        meta["labels"], meta_key["labels"] = fields(labels, tuple(labels))
+    spec, spec_key = fields(ctx.spec, ("serviceAccountName", "serviceAccount"))
     for field in ("containers", "initContainers"):
-        if type(spec.get(field)) is list:
-            spec[field] = [named(c) for c in spec[field]]
+        items = ctx.spec.get(field)
+        if type(items) is list:
+            pairs = [container(c) for c in items]
+            spec[field], spec_key[field] = [h for h, _ in pairs], [k for _, k in pairs]
     if not leaves:
         return None
-    context = dataclasses.replace(ctx, deployment_meta=owner, object_meta=meta, spec=spec)
     facts = [
-        ctx.type_meta, owner, meta, spec, ctx.proxy_config, ctx.revision, ctx.native_sidecars, ctx.proxy_image,
-        ctx.inbound_traffic_policy_mode, ctx.compliance_policy, ctx.proxy_uid, ctx.proxy_gid,
+        ctx.type_meta, owner_key, meta_key, spec_key, ctx.proxy_config, ctx.revision, ctx.native_sidecars,
+        ctx.proxy_image, ctx.inbound_traffic_policy_mode, ctx.compliance_policy, ctx.proxy_uid, ctx.proxy_gid,
         id(ctx.values), id(ctx.mesh_config),
     ]
-    # The pod's own data must keep its key types apart; the ProxyConfig follows from the
-    # run and the pod's annotations (part of ``meta``), so equal keys imply equal configs anyway.
-    if not (_string_keys(meta) and _string_keys(spec) and _string_keys(owner)):
-        return None
     try:
-        key = json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_marker)
+        key = json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        # JSON would write the key 1 as "1" (and a tuple as a list): only data that reads back the same is keyed.
+        if json.loads(key) != facts:
+            return None
     except (TypeError, ValueError):
         return None
     if len(PRIVATE.findall(key)) != 3 * len(leaves):
         return None  # the pod's own data holds sentinel code points
+    context = dataclasses.replace(ctx, deployment_meta=owner, object_meta=meta, spec=spec)
     return Abstraction(context, leaves, key, frozenset(opaque))
-
-
-def _marker(value: Any) -> str:
-    if type(value) is Hole:
-        return sentinel(int(holes.parts_of(value)[0]))
-    raise TypeError(type(value).__name__)
-
-
-def _string_keys(value: Any) -> bool:
-    """Whether every mapping key is a string (JSON would make ``1`` and ``"1"`` one key)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is dict:
-            for key in item:
-                if type(key) is not str:
-                    return False
-            stack.extend(item.values())
-        elif kind is list:
-            stack.extend(item)
-    return True
 
 
 def tainted_paths(variables: Mapping[str, Any]) -> dict[int, Path]:
