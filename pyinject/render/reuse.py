@@ -48,6 +48,10 @@ ENTRY_LIMIT = 256
 SEEN_LIMIT = 4096
 #: Abstract renders of one template that may fail in a row before it is no longer tried.
 FAILURE_LIMIT = 8
+#: Keying a pod costs about a twentieth of rendering it: after this many pods without a
+#: repeated key, only every SAMPLE-th pod is keyed until one repeats.
+UNIQUE_PODS = 64
+SAMPLE = 8
 
 
 class AbstractRenderer(Protocol):
@@ -106,8 +110,15 @@ class RenderReuse:
         self.seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.failures: dict[str, int] = {}
         self.stats = Stats()
+        self.pods = 0
+        #: Pods whose key had been seen before (the run repeats itself).
+        self.repeats = 0
 
-    def pod(self, ctx: TemplateContext) -> PodReuse:
+    def pod(self, ctx: TemplateContext) -> PodReuse | None:
+        """Reuse for one pod; None when the run so far never repeated a key and this pod is not sampled."""
+        self.pods += 1
+        if self.repeats == 0 and self.pods > UNIQUE_PODS and self.pods % SAMPLE:
+            return None
         return PodReuse(self, ctx)
 
 
@@ -140,6 +151,8 @@ class PodReuse:
             cache.stats.ordinary += 1
             return ordinary()
         key = (name, abstraction.key)
+        if key in cache.seen:
+            cache.repeats += 1
         entry = cache.entries.get(key)
         if (entry is not None and self.fits(entry, abstraction.leaves)
                 and holes.guards_hold(entry.guards, abstraction.leaves, self.real_variables)):

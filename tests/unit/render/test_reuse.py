@@ -312,3 +312,13 @@ def test_the_output_limit_counts_the_pods_own_names(run_cli, monkeypatch, tmp_pa
         runs.append((result.exit_code, result.stdout, result.stderr))
     assert runs[0] == runs[1]
     assert "output" in runs[0][2]
+
+
+def test_a_run_that_starts_without_repeats_still_reuses_later(run_cli, monkeypatch, tmp_path, caches) -> None:
+    """After many unique pods only some are keyed; once a key repeats, every pod is keyed again."""
+    unique = [deployment(f"u{i}", spec__containers__0__ports=[{"containerPort": 1000 + i}])
+              for i in range(reuse_module.UNIQUE_PODS + 6)]
+    alike = [deployment(f"a{i}") for i in range(3 * reuse_module.SAMPLE)]
+    text = manifest(*unique, *alike)
+    assert inject(run_cli, monkeypatch, tmp_path, text) == inject(run_cli, monkeypatch, tmp_path, text, reuse=False)
+    assert hits(caches) >= reuse_module.SAMPLE
