@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyinject.errors import TemplateError
+from pyinject.errors import TemplateError, describe_value
 from pyinject.istio.rendered import (
     PROXY_CONTAINER,
     Source,
@@ -173,7 +173,7 @@ class _Decoder:
 
     def struct(self, name: str, value: Any, path: str) -> dict[str, Any]:
         if not isinstance(value, Mapping):
-            self.fail(path, f"expected a mapping ({name}), got {_describe(value)}", value)
+            self.fail(path, f"expected a mapping ({name}), got {describe_value(value)}", value)
         out: dict[str, Any] = {}
         for f in STRUCTS[name]:
             if f.kind.startswith("inline "):
@@ -191,7 +191,7 @@ class _Decoder:
             return [self.value(kind[2:], x, f"{path}[{i}]") for i, x in enumerate(self.items(v, path))]
         if kind.startswith("map["):
             if not isinstance(v, Mapping):
-                self.fail(path, f"expected a mapping, got {_describe(v)}", v)
+                self.fail(path, f"expected a mapping, got {describe_value(v)}", v)
             return {str(k): self.value(kind[4:-1], x, f"{path}.{k}") for k, x in v.items() if x is not None}
         if kind.startswith("*"):
             kind = kind[1:]
@@ -203,7 +203,7 @@ class _Decoder:
             if isinstance(v, (int, float)):
                 return _number_text(v)
             if not isinstance(v, str):
-                self.fail(path, f"expected a string, got {_describe(v)}", v)
+                self.fail(path, f"expected a string, got {describe_value(v)}", v)
             return v
         if kind == "int":
             if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
@@ -222,17 +222,7 @@ class _Decoder:
     def _typed(self, path: str, expected: str, v: Any) -> None:
         if marker_in(v) is not None:
             self.missing(path, v)
-        self.fail(path, f"expected {expected}, got {_describe(v)}", v)
-
-
-def _describe(v: Any) -> str:
-    if isinstance(v, str):
-        return repr(v)
-    if isinstance(v, Mapping):
-        return "a mapping"
-    if isinstance(v, list):
-        return "a list"
-    return repr(v)
+        self.fail(path, f"expected {expected}, got {describe_value(v)}", v)
 
 
 def _number_text(v: int | float) -> str:
