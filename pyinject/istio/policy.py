@@ -146,7 +146,9 @@ def decide(
         steps.append(Step("opt-in-out", "pass", detail, source))
     else:
         read = "label and annotation" if switch.label else "annotation"
-        steps.append(Step("opt-in-out", "pass", f"no {INJECT_KEY} {read}", f"pod {read} {INJECT_KEY}"))
+        # A label the release does not read keeps its note in the source.
+        where = source if INJECT_KEY in labels else f"pod {read} {INJECT_KEY}"
+        steps.append(Step("opt-in-out", "pass", f"no {INJECT_KEY} {read}", where))
 
     for index, selector in enumerate(config.never_inject_selector):
         if selector_matches(selector, labels):

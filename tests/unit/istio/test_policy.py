@@ -165,3 +165,10 @@ def test_release_rows_change_reading_at_1_12_and_1_27() -> None:
     assert {v for v, s in eras.items() if s == ANNOTATION_YAML} == {(1, m) for m in range(8, 12)}
     assert {v for v, s in eras.items() if s == LABEL_YAML} == {(1, m) for m in range(12, 27)}
     assert {v for v, s in eras.items() if s == EXACT} == {(1, m) for m in range(27, 31)}
+
+
+def test_a_label_the_release_does_not_read_is_named_in_the_step() -> None:
+    decision = decide(DISABLED, meta(labels={KEY: "true"}), {}, "", ANNOTATION_YAML)
+    [step] = [s for s in decision.steps if s.check == "opt-in-out"]
+    assert step.outcome == "pass" and step.detail == f"no {KEY} annotation"
+    assert step.source == f"pod annotation {KEY} (the label of that name is not read before Istio 1.12)"
