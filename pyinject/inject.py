@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
-from pyinject.istio.releases import Release
+from pyinject.istio.releases import InjectSwitch, Release
 from pyinject.config.native import ENV_VAR as NATIVE_ENV_VAR, NativeChoice, choose_native_sidecars, for_pod as native_for_pod
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.model import Action, Injector, PodResult
@@ -24,6 +24,7 @@ from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
 
 if TYPE_CHECKING:
+    from pyinject.istio.rendered import Origins
     from pyinject.render.reuse import RenderReuse
 
 #: Pod annotation that chooses the templates (comma-separated names or aliases).
@@ -55,6 +56,8 @@ class RunSettings:
     inbound_traffic_policy_mode: str
     proxy_uid: int
     proxy_gid: int
+    #: Templates the values add (``sidecarInjectorWebhook.templates``), by name; errors name them apart.
+    extra_templates: Mapping[str, str] = field(default_factory=dict)
     #: Reuse a render for pods that differ only in names (pyinject.render.reuse); "0" in its variable turns it off.
     reuse_renders: bool = True
 
@@ -68,16 +71,22 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
     from pyinject.config import settings as config, inject_config as config_inject
     from pyinject.istio.releases import choose_release
 
-    release = choose_release(options.istio_version, _values_for_release(options))
+    # The values file is read once: its global.tag may name the release, and the settings layer it.
+    values_notes: list[str] = []
+    values_file = config.read_values_file(options.values_file, values_notes) if options.values_file else None
+    for message in values_notes:
+        warn(message)
+    release = choose_release(options.istio_version, values_file or {})
     if release.legacy_format:
         from pyinject.istio.legacy.injector import build_legacy_injector
 
-        return build_legacy_injector(options, release, environ, warn)
+        return build_legacy_injector(options, release, environ, warn, values_file or {})
     settings = config.load_settings(
         values_file=options.values_file,
         mesh_file=options.mesh_config_file,
         operator_file=options.operator_file,
         sets=revision_sets(options) + tuple(options.sets),
+        values_base=values_file,
     )
     for message in settings.warnings:
         warn(message)
@@ -118,19 +127,10 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
         inbound_traffic_policy_mode=config.inbound_traffic_policy_mode(settings.mesh),
         proxy_uid=uid,
         proxy_gid=gid,
+        extra_templates=extra_templates,
         reuse_renders=environ.get(REUSE_ENV_VAR) != "0",
     )
     return SidecarInjector(run, warn, release, merge_over_previous=merge_over_previous)
-
-
-def _values_for_release(options: Options) -> Mapping[str, Any]:
-    """The values whose ``global.tag`` may name the release (only a values file can name an old one)."""
-    if options.values_file is None:
-        return {}
-    from pyinject.config.layers import read_file
-
-    values = read_file(options.values_file, "values file")
-    return values if isinstance(values, dict) else {}
 
 
 def _legacy_shape(config_file: str) -> bool:
@@ -213,7 +213,19 @@ class SidecarInjector:
         if run.reuse_renders and hasattr(run.renderer, "render_variables"):
             from pyinject.render.reuse import RenderReuse
 
-            self.reuse = RenderReuse(run.renderer, parse_rendered)  # type: ignore[arg-type]
+            self.reuse = RenderReuse(run.renderer, _decode_for_reuse)  # type: ignore[arg-type]
+
+    @property
+    def origins(self) -> Origins:
+        """Where each template came from, for errors."""
+        from pyinject.istio.rendered import Origins
+
+        return Origins(self.run.config, self.run.extra_templates)
+
+    @property
+    def inject_switch(self) -> InjectSwitch | None:
+        """How the release reads ``sidecar.istio.io/inject`` (None: the newest release's way)."""
+        return self.release.inject_switch if self.release is not None else None
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject.istio import policy
@@ -235,23 +247,29 @@ class SidecarInjector:
                 pod,
             )
         namespace = workload.namespace or str(pod["metadata"].get("namespace") or "")
-        decision = policy.decide(self.run.config, pod["metadata"], pod["spec"], namespace)
+        decision = policy.decide(self.run.config, pod["metadata"], pod["spec"], namespace, self.inject_switch)
+        warnings = list(decision.warnings)
         if not decision.inject:
             reason = str(decision.reason.value if decision.reason is not None else "")
             # The report says why, once, with the file (report.summary.skip_sentence).
-            return PodResult(metadata, spec, Action.SKIPPED, reason, [])
-        injected = self.inject_pod(workload, pod, previous)
-        return PodResult(injected["metadata"], injected["spec"], Action.REINJECTED if reinjecting else Action.INJECTED)
+            return PodResult(metadata, spec, Action.SKIPPED, reason, warnings)
+        injected = self.inject_pod(workload, pod, previous, warnings)
+        action = Action.REINJECTED if reinjecting else Action.INJECTED
+        return PodResult(injected["metadata"], injected["spec"], action, warnings=warnings)
 
     def inject_pod(self, workload: Workload, pod: dict[str, Any],
-                   previous: dict[str, Any] | None = None) -> dict[str, Any]:
+                   previous: dict[str, Any] | None = None, warnings: list[str] | None = None) -> dict[str, Any]:
         """Render, merge and post-process; ``pod`` is the stripped user pod.
 
         ``previous``, when given, is the already-injected pod as it came: the
         templates render from ``pod`` but merge over ``previous`` (istioctl).
+        Templates that inject no sidecar are an error when they render nothing
+        at all, else a warning added to ``warnings``
+        (:func:`pyinject.istio.rendered.renders_nothing`).
         """
         from pyinject.istio import annotations as annotation_checks
         from pyinject.istio import postprocess
+        from pyinject.istio import rendered as rendered_checks
         from pyinject.k8s.merge import merge_overlay
 
         run = self.run
@@ -261,17 +279,28 @@ class SidecarInjector:
         ctx = self.context(workload, pod, pod_annotations)
         original = copy_plain(pod if previous is None else previous)
         merged = pod if previous is None else previous
+        user_containers = frozenset(rendered_checks.container_names(pod["spec"]))
         template_pod: dict[str, Any] = {}
+        names = select_templates(run.config, pod_annotations)
         reuse = None if self.reuse is None else self.reuse.pod(ctx)
-        for name in select_templates(run.config, pod_annotations):
+        for name in names:
+            texts: list[str] = []
             if reuse is None:
-                patch = self.rendered(name, ctx)
+                patch = self.rendered(name, ctx, texts)
             else:
-                patch = reuse.decoded(name, lambda name=name: self.rendered(name, ctx))  # type: ignore[misc]
+                patch = reuse.decoded(name, lambda name=name, texts=texts: self.rendered(name, ctx, texts))  # type: ignore[misc]
             if patch is None:
                 continue
+            if texts:
+                # A reused fragment has none of these markers (see _decode_for_reuse).
+                rendered_checks.check_missing_values(self.origins, name, texts[0], patch)
             template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, copy_plain(patch))
             merged = _stage(f"merge template {name}", merge_overlay, merged, patch)
+        if not rendered_checks.has_proxy(user_containers, template_pod.get("spec")):
+            if rendered_checks.renders_nothing(template_pod):
+                raise TemplateError(self.origins.nothing_rendered(names))
+            if warnings is not None:
+                warnings.append(rendered_checks.no_proxy_warning(names))
         post = postprocess.PostprocessContext(
             template_pod=template_pod,
             original_pod=original,
@@ -286,10 +315,11 @@ class SidecarInjector:
         merged.setdefault("spec", {})
         return merged
 
-    def rendered(self, name: str, ctx: TemplateContext) -> dict[str, Any] | None:
-        """Template ``name`` rendered for ``ctx`` and decoded (None when it renders nothing)."""
+    def rendered(self, name: str, ctx: TemplateContext, texts: list[str]) -> dict[str, Any] | None:
+        """Template ``name`` rendered for ``ctx`` (appended to ``texts``) and decoded (None when it renders nothing)."""
         with naming_config(self.run.config.source):
             text = _stage(f"template {name}", self.run.renderer.render, name, ctx)
+            texts.append(text)
             return parse_rendered(name, text)
 
     def context(self, workload: Workload, pod: dict[str, Any], annotations: Mapping[str, str]) -> TemplateContext:
@@ -358,6 +388,19 @@ def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
             "not a Pod); give the release the config comes from with --istio-version (e.g. --istio-version 1.5)"
         )
     return data if decoded else as_decoded(data)
+
+
+def _decode_for_reuse(name: str, text: str) -> dict[str, Any] | None:
+    """:func:`parse_rendered` for an abstract render; a text with a missing value is not reused.
+
+    So the check of missing values, which reads the rendered text, never needs a
+    reused fragment's text: names written in hold no ``<`` to make or break a marker.
+    """
+    from pyinject.istio.rendered import MISSING_MARKERS
+
+    if any(marker in text for marker in MISSING_MARKERS):
+        raise TemplateError(f"template {name} printed a missing value")
+    return parse_rendered(name, text)
 
 
 def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:

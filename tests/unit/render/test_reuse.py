@@ -322,3 +322,19 @@ def test_a_run_that_starts_without_repeats_still_reuses_later(run_cli, monkeypat
     text = manifest(*unique, *alike)
     assert inject(run_cli, monkeypatch, tmp_path, text) == inject(run_cli, monkeypatch, tmp_path, text, reuse=False)
     assert hits(caches) >= reuse_module.SAMPLE
+
+
+def test_a_missing_value_is_reported_with_reuse_on(run_cli, monkeypatch, tmp_path) -> None:
+    """The check of missing values reads the rendered text: pods it would fail are never served from the cache."""
+    config = tmp_path / "config.yaml"
+    config.write_text(JINJA_CONFIG.replace("{{ CHECK }}", "{{ values.nope }}")
+                      + "        ports:\n        - containerPort: {{ values.nope if owner_name == 'wib' else 80 }}\n")
+    source = tmp_path / "in.yaml"
+    source.write_text(manifest(deployment("web"), deployment("wob"), deployment("wib")))
+    runs = []
+    for reuse in ("1", "0"):
+        monkeypatch.setenv("PYINJECT_RENDER_REUSE", reuse)
+        result = run_cli("kube-inject", "-f", str(source), "--injectConfigFile", str(config))
+        runs.append((result.exit_code, result.stdout, result.stderr))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == 1
