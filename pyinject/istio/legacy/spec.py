@@ -238,7 +238,9 @@ class _Decoder:
     def value(self, kind: str, v: Any, path: str) -> Any:
         kind = kind.rstrip("?")
         if kind.startswith("[]"):
-            return [self.value(kind[2:], x, f"{path}[{i}]") for i, x in enumerate(self.items(v, path))]
+            # encoding/json decodes a null list element to the element type's zero value (``- `` is ``""``).
+            return [_zero(kind[2:]) if x is None else self.value(kind[2:], x, f"{path}[{i}]")
+                    for i, x in enumerate(self.items(v, path))]
         if kind.startswith("map["):
             if not isinstance(v, Mapping):
                 self.fail(path, f"expected a mapping, got {_describe(v)}", v)
@@ -281,6 +283,12 @@ class _Decoder:
     def _missing(self, path: str, v: str) -> None:
         marker = next(m for m in MISSING_MARKERS if m in v)
         self.fail(path, f"{v!r}: the template printed {marker} for a value it reads, which is not set", v)
+
+
+def _zero(kind: str) -> Any:
+    """Go's zero value of a decoded element type."""
+    kind = kind.rstrip("?")
+    return {"str": "", "int": 0, "bool": False}.get(kind, {} if kind in STRUCTS else None)
 
 
 def _has_marker(text: str) -> bool:
