@@ -25,13 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyinject.errors import TemplateError, describe_value
+from pyinject.istio.legacy.shape import is_legacy_spec as is_legacy_spec  # re-exported: its callers read it here
 from pyinject.k8s.gojson import STRUCTS, encode
 
-#: Top-level keys of a SidecarInjectionSpec (any of them marks the legacy format).
-SPEC_KEYS = ("initContainers", "containers", "volumes", "imagePullSecrets", "dnsConfig", "podRedirectAnnot",
-             "rewriteAppHTTPProbe")
-#: Keys a Pod (the 1.9+ format) has at the top.
-POD_KEYS = ("spec", "metadata", "apiVersion", "kind")
 #: What Go's text/template prints for a missing map key and for nil.
 MISSING_MARKERS = ("<no value>", "<nil>")
 PROXY_CONTAINER = "istio-proxy"
@@ -77,11 +73,6 @@ def load_rendered(name: str, text: str) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         raise TemplateError(f"template {name} must render a Pod fragment (a mapping), not {type(data).__name__}")
     return data
-
-
-def is_legacy_spec(data: Any) -> bool:
-    """Whether rendered data is a SidecarInjectionSpec rather than a Pod fragment."""
-    return isinstance(data, Mapping) and not any(k in data for k in POD_KEYS) and any(k in data for k in SPEC_KEYS)
 
 
 @dataclass(frozen=True)
