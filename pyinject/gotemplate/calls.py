@@ -1,0 +1,547 @@
+"""Compile the terms of a command: fields, variables, function calls and their arguments.
+
+A function named in the template is looked up once, at compile time, and
+each argument's closure already knows the Go type its parameter wants. A
+method of a Go-struct view is only known when it runs: such calls take the
+slower, general path (:meth:`CallCompiler.call_method`), which compiles the
+arguments per parameter type on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from pyinject.golang.strconv import quote
+from pyinject.golang.values import MISSING, GoFuncError, GoObject, Int32, Int64, type_name
+from pyinject.gotemplate.builtins import SHORT_CIRCUIT, truth
+from pyinject.gotemplate.functions import GO_TYPE_OF_KIND, FuncSig, nil_for, signature_of
+from pyinject.gotemplate.nodes import (
+    BoolNode,
+    ChainNode,
+    DotNode,
+    FieldNode,
+    IdentifierNode,
+    NilNode,
+    Node,
+    NumberNode,
+    PipeNode,
+    StringNode,
+    VariableNode,
+)
+from pyinject.gotemplate.state import NO_FINAL, State, validate_type
+
+#: ``(st, dot) -> value``: a pipeline or an argument.
+Expr = Callable[[State, Any], Any]
+#: ``(st, dot, final) -> value``: a command, ``final`` the value piped in or NO_FINAL.
+Command = Callable[[State, Any, Any], Any]
+#: ``(st, dot, receiver, final) -> value``: field accesses after a term.
+Chain = Callable[[State, Any, Any, Any], Any]
+#: ``(st, value) -> value``: a value converted for a parameter type, or an error.
+Check = Callable[[State, Any], Any]
+
+__all__ = ["CallCompiler", "Command", "Expr", "const_command"]
+
+
+def const_command(node: Node, value: Any) -> Command:
+    """A constant term: it only marks its node as the current one."""
+
+    def constant(st: State, dot: Any, final: Any) -> Any:
+        st.node = node
+        return value
+
+    return constant
+
+
+def _fail(node: Node, msg: str) -> Command:
+    """A term that fails with ``msg`` at ``node`` when run."""
+
+    def fail(st: State, dot: Any, final: Any) -> Any:
+        st.node = node
+        st.errorf(msg)
+
+    return fail
+
+
+def _check_any(st: State, value: Any) -> Any:
+    return None if value is MISSING else value
+
+
+def _checker(kind: str | None) -> Check | None:
+    """How a value is checked for a parameter of ``kind``; None: taken as it is."""
+    if kind is None or kind == "value":
+        return None
+    if kind == "any":
+        return _check_any
+
+    def check(st: State, value: Any) -> Any:
+        return validate_type(st, value, kind)
+
+    return check
+
+
+#: Per Go-struct view class (never a map): (has methods, can be nil), from
+#: whether it overrides GoObject's go_method and go_is_nil.
+_view_shapes: dict[type, tuple[bool, bool]] = {}
+
+
+def _view_shape(cls: type) -> tuple[bool, bool]:
+    shape = _view_shapes.get(cls)
+    if shape is None:
+        shape = _view_shapes[cls] = (
+            getattr(cls, "go_method") is not GoObject.go_method,
+            getattr(cls, "go_is_nil") is not GoObject.go_is_nil,
+        )
+    return shape
+
+
+def _size_check(st: State, result: str, name: str) -> None:
+    if st.budget is not None:
+        st.budget.allow_size(len(result), f"the result of {name}")
+
+
+class CallCompiler:
+    """Compiles commands' terms against one function table."""
+
+    def __init__(self, funcs: Mapping[str, FuncSig], pipeline: Callable[[PipeNode], Expr]) -> None:
+        self.funcs = funcs
+        self.pipeline = pipeline
+        #: Argument closures of method calls, by (node, parameter kind).
+        self._method_args: dict[tuple[Node, str | None], Expr] = {}
+
+    # -- terms -------------------------------------------------------------------
+
+    def field_command(self, node: FieldNode, args: list[Node], has_final: bool) -> Command:
+        if len(node.ident) == 1 and len(args) == 1 and not has_final:
+            name = node.ident[0]
+            field_of = self.field
+
+            def field1(st: State, dot: Any, final: Any) -> Any:
+                st.node = node
+                if type(dot) is dict:
+                    return dot.get(name, MISSING)
+                return field_of(st, dot, name, node, args, final, dot, False)
+
+            return field1
+        chain = self.field_chain(node, node.ident, args, has_final)
+
+        def field(st: State, dot: Any, final: Any) -> Any:
+            st.node = node
+            return chain(st, dot, dot, final)
+
+        return field
+
+    def function(self, ident: IdentifierNode, cmd: Node, args: list[Node] | None,
+                 has_final: bool) -> Command:
+        sig = self.funcs.get(ident.ident)
+        if sig is None:
+            return _fail(ident, f"{quote(ident.ident)} is not a defined function")
+        return self.call(sig, cmd, ident.ident, args, has_final, ident)
+
+    def variable(self, node: VariableNode, args: list[Node] | None, has_final: bool) -> Command:
+        name = node.ident[0]
+        if len(node.ident) > 1:
+            chain = self.field_chain(node, node.ident[1:], args, has_final)
+
+            def variable_chain(st: State, dot: Any, final: Any) -> Any:
+                st.node = node
+                return chain(st, dot, st.var_value(name), final)
+
+            return variable_chain
+        if args is not None and (len(args) > 1 or has_final):
+            first = args[0]
+
+            def not_a_function(st: State, dot: Any, final: Any) -> Any:
+                st.node = node
+                st.var_value(name)
+                st.node = first
+                st.errorf(f"can't give argument to non-function {first}")
+
+            return not_a_function
+
+        def variable(st: State, dot: Any, final: Any) -> Any:
+            st.node = node
+            for entry in reversed(st.vars):
+                if entry[0] == name:
+                    return entry[1]
+            st.errorf(f"undefined variable: {name}")
+
+        return variable
+
+    def chain(self, node: ChainNode, args: list[Node] | None, has_final: bool) -> Command:
+        if isinstance(node.node, NilNode):
+            return _fail(node, f"indirection through explicit nil in {node}")
+        assert node.node is not None
+        term = self.arg(node.node, None)
+        chain = self.field_chain(node, node.fields, args, has_final)
+
+        def chained(st: State, dot: Any, final: Any) -> Any:
+            st.node = node
+            return chain(st, dot, term(st, dot), final)
+
+        return chained
+
+    def field_chain(self, node: Node, idents: list[str], args: list[Node] | None,
+                    has_final: bool) -> Chain:
+        """``.A.B.C`` on a receiver: maps are read directly, anything else by :meth:`field`."""
+        has_args = (args is not None and len(args) > 1) or has_final
+        inner = tuple(idents[:-1])
+        last = idents[-1]
+        field = self.field
+        if not inner and not has_args:
+
+            def one(st: State, dot: Any, recv: Any, final: Any) -> Any:
+                if type(recv) is dict:
+                    return recv.get(last, MISSING)
+                return field(st, dot, last, node, args, final, recv, False)
+
+            return one
+
+        def many(st: State, dot: Any, recv: Any, final: Any) -> Any:
+            for name in inner:
+                if type(recv) is dict:
+                    # missingkey=default: a missing key is Go's invalid value.
+                    recv = recv.get(name, MISSING)
+                elif recv is not MISSING:
+                    recv = field(st, dot, name, node, None, NO_FINAL, recv, False)
+            if type(recv) is dict and not has_args:
+                return recv.get(last, MISSING)
+            return field(st, dot, last, node, args, final, recv, has_args)
+
+        return many
+
+    def field(self, st: State, dot: Any, name: str, node: Node, args: list[Node] | None,
+              final: Any, receiver: Any, has_args: bool) -> Any:
+        """Field or method ``name`` of any receiver, with Go's errors."""
+        shape = _view_shapes.get(type(receiver))
+        if shape is None:
+            if isinstance(receiver, dict):
+                if has_args:
+                    st.node = node
+                    st.errorf(f"{name} is not a method but has arguments")
+                return receiver.get(name, MISSING)
+            if receiver is MISSING:
+                return MISSING
+            st.node = node
+            if receiver is None:
+                st.errorf(f"nil pointer evaluating interface {{}}.{name}")
+            if not isinstance(receiver, GoObject):
+                st.errorf(f"can't evaluate field {name} in type {type_name(receiver)}")
+            shape = _view_shape(type(receiver))
+        st.node = node
+        if shape[0]:
+            method = receiver.go_method(name)
+            if method is not None:
+                return self.call_method(st, dot, signature_of(method), node, name, args, final)
+        if shape[1] and receiver.go_is_nil():
+            st.errorf(f"nil pointer evaluating {receiver.go_type()}.{name}")
+        try:
+            value = receiver.go_field(name)
+        except KeyError:
+            st.errorf(f"can't evaluate field {name} in type {receiver.go_type()}")
+        if has_args:
+            st.errorf(f"{name} has arguments but cannot be invoked as function")
+        return value
+
+    # -- calls -------------------------------------------------------------------
+
+    def call(self, sig: FuncSig, node: Node, name: str, args: list[Node] | None,
+             has_final: bool, at: Node) -> Command:
+        """A call of a known function; ``at`` is the current node when it starts."""
+        argn = args[1:] if args else []
+        num_in = len(argn) + has_final
+        params = sig.params
+        nparams = len(params)
+        variadic = sig.variadic
+        if variadic is not None:
+            if num_in < nparams:
+                return _fail(at, f"wrong number of args for {name}: want at least {nparams} got {len(argn)}")
+        elif num_in != nparams:
+            return _fail(at, f"wrong number of args for {name}: want {nparams} got {num_in}")
+        fn = sig.fn
+        is_or = SHORT_CIRCUIT.get(fn)
+        if is_or is not None:
+            operands = tuple(self.arg(arg, "value") for arg in argn)
+
+            def short_circuit(st: State, dot: Any, final: Any) -> Any:
+                # and/or stop at the deciding operand; later ones are never evaluated.
+                st.node = at
+                value: Any = MISSING
+                for operand in operands:
+                    value = operand(st, dot)
+                    if truth(value) == is_or:
+                        return value
+                if has_final:
+                    value = final
+                return value
+
+            return short_circuit
+        argfs = tuple(self.arg(arg, params[i] if i < nparams else variadic) for i, arg in enumerate(argn))
+        check: Check | None = None
+        if has_final:
+            if variadic is None:
+                kind = params[-1]
+            elif num_in - 1 < nparams:
+                kind = params[num_in - 1]
+            else:
+                kind = variadic
+            check = _checker(kind)
+        return _invoke(fn, argfs, has_final, check, node, name, at)
+
+    def call_method(self, st: State, dot: Any, sig: FuncSig, node: Node, name: str,
+                    args: list[Node] | None, final: Any) -> Any:
+        """A call of a method found on a value when it runs."""
+        argn = args[1:] if args else []
+        has_final = final is not NO_FINAL
+        num_in = len(argn) + has_final
+        params = sig.params
+        nparams = len(params)
+        variadic = sig.variadic
+        if variadic is not None:
+            if num_in < nparams:
+                st.errorf(f"wrong number of args for {name}: want at least {nparams} got {len(argn)}")
+        elif num_in != nparams:
+            st.errorf(f"wrong number of args for {name}: want {nparams} got {num_in}")
+        fn = sig.fn
+        is_or = SHORT_CIRCUIT.get(fn)
+        if is_or is not None:
+            value: Any = MISSING
+            for arg in argn:
+                value = self.method_arg(arg, "value")(st, dot)
+                if truth(value) == is_or:
+                    return value
+            return final if has_final else value
+        argv = [self.method_arg(arg, params[i] if i < nparams else variadic)(st, dot)
+                for i, arg in enumerate(argn)]
+        if has_final:
+            if variadic is None:
+                kind = params[-1]
+            elif num_in - 1 < nparams:
+                kind = params[num_in - 1]
+            else:
+                kind = variadic
+            argv.append(validate_type(st, final, kind))
+        st.steps += 1
+        if st.steps >= st.next_check:
+            st.checkpoint()
+        try:
+            result = fn(*argv)
+        except GoFuncError as err:
+            st.node = node
+            st.errorf(f"error calling {name}: {err}")
+        if type(result) is str and len(result) > st.max_value:
+            _size_check(st, result, name)
+        return result
+
+    def method_arg(self, node: Node, kind: str | None) -> Expr:
+        key = (node, kind)
+        arg = self._method_args.get(key)
+        if arg is None:
+            arg = self._method_args[key] = self.arg(node, kind)
+        return arg
+
+    # -- arguments ---------------------------------------------------------------
+
+    def arg(self, node: Node, kind: str | None) -> Expr:
+        """An argument for a parameter of ``kind`` (None: a chain's receiver)."""
+        t = type(node)
+        check = _checker(kind)
+        if t is FieldNode:
+            chain = self.field_chain(node, node.ident, None, False)  # type: ignore[attr-defined]
+
+            def field_arg(st: State, dot: Any) -> Any:
+                st.node = node
+                value = chain(st, dot, dot, NO_FINAL)
+                st.node = node
+                return value if check is None else check(st, value)
+
+            return field_arg
+        if t is DotNode:
+
+            def dot_arg(st: State, dot: Any) -> Any:
+                st.node = node
+                return dot if check is None else check(st, dot)
+
+            return dot_arg
+        term: Command
+        if t is VariableNode:
+            term = self.variable(node, None, False)  # type: ignore[arg-type]
+        elif t is IdentifierNode:
+            term = self.function(node, node, None, False)  # type: ignore[arg-type]
+        elif t is ChainNode:
+            term = self.chain(node, None, False)  # type: ignore[arg-type]
+        elif t is PipeNode:
+            pipe = self.pipeline(node)  # type: ignore[arg-type]
+
+            def pipe_arg(st: State, dot: Any) -> Any:
+                st.node = node
+                value = pipe(st, dot)
+                st.node = node
+                return value if check is None else check(st, value)
+
+            return pipe_arg
+        elif t is NilNode:
+            return _nil_arg(node, kind)
+        else:
+            return _literal_arg(node, kind)
+
+        def term_arg(st: State, dot: Any) -> Any:
+            st.node = node
+            value = term(st, dot, NO_FINAL)
+            st.node = node
+            return value if check is None else check(st, value)
+
+        return term_arg
+
+
+def _invoke(fn: Callable[..., Any], argfs: tuple[Expr, ...], has_final: bool, check: Check | None,
+            node: Node, name: str, at: Node) -> Command:
+    """The call itself: arguments, then the piped value, a step, the function, its errors."""
+    if len(argfs) == 1 and not has_final:
+        (a0,) = argfs
+
+        def call1(st: State, dot: Any, final: Any) -> Any:
+            st.node = at
+            x = a0(st, dot)
+            st.steps += 1
+            if st.steps >= st.next_check:
+                st.checkpoint()
+            try:
+                result = fn(x)
+            except GoFuncError as err:
+                st.node = node
+                st.errorf(f"error calling {name}: {err}")
+            if type(result) is str and len(result) > st.max_value:
+                _size_check(st, result, name)
+            return result
+
+        return call1
+    if len(argfs) == 2 and not has_final:
+        a0, a1 = argfs
+
+        def call2(st: State, dot: Any, final: Any) -> Any:
+            st.node = at
+            x = a0(st, dot)
+            y = a1(st, dot)
+            st.steps += 1
+            if st.steps >= st.next_check:
+                st.checkpoint()
+            try:
+                result = fn(x, y)
+            except GoFuncError as err:
+                st.node = node
+                st.errorf(f"error calling {name}: {err}")
+            if type(result) is str and len(result) > st.max_value:
+                _size_check(st, result, name)
+            return result
+
+        return call2
+    if len(argfs) == 1 and has_final:
+        (a0,) = argfs
+
+        def call1_piped(st: State, dot: Any, final: Any) -> Any:
+            st.node = at
+            x = a0(st, dot)
+            if check is not None:
+                final = check(st, final)
+            st.steps += 1
+            if st.steps >= st.next_check:
+                st.checkpoint()
+            try:
+                result = fn(x, final)
+            except GoFuncError as err:
+                st.node = node
+                st.errorf(f"error calling {name}: {err}")
+            if type(result) is str and len(result) > st.max_value:
+                _size_check(st, result, name)
+            return result
+
+        return call1_piped
+
+    def call(st: State, dot: Any, final: Any) -> Any:
+        st.node = at
+        argv = [a(st, dot) for a in argfs]
+        if has_final:
+            argv.append(final if check is None else check(st, final))
+        st.steps += 1
+        if st.steps >= st.next_check:
+            st.checkpoint()
+        try:
+            result = fn(*argv)
+        except GoFuncError as err:
+            st.node = node
+            st.errorf(f"error calling {name}: {err}")
+        if type(result) is str and len(result) > st.max_value:
+            _size_check(st, result, name)
+        return result
+
+    return call
+
+
+def _nil_arg(node: Node, kind: str | None) -> Expr:
+    if kind is None or kind == "value":
+
+        def missing(st: State, dot: Any) -> Any:
+            st.node = node
+            return MISSING
+
+        return missing
+    fits, _ = nil_for(kind)
+    if not fits:
+        msg = f"cannot assign nil to {GO_TYPE_OF_KIND[kind]}"
+
+        def fail(st: State, dot: Any) -> Any:
+            st.node = node
+            st.errorf(msg)
+
+        return fail
+
+    def nil(st: State, dot: Any) -> Any:
+        st.node = node
+        # A fresh empty slice or map each time, as the function may keep it.
+        return nil_for(kind)[1]
+
+    return nil
+
+
+def _literal_arg(node: Node, kind: str | None) -> Expr:
+    """A constant argument: its value for ``kind`` is decided now, or the error it raises."""
+    value, error = _literal(node, kind)
+
+    def literal(st: State, dot: Any) -> Any:
+        st.node = node
+        if error:
+            st.errorf(error)
+        return value
+
+    return literal
+
+
+def _literal(node: Node, kind: str | None) -> tuple[Any, str]:
+    """(value, "") or (None, error message) of a constant for a parameter of ``kind``."""
+    if isinstance(node, NumberNode) and node.ideal_error and (kind is None or kind in ("any", "value")):
+        return None, node.ideal_error
+    if kind is None or kind == "any" or kind == "value":
+        if isinstance(node, StringNode):
+            return node.text, ""
+        if isinstance(node, NumberNode):
+            return node.ideal, ""
+        if isinstance(node, BoolNode):
+            return node.value, ""
+    elif kind == "str":
+        if isinstance(node, StringNode):
+            return node.text, ""
+        return None, f"expected string; found {node}"
+    elif kind in ("int", "int64", "int32"):
+        if isinstance(node, NumberNode) and node.is_int:
+            v = node.int_value
+            return (v if kind == "int" else (Int64(v) if kind == "int64" else Int32(v))), ""
+        return None, f"expected integer; found {node}"
+    elif kind == "float":
+        if isinstance(node, NumberNode) and node.is_float:
+            return node.float_value, ""
+        return None, f"expected float; found {node}"
+    elif kind == "bool":
+        if isinstance(node, BoolNode):
+            return node.value, ""
+        return None, f"expected bool; found {node}"
+    return None, f"can't handle {node} for arg of type {GO_TYPE_OF_KIND.get(kind or 'any')}"
