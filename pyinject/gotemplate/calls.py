@@ -12,71 +12,38 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from pyinject.golang.strconv import quote
-from pyinject.golang.values import MISSING, GoFuncError, GoObject, Int32, Int64, type_name
+from pyinject.golang.values import MISSING, GoFuncError, GoObject, type_name
 from pyinject.gotemplate.builtins import SHORT_CIRCUIT, truth
-from pyinject.gotemplate.functions import GO_TYPE_OF_KIND, FuncSig, nil_for, signature_of
+from pyinject.gotemplate.functions import FuncSig, signature_of
+from pyinject.gotemplate.invoke import (
+    Check,
+    Command,
+    Expr,
+    check_any,
+    checker,
+    fail,
+    invoke,
+    literal_arg,
+    nil_arg,
+    size_check,
+)
 from pyinject.gotemplate.nodes import (
-    BoolNode,
     ChainNode,
+    CommandNode,
     DotNode,
     FieldNode,
     IdentifierNode,
     NilNode,
     Node,
-    NumberNode,
     PipeNode,
-    StringNode,
     VariableNode,
 )
 from pyinject.gotemplate.state import NO_FINAL, State, validate_type
 
-#: ``(st, dot) -> value``: a pipeline or an argument.
-Expr = Callable[[State, Any], Any]
-#: ``(st, dot, final) -> value``: a command, ``final`` the value piped in or NO_FINAL.
-Command = Callable[[State, Any, Any], Any]
 #: ``(st, dot, receiver, final) -> value``: field accesses after a term.
 Chain = Callable[[State, Any, Any, Any], Any]
-#: ``(st, value) -> value``: a value converted for a parameter type, or an error.
-Check = Callable[[State, Any], Any]
 
-__all__ = ["CallCompiler", "Command", "Expr", "const_command"]
-
-
-def const_command(node: Node, value: Any) -> Command:
-    """A constant term: it only marks its node as the current one."""
-
-    def constant(st: State, dot: Any, final: Any) -> Any:
-        st.node = node
-        return value
-
-    return constant
-
-
-def _fail(node: Node, msg: str) -> Command:
-    """A term that fails with ``msg`` at ``node`` when run."""
-
-    def fail(st: State, dot: Any, final: Any) -> Any:
-        st.node = node
-        st.errorf(msg)
-
-    return fail
-
-
-def _check_any(st: State, value: Any) -> Any:
-    return None if value is MISSING else value
-
-
-def _checker(kind: str | None) -> Check | None:
-    """How a value is checked for a parameter of ``kind``; None: taken as it is."""
-    if kind is None or kind == "value":
-        return None
-    if kind == "any":
-        return _check_any
-
-    def check(st: State, value: Any) -> Any:
-        return validate_type(st, value, kind)
-
-    return check
+__all__ = ["CallCompiler"]
 
 
 #: Per Go-struct view class (never a map): (has methods, can be nil), from
@@ -94,34 +61,39 @@ def _view_shape(cls: type) -> tuple[bool, bool]:
     return shape
 
 
-def _size_check(st: State, result: str, name: str) -> None:
-    if st.budget is not None:
-        st.budget.allow_size(len(result), f"the result of {name}")
-
-
 class CallCompiler:
     """Compiles commands' terms against one function table."""
 
-    def __init__(self, funcs: Mapping[str, FuncSig], pipeline: Callable[[PipeNode], Expr]) -> None:
+    def __init__(self, funcs: Mapping[str, FuncSig], pipeline: Callable[[PipeNode], Expr],
+                 command: Callable[[CommandNode, bool], Command]) -> None:
         self.funcs = funcs
         self.pipeline = pipeline
+        self.command = command
         #: Argument closures of method calls, by (node, parameter kind).
         self._method_args: dict[tuple[Node, str | None], Expr] = {}
 
     # -- terms -------------------------------------------------------------------
 
     def field_command(self, node: FieldNode, args: list[Node], has_final: bool) -> Command:
-        if len(node.ident) == 1 and len(args) == 1 and not has_final:
-            name = node.ident[0]
-            field_of = self.field
+        field_of = self.field
+        if len(args) == 1 and not has_final:
+            # The most common command: .A.B.C alone, read here without a chain closure.
+            inner = tuple(node.ident[:-1])
+            last = node.ident[-1]
 
-            def field1(st: State, dot: Any, final: Any) -> Any:
+            def plain_field(st: State, dot: Any, final: Any) -> Any:
                 st.node = node
-                if type(dot) is dict:
-                    return dot.get(name, MISSING)
-                return field_of(st, dot, name, node, args, final, dot, False)
+                recv = dot
+                for name in inner:
+                    if type(recv) is dict:
+                        recv = recv.get(name, MISSING)
+                    elif recv is not MISSING:
+                        recv = field_of(st, dot, name, node, None, NO_FINAL, recv, False)
+                if type(recv) is dict:
+                    return recv.get(last, MISSING)
+                return field_of(st, dot, last, node, args, final, recv, False)
 
-            return field1
+            return plain_field
         chain = self.field_chain(node, node.ident, args, has_final)
 
         def field(st: State, dot: Any, final: Any) -> Any:
@@ -134,7 +106,7 @@ class CallCompiler:
                  has_final: bool) -> Command:
         sig = self.funcs.get(ident.ident)
         if sig is None:
-            return _fail(ident, f"{quote(ident.ident)} is not a defined function")
+            return fail(ident, f"{quote(ident.ident)} is not a defined function")
         return self.call(sig, cmd, ident.ident, args, has_final, ident)
 
     def variable(self, node: VariableNode, args: list[Node] | None, has_final: bool) -> Command:
@@ -169,7 +141,7 @@ class CallCompiler:
 
     def chain(self, node: ChainNode, args: list[Node] | None, has_final: bool) -> Command:
         if isinstance(node.node, NilNode):
-            return _fail(node, f"indirection through explicit nil in {node}")
+            return fail(node, f"indirection through explicit nil in {node}")
         assert node.node is not None
         term = self.arg(node.node, None)
         chain = self.field_chain(node, node.fields, args, has_final)
@@ -254,9 +226,9 @@ class CallCompiler:
         variadic = sig.variadic
         if variadic is not None:
             if num_in < nparams:
-                return _fail(at, f"wrong number of args for {name}: want at least {nparams} got {len(argn)}")
+                return fail(at, f"wrong number of args for {name}: want at least {nparams} got {len(argn)}")
         elif num_in != nparams:
-            return _fail(at, f"wrong number of args for {name}: want {nparams} got {num_in}")
+            return fail(at, f"wrong number of args for {name}: want {nparams} got {num_in}")
         fn = sig.fn
         is_or = SHORT_CIRCUIT.get(fn)
         if is_or is not None:
@@ -268,7 +240,14 @@ class CallCompiler:
                 value: Any = MISSING
                 for operand in operands:
                     value = operand(st, dot)
-                    if truth(value) == is_or:
+                    t = type(value)
+                    if t is bool:
+                        true = value
+                    elif t is str or t is dict or t is list:
+                        true = len(value) > 0
+                    else:
+                        true = truth(value)
+                    if true == is_or:
                         return value
                 if has_final:
                     value = final
@@ -284,8 +263,8 @@ class CallCompiler:
                 kind = params[num_in - 1]
             else:
                 kind = variadic
-            check = _checker(kind)
-        return _invoke(fn, argfs, has_final, check, node, name, at)
+            check = checker(kind)
+        return invoke(fn, argfs, has_final, check, node, name, at)
 
     def call_method(self, st: State, dot: Any, sig: FuncSig, node: Node, name: str,
                     args: list[Node] | None, final: Any) -> Any:
@@ -329,7 +308,7 @@ class CallCompiler:
             st.node = node
             st.errorf(f"error calling {name}: {err}")
         if type(result) is str and len(result) > st.max_value:
-            _size_check(st, result, name)
+            size_check(st, result, name)
         return result
 
     def method_arg(self, node: Node, kind: str | None) -> Expr:
@@ -344,22 +323,43 @@ class CallCompiler:
     def arg(self, node: Node, kind: str | None) -> Expr:
         """An argument for a parameter of ``kind`` (None: a chain's receiver)."""
         t = type(node)
-        check = _checker(kind)
+        check = checker(kind)
+        # An interface{} parameter takes nil for a missing value: the most common check, inlined.
+        to_nil = check is check_any
         if t is FieldNode:
-            chain = self.field_chain(node, node.ident, None, False)  # type: ignore[attr-defined]
+            field_of = self.field
+            inner = tuple(node.ident[:-1])  # type: ignore[attr-defined]
+            last = node.ident[-1]  # type: ignore[attr-defined]
 
             def field_arg(st: State, dot: Any) -> Any:
                 st.node = node
-                value = chain(st, dot, dot, NO_FINAL)
+                recv = dot
+                for name in inner:
+                    if type(recv) is dict:
+                        recv = recv.get(name, MISSING)
+                    elif recv is not MISSING:
+                        recv = field_of(st, dot, name, node, None, NO_FINAL, recv, False)
+                if type(recv) is dict:
+                    value = recv.get(last, MISSING)
+                else:
+                    value = field_of(st, dot, last, node, None, NO_FINAL, recv, False)
                 st.node = node
-                return value if check is None else check(st, value)
+                if check is None:
+                    return value
+                if to_nil:
+                    return None if value is MISSING else value
+                return check(st, value)
 
             return field_arg
         if t is DotNode:
 
             def dot_arg(st: State, dot: Any) -> Any:
                 st.node = node
-                return dot if check is None else check(st, dot)
+                if check is None:
+                    return dot
+                if to_nil:
+                    return None if dot is MISSING else dot
+                return check(st, dot)
 
             return dot_arg
         term: Command
@@ -370,178 +370,49 @@ class CallCompiler:
         elif t is ChainNode:
             term = self.chain(node, None, False)  # type: ignore[arg-type]
         elif t is PipeNode:
+            if not node.decl and len(node.cmds) == 1:  # type: ignore[attr-defined]
+                term = self.command(node.cmds[0], False)  # type: ignore[attr-defined]
+
+                def command_arg(st: State, dot: Any) -> Any:
+                    st.node = node
+                    value = term(st, dot, NO_FINAL)
+                    if value is None:
+                        # A nil interface{} result becomes Go's invalid value.
+                        value = MISSING
+                    st.node = node
+                    if check is None:
+                        return value
+                    if to_nil:
+                        return None if value is MISSING else value
+                    return check(st, value)
+
+                return command_arg
             pipe = self.pipeline(node)  # type: ignore[arg-type]
 
             def pipe_arg(st: State, dot: Any) -> Any:
                 st.node = node
                 value = pipe(st, dot)
                 st.node = node
-                return value if check is None else check(st, value)
+                if check is None:
+                    return value
+                if to_nil:
+                    return None if value is MISSING else value
+                return check(st, value)
 
             return pipe_arg
         elif t is NilNode:
-            return _nil_arg(node, kind)
+            return nil_arg(node, kind)
         else:
-            return _literal_arg(node, kind)
+            return literal_arg(node, kind)
 
         def term_arg(st: State, dot: Any) -> Any:
             st.node = node
             value = term(st, dot, NO_FINAL)
             st.node = node
-            return value if check is None else check(st, value)
+            if check is None:
+                return value
+            if to_nil:
+                return None if value is MISSING else value
+            return check(st, value)
 
         return term_arg
-
-
-def _invoke(fn: Callable[..., Any], argfs: tuple[Expr, ...], has_final: bool, check: Check | None,
-            node: Node, name: str, at: Node) -> Command:
-    """The call itself: arguments, then the piped value, a step, the function, its errors."""
-    if len(argfs) == 1 and not has_final:
-        (a0,) = argfs
-
-        def call1(st: State, dot: Any, final: Any) -> Any:
-            st.node = at
-            x = a0(st, dot)
-            st.steps += 1
-            if st.steps >= st.next_check:
-                st.checkpoint()
-            try:
-                result = fn(x)
-            except GoFuncError as err:
-                st.node = node
-                st.errorf(f"error calling {name}: {err}")
-            if type(result) is str and len(result) > st.max_value:
-                _size_check(st, result, name)
-            return result
-
-        return call1
-    if len(argfs) == 2 and not has_final:
-        a0, a1 = argfs
-
-        def call2(st: State, dot: Any, final: Any) -> Any:
-            st.node = at
-            x = a0(st, dot)
-            y = a1(st, dot)
-            st.steps += 1
-            if st.steps >= st.next_check:
-                st.checkpoint()
-            try:
-                result = fn(x, y)
-            except GoFuncError as err:
-                st.node = node
-                st.errorf(f"error calling {name}: {err}")
-            if type(result) is str and len(result) > st.max_value:
-                _size_check(st, result, name)
-            return result
-
-        return call2
-    if len(argfs) == 1 and has_final:
-        (a0,) = argfs
-
-        def call1_piped(st: State, dot: Any, final: Any) -> Any:
-            st.node = at
-            x = a0(st, dot)
-            if check is not None:
-                final = check(st, final)
-            st.steps += 1
-            if st.steps >= st.next_check:
-                st.checkpoint()
-            try:
-                result = fn(x, final)
-            except GoFuncError as err:
-                st.node = node
-                st.errorf(f"error calling {name}: {err}")
-            if type(result) is str and len(result) > st.max_value:
-                _size_check(st, result, name)
-            return result
-
-        return call1_piped
-
-    def call(st: State, dot: Any, final: Any) -> Any:
-        st.node = at
-        argv = [a(st, dot) for a in argfs]
-        if has_final:
-            argv.append(final if check is None else check(st, final))
-        st.steps += 1
-        if st.steps >= st.next_check:
-            st.checkpoint()
-        try:
-            result = fn(*argv)
-        except GoFuncError as err:
-            st.node = node
-            st.errorf(f"error calling {name}: {err}")
-        if type(result) is str and len(result) > st.max_value:
-            _size_check(st, result, name)
-        return result
-
-    return call
-
-
-def _nil_arg(node: Node, kind: str | None) -> Expr:
-    if kind is None or kind == "value":
-
-        def missing(st: State, dot: Any) -> Any:
-            st.node = node
-            return MISSING
-
-        return missing
-    fits, _ = nil_for(kind)
-    if not fits:
-        msg = f"cannot assign nil to {GO_TYPE_OF_KIND[kind]}"
-
-        def fail(st: State, dot: Any) -> Any:
-            st.node = node
-            st.errorf(msg)
-
-        return fail
-
-    def nil(st: State, dot: Any) -> Any:
-        st.node = node
-        # A fresh empty slice or map each time, as the function may keep it.
-        return nil_for(kind)[1]
-
-    return nil
-
-
-def _literal_arg(node: Node, kind: str | None) -> Expr:
-    """A constant argument: its value for ``kind`` is decided now, or the error it raises."""
-    value, error = _literal(node, kind)
-
-    def literal(st: State, dot: Any) -> Any:
-        st.node = node
-        if error:
-            st.errorf(error)
-        return value
-
-    return literal
-
-
-def _literal(node: Node, kind: str | None) -> tuple[Any, str]:
-    """(value, "") or (None, error message) of a constant for a parameter of ``kind``."""
-    if isinstance(node, NumberNode) and node.ideal_error and (kind is None or kind in ("any", "value")):
-        return None, node.ideal_error
-    if kind is None or kind == "any" or kind == "value":
-        if isinstance(node, StringNode):
-            return node.text, ""
-        if isinstance(node, NumberNode):
-            return node.ideal, ""
-        if isinstance(node, BoolNode):
-            return node.value, ""
-    elif kind == "str":
-        if isinstance(node, StringNode):
-            return node.text, ""
-        return None, f"expected string; found {node}"
-    elif kind in ("int", "int64", "int32"):
-        if isinstance(node, NumberNode) and node.is_int:
-            v = node.int_value
-            return (v if kind == "int" else (Int64(v) if kind == "int64" else Int32(v))), ""
-        return None, f"expected integer; found {node}"
-    elif kind == "float":
-        if isinstance(node, NumberNode) and node.is_float:
-            return node.float_value, ""
-        return None, f"expected float; found {node}"
-    elif kind == "bool":
-        if isinstance(node, BoolNode):
-            return node.value, ""
-        return None, f"expected bool; found {node}"
-    return None, f"can't handle {node} for arg of type {GO_TYPE_OF_KIND.get(kind or 'any')}"

@@ -25,7 +25,8 @@ from typing import Any, Callable, Mapping
 from pyinject.golang.fmt import _map_key_order, format_value
 from pyinject.golang.strconv import quote
 from pyinject.golang.values import MISSING, is_true
-from pyinject.gotemplate.calls import CallCompiler, Command, Expr, const_command
+from pyinject.gotemplate.calls import CallCompiler
+from pyinject.gotemplate.invoke import Command, Expr, const_command
 from pyinject.gotemplate.state import (
     MAX_EXEC_DEPTH,
     NO_FINAL,
@@ -82,7 +83,7 @@ class Program:
         self.trees = trees
         self.funcs = funcs
         self.bodies: dict[str, Body] = {}
-        self.calls = CallCompiler(funcs, self.pipeline)
+        self.calls = CallCompiler(funcs, self.pipeline, self._command)
 
     def body(self, name: str) -> Body:
         """The compiled body of template ``name`` (which must exist)."""
@@ -174,27 +175,11 @@ class Program:
         cond = self.value(node.pipe)
         body = self.list(node.list)
         else_body = None if node.else_list is None else self.list(node.else_list)
-        if else_body is None:
-            else_body = _noop
         # Variables declared by the condition or directly in either branch end
         # with the block; other blocks clean up after themselves.
         scoped = bool(node.pipe.decl) or _declares(node.list) or _declares(node.else_list)
 
-        if with_:
-
-            def with_block(st: State, dot: Any) -> None:
-                mark = len(st.vars)
-                value = cond(st, dot, NO_FINAL)
-                if _truth(value):
-                    body(st, value)
-                else:
-                    else_body(st, dot)
-                if scoped:
-                    del st.vars[mark:]
-
-            return with_block
-
-        def if_block(st: State, dot: Any) -> None:
+        def block(st: State, dot: Any) -> None:
             mark = len(st.vars)
             value = cond(st, dot, NO_FINAL)
             t = type(value)
@@ -205,13 +190,13 @@ class Program:
             else:
                 true = is_true(value)[0]
             if true:
-                body(st, dot)
-            else:
+                body(st, value if with_ else dot)
+            elif else_body is not None:
                 else_body(st, dot)
             if scoped:
                 del st.vars[mark:]
 
-        return if_block
+        return block
 
     def range(self, node: RangeNode) -> Body:
         pipe = node.pipe
@@ -350,6 +335,9 @@ class Program:
 
         return pipeline
 
+    def _command(self, cmd: CommandNode, has_final: bool) -> Command:
+        return self.command(cmd, has_final=has_final)
+
     def command(self, cmd: CommandNode, *, has_final: bool) -> Command:
         args = cmd.args
         first = args[0]
@@ -400,15 +388,6 @@ def _error_command(node: Node, msg: str) -> Command:
         st.errorf(msg)
 
     return fail
-
-
-def _truth(value: Any) -> bool:
-    t = type(value)
-    if t is bool:
-        return value  # type: ignore[no-any-return]
-    if t is str or t is dict or t is list:
-        return len(value) > 0
-    return is_true(value)[0]
 
 
 def _declares(node: ListNode | None) -> bool:
