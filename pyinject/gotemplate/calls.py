@@ -12,20 +12,20 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from pyinject.golang.strconv import quote
-from pyinject.golang.values import MISSING, GoFuncError, GoObject, type_name
+from pyinject.golang.values import MISSING, GoObject, type_name
 from pyinject.gotemplate.builtins import SHORT_CIRCUIT, truth
 from pyinject.gotemplate.functions import FuncSig, signature_of
 from pyinject.gotemplate.invoke import (
-    Check,
     Command,
     Expr,
     check_any,
+    call_now,
     checker,
     fail,
     invoke,
+    piped_kind,
     literal_arg,
     nil_arg,
-    size_check,
 )
 from pyinject.gotemplate.nodes import (
     ChainNode,
@@ -255,15 +255,7 @@ class CallCompiler:
 
             return short_circuit
         argfs = tuple(self.arg(arg, params[i] if i < nparams else variadic) for i, arg in enumerate(argn))
-        check: Check | None = None
-        if has_final:
-            if variadic is None:
-                kind = params[-1]
-            elif num_in - 1 < nparams:
-                kind = params[num_in - 1]
-            else:
-                kind = variadic
-            check = checker(kind)
+        check = checker(piped_kind(params, variadic, num_in)) if has_final else None
         return invoke(fn, argfs, has_final, check, node, name, at)
 
     def call_method(self, st: State, dot: Any, sig: FuncSig, node: Node, name: str,
@@ -292,24 +284,8 @@ class CallCompiler:
         argv = [self.method_arg(arg, params[i] if i < nparams else variadic)(st, dot)
                 for i, arg in enumerate(argn)]
         if has_final:
-            if variadic is None:
-                kind = params[-1]
-            elif num_in - 1 < nparams:
-                kind = params[num_in - 1]
-            else:
-                kind = variadic
-            argv.append(validate_type(st, final, kind))
-        st.steps += 1
-        if st.steps >= st.next_check:
-            st.checkpoint()
-        try:
-            result = fn(*argv)
-        except GoFuncError as err:
-            st.node = node
-            st.errorf(f"error calling {name}: {err}")
-        if type(result) is str and len(result) > st.max_value:
-            size_check(st, result, name)
-        return result
+            argv.append(validate_type(st, final, piped_kind(params, variadic, num_in)))
+        return call_now(st, fn, argv, node, name)
 
     def method_arg(self, node: Node, kind: str | None) -> Expr:
         key = (node, kind)
