@@ -215,6 +215,27 @@ def append_multus_network(existing: str, network: str) -> str:
     return f"{existing}, {network}"
 
 
+def append_multus_network_whole(existing: str, network: str) -> str:
+    """``appendMultusNetwork`` before Istio 1.23.6: ``network`` is one name, even as ``namespace/name``.
+
+    A JSON list already holding an object named exactly ``network`` comes back
+    unchanged; otherwise ``{"name": "<network>"}`` is added, qualified name and all.
+    The comma-list form and the other cases are as in :func:`append_multus_network`.
+    """
+    if existing == "" or existing.rfind("]") == -1:
+        return append_multus_network(existing, network)
+    bracket = existing.rfind("]")
+    try:
+        entries = json.loads(existing)
+    except ValueError:
+        return existing
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        return existing
+    if any(entry.get("name") == network for entry in entries):
+        return existing
+    return existing[:bracket] + f', {{"name": "{network}"}}' + existing[bracket:]
+
+
 def make_env(environ: Mapping[str, str]) -> Callable[[str, str], str]:
     """``env KEY DEFAULT`` over ``environ``: the variable's value when set and not empty, else DEFAULT."""
 

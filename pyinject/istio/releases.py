@@ -101,6 +101,20 @@ class Release:
     k8s_minor: int = 35
     #: Its go-yaml folded long lines at 80 columns (gopkg.in/yaml.v2 v2.3.0, pinned by 1.7–1.9, did not).
     yaml_fold: bool = True
+    #: ``EstimatedConcurrency`` of the template data: "" (0, or no such field), "mesh" (from the mesh's
+    #: ``defaultConfig``, 1.11–1.12) or "pod" (from the pod's effective ProxyConfig, 1.13–1.17).
+    estimated_concurrency: str = ""
+    #: ``DefaultProxyConfig`` fields the release compiled in beyond the embedded release's (the mesh
+    #: file is applied over them, and ``protoToJSON`` leaves out fields equal to them).
+    proxy_config_defaults: Mapping[str, Any] = field(default_factory=dict)
+    #: Environment variables the release's stock templates read with ``env``; Istio's own settings,
+    #: so templates see them without ``--template-env``.
+    template_env: tuple[str, ...] = ()
+    #: ``appendMultusNetwork`` writes a ``namespace/name`` network as JSON ``name`` and ``namespace``
+    #: keys (from 1.23.6; before, the qualified name went into ``name`` whole).
+    multus_qualified_networks: bool = True
+    #: The ``sidecar.istio.io/status`` annotation records the revision (from 1.11).
+    status_revision: bool = True
     #: Other per-release facts, by name.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -161,8 +175,44 @@ RELEASES: dict[tuple[int, int], Release] = {
 #: k8s.io/api minor of each later release (go.mod at its last patch).
 _K8S_MINOR = {9: 20, 10: 20, 11: 21, 12: 22, 13: 24, 14: 24, 15: 24, 16: 25, 17: 26, 18: 27, 19: 28, 20: 28,
               21: 29, 22: 30, 23: 30, 24: 31, 25: 32, 26: 33, 27: 33, 28: 34, 29: 35, 30: 35}
+#: SidecarTemplateData's fields (Go order): 1.9's, then the minor release that added or removed one.
+_DATA_1_9 = ("TypeMeta", "DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig", "Values", "Revision")
+_DATA_FIELDS = {
+    9: _DATA_1_9,
+    10: _DATA_1_9 + ("EstimatedConcurrency",),
+    13: _DATA_1_9 + ("EstimatedConcurrency", "ProxyImage"),
+    18: _DATA_1_9 + ("ProxyImage",),
+    19: _DATA_1_9 + ("ProxyImage", "CompliancePolicy"),
+    20: _DATA_1_9 + ("ProxyImage", "ProxyUID", "ProxyGID", "CompliancePolicy"),
+    22: _DATA_1_9 + ("ProxyImage", "ProxyUID", "ProxyGID", "InboundTrafficPolicyMode", "CompliancePolicy"),
+    27: _DATA_1_9 + ("NativeSidecars", "ProxyImage", "ProxyUID", "ProxyGID", "InboundTrafficPolicyMode",
+                     "CompliancePolicy"),
+}
+#: DefaultProxyConfig beyond 1.22's: concurrency 2 until 1.17, a zipkin tracer until 1.21, a
+#: parentShutdownDuration until 1.16.
+_ZIPKIN = {"tracing": {"zipkin": {"address": "zipkin.istio-system:9411"}}}
+_PROXY_DEFAULTS: dict[int, Mapping[str, Any]] = {
+    9: {"parentShutdownDuration": "60s", "concurrency": 2, **_ZIPKIN},
+    17: {"concurrency": 2, **_ZIPKIN},
+    18: _ZIPKIN,
+    22: {},
+}
+
+
+def _since(table: Mapping[int, Any], minor: int) -> Any:
+    """The entry of the latest minor release at or before ``minor``."""
+    return table[max(k for k in table if k <= minor)]
+
+
 for _minor, _k8s in _K8S_MINOR.items():
-    RELEASES[(1, _minor)] = Release(version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9)
+    RELEASES[(1, _minor)] = Release(
+        version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9, data_fields=_since(_DATA_FIELDS, _minor),
+        estimated_concurrency="mesh" if 11 <= _minor <= 12 else "pod" if 13 <= _minor <= 17 else "",
+        proxy_config_defaults=_since(_PROXY_DEFAULTS, _minor),
+        template_env=(("ENABLE_LEGACY_FSGROUP_INJECTION",) if _minor <= 18 else ("ENABLE_NATIVE_SIDECARS",))
+        + (("PILOT_ENABLE_INBOUND_PASSTHROUGH",) if 10 <= _minor <= 21 else ()) if _minor <= 26 else (),
+        multus_qualified_networks=_minor >= 23, status_revision=_minor >= 11,
+    )
 del _minor, _k8s
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")

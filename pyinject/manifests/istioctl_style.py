@@ -268,7 +268,27 @@ class GoLibraries:
 #: Struct fields by the Kubernetes minor version that added them.
 FIELDS_SINCE: dict[tuple[str, str], int] = {
     ("StatefulSetStatus", "availableReplicas"): 22,
+    ("Container", "resizePolicy"): 27,
+    ("Container", "restartPolicy"): 28,
 }
+
+
+def without_newer_container_fields(patch: dict[str, Any], k8s_minor: int) -> dict[str, Any]:
+    """A rendered pod fragment as a release built on k8s.io/api 0.``k8s_minor`` decoded it.
+
+    Istio reads each rendered template into its typed Pod: container fields its
+    Kubernetes libraries did not have yet (a native sidecar's ``restartPolicy``
+    before 1.28) are dropped without a word.
+    """
+    spec = patch.get("spec")
+    if not isinstance(spec, dict):
+        return patch
+    for key in ("containers", "initContainers"):
+        for item in spec.get(key) or ():
+            if isinstance(item, dict):
+                for name in [k for k in item if FIELDS_SINCE.get(("Container", str(k)), 0) > k8s_minor]:
+                    del item[name]
+    return patch
 
 _LIBRARIES: contextvars.ContextVar[GoLibraries] = contextvars.ContextVar("go_libraries", default=GoLibraries())
 
