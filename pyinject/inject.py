@@ -257,10 +257,9 @@ class SidecarInjector:
                 patch = parse_rendered(name, text)
             if patch is None:
                 continue
-            if self.release is not None and self.release.k8s_minor < NEWEST_K8S_MINOR:
-                from pyinject.manifests.istioctl_style import without_newer_container_fields
+            from pyinject.manifests.istioctl_style import decoded_as_release
 
-                patch = without_newer_container_fields(patch, self.release.k8s_minor)
+            patch = decoded_as_release(patch, self.release.k8s_minor if self.release else NEWEST_K8S_MINOR)
             template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, copy_plain(patch))
             merged = _stage(f"merge template {name}", merge_overlay, merged, patch)
         post = postprocess.PostprocessContext(
@@ -318,9 +317,7 @@ class SidecarInjector:
         if release.estimated_concurrency:
             from pyinject.istio.concurrency import estimate_concurrency
 
-            # 1.11–1.12 estimated from the mesh's defaultConfig, later releases from the pod's ProxyConfig.
-            source = proxy_config if release.estimated_concurrency == "pod" else self.run.mesh.get("defaultConfig")
-            facts["estimated_concurrency"] = estimate_concurrency(source or {}, annotations, self.run.values)
+            facts["estimated_concurrency"] = estimate_concurrency(proxy_config, annotations, self.run.values)
         return facts
 
 

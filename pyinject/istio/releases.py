@@ -101,9 +101,9 @@ class Release:
     k8s_minor: int = 35
     #: Its go-yaml folded long lines at 80 columns (gopkg.in/yaml.v2 v2.3.0, pinned by 1.7–1.9, did not).
     yaml_fold: bool = True
-    #: ``EstimatedConcurrency`` of the template data: "" (0, or no such field), "mesh" (from the mesh's
-    #: ``defaultConfig``, 1.11–1.12) or "pod" (from the pod's effective ProxyConfig, 1.13–1.17).
-    estimated_concurrency: str = ""
+    #: ``EstimatedConcurrency`` of the template data is estimated from the pod's ProxyConfig (1.11–1.17;
+    #: 1.10 declared the field but left it 0).
+    estimated_concurrency: bool = False
     #: ``DefaultProxyConfig`` fields the release compiled in beyond the embedded release's (the mesh
     #: file is applied over them, and ``protoToJSON`` leaves out fields equal to them).
     proxy_config_defaults: Mapping[str, Any] = field(default_factory=dict)
@@ -207,7 +207,7 @@ def _since(table: Mapping[int, Any], minor: int) -> Any:
 for _minor, _k8s in _K8S_MINOR.items():
     RELEASES[(1, _minor)] = Release(
         version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9, data_fields=_since(_DATA_FIELDS, _minor),
-        estimated_concurrency="mesh" if 11 <= _minor <= 12 else "pod" if 13 <= _minor <= 17 else "",
+        estimated_concurrency=11 <= _minor <= 17,
         proxy_config_defaults=_since(_PROXY_DEFAULTS, _minor),
         template_env=(("ENABLE_LEGACY_FSGROUP_INJECTION",) if _minor <= 18 else ("ENABLE_NATIVE_SIDECARS",))
         + (("PILOT_ENABLE_INBOUND_PASSTHROUGH",) if 10 <= _minor <= 21 else ()) if _minor <= 26 else (),

@@ -273,13 +273,19 @@ FIELDS_SINCE: dict[tuple[str, str], int] = {
 }
 
 
-def without_newer_container_fields(patch: dict[str, Any], k8s_minor: int) -> dict[str, Any]:
+def decoded_as_release(patch: dict[str, Any], k8s_minor: int) -> dict[str, Any]:
     """A rendered pod fragment as a release built on k8s.io/api 0.``k8s_minor`` decoded it.
 
-    Istio reads each rendered template into its typed Pod: container fields its
-    Kubernetes libraries did not have yet (a native sidecar's ``restartPolicy``
-    before 1.28) are dropped without a word.
+    Istio reads each rendered template into its typed Pod: keys under ``metadata``
+    that ObjectMeta lacks, and container fields its Kubernetes libraries did not
+    have yet (a native sidecar's ``restartPolicy`` before 1.28), are dropped
+    without a word.
     """
+    metadata = patch.get("metadata")
+    if isinstance(metadata, dict):
+        known = {f.name for f in go_structs()["ObjectMeta"]}
+        for name in [k for k in metadata if str(k) not in known and not str(k).startswith("$")]:
+            del metadata[name]
     spec = patch.get("spec")
     if not isinstance(spec, dict):
         return patch

@@ -228,3 +228,10 @@ def test_the_function_table_follows_the_release() -> None:
     new = istio_funcs({}, RELEASES[(1, 30)])["appendMultusNetwork"]
     assert old('[{"name": "a"}]', "ns/n") == '[{"name": "a"}, {"name": "ns/n"}]'
     assert new('[{"name": "a"}]', "ns/n") == '[{"name": "a"}, {"name": "n", "namespace": "ns"}]'
+
+
+def test_keys_objectmeta_lacks_are_dropped_from_a_rendered_template(run_cli: Any, tmp_path: Path) -> None:
+    template = "metadata:\n  sidecar.istio.io/rewriteAppHTTPProbers: \"false\"\n  labels:\n    added: \"yes\"\n" + PROXY_ONLY
+    pod = inject(run_cli, tmp_path, template, "1.13")
+    assert "sidecar.istio.io/rewriteAppHTTPProbers" not in pod["metadata"]
+    assert pod["metadata"]["labels"] == {"added": "yes"}
