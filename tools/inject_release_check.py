@@ -195,7 +195,7 @@ _FEATURE_ENV = {"EnableNativeSidecars": "ENABLE_NATIVE_SIDECARS",
 _ENV_STATEMENTS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"test\.SetForTest\(t, &features\.(\w+), features\.NativeSidecarMode(\w+)\)"),
      lambda g: (_FEATURE_ENV.get(g[0], ""), "true" if g[1] == "Enabled" else "false")),
-    (re.compile(r"test\.SetForTest\(t, &features\.(\w+), (true|false)\)"),
+    (re.compile(r"test\.Set(?:Bool)?ForTest\(t, &features\.(\w+), (true|false)\)"),
      lambda g: (_FEATURE_ENV.get(g[0], ""), g[1])),
     (re.compile(r"features\.(\w+) = (true|false)"), lambda g: (_FEATURE_ENV.get(g[0], ""), g[1])),
     (re.compile(r'test\.SetEnvForTest\(t, features\.(\w+)\.Name, "(\w*)"\)'),
