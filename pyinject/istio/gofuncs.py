@@ -230,7 +230,7 @@ def istio_funcs(environ: Mapping[str, str] | None = None,
     """
     proxy_defaults = dict(release.proxy_config_defaults) if release is not None else {}
     qualified = release is None or release.multus_qualified_networks
-    return {
+    table: dict[str, Callable[..., Any]] = {
         "formatDuration": format_duration,
         "isset": isset,
         "excludeInboundPort": exclude_inbound_port,
@@ -258,4 +258,11 @@ def istio_funcs(environ: Mapping[str, str] | None = None,
         "omitNil": funcs.omit_nil,
         "otelResourceAttributes": otel_resource_attributes,
     }
+    if release is None or release.legacy_format:
+        return table
+    # The release's own set: names it lacks fall back to sprig's (or are undefined).
+    kept = {name: fn for name, fn in table.items() if name in release.functions}
+    if "toJson" in release.functions:
+        kept["toJson"] = to_json
+    return kept
 

@@ -188,6 +188,22 @@ _DATA_FIELDS = {
     27: _DATA_1_9 + ("NativeSidecars", "ProxyImage", "ProxyUID", "ProxyGID", "InboundTrafficPolicyMode",
                      "CompliancePolicy"),
 }
+#: Istio's template functions of 1.9 (``toJson`` is its ``toJSON``, over sprig's), then the minor
+#: release that changed them; a name a release lacks is sprig's, if sprig has it, or undefined.
+_FUNCS_1_9 = ("formatDuration", "isset", "excludeInboundPort", "includeInboundPorts", "kubevirtInterfaces",
+              "applicationPorts", "annotation", "valueOrDefault", "toJSON", "toJson", "fromJSON", "structToJSON",
+              "protoToJSON", "toYaml", "indent", "directory", "contains", "toLower", "appendMultusNetwork", "env")
+_FUNCS_1_18 = _FUNCS_1_9 + ("excludeInterfaces", "omit", "strdict", "toJsonMap")
+_FUNCS_1_21 = tuple(f for f in _FUNCS_1_18 if f != "toJson") + ("mergeMaps",)
+_MODERN_FUNCS: dict[int, tuple[str, ...]] = {
+    9: _FUNCS_1_9,
+    16: _FUNCS_1_9 + ("excludeInterfaces",),
+    18: _FUNCS_1_18,
+    20: tuple(f for f in _FUNCS_1_18 if f != "toJson"),
+    21: _FUNCS_1_21,
+    28: _FUNCS_1_21 + ("omitNil",),
+    30: _FUNCS_1_21 + ("omitNil", "otelResourceAttributes"),
+}
 #: DefaultProxyConfig beyond 1.22's: concurrency 2 until 1.17, a zipkin tracer until 1.21, a
 #: parentShutdownDuration until 1.16.
 _ZIPKIN = {"tracing": {"zipkin": {"address": "zipkin.istio-system:9411"}}}
@@ -207,6 +223,7 @@ def _since(table: Mapping[int, Any], minor: int) -> Any:
 for _minor, _k8s in _K8S_MINOR.items():
     RELEASES[(1, _minor)] = Release(
         version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9, data_fields=_since(_DATA_FIELDS, _minor),
+        functions=_since(_MODERN_FUNCS, _minor),
         estimated_concurrency=11 <= _minor <= 17,
         proxy_config_defaults=_since(_PROXY_DEFAULTS, _minor),
         template_env=(("ENABLE_LEGACY_FSGROUP_INJECTION",) if _minor <= 18 else ("ENABLE_NATIVE_SIDECARS",))

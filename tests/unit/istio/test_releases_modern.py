@@ -235,3 +235,31 @@ def test_keys_objectmeta_lacks_are_dropped_from_a_rendered_template(run_cli: Any
     pod = inject(run_cli, tmp_path, template, "1.13")
     assert "sidecar.istio.io/rewriteAppHTTPProbers" not in pod["metadata"]
     assert pod["metadata"]["labels"] == {"added": "yes"}
+
+
+# --------------------------------------------------------------------------- the function table
+
+
+@pytest.mark.parametrize("version, defined", [("1.27", False), ("1.28", True), ("1.30", True)])
+def test_omit_nil_is_a_function_from_1_28(run_cli: Any, tmp_path: Path, version: str, defined: bool) -> None:
+    template = "metadata:\n  annotations:\n    x: '{{ omitNil .ObjectMeta.Labels | len }}'\n" + PROXY_ONLY
+    if defined:
+        assert inject(run_cli, tmp_path, template, version)["metadata"]["annotations"]["x"] == "0"
+    else:
+        with pytest.raises(AssertionError, match='function "omitNil" not defined'):
+            inject(run_cli, tmp_path, template, version)
+
+
+@pytest.mark.parametrize("minor, istios", [(9, True), (19, True), (20, False), (30, False)])
+def test_to_json_is_istios_until_1_19_then_sprigs(minor: int, istios: bool) -> None:
+    assert ("toJson" in istio_funcs({}, RELEASES[(1, minor)])) is istios
+
+
+@pytest.mark.parametrize("minor, names", [
+    (9, {"excludeInterfaces", "omit", "strdict", "toJsonMap", "mergeMaps", "omitNil", "otelResourceAttributes"}),
+    (16, {"omit", "strdict", "toJsonMap", "mergeMaps", "omitNil", "otelResourceAttributes"}),
+    (18, {"mergeMaps", "omitNil", "otelResourceAttributes"}), (21, {"omitNil", "otelResourceAttributes"}),
+    (28, {"otelResourceAttributes"}), (30, set()),
+])
+def test_functions_istio_added_later_are_missing_from_earlier_releases(minor: int, names: set[str]) -> None:
+    assert set(istio_funcs({})) - set(istio_funcs({}, RELEASES[(1, minor)])) == names
