@@ -97,7 +97,7 @@ class Release:
     #: Key of the release's built-in mesh defaults in data/legacy-mesh-defaults.yaml ("" = embedded).
     mesh_defaults: str = ""
     #: The Kubernetes API minor version (k8s.io/api v0.N) the release built with: decides how
-    #: istioctl wrote objects (``creationTimestamp: null`` before 33, fields that existed).
+    #: istioctl wrote objects (``creationTimestamp: null`` before 34, fields that existed).
     k8s_minor: int = 35
     #: Its go-yaml folded long lines at 80 columns (gopkg.in/yaml.v2 v2.3.0, pinned by 1.7–1.9, did not).
     yaml_fold: bool = True

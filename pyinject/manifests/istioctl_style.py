@@ -258,7 +258,7 @@ def go_structs() -> dict[str, tuple[GoField, ...]]:
 class GoLibraries:
     """The Go libraries an istioctl release was built with, where they change what it writes."""
 
-    #: Kubernetes API minor version (k8s.io/api 0.N): before 33 ObjectMeta wrote
+    #: Kubernetes API minor version (k8s.io/api 0.N): before 34 ObjectMeta wrote
     #: ``creationTimestamp: null``; fields added later (:data:`FIELDS_SINCE`) did not exist.
     k8s_minor: int = 35
     #: go-yaml folds long scalars at 80 columns (v2.3.0 did not).
@@ -310,7 +310,7 @@ def _structs_for(libraries: GoLibraries) -> dict[str, tuple[GoField, ...]]:
         for field in fields:
             if FIELDS_SINCE.get((name, field.name), 0) > libraries.k8s_minor:
                 continue
-            if name == "ObjectMeta" and field.name == "creationTimestamp" and libraries.k8s_minor < 33:
+            if name == "ObjectMeta" and field.name == "creationTimestamp" and libraries.k8s_minor < 34:
                 # metav1.Time without omitzero: an unset timestamp is written as null.
                 field = replace(field, omitempty=False, pointer=True)
             kept.append(field)

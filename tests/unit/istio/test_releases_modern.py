@@ -263,3 +263,18 @@ def test_to_json_is_istios_until_1_19_then_sprigs(minor: int, istios: bool) -> N
 ])
 def test_functions_istio_added_later_are_missing_from_earlier_releases(minor: int, names: set[str]) -> None:
     assert set(istio_funcs({})) - set(istio_funcs({}, RELEASES[(1, minor)])) == names
+
+
+@pytest.mark.parametrize("version, null_timestamp", [("1.25", True), ("1.27", True), ("1.28", False)])
+def test_istioctl_style_writes_a_null_creation_timestamp_before_kubernetes_libraries_0_34(
+        run_cli: Any, tmp_path: Path, version: str, null_timestamp: bool) -> None:
+    (tmp_path / "c.yaml").write_text("policy: enabled\ndefaultTemplates: [sidecar]\ntemplates:\n  sidecar: |\n"
+                                     "    spec:\n      containers:\n      - name: istio-proxy\n        image: proxy\n")
+    (tmp_path / "v.json").write_text('{"global": {}}')
+    (tmp_path / "m.yaml").write_text("{}\n")
+    (tmp_path / "app.yaml").write_text(POD.format(annotations="    a: b"))
+    result = run_cli("kube-inject", "-f", str(tmp_path / "app.yaml"), "--injectConfigFile", str(tmp_path / "c.yaml"),
+                     "--valuesFile", str(tmp_path / "v.json"), "--meshConfigFile", str(tmp_path / "m.yaml"),
+                     "--istio-version", version, "--output-style", "istioctl")
+    assert result.exit_code == 0, result.stderr
+    assert ("creationTimestamp: null" in result.stdout) is null_timestamp
