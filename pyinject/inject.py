@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
-from pyinject.istio.releases import Release
+from pyinject.istio.releases import RELEASES, NEWEST, InjectSwitch, Release
 from pyinject.config.native import ENV_VAR as NATIVE_ENV_VAR, NativeChoice, choose_native_sidecars, for_pod as native_for_pod
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.model import Action, Injector, PodResult
 from pyinject.sandbox.limits import RenderLimits
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
+
+if TYPE_CHECKING:
+    from pyinject.istio.rendered import Origins
 
 #: Pod annotation that chooses the templates (comma-separated names or aliases).
 TEMPLATES_ANNOTATION = "inject.istio.io/templates"
@@ -50,6 +53,8 @@ class RunSettings:
     inbound_traffic_policy_mode: str
     proxy_uid: int
     proxy_gid: int
+    #: Templates the values add (``sidecarInjectorWebhook.templates``), by name; errors name them apart.
+    extra_templates: Mapping[str, str] = field(default_factory=dict)
 
 
 def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
@@ -61,16 +66,23 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
     from pyinject.config import settings as config, inject_config as config_inject
     from pyinject.istio.releases import choose_release
 
-    release = choose_release(options.istio_version, _values_for_release(options))
+    # The values file is read once: its global.tag may name the release, and the settings layer it.
+    values_notes: list[str] = []
+    values_file = config.read_values_file(options.values_file, values_notes) if options.values_file else None
+    for message in values_notes:
+        warn(message)
+    release = choose_release(options.istio_version, values_file or {})
     if release.legacy_format:
         from pyinject.istio.legacy.injector import build_legacy_injector
 
-        return build_legacy_injector(options, release, environ, warn)
+        return build_legacy_injector(options, release, environ, warn, values_file or {})
     settings = config.load_settings(
         values_file=options.values_file,
         mesh_file=options.mesh_config_file,
         operator_file=options.operator_file,
         sets=revision_sets(options) + tuple(options.sets),
+        proxy_defaults=release.proxy_config_defaults,
+        values_base=values_file,
     )
     for message in settings.warnings:
         warn(message)
@@ -87,10 +99,11 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
     uid, gid = config.proxy_ids()
     from pyinject.sprig.host import TemplateEnviron
 
-    template_environ = TemplateEnviron(environ, options.template_env, warn)
+    template_environ = TemplateEnviron(environ, (*options.template_env, *release.template_env), warn)
     try:
         with naming_config(inject_config.source):
-            renderer = load_renderer(inject_config, extra_templates, template_environ, options.template_limits)
+            renderer = load_renderer(inject_config, extra_templates, template_environ, options.template_limits,
+                                     release)
     except TemplateError as err:
         if options.inject_config_file is not None and _legacy_shape(options.inject_config_file):
             err.message += (" (the config has the single `template:` of Istio 1.0-1.8; give the release it "
@@ -111,18 +124,9 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
         inbound_traffic_policy_mode=config.inbound_traffic_policy_mode(settings.mesh),
         proxy_uid=uid,
         proxy_gid=gid,
+        extra_templates=extra_templates,
     )
     return SidecarInjector(run, warn, release, merge_over_previous=merge_over_previous)
-
-
-def _values_for_release(options: Options) -> Mapping[str, Any]:
-    """The values whose ``global.tag`` may name the release (only a values file can name an old one)."""
-    if options.values_file is None:
-        return {}
-    from pyinject.config.layers import read_file
-
-    values = read_file(options.values_file, "values file")
-    return values if isinstance(values, dict) else {}
 
 
 def _legacy_shape(config_file: str) -> bool:
@@ -138,7 +142,7 @@ def _legacy_shape(config_file: str) -> bool:
 
 def load_renderer(
     inject_config: InjectionConfig, extra_templates: Mapping[str, str], environ: Mapping[str, str],
-    limits: RenderLimits | None = None,
+    limits: RenderLimits | None = None, release: Release | None = None,
 ) -> Renderer:
     """Parse the config's templates once, with the engine its format calls for.
 
@@ -155,19 +159,19 @@ def load_renderer(
         directory = inject_config.directory or str(templates_dir())
         own: Renderer = load_jinja_templates(directory, inject_config.templates, inject_config.template_files, limits)
     else:
-        own = _go_renderer(inject_config.templates, environ, limits)
+        own = _go_renderer(inject_config.templates, environ, limits, release)
     own_names = tuple(inject_config.templates)
     if not extra_templates:
         return own
-    extra = _go_renderer(extra_templates, environ, limits)
+    extra = _go_renderer(extra_templates, environ, limits, release)
     return CombinedRenderer(((extra, tuple(extra_templates)), (own, own_names)))
 
 
 def _go_renderer(templates: Mapping[str, str], environ: Mapping[str, str],
-                 limits: RenderLimits | None) -> Renderer:
+                 limits: RenderLimits | None, release: Release | None = None) -> Renderer:
     from pyinject.render.go import load_go_templates
 
-    return load_go_templates(templates, environ, limits)
+    return load_go_templates(templates, environ, limits, release)
 
 
 class CombinedRenderer:
@@ -202,6 +206,18 @@ class SidecarInjector:
         self.release = release
         self.merge_over_previous = merge_over_previous
 
+    @property
+    def origins(self) -> Origins:
+        """Where each template came from, for errors."""
+        from pyinject.istio.rendered import Origins
+
+        return Origins(self.run.config, self.run.extra_templates)
+
+    @property
+    def inject_switch(self) -> InjectSwitch | None:
+        """How the release reads ``sidecar.istio.io/inject`` (None: the newest release's way)."""
+        return self.release.inject_switch if self.release is not None else None
+
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject.istio import policy
         pod: dict[str, Any] = {"metadata": metadata, "spec": spec}
@@ -222,23 +238,29 @@ class SidecarInjector:
                 pod,
             )
         namespace = workload.namespace or str(pod["metadata"].get("namespace") or "")
-        decision = policy.decide(self.run.config, pod["metadata"], pod["spec"], namespace)
+        decision = policy.decide(self.run.config, pod["metadata"], pod["spec"], namespace, self.inject_switch)
+        warnings = list(decision.warnings)
         if not decision.inject:
             reason = str(decision.reason.value if decision.reason is not None else "")
             # The report says why, once, with the file (report.summary.skip_sentence).
-            return PodResult(metadata, spec, Action.SKIPPED, reason, [])
-        injected = self.inject_pod(workload, pod, previous)
-        return PodResult(injected["metadata"], injected["spec"], Action.REINJECTED if reinjecting else Action.INJECTED)
+            return PodResult(metadata, spec, Action.SKIPPED, reason, warnings)
+        injected = self.inject_pod(workload, pod, previous, warnings)
+        action = Action.REINJECTED if reinjecting else Action.INJECTED
+        return PodResult(injected["metadata"], injected["spec"], action, warnings=warnings)
 
     def inject_pod(self, workload: Workload, pod: dict[str, Any],
-                   previous: dict[str, Any] | None = None) -> dict[str, Any]:
+                   previous: dict[str, Any] | None = None, warnings: list[str] | None = None) -> dict[str, Any]:
         """Render, merge and post-process; ``pod`` is the stripped user pod.
 
         ``previous``, when given, is the already-injected pod as it came: the
         templates render from ``pod`` but merge over ``previous`` (istioctl).
+        Templates that inject no sidecar are an error when they render nothing
+        at all, else a warning added to ``warnings``
+        (:func:`pyinject.istio.rendered.renders_nothing`).
         """
         from pyinject.istio import annotations as annotation_checks
         from pyinject.istio import postprocess
+        from pyinject.istio import rendered as rendered_checks
         from pyinject.k8s.merge import merge_overlay
 
         run = self.run
@@ -248,15 +270,26 @@ class SidecarInjector:
         ctx = self.context(workload, pod, pod_annotations)
         original = copy_plain(pod if previous is None else previous)
         merged = pod if previous is None else previous
+        user_containers = frozenset(rendered_checks.container_names(pod["spec"]))
         template_pod: dict[str, Any] = {}
-        for name in select_templates(run.config, pod_annotations):
+        names = select_templates(run.config, pod_annotations)
+        for name in names:
             with naming_config(run.config.source):
                 text = _stage(f"template {name}", run.renderer.render, name, ctx)
                 patch = parse_rendered(name, text)
             if patch is None:
                 continue
+            rendered_checks.check_missing_values(self.origins, name, text, patch)
+            from pyinject.manifests.istioctl_style import decoded_as_release
+
+            patch = decoded_as_release(patch, self.release.k8s_minor if self.release else NEWEST_K8S_MINOR)
             template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, copy_plain(patch))
             merged = _stage(f"merge template {name}", merge_overlay, merged, patch)
+        if not rendered_checks.has_proxy(user_containers, template_pod.get("spec")):
+            if rendered_checks.renders_nothing(template_pod):
+                raise TemplateError(self.origins.nothing_rendered(names))
+            if warnings is not None:
+                warnings.append(rendered_checks.no_proxy_warning(names))
         post = postprocess.PostprocessContext(
             template_pod=template_pod,
             original_pod=original,
@@ -265,6 +298,7 @@ class SidecarInjector:
             proxy_config=ctx.proxy_config,
             revision=run.revision,
             injected_annotations=run.config.injected_annotations,
+            release=self.release,
         )
         _stage("post-processing", postprocess.run, merged, post)
         merged.setdefault("metadata", {})
@@ -299,7 +333,24 @@ class SidecarInjector:
             proxy_gid=run.proxy_gid,
             inbound_traffic_policy_mode=run.inbound_traffic_policy_mode,
             compliance_policy=run.compliance_policy,
+            **self._release_facts(proxy_config, annotations),
         )
+
+    def _release_facts(self, proxy_config: Mapping[str, Any], annotations: Mapping[str, str]) -> dict[str, Any]:
+        """What the emulated release's template data had besides the embedded release's."""
+        release = self.release
+        if release is None:
+            return {}
+        facts: dict[str, Any] = {"data_fields": release.data_fields}
+        if release.estimated_concurrency:
+            from pyinject.istio.concurrency import estimate_concurrency
+
+            facts["estimated_concurrency"] = estimate_concurrency(proxy_config, annotations, self.run.values)
+        return facts
+
+
+#: The Kubernetes API the embedded release decodes with.
+NEWEST_K8S_MINOR = RELEASES[NEWEST].k8s_minor
 
 
 def select_templates(config: InjectionConfig, annotations: Mapping[str, str]) -> list[str]:
@@ -321,13 +372,15 @@ def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
     Most texts are decoded piece by piece (:mod:`pyinject.render.decode`, the
     same result, with the containers already decoded); the rest whole.
     """
-    from pyinject.istio.legacy.spec import is_legacy_spec, load_rendered
+    from pyinject.istio.legacy.shape import is_legacy_spec
     from pyinject.render.decode import NotPieceable, decode_rendered
 
     try:
         data: dict[str, Any] | None = decode_rendered(text)
         decoded = True
     except NotPieceable:  # decoded whole, which also words any error
+        from pyinject.istio.legacy.spec import load_rendered
+
         data, decoded = load_rendered(name, text), False
     if data is None:
         return None

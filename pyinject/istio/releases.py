@@ -40,6 +40,50 @@ _FUNCS_1_8 = _FUNCS_1_5 + ("appendMultusNetwork",)
 
 
 @dataclass(frozen=True)
+class InjectSwitch:
+    """How a release's injectRequired reads the pod's ``sidecar.istio.io/inject`` (label and annotation).
+
+    1.0–1.11 read only the annotation, 1.12 added the label of the same name
+    (which wins when both are set); until 1.26 the value was lowercased and
+    ``y``/``yes``/``true``/``on`` asked for injection while any other non-empty
+    value opted out; from 1.27 only ``true`` and ``false`` (exactly) count, and
+    any other value is logged and ignored, leaving the decision to the
+    selectors and the policy (pkg/kube/inject/inject.go ``injectRequired`` at
+    the 1.11.8, 1.12.0, 1.26.8 and 1.27.0 tags).
+    """
+
+    #: The label is read, and wins over the annotation.
+    label: bool = True
+    #: Values that ask for injection (compared lowercased when ``fold_case``).
+    inject: tuple[str, ...] = ("true",)
+    #: Values that opt out; empty: every other non-empty value does.
+    opt_out: tuple[str, ...] = ("false",)
+    fold_case: bool = False
+
+    def meaning(self, value: str) -> str:
+        """"inject", "opt-out", "unsaid" (empty) or "ignored" (a value this release does not accept)."""
+        if value == "":
+            return "unsaid"
+        said = value.lower() if self.fold_case else value
+        if said in self.inject:
+            return "inject"
+        if not self.opt_out or said in self.opt_out:
+            return "opt-out"
+        return "ignored"
+
+    def accepted(self) -> str:
+        """The accepted spellings, for messages."""
+        words = "/".join(self.inject) + (f" and {'/'.join(self.opt_out)}" if self.opt_out else "")
+        return words + (" (any case)" if self.fold_case else "")
+
+
+#: 1.0–1.11: the annotation only, YAML 1.1's words for true (any case); anything else opts out.
+_SWITCH_YAML_WORDS = InjectSwitch(label=False, inject=("y", "yes", "true", "on"), opt_out=(), fold_case=True)
+#: 1.12–1.26: the same words, the label read first.
+_SWITCH_LABEL = replace(_SWITCH_YAML_WORDS, label=True)
+
+
+@dataclass(frozen=True)
 class Release:
     """One minor release's kube-inject behaviour (fields default to 1.30's)."""
 
@@ -102,10 +146,26 @@ class Release:
     #: Key of the release's built-in mesh defaults in data/legacy-mesh-defaults.yaml ("" = embedded).
     mesh_defaults: str = ""
     #: The Kubernetes API minor version (k8s.io/api v0.N) the release built with: decides how
-    #: istioctl wrote objects (``creationTimestamp: null`` before 33, fields that existed).
+    #: istioctl wrote objects (``creationTimestamp: null`` before 34, fields that existed).
     k8s_minor: int = 35
     #: Its go-yaml folded long lines at 80 columns (gopkg.in/yaml.v2 v2.3.0, pinned by 1.7–1.9, did not).
     yaml_fold: bool = True
+    #: ``EstimatedConcurrency`` of the template data is estimated from the pod's ProxyConfig (1.11–1.17;
+    #: 1.10 declared the field but left it 0).
+    estimated_concurrency: bool = False
+    #: ``DefaultProxyConfig`` fields the release compiled in beyond the embedded release's (the mesh
+    #: file is applied over them, and ``protoToJSON`` leaves out fields equal to them).
+    proxy_config_defaults: Mapping[str, Any] = field(default_factory=dict)
+    #: Environment variables the release's stock templates read with ``env``; Istio's own settings,
+    #: so templates see them without ``--template-env``.
+    template_env: tuple[str, ...] = ()
+    #: ``appendMultusNetwork`` writes a ``namespace/name`` network as JSON ``name`` and ``namespace``
+    #: keys (from 1.23.6; before, the qualified name went into ``name`` whole).
+    multus_qualified_networks: bool = True
+    #: The ``sidecar.istio.io/status`` annotation records the revision (from 1.11).
+    status_revision: bool = True
+    #: How ``sidecar.istio.io/inject`` is read (where kube-inject honours it: 1.8 and later).
+    inject_switch: InjectSwitch = InjectSwitch()
     #: Other per-release facts, by name.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -119,7 +179,7 @@ _LEGACY_APPEND = Release(
     honour_inject_annotation=False, proxy_config_annotation=False, replace_dns_config=True,
     pod_redirect_annotations=True, canonical_labels=False, fs_group="sds", empty_app_probers=True,
     prometheus_merge="annotations", clean_proxy_config=True, mesh_defaults="1.7",
-    k8s_minor=18, yaml_fold=False,
+    k8s_minor=18, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS,
 )
 
 #: Minor release -> behaviour.  Rows list only what differs from the row they start from.
@@ -164,14 +224,71 @@ RELEASES: dict[tuple[int, int], Release] = {
     (1, 7): _LEGACY_APPEND,
     (1, 8): Release(
         version=(1, 8), legacy_format=True, apply="patch", proxy_metadata_merge=False, mesh_defaults="1.8",
-        k8s_minor=19, yaml_fold=False),
+        k8s_minor=19, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS),
 }
 #: k8s.io/api minor of each later release (go.mod at its last patch).
 _K8S_MINOR = {9: 20, 10: 20, 11: 21, 12: 22, 13: 24, 14: 24, 15: 24, 16: 25, 17: 26, 18: 27, 19: 28, 20: 28,
               21: 29, 22: 30, 23: 30, 24: 31, 25: 32, 26: 33, 27: 33, 28: 34, 29: 35, 30: 35}
+#: SidecarTemplateData's fields (Go order): 1.9's, then the minor release that added or removed one.
+_DATA_1_9 = ("TypeMeta", "DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig", "Values", "Revision")
+_DATA_FIELDS = {
+    9: _DATA_1_9,
+    10: _DATA_1_9 + ("EstimatedConcurrency",),
+    13: _DATA_1_9 + ("EstimatedConcurrency", "ProxyImage"),
+    18: _DATA_1_9 + ("ProxyImage",),
+    19: _DATA_1_9 + ("ProxyImage", "CompliancePolicy"),
+    20: _DATA_1_9 + ("ProxyImage", "ProxyUID", "ProxyGID", "CompliancePolicy"),
+    22: _DATA_1_9 + ("ProxyImage", "ProxyUID", "ProxyGID", "InboundTrafficPolicyMode", "CompliancePolicy"),
+    27: _DATA_1_9 + ("NativeSidecars", "ProxyImage", "ProxyUID", "ProxyGID", "InboundTrafficPolicyMode",
+                     "CompliancePolicy"),
+}
+#: Istio's template functions of 1.9 (``toJson`` is its ``toJSON``, over sprig's), then the minor
+#: release that changed them; a name a release lacks is sprig's, if sprig has it, or undefined.
+_FUNCS_1_9 = ("formatDuration", "isset", "excludeInboundPort", "includeInboundPorts", "kubevirtInterfaces",
+              "applicationPorts", "annotation", "valueOrDefault", "toJSON", "toJson", "fromJSON", "structToJSON",
+              "protoToJSON", "toYaml", "indent", "directory", "contains", "toLower", "appendMultusNetwork", "env")
+_FUNCS_1_18 = _FUNCS_1_9 + ("excludeInterfaces", "omit", "strdict", "toJsonMap")
+_FUNCS_1_21 = tuple(f for f in _FUNCS_1_18 if f != "toJson") + ("mergeMaps",)
+_MODERN_FUNCS: dict[int, tuple[str, ...]] = {
+    9: _FUNCS_1_9,
+    16: _FUNCS_1_9 + ("excludeInterfaces",),
+    18: _FUNCS_1_18,
+    20: tuple(f for f in _FUNCS_1_18 if f != "toJson"),
+    21: _FUNCS_1_21,
+    28: _FUNCS_1_21 + ("omitNil",),
+    30: _FUNCS_1_21 + ("omitNil", "otelResourceAttributes"),
+}
+#: DefaultProxyConfig beyond 1.22's: concurrency 2 until 1.17, a zipkin tracer until 1.21, a
+#: parentShutdownDuration until 1.16.
+_ZIPKIN = {"tracing": {"zipkin": {"address": "zipkin.istio-system:9411"}}}
+_PROXY_DEFAULTS: dict[int, Mapping[str, Any]] = {
+    9: {"parentShutdownDuration": "60s", "concurrency": 2, **_ZIPKIN},
+    17: {"concurrency": 2, **_ZIPKIN},
+    18: _ZIPKIN,
+    22: {},
+}
+
+
+def _since(table: Mapping[int, Any], minor: int) -> Any:
+    """The entry of the latest minor release at or before ``minor``."""
+    return table[max(k for k in table if k <= minor)]
+
+
 for _minor, _k8s in _K8S_MINOR.items():
-    RELEASES[(1, _minor)] = Release(version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9)
+    RELEASES[(1, _minor)] = Release(
+        version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9, data_fields=_since(_DATA_FIELDS, _minor),
+        functions=_since(_MODERN_FUNCS, _minor),
+        estimated_concurrency=11 <= _minor <= 17,
+        proxy_config_defaults=_since(_PROXY_DEFAULTS, _minor),
+        template_env=(("ENABLE_LEGACY_FSGROUP_INJECTION",) if _minor <= 18 else ("ENABLE_NATIVE_SIDECARS",))
+        + (("PILOT_ENABLE_INBOUND_PASSTHROUGH",) if 10 <= _minor <= 21 else ()) if _minor <= 26 else (),
+        multus_qualified_networks=_minor >= 23, status_revision=_minor >= 11,
+    )
 del _minor, _k8s
+for _minor in range(9, 27):
+    RELEASES[(1, _minor)] = replace(RELEASES[(1, _minor)],
+                                    inject_switch=_SWITCH_YAML_WORDS if _minor < 12 else _SWITCH_LABEL)
+del _minor
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")
 

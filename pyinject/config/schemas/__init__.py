@@ -10,12 +10,13 @@ in a values or mesh *file* but ``istioctl install`` rejects them in ``--set``.
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from pyinject.errors import describe_value
 
 #: Schema file per name; the registry of what can be checked.
 SCHEMA_FILES = {
@@ -101,6 +102,8 @@ def _deref(root: dict[str, Any], node: Any) -> Any:
 
 
 def _unknown_key(key: str, known: list[str]) -> str:
+    import difflib  # a suggestion for a mistake only: not loaded at start-up
+
     close = difflib.get_close_matches(key, known, n=1)
     if close:
         return f'unknown key "{key}" (did you mean "{close[0]}"?)'
@@ -118,30 +121,6 @@ _TYPE_WORDS = {
 }
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return _kind(value)
-    return f"{_kind(value)} ({json.dumps(value, default=str)})"
-
-
 def _describe(error: Any) -> str:
     kind = error.validator
     value = error.instance
@@ -149,7 +128,7 @@ def _describe(error: Any) -> str:
         wanted = error.validator_value
         wanted = [wanted] if isinstance(wanted, str) else list(wanted)
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted if w != "null")
-        return f"expected {words}, got {_show(value)}"
+        return f"expected {words}, got {describe_value(value)}"
     if kind == "enum":
         allowed = ", ".join(json.dumps(v) for v in error.validator_value)
         return f"{json.dumps(value, default=str)} is not one of {allowed}"
