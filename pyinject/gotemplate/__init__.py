@@ -19,8 +19,8 @@ corpus, runs with sprig's functions (what Istio's templates have) and loads
 them when called.  Applications assemble their own table and call
 :func:`parse`.
 
-Not supported: custom delimiters, other missingkey options, channels and
-range over functions.
+Custom action delimiters (Go's ``Delims``) are a ``parse`` argument.
+Not supported: other missingkey options, channels and range over functions.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 if TYPE_CHECKING:
     from pyinject.gotemplate import parser
     from pyinject.gotemplate.budget import Budget
+    from pyinject.gotemplate.compiler import Program
     from pyinject.gotemplate.functions import FuncSig
 
 # The engine (parser, executor, function tables) is imported on first use:
@@ -42,10 +43,21 @@ __all__ = ["Template", "parse", "render"]
 class Template:
     """A parsed template set; ``execute`` renders the named template against data."""
 
-    def __init__(self, name: str, trees: Mapping[str, parser.Tree], funcs: Mapping[str, FuncSig]):
+    def __init__(self, name: str, trees: Mapping[str, parser.Tree], funcs: Mapping[str, FuncSig],
+                 program: Program | None = None):
         self.name = name
         self._trees = trees
         self._funcs = funcs
+        # The set compiled to closures, made on the first execute and shared
+        # with the templates lookup() returns.
+        self._program = program
+
+    def _compiled(self) -> Program:
+        if self._program is None:
+            from pyinject.gotemplate.compiler import Program
+
+            self._program = Program(self._trees, self._funcs)
+        return self._program
 
     def execute(self, data: Any, budget: Budget | None = None) -> str:
         """Render this template; data uses the value model of ``values``.
@@ -54,13 +66,13 @@ class Template:
         """
         from pyinject.gotemplate.execute import execute
 
-        return execute(self._trees, self._funcs, self.name, data, budget)
+        return execute(self._trees, self._funcs, self.name, data, budget, self._compiled())
 
     def lookup(self, name: str) -> Template | None:
         """The template `name` defined in this set (by define or block), or None."""
         if name not in self._trees:
             return None
-        return Template(name, self._trees, self._funcs)
+        return Template(name, self._trees, self._funcs, self._compiled())
 
     def template_names(self) -> list[str]:
         """Names of all templates in this set, sorted."""
@@ -68,16 +80,20 @@ class Template:
 
 
 def parse(
-    text: str, name: str = "t", funcs: Mapping[str, Callable[..., Any]] | None = None
+    text: str, name: str = "t", funcs: Mapping[str, Callable[..., Any]] | None = None,
+    delims: tuple[str, str] = ("", ""),
 ) -> Template:
-    """Parse `text` as template `name` with Go's builtins plus `funcs` (which override them)."""
+    """Parse `text` as template `name` with Go's builtins plus `funcs` (which override them).
+
+    ``delims`` replaces the ``{{`` / ``}}`` action delimiters, as Go's ``Template.Delims`` does.
+    """
     from pyinject.gotemplate import parser
     from pyinject.gotemplate.builtins import BUILTIN_FUNCS
     from pyinject.gotemplate.functions import function_table, signature_of
 
     table = function_table(BUILTIN_FUNCS, funcs or {})
     sigs = {fname: signature_of(fn) for fname, fn in table.items()}
-    trees = parser.parse(text, name, sigs.__contains__)
+    trees = parser.parse(text, name, sigs.__contains__, delims=delims)
     return Template(name, trees, sigs)
 
 
