@@ -191,6 +191,8 @@ class OutputMode:
     parse_all: bool = False
     #: The documents are the items of one JSON ``List`` (what ``kubectl get -o json`` writes).
     as_list: bool = False
+    #: Rewritten documents are spliced into their text: parsing keeps node positions for it.
+    splices: bool = False
 
 
 @dataclass

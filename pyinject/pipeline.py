@@ -149,9 +149,12 @@ def process_document(
     table: KindTable = BUILT_IN,
 ) -> str:
     """One document in, its output text out; one Outcome per workload appended to ``outcomes``."""
+    passed_through = (not mode.parse_all and not table.words.search(doc.body)
+                      and not doc.body.strip(" \t\r\n").startswith(("{", "[")))
     # Every document is parsed, so bad YAML anywhere is an error, as in kubectl.
-    data = load_plain(doc.text, doc.location(), _line_warner(doc, warn))
-    if not mode.parse_all and not table.words.search(doc.body) and not doc.body.strip(" \t\r\n").startswith(("{", "[")):
+    # One that may be rewritten keeps its node positions for a splicing writer.
+    data = load_plain(doc.text, doc.location(), _line_warner(doc, warn), keep_nodes=mode.splices and not passed_through)
+    if passed_through:
         # Names no kind we inject: pass it through without copying or walking it,
         # but say so when a custom kind in it holds a pod template.
         if "containers" in doc.body:
