@@ -255,7 +255,9 @@ class SidecarInjector:
                 patch = parse_rendered(name, text)
             if patch is None:
                 continue
-            template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, copy_plain(patch))
+            # merge_overlay neither changes the patch nor keeps any part of it (it copies
+            # what it stores), so one patch serves both merges without a copy.
+            template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, patch)
             merged = _stage(f"merge template {name}", merge_overlay, merged, patch)
         post = postprocess.PostprocessContext(
             template_pod=template_pod,
