@@ -9,6 +9,7 @@ Istio calls, because that text ends up in pod specs (``PROXY_CONFIG``,
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
@@ -39,8 +40,14 @@ _JSON_ESCAPES = {
 }
 
 
+#: A character go_json_string writes otherwise than as itself.
+_ESCAPED = re.compile('[\x00-\x1f"\\\\<>&\u2028\u2029]')
+
+
 def go_json_string(s: str) -> str:
     """A JSON string literal exactly as encoding/json writes it."""
+    if _ESCAPED.search(s) is None:
+        return '"' + s + '"'  # most strings: nothing to escape
     out = ['"']
     for ch in s:
         esc = _JSON_ESCAPES.get(ch)

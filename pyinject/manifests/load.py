@@ -296,14 +296,7 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
     assert _EventParser is not None
     parser = _EventParser(text)
     next_event = parser.get_event
-    if builder is not None:
-        feed = builder.add
-
-        def next_event() -> Any:
-            event = parser.get_event()
-            feed(event)
-            return event
-
+    feed = builder.add if builder is not None else None
     anchors: dict[str, Any] = {}
     stack: list[tuple[Any, Any, bool]] = []
     current: Any = None  # the open mapping or sequence
@@ -313,6 +306,8 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
     aliased = False
     while True:
         event: Any = next_event()
+        if feed is not None:
+            feed(event)
         kind = type(event)
         if kind is ScalarEvent:
             if event.tag is not None:
