@@ -204,7 +204,9 @@ class SidecarInjector:
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject.istio import policy
-        pod: dict[str, Any] = {"metadata": metadata, "spec": spec}
+        # The stages change the pod in place: they get a copy, the arguments are the document's.
+        given: dict[str, Any] = {"metadata": metadata, "spec": spec}
+        pod: dict[str, Any] = {"metadata": copy_plain(metadata), "spec": copy_plain(spec)}
         annotations = metadata.get("annotations") or {}
         reinjecting = isinstance(annotations, dict) and STATUS_ANNOTATION in annotations
         previous = copy_plain(pod) if reinjecting and self.merge_over_previous else None
@@ -227,15 +229,18 @@ class SidecarInjector:
             reason = str(decision.reason.value if decision.reason is not None else "")
             # The report says why, once, with the file (report.summary.skip_sentence).
             return PodResult(metadata, spec, Action.SKIPPED, reason, [])
-        injected = self.inject_pod(workload, pod, previous)
+        # Nothing before the merges changes a pod it does not strip: the arguments are the pod as it came.
+        injected = self.inject_pod(workload, pod, previous, None if reinjecting else given)
         return PodResult(injected["metadata"], injected["spec"], Action.REINJECTED if reinjecting else Action.INJECTED)
 
     def inject_pod(self, workload: Workload, pod: dict[str, Any],
-                   previous: dict[str, Any] | None = None) -> dict[str, Any]:
+                   previous: dict[str, Any] | None = None, unchanged: dict[str, Any] | None = None) -> dict[str, Any]:
         """Render, merge and post-process; ``pod`` is the stripped user pod.
 
         ``previous``, when given, is the already-injected pod as it came: the
         templates render from ``pod`` but merge over ``previous`` (istioctl).
+        ``unchanged``, when given, equals ``pod`` and stays unchanged: post-processing
+        reads the pod as it was before the merges there, rather than from a copy.
         """
         from pyinject.istio import annotations as annotation_checks
         from pyinject.istio import postprocess
@@ -246,7 +251,10 @@ class SidecarInjector:
         pod_annotations = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
         _stage("annotations", annotation_checks.validate, pod_annotations)
         ctx = self.context(workload, pod, pod_annotations)
-        original = copy_plain(pod if previous is None else previous)
+        if previous is not None:
+            original = copy_plain(previous)
+        else:
+            original = unchanged if unchanged is not None else copy_plain(pod)
         merged = pod if previous is None else previous
         template_pod: dict[str, Any] = {}
         for name in select_templates(run.config, pod_annotations):

@@ -164,7 +164,11 @@ class PodResult:
 
 
 class Injector(Protocol):
-    """The injection seam: one pod template (and its owner) in, the new one out."""
+    """The injection seam: one pod template (and its owner) in, the new one out.
+
+    ``metadata`` and ``spec`` are the document's own: an injector leaves them as
+    they are (it copies what it changes), so the caller copies nothing.
+    """
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult: ...
 

@@ -217,9 +217,10 @@ def process_workload(doc: RawDocument, workload: Workload, injector: Injector, w
     where = f"{workload.kind} {_qualified(workload)}".strip()
     try:
         metadata, spec = workload.get_pod()
-        # Copy first: the template may share nodes with the rest of the
-        # document through YAML aliases (labels aliased from the selector).
-        result = injector.inject(workload, copy_plain(metadata), copy_plain(spec))
+        # The injector leaves both as they are (the Injector contract): the
+        # template may share nodes with the rest of the document through YAML
+        # aliases (labels aliased from the selector), and they are compared below.
+        result = injector.inject(workload, metadata, spec)
     except PyinjectError as err:
         raise err.with_location(file=doc.source, document=doc.index, line=doc.line, workload=where)
     for message in result.warnings:
