@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import enum
+import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 
 class ExitCode(enum.IntEnum):
@@ -110,3 +113,38 @@ class TemplateExecError(TemplateError):
 
 class MergeError(PyinjectError):
     """The rendered sidecar cannot be merged into the pod spec."""
+
+
+#: How many characters of a value an error message shows.
+_PREVIEW = 40
+
+
+def describe_value(value: Any) -> str:
+    """``a string ("x")``, ``a list``, ``a number (1)``... for messages; always one line."""
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"a boolean ({'true' if value else 'false'})"
+    if isinstance(value, (int, float)):
+        return f"a number ({preview_value(value)})"
+    if isinstance(value, str):
+        return f"a string ({preview_value(value)})"
+    return type(value).__name__
+
+
+def preview_value(value: Any) -> str:
+    """A short, one-line rendering of a scalar (newlines and control characters escaped)."""
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        text = "nan" if value != value else "inf" if value > 0 else "-inf"
+    elif isinstance(value, str):
+        shown = json.dumps(value[:_PREVIEW], ensure_ascii=False)
+        return shown if len(value) <= _PREVIEW else shown[:-1] + '..."'
+    else:
+        text = str(value)
+    return text if len(text) <= _PREVIEW else text[: _PREVIEW - 3] + "..."

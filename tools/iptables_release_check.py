@@ -38,7 +38,7 @@ from pyinject.iptables.rules import Host  # noqa: E402
 CAPTURE = "tools/istio-iptables/pkg/capture"
 #: Config fields whose name changed, to pyinject's name; None: no effect on the rules.
 ALIASES: dict[str, str | None] = {"KubeVirtInterfaces": "RerouteVirtualInterfaces", "DryRun": None,
-                                  "TraceLogging": None, "Reconcile": None, "ForceApply": None}
+                                  "Reconcile": None, "ForceApply": None}
 CASE = re.compile(r'\{\s*"([^"]+)",\s*func\(cfg \*config\.Config\) \{((?:[^{}]|\{[^{}]*\})*)\}')
 ASSIGN = re.compile(r"cfg\.(\w+)\s*=\s*(.+)")
 Tables = dict[str, dict[str, list[str]]]

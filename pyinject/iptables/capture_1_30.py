@@ -23,7 +23,7 @@ SSH_PORT = "22"
 
 def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     """The rules for the settings ``v`` (config field -> value) on a pod described by ``host``."""
-    rs = RuleSet(ipv6=host.ipv6)
+    rs = RuleSet(ipv6=host.ipv6, trace=rel.trace_logging if v.get("TraceLogging") == "true" else "")
     skipped = rs.notes if rel.bad_cidr == "skip" else None
     if v["SkipRuleApply"] == "true" or v.get("CleanupOnly") == "true":
         rs.notes.append("no rules are applied (--skip-rule-apply / --cleanup-only)")
@@ -49,14 +49,14 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
     tunnel = v["InboundTunnelPort"]
 
     for nic in split(v["ExcludeInterfaces"]):
-        rs.append("PREROUTING", "nat", "-i", nic, "-j", "RETURN")
-        rs.append("OUTPUT", "nat", "-o", nic, "-j", "RETURN")
+        rs.append("PREROUTING", "nat", "-i", nic, "-j", "RETURN", log="ExcludeInterfaceCommand")
+        rs.append("OUTPUT", "nat", "-o", nic, "-j", "RETURN", log="ExcludeInterfaceCommand")
     if mode_tproxy:
         for nic in split(v["ExcludeInterfaces"]):
-            rs.append("PREROUTING", "mangle", "-i", nic, "-j", "RETURN")
-            rs.append("OUTPUT", "mangle", "-o", nic, "-j", "RETURN")
+            rs.append("PREROUTING", "mangle", "-i", nic, "-j", "RETURN", log="ExcludeInterfaceCommand")
+            rs.append("OUTPUT", "mangle", "-o", nic, "-j", "RETURN", log="ExcludeInterfaceCommand")
     for nic in split(v["RerouteVirtualInterfaces"]):
-        rs.insert("PREROUTING", "nat", 1, "-i", nic, "-j", "RETURN")
+        rs.insert("PREROUTING", "nat", 1, "-i", nic, "-j", "RETURN", log="KubevirtCommand")
     if v["DropInvalid"] == "true" and rel.drop_chain:
         rs.append("PREROUTING", "mangle", "-m", "conntrack", "--ctstate", "INVALID", "-j", "ISTIO_DROP")
         rs.append("ISTIO_DROP", "mangle", "-j", "DROP")
@@ -65,9 +65,10 @@ def program(v: Mapping[str, str], host: Host, rel: Release) -> RuleSet:
 
     rs.append("ISTIO_INBOUND", "nat", "-p", "tcp", "--dport", tunnel, "-j", "RETURN")
     rs.append("ISTIO_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["ProxyPort"])
-    rs.append("ISTIO_IN_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["InboundCapturePort"])
+    rs.append("ISTIO_IN_REDIRECT", "nat", "-p", "tcp", "-j", "REDIRECT", "--to-ports", v["InboundCapturePort"],
+              log="InboundCapture")
     _inbound(rs, v, mode_tproxy, rel.ssh_exempt)
-    rs.append("OUTPUT", "nat", *(() if rel.dns_chain else ("-p", "tcp")), "-j", "ISTIO_OUTPUT")
+    rs.append("OUTPUT", "nat", *(() if rel.dns_chain else ("-p", "tcp")), "-j", "ISTIO_OUTPUT", log="JumpOutbound")
     for port in split(v["OutboundPortsExclude"]):
         rs.append("ISTIO_OUTPUT", "nat", "-p", "tcp", "--dport", port, "-j", "RETURN")
         if rel.dns_chain:
@@ -142,7 +143,7 @@ def _inbound(rs: RuleSet, v: Mapping[str, str], tproxy: bool, ssh_exempt: bool) 
                             "-p", "tcp", "-j", "TPROXY", "--tproxy-mark", v["InboundTProxyMark"] + "/0xffffffff",
                             "--on-port", v["InboundCapturePort"])
         table = "mangle"
-    rs.append("PREROUTING", table, "-p", "tcp", "-j", "ISTIO_INBOUND")
+    rs.append("PREROUTING", table, "-p", "tcp", "-j", "ISTIO_INBOUND", log="JumpInbound")
     always_return = (SSH_PORT,) if ssh_exempt else ()
     add_inbound_port_rules(rs.append, table, include, v["InboundPortsExclude"], tproxy, always_return)
 
@@ -220,8 +221,8 @@ def _dns_inline_udp(rs: RuleSet, v: Mapping[str, str], dns4: list[str], dns6: li
     1.23 and 1.24 jump from OUTPUT to ISTIO_OUTPUT for UDP first; 1.22 writes the rules in OUTPUT.
     """
     if chain != "OUTPUT":
-        rs.append("OUTPUT", "nat", "-p", "udp", "-j", chain)
-        rs.append("OUTPUT", "raw", "-p", "udp", "-j", chain)
+        rs.append("OUTPUT", "nat", "-p", "udp", "-j", chain, log="JumpOutbound")
+        rs.append("OUTPUT", "raw", "-p", "udp", "-j", chain, log="JumpOutbound")
     owners = [(owner, ident) for owner, ids in (("--uid-owner", v["ProxyUID"]), ("--gid-owner", v["ProxyGID"]))
               for ident in split(ids)]
     for owner, ident in owners:

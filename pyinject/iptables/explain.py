@@ -19,7 +19,7 @@ JSON schema (``pyinject iptables -o json``; one object per workload/command)::
      "dns": {"captured": bool, "servers": "all" | [...], "to_port": 15053, "why_not": str},
      "tproxy": null | {"mark": "1337", "route_table": "133", "outbound_mark": "1338", "routes": ["ip ..."]},
      "interfaces": {"excluded": [...], "rerouted_as_outbound": [...]},
-     "notes": [...]}
+     "notes": [...], "trace_logging": ["JumpOutbound", ...]}
 """
 
 from __future__ import annotations
@@ -50,11 +50,14 @@ class CaptureFacts:
     tproxy: Mapping[str, Any] | None
     interfaces: Mapping[str, Any]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: The rule tags --iptables-trace-logging logs to NFLOG group 1337, in rule order.
+    trace_logging: tuple[str, ...] = field(default_factory=tuple)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["families"] = list(self.families)
         data["notes"] = list(self.notes)
+        data["trace_logging"] = list(self.trace_logging)
         return data
 
 
@@ -123,7 +126,16 @@ def describe_capture(capture: Capture) -> CaptureFacts:
     interfaces = {"excluded": split(v.get("ExcludeInterfaces", "")),
                   "rerouted_as_outbound": split(v.get("RerouteVirtualInterfaces", ""))}
     return CaptureFacts(release, families, "TPROXY" if tproxy_mode else "REDIRECT", inbound, outbound, exempt, dns,
-                        tproxy, interfaces, tuple(capture.rules.notes))
+                        tproxy, interfaces, tuple(capture.rules.notes), _trace_tags(capture))
+
+
+def _trace_tags(capture: Capture) -> tuple[str, ...]:
+    """The NFLOG prefixes of the trace-logging rules, each once."""
+    tags: dict[str, None] = {}
+    for rule in capture.rules.v4 + capture.rules.v6:
+        if "--nflog-prefix" in rule.params:
+            tags[rule.params[rule.params.index("--nflog-prefix") + 1].strip('"')] = None
+    return tuple(tags)
 
 
 def _loopback(loop: str, ipv6: bool, loopback_included: bool) -> str:
@@ -227,6 +239,9 @@ def rows(facts: CaptureFacts) -> list[tuple[str, str]]:
         result.append(("Interfaces not captured", _list(facts.interfaces["excluded"])))
     if facts.interfaces["rerouted_as_outbound"]:
         result.append(("Interfaces treated as outbound", _list(facts.interfaces["rerouted_as_outbound"])))
+    if facts.trace_logging:
+        result.append(("Trace logging", "packets that hit these rules are logged to NFLOG group 1337 (first 20 "
+                                        f"bytes): {_list(list(facts.trace_logging))}"))
     for note in facts.notes:
         result.append(("Note", note))
     return result

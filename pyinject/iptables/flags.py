@@ -76,6 +76,9 @@ class Release:
     include_return_rest: bool = False
     #: How 1.19-1.24's raw-table rule for DNS replies names the nameserver: -s, or -d (1.19).
     dns_reply_match: str = "-s"
+    #: What --iptables-trace-logging does: "" nothing (1.25 still takes the flag), else NFLOG rules whose
+    #: prefix is the rule's tag "quoted" as Go's %q wrote it (1.12-1.23) or "plain" (1.24).
+    trace_logging: str = ""
     #: The proxy's own calls over lo to ISTIO_IN_REDIRECT leave the tunnel port (-e) alone (1.18 on); before, only
     #: the uid rule leaves TCP DNS alone, and only with --redirect-dns.
     lo_redirect_exempts_tunnel: bool = True
@@ -248,9 +251,14 @@ RELEASE_1_7 = Release("1.7", "1.7.8", RELEASE_1_8.flags, (EnvSetting("ISTIO_META
                                                           EnvSetting("DNS_AGENT", "DNSCaptureAgent", "")),
                       default_uid_suffix=",0", program="1.5")
 
-# 1.24: the same flags as 1.25, DNS capture written inline in ISTIO_OUTPUT (see Release.dns_chain).
-RELEASE_1_24 = Release("1.24", "1.24.6", RELEASE_1_25.flags, RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
-                       cni_virt_annotations=("traffic.sidecar.istio.io/kubevirtInterfaces",), dns_chain=False)
+# 1.24: the same flags as 1.25 (--iptables-trace-logging still logs), DNS capture written inline in
+# ISTIO_OUTPUT (see Release.dns_chain).
+RELEASE_1_24 = Release("1.24", "1.24.6",
+                       tuple(replace(f, inert=False) if f.name == "iptables-trace-logging" else f
+                             for f in RELEASE_1_25.flags),
+                       RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
+                       cni_virt_annotations=("traffic.sidecar.istio.io/kubevirtInterfaces",), dns_chain=False,
+                       trace_logging="plain")
 
 
 def _sh(letters: str, *, capture_flag: bool) -> tuple[Flag, ...]:
@@ -305,7 +313,7 @@ _flags_1_23.insert([f.name for f in _flags_1_23].index("iptables-probe-port"),
                    _f("restore-format", "f", "RestoreFormat", "bool", default="true", inert=True))
 RELEASE_1_23 = Release("1.23", "1.23.6", tuple(_flags_1_23), RELEASE_1_30.env_only, program="1.30", bad_cidr="skip",
                        cni_virt_annotations=("traffic.sidecar.istio.io/kubevirtInterfaces",), dns_chain=False,
-                       drop_chain=False)
+                       drop_chain=False, trace_logging="quoted")
 
 # 1.22.8: 1.23's flags and rules, but its UDP DNS rules sit in OUTPUT (nat and raw) and ISTIO_OUTPUT ends an -i
 # CIDR list with a RETURN.

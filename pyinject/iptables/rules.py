@@ -55,27 +55,48 @@ class RuleSet:
     #: Remarks for stderr (what istio-iptables logs as a warning).
     notes: list[str] = field(default_factory=list)
 
-    def append_v4(self, chain: str, table: str, *params: str) -> None:
-        self.v4.append(Rule(table, chain, ("-A", chain) + params))
+    #: ``--iptables-trace-logging`` (1.12-1.24): each rule tagged with a ``log`` name gets an NFLOG twin
+    #: whose prefix is the tag, "quoted" or "plain" (see flags.Release.trace_logging); "" is off.
+    trace: str = ""
 
-    def append_v6(self, chain: str, table: str, *params: str) -> None:
+    def append_v4(self, chain: str, table: str, *params: str, log: str = "") -> None:
+        self._add(self.v4, chain, table, ("-A", chain), params, log)
+
+    def append_v6(self, chain: str, table: str, *params: str, log: str = "") -> None:
         if self.ipv6:
-            self.v6.append(Rule(table, chain, ("-A", chain) + params))
+            self._add(self.v6, chain, table, ("-A", chain), params, log)
 
-    def append(self, chain: str, table: str, *params: str) -> None:
-        self.append_v4(chain, table, *params)
-        self.append_v6(chain, table, *params)
+    def append(self, chain: str, table: str, *params: str, log: str = "") -> None:
+        self.append_v4(chain, table, *params, log=log)
+        self.append_v6(chain, table, *params, log=log)
 
-    def insert_v4(self, chain: str, table: str, position: int, *params: str) -> None:
-        self.v4.append(Rule(table, chain, ("-I", chain, str(position)) + params))
+    def insert_v4(self, chain: str, table: str, position: int, *params: str, log: str = "") -> None:
+        self._add(self.v4, chain, table, ("-I", chain, str(position)), params, log)
 
-    def insert_v6(self, chain: str, table: str, position: int, *params: str) -> None:
+    def insert_v6(self, chain: str, table: str, position: int, *params: str, log: str = "") -> None:
         if self.ipv6:
-            self.v6.append(Rule(table, chain, ("-I", chain, str(position)) + params))
+            self._add(self.v6, chain, table, ("-I", chain, str(position)), params, log)
 
-    def insert(self, chain: str, table: str, position: int, *params: str) -> None:
-        self.insert_v4(chain, table, position, *params)
-        self.insert_v6(chain, table, position, *params)
+    def insert(self, chain: str, table: str, position: int, *params: str, log: str = "") -> None:
+        self.insert_v4(chain, table, position, *params, log=log)
+        self.insert_v6(chain, table, position, *params, log=log)
+
+    def _add(self, rules: list[Rule], chain: str, table: str, verb: tuple[str, ...], params: tuple[str, ...],
+             log: str) -> None:
+        """Add the rule; under trace logging a tagged rule's matches also log to NFLOG group 1337.
+
+        The log rule must see the packet first: it goes before an appended rule
+        and after an inserted one (inserting at the same position puts it ahead).
+        """
+        rule = Rule(table, chain, verb + params)
+        if not (self.trace and log and "-j" in params):
+            rules.append(rule)
+            return
+        matches = params[: params.index("-j")]
+        prefix = f'"{log}"' if self.trace == "quoted" else log
+        nflog = Rule(table, chain, verb + matches + ("-j", "NFLOG", "--nflog-prefix", prefix,
+                                                      "--nflog-group", "1337", "--nflog-size", "20"))
+        rules.extend((rule, nflog) if verb[0] == "-I" else (nflog, rule))
 
     def append_versioned(self, v4: str, v6: str, chain: str, table: str, *params: str) -> None:
         """A rule for both families that names each family's own address where FAMILY_ADDRESS stands."""
@@ -161,17 +182,19 @@ def add_inbound_port_rules(add: Callable[..., None], table: str, include: str, e
     """
     if include == "*":
         for port in always_return + tuple(split(exclude)):
-            add("ISTIO_INBOUND", table, "-p", "tcp", "--dport", port, "-j", "RETURN")
+            add("ISTIO_INBOUND", table, "-p", "tcp", "--dport", port, "-j", "RETURN", log="ExcludeInboundPort")
         ports: list[tuple[str, ...]] = [()]
     else:
         ports = [("--dport", port) for port in split(include)]
+    # Only a port list's rules are tagged for trace logging (IncludeInboundPort); the catch-all is not.
+    log = "IncludeInboundPort" if include != "*" else ""
     for match in ports:
         if tproxy:
             add("ISTIO_INBOUND", "mangle", "-p", "tcp", *match, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
-                "-j", "ISTIO_DIVERT")
-            add("ISTIO_INBOUND", "mangle", "-p", "tcp", *match, "-j", "ISTIO_TPROXY")
+                "-j", "ISTIO_DIVERT", log=log)
+            add("ISTIO_INBOUND", "mangle", "-p", "tcp", *match, "-j", "ISTIO_TPROXY", log=log)
         else:
-            add("ISTIO_INBOUND", "nat", "-p", "tcp", *match, "-j", "ISTIO_IN_REDIRECT")
+            add("ISTIO_INBOUND", "nat", "-p", "tcp", *match, "-j", "ISTIO_IN_REDIRECT", log=log)
 
 
 def add_outbound_include_rules(rs: RuleSet, included: NetworkRange, virt: str, version: int, *,
@@ -186,11 +209,11 @@ def add_outbound_include_rules(rs: RuleSet, included: NetworkRange, virt: str, v
     if included.wildcard:
         append("ISTIO_OUTPUT", "nat", "-j", "ISTIO_REDIRECT")
         for nic in split(virt):
-            insert("PREROUTING", "nat", 1, "-i", nic, "-j", virt_wildcard_target)
+            insert("PREROUTING", "nat", 1, "-i", nic, "-j", virt_wildcard_target, log="KubevirtCommand")
         return
     for cidr in included.cidrs:
         for nic in split(virt):
-            insert("PREROUTING", "nat", 1, "-i", nic, "-d", cidr, "-j", "ISTIO_REDIRECT")
+            insert("PREROUTING", "nat", 1, "-i", nic, "-d", cidr, "-j", "ISTIO_REDIRECT", log="KubevirtCommand")
         append("ISTIO_OUTPUT", "nat", "-d", cidr, "-j", "ISTIO_REDIRECT")
     if return_rest and included.cidrs:
         append("ISTIO_OUTPUT", "nat", "-j", "RETURN")

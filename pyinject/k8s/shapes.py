@@ -11,11 +11,11 @@ it reports the first problem with its path: ``spec.containers[0].ports[0] must b
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from typing import Any
 
+from pyinject.errors import describe_value, preview_value
 from pyinject.k8s.schema import Shape, definition
 
 #: Definitions of the two halves of a pod template.
@@ -23,7 +23,6 @@ OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 POD_SPEC = "io.k8s.api.core.v1.PodSpec"
 
 #: Longest preview of an offending value in a message.
-_PREVIEW = 40
 
 
 def first_problem(value: Any, ref: str, path: str) -> str | None:
@@ -50,7 +49,7 @@ def first_problem(value: Any, ref: str, path: str) -> str | None:
             fields: Mapping[str, Shape] = (definition(ref_name).get("fields") or {}) if ref_name else {}
             for key, child in node.items():
                 if not isinstance(key, str):
-                    return f"{_spell(where)}: key {_preview(key)} must be a string"
+                    return f"{_spell(where)}: key {preview_value(key)} must be a string"
                 field = fields.get(key)
                 if field is not None:
                     stack.append((child, field, (where, ".", key), True))
@@ -60,7 +59,7 @@ def first_problem(value: Any, ref: str, path: str) -> str | None:
             values: Shape = shape.get("values") or {}
             for key, child in node.items():
                 if not isinstance(key, str):
-                    return f"{_spell(where)}: key {_preview(key)} must be a string"
+                    return f"{_spell(where)}: key {preview_value(key)} must be a string"
                 stack.append((child, values, (where, "[]", key), True))
         elif kind == "array":
             if not isinstance(node, list):
@@ -95,7 +94,7 @@ def _spell(where: _Where) -> str:
         if how == ".":
             text = f"{text}.{key}" if text else str(key)
         elif how == "[]":
-            text = f"{text}[{_preview(key)}]"
+            text = f"{text}[{preview_value(key)}]"
         else:
             text = f"{text}[{key}]"
     return text
@@ -141,35 +140,4 @@ def _scalar_problem(kind: str, node: Any) -> str | None:
 
 
 def _wrong(where: str, wanted: str, node: Any) -> str:
-    return f"{where or 'the value'} must be {wanted}, not {describe(node)}"
-
-
-def describe(value: Any) -> str:
-    """``a string ("x")``, ``a list``, ``a number (1)``... for messages; always one line."""
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return f"a boolean ({'true' if value else 'false'})"
-    if isinstance(value, (int, float)):
-        return f"a number ({_preview(value)})"
-    if isinstance(value, str):
-        return f"a string ({_preview(value)})"
-    return type(value).__name__
-
-
-def _preview(value: Any) -> str:
-    """A short, one-line rendering of a scalar (newlines and control characters escaped)."""
-    if value is None or isinstance(value, bool):
-        return "null" if value is None else "true" if value else "false"
-    if isinstance(value, float) and not math.isfinite(value):
-        text = "nan" if value != value else "inf" if value > 0 else "-inf"
-    elif isinstance(value, str):
-        shown = json.dumps(value[:_PREVIEW], ensure_ascii=False)
-        return shown if len(value) <= _PREVIEW else shown[:-1] + '..."'
-    else:
-        text = str(value)
-    return text if len(text) <= _PREVIEW else text[: _PREVIEW - 3] + "..."
+    return f"{where or 'the value'} must be {wanted}, not {describe_value(node)}"

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pyinject.errors import InputError, UsageError
+from pyinject.errors import InputError, UsageError, describe_value
 from pyinject.golang.tree import set_path
-from pyinject.k8s.shapes import OBJECT_META, POD_SPEC, describe, first_problem
+from pyinject.k8s.shapes import OBJECT_META, POD_SPEC, first_problem
 
 Path = tuple[str, ...]
 
@@ -326,7 +326,7 @@ def check_shape(workload: Workload, required: bool = True) -> None:
             # What leads to the pod template is made of mappings (or is missing).
             node = get_path(workload.obj, path[:depth])
             if node is not None and not isinstance(node, dict):
-                raise InputError(f"{'.'.join(path[:depth])} must be a mapping, not {describe(node)}")
+                raise InputError(f"{'.'.join(path[:depth])} must be a mapping, not {describe_value(node)}")
     spec_parent = get_path(workload.obj, workload.paths.spec[:-1])
     if spec_parent is None and workload.kind != "Pod" and required:
         dotted = ".".join(workload.paths.spec[:-1])
@@ -334,7 +334,7 @@ def check_shape(workload: Workload, required: bool = True) -> None:
     for path in (workload.paths.metadata, workload.paths.spec):
         node = get_path(workload.obj, path)
         if node is not None and not isinstance(node, dict):
-            raise InputError(f"{'.'.join(path)} must be a mapping, not {describe(node)}")
+            raise InputError(f"{'.'.join(path)} must be a mapping, not {describe_value(node)}")
     check_fields(workload)
 
 

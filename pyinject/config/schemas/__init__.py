@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pyinject.errors import describe_value
+
 #: Schema file per name; the registry of what can be checked.
 SCHEMA_FILES = {
     "values": "values.schema.json",
@@ -118,30 +120,6 @@ _TYPE_WORDS = {
 }
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return _kind(value)
-    return f"{_kind(value)} ({json.dumps(value, default=str)})"
-
-
 def _describe(error: Any) -> str:
     kind = error.validator
     value = error.instance
@@ -149,7 +127,7 @@ def _describe(error: Any) -> str:
         wanted = error.validator_value
         wanted = [wanted] if isinstance(wanted, str) else list(wanted)
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted if w != "null")
-        return f"expected {words}, got {_show(value)}"
+        return f"expected {words}, got {describe_value(value)}"
     if kind == "enum":
         allowed = ", ".join(json.dumps(v) for v in error.validator_value)
         return f"{json.dumps(value, default=str)} is not one of {allowed}"

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyinject.errors import TemplateError
+from pyinject.errors import TemplateError, describe_value
 from pyinject.k8s.gojson import STRUCTS, encode
 
 #: Top-level keys of a SidecarInjectionSpec (any of them marks the legacy format).
@@ -223,7 +223,7 @@ class _Decoder:
 
     def struct(self, name: str, value: Any, path: str) -> dict[str, Any]:
         if not isinstance(value, Mapping):
-            self.fail(path, f"expected a mapping ({name}), got {_describe(value)}", value)
+            self.fail(path, f"expected a mapping ({name}), got {describe_value(value)}", value)
         out: dict[str, Any] = {}
         for f in STRUCTS[name]:
             if f.kind.startswith("inline "):
@@ -241,7 +241,7 @@ class _Decoder:
             return [self.value(kind[2:], x, f"{path}[{i}]") for i, x in enumerate(self.items(v, path))]
         if kind.startswith("map["):
             if not isinstance(v, Mapping):
-                self.fail(path, f"expected a mapping, got {_describe(v)}", v)
+                self.fail(path, f"expected a mapping, got {describe_value(v)}", v)
             return {str(k): self.value(kind[4:-1], x, f"{path}.{k}") for k, x in v.items() if x is not None}
         if kind.startswith("*"):
             kind = kind[1:]
@@ -253,7 +253,7 @@ class _Decoder:
             if isinstance(v, (int, float)):
                 return _number_text(v)
             if not isinstance(v, str):
-                self.fail(path, f"expected a string, got {_describe(v)}", v)
+                self.fail(path, f"expected a string, got {describe_value(v)}", v)
             if path.endswith(".image") and _has_marker(v):
                 self._missing(path, v)
             return v
@@ -276,7 +276,7 @@ class _Decoder:
     def _typed(self, path: str, expected: str, v: Any) -> None:
         if isinstance(v, str) and _has_marker(v):
             self._missing(path, v)
-        self.fail(path, f"expected {expected}, got {_describe(v)}", v)
+        self.fail(path, f"expected {expected}, got {describe_value(v)}", v)
 
     def _missing(self, path: str, v: str) -> None:
         marker = next(m for m in MISSING_MARKERS if m in v)
@@ -285,16 +285,6 @@ class _Decoder:
 
 def _has_marker(text: str) -> bool:
     return any(m in text for m in MISSING_MARKERS)
-
-
-def _describe(v: Any) -> str:
-    if isinstance(v, str):
-        return repr(v)
-    if isinstance(v, Mapping):
-        return "a mapping"
-    if isinstance(v, list):
-        return "a list"
-    return repr(v)
 
 
 def _number_text(v: int | float) -> str:

@@ -324,3 +324,51 @@ def test_1_9_to_1_11_explain_names_ipv4_servers_only() -> None:
     args = ["-u", "1337", "--redirect-dns"]
     assert describe_capture(generate(args, {}, host, "1.11")).dns["servers"] == ["10.96.0.10"]
     assert describe_capture(generate(args, {}, host, "1.12")).dns["servers"] == ["10.96.0.10", "fd00::10"]
+
+
+NFLOG = "-j NFLOG --nflog-prefix {} --nflog-group 1337 --nflog-size 20"
+
+
+def test_trace_logging_logs_before_appended_and_after_inserted_rules() -> None:
+    args = ["-u", "1337", "-b", "8080", "-i", "*", "-k", "eth9", "-c", "eth8", "--iptables-trace-logging"]
+    got = [r.text for r in generate(args, {}, Host(), "1.20").rules.v4]
+    quoted = NFLOG.format('"JumpOutbound"')
+    at = got.index("-A OUTPUT -p tcp -j ISTIO_OUTPUT")
+    assert got[at - 1] == "-A OUTPUT -p tcp " + quoted
+    # An inserted rule is followed by its log rule: inserting at the same place puts the log first.
+    at = got.index("-I PREROUTING 1 -i eth9 -j ISTIO_REDIRECT")
+    assert got[at + 1] == "-I PREROUTING 1 -i eth9 " + NFLOG.format('"KubevirtCommand"')
+    assert "-A ISTIO_INBOUND -p tcp --dport 8080 " + NFLOG.format('"IncludeInboundPort"') in got
+    assert "-A PREROUTING -i eth8 " + NFLOG.format('"ExcludeInterfaceCommand"') in got
+    # Untagged rules get no log rule.
+    at = got.index("-I PREROUTING 1 -i eth9 -j RETURN")
+    assert got[at + 1] == "-I PREROUTING 1 -i eth9 " + NFLOG.format('"KubevirtCommand"')
+    assert sum("NFLOG" in text for text in got) == 8
+
+
+@pytest.mark.parametrize("version,prefix", [("1.12", '"InboundCapture"'), ("1.23", '"InboundCapture"'),
+                                            ("1.24", "InboundCapture"), ("1.25", None)])
+def test_trace_logging_per_release(version: str, prefix: str | None) -> None:
+    capture = generate(["-u", "1337", "--iptables-trace-logging"], {}, Host(), version)
+    texts = [r.text for r in capture.rules.v4]
+    if prefix is None:
+        assert not any("NFLOG" in text for text in texts)
+        assert describe_capture(capture).trace_logging == ()
+    else:
+        assert "-A ISTIO_IN_REDIRECT -p tcp " + NFLOG.format(prefix) in texts
+        assert describe_capture(capture).trace_logging == ("InboundCapture", "JumpOutbound")
+    off = generate(["-u", "1337"], {}, Host(), version).rules.v4
+    assert not any("NFLOG" in r.text for r in off)
+
+
+def test_trace_logging_flag_is_gone_after_1_25() -> None:
+    with pytest.raises(UsageError, match="unknown istio-iptables 1.26 flag --iptables-trace-logging"):
+        generate(["-u", "1337", "--iptables-trace-logging"], {}, Host(), "1.26")
+
+
+def test_trace_logging_in_explain(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("iptables", "--istio-version", "1.22", "--explain", "--", "-u", "1337", "-b", "*",
+                     "--iptables-trace-logging")
+    assert result.exit_code == 0, result.stderr
+    assert ("Trace logging: packets that hit these rules are logged to NFLOG group 1337 (first 20 bytes): "
+            "InboundCapture, JumpInbound, JumpOutbound") in result.stdout
