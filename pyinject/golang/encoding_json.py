@@ -114,7 +114,7 @@ def _json_into(v: Any, out: list[str]) -> None:
         out.append(str(int(v)))
     elif isinstance(v, float):
         out.append(go_json_float(v))
-    elif isinstance(v, Mapping):
+    elif isinstance(v, dict) or isinstance(v, Mapping):  # dict first: no ABC check
         keys: Iterable[Any] = v.keys() if isinstance(v, JSONStruct) else sorted(v.keys(), key=str)
         out.append("{")
         first = True

@@ -72,6 +72,8 @@ def _kind(value: Any) -> str:
     exact = _EXACT_KINDS.get(type(value))
     if exact is not None:
         return exact  # the plain types, without the slower ABC checks below
+    if isinstance(value, dict):
+        return "map"  # decoded Go structs (a dict subclass): no ABC check either
     if isinstance(value, Mapping):
         return "map"
     if isinstance(value, (list, tuple)) or (
