@@ -2,8 +2,8 @@
 
 It copies only what storing a new pod template changes (the mappings and lists
 on the way to it) unless the document has aliases; these tests check that the
-writer's ``original`` still is exactly what the text says, whatever the
-injection step did to its arguments and however many templates were stored.
+writer's ``original`` still is exactly what the text says however many
+templates were stored.
 """
 
 from __future__ import annotations
@@ -20,31 +20,14 @@ from pyinject.model import Action, OutputMode, PodResult
 from pyinject.pipeline import process_document
 
 
-class Scribbler:
-    """An injection step that changes everything it is given, and returns new data besides."""
+class Rewriter:
+    """An injection step that returns a new pod template (and, as the contract says, leaves the given one alone)."""
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         new_meta, new_spec = copy.deepcopy(metadata), copy.deepcopy(spec)
         new_meta["labels"] = dict(new_meta.get("labels") or {}, injected="yes")
         new_spec.setdefault("containers", []).append({"name": "istio-proxy"})
-        for value in (metadata, spec):
-            for node in _collections(value):
-                if isinstance(node, dict):
-                    node["scribbled"] = True
-                else:
-                    node.append("scribbled")
         return PodResult(new_meta, new_spec, Action.INJECTED)
-
-
-def _collections(value: Any) -> list[Any]:
-    found, stack, seen = [], [value], set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (dict, list)) and id(node) not in seen:
-            seen.add(id(node))
-            found.append(node)
-            stack.extend(node.values() if isinstance(node, dict) else node)
-    return found
 
 
 def run(text: str) -> tuple[Any, Any]:
@@ -56,7 +39,7 @@ def run(text: str) -> tuple[Any, Any]:
         return ""
 
     (doc,) = read_text(text)
-    process_document(doc, Scribbler(), [], None, OutputMode("record", emit))
+    process_document(doc, Rewriter(), [], None, OutputMode("record", emit))
     return got[0]
 
 
@@ -111,7 +94,6 @@ def test_the_writer_gets_the_document_as_read(text: str) -> None:
     (doc,) = read_text(text)
     assert original == load_plain(doc.text, doc.location())
     assert new != original
-    assert "scribbled" not in repr(new)
 
 
 def test_every_template_of_a_list_is_rewritten_and_nothing_else() -> None:
