@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
-from pyinject.istio.releases import Release
+from pyinject.istio.releases import InjectSwitch, Release
 from pyinject.config.native import ENV_VAR as NATIVE_ENV_VAR, NativeChoice, choose_native_sidecars, for_pod as native_for_pod
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.model import Action, Injector, PodResult
 from pyinject.sandbox.limits import RenderLimits
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain
+
+if TYPE_CHECKING:
+    from pyinject.istio.rendered import Origins
 
 #: Pod annotation that chooses the templates (comma-separated names or aliases).
 TEMPLATES_ANNOTATION = "inject.istio.io/templates"
@@ -50,6 +53,8 @@ class RunSettings:
     inbound_traffic_policy_mode: str
     proxy_uid: int
     proxy_gid: int
+    #: Templates the values add (``sidecarInjectorWebhook.templates``), by name; errors name them apart.
+    extra_templates: Mapping[str, str] = field(default_factory=dict)
 
 
 def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
@@ -61,16 +66,22 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
     from pyinject.config import settings as config, inject_config as config_inject
     from pyinject.istio.releases import choose_release
 
-    release = choose_release(options.istio_version, _values_for_release(options))
+    # The values file is read once: its global.tag may name the release, and the settings layer it.
+    values_notes: list[str] = []
+    values_file = config.read_values_file(options.values_file, values_notes) if options.values_file else None
+    for message in values_notes:
+        warn(message)
+    release = choose_release(options.istio_version, values_file or {})
     if release.legacy_format:
         from pyinject.istio.legacy.injector import build_legacy_injector
 
-        return build_legacy_injector(options, release, environ, warn)
+        return build_legacy_injector(options, release, environ, warn, values_file or {})
     settings = config.load_settings(
         values_file=options.values_file,
         mesh_file=options.mesh_config_file,
         operator_file=options.operator_file,
         sets=revision_sets(options) + tuple(options.sets),
+        values_base=values_file,
     )
     for message in settings.warnings:
         warn(message)
@@ -111,18 +122,9 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
         inbound_traffic_policy_mode=config.inbound_traffic_policy_mode(settings.mesh),
         proxy_uid=uid,
         proxy_gid=gid,
+        extra_templates=extra_templates,
     )
     return SidecarInjector(run, warn, release, merge_over_previous=merge_over_previous)
-
-
-def _values_for_release(options: Options) -> Mapping[str, Any]:
-    """The values whose ``global.tag`` may name the release (only a values file can name an old one)."""
-    if options.values_file is None:
-        return {}
-    from pyinject.config.layers import read_file
-
-    values = read_file(options.values_file, "values file")
-    return values if isinstance(values, dict) else {}
 
 
 def _legacy_shape(config_file: str) -> bool:
@@ -202,6 +204,18 @@ class SidecarInjector:
         self.release = release
         self.merge_over_previous = merge_over_previous
 
+    @property
+    def origins(self) -> Origins:
+        """Where each template came from, for errors."""
+        from pyinject.istio.rendered import Origins
+
+        return Origins(self.run.config, self.run.extra_templates)
+
+    @property
+    def inject_switch(self) -> InjectSwitch | None:
+        """How the release reads ``sidecar.istio.io/inject`` (None: the newest release's way)."""
+        return self.release.inject_switch if self.release is not None else None
+
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject.istio import policy
         # The stages change the pod in place: they get a copy, the arguments are the document's.
@@ -224,26 +238,33 @@ class SidecarInjector:
                 pod,
             )
         namespace = workload.namespace or str(pod["metadata"].get("namespace") or "")
-        decision = policy.decide(self.run.config, pod["metadata"], pod["spec"], namespace)
+        decision = policy.decide(self.run.config, pod["metadata"], pod["spec"], namespace, self.inject_switch)
+        warnings = list(decision.warnings)
         if not decision.inject:
             reason = str(decision.reason.value if decision.reason is not None else "")
             # The report says why, once, with the file (report.summary.skip_sentence).
-            return PodResult(metadata, spec, Action.SKIPPED, reason, [])
+            return PodResult(metadata, spec, Action.SKIPPED, reason, warnings)
         # Nothing before the merges changes a pod it does not strip: the arguments are the pod as it came.
-        injected = self.inject_pod(workload, pod, previous, None if reinjecting else given)
-        return PodResult(injected["metadata"], injected["spec"], Action.REINJECTED if reinjecting else Action.INJECTED)
+        injected = self.inject_pod(workload, pod, previous, warnings, None if reinjecting else given)
+        action = Action.REINJECTED if reinjecting else Action.INJECTED
+        return PodResult(injected["metadata"], injected["spec"], action, warnings=warnings)
 
     def inject_pod(self, workload: Workload, pod: dict[str, Any],
-                   previous: dict[str, Any] | None = None, unchanged: dict[str, Any] | None = None) -> dict[str, Any]:
+                   previous: dict[str, Any] | None = None, warnings: list[str] | None = None,
+                   unchanged: dict[str, Any] | None = None) -> dict[str, Any]:
         """Render, merge and post-process; ``pod`` is the stripped user pod.
 
         ``previous``, when given, is the already-injected pod as it came: the
         templates render from ``pod`` but merge over ``previous`` (istioctl).
+        Templates that inject no sidecar are an error when they render nothing
+        at all, else a warning added to ``warnings``
+        (:func:`pyinject.istio.rendered.renders_nothing`).
         ``unchanged``, when given, equals ``pod`` and stays unchanged: post-processing
         reads the pod as it was before the merges there, rather than from a copy.
         """
         from pyinject.istio import annotations as annotation_checks
         from pyinject.istio import postprocess
+        from pyinject.istio import rendered as rendered_checks
         from pyinject.k8s.merge import merge_overlay
 
         run = self.run
@@ -256,17 +277,25 @@ class SidecarInjector:
         else:
             original = unchanged if unchanged is not None else copy_plain(pod)
         merged = pod if previous is None else previous
+        user_containers = frozenset(rendered_checks.container_names(pod["spec"]))
         template_pod: dict[str, Any] = {}
-        for name in select_templates(run.config, pod_annotations):
+        names = select_templates(run.config, pod_annotations)
+        for name in names:
             with naming_config(run.config.source):
                 text = _stage(f"template {name}", run.renderer.render, name, ctx)
                 patch = parse_rendered(name, text)
             if patch is None:
                 continue
+            rendered_checks.check_missing_values(self.origins, name, text, patch)
             # merge_overlay neither changes the patch nor keeps any part of it (it copies
             # what it stores), so one patch serves both merges without a copy.
             template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, patch)
             merged = _stage(f"merge template {name}", merge_overlay, merged, patch)
+        if not rendered_checks.has_proxy(user_containers, template_pod.get("spec")):
+            if rendered_checks.renders_nothing(template_pod):
+                raise TemplateError(self.origins.nothing_rendered(names))
+            if warnings is not None:
+                warnings.append(rendered_checks.no_proxy_warning(names))
         post = postprocess.PostprocessContext(
             template_pod=template_pod,
             original_pod=original,

@@ -225,7 +225,7 @@ def process_workload(doc: RawDocument, workload: Workload, injector: Injector, w
         raise err.with_location(file=doc.source, document=doc.index, line=doc.line, workload=where)
     for message in result.warnings:
         if warn is not None:
-            warn(message)
+            warn(f"{doc.source}: document {doc.index} ({where}): {message}")
     action, reason = result.action, result.reason
     rewritten = action.rewrites
     changes: tuple[str, ...] = ()

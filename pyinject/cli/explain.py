@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from pyinject.cli.options import config_options, inject_options, input_options
+from pyinject.cli.options import config_options, inject_options, input_options, release_option
 
 EXPLAIN_HELP = """Say, for each pod template, whether it gets a sidecar, what it gets, and why.
 
@@ -56,6 +56,7 @@ Exit codes:
 @click.command("explain", help=EXPLAIN_HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @input_options
 @config_options
+@release_option
 @click.option("--namespace-labels", "namespace_labels", multiple=True, metavar="NS=K=V[,K=V...]",
               help="Labels of a namespace, as the webhooks see them (NS= for none). Repeatable; "
                    "wins over a Namespace object in the input.")

@@ -112,14 +112,19 @@ def load_settings(
     mesh_file: str | None = None,
     operator_file: str | None = None,
     sets: tuple[str, ...] | list[str] = (),
+    values_base: Mapping[str, JSON] | None = None,
 ) -> Settings:
-    """Load, layer and check values and mesh config (see the module docstring)."""
+    """Load, layer and check values and mesh config (see the module docstring).
+
+    ``values_base``: ``values_file`` as :func:`read_values_file` already read it
+    (it is then not read again, and its notes are the caller's to give).
+    """
     if operator_file is not None:
         # A values or mesh file given here is named as such before the IstioOperator checks run.
         _in_slot(operator_file, "IstioOperator file", kinds.OPERATOR, None)
     layers = build_overlay(operator_file, sets)
     warnings: list[str] = []
-    values = _layer_values(values_file, layers, warnings)
+    values = _layer_values(values_file, layers, warnings, values_base)
     mesh = _layer_mesh(mesh_file, layers, values, warnings)
     if values_file is not None:
         warnings += unknown_keys(values, "values", values_file)
@@ -175,14 +180,22 @@ def _in_slot(path: str, what: str, slot: str, notes: list[str] | None) -> JSON:
     return got.doc
 
 
-def _layer_values(values_file: str | None, layers: Overlay, notes: list[str] | None = None) -> dict[str, JSON]:
+def read_values_file(values_file: str, notes: list[str] | None = None) -> dict[str, JSON]:
+    """A --valuesFile's Helm values: out of a whole exported ConfigMap if need be (``notes``
+    hears of it), an empty file as no values, anything but a mapping refused."""
+    base = _in_slot(values_file, "values file", kinds.VALUES, notes)
+    if base is None:
+        return {}
+    if not isinstance(base, dict):
+        raise ConfigError("values file: expected a mapping of Helm values", Location(file=values_file))
+    return base
+
+
+def _layer_values(values_file: str | None, layers: Overlay, notes: list[str] | None = None,
+                  read: Mapping[str, JSON] | None = None) -> dict[str, JSON]:
     if values_file is not None:
-        base = _in_slot(values_file, "values file", kinds.VALUES, notes)
+        base = dict(read) if read is not None else read_values_file(values_file, notes)
         base_source = values_file
-        if base is None:
-            base = {}
-        if not isinstance(base, dict):
-            raise ConfigError("values file: expected a mapping of Helm values", Location(file=values_file))
     else:
         base = parse_yaml(read_embedded(EMBEDDED_VALUES), "embedded values")
         base_source = "embedded templates/values.yaml"

@@ -59,7 +59,8 @@ class Explainer:
         labels = _strings(user_meta.get("labels"))
         user_annotations = _strings(user_meta.get("annotations"))
         record.no_effect += noeffect.unknown_keys(user_annotations)
-        record.no_effect += noeffect.pod_label_checks(labels, user_annotations)
+        switch = self.injector.inject_switch
+        record.no_effect += noeffect.pod_label_checks(labels, user_annotations, switch)
         raw_meta = workload.obj.get("metadata")
         workload_meta: Mapping[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
         record.no_effect += noeffect.workload_annotations(workload.kind, workload_meta, user_annotations)
@@ -69,7 +70,7 @@ class Explainer:
         if hook_skip:
             record.reason = hook_skip
             return record
-        decision = policy.decide(self.injector.run.config, user_meta, pod["spec"], namespace)
+        decision = policy.decide(self.injector.run.config, user_meta, pod["spec"], namespace, switch)
         record.steps += decision.steps
         if not decision.inject:
             record.reason = decision.reason.id if decision.reason is not None else "policy-disabled"

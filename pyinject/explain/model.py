@@ -40,7 +40,8 @@ class NoEffect:
     key: str
     #: "annotation" or "label".
     where: str
-    #: Stable identifier: misspelled, unknown, native-mode, overridden, wrong-object, no-capture, namespace-label.
+    #: Stable identifier: misspelled, unknown, native-mode, overridden, wrong-object, no-capture, namespace-label,
+    #: not-read, ignored-value.
     reason: str
     detail: str
     suggestion: str = ""

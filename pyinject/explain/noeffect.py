@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyinject.explain.model import NoEffect
+from pyinject.istio.releases import NEWEST, RELEASES, InjectSwitch
 
 #: Pod annotations Istio 1.30 reads on a pod (injector, stock templates, agent, CNI).
 KNOWN_ANNOTATIONS = frozenset({
@@ -99,17 +100,31 @@ def workload_annotations(kind: str, workload_meta: Mapping[str, Any], pod_annota
     return out
 
 
-def pod_label_checks(labels: Mapping[str, str], annotations: Mapping[str, str]) -> list[NoEffect]:
-    """Namespace-only labels on a pod; an inject annotation the label of the same name overrides."""
+def pod_label_checks(labels: Mapping[str, str], annotations: Mapping[str, str],
+                     switch: InjectSwitch | None = None) -> list[NoEffect]:
+    """Namespace-only labels on a pod; an inject annotation the label of the same name overrides;
+    an inject label the release does not read; an inject value it ignores (``switch``: the
+    release's reading, the newest release's when None)."""
+    switch = switch or RELEASES[NEWEST].inject_switch
     out = []
     for key in NAMESPACE_ONLY_LABELS:
         if key in labels:
             out.append(NoEffect(key, "label", "namespace-label",
                                 f"{key} selects webhooks only as a Namespace label; on a pod it does nothing "
-                                f"(use the label {INJECT_KEY})"))
-    if INJECT_KEY in labels and INJECT_KEY in annotations:
+                                f"(use the {'label' if switch.label else 'annotation'} {INJECT_KEY})"))
+    if INJECT_KEY in labels and not switch.label:
+        out.append(NoEffect(INJECT_KEY, "label", "not-read",
+                            f"this release reads only the annotation {INJECT_KEY}; the label of that name is "
+                            "read from Istio 1.12 on"))
+    elif INJECT_KEY in labels and INJECT_KEY in annotations:
         out.append(NoEffect(INJECT_KEY, "annotation", "overridden",
                             f"the pod label {INJECT_KEY}={labels[INJECT_KEY]!r} is read first and wins"))
+    where, value = ("label", labels.get(INJECT_KEY)) if switch.label and INJECT_KEY in labels else (
+        "annotation", annotations.get(INJECT_KEY))
+    if value is not None and switch.meaning(value) == "ignored":
+        out.append(NoEffect(INJECT_KEY, where, "ignored-value",
+                            f"{value!r} is not accepted (only {switch.accepted()}): Istio logs a warning and "
+                            "the selectors and the injection policy decide"))
     return out
 
 

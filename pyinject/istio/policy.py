@@ -6,9 +6,13 @@ The order of the checks is Istio's:
    written into the node's network namespace and reroute the node's own traffic.
 2. Pods in Kubernetes system namespaces are skipped.
 3. An explicit opt-in or opt-out wins: the ``sidecar.istio.io/inject`` *label*
-   if present, else the annotation of the same name.  ``y``/``yes``/``true``/``on``
-   (any case) mean inject; an empty value means "not said"; anything else
-   means do not inject.
+   if present, else the annotation of the same name.  Which of the two is read
+   and which values count is the release's (:class:`pyinject.istio.releases.InjectSwitch`):
+   Istio 1.27 and later take exactly ``true`` and ``false``, and ignore any
+   other value with a warning (so ``yes`` falls through to the steps below);
+   1.12–1.26 take ``y``/``yes``/``true``/``on`` in any case and read any other
+   value as an opt-out; before 1.12 only the annotation is read.  An empty
+   value means "not said".
 4. Otherwise the config's ``neverInjectSelector`` (checked first) and
    ``alwaysInjectSelector`` decide when one of their label selectors matches.
 5. Otherwise the config's ``policy``: ``enabled`` injects, ``disabled`` does not.
@@ -28,14 +32,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyinject.istio.releases import NEWEST, RELEASES, InjectSwitch
 from pyinject.model import InjectionConfig
 
 INJECT_KEY = "sidecar.istio.io/inject"
 
 #: Namespaces Istio never injects into.
 IGNORED_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease", "local-path-storage"})
-
-_YES = frozenset({"y", "yes", "true", "on"})
 
 
 class SkipReason(enum.Enum):
@@ -86,6 +89,8 @@ class Decision:
     inject: bool
     reason: SkipReason | None = None
     steps: tuple[Step, ...] = field(default=(), compare=False)
+    #: What the user should hear of although it decided nothing (a value the release ignores).
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
 INJECT = Decision(True)
@@ -96,16 +101,19 @@ def decide(
     pod_meta: Mapping[str, Any] | None,
     pod_spec: Mapping[str, Any] | None,
     namespace: str = "",
+    switch: InjectSwitch | None = None,
 ) -> Decision:
     """Decide for one pod template; ``namespace`` is the workload's, used when the
-    template's own metadata names none."""
+    template's own metadata names none; ``switch`` is how the release reads
+    ``sidecar.istio.io/inject`` (the newest release's when None)."""
     meta = pod_meta or {}
     spec = pod_spec or {}
     steps: list[Step] = []
+    warnings: list[str] = []
 
     def done(inject: bool, reason: SkipReason | None, step: Step) -> Decision:
         steps.append(step)
-        return Decision(inject, reason, tuple(steps))
+        return Decision(inject, reason, tuple(steps), tuple(warnings))
 
     host_source = "pod spec.hostNetwork"
     if spec.get("hostNetwork") is True:
@@ -123,17 +131,24 @@ def decide(
 
     labels = _string_map(meta.get("labels"))
     annotations = _string_map(meta.get("annotations"))
-    if INJECT_KEY in labels:
-        said, opt_out, source = labels[INJECT_KEY], SkipReason.LABEL_OPT_OUT, f"pod label {INJECT_KEY}"
-        if INJECT_KEY in annotations and annotations[INJECT_KEY] != said:
-            source += f" (wins over the annotation {INJECT_KEY}={annotations[INJECT_KEY]!r}: the label is checked first)"
-    else:
-        said, opt_out, source = annotations.get(INJECT_KEY, ""), SkipReason.ANNOTATION_OPT_OUT, f"pod annotation {INJECT_KEY}"
-    if said:
-        if said.lower() in _YES:
-            return done(True, None, Step("opt-in-out", "inject", f"{INJECT_KEY}={said!r} asks for injection", source))
+    switch = switch or RELEASES[NEWEST].inject_switch
+    said, opt_out, source = read_inject_switch(switch, labels, annotations)
+    meaning = switch.meaning(said)
+    if meaning == "inject":
+        return done(True, None, Step("opt-in-out", "inject", f"{INJECT_KEY}={said!r} asks for injection", source))
+    if meaning == "opt-out":
         return done(False, opt_out, Step("opt-in-out", "skip", f"{INJECT_KEY}={said!r} opts out", source))
-    steps.append(Step("opt-in-out", "pass", f"no {INJECT_KEY} label or annotation", f"pod label and annotation {INJECT_KEY}"))
+    if meaning == "ignored":
+        accepted = switch.accepted()
+        detail = f"{INJECT_KEY}={said!r} is ignored: only {accepted} are accepted, so the steps below decide"
+        warnings.append(f"{source.split(' (')[0]}={said!r} is ignored (only {accepted} are accepted); "
+                        "the selectors and the injection policy decide")
+        steps.append(Step("opt-in-out", "pass", detail, source))
+    else:
+        read = "label and annotation" if switch.label else "annotation"
+        # A label the release does not read keeps its note in the source.
+        where = source if INJECT_KEY in labels else f"pod {read} {INJECT_KEY}"
+        steps.append(Step("opt-in-out", "pass", f"no {INJECT_KEY} {read}", where))
 
     for index, selector in enumerate(config.never_inject_selector):
         if selector_matches(selector, labels):
@@ -155,6 +170,21 @@ def decide(
         return done(True, None, Step("policy", "inject", "policy is enabled and nothing above decided", _where(config, "policy")))
     return done(False, SkipReason.POLICY_DISABLED, Step(
         "policy", "skip", f"policy is {config.policy!r} and the pod does not opt in", _where(config, "policy")))
+
+
+def read_inject_switch(switch: InjectSwitch, labels: Mapping[str, str],
+                       annotations: Mapping[str, str]) -> tuple[str, SkipReason, str]:
+    """The ``sidecar.istio.io/inject`` value the release reads, the skip reason an opt-out
+    would give, and where the value came from (a sentence)."""
+    if switch.label and INJECT_KEY in labels:
+        said, source = labels[INJECT_KEY], f"pod label {INJECT_KEY}"
+        if INJECT_KEY in annotations and annotations[INJECT_KEY] != said:
+            source += f" (wins over the annotation {INJECT_KEY}={annotations[INJECT_KEY]!r}: the label is checked first)"
+        return said, SkipReason.LABEL_OPT_OUT, source
+    source = f"pod annotation {INJECT_KEY}"
+    if not switch.label and INJECT_KEY in labels:
+        source += " (the label of that name is not read before Istio 1.12)"
+    return annotations.get(INJECT_KEY, ""), SkipReason.ANNOTATION_OPT_OUT, source
 
 
 #: For the embedded config, the values key the istiod chart writes each config key from.

@@ -40,6 +40,50 @@ _FUNCS_1_8 = _FUNCS_1_5 + ("appendMultusNetwork",)
 
 
 @dataclass(frozen=True)
+class InjectSwitch:
+    """How a release's injectRequired reads the pod's ``sidecar.istio.io/inject`` (label and annotation).
+
+    1.0–1.11 read only the annotation, 1.12 added the label of the same name
+    (which wins when both are set); until 1.26 the value was lowercased and
+    ``y``/``yes``/``true``/``on`` asked for injection while any other non-empty
+    value opted out; from 1.27 only ``true`` and ``false`` (exactly) count, and
+    any other value is logged and ignored, leaving the decision to the
+    selectors and the policy (pkg/kube/inject/inject.go ``injectRequired`` at
+    the 1.11.8, 1.12.0, 1.26.8 and 1.27.0 tags).
+    """
+
+    #: The label is read, and wins over the annotation.
+    label: bool = True
+    #: Values that ask for injection (compared lowercased when ``fold_case``).
+    inject: tuple[str, ...] = ("true",)
+    #: Values that opt out; empty: every other non-empty value does.
+    opt_out: tuple[str, ...] = ("false",)
+    fold_case: bool = False
+
+    def meaning(self, value: str) -> str:
+        """"inject", "opt-out", "unsaid" (empty) or "ignored" (a value this release does not accept)."""
+        if value == "":
+            return "unsaid"
+        said = value.lower() if self.fold_case else value
+        if said in self.inject:
+            return "inject"
+        if not self.opt_out or said in self.opt_out:
+            return "opt-out"
+        return "ignored"
+
+    def accepted(self) -> str:
+        """The accepted spellings, for messages."""
+        words = "/".join(self.inject) + (f" and {'/'.join(self.opt_out)}" if self.opt_out else "")
+        return words + (" (any case)" if self.fold_case else "")
+
+
+#: 1.0–1.11: the annotation only, YAML 1.1's words for true (any case); anything else opts out.
+_SWITCH_YAML_WORDS = InjectSwitch(label=False, inject=("y", "yes", "true", "on"), opt_out=(), fold_case=True)
+#: 1.12–1.26: the same words, the label read first.
+_SWITCH_LABEL = replace(_SWITCH_YAML_WORDS, label=True)
+
+
+@dataclass(frozen=True)
 class Release:
     """One minor release's kube-inject behaviour (fields default to 1.30's)."""
 
@@ -101,6 +145,8 @@ class Release:
     k8s_minor: int = 35
     #: Its go-yaml folded long lines at 80 columns (gopkg.in/yaml.v2 v2.3.0, pinned by 1.7–1.9, did not).
     yaml_fold: bool = True
+    #: How ``sidecar.istio.io/inject`` is read (where kube-inject honours it: 1.8 and later).
+    inject_switch: InjectSwitch = InjectSwitch()
     #: Other per-release facts, by name.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -114,7 +160,7 @@ _LEGACY_APPEND = Release(
     honour_inject_annotation=False, proxy_config_annotation=False, replace_dns_config=True,
     pod_redirect_annotations=True, canonical_labels=False, fs_group="sds", empty_app_probers=True,
     prometheus_merge="annotations", clean_proxy_config=True, mesh_defaults="1.7",
-    k8s_minor=18, yaml_fold=False,
+    k8s_minor=18, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS,
 )
 
 #: Minor release -> behaviour.  Rows list only what differs from the row they start from.
@@ -156,7 +202,7 @@ RELEASES: dict[tuple[int, int], Release] = {
     (1, 7): _LEGACY_APPEND,
     (1, 8): Release(
         version=(1, 8), legacy_format=True, apply="patch", proxy_metadata_merge=False, mesh_defaults="1.8",
-        k8s_minor=19, yaml_fold=False),
+        k8s_minor=19, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS),
 }
 #: k8s.io/api minor of each later release (go.mod at its last patch).
 _K8S_MINOR = {9: 20, 10: 20, 11: 21, 12: 22, 13: 24, 14: 24, 15: 24, 16: 25, 17: 26, 18: 27, 19: 28, 20: 28,
@@ -164,6 +210,10 @@ _K8S_MINOR = {9: 20, 10: 20, 11: 21, 12: 22, 13: 24, 14: 24, 15: 24, 16: 25, 17:
 for _minor, _k8s in _K8S_MINOR.items():
     RELEASES[(1, _minor)] = Release(version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9)
 del _minor, _k8s
+for _minor in range(9, 27):
+    RELEASES[(1, _minor)] = replace(RELEASES[(1, _minor)],
+                                    inject_switch=_SWITCH_YAML_WORDS if _minor < 12 else _SWITCH_LABEL)
+del _minor
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")
 

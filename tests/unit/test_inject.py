@@ -111,8 +111,20 @@ def test_typo_in_a_values_file_is_a_warning_naming_key_and_file(run_cli, tmp_pat
     values = tmp_path / "values.yaml"
     values.write_text("global:\n  hub: docker.io/istio\n  tag: 1.30.3\n  proxy:\n    imagee: proxyv2\n")
     result = run_cli("kube-inject", "-f", str(_hello(tmp_path)), "--valuesFile", str(values))
-    assert result.exit_code == 0
     assert f'{values}: values.global.proxy.imagee: unknown key "imagee" (did you mean "image"?); ignored' in result.stderr
+
+
+def test_a_partial_values_file_leaves_a_strict_field_unset_and_that_is_an_error(run_cli, tmp_path: Path) -> None:
+    # A values file is read whole, as istioctl reads it: what it leaves out, the
+    # templates read as unset, and a boolean printed as <no value> is refused.
+    values = tmp_path / "values.yaml"
+    values.write_text("global:\n  hub: docker.io/istio\n  tag: 1.30.3\n")
+    result = run_cli("kube-inject", "-f", str(_hello(tmp_path)), "--valuesFile", str(values))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert ("embedded injection config: template sidecar line " in result.stderr
+            and "renders initContainers[istio-init].securityContext.privileged: '<no value>': the template printed "
+                "<no value> for a value it reads, which is not set" in result.stderr)
 
 
 def test_wrong_type_in_a_values_file_is_an_error(run_cli, tmp_path: Path) -> None:

@@ -31,7 +31,6 @@ from pyinject.manifests.workloads import Workload
 from pyinject.model import Action, Options, PodResult, TemplateContext
 
 Warn = Callable[[str], None]
-_YES = ("y", "yes", "true", "on")
 _IGNORED_NAMESPACES = ("kube-system", "kube-public")
 
 
@@ -49,8 +48,10 @@ class LegacySettings:
     environ: Mapping[str, str]
 
 
-def build_legacy_injector(options: Options, release: Release, environ: Mapping[str, str], warn: Warn) -> LegacyInjector:
-    """Load the cluster's config files as that release's istioctl read them."""
+def build_legacy_injector(options: Options, release: Release, environ: Mapping[str, str], warn: Warn,
+                          values: Mapping[str, Any]) -> LegacyInjector:
+    """Load the cluster's config files as that release's istioctl read them; ``values`` is the
+    values file as :func:`pyinject.config.settings.read_values_file` read it (``{}`` without one)."""
     from pyinject.config.inject_config import load_injection_config
     from pyinject.config.layers import read_file
     from pyinject.gotemplate import parse
@@ -75,9 +76,6 @@ def build_legacy_injector(options: Options, release: Release, environ: Mapping[s
     except OSError:
         config_text = ""
     source = Source(options.inject_config_file, name, text, template_start_line(config_text, name))
-    values: Any = read_file(options.values_file, "values file") if options.values_file else {}
-    if not isinstance(values, dict):
-        raise ConfigError("values file: expected a mapping of Helm values", _location(options.values_file))
     mesh_doc: Any = read_file(options.mesh_config_file, "mesh config file") if options.mesh_config_file else None
     if mesh_doc is not None and not isinstance(mesh_doc, dict):
         raise ConfigError("mesh config file: expected a MeshConfig mapping", _location(options.mesh_config_file))
@@ -124,7 +122,7 @@ class LegacyInjector:
         if release.skip_injected and len(containers) > 1 and any(
                 isinstance(c, Mapping) and c.get("name") == probes.PROXY_CONTAINER for c in containers):
             return self._skip(metadata, spec, 'has injected "istio-proxy" sidecar already')
-        if release.honour_inject_annotation and not _inject_required(metadata, annotations):
+        if release.honour_inject_annotation and not _inject_required(release, metadata, annotations):
             return self._skip(metadata, spec, "has sidecar injection disabled")
         from pyinject.istio import annotations as annotation_checks
 
@@ -210,12 +208,15 @@ class LegacyInjector:
         return sic
 
 
-def _inject_required(metadata: Mapping[str, Any], annotations: Mapping[str, str]) -> bool:
+def _inject_required(release: Release, metadata: Mapping[str, Any], annotations: Mapping[str, str]) -> bool:
     """1.8 kube-inject's injectRequired with policy enabled and no selectors."""
+    from pyinject.istio.policy import read_inject_switch
+
     if str(metadata.get("namespace") or "") in _IGNORED_NAMESPACES:
         return False
-    said = annotations.get("sidecar.istio.io/inject", "").lower()
-    return said == "" or said in _YES
+    labels = metadata.get("labels")
+    said, _, _ = read_inject_switch(release.inject_switch, labels if isinstance(labels, Mapping) else {}, annotations)
+    return release.inject_switch.meaning(said) != "opt-out"
 
 
 def _legacy_fsgroup(environ: Mapping[str, str]) -> bool:

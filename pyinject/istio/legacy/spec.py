@@ -13,28 +13,39 @@ its text (``- 15001`` in ``command`` is ``"15001"``), fields the structs lack
 disappear (the 1.5 template's container-level ``fsGroup``), and a string where
 a number or boolean is typed is an error.  pyinject goes further than Go in one
 place, so nothing fails silently: ``<no value>`` or ``<nil>`` (what a template
-prints for a missing value) in an image, port, number or boolean is an error
-naming the config file line that printed it.
+prints for a missing value) in a strictly typed field is an error naming the
+config file line that printed it, as on every release
+(:mod:`pyinject.istio.rendered`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyinject.errors import TemplateError, describe_value
+from pyinject.istio.rendered import (
+    PROXY_CONTAINER,
+    Source,
+    find_missing_in_pod_spec,
+    marker_in,
+    missing_value_problem,
+    no_proxy_problem,
+    rendered_line,
+    template_line,
+    template_start_line,
+)
 from pyinject.k8s.gojson import STRUCTS, encode
+
+__all__ = ["InjectionSpec", "Source", "check_has_proxy", "decode_spec", "is_legacy_spec", "load_rendered",
+           "template_line", "template_start_line"]
 
 #: Top-level keys of a SidecarInjectionSpec (any of them marks the legacy format).
 SPEC_KEYS = ("initContainers", "containers", "volumes", "imagePullSecrets", "dnsConfig", "podRedirectAnnot",
              "rewriteAppHTTPProbe")
 #: Keys a Pod (the 1.9+ format) has at the top.
 POD_KEYS = ("spec", "metadata", "apiVersion", "kind")
-#: What Go's text/template prints for a missing map key and for nil.
-MISSING_MARKERS = ("<no value>", "<nil>")
-PROXY_CONTAINER = "istio-proxy"
 #: Struct fields Kubernetes added after the client libraries of Istio 1.0–1.8 (k8s <= 1.19): Go decoded
 #: those releases' templates without them, so they vanish (1.8's template renders an init container
 #: ``restartPolicy`` that never reaches the pod).
@@ -84,63 +95,6 @@ def is_legacy_spec(data: Any) -> bool:
     return isinstance(data, Mapping) and not any(k in data for k in POD_KEYS) and any(k in data for k in SPEC_KEYS)
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where the template came from, so errors can point into the config file."""
-
-    config_file: str
-    template_name: str
-    template: str
-    #: Line in the config file where the template's first line is (None if unknown).
-    first_line: int | None = None
-
-    def where(self, rendered_line: str | None = None) -> str:
-        """``FILE:LINE: template NAME`` (the line that printed ``rendered_line`` when it can be found)."""
-        line = template_line(self.template, rendered_line) if rendered_line is not None else None
-        if line is None or self.first_line is None:
-            at = f"{self.config_file}:{self.first_line}" if self.first_line is not None else self.config_file
-            return f"{at}: template {self.template_name}" + (f" line {line}" if line is not None else "")
-        return f"{self.config_file}:{self.first_line + line - 1}: template {self.template_name} line {line}"
-
-
-def template_start_line(config_text: str, name: str) -> int | None:
-    """The config-file line of a block-scalar template's first line (``template: |`` or ``NAME: |``)."""
-    pattern = re.compile(rf"^(?:template|\s+{re.escape(name)}):\s*[|>][-+0-9]*\s*$")
-    for index, line in enumerate(config_text.splitlines()):
-        if pattern.match(line):
-            return index + 2
-    return None
-
-
-_ACTION = re.compile(r"\{\{.*?\}\}")
-
-
-def template_line(template: str, rendered_line: str | None) -> int | None:
-    """The template line most likely to have printed ``rendered_line`` (1-based), or None.
-
-    Each template line becomes a pattern: its text literally, each action any
-    text.  Of the lines that match, the one with the most literal text wins.
-    """
-    if rendered_line is None:
-        return None
-    target = rendered_line.strip()
-    for number, line in enumerate(template.splitlines(), start=1):
-        if "{{" not in line and line.strip() == target:
-            return number
-    best: tuple[int, int] | None = None
-    for number, line in enumerate(template.splitlines(), start=1):
-        if "{{" not in line:
-            continue
-        literal = _ACTION.split(line.strip())
-        text_len = sum(len(p.strip()) for p in literal)
-        if text_len == 0:
-            continue
-        pattern = ".*".join(re.escape(p) for p in literal)
-        if re.fullmatch(pattern.strip(), target) and (best is None or text_len > best[0]):
-            best = (text_len, number)
-    return best[1] if best else None
-
-
 def decode_spec(data: Mapping[str, Any], rendered: str, source: Source) -> InjectionSpec:
     """The typed SidecarInjectionSpec of rendered data (see the module docstring)."""
     decoder = _Decoder(rendered, source)
@@ -155,6 +109,9 @@ def decode_spec(data: Mapping[str, Any], rendered: str, source: Source) -> Injec
         spec.pod_redirect_annot = {
             str(k): str(decoder.value("str", v, f"podRedirectAnnot.{k}")) for k, v in redirect.items() if v is not None
         }
+    missing = find_missing_in_pod_spec(data)
+    if missing is not None:
+        decoder.missing(*missing)
     for key, target in (("initContainers", spec.init_containers), ("containers", spec.containers)):
         for index, item in enumerate(decoder.items(data.get(key), key)):
             name = item.get("name") if isinstance(item, Mapping) else None
@@ -180,11 +137,8 @@ def check_has_proxy(spec: InjectionSpec, source: Source) -> None:
     """A template that renders no istio-proxy container would inject nothing: an error, never silence."""
     if any(c.get("name") == PROXY_CONTAINER for c in spec.containers):
         return
-    names = ", ".join(str(c.get("name")) for c in spec.containers) or "none"
-    raise TemplateError(
-        f"{source.where('containers:')}: renders no {PROXY_CONTAINER} container (containers: {names}); "
-        "nothing would be injected"
-    )
+    names = [str(c.get("name")) for c in spec.containers]
+    raise TemplateError(f"{source.where('containers:')}: {no_proxy_problem(names)}")
 
 
 def _without_nulls(value: Any) -> Any:
@@ -203,16 +157,12 @@ class _Decoder:
         self.source = source
 
     def fail(self, path: str, problem: str, value: Any) -> None:
-        line = self._rendered_line(value)
+        line = rendered_line(self.rendered, value) if isinstance(value, str) else None
         raise TemplateError(f"{self.source.where(line)}: renders {path}: {problem}")
 
-    def _rendered_line(self, value: Any) -> str | None:
-        if not isinstance(value, str) or not value:
-            return None
-        for line in self.rendered.splitlines():
-            if value in line:
-                return line
-        return None
+    def missing(self, path: str, text: str) -> None:
+        line = rendered_line(self.rendered, text, path)
+        raise TemplateError(f"{self.source.where(line)}: {missing_value_problem(path, text)}")
 
     def items(self, value: Any, path: str) -> list[Any]:
         if value is None:
@@ -254,8 +204,6 @@ class _Decoder:
                 return _number_text(v)
             if not isinstance(v, str):
                 self.fail(path, f"expected a string, got {describe_value(v)}", v)
-            if path.endswith(".image") and _has_marker(v):
-                self._missing(path, v)
             return v
         if kind == "int":
             if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
@@ -268,23 +216,13 @@ class _Decoder:
         if kind in ("quantity", "intstr"):
             if isinstance(v, bool) or not isinstance(v, (str, int, float)):
                 self._typed(path, "a number or string", v)
-            if isinstance(v, str) and _has_marker(v):
-                self._missing(path, v)
             return v
         return v
 
     def _typed(self, path: str, expected: str, v: Any) -> None:
-        if isinstance(v, str) and _has_marker(v):
-            self._missing(path, v)
+        if marker_in(v) is not None:
+            self.missing(path, v)
         self.fail(path, f"expected {expected}, got {describe_value(v)}", v)
-
-    def _missing(self, path: str, v: str) -> None:
-        marker = next(m for m in MISSING_MARKERS if m in v)
-        self.fail(path, f"{v!r}: the template printed {marker} for a value it reads, which is not set", v)
-
-
-def _has_marker(text: str) -> bool:
-    return any(m in text for m in MISSING_MARKERS)
 
 
 def _number_text(v: int | float) -> str:

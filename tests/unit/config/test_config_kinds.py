@@ -101,3 +101,28 @@ def test_template_errors_name_the_config_file(run_cli, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == (f"pyinject: error: injection config {paths['inject']}: template: sidecar:1: "
                              'function "nosuchfunc" not defined\n')
+
+
+@pytest.mark.parametrize(("tag", "outcome"), [
+    # 1.20 reads "no" as an opt-out; 1.30 ignores it (only "true"/"false") and injects.
+    ("1.20.3", "Skipping injection because Pod \"p\" has sidecar injection disabled"),
+    ("1.30.3", "Pod p: injected"),
+])
+def test_a_whole_configmap_values_file_names_the_release_by_its_global_tag(run_cli, tmp_path: Path, tag: str,
+                                                                         outcome: str) -> None:
+    paths = _files(tmp_path)
+    paths["cm-injector"].write_text(paths["cm-injector"].read_text().replace("1.30.3", tag))
+    paths["pod"].write_text(POD.replace("{name: p}", "{name: p, annotations: {sidecar.istio.io/inject: 'no'}}"))
+    result = run_cli("kube-inject", "-f", str(paths["pod"]), "--injectConfigFile", str(paths["inject"]),
+                     "--valuesFile", str(paths["cm-injector"]))
+    assert result.exit_code == 0, result.stderr
+    assert outcome in result.stderr
+    assert result.stderr.count(f"{paths['cm-injector']} is a whole ConfigMap istio-sidecar-injector") == 1
+
+
+def test_a_whole_configmap_values_file_can_name_a_legacy_release(run_cli, tmp_path: Path) -> None:
+    paths = _files(tmp_path)
+    paths["cm-injector"].write_text(paths["cm-injector"].read_text().replace("1.30.3", "1.5.10"))
+    result = run_cli("kube-inject", "-f", str(paths["pod"]), "--valuesFile", str(paths["cm-injector"]))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--istio-version 1.5: pyinject's embedded injection config is Istio 1.30.3's" in result.stderr

@@ -268,6 +268,10 @@ def test_capture_by_cni(explain) -> None:
                      id="namespace-label-on-pod"),
         pytest.param(pod(labels={"sidecar.istio.io/inject": "true"}, annotations={"sidecar.istio.io/inject": "false"}), (),
                      "sidecar.istio.io/inject", "overridden", "", id="inject-annotation-vs-label"),
+        pytest.param(pod(annotations={"sidecar.istio.io/inject": "yes"}), (), "sidecar.istio.io/inject",
+                     "ignored-value", "", id="inject-value-1.30-ignores"),
+        pytest.param(pod(labels={"sidecar.istio.io/inject": "false"}), ("--istio-version", "1.11"),
+                     "sidecar.istio.io/inject", "not-read", "", id="inject-label-before-1.12"),
         pytest.param(pod(annotations={"sidecar.istio.io/interceptionMode": "TPROXY",
                                       "proxy.istio.io/config": "interceptionMode: REDIRECT"}), (),
                      "proxy.istio.io/config", "overridden", "", id="interception-mode"),
@@ -283,6 +287,16 @@ def test_no_effect(explain, document: dict[str, Any], args: tuple[str, ...], key
     found = [n for n in record["no_effect"] if n["key"] == key and n["reason"] == reason]
     assert found, record["no_effect"]
     assert found[0].get("did_you_mean", "") == suggestion
+
+
+@pytest.mark.parametrize(("version", "reason", "outcome"), [
+    ("1.30", "injected", "pass"),
+    ("1.26", "opt-out-annotation", "skip"),
+])
+def test_the_release_decides_what_an_inject_value_means(explain, version: str, reason: str, outcome: str) -> None:
+    [record], _ = explain(pod(annotations={"sidecar.istio.io/inject": "no"}), args=("--istio-version", version))
+    assert record["reason"] == reason
+    assert [s["outcome"] for s in record["steps"] if s["check"] == "opt-in-out"] == [outcome]
 
 
 def test_annotation_on_the_workload_not_the_pod(explain) -> None:
