@@ -1,6 +1,6 @@
 """python -m pyinject."""
 
-from pyinject.cli.commands import main
+from pyinject.cli.fast import main
 
 if __name__ == "__main__":  # pragma: no cover
     main()

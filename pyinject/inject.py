@@ -360,13 +360,15 @@ def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
     Most texts are decoded piece by piece (:mod:`pyinject.render.decode`, the
     same result, with the containers already decoded); the rest whole.
     """
-    from pyinject.istio.legacy.spec import is_legacy_spec, load_rendered
+    from pyinject.istio.legacy.shape import is_legacy_spec
     from pyinject.render.decode import NotPieceable, decode_rendered
 
     try:
         data: dict[str, Any] | None = decode_rendered(text)
         decoded = True
     except NotPieceable:  # decoded whole, which also words any error
+        from pyinject.istio.legacy.spec import load_rendered
+
         data, decoded = load_rendered(name, text), False
     if data is None:
         return None

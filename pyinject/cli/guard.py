@@ -1,4 +1,7 @@
-"""How every command ends: errors become one line on stderr and the exit code of their kind."""
+"""How every command ends: errors become one line on stderr and the exit code of their kind.
+
+Click-free, so the fast path of ``kube-inject`` (``cli/fast.py``) runs without loading click.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,6 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import click
 
 from pyinject.errors import ExitCode, OutputError, PyinjectError
 
@@ -28,25 +29,44 @@ def errors_to_exit_codes(*, debug: bool = False) -> Iterator[None]:
         if isinstance(err, OutputError):
             # What stdout still buffers would fail again (twice as loud) at exit.
             _silence_stdout()
-        click.echo(f"pyinject: error: {one_line(str(err))}", err=True)
+        echo_err(f"pyinject: error: {one_line(str(err))}")
         sys.exit(int(err.exit_code))
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); that is not our failure.
         _silence_stdout()
         sys.exit(int(ExitCode.OK))
     except KeyboardInterrupt:
-        click.echo("pyinject: interrupted", err=True)
+        echo_err("pyinject: interrupted")
         sys.exit(130)
     except MemoryError:
         if debug:
             raise
-        click.echo("pyinject: error: out of memory (the input, values or templates ask for more than this machine has)", err=True)
+        echo_err("pyinject: error: out of memory (the input, values or templates ask for more than this machine has)")
         sys.exit(int(ExitCode.USER_ERROR))
     except Exception as err:  # anything else is a bug in pyinject
         if debug:
             raise
-        click.echo(f"pyinject: internal error: {type(err).__name__}: {one_line(str(err))} (this is a bug; rerun with --debug)", err=True)
+        echo_err(f"pyinject: internal error: {type(err).__name__}: {one_line(str(err))} (this is a bug; rerun with --debug)")
         sys.exit(int(ExitCode.INTERNAL))
+
+
+def echo_err(message: str) -> None:
+    """``message`` and a newline on stderr, flushed: what ``click.echo(message, err=True)`` writes.
+
+    Plain ASCII text is written as is, as click writes it; click is loaded only for
+    text it would change (it strips ANSI escapes when stderr is no terminal, and
+    re-encodes for a misconfigured stream).
+    """
+    if not message.isascii() or "\x1b" in message:
+        import click
+
+        click.echo(message, err=True)
+        return
+    stream = sys.stderr
+    if stream is None:
+        return
+    stream.write(message + "\n")
+    stream.flush()
 
 
 def _silence_stdout() -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterator
-from typing import IO, Any, cast
+from typing import Any
 
 import click
 
-from pyinject.cli.guard import errors_to_exit_codes
+from pyinject.cli.guard import echo_err, errors_to_exit_codes
 from pyinject.cli.options import config_fields, config_options, kind_options
+from pyinject.krm.peek import resource_list_input
 from pyinject.model import Options
 
 KRM_HELP = """Run as a KRM function: read a ResourceList on stdin, write it back injected.
@@ -83,7 +83,7 @@ def run_function(text: str, source: str, options: Options, *, quiet: bool, repor
 
     def warn(message: str) -> None:
         if not quiet:
-            click.echo(f"pyinject: warning: {message}", err=True)
+            echo_err(f"pyinject: warning: {message}")
 
     done = transform(text, source, options, lambda o: build_injector(o, os.environ, warn), warn)
     if output is None or output == "-":
@@ -100,79 +100,8 @@ def run_function(text: str, source: str, options: Options, *, quiet: bool, repor
         first = errors[0].as_data()
         where = first.get("file", {}).get("path")
         more = f" ({len(errors) - 1} more in the ResourceList's results)" if len(errors) > 1 else ""
-        click.echo(f"pyinject: error: {where + ': ' if where else ''}{first['message']}{more}", err=True)
+        echo_err(f"pyinject: error: {where + ': ' if where else ''}{first['message']}{more}")
         sys.exit(1)
 
 
-#: How much of an input is read to tell a ResourceList from manifests.
-PEEK_BYTES = 64 * 1024
-
-
-class Replay:
-    """A text stream that gives back lines already read from ``stream``, then the rest of it."""
-
-    def __init__(self, lines: list[str], stream: IO[str]) -> None:
-        self._lines = lines
-        self._stream = stream
-
-    def __iter__(self) -> Iterator[str]:
-        while self._lines:
-            yield self._lines.pop(0)
-        yield from self._stream
-
-    def read(self) -> str:
-        head, self._lines = "".join(self._lines), []
-        return head + self._stream.read()
-
-    def isatty(self) -> bool:
-        return False
-
-
-def peek_lines(stream: IO[str]) -> list[str]:
-    lines: list[str] = []
-    size = 0
-    while size < PEEK_BYTES:
-        line = stream.readline()
-        if not line:
-            break
-        lines.append(line)
-        size += len(line)
-    return lines
-
-
-def resource_list_input(options: Options, stdin: IO[str]) -> tuple[str | None, IO[str]]:
-    """(the whole input, stdin) when kube-inject's one input is a ResourceList, else (None, stdin to read from).
-
-    Only the start of the input is read to tell; stdin comes back replayable.
-    """
-    from pyinject.krm.resourcelist import looks_like_resource_list
-
-    if len(options.filenames) != 1:
-        return None, stdin
-    (path,) = options.filenames
-    if path == "-":
-        if stdin.isatty():
-            return None, stdin
-        from pyinject.manifests.read import not_utf8, strict_utf8
-
-        # Peek at the bytes as the pipeline reads them: strict UTF-8, whatever the locale.
-        stdin = strict_utf8(stdin)
-        try:
-            lines = peek_lines(stdin)
-            replay = Replay(lines, stdin)
-            if looks_like_resource_list("".join(lines)):
-                return replay.read(), stdin
-        except UnicodeDecodeError as err:
-            raise not_utf8(err, "<stdin>") from err
-        # The pipeline only iterates its stdin line by line, which Replay does.
-        return None, cast(IO[str], replay)
-    if not os.path.isfile(path):
-        return None, stdin
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            head = "".join(peek_lines(handle))
-            if looks_like_resource_list(head):
-                return head + handle.read(), stdin
-    except (OSError, UnicodeDecodeError):
-        pass  # the pipeline reads it again and words the error
-    return None, stdin
+__all__ = ["krm", "resource_list_input", "run_function"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from pyinject.model import Options
+from pyinject.cli.flags import config_fields, inject_options, inputs
 
 #: ``--output-style`` choices; manifests.output.OUTPUT_STYLES is the registry (not
 #: imported here, so ``--help`` does not load the YAML stack).
@@ -124,14 +124,6 @@ def kind_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def inputs(flags: dict[str, Any]) -> tuple[str, ...]:
-    """-f values, then trailing PATH arguments: at least one is needed."""
-    paths = tuple(flags["filenames"]) + tuple(flags["paths"])
-    if not paths:
-        raise click.UsageError("no manifests named: give -f FILE, -f DIR or -f - (stdin)")
-    return paths
-
-
 def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The injection config flags: what kube-inject uses to decide and render (istioctl's names)."""
     options = [
@@ -198,31 +190,5 @@ def _check_limits(ctx: click.Context, param: click.Parameter, values: tuple[str,
         raise click.BadParameter(str(err), ctx, param) from None
 
 
-def inject_options(flags: dict[str, Any]) -> Options:
-    """The :class:`Options` of a command that took :func:`io_options` (or :func:`input_options`)
-    and :func:`config_options`."""
-    return Options(filenames=inputs(flags), output=flags.get("output"), output_format=flags.get("output_format", "yaml"),
-                   **config_fields(flags))
-
-
-def config_fields(flags: dict[str, Any]) -> dict[str, Any]:
-    """The :class:`Options` fields that :func:`config_options` and :func:`kind_options` set.
-
-    Flags a caller did not take (the KRM function's ConfigMap names only some) keep their defaults.
-    """
-    limits = flags.get("template_limits")
-    return dict(
-        inject_config_file=flags["inject_config_file"],
-        values_file=flags["values_file"],
-        mesh_config_file=flags["mesh_config_file"],
-        operator_file=flags["operator_file"],
-        sets=tuple(flags["sets"]),
-        revision=flags["revision"],
-        native_sidecars=flags["native_sidecars"],
-        istio_version=flags.get("istio_version"),
-        template_env=tuple(flags.get("template_env") or ()),
-        kube_version=flags.get("kube_version"),
-        pod_templates=tuple(flags.get("pod_templates") or ()),
-        known_kinds=bool(flags.get("known_kinds")),
-        **({} if limits is None else {"template_limits": limits}),
-    )
+__all__ = ["config_fields", "config_options", "inject_options", "inputs", "io_options", "kind_options",
+           "release_option"]

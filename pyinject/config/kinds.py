@@ -11,9 +11,9 @@ A file that looks like nothing known is left to the slot's own checks.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from pyinject.config.layers import JSON, parse_yaml
@@ -47,7 +47,11 @@ class Unwrapped:
 
 @lru_cache(maxsize=None)
 def _schema_keys(name: str) -> frozenset[str]:
-    text = resources.files("pyinject.config.schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
+    # By path, as the package is installed as files: importlib.resources would add
+    # pathlib, zipfile and tempfile to every start.
+    path = os.path.join(os.path.dirname(__file__), "schemas", f"{name}.schema.json")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
     return frozenset(json.loads(text).get("properties", {}))
 
 

@@ -40,25 +40,22 @@ _JSON_ESCAPES = {
 }
 
 
-#: A character go_json_string writes otherwise than as itself.
-_ESCAPED = re.compile('[\x00-\x1f"\\\\<>&\u2028\u2029]')
+#: Every character encoding/json escapes, with its escape: ``str.translate``
+#: rewrites a whole string in one pass.
+_JSON_TRANSLATION = {
+    **{code: f"\\u{code:04x}" for code in range(0x20)},
+    **{ord(ch): esc for ch, esc in _JSON_ESCAPES.items()},
+}
+
+
+_JSON_NEEDS_ESCAPE = re.compile("[" + re.escape("".join(chr(code) for code in _JSON_TRANSLATION)) + "]")
 
 
 def go_json_string(s: str) -> str:
     """A JSON string literal exactly as encoding/json writes it."""
-    if _ESCAPED.search(s) is None:
-        return '"' + s + '"'  # most strings: nothing to escape
-    out = ['"']
-    for ch in s:
-        esc = _JSON_ESCAPES.get(ch)
-        if esc is not None:
-            out.append(esc)
-        elif ch < " ":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    if _JSON_NEEDS_ESCAPE.search(s) is None:
+        return '"' + s + '"'
+    return '"' + s.translate(_JSON_TRANSLATION) + '"'
 
 
 class UnsupportedValue(ValueError):
@@ -114,7 +111,7 @@ def _json_into(v: Any, out: list[str]) -> None:
         out.append(str(int(v)))
     elif isinstance(v, float):
         out.append(go_json_float(v))
-    elif isinstance(v, dict) or isinstance(v, Mapping):  # dict first: no ABC check
+    elif isinstance(v, Mapping):
         keys: Iterable[Any] = v.keys() if isinstance(v, JSONStruct) else sorted(v.keys(), key=str)
         out.append("{")
         first = True

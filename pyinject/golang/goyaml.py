@@ -45,6 +45,9 @@ def _is_printable(ch: str) -> bool:
     ) and o != 0xFEFF
 
 
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_./(][A-Za-z0-9_./()=+-]*")
+
+
 def _scalar_style(s: str) -> str:
     """go-yaml's choice for a string in block context: plain, single, double or literal."""
     if "\n" in s:
@@ -53,6 +56,9 @@ def _scalar_style(s: str) -> str:
         return "double"
     if s.startswith(("---", "...")):
         return "single"
+    if _PLAIN_SAFE.fullmatch(s):
+        # Printable, no whitespace, no ':' or '#', no indicator first: plain (most strings).
+        return "plain"
     block_ind = special = False
     leading = s[0] in " \t"
     trailing = s[-1] in " \t"

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 if TYPE_CHECKING:
     from pyinject.gotemplate import parser
     from pyinject.gotemplate.budget import Budget
+    from pyinject.gotemplate.compiler import Program
     from pyinject.gotemplate.functions import FuncSig
 
 # The engine (parser, executor, function tables) is imported on first use:
@@ -42,10 +43,21 @@ __all__ = ["Template", "parse", "render"]
 class Template:
     """A parsed template set; ``execute`` renders the named template against data."""
 
-    def __init__(self, name: str, trees: Mapping[str, parser.Tree], funcs: Mapping[str, FuncSig]):
+    def __init__(self, name: str, trees: Mapping[str, parser.Tree], funcs: Mapping[str, FuncSig],
+                 program: Program | None = None):
         self.name = name
         self._trees = trees
         self._funcs = funcs
+        # The set compiled to closures, made on the first execute and shared
+        # with the templates lookup() returns.
+        self._program = program
+
+    def _compiled(self) -> Program:
+        if self._program is None:
+            from pyinject.gotemplate.compiler import Program
+
+            self._program = Program(self._trees, self._funcs)
+        return self._program
 
     def execute(self, data: Any, budget: Budget | None = None) -> str:
         """Render this template; data uses the value model of ``values``.
@@ -54,13 +66,13 @@ class Template:
         """
         from pyinject.gotemplate.execute import execute
 
-        return execute(self._trees, self._funcs, self.name, data, budget)
+        return execute(self._trees, self._funcs, self.name, data, budget, self._compiled())
 
     def lookup(self, name: str) -> Template | None:
         """The template `name` defined in this set (by define or block), or None."""
         if name not in self._trees:
             return None
-        return Template(name, self._trees, self._funcs)
+        return Template(name, self._trees, self._funcs, self._compiled())
 
     def template_names(self) -> list[str]:
         """Names of all templates in this set, sorted."""

@@ -8,7 +8,6 @@ field types (and so zero values) from it.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from collections.abc import Mapping, Sequence
@@ -36,6 +35,8 @@ def definition(name: str) -> Shape:
     try:
         return definitions[name]
     except KeyError:
+        import difflib  # a suggestion for a mistake only: not loaded at start-up
+
         close = difflib.get_close_matches(name, definitions, n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
         raise ValueError(f"unknown Kubernetes definition {name!r}{hint}") from None

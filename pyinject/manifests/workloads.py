@@ -15,7 +15,6 @@ say how to opt in.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -112,6 +111,8 @@ def parse_pod_templates(values: Iterable[str], known_kinds: bool = False) -> tup
         if not sep:
             rule = KNOWN_KINDS.get(value.strip().lower())
             if rule is None:
+                import difflib  # a suggestion for a mistake only: not loaded at start-up
+
                 close = difflib.get_close_matches(value.lower(), list(KNOWN_KINDS), n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 problems.append(f"--pod-template {value!r}: not a known kind ({hint}known: {', '.join(KNOWN_KINDS)}); "

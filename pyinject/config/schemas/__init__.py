@@ -10,7 +10,6 @@ in a values or mesh *file* but ``istioctl install`` rejects them in ``--set``.
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -103,6 +102,8 @@ def _deref(root: dict[str, Any], node: Any) -> Any:
 
 
 def _unknown_key(key: str, known: list[str]) -> str:
+    import difflib  # a suggestion for a mistake only: not loaded at start-up
+
     close = difflib.get_close_matches(key, known, n=1)
     if close:
         return f'unknown key "{key}" (did you mean "{close[0]}"?)'

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyinject.errors import TemplateError, describe_value
+from pyinject.istio.legacy.shape import is_legacy_spec
 from pyinject.istio.rendered import (
     PROXY_CONTAINER,
     Source,
@@ -41,11 +42,6 @@ from pyinject.k8s.gojson import STRUCTS, encode
 __all__ = ["InjectionSpec", "Source", "check_has_proxy", "decode_spec", "is_legacy_spec", "load_rendered",
            "template_line", "template_start_line"]
 
-#: Top-level keys of a SidecarInjectionSpec (any of them marks the legacy format).
-SPEC_KEYS = ("initContainers", "containers", "volumes", "imagePullSecrets", "dnsConfig", "podRedirectAnnot",
-             "rewriteAppHTTPProbe")
-#: Keys a Pod (the 1.9+ format) has at the top.
-POD_KEYS = ("spec", "metadata", "apiVersion", "kind")
 #: Struct fields Kubernetes added after the client libraries of Istio 1.0–1.8 (k8s <= 1.19): Go decoded
 #: those releases' templates without them, so they vanish (1.8's template renders an init container
 #: ``restartPolicy`` that never reaches the pod).
@@ -88,11 +84,6 @@ def load_rendered(name: str, text: str) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         raise TemplateError(f"template {name} must render a Pod fragment (a mapping), not {type(data).__name__}")
     return data
-
-
-def is_legacy_spec(data: Any) -> bool:
-    """Whether rendered data is a SidecarInjectionSpec rather than a Pod fragment."""
-    return isinstance(data, Mapping) and not any(k in data for k in POD_KEYS) and any(k in data for k in SPEC_KEYS)
 
 
 def decode_spec(data: Mapping[str, Any], rendered: str, source: Source) -> InjectionSpec:

@@ -1,0 +1,17 @@
+"""Tell a rendered SidecarInjectionSpec (Istio 1.0–1.8) from a Pod fragment, without loading its decoder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+#: Top-level keys of a SidecarInjectionSpec (any of them marks the legacy format).
+SPEC_KEYS = ("initContainers", "containers", "volumes", "imagePullSecrets", "dnsConfig", "podRedirectAnnot",
+             "rewriteAppHTTPProbe")
+#: Keys a Pod (the 1.9+ format) has at the top.
+POD_KEYS = ("spec", "metadata", "apiVersion", "kind")
+
+
+def is_legacy_spec(data: Any) -> bool:
+    """Whether rendered data is a SidecarInjectionSpec rather than a Pod fragment."""
+    return isinstance(data, Mapping) and not any(k in data for k in POD_KEYS) and any(k in data for k in SPEC_KEYS)
