@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
-from pyinject.istio.releases import InjectSwitch, Release
+from pyinject.istio.releases import RELEASES, NEWEST, InjectSwitch, Release
 from pyinject.config.native import ENV_VAR as NATIVE_ENV_VAR, NativeChoice, choose_native_sidecars, for_pod as native_for_pod
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.model import Action, Injector, PodResult
@@ -81,6 +81,7 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
         mesh_file=options.mesh_config_file,
         operator_file=options.operator_file,
         sets=revision_sets(options) + tuple(options.sets),
+        proxy_defaults=release.proxy_config_defaults,
         values_base=values_file,
     )
     for message in settings.warnings:
@@ -98,10 +99,11 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
     uid, gid = config.proxy_ids()
     from pyinject.sprig.host import TemplateEnviron
 
-    template_environ = TemplateEnviron(environ, options.template_env, warn)
+    template_environ = TemplateEnviron(environ, (*options.template_env, *release.template_env), warn)
     try:
         with naming_config(inject_config.source):
-            renderer = load_renderer(inject_config, extra_templates, template_environ, options.template_limits)
+            renderer = load_renderer(inject_config, extra_templates, template_environ, options.template_limits,
+                                     release)
     except TemplateError as err:
         if options.inject_config_file is not None and _legacy_shape(options.inject_config_file):
             err.message += (" (the config has the single `template:` of Istio 1.0-1.8; give the release it "
@@ -140,7 +142,7 @@ def _legacy_shape(config_file: str) -> bool:
 
 def load_renderer(
     inject_config: InjectionConfig, extra_templates: Mapping[str, str], environ: Mapping[str, str],
-    limits: RenderLimits | None = None,
+    limits: RenderLimits | None = None, release: Release | None = None,
 ) -> Renderer:
     """Parse the config's templates once, with the engine its format calls for.
 
@@ -157,19 +159,19 @@ def load_renderer(
         directory = inject_config.directory or str(templates_dir())
         own: Renderer = load_jinja_templates(directory, inject_config.templates, inject_config.template_files, limits)
     else:
-        own = _go_renderer(inject_config.templates, environ, limits)
+        own = _go_renderer(inject_config.templates, environ, limits, release)
     own_names = tuple(inject_config.templates)
     if not extra_templates:
         return own
-    extra = _go_renderer(extra_templates, environ, limits)
+    extra = _go_renderer(extra_templates, environ, limits, release)
     return CombinedRenderer(((extra, tuple(extra_templates)), (own, own_names)))
 
 
 def _go_renderer(templates: Mapping[str, str], environ: Mapping[str, str],
-                 limits: RenderLimits | None) -> Renderer:
+                 limits: RenderLimits | None, release: Release | None = None) -> Renderer:
     from pyinject.render.go import load_go_templates
 
-    return load_go_templates(templates, environ, limits)
+    return load_go_templates(templates, environ, limits, release)
 
 
 class CombinedRenderer:
@@ -287,6 +289,9 @@ class SidecarInjector:
             if patch is None:
                 continue
             rendered_checks.check_missing_values(self.origins, name, text, patch)
+            from pyinject.manifests.istioctl_style import decoded_as_release
+
+            patch = decoded_as_release(patch, self.release.k8s_minor if self.release else NEWEST_K8S_MINOR)
             # merge_overlay neither changes the patch nor keeps any part of it (it copies
             # what it stores), so one patch serves both merges without a copy.
             template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, patch)
@@ -304,6 +309,7 @@ class SidecarInjector:
             proxy_config=ctx.proxy_config,
             revision=run.revision,
             injected_annotations=run.config.injected_annotations,
+            release=self.release,
         )
         _stage("post-processing", postprocess.run, merged, post)
         merged.setdefault("metadata", {})
@@ -338,7 +344,24 @@ class SidecarInjector:
             proxy_gid=run.proxy_gid,
             inbound_traffic_policy_mode=run.inbound_traffic_policy_mode,
             compliance_policy=run.compliance_policy,
+            **self._release_facts(proxy_config, annotations),
         )
+
+    def _release_facts(self, proxy_config: Mapping[str, Any], annotations: Mapping[str, str]) -> dict[str, Any]:
+        """What the emulated release's template data had besides the embedded release's."""
+        release = self.release
+        if release is None:
+            return {}
+        facts: dict[str, Any] = {"data_fields": release.data_fields}
+        if release.estimated_concurrency:
+            from pyinject.istio.concurrency import estimate_concurrency
+
+            facts["estimated_concurrency"] = estimate_concurrency(proxy_config, annotations, self.run.values)
+        return facts
+
+
+#: The Kubernetes API the embedded release decodes with.
+NEWEST_K8S_MINOR = RELEASES[NEWEST].k8s_minor
 
 
 def select_templates(config: InjectionConfig, annotations: Mapping[str, str]) -> list[str]:

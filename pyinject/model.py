@@ -50,6 +50,10 @@ class TemplateContext:
     inbound_traffic_policy_mode: str
     #: ``COMPLIANCE_POLICY`` from the environment ("" when unset).
     compliance_policy: str = ""
+    #: The fields of Istio's SidecarTemplateData in the emulated release (None: the embedded release's).
+    data_fields: tuple[str, ...] | None = None
+    #: ``EstimatedConcurrency`` (Istio 1.10–1.17 only): the proxy's concurrency as that istioctl estimated it.
+    estimated_concurrency: int = 0
 
 
 @dataclass(frozen=True)

@@ -112,10 +112,13 @@ def load_settings(
     mesh_file: str | None = None,
     operator_file: str | None = None,
     sets: tuple[str, ...] | list[str] = (),
+    proxy_defaults: Mapping[str, JSON] | None = None,
     values_base: Mapping[str, JSON] | None = None,
 ) -> Settings:
     """Load, layer and check values and mesh config (see the module docstring).
 
+    ``proxy_defaults``: ProxyConfig fields the emulated release compiled in beyond
+    the embedded defaults (its ``DefaultProxyConfig``), under the mesh file.
     ``values_base``: ``values_file`` as :func:`read_values_file` already read it
     (it is then not read again, and its notes are the caller's to give).
     """
@@ -125,7 +128,7 @@ def load_settings(
     layers = build_overlay(operator_file, sets)
     warnings: list[str] = []
     values = _layer_values(values_file, layers, warnings, values_base)
-    mesh = _layer_mesh(mesh_file, layers, values, warnings)
+    mesh = _layer_mesh(mesh_file, layers, values, warnings, proxy_defaults)
     if values_file is not None:
         warnings += unknown_keys(values, "values", values_file)
     if mesh_file is not None:
@@ -286,8 +289,12 @@ def install_mesh(values: Mapping[str, JSON], defaults: Mapping[str, JSON] | None
 
 
 def _layer_mesh(mesh_file: str | None, layers: Overlay, values: Mapping[str, JSON],
-                notes: list[str] | None = None) -> dict[str, JSON]:
+                notes: list[str] | None = None, proxy_defaults: Mapping[str, JSON] | None = None) -> dict[str, JSON]:
     defaults = _mesh_defaults()
+    if proxy_defaults:
+        builtin = dict(defaults["builtin"])
+        builtin["defaultConfig"] = {**(builtin.get("defaultConfig") or {}), **proxy_defaults}
+        defaults = {**defaults, "builtin": builtin}
     if mesh_file is not None:
         doc = _in_slot(mesh_file, "mesh config file", kinds.MESH, notes)
         source = mesh_file

@@ -239,14 +239,15 @@ def _same_duration(a: Any, b: Any) -> bool:
         return bool(a == b)
 
 
-def clean_proxy_config(pc: Mapping[str, Any]) -> dict[str, Any]:
+def clean_proxy_config(pc: Mapping[str, Any], extra_defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Istio's cleanProxyConfig: drop ProxyConfig fields that equal the built-in defaults.
 
     Istio does this before writing ``PROXY_CONFIG`` into the pod to keep the
     pod object small; fields without a built-in default are kept whenever set.
+    ``extra_defaults``: defaults an older release compiled in besides these.
     """
     types = proto_types()
-    defaults = types.default_proxy_config
+    defaults = {**types.default_proxy_config, **(extra_defaults or {})}
     by_json = {f.json_name: f for f in types.messages["istio.mesh.v1alpha1.ProxyConfig"]}
     out: dict[str, Any] = {}
     for key, value in pc.items():
@@ -271,8 +272,8 @@ def clean_proxy_config(pc: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def proxy_config_json(pc: Mapping[str, Any] | None) -> str:
+def proxy_config_json(pc: Mapping[str, Any] | None, extra_defaults: Mapping[str, Any] | None = None) -> str:
     """``protoToJSON .ProxyConfig``: the cleaned ProxyConfig as compact protobuf JSON."""
     if pc is None:
         return "{}"
-    return proto_json(clean_proxy_config(pc), "istio.mesh.v1alpha1.ProxyConfig")
+    return proto_json(clean_proxy_config(pc, extra_defaults), "istio.mesh.v1alpha1.ProxyConfig")

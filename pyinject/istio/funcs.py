@@ -196,11 +196,8 @@ def append_multus_network(existing: str, network: str) -> str:
         return network
     bracket = existing.rfind("]")
     if bracket != -1:
-        try:
-            entries = json.loads(existing)
-        except ValueError:
-            return existing
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        entries = _network_objects(existing)
+        if entries is None:
             return existing
         namespace, name = _split_qualified_name(network)
         for entry in entries:
@@ -213,6 +210,35 @@ def append_multus_network(existing: str, network: str) -> str:
     if any(part.strip() == network for part in existing.split(",")):
         return existing
     return f"{existing}, {network}"
+
+
+def _network_objects(text: str) -> list[dict[str, Any]] | None:
+    """The Multus annotation's JSON list of objects; None when it is not one."""
+    try:
+        entries = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        return None
+    return entries
+
+
+def append_multus_network_whole(existing: str, network: str) -> str:
+    """``appendMultusNetwork`` before Istio 1.23.6: ``network`` is one name, even as ``namespace/name``.
+
+    A JSON list already holding an object named exactly ``network`` comes back
+    unchanged; otherwise ``{"name": "<network>"}`` is added, qualified name and all.
+    The comma-list form and the other cases are as in :func:`append_multus_network`.
+    """
+    if existing == "" or existing.rfind("]") == -1:
+        return append_multus_network(existing, network)
+    bracket = existing.rfind("]")
+    entries = _network_objects(existing)
+    if entries is None:
+        return existing
+    if any(entry.get("name") == network for entry in entries):
+        return existing
+    return existing[:bracket] + f', {{"name": "{network}"}}' + existing[bracket:]
 
 
 def make_env(environ: Mapping[str, str]) -> Callable[[str, str], str]:

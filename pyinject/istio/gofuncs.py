@@ -11,7 +11,7 @@ in one place, :func:`istio_funcs`.
 """
 
 import os
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from pyinject.golang import protojson
 from pyinject.golang.encoding_json import JSONStruct
@@ -20,6 +20,9 @@ from pyinject.golang.fmt import sprint
 from pyinject.golang.values import GoFuncError, GoObject, TypedList, TypedMap, type_name
 from pyinject.istio import funcs
 from pyinject.render.go_data import Duration, K8sStruct, Message
+
+if TYPE_CHECKING:
+    from pyinject.istio.releases import Release
 
 
 def _wrong_type(expected: str, got: Any) -> GoFuncError:
@@ -148,8 +151,9 @@ def struct_to_json(v: Any) -> str:
     return funcs.struct_to_json(data)
 
 
-def proto_to_json(v: Any) -> str:
-    """``protoToJSON``: protobuf JSON of a message; a ProxyConfig loses its default-valued fields."""
+def proto_to_json(v: Any, proxy_defaults: Mapping[str, Any] | None = None) -> str:
+    """``protoToJSON``: protobuf JSON of a message; a ProxyConfig loses its default-valued fields
+    (``proxy_defaults``: those an older release compiled in besides the embedded ones)."""
     if v is None:
         return "{}"
     if not isinstance(v, Message):
@@ -157,8 +161,13 @@ def proto_to_json(v: Any) -> str:
     if v.raw is None:
         return "{}"
     if v.type_name == "istio.mesh.v1alpha1.ProxyConfig":
-        return protojson.proxy_config_json(v.raw)
+        return protojson.proxy_config_json(v.raw, proxy_defaults)
     return protojson.proto_json(v.raw, v.type_name)
+
+
+def _proto_to_json(v: Any) -> str:
+    """``protoToJSON`` with the embedded release's defaults."""
+    return proto_to_json(v)
 
 
 def to_yaml(value: Any) -> str:
@@ -212,9 +221,16 @@ def otel_resource_attributes(
     )
 
 
-def istio_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Callable[..., Any]]:
-    """Istio's function map; ``env`` reads ``environ`` (the process environment by default)."""
-    return {
+def istio_funcs(environ: Mapping[str, str] | None = None,
+                release: "Release | None" = None) -> dict[str, Callable[..., Any]]:
+    """Istio's function map; ``env`` reads ``environ`` (the process environment by default).
+
+    ``release``: the Istio release whose functions to reproduce where they changed
+    (``protoToJSON``'s defaults, ``appendMultusNetwork``); the embedded one by default.
+    """
+    proxy_defaults = dict(release.proxy_config_defaults) if release is not None else {}
+    qualified = release is None or release.multus_qualified_networks
+    table: dict[str, Callable[..., Any]] = {
         "formatDuration": format_duration,
         "isset": isset,
         "excludeInboundPort": exclude_inbound_port,
@@ -227,13 +243,13 @@ def istio_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Callable[
         "toJSON": to_json,
         "fromJSON": funcs.from_json,
         "structToJSON": struct_to_json,
-        "protoToJSON": proto_to_json,
+        "protoToJSON": (lambda v: proto_to_json(v, proxy_defaults)) if proxy_defaults else _proto_to_json,
         "toYaml": to_yaml,
         "indent": indent,
         "directory": funcs.directory,
         "contains": funcs.contains,
         "toLower": funcs.to_lower,
-        "appendMultusNetwork": funcs.append_multus_network,
+        "appendMultusNetwork": funcs.append_multus_network if qualified else funcs.append_multus_network_whole,
         "env": funcs.make_env(os.environ if environ is None else environ),
         "omit": omit,
         "strdict": strdict,
@@ -242,4 +258,11 @@ def istio_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Callable[
         "omitNil": funcs.omit_nil,
         "otelResourceAttributes": otel_resource_attributes,
     }
+    if release is None or release.legacy_format:
+        return table
+    # The release's own set: names it lacks fall back to sprig's (or are undefined).
+    kept = {name: fn for name, fn in table.items() if name in release.functions}
+    if "toJson" in release.functions:
+        kept["toJson"] = to_json
+    return kept
 

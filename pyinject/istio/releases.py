@@ -141,10 +141,24 @@ class Release:
     #: Key of the release's built-in mesh defaults in data/legacy-mesh-defaults.yaml ("" = embedded).
     mesh_defaults: str = ""
     #: The Kubernetes API minor version (k8s.io/api v0.N) the release built with: decides how
-    #: istioctl wrote objects (``creationTimestamp: null`` before 33, fields that existed).
+    #: istioctl wrote objects (``creationTimestamp: null`` before 34, fields that existed).
     k8s_minor: int = 35
     #: Its go-yaml folded long lines at 80 columns (gopkg.in/yaml.v2 v2.3.0, pinned by 1.7–1.9, did not).
     yaml_fold: bool = True
+    #: ``EstimatedConcurrency`` of the template data is estimated from the pod's ProxyConfig (1.11–1.17;
+    #: 1.10 declared the field but left it 0).
+    estimated_concurrency: bool = False
+    #: ``DefaultProxyConfig`` fields the release compiled in beyond the embedded release's (the mesh
+    #: file is applied over them, and ``protoToJSON`` leaves out fields equal to them).
+    proxy_config_defaults: Mapping[str, Any] = field(default_factory=dict)
+    #: Environment variables the release's stock templates read with ``env``; Istio's own settings,
+    #: so templates see them without ``--template-env``.
+    template_env: tuple[str, ...] = ()
+    #: ``appendMultusNetwork`` writes a ``namespace/name`` network as JSON ``name`` and ``namespace``
+    #: keys (from 1.23.6; before, the qualified name went into ``name`` whole).
+    multus_qualified_networks: bool = True
+    #: The ``sidecar.istio.io/status`` annotation records the revision (from 1.11).
+    status_revision: bool = True
     #: How ``sidecar.istio.io/inject`` is read (where kube-inject honours it: 1.8 and later).
     inject_switch: InjectSwitch = InjectSwitch()
     #: Other per-release facts, by name.
@@ -207,8 +221,61 @@ RELEASES: dict[tuple[int, int], Release] = {
 #: k8s.io/api minor of each later release (go.mod at its last patch).
 _K8S_MINOR = {9: 20, 10: 20, 11: 21, 12: 22, 13: 24, 14: 24, 15: 24, 16: 25, 17: 26, 18: 27, 19: 28, 20: 28,
               21: 29, 22: 30, 23: 30, 24: 31, 25: 32, 26: 33, 27: 33, 28: 34, 29: 35, 30: 35}
+#: SidecarTemplateData's fields (Go order): 1.9's, then the minor release that added or removed one.
+_DATA_1_9 = ("TypeMeta", "DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig", "Values", "Revision")
+_DATA_FIELDS = {
+    9: _DATA_1_9,
+    10: _DATA_1_9 + ("EstimatedConcurrency",),
+    13: _DATA_1_9 + ("EstimatedConcurrency", "ProxyImage"),
+    18: _DATA_1_9 + ("ProxyImage",),
+    19: _DATA_1_9 + ("ProxyImage", "CompliancePolicy"),
+    20: _DATA_1_9 + ("ProxyImage", "ProxyUID", "ProxyGID", "CompliancePolicy"),
+    22: _DATA_1_9 + ("ProxyImage", "ProxyUID", "ProxyGID", "InboundTrafficPolicyMode", "CompliancePolicy"),
+    27: _DATA_1_9 + ("NativeSidecars", "ProxyImage", "ProxyUID", "ProxyGID", "InboundTrafficPolicyMode",
+                     "CompliancePolicy"),
+}
+#: Istio's template functions of 1.9 (``toJson`` is its ``toJSON``, over sprig's), then the minor
+#: release that changed them; a name a release lacks is sprig's, if sprig has it, or undefined.
+_FUNCS_1_9 = ("formatDuration", "isset", "excludeInboundPort", "includeInboundPorts", "kubevirtInterfaces",
+              "applicationPorts", "annotation", "valueOrDefault", "toJSON", "toJson", "fromJSON", "structToJSON",
+              "protoToJSON", "toYaml", "indent", "directory", "contains", "toLower", "appendMultusNetwork", "env")
+_FUNCS_1_18 = _FUNCS_1_9 + ("excludeInterfaces", "omit", "strdict", "toJsonMap")
+_FUNCS_1_21 = tuple(f for f in _FUNCS_1_18 if f != "toJson") + ("mergeMaps",)
+_MODERN_FUNCS: dict[int, tuple[str, ...]] = {
+    9: _FUNCS_1_9,
+    16: _FUNCS_1_9 + ("excludeInterfaces",),
+    18: _FUNCS_1_18,
+    20: tuple(f for f in _FUNCS_1_18 if f != "toJson"),
+    21: _FUNCS_1_21,
+    28: _FUNCS_1_21 + ("omitNil",),
+    30: _FUNCS_1_21 + ("omitNil", "otelResourceAttributes"),
+}
+#: DefaultProxyConfig beyond 1.22's: concurrency 2 until 1.17, a zipkin tracer until 1.21, a
+#: parentShutdownDuration until 1.16.
+_ZIPKIN = {"tracing": {"zipkin": {"address": "zipkin.istio-system:9411"}}}
+_PROXY_DEFAULTS: dict[int, Mapping[str, Any]] = {
+    9: {"parentShutdownDuration": "60s", "concurrency": 2, **_ZIPKIN},
+    17: {"concurrency": 2, **_ZIPKIN},
+    18: _ZIPKIN,
+    22: {},
+}
+
+
+def _since(table: Mapping[int, Any], minor: int) -> Any:
+    """The entry of the latest minor release at or before ``minor``."""
+    return table[max(k for k in table if k <= minor)]
+
+
 for _minor, _k8s in _K8S_MINOR.items():
-    RELEASES[(1, _minor)] = Release(version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9)
+    RELEASES[(1, _minor)] = Release(
+        version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9, data_fields=_since(_DATA_FIELDS, _minor),
+        functions=_since(_MODERN_FUNCS, _minor),
+        estimated_concurrency=11 <= _minor <= 17,
+        proxy_config_defaults=_since(_PROXY_DEFAULTS, _minor),
+        template_env=(("ENABLE_LEGACY_FSGROUP_INJECTION",) if _minor <= 18 else ("ENABLE_NATIVE_SIDECARS",))
+        + (("PILOT_ENABLE_INBOUND_PASSTHROUGH",) if 10 <= _minor <= 21 else ()) if _minor <= 26 else (),
+        multus_qualified_networks=_minor >= 23, status_revision=_minor >= 11,
+    )
 del _minor, _k8s
 for _minor in range(9, 27):
     RELEASES[(1, _minor)] = replace(RELEASES[(1, _minor)],

@@ -258,7 +258,7 @@ def go_structs() -> dict[str, tuple[GoField, ...]]:
 class GoLibraries:
     """The Go libraries an istioctl release was built with, where they change what it writes."""
 
-    #: Kubernetes API minor version (k8s.io/api 0.N): before 33 ObjectMeta wrote
+    #: Kubernetes API minor version (k8s.io/api 0.N): before 34 ObjectMeta wrote
     #: ``creationTimestamp: null``; fields added later (:data:`FIELDS_SINCE`) did not exist.
     k8s_minor: int = 35
     #: go-yaml folds long scalars at 80 columns (v2.3.0 did not).
@@ -268,7 +268,33 @@ class GoLibraries:
 #: Struct fields by the Kubernetes minor version that added them.
 FIELDS_SINCE: dict[tuple[str, str], int] = {
     ("StatefulSetStatus", "availableReplicas"): 22,
+    ("Container", "resizePolicy"): 27,
+    ("Container", "restartPolicy"): 28,
 }
+
+
+def decoded_as_release(patch: dict[str, Any], k8s_minor: int) -> dict[str, Any]:
+    """A rendered pod fragment as a release built on k8s.io/api 0.``k8s_minor`` decoded it.
+
+    Istio reads each rendered template into its typed Pod: keys under ``metadata``
+    that ObjectMeta lacks, and container fields its Kubernetes libraries did not
+    have yet (a native sidecar's ``restartPolicy`` before 1.28), are dropped
+    without a word.
+    """
+    metadata = patch.get("metadata")
+    if isinstance(metadata, dict):
+        known = {f.name for f in go_structs()["ObjectMeta"]}
+        for name in [k for k in metadata if str(k) not in known and not str(k).startswith("$")]:
+            del metadata[name]
+    spec = patch.get("spec")
+    if not isinstance(spec, dict):
+        return patch
+    for key in ("containers", "initContainers"):
+        for item in spec.get(key) or ():
+            if isinstance(item, dict):
+                for name in [k for k in item if FIELDS_SINCE.get(("Container", str(k)), 0) > k8s_minor]:
+                    del item[name]
+    return patch
 
 _LIBRARIES: contextvars.ContextVar[GoLibraries] = contextvars.ContextVar("go_libraries", default=GoLibraries())
 
@@ -284,7 +310,7 @@ def _structs_for(libraries: GoLibraries) -> dict[str, tuple[GoField, ...]]:
         for field in fields:
             if FIELDS_SINCE.get((name, field.name), 0) > libraries.k8s_minor:
                 continue
-            if name == "ObjectMeta" and field.name == "creationTimestamp" and libraries.k8s_minor < 33:
+            if name == "ObjectMeta" and field.name == "creationTimestamp" and libraries.k8s_minor < 34:
                 # metav1.Time without omitzero: an unset timestamp is written as null.
                 field = replace(field, omitempty=False, pointer=True)
             kept.append(field)

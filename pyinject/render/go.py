@@ -7,7 +7,7 @@ Istio's functions) and turns the engine's own errors into pyinject's
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from pyinject.errors import TemplateError, TemplateExecError, TemplateNotFound, TemplateSyntaxError
 from pyinject.gotemplate.errors import GoTemplateExecError, GoTemplateSyntaxError
@@ -16,8 +16,12 @@ from pyinject.model import TemplateContext
 from pyinject.render.go_data import template_data
 from pyinject.sandbox.limits import RenderLimits, rendering
 
+if TYPE_CHECKING:
+    from pyinject.istio.releases import Release
 
-def injection_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Callable[..., Any]]:
+
+def injection_funcs(environ: Mapping[str, str] | None = None,
+                    release: Release | None = None) -> dict[str, Callable[..., Any]]:
     """The function table Istio parses its templates with: Go builtins, sprig, then Istio's.
 
     Istio's functions come last so they win where names clash (``indent``,
@@ -32,7 +36,7 @@ def injection_funcs(environ: Mapping[str, str] | None = None) -> dict[str, Calla
         from pyinject.sprig.host import env_funcs
 
         tables.append(env_funcs(environ))
-    return function_table(*tables, istio_funcs(environ))
+    return function_table(*tables, istio_funcs(environ, release))
 
 
 class GoTemplates:
@@ -67,7 +71,7 @@ class GoTemplates:
 
 def load_go_templates(
     templates: Mapping[str, str], environ: Mapping[str, str] | None = None,
-    limits: RenderLimits | None = None,
+    limits: RenderLimits | None = None, release: Release | None = None,
 ) -> GoTemplates:
     """Parse every template once with the full function table.
 
@@ -77,7 +81,7 @@ def load_go_templates(
     """
     from pyinject.gotemplate import parse
 
-    funcs = injection_funcs(environ)
+    funcs = injection_funcs(environ, release)
     parsed: dict[str, Any] = {}
     for name, text in templates.items():
         try:

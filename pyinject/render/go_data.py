@@ -592,14 +592,16 @@ class TemplateData(GoObject):
         except KeyError:
             pass
         build = _DATA_FIELDS.get(name)
-        if build is None:
+        fields = self._ctx.data_fields
+        if build is None or (fields is not None and name not in fields):
             raise KeyError(name)
         value = build(self._ctx)
         self._cache[name] = value
         return value
 
     def go_format(self) -> str:
-        return "{" + " ".join(_DATA_FIELDS) + "}"
+        fields = self._ctx.data_fields
+        return "{" + " ".join(_EMBEDDED_FIELDS if fields is None else fields) + "}"
 
 
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -644,6 +646,10 @@ _DATA_FIELDS: dict[str, Callable[[TemplateContext], Any]] = {
     "ProxyUID": lambda c: Int64(c.proxy_uid),
     "ProxyGID": lambda c: Int64(c.proxy_gid),
 }
+#: The embedded release's SidecarTemplateData, in Go's field order.
+_EMBEDDED_FIELDS = tuple(_DATA_FIELDS)
+#: Fields older releases had.
+_DATA_FIELDS["EstimatedConcurrency"] = lambda c: c.estimated_concurrency
 
 _DATA_VIEWS = IdentityCache(TemplateData, 64)
 

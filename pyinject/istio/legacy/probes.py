@@ -142,22 +142,22 @@ def apply_concurrency(containers: list[dict[str, Any]]) -> None:
     resources = sidecar.get("resources") or {}
     for kind in ("limits", "requests"):
         cpu = (resources.get(kind) or {}).get("cpu")
-        threads = math.ceil(_millis(cpu) / 1000) if cpu is not None else 0
+        threads = math.ceil(milli_value(cpu) / 1000) if cpu is not None else 0
         if threads > 0:
             sidecar["args"] = args + ["--concurrency", str(threads)]
             return
 
 
-_QUANTITY = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$")
+QUANTITY = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$")
 _SCALE = {"n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000), "": Fraction(1),
           "k": Fraction(10**3), "M": Fraction(10**6), "G": Fraction(10**9), "T": Fraction(10**12),
           "P": Fraction(10**15), "E": Fraction(10**18), "Ki": Fraction(2**10), "Mi": Fraction(2**20),
           "Gi": Fraction(2**30), "Ti": Fraction(2**40), "Pi": Fraction(2**50), "Ei": Fraction(2**60)}
 
 
-def _millis(quantity: Any) -> int:
+def milli_value(quantity: Any) -> int:
     """resource.Quantity.MilliValue (rounded up, as Kubernetes does); 0 for what does not parse."""
-    m = _QUANTITY.match(str(quantity).strip())
+    m = QUANTITY.match(str(quantity).strip())
     if m is None:
         return 0
     number = Fraction(m.group(1))

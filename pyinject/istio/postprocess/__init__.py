@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from pyinject.model import JSON
+from pyinject.istio.releases import Release
 from pyinject.istio.postprocess.ordering import reorder_containers
 from pyinject.istio.postprocess.overrides import reapply_user_containers
 from pyinject.istio.postprocess.pod import Pod
@@ -56,6 +57,8 @@ class PostprocessContext:
     revision: str = ""
     #: The injection config's ``injectedAnnotations``.
     injected_annotations: Mapping[str, str] = field(default_factory=dict)
+    #: The Istio release whose Go-side steps to reproduce (None: the embedded one).
+    release: Release | None = None
 
 
 @dataclass(frozen=True)

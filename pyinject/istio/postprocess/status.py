@@ -68,7 +68,7 @@ def overwrite_cluster_info(pod: Pod, ctx: PostprocessContext) -> None:
     set_list(env, kept + [{"name": k, "value": envs[k]} for k in sorted(envs)])
 
 
-def injection_status(template_pod: JSON, revision: str) -> str:
+def injection_status(template_pod: JSON, revision: str, with_revision: bool = True) -> str:
     """The ``sidecar.istio.io/status`` value: what the templates added, as Istio's exact JSON.
 
     Names of the rendered templates' init containers, containers, volumes and
@@ -80,7 +80,8 @@ def injection_status(template_pod: JSON, revision: str) -> str:
     for key in STATUS_KEYS:
         names = [item.get("name", "") for item in spec.get(key) or () if isinstance(item, Mapping)]
         status[key] = names or None
-    status["revision"] = revision or "default"
+    if with_revision:  # recorded from Istio 1.11
+        status["revision"] = revision or "default"
     return go_json(status)
 
 
@@ -98,7 +99,8 @@ def apply_metadata(pod: Pod, ctx: PostprocessContext) -> None:
         pod_labels[NETWORK_LABEL] = network
     pod_annotations = annotations_of(pod, create=True)
     assert pod_annotations is not None
-    pod_annotations[STATUS_ANNOTATION] = injection_status(ctx.template_pod, ctx.revision)
+    with_revision = ctx.release is None or ctx.release.status_revision
+    pod_annotations[STATUS_ANNOTATION] = injection_status(ctx.template_pod, ctx.revision, with_revision)
     for key, value in ctx.injected_annotations.items():
         pod_annotations[key] = value
 

@@ -1,0 +1,514 @@
+#!/usr/bin/env python3
+"""Replay an Istio tag's own kube-inject golden tests through pyinject and count the matches.
+
+Usage:
+    python tools/inject_release_check.py ISTIO_GIT_DIR --tag 1.22.8 [--tag ...] [--helm HELM]
+        [--model 1.22] [--case REGEX] [--diff] [--json OUT]
+
+ISTIO_GIT_DIR is a clone (bare or not) of github.com/istio/istio.  For each tag,
+the ``TestInjection`` table of ``pkg/kube/inject/inject_test.go`` is read (plus
+the inputs it discovers on its own: every other ``testdata/inject/*.yaml`` with a
+golden), and each case's cluster ConfigMaps are derived the way the test did:
+
+- tags that check in the test's rendered settings (``testdata/inputs/*.gen.yaml``)
+  use them as they are;
+- the others render ``manifests/charts/istio-control/istio-discovery`` with
+  ``helm template`` (``--helm`` or ``$HELM``), the default profile's hub, tag and
+  values, and the case's ``setFlags`` / IstioOperator file turned into Helm values.
+
+A case's MeshConfig closure is translated when its statements are known
+(interception mode, durations, proxy metadata, tracing, inbound policy) and its
+environment set-up when it only sets feature flags; anything else is skipped and
+counted.  ``pyinject kube-inject --istio-version X.Y`` runs in-process on the
+test's input twice: default style, judged by the conformance corpora's semantic
+equality, and ``--output-style istioctl``, whose output is also checked for
+byte-identity with the golden.  An offline istioctl has no cluster nodes, so
+where the test's fake nodes turned native sidecars on, ENABLE_NATIVE_SIDECARS=true
+is set (the corpora do the same).
+
+Not a unit test: it needs the Istio history and Helm, which the repository does
+not carry.  Prints one line per failing or skipped case, then per tag
+``TAG model M: default P pass F fail S skip; istioctl P pass (B byte-identical)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from click.testing import CliRunner  # noqa: E402
+from ruamel.yaml import YAML  # noqa: E402
+
+from pyinject.cli.commands import cli as pyinject_main  # noqa: E402
+
+INJECT = "pkg/kube/inject"
+CHART = "manifests/charts/istio-control/istio-discovery"
+STATUS_VERSION = re.compile(r"""sidecar\.istio\.io/status: '\{"version":"([0-9a-f]+)",""")
+
+
+@dataclass
+class Case:
+    index: int
+    input: str
+    want: str
+    set_flags: list[str] = field(default_factory=list)
+    iop: str = ""
+    mesh: str = ""
+    setup: str = ""
+    skip_injection: bool = False
+    error: str = ""
+
+
+def git(repo: str, *args: str) -> bytes:
+    return subprocess.run(["git", "-C", repo, *args], capture_output=True, check=True).stdout
+
+
+def show(repo: str, tag: str, path: str) -> str:
+    return git(repo, "show", f"{tag}:{path}").decode()
+
+
+def ls(repo: str, tag: str, folder: str) -> list[str]:
+    out = git(repo, "ls-tree", "--name-only", f"{tag}:{folder}").decode()
+    return out.split()
+
+
+# --- reading the Go test table -------------------------------------------------------------------
+
+def _block(text: str, start: int) -> int:
+    """Index just past the brace block opening at ``text[start] == '{'`` (strings and comments skipped)."""
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c in "\"`":
+            end = text.index(c, i + 1)
+            while c == '"' and text[end - 1] == "\\":
+                end = text.index(c, end + 1)
+            i = end
+        elif text.startswith("//", i):
+            i = text.index("\n", i)
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("unbalanced braces")
+
+
+def _func_body(entry: str, name: str) -> str:
+    m = re.search(rf"\b{name}:\s*func\([^)]*\)\s*\{{", entry)
+    if m is None:
+        return ""
+    return entry[m.end() - 1:_block(entry, m.end() - 1)]
+
+
+def _strings(text: str) -> list[str]:
+    return [a if a else b for a, b in re.findall(r'"((?:[^"\\]|\\.)*)"|`([^`]*)`', text)]
+
+
+def parse_cases(source: str, goldens: list[str], inputs: list[str]) -> list[Case]:
+    fn = source.index("func TestInjection(")
+    table = re.compile(r"cases := \[\]testCase\{|cases := \[\]struct \{").search(source, fn)
+    assert table is not None
+    opening = source.index("{", source.index("}", table.end()) if "struct" in table.group(0) else table.end() - 1)
+    if "struct" in table.group(0):
+        opening = source.index("{", _block(source, table.end() - 1))
+    end = _block(source, opening)
+    body = source[opening + 1:end - 1]
+    cases: list[Case] = []
+    i = 0
+    while True:
+        i = _next_entry(body, i)
+        if i < 0:
+            break
+        stop = _block(body, i)
+        entry = body[i:stop]
+        i = stop
+        flat = "\n".join(line for line in entry.splitlines() if not line.strip().startswith("//"))
+        get = {k: re.search(rf"\b{k}:\s*\"([^\"]*)\"", flat) for k in ("in", "want", "inFilePath", "expectedError")}
+        flags = re.search(r"\bsetFlags:\s*\[\]string\{(.*?)\}", flat, re.S)
+        case = Case(index=len(cases), input=get["in"].group(1) if get["in"] else "",
+                    want=get["want"].group(1) if get["want"] else "",
+                    set_flags=_strings(flags.group(1)) if flags else [],
+                    iop=get["inFilePath"].group(1) if get["inFilePath"] else "",
+                    mesh=_func_body(flat, "mesh"), setup=_func_body(flat, "setup"),
+                    skip_injection=bool(re.search(r"\bskipInjection:\s*true", flat)),
+                    error=get["expectedError"].group(1) if get["expectedError"] else "")
+        cases.append(case)
+    tested = {c.want or c.input + ".injected" for c in cases}
+    for name in sorted(inputs):
+        if name.endswith(".iop.yaml") or not name.endswith(".yaml"):
+            continue
+        if name + ".injected" not in tested and name + ".injected" in goldens:
+            cases.append(Case(index=len(cases), input=name, want=name + ".injected"))
+    return cases
+
+
+def _next_entry(body: str, i: int) -> int:
+    """Position of the next top-level ``{`` in the table body, skipping comments."""
+    while i < len(body):
+        if body.startswith("//", i):
+            i = body.index("\n", i)
+        elif body[i] == "{":
+            return i
+        i += 1
+    return -1
+
+
+# --- the test's closures, as mesh overlays and environment ----------------------------------------
+
+_MESH_STATEMENTS: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"m\.DefaultConfig\.InterceptionMode = meshapi\.ProxyConfig_(\w+)"),
+     lambda g: {"defaultConfig": {"interceptionMode": g[0]}}),
+    (re.compile(r"m\.DefaultConfig\.(\w+)Duration = \w+\.(?:New|DurationProto)\(time\.Second \* (\d+)\)"),
+     lambda g: {"defaultConfig": {g[0][0].lower() + g[0][1:] + "Duration": g[1] + "s"}}),
+    (re.compile(r'm\.DefaultConfig\.ProxyMetadata\["(\w+)"\] = "([^"]*)"'),
+     lambda g: {"defaultConfig": {"proxyMetadata": {g[0]: g[1]}}}),
+    (re.compile(r"m\.DefaultConfig\.Tracing = &meshapi\.Tracing\{\}"), lambda g: {"defaultConfig": {"tracing": {}}}),
+    (re.compile(r"m\.InboundTrafficPolicy = &meshapi\.MeshConfig_InboundTrafficPolicy\{\s*Mode: "
+                r"meshapi\.MeshConfig_InboundTrafficPolicy_(\w+),?\s*\}"),
+     lambda g: {"inboundTrafficPolicy": {"mode": g[0]}}),
+    (re.compile(r"m\.DefaultConfig\.HoldApplicationUntilProxyStarts = (?:&types\.BoolValue\{Value: |wrappers\.Bool\(|"
+                r"wrapperspb\.Bool\()true[)}]"),
+     lambda g: {"defaultConfig": {"holdApplicationUntilProxyStarts": True}}),
+    (re.compile(r"if m\.DefaultConfig\.ProxyMetadata == nil \{\s*m\.DefaultConfig\.ProxyMetadata = "
+                r"map\[string\]string\{\}\s*\}"), lambda g: {}),
+    (re.compile(r"m\.DefaultConfig\.ProxyMetadata = map\[string\]string\{\}"), lambda g: {}),
+]
+
+_FEATURE_ENV = {"EnableNativeSidecars": "ENABLE_NATIVE_SIDECARS",
+                "EnableLegacyFSGroupInjection": "ENABLE_LEGACY_FSGROUP_INJECTION"}
+_ENV_STATEMENTS: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"test\.SetForTest\(t, &features\.(\w+), features\.NativeSidecarMode(\w+)\)"),
+     lambda g: (_FEATURE_ENV.get(g[0], ""), "true" if g[1] == "Enabled" else "false")),
+    (re.compile(r"test\.Set(?:Bool)?ForTest\(t, &features\.(\w+), (true|false)\)"),
+     lambda g: (_FEATURE_ENV.get(g[0], ""), g[1])),
+    (re.compile(r"features\.(\w+) = (true|false)"), lambda g: (_FEATURE_ENV.get(g[0], ""), g[1])),
+    (re.compile(r'test\.SetEnvForTest\(t, features\.(\w+)\.Name, "(\w*)"\)'),
+     lambda g: (_FEATURE_ENV.get(g[0], ""), g[1])),
+    (re.compile(r'(?:test\.SetEnvForTest\(t, |os\.Setenv\()"(\w+)", "(\w*)"\)'), lambda g: (g[0], g[1])),
+    (re.compile(r"test\.SetEnvForTest\(t, platform\.Platform\.Name, platform\.OpenShift\)"),
+     lambda g: ("PLATFORM", "openshift")),
+]
+
+
+def _translate(body: str, table: list[tuple[re.Pattern[str], Any]]) -> list[Any] | None:
+    """What each statement of a closure body means; None when one is not understood."""
+    rest = body.strip()[1:-1]
+    out = []
+    while rest.strip():
+        rest = rest.strip()
+        if rest.startswith("//"):
+            rest = rest[rest.index("\n"):] if "\n" in rest else ""
+            continue
+        for pattern, meaning in table:
+            m = pattern.match(rest)
+            if m:
+                out.append(meaning(m.groups()))
+                rest = rest[m.end():]
+                break
+        else:
+            return None
+    return out
+
+
+def merge(into: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    for k, v in over.items():
+        if isinstance(v, dict) and v and isinstance(into.get(k), dict):
+            merge(into[k], v)
+        else:
+            into[k] = v
+    return into
+
+
+# --- the cluster's ConfigMaps -----------------------------------------------------------------------
+
+class Settings:
+    """The three exported ConfigMap texts for each case of one tag."""
+
+    def __init__(self, repo: str, tag: str, helm: str | None, work: Path) -> None:
+        self.repo, self.tag, self.helm, self.work = repo, tag, helm, work
+        self.checked_in = set(ls(repo, tag, f"{INJECT}/testdata/inputs")) if _has(repo, tag, f"{INJECT}/testdata/inputs") else set()
+        self.cache: dict[tuple[tuple[str, ...], str], tuple[str, str, str]] = {}
+        self.chart: Path | None = None
+
+    def get(self, case: Case) -> tuple[str, str, str] | str:
+        if self.checked_in:
+            name = f"{case.input}.{case.index}" if case.set_flags or case.iop else "default"
+            files = [f"{name}.{part}.gen.yaml" for part in ("template", "values", "mesh")]
+            if not all(f in self.checked_in for f in files):
+                return f"no checked-in settings {name}"
+            t, v, m = (show(self.repo, self.tag, f"{INJECT}/testdata/inputs/{f}") for f in files)
+            return t, v, m
+        if not self.helm:
+            return "needs --helm"
+        key = (tuple(case.set_flags), case.iop)
+        if key not in self.cache:
+            self.cache[key] = self._render(case)
+        return self.cache[key]
+
+    def _render(self, case: Case) -> tuple[str, str, str]:
+        if self.chart is None:
+            archive = git(self.repo, "archive", self.tag, CHART)
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                tar.extractall(self.work / "chart", filter="data")
+            self.chart = self.work / "chart" / CHART
+            # The operator's renderer dropped the chart's ``key:`` (null) defaults; Helm keeps
+            # them, and ``mergeOverwrite`` would then null the mesh's rootNamespace and the like.
+            defaults = _yaml((self.chart / "values.yaml").read_text()) or {}
+            (self.chart / "values.yaml").write_text(json.dumps(_strip_nulls(defaults), indent=1))
+        # components.cni.enabled: the operator set istio_cni.enabled before 1.24, the chart's pilot.cni since.
+        cni_key = "istio_cni" if int(self.tag.split(".")[1]) < 24 else "pilot.cni"
+        profile = _yaml(show(self.repo, self.tag, "manifests/profiles/default.yaml"))["spec"]
+        base: dict[str, Any] = {"global": {"hub": profile.get("hub"), "tag": profile.get("tag")}}
+        merge(base, profile.get("values") or {})
+        if profile.get("meshConfig"):
+            merge(base, {"meshConfig": profile["meshConfig"]})
+        if case.iop:
+            spec = _yaml(show(self.repo, self.tag, f"{INJECT}/testdata/inject/{case.iop}"))["spec"]
+            merge(base, spec.get("values") or {})
+            if spec.get("meshConfig"):
+                merge(base, {"meshConfig": spec["meshConfig"]})
+        args = []
+        for flag in case.set_flags:
+            path, _, value = flag.partition("=")
+            if path == "components.cni.enabled":
+                path = f"values.{cni_key}.enabled"
+            if path.startswith("values.cni.") and cni_key == "pilot.cni":
+                path = "values.pilot.cni." + path[len("values.cni."):]
+            path = path.removeprefix("values.")
+            args += ["--set-json", f"{path}={json.dumps(_typed(value))}"]
+        vfile = self.work / f"values-{len(self.cache)}.json"
+        vfile.write_text(json.dumps(base))
+        out = subprocess.run([self.helm, "template", "istiod", str(self.chart), "-n", "istio-system", "-f", str(vfile),
+                              *args], capture_output=True, text=True, check=True).stdout
+        found: dict[str, str] = {}
+        for doc in YAML(typ="safe", pure=True).load_all(out):
+            if isinstance(doc, dict) and doc.get("kind") == "ConfigMap":
+                name, data = doc["metadata"]["name"], doc.get("data") or {}
+                if name.startswith("istio-sidecar-injector"):
+                    found["config"], found["values"] = data["config"], data["values"]
+                elif name == "istio" or name.startswith("istio-"):
+                    found.setdefault("mesh", data.get("mesh", ""))
+        return found["config"], found["values"], found.get("mesh", "")
+
+
+
+def _strip_nulls(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _strip_nulls(x) for k, x in v.items() if x is not None}
+    return [_strip_nulls(x) for x in v] if isinstance(v, list) else v
+
+
+def _has(repo: str, tag: str, path: str) -> bool:
+    return subprocess.run(["git", "-C", repo, "cat-file", "-e", f"{tag}:{path}"], capture_output=True).returncode == 0
+
+
+def _typed(value: str) -> Any:
+    if value in ("true", "false"):
+        return value == "true"
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def _yaml(text: str) -> Any:
+    return YAML(typ="safe", pure=True).load(text)
+
+
+# --- judging ---------------------------------------------------------------------------------------
+
+def _empty(v: Any) -> bool:
+    return v is None or v == {} or v == []
+
+
+def normalize(v: Any) -> Any:
+    if isinstance(v, dict):
+        out = {k: normalize(x) for k, x in v.items()}
+        return {k: x for k, x in out.items() if not _empty(x)}
+    if isinstance(v, list):
+        return [normalize(x) for x in v]
+    if isinstance(v, float) and not isinstance(v, bool) and v.is_integer():
+        return int(v)
+    return v
+
+
+def _zero(v: Any) -> bool:
+    if isinstance(v, dict):
+        return all(_zero(x) for x in v.values())
+    if isinstance(v, list):
+        return all(_zero(x) for x in v)
+    return v in (None, 0, "", False) and v is not True
+
+
+def documents(text: str) -> list[Any]:
+    out = []
+    for doc in YAML(typ="safe", pure=True).load_all(text):
+        if doc is None:
+            continue
+        if isinstance(doc, dict):
+            if isinstance(doc.get("metadata"), dict) and doc["metadata"].get("creationTimestamp", 1) is None:
+                del doc["metadata"]["creationTimestamp"]
+            if "status" in doc and _zero(doc["status"]):
+                del doc["status"]
+        out.append(normalize(doc))
+    return out
+
+
+def _dump(docs: list[Any]) -> list[str]:
+    y = YAML(typ="safe", pure=True)
+    y.default_flow_style = False
+    y.width = 4096
+    buf = io.StringIO()
+    y.dump_all(docs, buf)
+    return buf.getvalue().splitlines()
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(pyinject_main, args, env=env, catch_exceptions=True)
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- one tag ----------------------------------------------------------------------------------------
+
+def check_tag(repo: str, tag: str, model: str, helm: str | None, only: re.Pattern[str] | None,
+              show_diff: bool) -> dict[str, Any]:
+    source = show(repo, tag, f"{INJECT}/inject_test.go")
+    files = ls(repo, tag, f"{INJECT}/testdata/inject")
+    cases = parse_cases(source, [f for f in files if f.endswith(".injected")], files)
+    native_nodes = bool(re.search(r'KubeletVersion:\s*"v1\.(3[3-9]|[4-9]\d)', source))
+    totals = {"pass": 0, "fail": 0, "skip": 0, "istioctl_pass": 0, "byte": 0}
+    failures: dict[str, list[str]] = {}
+    with tempfile.TemporaryDirectory(prefix="inject-release-") as tmp:
+        work = Path(tmp)
+        settings = Settings(repo, tag, helm, work)
+        for case in cases:
+            name = case.want or case.input
+            if only and not only.search(name):
+                continue
+            reason = _skip_reason(case)
+            env: dict[str, str] = {"ENABLE_NATIVE_SIDECARS": "true"} if native_nodes else {}
+            overlay: dict[str, Any] = {}
+            if not reason and case.mesh:
+                parts = _translate(case.mesh, _MESH_STATEMENTS)
+                if parts is None:
+                    reason = "mesh closure not translated"
+                else:
+                    for part in parts:
+                        merge(overlay, part)
+            if not reason and case.setup:
+                pairs = _translate(case.setup, _ENV_STATEMENTS)
+                if pairs is None or any(not k for k, _ in pairs):
+                    reason = "setup not translated"
+                else:
+                    env.update(dict(pairs))
+            got = settings.get(case) if not reason else reason
+            if isinstance(got, str):
+                totals["skip"] += 1
+                print(f"SKIP {tag} {name}: {got}")
+                continue
+            template, values, mesh = got
+            if overlay:
+                mesh_doc = _yaml(mesh) or {}
+                buf = io.StringIO()
+                YAML(typ="safe", pure=True).dump(merge(mesh_doc, overlay), buf)
+                mesh = buf.getvalue()
+            paths = {}
+            for part, text in (("config", template), ("values", values), ("mesh", mesh)):
+                paths[part] = work / f"{part}.yaml"
+                paths[part].write_text(text)
+            inp = work / "input.yaml"
+            inp.write_bytes(git(repo, "show", f"{tag}:{INJECT}/testdata/inject/{case.input}"))
+            argv = ["kube-inject", "-f", str(inp), "--injectConfigFile", str(paths["config"]), "--valuesFile",
+                    str(paths["values"]), "--meshConfigFile", str(paths["mesh"]), "--istio-version", model]
+            want = "" if case.error else show(repo, tag, f"{INJECT}/testdata/inject/{case.want}")
+            ok_default, diff = _judge(case, run(argv, env), want)
+            istioctl_run = run([*argv, "--output-style", "istioctl"], env)
+            ok_istioctl, byte = _judge(case, istioctl_run, want, exact=True)
+            if ok_istioctl and byte is False:
+                print(f"BYTES {tag} {name}: {_first_difference(istioctl_run[1], want)}")
+            totals["pass" if ok_default else "fail"] += 1
+            totals["istioctl_pass"] += ok_istioctl
+            totals["byte"] += byte is True
+            if not ok_default or not ok_istioctl:
+                print(f"FAIL {tag} {name}{'' if ok_default else ' (default style)'}"
+                      f"{'' if ok_istioctl else ' (istioctl style)'}")
+                failures[name] = diff if isinstance(diff, list) else []
+                if show_diff and isinstance(diff, list):
+                    print("\n".join(diff[:80]))
+    print(f"{tag} model {model}: default {totals['pass']} pass {totals['fail']} fail {totals['skip']} skip; "
+          f"istioctl {totals['istioctl_pass']} pass ({totals['byte']} byte-identical)")
+    return {"tag": tag, "model": model, **totals, "failures": failures}
+
+
+def _skip_reason(case: Case) -> str:
+    if case.skip_injection:
+        return "skipInjection (webhook-only)"
+    if not case.input:
+        return "no input in the table entry"
+    return ""
+
+
+def _judge(case: Case, result: tuple[int, str, str], want: str, exact: bool = False) -> tuple[bool, Any]:
+    code, out, err = result
+    if case.error:
+        ok = code != 0 and case.error.lower() in err.lower() and not out.strip()
+        return ok, ([f"exit {code}: {err.strip()[:300]}"] if not ok else None)
+    if code != 0:
+        return False, [f"exit {code}: {err.strip()[:300]}"]
+    out = STATUS_VERSION.sub("sidecar.istio.io/status: '{\"version\":\"\",", out)
+    try:
+        got_docs, want_docs = documents(out), documents(want)
+    except Exception as exc:  # noqa: BLE001 - a measurement: report, keep going
+        return False, [f"unparsable output: {exc}"]
+    if got_docs != want_docs:
+        return False, list(difflib.unified_diff(_dump(want_docs), _dump(got_docs), "golden", "pyinject", lineterm="", n=1))
+    return True, (out == want) if exact else None
+
+
+def _first_difference(got: str, want: str) -> str:
+    for number, (a, b) in enumerate(zip(got.splitlines(), want.splitlines()), 1):
+        if a != b:
+            return f"line {number}: golden {b.strip()[:70]!r}, pyinject {a.strip()[:70]!r}"
+    return f"{len(got.splitlines())} lines vs the golden's {len(want.splitlines())}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("repo", help="git directory of github.com/istio/istio")
+    parser.add_argument("--tag", action="append", required=True)
+    parser.add_argument("--model", help="--istio-version to run (default: the tag's X.Y)")
+    parser.add_argument("--helm", default=os.environ.get("HELM"), help="helm binary (default: $HELM)")
+    parser.add_argument("--case", help="regex on the golden's name")
+    parser.add_argument("--diff", action="store_true")
+    parser.add_argument("--json", help="write per-tag results here")
+    opts = parser.parse_args()
+    results = []
+    for tag in opts.tag:
+        model = opts.model or ".".join(tag.split(".")[:2])
+        results.append(check_tag(opts.repo, tag, model, opts.helm, re.compile(opts.case) if opts.case else None,
+                                 opts.diff))
+    if opts.json:
+        Path(opts.json).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
