@@ -19,8 +19,8 @@ corpus, runs with sprig's functions (what Istio's templates have) and loads
 them when called.  Applications assemble their own table and call
 :func:`parse`.
 
-Not supported: custom delimiters, other missingkey options, channels and
-range over functions.
+Custom action delimiters (Go's ``Delims``) are a ``parse`` argument.
+Not supported: other missingkey options, channels and range over functions.
 """
 
 from __future__ import annotations
@@ -80,16 +80,20 @@ class Template:
 
 
 def parse(
-    text: str, name: str = "t", funcs: Mapping[str, Callable[..., Any]] | None = None
+    text: str, name: str = "t", funcs: Mapping[str, Callable[..., Any]] | None = None,
+    delims: tuple[str, str] = ("", ""),
 ) -> Template:
-    """Parse `text` as template `name` with Go's builtins plus `funcs` (which override them)."""
+    """Parse `text` as template `name` with Go's builtins plus `funcs` (which override them).
+
+    ``delims`` replaces the ``{{`` / ``}}`` action delimiters, as Go's ``Template.Delims`` does.
+    """
     from pyinject.gotemplate import parser
     from pyinject.gotemplate.builtins import BUILTIN_FUNCS
     from pyinject.gotemplate.functions import function_table, signature_of
 
     table = function_table(BUILTIN_FUNCS, funcs or {})
     sigs = {fname: signature_of(fn) for fname, fn in table.items()}
-    trees = parser.parse(text, name, sigs.__contains__)
+    trees = parser.parse(text, name, sigs.__contains__, delims=delims)
     return Template(name, trees, sigs)
 
 

@@ -137,8 +137,11 @@ StateFn = Union[Callable[[], "StateFn"], None]
 class _Lexer:
     """A hand-written state machine, after Go's lexer; emits every token up front."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, left: str = LEFT_DELIM, right: str = RIGHT_DELIM) -> None:
         self.text = text
+        # Go's Delims: an empty delimiter means the default.
+        self.left = left or LEFT_DELIM
+        self.right = right or RIGHT_DELIM
         self.pos = 0
         self.start = 0
         self.line = 1
@@ -183,9 +186,9 @@ class _Lexer:
         return None
 
     def at_right_delim(self) -> tuple[bool, bool]:
-        if _has_right_trim(self.text, self.pos) and self.text.startswith(RIGHT_DELIM, self.pos + 2):
+        if _has_right_trim(self.text, self.pos) and self.text.startswith(self.right, self.pos + 2):
             return True, True
-        if self.text.startswith(RIGHT_DELIM, self.pos):
+        if self.text.startswith(self.right, self.pos):
             return True, False
         return False, False
 
@@ -193,7 +196,7 @@ class _Lexer:
         c = self.peek()
         if c == "" or c in _SPACE or c in ".,|:)(":
             return True
-        return self.text.startswith(RIGHT_DELIM, self.pos)
+        return self.text.startswith(self.right, self.pos)
 
     # -- states --------------------------------------------------------------
 
@@ -205,7 +208,7 @@ class _Lexer:
 
     def lex_text(self) -> StateFn:
         text = self.text
-        x = text.find(LEFT_DELIM, self.pos)
+        x = text.find(self.left, self.pos)
         if x < 0:
             self.pos = len(text)
             if self.pos > self.start:
@@ -214,7 +217,7 @@ class _Lexer:
             return None
         if x > self.start:
             trim = 0
-            if _has_left_trim(text, x + len(LEFT_DELIM)):
+            if _has_left_trim(text, x + len(self.left)):
                 body = text[self.start : x]
                 trim = len(body) - len(body.rstrip(_SPACE))
             self.pos = x - trim
@@ -225,7 +228,7 @@ class _Lexer:
         return self.lex_left_delim
 
     def lex_left_delim(self) -> StateFn:
-        self.pos += len(LEFT_DELIM)
+        self.pos += len(self.left)
         trim = _has_left_trim(self.text, self.pos)
         after = 2 if trim else 0
         if self.text.startswith(LEFT_COMMENT, self.pos + after):
@@ -249,7 +252,7 @@ class _Lexer:
             return self.error("comment ends before closing delimiter")
         if trim:
             self.pos += 2
-        self.pos += len(RIGHT_DELIM)
+        self.pos += len(self.right)
         if trim:
             self._skip_leading_space()
         self.ignore()
@@ -266,7 +269,7 @@ class _Lexer:
         if trim:
             self.pos += 2
             self.ignore()
-        self.pos += len(RIGHT_DELIM)
+        self.pos += len(self.right)
         self.emit(T.RIGHT_DELIM)
         if trim:
             self._skip_leading_space()
@@ -330,7 +333,7 @@ class _Lexer:
             n += 1
         # A space may belong to a " -}}" trim marker: leave it for the delimiter.
         if _has_right_trim(self.text, self.pos - 1) and self.text.startswith(
-            RIGHT_DELIM, self.pos + 1
+            self.right, self.pos + 1
         ):
             self.pos -= 1
             if n == 1:
@@ -443,6 +446,6 @@ class _Lexer:
         return self.lex_inside_action
 
 
-def lex(text: str) -> list[Token]:
+def lex(text: str, left: str = LEFT_DELIM, right: str = RIGHT_DELIM) -> list[Token]:
     """Tokenize a template; the list ends with an EOF or an ERROR token."""
-    return _Lexer(text).run()
+    return _Lexer(text, left, right).run()

@@ -60,12 +60,13 @@ class _Parser:
         parse_name: str,
         has_function: Callable[[str], bool],
         trees: dict[str, Tree],
+        delims: tuple[str, str] = ("", ""),
     ) -> None:
         self.text = text
         self.parse_name = parse_name
         self.has_function = has_function
         self.trees = trees
-        self.tokens = lex(text)
+        self.tokens = lex(text, *delims)
         self.last = len(self.tokens) - 1
         self.i = 0
         self.vars: list[str] = ["$"]
@@ -434,10 +435,14 @@ _OPERAND_START = frozenset(
 
 
 def parse(
-    text: str, name: str, has_function: Callable[[str], bool], trees: dict[str, Tree] | None = None
+    text: str, name: str, has_function: Callable[[str], bool], trees: dict[str, Tree] | None = None,
+    delims: tuple[str, str] = ("", ""),
 ) -> dict[str, Tree]:
-    """Parse `text` as template `name`; returns the tree set (name and its defines)."""
+    """Parse `text` as template `name`; returns the tree set (name and its defines).
+
+    ``delims`` are the action delimiters (Go's ``Template.Delims``; empty means ``{{`` / ``}}``).
+    """
     if trees is None:
         trees = {}
-    _Parser(text, name, has_function, trees).parse(name)
+    _Parser(text, name, has_function, trees, delims).parse(name)
     return trees

@@ -32,10 +32,10 @@ _FUNCS_1_0 = ("formatDuration", "isset", "excludeInboundPort", "includeInboundPo
               "annotation", "toJson")
 _FUNCS_1_1 = _FUNCS_1_0 + ("kubevirtInterfaces", "valueOrDefault", "toJSON", "fromJSON", "toYaml", "indent",
                            "directory")
-_FUNCS_1_2 = _FUNCS_1_1 + ("contains",)
+_FUNCS_1_2 = _FUNCS_1_1 + ("contains", "render")
 _FUNCS_1_3 = _FUNCS_1_2 + ("structToJSON", "toLower")
 _FUNCS_1_4 = _FUNCS_1_3 + ("protoToJSON",)
-_FUNCS_1_5 = _FUNCS_1_4 + ("env", "render")
+_FUNCS_1_5 = _FUNCS_1_4 + ("env",)
 _FUNCS_1_8 = _FUNCS_1_5 + ("appendMultusNetwork",)
 
 
@@ -130,6 +130,11 @@ class Release:
     startup_probes: bool = True
     #: ISTIO_KUBE_APP_PROBERS is added even when there is no probe to take over (as ``{}``).
     empty_app_probers: bool = False
+    #: What ISTIO_KUBE_APP_PROBERS maps each path to: "prober" (``{"httpGet":...,"timeoutSeconds":...}``,
+    #: 1.5 on) or "http_get" (the bare HTTPGetAction, 1.1–1.4).
+    app_prober_format: str = "prober"
+    #: The Go template delimiters of the injection template (1.0–1.1 parsed it with ``[[ ]]``).
+    delims: tuple[str, str] = ("{{", "}}")
     #: ``--concurrency`` appended from the proxy's CPU limit (else request) when not set.
     concurrency_from_cpu: bool = True
     #: Prometheus merge: "" none, "annotations" (1.7 writes the annotations only), "full".
@@ -185,27 +190,30 @@ RELEASES: dict[tuple[int, int], Release] = {
         replace_dns_config=False, image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False,
         tls_mode_label=False, fs_group="", rewrite_probes=False, probe_status_port="args", startup_probes=False,
         concurrency_from_cpu=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
-        mesh_defaults="1.5", k8s_minor=11, yaml_fold=True),
+        mesh_defaults="1.0", k8s_minor=11, yaml_fold=True, delims=("[[", "]]")),
     (1, 1): replace(
         _LEGACY_APPEND, version=(1, 1), functions=_FUNCS_1_1,
         data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
         image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
         fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
-        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=13, yaml_fold=True),
+        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=13, yaml_fold=True,
+        app_prober_format="http_get", delims=("[[", "]]")),
     (1, 2): replace(
         _LEGACY_APPEND, version=(1, 2), functions=_FUNCS_1_2,
         data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig", "Values"),
         image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
         fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
-        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True),
+        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True,
+        app_prober_format="http_get"),
     (1, 3): replace(
         _LEGACY_APPEND, version=(1, 3), functions=_FUNCS_1_3, image_pull_secrets=False, revision_label=False,
         tls_mode_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="",
-        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True),
+        hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True,
+        app_prober_format="http_get"),
     (1, 4): replace(
         _LEGACY_APPEND, version=(1, 4), functions=_FUNCS_1_4, image_pull_secrets=False, revision_label=False,
         probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False,
-        clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=16, yaml_fold=True),
+        clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=16, yaml_fold=True, app_prober_format="http_get"),
     (1, 5): replace(
         _LEGACY_APPEND, version=(1, 5), image_pull_secrets=False, revision_label=False, probe_status_port="args",
         startup_probes=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,

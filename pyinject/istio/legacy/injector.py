@@ -85,7 +85,7 @@ def build_legacy_injector(options: Options, release: Release, environ: Mapping[s
         raise err.with_location(file=options.mesh_config_file)
     funcs = release_funcs(release, environ)
     try:
-        template = parse(text, name, funcs)
+        template = parse(text, name, funcs, delims=release.delims)
     except GoTemplateError as err:
         raise TemplateSyntaxError(f"{options.inject_config_file}: {err}") from err
     settings = LegacySettings(

@@ -95,6 +95,9 @@ def dump_app_probers(containers: list[dict[str, Any]], release: Release) -> str:
                 if port not in ports:
                     continue
                 http["port"] = int(ports[port] or 0)
+            if release.app_prober_format == "http_get":
+                probers[f"/app-health/{name}/{suffix}"] = gojson.encode("HTTPGetAction", http)
+                continue
             prober = {"httpGet": http}
             if probe.get("timeoutSeconds"):
                 prober["timeoutSeconds"] = probe["timeoutSeconds"]

@@ -179,7 +179,9 @@ class _Decoder:
     def value(self, kind: str, v: Any, path: str) -> Any:
         kind = kind.rstrip("?")
         if kind.startswith("[]"):
-            return [self.value(kind[2:], x, f"{path}[{i}]") for i, x in enumerate(self.items(v, path))]
+            # encoding/json decodes a null list element to the element type's zero value (``- `` is ``""``).
+            return [_zero(kind[2:]) if x is None else self.value(kind[2:], x, f"{path}[{i}]")
+                    for i, x in enumerate(self.items(v, path))]
         if kind.startswith("map["):
             if not isinstance(v, Mapping):
                 self.fail(path, f"expected a mapping, got {describe_value(v)}", v)
@@ -214,6 +216,12 @@ class _Decoder:
         if marker_in(v) is not None:
             self.missing(path, v)
         self.fail(path, f"expected {expected}, got {describe_value(v)}", v)
+
+
+def _zero(kind: str) -> Any:
+    """Go's zero value of a decoded element type."""
+    kind = kind.rstrip("?")
+    return {"str": "", "int": 0, "bool": False}.get(kind, {} if kind in STRUCTS else None)
 
 
 def _number_text(v: int | float) -> str:
