@@ -23,7 +23,7 @@ set ``PYTHONDONTWRITEBYTECODE``.
     python bench/bench.py                      # 1, 100, 1000, 10000 workloads, 5 rounds
     python bench/bench.py --sizes 1,100 --rounds 3
     python bench/bench.py --generator uniform  # the generator of earlier figures
-    python bench/bench.py --write              # also write bench/RESULTS.md
+    python bench/bench.py --write              # also write bench/RESULTS.md and README's table
 
 ``bench/outputs.py`` checks that a change leaves every output byte unchanged.
 Only the standard library and PyYAML (a pyinject dependency) are used.
@@ -59,6 +59,10 @@ TARGET_STARTUP = 2.5  # bookinfo / python -c "import yaml"
 
 #: Where the hand-written part of RESULTS.md starts.
 NOTES = "## Notes"
+#: The part of README.md that ``--write`` rewrites (the summary table and how it was measured).
+README = REPO / "README.md"
+README_START = "<!-- bench/bench.py --write keeps the text from here -->"
+README_END = "<!-- to here -->"
 
 STARTUP_REPEATS = 5  # start-up measurements per round
 
@@ -259,6 +263,45 @@ def table(data: Results) -> str:
     return "\n".join(lines) + "\n"
 
 
+def readme_summary(data: Results, command: str) -> str:
+    """The README's summary: CPU-time medians with their ratio to the floor, and peak RSS."""
+    results = data.series
+    go = "go" in data.cmds
+    lines = [
+        f"Measured with `{command}` on {os.cpu_count()} CPUs, Linux, Python {platform.python_version()}, "
+        "on a seeded mix of Deployments that differ in names, images, ports, probes, annotations and "
+        "resources (CPU-time medians; \"floor\" is libyaml loading and dumping the same file, "
+        "\"emit-only\" is libyaml writing pyinject's output; full table and notes in "
+        "[`bench/RESULTS.md`](bench/RESULTS.md)):",
+        "",
+        "| workloads | floor | emit-only | embedded defaults | cluster config (Go templates) | peak RSS (embedded / Go) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+
+    def cell(n: int, name: str) -> str:
+        cpu, floor = results[(n, name)].median("cpu"), results[(n, "floor")].median("cpu")
+        return f"{cpu:.2f} s" + ("" if name == "floor" else f" ({cpu / floor:.1f}×)")
+
+    def rss(n: int, name: str) -> str:
+        return f"{results[(n, name)].median('rss_kib') / 1024:.0f}"
+
+    for n in data.sizes:
+        lines.append(f"| {n:,} | {cell(n, 'floor')} | {cell(n, 'emit-only')} | {cell(n, 'embedded')} | "
+                     f"{cell(n, 'go') if go else '–'} | {rss(n, 'embedded')} / {rss(n, 'go') if go else '–'} MiB |")
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(summary: str) -> bool:
+    """Put ``summary`` between the README's markers; False when the README has none."""
+    text = README.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        return False
+    head = text[: start + len(README_START)]
+    README.write_text(head + "\n" + summary + text[end:], encoding="utf-8")
+    return True
+
+
 def targets(sizes: Sequence[int], cmds: Sequence[str], results: dict[tuple[int, str], Series],
             startup: dict[str, Series]) -> list[str]:
     out: list[str] = []
@@ -293,7 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="folder with inject-config.yaml, values.json, mesh.yaml (Go-template runs)")
     parser.add_argument("--generator", choices=sorted(generate.GENERATORS), default="mix",
                         help="input generator (generate.py): the realistic mix, or the uniform set of earlier figures")
-    parser.add_argument("--write", action="store_true", help="also write bench/RESULTS.md")
+    parser.add_argument("--write", action="store_true",
+                        help="also write bench/RESULTS.md and the summary table in README.md")
     parser.add_argument("--keep", type=Path, help="generate the manifests here and keep them")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -325,6 +369,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         old = results.read_text(encoding="utf-8") if results.exists() else ""
         notes = old[old.index(NOTES):] if NOTES in old else ""
         results.write_text(header + report + ("\n" + notes if notes else ""), encoding="utf-8")
+        command = f"python bench/bench.py --sizes {args.sizes} --rounds {args.rounds}"
+        if not write_readme(readme_summary(data, command)):
+            print(f"bench: no {README_START!r} marker in README.md; its table is left as it is", file=sys.stderr)
     return 0
 
 

@@ -231,7 +231,9 @@ class SidecarInjector:
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject.istio import policy
-        pod: dict[str, Any] = {"metadata": metadata, "spec": spec}
+        # The stages change the pod in place: they get a copy, the arguments are the document's.
+        given: dict[str, Any] = {"metadata": metadata, "spec": spec}
+        pod: dict[str, Any] = {"metadata": copy_plain(metadata), "spec": copy_plain(spec)}
         annotations = metadata.get("annotations") or {}
         reinjecting = isinstance(annotations, dict) and STATUS_ANNOTATION in annotations
         previous = copy_plain(pod) if reinjecting and self.merge_over_previous else None
@@ -255,12 +257,14 @@ class SidecarInjector:
             reason = str(decision.reason.value if decision.reason is not None else "")
             # The report says why, once, with the file (report.summary.skip_sentence).
             return PodResult(metadata, spec, Action.SKIPPED, reason, warnings)
-        injected = self.inject_pod(workload, pod, previous, warnings)
+        # Nothing before the merges changes a pod it does not strip: the arguments are the pod as it came.
+        injected = self.inject_pod(workload, pod, previous, warnings, None if reinjecting else given)
         action = Action.REINJECTED if reinjecting else Action.INJECTED
         return PodResult(injected["metadata"], injected["spec"], action, warnings=warnings)
 
     def inject_pod(self, workload: Workload, pod: dict[str, Any],
-                   previous: dict[str, Any] | None = None, warnings: list[str] | None = None) -> dict[str, Any]:
+                   previous: dict[str, Any] | None = None, warnings: list[str] | None = None,
+                   unchanged: dict[str, Any] | None = None) -> dict[str, Any]:
         """Render, merge and post-process; ``pod`` is the stripped user pod.
 
         ``previous``, when given, is the already-injected pod as it came: the
@@ -268,6 +272,8 @@ class SidecarInjector:
         Templates that inject no sidecar are an error when they render nothing
         at all, else a warning added to ``warnings``
         (:func:`pyinject.istio.rendered.renders_nothing`).
+        ``unchanged``, when given, equals ``pod`` and stays unchanged: post-processing
+        reads the pod as it was before the merges there, rather than from a copy.
         """
         from pyinject.istio import annotations as annotation_checks
         from pyinject.istio import postprocess
@@ -279,7 +285,10 @@ class SidecarInjector:
         pod_annotations = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
         _stage("annotations", annotation_checks.validate, pod_annotations)
         ctx = self.context(workload, pod, pod_annotations)
-        original = copy_plain(pod if previous is None else previous)
+        if previous is not None:
+            original = copy_plain(previous)
+        else:
+            original = unchanged if unchanged is not None else copy_plain(pod)
         merged = pod if previous is None else previous
         user_containers = frozenset(rendered_checks.container_names(pod["spec"]))
         template_pod: dict[str, Any] = {}
@@ -299,7 +308,9 @@ class SidecarInjector:
             from pyinject.manifests.istioctl_style import decoded_as_release
 
             patch = decoded_as_release(patch, self.release.k8s_minor if self.release else NEWEST_K8S_MINOR)
-            template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, copy_plain(patch))
+            # merge_overlay neither changes the patch nor keeps any part of it (it copies
+            # what it stores), so one patch serves both merges without a copy.
+            template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, patch)
             merged = _stage(f"merge template {name}", merge_overlay, merged, patch)
         if not rendered_checks.has_proxy(user_containers, template_pod.get("spec")):
             if rendered_checks.renders_nothing(template_pod):

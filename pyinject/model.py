@@ -168,7 +168,11 @@ class PodResult:
 
 
 class Injector(Protocol):
-    """The injection seam: one pod template (and its owner) in, the new one out."""
+    """The injection seam: one pod template (and its owner) in, the new one out.
+
+    ``metadata`` and ``spec`` are the document's own: an injector leaves them as
+    they are (it copies what it changes), so the caller copies nothing.
+    """
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult: ...
 
@@ -195,6 +199,8 @@ class OutputMode:
     parse_all: bool = False
     #: The documents are the items of one JSON ``List`` (what ``kubectl get -o json`` writes).
     as_list: bool = False
+    #: Rewritten documents are spliced into their text: parsing keeps node positions for it.
+    splices: bool = False
 
 
 @dataclass

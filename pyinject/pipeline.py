@@ -149,20 +149,36 @@ def process_document(
     table: KindTable = BUILT_IN,
 ) -> str:
     """One document in, its output text out; one Outcome per workload appended to ``outcomes``."""
+    passed_through = (not mode.parse_all and not table.words.search(doc.body)
+                      and not doc.body.strip(" \t\r\n").startswith(("{", "[")))
     # Every document is parsed, so bad YAML anywhere is an error, as in kubectl.
-    data = load_plain(doc.text, doc.location(), _line_warner(doc, warn))
-    if not mode.parse_all and not table.words.search(doc.body) and not doc.body.strip(" \t\r\n").startswith(("{", "[")):
+    # One that may be rewritten keeps its node positions for a splicing writer.
+    data = load_plain(doc.text, doc.location(), _line_warner(doc, warn), keep_nodes=mode.splices and not passed_through)
+    if passed_through:
         # Names no kind we inject: pass it through without copying or walking it,
         # but say so when a custom kind in it holds a pod template.
         if "containers" in doc.body:
             outcomes.extend(unclaimed_outcomes(doc, data, table))
         return _emit(mode, doc, data, data, changed=False, has_workloads=False)
-    original = copy_plain(data)
+    # The writer compares the document as read with the rewritten one.  Storing a
+    # new pod template changes only the mappings and lists on the way to it, so
+    # ``original`` gets its own copies of those just before (see _detach) and shares
+    # the rest.  A document with aliases (there is no "*" in one without) may
+    # share a node on that way with a place off it: that one is copied whole.
+    aliased = "*" in doc.body
+    original = copy_plain(data) if aliased else data
+
+    def keep_original(workload: Workload) -> None:
+        nonlocal original
+        if not aliased:
+            original = _detach(original, data, (*workload.where, *workload.paths.metadata[:-1]))
+            original = _detach(original, data, (*workload.where, *workload.paths.spec[:-1]))
+
     changed = False
     has_workloads = False
     for workload in _workloads(doc, data, table):
         has_workloads = True
-        outcome, rewritten = process_workload(doc, workload, injector, warn)
+        outcome, rewritten = process_workload(doc, workload, injector, warn, before_store=keep_original)
         outcomes.append(outcome)
         changed = changed or rewritten
     outcomes.extend(unclaimed_outcomes(doc, original, table))
@@ -190,16 +206,21 @@ def unclaimed_outcomes(doc: RawDocument, data: Any, table: KindTable) -> list[Ou
     ]
 
 
-def process_workload(doc: RawDocument, workload: Workload, injector: Injector, warn: Warn | None) -> tuple[Outcome, bool]:
-    """Run the injection step on one pod template and store the result; True when it was rewritten."""
+def process_workload(doc: RawDocument, workload: Workload, injector: Injector, warn: Warn | None, *,
+                     before_store: Callable[[Workload], None] | None = None) -> tuple[Outcome, bool]:
+    """Run the injection step on one pod template and store the result; True when it was rewritten.
+
+    ``before_store(workload)`` runs just before the new template replaces the old one.
+    """
     from pyinject.report.changes import describe_changes, same_data
 
     where = f"{workload.kind} {_qualified(workload)}".strip()
     try:
         metadata, spec = workload.get_pod()
-        # Copy first: the template may share nodes with the rest of the
-        # document through YAML aliases (labels aliased from the selector).
-        result = injector.inject(workload, copy_plain(metadata), copy_plain(spec))
+        # The injector leaves both as they are (the Injector contract): the
+        # template may share nodes with the rest of the document through YAML
+        # aliases (labels aliased from the selector), and they are compared below.
+        result = injector.inject(workload, metadata, spec)
     except PyinjectError as err:
         raise err.with_location(file=doc.source, document=doc.index, line=doc.line, workload=where)
     for message in result.warnings:
@@ -216,9 +237,42 @@ def process_workload(doc: RawDocument, workload: Workload, injector: Injector, w
             action, reason, rewritten = Action.UNCHANGED, "already up to date", False
         else:
             changes = describe_changes(before, after)
+            if before_store is not None:
+                before_store(workload)
             _store_pod(workload, result)
     record = Record(doc.source, doc.index, workload.kind, _qualified(workload), action, reason)
     return Outcome(record, changes, tuple(result.warnings)), rewritten
+
+
+def _detach(original: Any, data: Any, path: tuple[str, ...]) -> Any:
+    """``original`` with its own shallow copy of every mapping and list it shares with ``data`` along ``path``.
+
+    ``original`` starts as ``data`` itself (the root is copied at the first
+    call); afterwards, storing into ``data`` at ``path`` changes nothing
+    ``original`` holds.  ``path`` names list items by their index as text
+    (``("items", "3")``).
+    """
+    root = original if original is not data else _shallow(data)
+    mine, theirs = root, data
+    for key in path:
+        if isinstance(theirs, dict) and isinstance(mine, dict) and key in theirs and key in mine:
+            index: Any = key
+        elif (isinstance(theirs, list) and isinstance(mine, list) and key.isdigit()
+              and int(key) < len(theirs) and int(key) < len(mine)):
+            index = int(key)
+        else:
+            break  # storing creates what is missing here, in ``data`` only
+        child, own = theirs[index], mine[index]
+        if not isinstance(child, (dict, list)):
+            break
+        if own is child:
+            own = mine[index] = _shallow(child)
+        mine, theirs = own, child
+    return root
+
+
+def _shallow(node: Any) -> Any:
+    return dict(node) if isinstance(node, dict) else list(node) if isinstance(node, list) else node
 
 
 def _store_pod(workload: Workload, result: PodResult) -> None:

@@ -72,6 +72,8 @@ def _kind(value: Any) -> str:
     exact = _EXACT_KINDS.get(type(value))
     if exact is not None:
         return exact  # the plain types, without the slower ABC checks below
+    if isinstance(value, dict):
+        return "map"  # decoded Go structs (a dict subclass): no ABC check either
     if isinstance(value, Mapping):
         return "map"
     if isinstance(value, (list, tuple)) or (
@@ -104,12 +106,22 @@ def _identity(value: Any, where: str) -> tuple[str, Any]:
     return kind, value
 
 
+_SCALARS = frozenset({str, bool, int, float, type(None)})
+
+
 def _fresh(value: Any) -> Any:
     """A patch value as it ends up when it is copied in, not merged (see module docstring)."""
+    # Scalars, most of a patch, are returned as they are without a call or _kind.
+    scalars = _SCALARS
+    exact = type(value)
+    if exact in scalars:
+        return value
+    if exact is list:
+        return [v if type(v) in scalars else _fresh(v) for v in value]
     kind = _kind(value)
     if kind == "map":
         return {
-            k: _fresh(v)
+            k: v if type(v) in scalars else _fresh(v)
             for k, v in value.items()
             if v is not None and not (isinstance(k, str) and k.startswith("$"))
         }

@@ -28,9 +28,12 @@ POD_SPEC = "io.k8s.api.core.v1.PodSpec"
 def first_problem(value: Any, ref: str, path: str) -> str | None:
     """The first place where ``value`` does not fit definition ``ref``, as a sentence; None if it fits.
 
-    Iterative, so a deeply nested value costs no Python recursion.
+    Iterative, so a deeply nested value costs no Python recursion.  Where each
+    node sits is kept as a link to its parent's place and spelled out only for
+    the message: most values fit.
     """
-    stack: list[tuple[Any, Shape, str, bool]] = [(value, {"type": "object", "ref": ref}, path, True)]
+    root: _Where = (path,)
+    stack: list[tuple[Any, Shape, _Where, bool]] = [(value, {"type": "object", "ref": ref}, root, True)]
     while stack:
         node, shape, where, may_be_null = stack.pop()
         kind = _kind(shape)
@@ -38,42 +41,63 @@ def first_problem(value: Any, ref: str, path: str) -> str | None:
             if may_be_null:
                 continue
             # A field set to null is absent; a null list item is an item nothing can use.
-            return _wrong(where, _NEEDS.get(kind, "a mapping"), node)
+            return _wrong(_spell(where), _NEEDS.get(kind, "a mapping"), node)
         if kind == "object":
             if not isinstance(node, dict):
-                return _wrong(where, "a mapping", node)
+                return _wrong(_spell(where), "a mapping", node)
             ref_name = shape.get("ref")
             fields: Mapping[str, Shape] = (definition(ref_name).get("fields") or {}) if ref_name else {}
             for key, child in node.items():
                 if not isinstance(key, str):
-                    return f"{where}: key {preview_value(key)} must be a string"
+                    return f"{_spell(where)}: key {preview_value(key)} must be a string"
                 field = fields.get(key)
                 if field is not None:
-                    stack.append((child, field, f"{where}.{key}" if where else key, True))
+                    stack.append((child, field, (where, ".", key), True))
         elif kind == "map":
             if not isinstance(node, dict):
-                return _wrong(where, "a mapping", node)
+                return _wrong(_spell(where), "a mapping", node)
             values: Shape = shape.get("values") or {}
             for key, child in node.items():
                 if not isinstance(key, str):
-                    return f"{where}: key {preview_value(key)} must be a string"
-                stack.append((child, values, f"{where}[{preview_value(key)}]", True))
+                    return f"{_spell(where)}: key {preview_value(key)} must be a string"
+                stack.append((child, values, (where, "[]", key), True))
         elif kind == "array":
             if not isinstance(node, list):
-                return _wrong(where, "a list", node)
+                return _wrong(_spell(where), "a list", node)
             items: Shape = shape.get("items") or {}
             # A null item of a list of objects would decode to an empty object that no
             # later stage (nor the API server's validation) accepts: refuse it here.
             if _kind(items) == "object" and None in node:
-                return _wrong(f"{where}[{node.index(None)}]", "a mapping", None)
+                return _wrong(f"{_spell(where)}[{node.index(None)}]", "a mapping", None)
             # Reversed, so the first bad item is the one reported.
             for i in range(len(node) - 1, -1, -1):
-                stack.append((node[i], items, f"{where}[{i}]", False))
+                stack.append((node[i], items, (where, "#", i), False))
         else:
             problem = _scalar_problem(kind, node)
             if problem is not None:
-                return _wrong(where, problem, node)
+                return _wrong(_spell(where), problem, node)
     return None
+
+
+#: Where a node sits: ``(path,)`` at the top, else (its parent's place, how it is reached, the key or index).
+_Where = tuple[Any, ...]
+
+
+def _spell(where: _Where) -> str:
+    """A place as messages write it: ``spec.containers[0].env``, ``metadata.labels["app"]``."""
+    steps: list[tuple[str, Any]] = []
+    while len(where) == 3:
+        where, how, key = where
+        steps.append((how, key))
+    text = str(where[0])
+    for how, key in reversed(steps):
+        if how == ".":
+            text = f"{text}.{key}" if text else str(key)
+        elif how == "[]":
+            text = f"{text}[{preview_value(key)}]"
+        else:
+            text = f"{text}[{key}]"
+    return text
 
 
 #: What a value of each kind must be, in messages.

@@ -11,6 +11,7 @@ and ``"15001"`` all stay strings.
 from __future__ import annotations
 
 import base64
+import marshal
 import math
 import re
 from dataclasses import dataclass
@@ -201,13 +202,52 @@ def _literal_body(text: str, col: int) -> str:
 def entries(mapping: dict[Any, Any], col: int, layout: Layout) -> str:
     """Block mapping entries at column ``col``, every line indented and ended with a newline."""
     pad = " " * col
-    return "".join(f"{pad}{_key(k)}:{value_after_key(v, col, layout)}\n" for k, v in mapping.items())
+    return "".join(f"{pad}{_key(k)}:{_after_key(v, col, layout)}\n" for k, v in mapping.items())
 
 
 def items(values: list[Any], col: int, layout: Layout) -> str:
     """Block sequence items with their dash at column ``col``, each line ended with a newline."""
     pad = " " * col
-    return "".join(f"{pad}-{value_after_dash(v, col, layout)}\n" for v in values)
+    return "".join(f"{pad}-{_after_dash(v, col, layout)}\n" for v in values)
+
+
+# Injected pods repeat whole subtrees workload after workload (init containers,
+# volumes, probes, environment entries): their text is kept, keyed on what
+# decides it.  marshal's encoding is the key for the value: it accepts only the
+# exact built-in types (a subclass, which might be written otherwise, raises
+# ValueError and is written afresh) and two values with the same encoding are
+# the same data, types included (``1``, ``1.0``, ``True`` and ``"1"`` differ).
+# Version 2 writes equal values as equal bytes, however they share objects.
+# The column and the layout are the rest of what the text depends on.
+_SUBTREE_CACHE: dict[tuple[bytes, bool, int, int, int], str] = {}
+_SUBTREE_CACHE_SIZE = 2_048
+
+
+def _after_key(value: Any, col: int, layout: Layout) -> str:
+    if (type(value) is dict or type(value) is list) and value:
+        return _cached(value, True, col, layout)
+    return value_after_key(value, col, layout)
+
+
+def _after_dash(value: Any, col: int, layout: Layout) -> str:
+    if (type(value) is dict or type(value) is list) and value:
+        return _cached(value, False, col, layout)
+    return value_after_dash(value, col, layout)
+
+
+def _cached(value: dict[Any, Any] | list[Any], after_key: bool, col: int, layout: Layout) -> str:
+    """``value_after_key`` (or ``value_after_dash``) of a collection, from the cache when it was written before."""
+    try:
+        key = (marshal.dumps(value, 2), after_key, col, layout.mapping, layout.offset)
+    except ValueError:  # a subclass or another type inside; or nested past marshal's limit
+        return value_after_key(value, col, layout) if after_key else value_after_dash(value, col, layout)
+    text = _SUBTREE_CACHE.get(key)
+    if text is None:
+        text = value_after_key(value, col, layout) if after_key else value_after_dash(value, col, layout)
+        if len(_SUBTREE_CACHE) >= _SUBTREE_CACHE_SIZE:
+            _SUBTREE_CACHE.clear()
+        _SUBTREE_CACHE[key] = text
+    return text
 
 
 def document(value: Any, layout: Layout) -> str:

@@ -183,6 +183,16 @@ WORKLOAD_STRUCTS: dict[str, tuple[GoField, ...]] = {
 #: Kind of a document -> its Go struct.
 KIND_STRUCTS = {kind: kind for _, kind in REGISTERED}
 
+#: The beta workload APIs declared ``selector`` ``omitempty`` (apps/v1 made it required), so a
+#: workload of these apiVersions that has none is written without ``selector: null``.
+BETA_API_VERSIONS = frozenset({"extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"})
+for _kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
+    WORKLOAD_STRUCTS[_kind + "Beta"] = tuple(
+        replace(f, kind=f"{_kind}SpecBeta") if f.name == "spec" else f for f in WORKLOAD_STRUCTS[_kind])
+    WORKLOAD_STRUCTS[_kind + "SpecBeta"] = tuple(
+        replace(f, omitempty=True) if f.name == "selector" else f for f in WORKLOAD_STRUCTS[_kind + "Spec"])
+del _kind
+
 #: Scalars of the pod spec that are plain (not pointers) in Go, so ``omitempty``
 #: drops their zero value; the schema does not say which are pointers, and
 #: keeping a zero is the safe default.
@@ -350,6 +360,8 @@ def typed(data: Any, *, force: bool = False) -> Any | None:
     struct = _registered_struct(data)
     if struct is None and force and isinstance(data, Mapping) and data.get("kind") in KIND_STRUCTS:
         struct = KIND_STRUCTS[str(data["kind"])]
+        if data.get("apiVersion") in BETA_API_VERSIONS and struct + "Beta" in WORKLOAD_STRUCTS:
+            struct += "Beta"
     return None if struct is None else _encode(struct, data)
 
 

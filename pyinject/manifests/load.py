@@ -31,6 +31,8 @@ import yaml
 from pyinject.golang.encoding_json import JSONStruct
 from pyinject.golang.yaml11 import BOOL, FLOAT, INT, NULL
 from pyinject.errors import InputError, Location
+from pyinject.manifests.nodes import NodeBuilder
+from pyinject.manifests.nodes import remember as remember_nodes
 
 #: More nodes than this after expanding aliases is treated as an alias bomb.
 MAX_EXPANDED_NODES = 2_000_000
@@ -113,16 +115,20 @@ class KubeLoader(_Parser, Composer, KubeConstructor, KubeResolver):
         KubeResolver.__init__(self)
 
 
-def load_plain(text: str, location: Location, warn: Warn | None = None) -> Any:
+def load_plain(text: str, location: Location, warn: Warn | None = None, *, keep_nodes: bool = False) -> Any:
     """Parse one document into plain Python data, as kubectl would read it.
 
     ``location`` is the document's (file, index, first line); YAML errors are
-    turned into :class:`InputError` pointing at the line in the file.
+    turned into :class:`InputError` pointing at the line in the file.  With
+    ``keep_nodes``, the same pass also builds the positioned node tree the
+    splicing writer needs (:func:`pyinject.manifests.nodes.compose` then finds
+    it), so a document that will be rewritten is parsed once.
     """
     if _EventParser is not None:
+        builder = NodeBuilder() if keep_nodes else None
         try:
-            data, aliased = _load_events(text)
-        except (_Unsupported, yaml.YAMLError):
+            data, aliased = _load_events(text, builder)
+        except (_Unsupported, yaml.YAMLError, KeyError):
             pass  # the full loader decides, and words any error
         except _TooDeep:
             raise _too_deep(location) from None
@@ -131,6 +137,8 @@ def load_plain(text: str, location: Location, warn: Warn | None = None) -> Any:
                 check_expansion(data, location)
                 if nesting_depth(data) > MAX_DEPTH:
                     raise _too_deep(location)
+            if builder is not None:
+                remember_nodes(text, builder)
             return data
     loader = KubeLoader(text)
     loader.warn = warn
@@ -279,14 +287,16 @@ def _go_int(text: str) -> int:
     return sign * int(digits)
 
 
-def _load_events(text: str) -> tuple[Any, bool]:
+def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bool]:
     """Plain data built directly from libyaml's event stream (one document, no tags).
 
-    Also says whether the document used aliases (only then can it be an alias bomb).
+    Also says whether the document used aliases (only then can it be an alias
+    bomb).  ``builder``, when given, is fed every event too.
     """
     assert _EventParser is not None
     parser = _EventParser(text)
     next_event = parser.get_event
+    feed = builder.add if builder is not None else None
     anchors: dict[str, Any] = {}
     stack: list[tuple[Any, Any, bool]] = []
     current: Any = None  # the open mapping or sequence
@@ -296,6 +306,8 @@ def _load_events(text: str) -> tuple[Any, bool]:
     aliased = False
     while True:
         event: Any = next_event()
+        if feed is not None:
+            feed(event)
         kind = type(event)
         if kind is ScalarEvent:
             if event.tag is not None:

@@ -39,7 +39,7 @@ class ComposeError(Exception):
     """The text is not one composable YAML document."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     """Where one node of the original text is, and what it holds."""
 
@@ -56,50 +56,90 @@ class Node:
     key: Node | None = None  # for a mapping value: its key
 
 
-def compose(text: str) -> tuple[Node | None, dict[int, list[Node]]]:
-    """The first document of ``text`` as a node tree, and the aliases of each anchored node."""
-    parser = _EventParser(text)
-    root: Node | None = None
-    stack: list[Node] = []
-    anchors: dict[str, Node] = {}
-    refs: dict[int, list[Node]] = {}
+class NodeBuilder:
+    """Builds the node tree from libyaml's events, fed one by one.
 
-    def attach(node: Node) -> None:
-        nonlocal root
+    :func:`compose` feeds it its own parse; the plain-data loader
+    (:func:`pyinject.manifests.load.load_plain`) can feed it the events it
+    reads anyway, so a document that will be spliced is parsed once.
+    Raises KeyError for an alias to an anchor not yet seen.
+    """
+
+    __slots__ = ("root", "refs", "_stack", "_anchors")
+
+    def __init__(self) -> None:
+        self.root: Node | None = None
+        #: The aliases of each anchored node, by the node's id.
+        self.refs: dict[int, list[Node]] = {}
+        self._stack: list[Node] = []
+        self._anchors: dict[str, Node] = {}
+
+    def add(self, event: Any) -> bool:
+        """Take one event; True at the end of the (first) document."""
+        kind = type(event)
+        if kind is ScalarEvent:
+            self._attach(Node("scalar", event.start_mark.index, event.end_mark.index, False, event.style or "",
+                              event.value, event.anchor))
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            node = Node("map" if kind is MappingStartEvent else "seq", event.start_mark.index,
+                        event.end_mark.index, bool(event.flow_style), anchor=event.anchor)
+            self._attach(node)
+            self._stack.append(node)
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            self._stack.pop().end = event.end_mark.index
+        elif kind is AliasEvent:
+            target = self._anchors[event.anchor]
+            node = Node("alias", event.start_mark.index, event.end_mark.index, anchor=event.anchor, target=target)
+            self.refs.setdefault(id(target), []).append(node)
+            self._attach(node)
+        elif kind is DocumentEndEvent:
+            return True
+        return False
+
+    def _attach(self, node: Node) -> None:
+        stack = self._stack
         if stack:
             parent = stack[-1]
             node.parent = parent
-            if parent.kind == "map" and len(parent.children) % 2 == 1:
-                node.key = parent.children[-1]
-            parent.children.append(node)
-        elif root is None:
-            root = node
+            siblings = parent.children
+            if parent.kind == "map" and len(siblings) % 2 == 1:
+                node.key = siblings[-1]
+            siblings.append(node)
+        elif self.root is None:
+            self.root = node
         if node.anchor is not None and node.kind != "alias":
-            anchors[node.anchor] = node
+            self._anchors[node.anchor] = node
 
+
+#: The last document the loader composed while reading it: (text, root, refs).
+_COMPOSED: tuple[str, Node | None, dict[int, list[Node]]] | None = None
+
+
+def remember(text: str, builder: NodeBuilder) -> None:
+    """Keep the tree a loader built for ``text`` (one document), for the next :func:`compose` of that text.
+
+    Only the last one is kept: the pipeline reads a document, then writes it,
+    before it reads the next.
+    """
+    global _COMPOSED
+    _COMPOSED = (text, builder.root, builder.refs)
+
+
+def compose(text: str) -> tuple[Node | None, dict[int, list[Node]]]:
+    """The first document of ``text`` as a node tree, and the aliases of each anchored node.
+
+    Callers only read the tree, so the one the loader kept for the same text serves.
+    """
+    kept = _COMPOSED
+    if kept is not None and kept[0] == text:
+        return kept[1], kept[2]
+    parser = _EventParser(text)
+    builder = NodeBuilder()
     try:
         while True:
             event: Any = parser.get_event()
-            if event is None:
-                break
-            kind = type(event)
-            if kind is ScalarEvent:
-                attach(Node("scalar", event.start_mark.index, event.end_mark.index, style=event.style or "",
-                            value=event.value, anchor=event.anchor))
-            elif kind is AliasEvent:
-                target = anchors[event.anchor]
-                node = Node("alias", event.start_mark.index, event.end_mark.index, anchor=event.anchor, target=target)
-                refs.setdefault(id(target), []).append(node)
-                attach(node)
-            elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                node = Node("map" if kind is MappingStartEvent else "seq", event.start_mark.index,
-                            event.end_mark.index, flow=bool(event.flow_style), anchor=event.anchor)
-                attach(node)
-                stack.append(node)
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                stack.pop().end = event.end_mark.index
-            elif kind is DocumentEndEvent:
+            if event is None or builder.add(event):
                 break
     except (YAMLError, KeyError) as err:
         raise ComposeError(f"cannot compose the document: {err}") from err
-    return root, refs
+    return builder.root, builder.refs

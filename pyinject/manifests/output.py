@@ -43,7 +43,7 @@ def emit_json_if_changed(doc: RawDocument, original: Any, data: Any, *, changed:
     return doc.separator + emit_json(data) if changed else emit_unchanged(doc)
 
 
-PRESERVING = OutputMode("pyinject", emit_preserving)
+PRESERVING = OutputMode("pyinject", emit_preserving, splices=True)
 JSON_IF_CHANGED = OutputMode("json-if-changed", emit_json_if_changed, yaml=False)
 JSON_OUTPUT = OutputMode("json", emit_list_items, yaml=False, parse_all=True, as_list=True)
 

@@ -26,6 +26,14 @@ SIGNS = ("+", "-", "~")
 
 def same_data(a: Any, b: Any) -> bool:
     """Equal as YAML data: ``True`` is not ``1`` and ``1`` is not ``"1"``, unlike in Python."""
+    kind = type(a)
+    if kind is type(b):  # the plain types, without the ABC checks below
+        if kind is dict:
+            return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
+        if kind is list:
+            return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+        if kind is str:
+            return bool(a == b)
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, Mapping) and isinstance(b, Mapping):

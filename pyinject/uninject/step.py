@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pyinject.errors import PyinjectError
+from pyinject.manifests.load import copy_plain
 from pyinject.model import Action, PodResult
 from pyinject.manifests.workloads import Workload
 
@@ -31,7 +32,8 @@ class Uninjector:
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
         from pyinject.uninject.strip import uninject
 
-        pod: dict[str, Any] = {"metadata": metadata, "spec": spec}
+        # Stripped in place: a copy, the arguments are the document's.
+        pod: dict[str, Any] = {"metadata": copy_plain(metadata), "spec": copy_plain(spec)}
         # The sidecar template derives the canonical-name label from the owning
         # workload, which for a bare Pod is its controller (as Istio guesses it).
         owner = str(workload.deployment_meta.get("name") or workload.name or "") or None

@@ -110,6 +110,10 @@ class LegacyInjector:
         self.release = settings.release
 
     def inject(self, workload: Workload, metadata: dict[str, Any], spec: dict[str, Any]) -> PodResult:
+        from pyinject.manifests.load import copy_plain
+
+        # Changed in place below: copies, the arguments are the document's.
+        metadata, spec = copy_plain(metadata), copy_plain(spec)
         release = self.s.release
         annotations = {str(k): str(v) for k, v in (metadata.get("annotations") or {}).items()}
         if spec.get("hostNetwork") is True:

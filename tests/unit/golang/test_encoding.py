@@ -165,3 +165,16 @@ def test_proto_json_of_64_bit_values_is_quoted() -> None:
 )
 def test_proto_names(name: str, go: str, js: str) -> None:
     assert (protojson.go_camel(name), protojson.json_camel(name)) == (go, js)
+
+
+def test_json_strings_escape_exactly_what_encoding_json_escapes() -> None:
+    """Every character of the Basic Multilingual Plane, alone and between others."""
+    from pyinject.golang.encoding_json import go_json_string
+
+    special = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "<": "\\u003c", ">": "\\u003e",
+               "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+    for code in range(0x10000):
+        ch = chr(code)
+        want = special.get(ch) or (f"\\u{code:04x}" if code < 0x20 else ch)
+        assert go_json_string(ch) == f'"{want}"', hex(code)
+        assert go_json_string(f"a{ch}b") == f'"a{want}b"', hex(code)

@@ -51,6 +51,31 @@ def test_merge_case(case: Any) -> None:
     assert _plain(result) == _plain(case["expected"])
 
 
+def _collections(value: Any) -> list[Any]:
+    found: list[Any] = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found.append(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            found.append(node)
+            stack.extend(node)
+    return found
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "error" not in c], ids=[str(c["description"]) for c in CASES
+                                                                            if "error" not in c])
+def test_the_result_keeps_no_part_of_the_patch(case: Any) -> None:
+    """The injector merges one rendered patch into two pods: neither may share a mapping or list with it."""
+    patch = case["patch"]
+    for start in (copy.deepcopy(case["original"]), {}):
+        result = merge_overlay(start, patch, str(case.get("kind", POD)))
+        mine = {id(node) for node in _collections(patch)}
+        assert not [node for node in _collections(result) if id(node) in mine]
+
+
 def test_every_case_is_judged() -> None:
     for case in CASES:
         judged = [k for k in ("expected", "error") if k in case]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 from typing import Any
 
 import pytest
@@ -103,3 +104,37 @@ def test_fragments_fit_after_a_key_or_a_dash() -> None:
     assert value_after_key({"a": 1}, 4, Layout()) == "\n      a: 1"
     assert value_after_dash({"a": 1, "b": 2}, 4, Layout()) == " a: 1\n      b: 2"
     assert items(["x", {"z": 1}], 2, Layout()) == "  - x\n  - z: 1\n"
+
+
+def test_repeated_subtrees_are_written_alike_wherever_they_go() -> None:
+    """Collections written before come back from the emitter's cache: only for the same data, column and layout."""
+    volume = {"name": "istio-envoy", "emptyDir": {"medium": "Memory"}}
+    first = items([volume, dict(volume)], 2, Layout())
+    assert first == ("  - name: istio-envoy\n    emptyDir:\n      medium: Memory\n"
+                     "  - name: istio-envoy\n    emptyDir:\n      medium: Memory\n")
+    # Another column, another layout, or the same text after a key.
+    assert items([volume], 4, Layout()) == "    - name: istio-envoy\n      emptyDir:\n        medium: Memory\n"
+    assert items([volume], 0, Layout(mapping=4)) == "- name: istio-envoy\n  emptyDir:\n      medium: Memory\n"
+    assert entries({"v": [volume]}, 0, Layout(offset=2)) == "v:\n  - name: istio-envoy\n    emptyDir:\n      medium: Memory\n"
+    assert entries({"v": [volume]}, 0, Layout()) == "v:\n- name: istio-envoy\n  emptyDir:\n    medium: Memory\n"
+
+
+@pytest.mark.parametrize("values", [
+    [{"a": "1"}, {"a": 1}, {"a": 1.0}, {"a": True}, {"a": None}, {"a": "true"}],
+    [["x"], ["x", "y"], [["x"]], [{"x": None}]],
+    [{"a": [1]}, {"a": ["1"]}, {"a": {"1": 1}}, {"a": {1: 1}}],
+])
+def test_data_that_differs_only_in_type_is_never_written_from_another_ones_text(values: list[Any]) -> None:
+    for _ in range(2):  # the second round is written from the cache
+        for value in values:
+            text = entries({"k": [value]}, 0, Layout())
+            # Equal as data, types included (1 == 1.0 == True in Python; their encodings differ).
+            assert marshal.dumps(load_plain(text, LOC), 2) == marshal.dumps({"k": [value]}, 2)
+
+
+def test_subclasses_of_plain_types_are_written_afresh() -> None:
+    class Tagged(dict[str, Any]):
+        pass
+
+    plain = {"name": "a", "port": 1}
+    assert items([plain], 0, Layout()) == items([Tagged(plain)], 0, Layout()) == "- name: a\n  port: 1\n"

@@ -84,6 +84,18 @@ def test_which_documents_are_typed(data: Any, force: bool, is_typed: bool) -> No
     assert (typed(data, force=force) is not None) is is_typed
 
 
+@pytest.mark.parametrize("api_version,has_selector", [
+    ("apps/v1", True), ("extensions/v1beta1", False), ("apps/v1beta1", False), ("apps/v1beta2", False)])
+@pytest.mark.parametrize("kind", ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"])
+def test_beta_workloads_omit_a_missing_selector(kind: str, api_version: str, has_selector: bool) -> None:
+    doc = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "w"},
+           "spec": {"template": {"metadata": {"labels": {"app": "w"}}, "spec": {"containers": []}}}}
+    out = typed(doc, force=True)
+    assert ("selector" in out["spec"]) is has_selector
+    if has_selector:
+        assert out["spec"]["selector"] is None
+
+
 def test_registered_kinds_are_istioctls() -> None:
     kinds = {kind for _, kind in REGISTERED}
     assert kinds == {"Pod", "ReplicationController", "Deployment", "DaemonSet", "ReplicaSet", "StatefulSet", "Job",

@@ -250,6 +250,56 @@ def test_compose_reports_positions() -> None:
     assert b_value.kind == "alias" and b_value.target is a_value and refs[id(a_value)] == [b_value]
 
 
+def _tree(root: Node | None) -> Any:
+    """A node tree as comparable plain data (positions, styles, anchors, shape)."""
+    if root is None:
+        return None
+    return (root.kind, root.start, root.end, root.flow, root.style, root.value, root.anchor,
+            root.target.start if root.target else None, root.key.start if root.key else None,
+            [_tree(child) for child in root.children])
+
+
+def _composed_fresh(text: str) -> Any:
+    from pyinject.manifests import nodes
+
+    kept, nodes._COMPOSED = nodes._COMPOSED, None
+    try:
+        root, refs = compose(text)
+    finally:
+        nodes._COMPOSED = kept
+    return _tree(root), sorted(len(aliases) for aliases in refs.values())
+
+
+@pytest.mark.parametrize("text", [DEPLOY, "a: &x [1, 2]\nb: *x\nc: {d: 'e'}\nf: |\n  g\n", "- 1\n- x: [a]\n"])
+def test_the_loader_builds_the_tree_compose_would(text: str) -> None:
+    """Reading a document with its nodes kept gives the writer the same tree a parse of its own would."""
+    own = _composed_fresh(text)
+    data = load_plain(text, LOC, keep_nodes=True)
+    root, refs = compose(text)
+    assert (_tree(root), sorted(len(aliases) for aliases in refs.values())) == own
+    assert compose(text)[0] is root  # kept, not parsed again
+    assert data == load_plain(text, LOC)
+
+
+def test_a_kept_tree_serves_only_its_own_text() -> None:
+    load_plain("a: 1\n", LOC, keep_nodes=True)
+    root, _ = compose("a: 22\n")
+    assert root is not None and root.children[1].value == "22" and root.children[1].end == 5
+    # A document the fast reader leaves to the full loader keeps no tree; the last one stays for its text only.
+    load_plain("a: !!str 1\n", LOC, keep_nodes=True)
+    tagged, _ = compose("a: !!str 1\n")
+    assert tagged is not None and tagged.children[1].value == "1"
+
+
+def test_splicing_a_document_read_with_its_nodes() -> None:
+    data = load_plain(DEPLOY, LOC, keep_nodes=True)
+    new = copy.deepcopy(data)
+    new["spec"]["replicas"] = 4
+    new["metadata"]["labels"]["extra"] = "x"
+    out = splice(DEPLOY, data, new, read_back=load)
+    assert data_equal(load(out), new) and "replicas: 4" in out and "# the public one" in out
+
+
 def test_unparsable_text_cannot_be_spliced() -> None:
     with pytest.raises(ComposeError):
         compose("a: *missing\n")

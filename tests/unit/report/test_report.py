@@ -169,6 +169,9 @@ SAME_CASES = {
     "key order does not matter": ({"a": 1, "b": 2}, {"b": 2, "a": 1}, True),
     "nested bool against int": ({"a": [True]}, {"a": [1]}, False),
     "lists of different length": ([1], [1, 1], False),
+    "nested 1 is 1.0": ({"a": [1]}, {"a": [1.0]}, True),
+    "nested strings differ": ({"a": ["x"]}, {"a": ["y"]}, False),
+    "a mapping is not a list": ({"a": {}}, {"a": []}, False),
 }
 
 
