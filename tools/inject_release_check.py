@@ -52,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from click.testing import CliRunner  # noqa: E402
 from ruamel.yaml import YAML  # noqa: E402
 
+from corpus_judge import normalized_documents  # noqa: E402
 from pyinject.cli.commands import cli as pyinject_main  # noqa: E402
 
 INJECT = "pkg/kube/inject"
@@ -335,43 +336,6 @@ def _yaml(text: str) -> Any:
 
 # --- judging ---------------------------------------------------------------------------------------
 
-def _empty(v: Any) -> bool:
-    return v is None or v == {} or v == []
-
-
-def normalize(v: Any) -> Any:
-    if isinstance(v, dict):
-        out = {k: normalize(x) for k, x in v.items()}
-        return {k: x for k, x in out.items() if not _empty(x)}
-    if isinstance(v, list):
-        return [normalize(x) for x in v]
-    if isinstance(v, float) and not isinstance(v, bool) and v.is_integer():
-        return int(v)
-    return v
-
-
-def _zero(v: Any) -> bool:
-    if isinstance(v, dict):
-        return all(_zero(x) for x in v.values())
-    if isinstance(v, list):
-        return all(_zero(x) for x in v)
-    return v in (None, 0, "", False) and v is not True
-
-
-def documents(text: str) -> list[Any]:
-    out = []
-    for doc in YAML(typ="safe", pure=True).load_all(text):
-        if doc is None:
-            continue
-        if isinstance(doc, dict):
-            if isinstance(doc.get("metadata"), dict) and doc["metadata"].get("creationTimestamp", 1) is None:
-                del doc["metadata"]["creationTimestamp"]
-            if "status" in doc and _zero(doc["status"]):
-                del doc["status"]
-        out.append(normalize(doc))
-    return out
-
-
 def _dump(docs: list[Any]) -> list[str]:
     y = YAML(typ="safe", pure=True)
     y.default_flow_style = False
@@ -475,7 +439,7 @@ def _judge(case: Case, result: tuple[int, str, str], want: str, exact: bool = Fa
         return False, [f"exit {code}: {err.strip()[:300]}"]
     out = STATUS_VERSION.sub("sidecar.istio.io/status: '{\"version\":\"\",", out)
     try:
-        got_docs, want_docs = documents(out), documents(want)
+        got_docs, want_docs = normalized_documents(out), normalized_documents(want)
     except Exception as exc:  # noqa: BLE001 - a measurement: report, keep going
         return False, [f"unparsable output: {exc}"]
     if got_docs != want_docs:

@@ -60,6 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ruamel.yaml import YAML  # noqa: E402
 
+from corpus_judge import normalized_documents  # noqa: E402
 from pyinject.gotemplate import parse as parse_go_template  # noqa: E402
 
 HUB = "docker.io/istio"
@@ -386,44 +387,6 @@ def helm_configmap(repo: str, tag: str, helm: str, sets: list[str], workdir: Pat
 
 # ---- running and judging ------------------------------------------------------------------------
 
-def _normalize(value: Any) -> Any:
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            v = _normalize(v)
-            if v is None or v == {} or v == []:
-                continue
-            out[k] = v
-        return out
-    if isinstance(value, list):
-        return [_normalize(v) for v in value]
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def _zero_leaves(value: Any) -> bool:
-    if isinstance(value, dict):
-        return all(_zero_leaves(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_zero_leaves(v) for v in value)
-    return value in (None, "", 0, False)
-
-
-def normalized_docs(text: str) -> list[Any]:
-    docs = []
-    for doc in YAML(typ="safe", pure=True).load_all(text):
-        if doc is None:
-            continue
-        if isinstance(doc, dict):
-            if isinstance(doc.get("status"), dict) and _zero_leaves(doc["status"]):
-                doc.pop("status")
-        docs.append(_normalize(doc))
-    return docs
-
-
 @dataclass
 class Outcome:
     status: str  # PASS FAIL SKIP
@@ -446,7 +409,7 @@ def judge(case: Case, folder: Path, cmd: list[str], extra: list[str]) -> Outcome
     if proc.returncode != 0:
         return Outcome("FAIL", f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
     expected = (folder / "expected.yaml").read_text()
-    want, got = normalized_docs(expected), normalized_docs(proc.stdout)
+    want, got = normalized_documents(expected), normalized_documents(proc.stdout)
     if want != got:
         dump = YAML(typ="safe", pure=True)
         dump.default_flow_style = False
