@@ -53,6 +53,7 @@ from click.testing import CliRunner  # noqa: E402
 from ruamel.yaml import YAML  # noqa: E402
 
 from corpus_judge import normalized_documents  # noqa: E402
+from go_source import brace_block  # noqa: E402
 from pyinject.cli.commands import cli as pyinject_main  # noqa: E402
 
 INJECT = "pkg/kube/inject"
@@ -88,33 +89,11 @@ def ls(repo: str, tag: str, folder: str) -> list[str]:
 
 # --- reading the Go test table -------------------------------------------------------------------
 
-def _block(text: str, start: int) -> int:
-    """Index just past the brace block opening at ``text[start] == '{'`` (strings and comments skipped)."""
-    depth, i = 0, start
-    while i < len(text):
-        c = text[i]
-        if c in "\"`":
-            end = text.index(c, i + 1)
-            while c == '"' and text[end - 1] == "\\":
-                end = text.index(c, end + 1)
-            i = end
-        elif text.startswith("//", i):
-            i = text.index("\n", i)
-        elif c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise ValueError("unbalanced braces")
-
-
 def _func_body(entry: str, name: str) -> str:
     m = re.search(rf"\b{name}:\s*func\([^)]*\)\s*\{{", entry)
     if m is None:
         return ""
-    return entry[m.end() - 1:_block(entry, m.end() - 1)]
+    return entry[m.end() - 1:brace_block(entry, m.end() - 1)[1]]
 
 
 def _strings(text: str) -> list[str]:
@@ -127,8 +106,8 @@ def parse_cases(source: str, goldens: list[str], inputs: list[str]) -> list[Case
     assert table is not None
     opening = source.index("{", source.index("}", table.end()) if "struct" in table.group(0) else table.end() - 1)
     if "struct" in table.group(0):
-        opening = source.index("{", _block(source, table.end() - 1))
-    end = _block(source, opening)
+        opening = source.index("{", brace_block(source, table.end() - 1)[1])
+    end = brace_block(source, opening)[1]
     body = source[opening + 1:end - 1]
     cases: list[Case] = []
     i = 0
@@ -136,7 +115,7 @@ def parse_cases(source: str, goldens: list[str], inputs: list[str]) -> list[Case
         i = _next_entry(body, i)
         if i < 0:
             break
-        stop = _block(body, i)
+        stop = brace_block(body, i)[1]
         entry = body[i:stop]
         i = stop
         flat = "\n".join(line for line in entry.splitlines() if not line.strip().startswith("//"))

@@ -61,6 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ruamel.yaml import YAML  # noqa: E402
 
 from corpus_judge import normalized_documents  # noqa: E402
+from go_source import brace_block  # noqa: E402
 from pyinject.gotemplate import parse as parse_go_template  # noqa: E402
 
 HUB = "docker.io/istio"
@@ -109,28 +110,6 @@ def inject_dir(tag: str) -> str:
 
 
 # ---- reading the Go test tables ---------------------------------------------------------------
-
-def _block(text: str, start: int, open_ch: str = "{", close_ch: str = "}") -> tuple[int, int]:
-    """The span of the balanced block whose opening bracket is at or after ``start``."""
-    i = text.index(open_ch, start)
-    depth = 0
-    j = i
-    while j < len(text):
-        ch = text[j]
-        if ch in "\"`":
-            end = text.index(ch, j + 1)
-            while ch == '"' and text[end - 1] == "\\":
-                end = text.index(ch, end + 1)
-            j = end
-        elif ch == open_ch:
-            depth += 1
-        elif ch == close_ch:
-            depth -= 1
-            if depth == 0:
-                return i, j + 1
-        j += 1
-    raise ValueError("unbalanced block")
-
 
 def _split_top(body: str) -> list[str]:
     """Split at commas outside brackets and strings (whole-line ``//`` comments dropped first)."""
@@ -216,7 +195,7 @@ def _function(source: str, name: str) -> str | None:
     m = re.search(rf"^func {name}\(t \*testing\.T\) \{{", source, re.M)
     if m is None:
         return None
-    start, end = _block(source, m.end() - 1)
+    start, end = brace_block(source, m.end() - 1)
     return source[start:end]
 
 
@@ -224,9 +203,9 @@ def read_table(body: str, consts: dict[str, Any]) -> tuple[dict[str, str], list[
     """The field types and the entries of ``cases := []struct{...}{...}`` in a test function."""
     m = re.search(r"cases := \[\]struct \{", body)
     assert m is not None
-    s_start, s_end = _block(body, m.end() - 1)
+    s_start, s_end = brace_block(body, m.end() - 1)
     types = dict(re.findall(r"^\s*(\w+)\s+(\S+)\s*$", body[s_start + 1:s_end - 1], re.M))
-    t_start, t_end = _block(body, s_end)
+    t_start, t_end = brace_block(body, s_end)
     rows = []
     for entry in _split_top(body[t_start + 1:t_end - 1]):
         assert entry.startswith("{"), entry
@@ -242,7 +221,7 @@ def params_of(body: str, consts: dict[str, Any], row: dict[str, Any]) -> dict[st
     """The test's ``params := &Params{...}`` for one table row (unset fields are Go's zero values)."""
     m = re.search(r"params := &Params\{", body)
     assert m is not None
-    start, end = _block(body, m.end() - 1)
+    start, end = brace_block(body, m.end() - 1)
     params: dict[str, Any] = {}
     for item in _split_top(body[start + 1:end - 1]):
         key, _, value = item.partition(":")
@@ -293,7 +272,7 @@ def newtest_params(test: str, consts: dict[str, Any]) -> dict[str, Any]:
     if m is None:
         return {"InitImage": f"{HUB}/proxy_init:{TAG}", "ProxyImage": f"{HUB}/proxyv2:{TAG}",
                 "ImagePullPolicy": "IfNotPresent", "SidecarProxyUID": 1337}
-    start, end = _block(test, m.end() - 1)
+    start, end = brace_block(test, m.end() - 1)
     return params_of(test[start:end].replace("return &Params{", "params := &Params{"), consts, {})
 
 
@@ -356,7 +335,7 @@ def helm_sets(repo: str, tag: str, params: dict[str, Any]) -> list[str]:
     source = git(repo, "show", f"{tag}:{inject_dir(tag)}/inject.go")
     m = re.search(r"func \(p \*Params\) intoHelmValues\(\) map\[string\]string \{", source)
     assert m is not None
-    start, end = _block(source, m.end() - 1)
+    start, end = brace_block(source, m.end() - 1)
     sets = []
     for path, expr in re.findall(r'"([\w.]+)":\s*([^\n]+?),\s*$', source[start:end], re.M):
         fm = re.search(r"p\.(\w+)", expr)
