@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cached_property
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -217,9 +218,9 @@ class SidecarInjector:
 
             self.reuse = RenderReuse(run.renderer, _decode_for_reuse)  # type: ignore[arg-type]
 
-    @property
+    @cached_property
     def origins(self) -> Origins:
-        """Where each template came from, for errors."""
+        """Where each template came from, for errors (built once, on first use)."""
         from pyinject.istio.rendered import Origins
 
         return Origins(self.run.config, self.run.extra_templates)
@@ -279,6 +280,7 @@ class SidecarInjector:
         from pyinject.istio import postprocess
         from pyinject.istio import rendered as rendered_checks
         from pyinject.k8s.merge import merge_overlay
+        from pyinject.manifests.istioctl_style import decoded_as_release
 
         run = self.run
         meta = pod["metadata"]
@@ -293,6 +295,7 @@ class SidecarInjector:
         user_containers = frozenset(rendered_checks.container_names(pod["spec"]))
         template_pod: dict[str, Any] = {}
         names = select_templates(run.config, pod_annotations)
+        k8s_minor = self.release.k8s_minor if self.release else NEWEST_K8S_MINOR
         reuse = None if self.reuse is None else self.reuse.pod(ctx)
         for name in names:
             texts: list[str] = []
@@ -305,9 +308,7 @@ class SidecarInjector:
             if texts:
                 # A reused fragment has none of these markers (see _decode_for_reuse).
                 rendered_checks.check_missing_values(self.origins, name, texts[0], patch)
-            from pyinject.manifests.istioctl_style import decoded_as_release
-
-            patch = decoded_as_release(patch, self.release.k8s_minor if self.release else NEWEST_K8S_MINOR)
+            patch = decoded_as_release(patch, k8s_minor)
             # merge_overlay neither changes the patch nor keeps any part of it (it copies
             # what it stores), so one patch serves both merges without a copy.
             template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, patch)
