@@ -23,6 +23,7 @@ set ``PYTHONDONTWRITEBYTECODE``.
     python bench/bench.py                      # 1, 100, 1000, 10000 workloads, 5 rounds
     python bench/bench.py --sizes 1,100 --rounds 3
     python bench/bench.py --generator uniform  # the generator of earlier figures
+    python bench/bench.py --generator names    # Deployments that differ only in names
     python bench/bench.py --write              # also write bench/RESULTS.md and README's table
 
 ``bench/outputs.py`` checks that a change leaves every output byte unchanged.
@@ -335,7 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--istio", type=Path, default=DEFAULT_ISTIO,
                         help="folder with inject-config.yaml, values.json, mesh.yaml (Go-template runs)")
     parser.add_argument("--generator", choices=sorted(generate.GENERATORS), default="mix",
-                        help="input generator (generate.py): the realistic mix, or the uniform set of earlier figures")
+                        help="input generator (generate.py): the realistic mix, Deployments differing only in names, "
+                             "or the uniform set of earlier figures")
     parser.add_argument("--write", action="store_true",
                         help="also write bench/RESULTS.md and the summary table in README.md")
     parser.add_argument("--keep", type=Path, help="generate the manifests here and keep them")

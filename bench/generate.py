@@ -6,6 +6,11 @@ kinds, annotations (including a few that steer injection), resources, service
 accounts and environment all vary, drawn from a seeded generator so the same
 seed always gives the same bytes.
 
+``names`` writes the Deployment of ``uniform`` alone, once per workload with
+another name: what one Helm chart installed many times renders, where pods
+differ only in identity strings.  It is the best case for reusing one pod's
+rendered sidecar for the next, as ``mix`` is close to the worst.
+
 ``uniform`` is the generator earlier benchmark figures used: every workload is
 the same Deployment with another name, plus a Service and a ConfigMap.  Those
 two pass through pyinject untouched but the floor must load and dump them, so
@@ -232,8 +237,16 @@ def write_uniform(out: Callable[[str], object], workloads: int, seed: int) -> No
         out(UNIFORM_WORKLOAD.format(name=f"web-{i:05d}"))
 
 
+def write_names(out: Callable[[str], object], workloads: int, seed: int) -> None:
+    deployment = UNIFORM_WORKLOAD.split("---\n", 1)[0]
+    for i in range(workloads):
+        out("---\n")
+        out(deployment.format(name=f"web-{i:05d}"))
+
+
 GENERATORS: dict[str, Callable[[Callable[[str], object], int, int], None]] = {
     "mix": write_mix,
+    "names": write_names,
     "uniform": write_uniform,
 }
 

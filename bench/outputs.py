@@ -34,7 +34,7 @@ import yaml
 from generate import write_manifest
 
 #: Benchmark inputs fingerprinted: (generator, workloads).
-BENCH_INPUTS = (("mix", 1), ("mix", 100), ("mix", 1000), ("uniform", 100))
+BENCH_INPUTS = (("mix", 1), ("mix", 100), ("mix", 1000), ("uniform", 100), ("names", 100))
 STYLES = {"default": [], "istioctl": ["--output-style", "istioctl"]}
 
 
