@@ -289,22 +289,48 @@ def decoded_as_release(patch: dict[str, Any], k8s_minor: int) -> dict[str, Any]:
     Istio reads each rendered template into its typed Pod: keys under ``metadata``
     that ObjectMeta lacks, and container fields its Kubernetes libraries did not
     have yet (a native sidecar's ``restartPolicy`` before 1.28), are dropped
-    without a word.
+    without a word.  ``patch`` is not changed (its parts may be shared with the
+    decoder's memo): what loses a key is copied, and the copies are returned in a
+    new fragment; a fragment that loses nothing is returned as it is.
     """
+    out = patch
     metadata = patch.get("metadata")
     if isinstance(metadata, dict):
         known = {f.name for f in go_structs()["ObjectMeta"]}
-        for name in [k for k in metadata if str(k) not in known and not str(k).startswith("$")]:
-            del metadata[name]
+        unknown = [k for k in metadata if str(k) not in known and not str(k).startswith("$")]
+        if unknown:
+            out = dict(out)
+            out["metadata"] = _without(metadata, unknown)
     spec = patch.get("spec")
     if not isinstance(spec, dict):
-        return patch
+        return out
     for key in ("containers", "initContainers"):
-        for item in spec.get(key) or ():
-            if isinstance(item, dict):
-                for name in [k for k in item if FIELDS_SINCE.get(("Container", str(k)), 0) > k8s_minor]:
-                    del item[name]
-    return patch
+        items = spec.get(key)
+        if not items or not any(isinstance(item, dict) and _newer_fields(item, k8s_minor) for item in items):
+            continue
+        if out is patch:
+            out = dict(patch)
+        if out["spec"] is spec:
+            out["spec"] = dict(spec)
+        out["spec"][key] = [_without(item, _newer_fields(item, k8s_minor)) if isinstance(item, dict) else item
+                            for item in items]
+    return out
+
+
+def _newer_fields(item: dict[Any, Any], k8s_minor: int) -> list[Any]:
+    """The container fields of ``item`` that the Kubernetes API 0.``k8s_minor`` did not have yet."""
+    return [k for k in item if FIELDS_SINCE.get(("Container", str(k)), 0) > k8s_minor]
+
+
+def _without(item: dict[Any, Any], names: list[Any]) -> dict[Any, Any]:
+    """``item`` less ``names``, a copy of the same dict class (``item`` itself when there are none)."""
+    if not names:
+        return item
+    copy = type(item)(item)
+    for name in names:
+        del copy[name]
+    return copy
+
 
 _LIBRARIES: contextvars.ContextVar[GoLibraries] = contextvars.ContextVar("go_libraries", default=GoLibraries())
 

@@ -9,6 +9,14 @@ and at the items of each container's ``env``; each piece is decoded once and
 its result is memoised by its exact text (and the Go type it decodes into), so
 the result is the same function of the text as decoding it whole.
 
+The pieces are handed out as they are in the memo, not copied: the result is
+a new dict (and new container dicts), but the values inside are shared with
+the memo and with every other text that had the same piece.  So a decoded
+fragment is read-only: the injector reads it and the strategic merge copies
+what it stores (see :func:`pyinject.k8s.merge.merge_overlay`); whoever needs to
+change one copies first (as :func:`pyinject.manifests.istioctl_style.decoded_as_release`
+does).
+
 The cut is only trusted where YAML cannot join the pieces: every piece must
 start at the block's own indentation with a plain key (or ``- `` for a list
 item) and must decode on its own to exactly one key (or one item), with no
@@ -25,7 +33,7 @@ import re
 from typing import Any
 
 from pyinject.k8s import gojson
-from pyinject.manifests.load import copy_plain, load_piece
+from pyinject.manifests.load import load_piece
 
 #: Memoised pieces; cleared when full, so memory stays flat on any input.
 MEMO_LIMIT = 5_000
@@ -77,7 +85,6 @@ def decode_rendered(text: str) -> dict[str, Any]:
             key, value = _entry("", _join(lines, start, end, 0))
             if key == _SPEC:
                 raise NotPieceable("spec not written as a block")
-            value = copy_plain(value)
         _put(out, key, value)
     if not out:
         raise NotPieceable("no keys")
@@ -97,7 +104,6 @@ def _spec(lines: list[str], cols: list[int], start: int, end: int, parent: int) 
             key, value = _entry("", _join(lines, first, last, indent))
             if key in _CONTAINER_LISTS:
                 raise NotPieceable("containers not written as a block list")
-            value = copy_plain(value)
         _put(out, key, value)
     return out
 
@@ -136,13 +142,12 @@ def _container(lines: list[str], cols: list[int], start: int, end: int, indent: 
         if field.name in fields:
             value = fields[field.name]
             if value is not _OMIT:
-                out[field.name] = copy_plain(value)
+                out[field.name] = value
         else:
             written, value = gojson.encode_field(field, None)
             if written:
                 out[field.name] = value
-    for key, value in directives.items():
-        out[key] = copy_plain(value)
+    out.update(directives)
     return out
 
 
@@ -167,7 +172,7 @@ def _field_value(name: Any, raw: Any) -> Any:
 
 
 def _entry(context: str, text: str) -> tuple[Any, Any]:
-    """The one key of ``text`` and its value (memoised and shared: copy it before handing it out)."""
+    """The one key of ``text`` and its value (memoised and shared: read-only)."""
     memo_key = (context, text)
     known = _memo.get(memo_key)
     if known is None:

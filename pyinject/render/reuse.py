@@ -37,7 +37,6 @@ from collections import OrderedDict
 from typing import Any, Callable, Mapping, Protocol, Sequence, cast
 
 from pyinject.golang.yaml11 import needs_quotes
-from pyinject.manifests.load import copy_plain
 from pyinject.model import TemplateContext
 from pyinject.render import holes
 from pyinject.sandbox.limits import RenderLimits
@@ -345,16 +344,29 @@ _FAILED: Any = _Failed()
 
 
 def instantiate(entry: Entry, leaves: Sequence[str]) -> Any:
-    """The entry's fragment with ``leaves`` in place of the sentinels; _FAILED if a value would change type."""
+    """The entry's fragment with ``leaves`` in place of the sentinels; _FAILED if a value would change type.
+
+    Only the maps and lists on the way to a sentinel are copied: the rest is
+    shared with the entry, read-only like every decoded fragment
+    (:mod:`pyinject.render.decode`).
+    """
     if entry.data is None:
         return None
-    out = copy_plain(entry.data)
+    out = _shallow(entry.data)
     for path, text in entry.plan:
         value = holes.substitute(text, leaves)
         if needs_quotes(value):
             return _FAILED
-        target = out
+        target, source = out, entry.data
         for step in path[:-1]:
+            source = source[step]
+            if target[step] is source:  # not copied yet on this way
+                target[step] = _shallow(source)
             target = target[step]
         target[path[-1]] = value
     return out
+
+
+def _shallow(value: Any) -> Any:
+    """A copy of one map or list of a decoded fragment, of the same class."""
+    return type(value)(value)

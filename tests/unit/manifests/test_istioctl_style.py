@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pyinject.k8s.gojson import encode
-from pyinject.manifests.istioctl_style import REGISTERED, emit_istioctl, go_structs, typed
+from pyinject.manifests.istioctl_style import REGISTERED, decoded_as_release, emit_istioctl, go_structs, typed
 from pyinject.manifests.read import read_text
 from pyinject.manifests.load import load_plain
 from pyinject.errors import Location
@@ -204,3 +204,19 @@ def test_real_process_istioctl_style() -> None:
 
     proc = run_process("kube-inject", "-f", "-", "--output-style", "istioctl", input=APP)
     assert proc.returncode == 0 and proc.stdout.endswith("---\n") and "status: {}" in proc.stdout
+
+
+def test_decoded_as_release_drops_newer_fields_without_changing_its_argument() -> None:
+    """Rendered fragments share their parts with the decoder's memo: what loses a key is copied."""
+    sidecar = {"name": "istio-proxy", "restartPolicy": "Always", "image": "proxy"}
+    app = {"name": "app"}
+    patch = {"metadata": {"labels": {"a": "b"}, "bogus": 1}, "spec": {"initContainers": [sidecar, app],
+                                                                     "volumes": [{"name": "v"}]}}
+    before = repr(patch)
+    older = decoded_as_release(patch, 27)
+    assert repr(patch) == before
+    assert older == {"metadata": {"labels": {"a": "b"}}, "spec": {"initContainers": [
+        {"name": "istio-proxy", "image": "proxy"}, {"name": "app"}], "volumes": [{"name": "v"}]}}
+    assert older["spec"]["initContainers"][1] is app  # unchanged parts stay shared
+    newest = {"metadata": {"labels": {"a": "b"}}, "spec": {"initContainers": [sidecar]}}
+    assert decoded_as_release(newest, 33) is newest

@@ -152,12 +152,14 @@ def test_comments_never_change_the_result(text: str) -> None:
         assert json.dumps(decode_rendered(text)) == expected
 
 
-def test_results_do_not_share_memoised_data() -> None:
-    first = decode_rendered(SIDECAR)
-    first["spec"]["containers"][0]["env"][0]["name"] = "CHANGED"
-    first["spec"]["volumes"][0]["name"] = "CHANGED"
-    first["metadata"]["labels"].clear()
-    assert json.dumps(decode_rendered(SIDECAR)) == json.dumps(whole(SIDECAR))
+def test_results_share_the_memoised_pieces() -> None:
+    """Pieces are handed out uncopied (read-only): the injector copies only what the merge stores."""
+    first, second = decode_rendered(SIDECAR), decode_rendered(SIDECAR)
+    assert first is not second and first["spec"] is not second["spec"]
+    assert first["spec"]["containers"][0] is not second["spec"]["containers"][0]
+    assert first["spec"]["volumes"] is second["spec"]["volumes"]
+    assert first["spec"]["containers"][0]["env"][0] is second["spec"]["containers"][0]["env"][0]
+    assert json.dumps(second) == json.dumps(whole(SIDECAR))
 
 
 def test_only_changed_pieces_are_decoded_again(monkeypatch: pytest.MonkeyPatch) -> None:
