@@ -118,6 +118,14 @@ def _fresh(value: Any) -> Any:
         return value
     if exact is list:
         return [v if type(v) in scalars else _fresh(v) for v in value]
+    if isinstance(value, dict):
+        try:
+            # k[:1] is "$" exactly when a string key starts with "$"; a key that cannot be
+            # sliced (a number) takes the general way below.
+            return {k: v if type(v) in scalars else _fresh(v) for k, v in value.items()
+                    if v is not None and k[:1] != "$"}
+        except TypeError:
+            pass
     kind = _kind(value)
     if kind == "map":
         return {

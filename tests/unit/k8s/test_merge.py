@@ -187,3 +187,12 @@ def test_field_schema(path: str, kind: str | None) -> None:
 def test_field_schema_accepts_a_sequence_for_dotted_keys() -> None:
     shape = field_schema(POD, ["metadata", "annotations", "sidecar.istio.io/status"])
     assert shape == {"type": "string"}
+
+
+def test_copied_parts_drop_directives_and_nulls_whatever_the_keys() -> None:
+    """New parts come in without ``$`` keys and null map values, maps with number keys too."""
+    patch = {"metadata": {"annotations": {"a": "1", "$x": "gone", "b": None}},
+             "spec": {"nodeSelector": {1: {"$patch": "x", "k": None, 2: "two"}, "$y": 1, "": "empty"}}}
+    result = merge_overlay({}, patch)
+    assert result == {"metadata": {"annotations": {"a": "1"}}, "spec": {"nodeSelector": {1: {2: "two"}, "": "empty"}}}
+    assert list(result["spec"]["nodeSelector"]) == [1, ""]
