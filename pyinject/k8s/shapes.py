@@ -11,6 +11,7 @@ it reports the first problem with its path: ``spec.containers[0].ports[0] must b
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -33,7 +34,7 @@ def first_problem(value: Any, ref: str, path: str) -> str | None:
     the message: most values fit.
     """
     root: _Where = (path,)
-    stack: list[tuple[Any, Shape, _Where, bool]] = [(value, {"type": "object", "ref": ref}, root, True)]
+    stack: list[tuple[Any, Shape, _Where, bool]] = [(value, _root_shape(ref), root, True)]
     while stack:
         node, shape, where, may_be_null = stack.pop()
         kind = _kind(shape)
@@ -46,25 +47,27 @@ def first_problem(value: Any, ref: str, path: str) -> str | None:
             if not isinstance(node, dict):
                 return _wrong(_spell(where), "a mapping", node)
             ref_name = shape.get("ref")
-            fields: Mapping[str, Shape] = (definition(ref_name).get("fields") or {}) if ref_name else {}
+            fields: Mapping[str, Shape] = _fields(ref_name) if ref_name else _EMPTY
             for key, child in node.items():
                 if not isinstance(key, str):
                     return f"{_spell(where)}: key {preview_value(key)} must be a string"
                 field = fields.get(key)
-                if field is not None:
+                if field is not None and not (child is None or (type(child) is str and _kind(field) in _TAKE_STR)):
                     stack.append((child, field, (where, ".", key), True))
         elif kind == "map":
             if not isinstance(node, dict):
                 return _wrong(_spell(where), "a mapping", node)
-            values: Shape = shape.get("values") or {}
+            values: Shape = shape.get("values") or _EMPTY
+            takes_str = _kind(values) in _TAKE_STR
             for key, child in node.items():
                 if not isinstance(key, str):
                     return f"{_spell(where)}: key {preview_value(key)} must be a string"
-                stack.append((child, values, (where, "[]", key), True))
+                if not (child is None or (takes_str and type(child) is str)):
+                    stack.append((child, values, (where, "[]", key), True))
         elif kind == "array":
             if not isinstance(node, list):
                 return _wrong(_spell(where), "a list", node)
-            items: Shape = shape.get("items") or {}
+            items: Shape = shape.get("items") or _EMPTY
             # A null item of a list of objects would decode to an empty object that no
             # later stage (nor the API server's validation) accepts: refuse it here.
             if _kind(items) == "object" and None in node:
@@ -107,13 +110,41 @@ _NEEDS = {
 }
 
 
+#: Kinds a plain string always fits: such a field holding one needs no visit.
+_TAKE_STR = frozenset({"string", "int-or-string", "quantity"})
+
+#: The shape of anything (a field the schema says nothing about); never changed.
+_EMPTY: Shape = {}
+
+
+@functools.cache
+def _root_shape(ref: str) -> Shape:
+    """The shape of a value of definition ``ref`` (one object per definition, so its kind is kept)."""
+    return {"type": "object", "ref": ref}
+
+
+@functools.cache
+def _fields(ref: str) -> Mapping[str, Shape]:
+    """The fields of definition ``ref``."""
+    fields: Mapping[str, Shape] = definition(ref).get("fields") or _EMPTY
+    return fields
+
+
+#: Each shape's kind by the shape's id; the shape is kept with it, so the id is never reused.
+#: Shapes are the schema's own objects (loaded once, never changed), _EMPTY and the root shapes.
+_KINDS: dict[int, tuple[Shape, str]] = {}
+
+
 def _kind(shape: Shape) -> str:
     """The shape's type, looking through references to scalar definitions (Quantity, Time...)."""
+    known = _KINDS.get(id(shape))
+    if known is not None and known[0] is shape:
+        return known[1]
     kind = str(shape.get("type") or "")
     ref = shape.get("ref")
     if ref and kind != "array" and kind != "map":
-        target = str(definition(ref).get("type") or "object")
-        return target
+        kind = str(definition(ref).get("type") or "object")
+    _KINDS[id(shape)] = (shape, kind)
     return kind
 
 
