@@ -99,6 +99,38 @@ def go_json(value: Any) -> str:
 
 
 def _json_into(v: Any, out: list[str]) -> None:
+    # The plain types first, by exact type (no isinstance chain); the rest below.
+    exact = type(v)
+    if exact is str:
+        out.append(go_json_string(v))
+        return
+    if exact is dict or exact is JSONStruct:
+        out.append("{")
+        first = True
+        for k in (v.keys() if exact is JSONStruct else sorted(v.keys(), key=str)):
+            if first:
+                first = False
+            else:
+                out.append(",")
+            out.append(go_json_string(str(k)))
+            out.append(":")
+            _json_into(v[k], out)
+        out.append("}")
+        return
+    if exact is list:
+        out.append("[")
+        first = True
+        for item in v:
+            if first:
+                first = False
+            else:
+                out.append(",")
+            _json_into(item, out)
+        out.append("]")
+        return
+    if exact is int:
+        out.append(str(v))
+        return
     if v is None:
         out.append("null")
     elif v is True:
