@@ -280,6 +280,7 @@ class SidecarInjector:
         from pyinject.istio import postprocess
         from pyinject.istio import rendered as rendered_checks
         from pyinject.k8s.merge import merge_overlay
+        from pyinject.k8s.schema import POD
         from pyinject.manifests.istioctl_style import decoded_as_release
 
         run = self.run
@@ -310,9 +311,13 @@ class SidecarInjector:
                 rendered_checks.check_missing_values(self.origins, name, texts[0], patch)
             patch = decoded_as_release(patch, k8s_minor)
             # merge_overlay neither changes the patch nor keeps any part of it (it copies
-            # what it stores), so one patch serves both merges without a copy.
+            # what it stores), so one patch serves both merges without a copy.  Merged
+            # into an empty template pod, the patch's copy is the template pod itself:
+            # the pod's merge copies from it, which is cheaper than building copies again.
+            first = not template_pod
             template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, patch)
-            merged = _stage(f"merge template {name}", merge_overlay, merged, patch)
+            merged = _stage(f"merge template {name}", merge_overlay, merged, patch, POD,
+                            template_pod if first else None)
         if not rendered_checks.has_proxy(user_containers, template_pod.get("spec")):
             if rendered_checks.renders_nothing(template_pod):
                 raise TemplateError(self.origins.nothing_rendered(names))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +197,43 @@ def test_copied_parts_drop_directives_and_nulls_whatever_the_keys() -> None:
     result = merge_overlay({}, patch)
     assert result == {"metadata": {"annotations": {"a": "1"}}, "spec": {"nodeSelector": {1: {2: "two"}, "": "empty"}}}
     assert list(result["spec"]["nodeSelector"]) == [1, ""]
+
+
+def _merged_into_empty(patch: Any, kind: str) -> Any:
+    try:
+        return merge_overlay({}, patch, kind)
+    except MergeError:
+        return None
+
+
+@pytest.mark.parametrize("case", CASES, ids=[str(c["description"]) for c in CASES])
+def test_copying_from_the_patch_merged_into_an_empty_map_changes_nothing(case: Any) -> None:
+    """``fresh`` (the patch merged into ``{}``) only makes the copies cheaper: same result or error."""
+    kind = str(case.get("kind", POD))
+    fresh = _merged_into_empty(case["patch"], kind)
+    if fresh is None:
+        return
+    fresh_before = _plain(fresh)
+    if "error" in case:
+        with pytest.raises(MergeError, match=re.escape(str(case["error"]))):
+            merge_overlay(copy.deepcopy(case["original"]), case["patch"], kind, fresh)
+        return
+    result = merge_overlay(copy.deepcopy(case["original"]), case["patch"], kind, fresh)
+    assert _plain(result) == _plain(merge_overlay(copy.deepcopy(case["original"]), case["patch"], kind))
+    assert _plain(fresh) == fresh_before
+    mine = {id(node) for node in _collections(fresh)}
+    assert not [node for node in _collections(result) if id(node) in mine]
+
+
+class _Count(int):
+    """An int subclass, which marshal does not write."""
+
+
+def test_copies_of_values_marshal_refuses_are_built_the_ordinary_way() -> None:
+    patch = {"spec": {"containers": [{"name": "proxy", "ports": [{"containerPort": _Count(15090)}]}],
+                      "nodeSelector": {"a": "b"}}}
+    fresh = merge_overlay({}, patch)
+    result = merge_overlay({"spec": {"containers": [{"name": "app"}]}}, patch, POD, fresh)
+    port = result["spec"]["containers"][0]["ports"][0]["containerPort"]
+    assert type(port) is _Count and result["spec"]["nodeSelector"] == {"a": "b"}
+    assert result["spec"]["nodeSelector"] is not fresh["spec"]["nodeSelector"]
