@@ -441,14 +441,15 @@ def _decode_for_reuse(name: str, text: str) -> dict[str, Any] | None:
 
 
 def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:
-    """The rendered containers as Istio sees them after decoding into Go structs.
+    """The rendered containers as Istio sees them once merged and decoded into Go structs.
 
-    Istio reads a rendered template into a typed Pod before merging it, so
-    quantities come out canonical (``2000m`` is ``2``), zero values of
-    ``omitempty`` fields disappear and fields Kubernetes does not know are
-    dropped.  Strategic-merge directives (``$patch``...) are kept.
+    Istio decodes each merge's result into a typed Pod, so quantities come out
+    canonical (``2000m`` is ``2``), zero values of ``omitempty`` fields disappear
+    and fields Kubernetes does not know are dropped; a field written with its
+    zero value still replaces the pod's, so it stays as a deletion
+    (:mod:`pyinject.k8s.typed_patch`).  Strategic-merge directives (``$patch``...) are kept.
     """
-    from pyinject.k8s import gojson
+    from pyinject.k8s.typed_patch import encode_patch
     spec = patch.get("spec")
     if not isinstance(spec, dict):
         return patch
@@ -462,7 +463,7 @@ def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:
                 decoded.append(item)
                 continue
             directives = {k: v for k, v in item.items() if str(k).startswith("$")}
-            decoded.append({**gojson.encode("Container", item), **directives})
+            decoded.append({**encode_patch("Container", item), **directives})
         spec[key] = decoded
     return patch
 
