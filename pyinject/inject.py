@@ -61,6 +61,8 @@ class RunSettings:
     extra_templates: Mapping[str, str] = field(default_factory=dict)
     #: Reuse a render for pods that differ only in names (pyinject.render.reuse); "0" in its variable turns it off.
     reuse_renders: bool = True
+    #: TCP probes are rewritten like HTTP ones (the release's rule and switch: pyinject.config.tcp_probes).
+    rewrite_tcp_probes: bool = True
 
 
 def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
@@ -70,6 +72,7 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
     ``merge_over_previous`` picks istioctl's re-injection (see :class:`SidecarInjector`).
     """
     from pyinject.config import settings as config, inject_config as config_inject
+    from pyinject.config.tcp_probes import choose_tcp_probes
     from pyinject.istio.releases import choose_release
 
     # The values file is read once: its global.tag may name the release, and the settings layer it.
@@ -132,6 +135,8 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
         proxy_gid=gid,
         extra_templates=extra_templates,
         reuse_renders=environ.get(REUSE_ENV_VAR) != "0",
+        rewrite_tcp_probes=choose_tcp_probes(release.tcp_probes, options.rewrite_tcp_probes, environ,
+                                             release.name, warn),
     )
     return SidecarInjector(run, warn, release, merge_over_previous=merge_over_previous)
 
@@ -327,6 +332,7 @@ class SidecarInjector:
             revision=run.revision,
             injected_annotations=run.config.injected_annotations,
             release=self.release,
+            rewrite_tcp_probes=run.rewrite_tcp_probes,
         )
         _stage("post-processing", postprocess.run, merged, post)
         merged.setdefault("metadata", {})
