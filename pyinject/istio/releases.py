@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from pyinject.errors import UsageError
+from pyinject.records import dataclass, field
 
 #: The release whose defaults pyinject embeds (templates/, values, mesh).
 EMBEDDED_RELEASE = "1.30.3"

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.golang.encoding_json import go_json
 from pyinject.istio.legacy import probes
 from pyinject.istio.legacy.spec import InjectionSpec
 from pyinject.istio.releases import Release
+from pyinject.records import dataclass
 
 STATUS_ANNOTATION = "sidecar.istio.io/status"
 TLS_MODE_LABEL = "security.istio.io/tlsMode"
