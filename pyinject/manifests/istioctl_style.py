@@ -272,10 +272,10 @@ def object_meta_fields() -> frozenset[str]:
     Decoding every rendered fragment needs only these, and building the whole
     struct table costs more than a small run's injection.
     """
-    from pyinject.render.go_data import k8s_schema
+    from pyinject.k8s.schema import definitions
 
     names: frozenset[str] = frozenset()
-    for definition, body in k8s_schema().items():
+    for definition, body in definitions().items():
         if _short(definition) == "ObjectMeta":
             names = frozenset(body.get("fields") or ())
     return names
