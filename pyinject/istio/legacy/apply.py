@@ -143,7 +143,7 @@ def append_spec(release: Release, metadata: dict[str, Any], spec: dict[str, Any]
         _set_fs_group(spec)
     if release.pod_redirect_annotations:
         for key, value in sic.pod_redirect_annot.items():
-            if key in REDIRECT_ANNOTATIONS and value != "":
+            if (key in REDIRECT_ANNOTATIONS or key in release.pod_redirect_extra) and value != "":
                 annotations[key] = value
     annotations[STATUS_ANNOTATION] = status
     metadata["annotations"] = annotations
