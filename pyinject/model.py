@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 if TYPE_CHECKING:
     from pyinject.manifests.read import RawDocument
     from pyinject.manifests.workloads import Workload
 
+from pyinject.records import dataclass, field
 from pyinject.sandbox.limits import RenderLimits
 
 #: A JSON-like tree: what the pod, values and mesh config are made of.
@@ -94,6 +94,9 @@ class Options:
     revision: str = ""
     #: True/False from --native-sidecars/--no-native-sidecars; None: ENABLE_NATIVE_SIDECARS decides.
     native_sidecars: bool | None = None
+    #: True/False from --rewrite-tcp-probes/--no-rewrite-tcp-probes; None: REWRITE_TCP_PROBES decides
+    #: (releases 1.12-1.18, the only ones with the switch).
+    rewrite_tcp_probes: bool | None = None
     #: --istio-version: the release whose kube-inject to reproduce; None: values' global.tag, else the embedded one.
     istio_version: str | None = None
     #: Environment variables templates may read (``--template-env``); others read as unset.

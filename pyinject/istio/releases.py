@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from pyinject.errors import UsageError
+from pyinject.records import dataclass, field
 
 #: The release whose defaults pyinject embeds (templates/, values, mesh).
 EMBEDDED_RELEASE = "1.30.3"
@@ -114,6 +115,10 @@ class Release:
     image_pull_secrets: bool = True
     #: ``podRedirectAnnot`` becomes pod annotations.
     pod_redirect_annotations: bool = False
+    #: Keys ``podRedirectAnnot`` may set beyond the sidecar annotations of 1.3–1.5's registry
+    #: (1.6 added the Prometheus merge switch, ``proxy.istio.io/config`` and, from 1.6.3, the
+    #: Multus ``k8s.v1.cni.cncf.io/networks`` that non-chained CNI installs write).
+    pod_redirect_extra: tuple[str, ...] = ()
     #: ``istio.io/rev`` label (the --revision); ``security.istio.io/tlsMode`` label.
     revision_label: bool = True
     tls_mode_label: bool = True
@@ -128,6 +133,9 @@ class Release:
     probe_status_port: str = "mesh"
     #: Startup probes are rewritten too.
     startup_probes: bool = True
+    #: TCP probes are rewritten and recorded like HTTP ones: "never" (before 1.12), "switch" (1.12–1.18:
+    #: the ``REWRITE_TCP_PROBES`` environment variable, on unless it parses as false), "always" (1.19 on).
+    tcp_probes: str = "always"
     #: ISTIO_KUBE_APP_PROBERS is added even when there is no probe to take over (as ``{}``).
     empty_app_probers: bool = False
     #: What ISTIO_KUBE_APP_PROBERS maps each path to: "prober" (``{"httpGet":...,"timeoutSeconds":...}``,
@@ -176,47 +184,49 @@ class Release:
 
 _LEGACY_APPEND = Release(
     version=(1, 7), legacy_format=True, apply="append", functions=_FUNCS_1_5, sprig=False,
-    honour_inject_annotation=False, proxy_config_annotation=False, replace_dns_config=True,
-    pod_redirect_annotations=True, canonical_labels=False, fs_group="sds", empty_app_probers=True,
+    honour_inject_annotation=False, proxy_metadata_merge=False, replace_dns_config=True,
+    pod_redirect_annotations=True, pod_redirect_extra=(
+        "prometheus.istio.io/merge-metrics", "proxy.istio.io/config", "k8s.v1.cni.cncf.io/networks"),
+    canonical_labels=False, fs_group="sds", empty_app_probers=True,
     prometheus_merge="annotations", clean_proxy_config=True, mesh_defaults="1.7",
-    k8s_minor=18, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS,
+    k8s_minor=18, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS, tcp_probes="never",
 )
 
 #: Minor release -> behaviour.  Rows list only what differs from the row they start from.
 RELEASES: dict[tuple[int, int], Release] = {
     (1, 0): replace(
-        _LEGACY_APPEND, version=(1, 0), functions=_FUNCS_1_0,
+        _LEGACY_APPEND, version=(1, 0), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_0,
         data_fields=("ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
         replace_dns_config=False, image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False,
         tls_mode_label=False, fs_group="", rewrite_probes=False, probe_status_port="args", startup_probes=False,
         concurrency_from_cpu=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
         mesh_defaults="1.0", k8s_minor=11, yaml_fold=True, delims=("[[", "]]")),
     (1, 1): replace(
-        _LEGACY_APPEND, version=(1, 1), functions=_FUNCS_1_1,
+        _LEGACY_APPEND, version=(1, 1), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_1,
         data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
         image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
         fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
         hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=13, yaml_fold=True,
         app_prober_format="http_get", delims=("[[", "]]")),
     (1, 2): replace(
-        _LEGACY_APPEND, version=(1, 2), functions=_FUNCS_1_2,
+        _LEGACY_APPEND, version=(1, 2), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_2,
         data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig", "Values"),
         image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
         fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
         hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True,
         app_prober_format="http_get"),
     (1, 3): replace(
-        _LEGACY_APPEND, version=(1, 3), functions=_FUNCS_1_3, image_pull_secrets=False, revision_label=False,
-        tls_mode_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="",
+        _LEGACY_APPEND, version=(1, 3), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_3,
+        image_pull_secrets=False, revision_label=False, tls_mode_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="",
         hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True,
         app_prober_format="http_get"),
     (1, 4): replace(
-        _LEGACY_APPEND, version=(1, 4), functions=_FUNCS_1_4, image_pull_secrets=False, revision_label=False,
-        probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False,
+        _LEGACY_APPEND, version=(1, 4), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_4,
+        image_pull_secrets=False, revision_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False,
         clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=16, yaml_fold=True, app_prober_format="http_get"),
     (1, 5): replace(
-        _LEGACY_APPEND, version=(1, 5), image_pull_secrets=False, revision_label=False, probe_status_port="args",
-        startup_probes=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
+        _LEGACY_APPEND, version=(1, 5), proxy_config_annotation=False, pod_redirect_extra=(), image_pull_secrets=False,
+        revision_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
         mesh_defaults="1.5", k8s_minor=17, yaml_fold=True),
     (1, 6): replace(
         _LEGACY_APPEND, version=(1, 6), startup_probes=False, prometheus_merge="", hold_application=False,
@@ -224,7 +234,7 @@ RELEASES: dict[tuple[int, int], Release] = {
     (1, 7): _LEGACY_APPEND,
     (1, 8): Release(
         version=(1, 8), legacy_format=True, apply="patch", proxy_metadata_merge=False, mesh_defaults="1.8",
-        k8s_minor=19, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS),
+        k8s_minor=19, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS, tcp_probes="never"),
 }
 #: k8s.io/api minor of each later release (go.mod at its last patch).
 _K8S_MINOR = {9: 20, 10: 20, 11: 21, 12: 22, 13: 24, 14: 24, 15: 24, 16: 25, 17: 26, 18: 27, 19: 28, 20: 28,
@@ -283,6 +293,7 @@ for _minor, _k8s in _K8S_MINOR.items():
         template_env=(("ENABLE_LEGACY_FSGROUP_INJECTION",) if _minor <= 18 else ("ENABLE_NATIVE_SIDECARS",))
         + (("PILOT_ENABLE_INBOUND_PASSTHROUGH",) if 10 <= _minor <= 21 else ()) if _minor <= 26 else (),
         multus_qualified_networks=_minor >= 23, status_revision=_minor >= 11,
+        tcp_probes="never" if _minor <= 11 else "switch" if _minor <= 18 else "always",
     )
 del _minor, _k8s
 for _minor in range(9, 27):

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import MergeError
 from pyinject.k8s.schema import POD, Shape, child_shape, definition
+from pyinject.records import dataclass
 
 
 _PATCH = "$patch"

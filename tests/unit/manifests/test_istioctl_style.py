@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from pyinject.k8s.gojson import encode
-from pyinject.manifests.istioctl_style import REGISTERED, decoded_as_release, emit_istioctl, go_structs, typed
+from pyinject.manifests.istioctl_style import (REGISTERED, decoded_as_release, emit_istioctl, go_structs,
+                                               object_meta_fields, typed)
 from pyinject.manifests.read import read_text
 from pyinject.manifests.load import load_plain
 from pyinject.errors import Location
@@ -220,3 +221,9 @@ def test_decoded_as_release_drops_newer_fields_without_changing_its_argument() -
     assert older["spec"]["initContainers"][1] is app  # unchanged parts stay shared
     newest = {"metadata": {"labels": {"a": "b"}}, "spec": {"initContainers": [sidecar]}}
     assert decoded_as_release(newest, 33) is newest
+
+
+def test_object_meta_fields_are_those_of_the_struct_table() -> None:
+    # decoded_as_release reads the short list; it must name exactly what the full table has.
+    assert object_meta_fields() == {f.name for f in go_structs()["ObjectMeta"]}
+    assert {"name", "namespace", "labels", "annotations", "creationTimestamp"} <= object_meta_fields()
