@@ -55,7 +55,11 @@ SAMPLE = 8
 
 
 class AbstractRenderer(Protocol):
-    """A renderer whose templates can run on prepared variables (the Jinja back end)."""
+    """A renderer whose templates can run on prepared variables (both back ends).
+
+    ``variables`` must build fresh data on each call: a guard's function may
+    change the maps it is given, and must not change those of another render.
+    """
 
     def variables(self, ctx: TemplateContext) -> dict[str, Any]: ...
 
@@ -251,6 +255,7 @@ def abstract(ctx: TemplateContext) -> Abstraction | None:
         ctx.type_meta, owner_key, meta_key, spec_key, ctx.proxy_config, ctx.revision, ctx.native_sidecars,
         ctx.proxy_image, ctx.inbound_traffic_policy_mode, ctx.compliance_policy, ctx.proxy_uid, ctx.proxy_gid,
         id(ctx.values), id(ctx.mesh_config),
+        None if ctx.data_fields is None else list(ctx.data_fields), ctx.estimated_concurrency,
     ]
     try:
         key = json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
