@@ -33,7 +33,7 @@ from pyinject.gotemplate.builtins import go_index, go_len, go_not, go_printf
 from pyinject.istio.funcs import value_or_default
 from pyinject.istio.gofuncs import annotation
 from pyinject.render import go_data, holes
-from pyinject.render.holes import LEAF_MAX, Field, Hole, Observed, Part, guarded, in_class, make_hole, parts_of
+from pyinject.render.holes import Field, Hole, Observed, Part, guarded, in_class, longest, make_hole, parts_of
 from pyinject.sandbox import limits
 from pyinject.sprig.crypto import CRYPTO_FUNCS
 from pyinject.sprig.dates import DATE_FUNCS
@@ -256,33 +256,18 @@ def _rule_quote(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     return make_hole(out)
 
 
-def _longest(parts: tuple[Part, ...]) -> int:
-    return sum(len(p.encode("utf-8")) if isinstance(p, str) else LEAF_MAX for p in parts)
-
-
 def _rule_trunc(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     # trunc N S keeps S whole when N is at least its longest length.
     if kwargs or len(args) != 2 or type(args[0]) is not int or type(args[1]) is not Hole:
         return NotImplemented
-    parts = parts_of(args[1])
-    return args[1] if in_class(parts) and _longest(parts) <= args[0] else NotImplemented
+    return holes.truncated(args[1], args[0])
 
 
 def _rule_trim_suffix(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    # A leaf ends with a letter or digit: a suffix ending otherwise is never there.
     if kwargs or len(args) != 2 or type(args[0]) is not str or type(args[1]) is not Hole:
         return NotImplemented
-    suffix, parts = args[0], parts_of(args[1])
-    if not in_class(parts):
-        return NotImplemented
-    if not suffix:
-        return args[1]
-    last = parts[-1]
-    if not isinstance(last, str):
-        return args[1] if not suffix[-1].isalnum() else NotImplemented
-    if len(last) >= len(suffix):
-        return make_hole((*parts[:-1], trim_suffix(suffix, last)))
-    return NotImplemented
+    suffix = args[0]
+    return holes.without_suffix(args[1], suffix, lambda text: trim_suffix(suffix, text))
 
 
 def _rule_join(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -293,7 +278,7 @@ def _rule_join(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if not all(type(i) is str or (type(i) is Hole and in_class(parts_of(i))) for i in items):
         return NotImplemented
     # The result's size bound (as the function checks it) must hold whatever the leaves are.
-    limits.allow_size(sum(_longest(parts_of(i)) if type(i) is Hole else len(i) for i in items)
+    limits.allow_size(sum(longest(parts_of(i)) if type(i) is Hole else len(i) for i in items)
                       + len(separator) * len(items), "the result of join")
     parts: list[Part] = []
     for n, item in enumerate(items):
@@ -367,8 +352,7 @@ def _rule_annotation(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 def _rule_to_json(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if kwargs or len(args) != 1 or type(args[0]) is not Hole:
         return NotImplemented
-    parts = parts_of(args[0])
-    return make_hole(('"', *parts, '"')) if _literal_quotes(parts, marshal) else NotImplemented
+    return holes.quoted(args[0], marshal)
 
 
 holes.RULES.update({

@@ -144,6 +144,42 @@ def make_hole(parts: Sequence[Part]) -> Hole | str:
     return Hole(tuple(out))
 
 
+def longest(parts: tuple[Part, ...]) -> int:
+    """The most UTF-8 bytes a hole of ``parts`` may hold."""
+    return sum(len(p.encode("utf-8")) if isinstance(p, str) else LEAF_MAX for p in parts)
+
+
+def truncated(hole: Hole, size: int) -> Any:
+    """``hole`` cut to ``size`` bytes: itself when it can never be longer; NotImplemented otherwise."""
+    parts = parts_of(hole)
+    return hole if in_class(parts) and longest(parts) <= size else NotImplemented
+
+
+def quoted(hole: Hole, encode: Callable[[str], str]) -> Any:
+    """``hole`` in double quotes as ``encode`` (a Go or JSON quoting) writes it; NotImplemented
+    unless its literal parts need no escaping (its leaves never do)."""
+    parts = parts_of(hole)
+    if not in_class(parts) or any(isinstance(p, str) and encode(p) != f'"{p}"' for p in parts):
+        return NotImplemented
+    return make_hole(('"', *parts, '"'))
+
+
+def without_suffix(hole: Hole, suffix: str, trim: Callable[[str], str]) -> Any:
+    """``hole`` with ``suffix`` removed once if it ends with it (``trim`` does it to text); NotImplemented if unknown."""
+    parts = parts_of(hole)
+    if not in_class(parts):
+        return NotImplemented
+    if not suffix:
+        return hole
+    last = parts[-1]
+    if not isinstance(last, str):
+        # A leaf ends with a letter or digit: a suffix ending otherwise is never there.
+        return hole if not suffix[-1].isalnum() else NotImplemented
+    if len(last) >= len(suffix):
+        return make_hole((*parts[:-1], trim(last)))
+    return NotImplemented
+
+
 # --------------------------------------------------------------------------
 # The recorder: what one abstract render learns
 

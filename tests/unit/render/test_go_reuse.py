@@ -19,6 +19,7 @@ import yaml
 from pyinject.render import reuse as reuse_module
 from tests.conftest import REPO
 from tests.unit.render.test_reuse import (
+    GO_CONFIG,
     KEYED_CHANGES,
     NAME_CHANGES,
     caches,  # noqa: F401 - a fixture
@@ -33,18 +34,8 @@ GOLDEN_CONFIG = REPO / "tests" / "golden" / "cases" / "go-template-config"
 GOLDEN_ARGS = ("--injectConfigFile", str(GOLDEN_CONFIG / "inject-config.yaml"),
                "--meshConfigFile", str(GOLDEN_CONFIG / "mesh.yaml"))
 
-CONFIG = """\
-policy: enabled
-defaultTemplates: [custom]
-templates:
-  custom: |
-    metadata:
-      annotations:
-        example.com/check: 'CHECK'
-    spec:
-      containers:
-      - name: istio-proxy
-        image: proxy:1
+#: test_reuse's Go config, the check in single quotes (some uses print double quotes), and two env values.
+CONFIG = GO_CONFIG.replace('"CHECK"', "'CHECK'") + """\
         env:
         - name: OWNER
           value: "{{ .DeploymentMeta.Name }}"
