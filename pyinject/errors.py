@@ -6,8 +6,10 @@ import enum
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
+
+from pyinject.records import dataclass
 
 
 class ExitCode(enum.IntEnum):

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cached_property
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
@@ -20,6 +19,7 @@ from pyinject.istio.releases import RELEASES, NEWEST, InjectSwitch, Release
 from pyinject.config.native import ENV_VAR as NATIVE_ENV_VAR, NativeChoice, choose_native_sidecars, for_pod as native_for_pod
 from pyinject.model import InjectionConfig, Options, TemplateContext
 from pyinject.model import Action, Injector, PodResult
+from pyinject.records import dataclass, field
 from pyinject.sandbox.limits import RenderLimits
 from pyinject.manifests.workloads import Workload
 from pyinject.manifests.load import copy_plain

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 if TYPE_CHECKING:
     from pyinject.manifests.read import RawDocument
     from pyinject.manifests.workloads import Workload
 
+from pyinject.records import dataclass, field
 from pyinject.sandbox.limits import RenderLimits
 
 #: A JSON-like tree: what the pod, values and mesh config are made of.

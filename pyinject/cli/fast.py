@@ -112,7 +112,7 @@ def main() -> None:
     from pyinject.cli.run import kube_inject
 
     try:
-        kube_inject(flags)
+        kube_inject(flags, own_process=True)
     except (EOFError, KeyboardInterrupt):
         # What click's main does with these outside the command's own guard.
         sys.stderr.write("\n")

@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import IO, Any
 
 from pyinject.cli.flags import inject_options
 from pyinject.cli.guard import echo_err, errors_to_exit_codes, one_line
 from pyinject.errors import ExitCode, UsageError
 from pyinject.model import Options
+from pyinject.records import dataclass
 
 
 class Reporter:
@@ -29,8 +30,13 @@ class Reporter:
             echo_err(f"pyinject: warning: {one_line(message)}")
 
 
-def kube_inject(flags: dict[str, Any]) -> None:
-    """``pyinject kube-inject`` with its parsed flags (every parameter of the click command, by name)."""
+def kube_inject(flags: dict[str, Any], *, own_process: bool = False) -> None:
+    """``pyinject kube-inject`` with its parsed flags (every parameter of the click command, by name).
+
+    ``own_process``: the caller exits when this returns (the console entry point), so
+    what is loaded before the manifests are read may be frozen out of the garbage
+    collector's sight (see :func:`execute`).
+    """
     options = inject_options(flags)
     run = RunFlags.from_click(flags)
     stdin: IO[str] = sys.stdin
@@ -58,7 +64,7 @@ def kube_inject(flags: dict[str, Any]) -> None:
             echo_err(f"pyinject: {injector.run.native_sidecars.describe()}")
         return injector
 
-    execute(options, build, run, stdin=stdin)
+    execute(options, build, run, stdin=stdin, freeze_loaded=own_process)
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,16 @@ def check_flags(options: Options, run: RunFlags) -> None:
 
 
 def execute(options: Options, build: Callable[[Callable[[str], None]], Any], run: RunFlags,
-             stdin: IO[str] | None = None) -> None:
+             stdin: IO[str] | None = None, freeze_loaded: bool = False) -> None:
+    """Check the flags, build the injector, run the pipeline, deliver the output and report.
+
+    ``freeze_loaded`` (only for a process that exits afterwards): once the injector
+    is built, everything allocated so far (modules, settings, compiled templates)
+    lives to the end, so ``gc.freeze`` moves it out of the cyclic collector's
+    generations; the collections the run triggers, and the one at exit, then
+    walk only what the run itself allocated.  Cycles created later are collected
+    as usual, so memory stays flat on large inputs.
+    """
     from pyinject import pipeline
     from pyinject.manifests.files import deliver
     from pyinject.manifests.output import output_mode
@@ -118,6 +133,10 @@ def execute(options: Options, build: Callable[[Callable[[str], None]], Any], run
             reporter.warn("reading manifests from the terminal; end with Ctrl-D")
         _check_something_to_read(options, run, reporter)
         injector = build(reporter.warn)
+        if freeze_loaded:
+            import gc
+
+            gc.freeze()
         release = getattr(injector, "release", None)
         if run.output_style == "istioctl" and release is not None:
             # istioctl's output depends on the Go libraries of the release reproduced.

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from pyinject.config.layers import JSON, parse_yaml
 from pyinject.errors import ConfigError
+from pyinject.records import dataclass
 
 INJECT = "injection config"
 VALUES = "values"

@@ -6,7 +6,6 @@ import copy
 import json
 import math
 import re
-from dataclasses import dataclass, field
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from pyinject.errors import ConfigError, Location
 from pyinject.golang.tree import PathError
 from pyinject.golang.tree import set_path as tree_set_path
 from pyinject.config.schemas import types_at
+from pyinject.records import dataclass, field
 
 JSON = Any
 Path = tuple[str | int, ...]

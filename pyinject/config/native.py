@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from pyinject.records import dataclass
 
 ENV_VAR = "ENABLE_NATIVE_SIDECARS"
 ANNOTATION = "sidecar.istio.io/nativeSidecar"

@@ -38,7 +38,6 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from pyinject.config import kinds
@@ -68,6 +67,7 @@ from pyinject.config.mesh import (
 )
 from pyinject.errors import ConfigError, Location
 from pyinject.config.schemas import Problem, check
+from pyinject.records import dataclass, field
 
 __all__ = [
     "Settings",

@@ -10,7 +10,6 @@ reported are the ones kube-inject writes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import PyinjectError
@@ -22,6 +21,7 @@ from pyinject.istio import policy
 from pyinject.istio.policy import Step
 from pyinject.manifests.load import copy_plain
 from pyinject.manifests.workloads import Workload
+from pyinject.records import dataclass
 
 
 @dataclass(frozen=True)

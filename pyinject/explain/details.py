@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.explain.model import ProbeRewrite, Sourced
 from pyinject.model import InjectionConfig
+from pyinject.records import dataclass
 
 TEMPLATES_ANNOTATION = "inject.istio.io/templates"
 PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"

@@ -6,10 +6,11 @@ record (README, "pyinject explain").  Renderers read these objects, nothing else
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any
 
 from pyinject.istio.policy import Step
+from pyinject.records import dataclass, field
 
 #: Reasons for a skip, as ``explain -o json`` writes them (stable).
 SKIP_REASONS = (

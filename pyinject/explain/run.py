@@ -8,7 +8,6 @@ workloads that live in it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import IO, Any
 
 from pyinject.errors import PyinjectError, UsageError
@@ -17,6 +16,7 @@ from pyinject.explain.details import Sources
 from pyinject.explain.model import Account
 from pyinject.explain.webhooks import load_webhooks, stock_webhooks
 from pyinject.model import Options
+from pyinject.records import dataclass
 
 Warn = Callable[[str], None]
 

@@ -11,11 +11,11 @@ read instead (``kubectl get mutatingwebhookconfigurations -o yaml``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import ConfigError
 from pyinject.istio.policy import selector_matches
+from pyinject.records import dataclass
 
 REV_LABEL = "istio.io/rev"
 TAG_LABEL = "istio.io/tag"

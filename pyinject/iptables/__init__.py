@@ -10,12 +10,12 @@ says in plain terms what the rules capture.  Never touches the machine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from pyinject.iptables import capture_1_5, capture_1_30, capture_sh
 from pyinject.iptables.flags import DEFAULT_RELEASE, Parsed, Release, parse_args, release
 from pyinject.iptables.restore import STYLE_1_5, STYLE_1_30, STYLE_SCRIPT, RestoreStyle, render
 from pyinject.iptables.rules import Host, RuleSet, check_values
+from pyinject.records import dataclass
 
 #: Rule program (Release.program) -> (the function that adds the rules, its restore style).
 PROGRAMS: dict[str, tuple[Callable[[Mapping[str, str], Host, Release], RuleSet], RestoreStyle]] = {

@@ -12,12 +12,12 @@ printed as their network address.  What 1.6 to 1.11 changed is data
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from pyinject.errors import UsageError
 from pyinject.iptables.flags import Release
 from pyinject.iptables.rules import Host, NetworkRange, RuleSet, add_inbound_port_rules, add_outbound_include_rules, \
     separate_v4_v6, split, split_nameservers
+from pyinject.records import dataclass
 
 SSH_PORT = "22"
 DNS_PORT = "15053"

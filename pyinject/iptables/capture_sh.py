@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from pyinject.iptables.flags import Release
 from pyinject.iptables.rules import Host, NetworkRange, Rule, RuleSet, split
+from pyinject.records import dataclass
 
 SSH_PORT = "22"
 

@@ -25,12 +25,13 @@ JSON schema (``pyinject iptables -o json``; one object per workload/command)::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from pyinject.iptables import capture_sh
 from pyinject.iptables.capture_1_5 import VARIANTS, dns_target
 from pyinject.iptables.rules import separate_v4_v6, split, split_nameservers
+from pyinject.records import dataclass, field
 
 if TYPE_CHECKING:
     from pyinject.iptables import Capture

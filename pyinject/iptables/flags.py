@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from pyinject.errors import UsageError
+from pyinject.records import dataclass, field
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ CNI plugin, which computes the settings from the pod's annotations and its
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import IO, Any
 
 from pyinject.errors import ConfigError, PyinjectError, UsageError
@@ -19,6 +18,7 @@ from pyinject.iptables import Capture, PROGRAMS, generate
 from pyinject.iptables.flags import Parsed, parse_args, release
 from pyinject.iptables.rules import Host, check_values
 from pyinject.model import Action
+from pyinject.records import dataclass
 
 INIT = "istio-init"
 VALIDATION = "istio-validation"

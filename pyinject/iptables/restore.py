@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from pyinject.iptables.rules import Rule, RuleSet
+from pyinject.records import dataclass
 
 FAMILIES = ("iptables", "ip6tables")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 from pyinject.errors import UsageError
+from pyinject.records import dataclass, field
 
 #: Stands for the family's own address in a rule added to both families.
 FAMILY_ADDRESS = "<family-address>"

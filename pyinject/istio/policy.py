@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from pyinject.istio.releases import NEWEST, RELEASES, InjectSwitch
 from pyinject.model import InjectionConfig
+from pyinject.records import dataclass, field
 
 INJECT_KEY = "sidecar.istio.io/inject"
 

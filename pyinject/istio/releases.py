@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from pyinject.errors import UsageError
+from pyinject.records import dataclass, field
 
 #: The release whose defaults pyinject embeds (templates/, values, mesh).
 EMBEDDED_RELEASE = "1.30.3"
@@ -114,6 +115,10 @@ class Release:
     image_pull_secrets: bool = True
     #: ``podRedirectAnnot`` becomes pod annotations.
     pod_redirect_annotations: bool = False
+    #: Keys ``podRedirectAnnot`` may set beyond the sidecar annotations of 1.3–1.5's registry
+    #: (1.6 added the Prometheus merge switch, ``proxy.istio.io/config`` and, from 1.6.3, the
+    #: Multus ``k8s.v1.cni.cncf.io/networks`` that non-chained CNI installs write).
+    pod_redirect_extra: tuple[str, ...] = ()
     #: ``istio.io/rev`` label (the --revision); ``security.istio.io/tlsMode`` label.
     revision_label: bool = True
     tls_mode_label: bool = True
@@ -176,8 +181,10 @@ class Release:
 
 _LEGACY_APPEND = Release(
     version=(1, 7), legacy_format=True, apply="append", functions=_FUNCS_1_5, sprig=False,
-    honour_inject_annotation=False, proxy_config_annotation=False, replace_dns_config=True,
-    pod_redirect_annotations=True, canonical_labels=False, fs_group="sds", empty_app_probers=True,
+    honour_inject_annotation=False, proxy_metadata_merge=False, replace_dns_config=True,
+    pod_redirect_annotations=True, pod_redirect_extra=(
+        "prometheus.istio.io/merge-metrics", "proxy.istio.io/config", "k8s.v1.cni.cncf.io/networks"),
+    canonical_labels=False, fs_group="sds", empty_app_probers=True,
     prometheus_merge="annotations", clean_proxy_config=True, mesh_defaults="1.7",
     k8s_minor=18, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS,
 )
@@ -185,38 +192,38 @@ _LEGACY_APPEND = Release(
 #: Minor release -> behaviour.  Rows list only what differs from the row they start from.
 RELEASES: dict[tuple[int, int], Release] = {
     (1, 0): replace(
-        _LEGACY_APPEND, version=(1, 0), functions=_FUNCS_1_0,
+        _LEGACY_APPEND, version=(1, 0), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_0,
         data_fields=("ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
         replace_dns_config=False, image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False,
         tls_mode_label=False, fs_group="", rewrite_probes=False, probe_status_port="args", startup_probes=False,
         concurrency_from_cpu=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
         mesh_defaults="1.0", k8s_minor=11, yaml_fold=True, delims=("[[", "]]")),
     (1, 1): replace(
-        _LEGACY_APPEND, version=(1, 1), functions=_FUNCS_1_1,
+        _LEGACY_APPEND, version=(1, 1), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_1,
         data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
         image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
         fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
         hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=13, yaml_fold=True,
         app_prober_format="http_get", delims=("[[", "]]")),
     (1, 2): replace(
-        _LEGACY_APPEND, version=(1, 2), functions=_FUNCS_1_2,
+        _LEGACY_APPEND, version=(1, 2), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_2,
         data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig", "Values"),
         image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
         fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
         hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True,
         app_prober_format="http_get"),
     (1, 3): replace(
-        _LEGACY_APPEND, version=(1, 3), functions=_FUNCS_1_3, image_pull_secrets=False, revision_label=False,
-        tls_mode_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="",
+        _LEGACY_APPEND, version=(1, 3), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_3,
+        image_pull_secrets=False, revision_label=False, tls_mode_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="",
         hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True,
         app_prober_format="http_get"),
     (1, 4): replace(
-        _LEGACY_APPEND, version=(1, 4), functions=_FUNCS_1_4, image_pull_secrets=False, revision_label=False,
-        probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False,
+        _LEGACY_APPEND, version=(1, 4), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_4,
+        image_pull_secrets=False, revision_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False,
         clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=16, yaml_fold=True, app_prober_format="http_get"),
     (1, 5): replace(
-        _LEGACY_APPEND, version=(1, 5), image_pull_secrets=False, revision_label=False, probe_status_port="args",
-        startup_probes=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
+        _LEGACY_APPEND, version=(1, 5), proxy_config_annotation=False, pod_redirect_extra=(), image_pull_secrets=False,
+        revision_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
         mesh_defaults="1.5", k8s_minor=17, yaml_fold=True),
     (1, 6): replace(
         _LEGACY_APPEND, version=(1, 6), startup_probes=False, prometheus_merge="", hold_application=False,

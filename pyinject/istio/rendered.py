@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import TemplateError
 from pyinject.k8s.gojson import STRUCTS
 from pyinject.model import InjectionConfig
+from pyinject.records import dataclass
 
 PROXY_CONTAINER = "istio-proxy"
 #: What Go's text/template prints for a missing map key and for nil.

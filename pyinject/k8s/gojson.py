@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.golang.encoding_json import JSONStruct
 from pyinject.model import JSON
+from pyinject.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ record where each item came from in ``config.kubernetes.io/*`` and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import InputError
+from pyinject.records import dataclass
 
 KIND = "ResourceList"
 API_VERSION = "config.kubernetes.io/v1"

@@ -11,7 +11,6 @@ orchestrators read results even from a failed function.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from pyinject.errors import InputError, PyinjectError
@@ -30,6 +29,7 @@ from pyinject.manifests.workloads import KindTable, find_workloads
 from pyinject.manifests.write import emit_json, emit_yaml
 from pyinject.model import Injector, Options, Outcome, Warn
 from pyinject.pipeline import kind_table, process_workload, unclaimed_outcomes
+from pyinject.records import dataclass, field
 
 #: Builds the injector for a run's options (kube-inject's build_injector, or a stand-in in tests).
 BuildInjector = Callable[[Options], Injector]

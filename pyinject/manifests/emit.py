@@ -14,11 +14,11 @@ import base64
 import marshal
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import InputError
 from pyinject.golang.yaml11 import needs_quotes
+from pyinject.records import dataclass
 
 # Plain scalars are written only from this conservative alphabet.  Anything
 # else (leading indicators, ": ", " #", flow punctuation) gets quotes.

@@ -34,12 +34,12 @@ import re
 import shutil
 import stat
 import tempfile
-from dataclasses import dataclass
 from types import TracebackType
 from typing import IO
 
 from pyinject.errors import Location, OutputError
 from pyinject.model import RunResult
+from pyinject.records import dataclass
 
 #: Staging directories: ``.pyinject-<pid>-<random>.tmp``.
 STAGING_PREFIX = ".pyinject-"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
 
 from pyinject.errors import UsageError
 from pyinject.model import Options, Outcome
@@ -20,6 +19,7 @@ from pyinject.manifests.output import JSON_IF_CHANGED, JSON_OUTPUT, PRESERVING
 from pyinject.manifests.read import STDIN, expand_paths, is_url
 from pyinject.model import Injector, OutputMode, Warn
 from pyinject.pipeline import run_per_source
+from pyinject.records import dataclass, field
 
 
 @dataclass

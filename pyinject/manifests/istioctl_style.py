@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,6 +50,7 @@ from pyinject.k8s.gojson import GoField, encode
 from pyinject.k8s.gojson import struct_fields as _struct
 from pyinject.manifests.read import RawDocument
 from pyinject.model import OutputMode
+from pyinject.records import dataclass
 
 #: (apiVersion, kind) istioctl decodes into Go structs; anything else stays raw text.
 REGISTERED: frozenset[tuple[str, str]] = frozenset({
@@ -264,6 +265,22 @@ def go_structs() -> dict[str, tuple[GoField, ...]]:
     return structs
 
 
+@functools.cache
+def object_meta_fields() -> frozenset[str]:
+    """The field names of ``go_structs()["ObjectMeta"]``, read from the schema alone.
+
+    Decoding every rendered fragment needs only these, and building the whole
+    struct table costs more than a small run's injection.
+    """
+    from pyinject.k8s.schema import definitions
+
+    names: frozenset[str] = frozenset()
+    for definition, body in definitions().items():
+        if _short(definition) == "ObjectMeta":
+            names = frozenset(body.get("fields") or ())
+    return names
+
+
 @dataclass(frozen=True)
 class GoLibraries:
     """The Go libraries an istioctl release was built with, where they change what it writes."""
@@ -293,7 +310,7 @@ def decoded_as_release(patch: dict[str, Any], k8s_minor: int) -> dict[str, Any]:
     """
     metadata = patch.get("metadata")
     if isinstance(metadata, dict):
-        known = {f.name for f in go_structs()["ObjectMeta"]}
+        known = object_meta_fields()
         for name in [k for k in metadata if str(k) not in known and not str(k).startswith("$")]:
             del metadata[name]
     spec = patch.get("spec")

@@ -8,7 +8,6 @@ know about each node: kind, flow or block style, scalar style, anchor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from yaml import YAMLError
@@ -21,6 +20,8 @@ from yaml.events import (
     SequenceEndEvent,
     SequenceStartEvent,
 )
+
+from pyinject.records import dataclass, field
 
 try:
     from yaml._yaml import CParser as _EventParser

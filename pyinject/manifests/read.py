@@ -13,10 +13,10 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import IO
 
 from pyinject.errors import InputError, Location
+from pyinject.records import dataclass
 
 #: File name endings read from a directory (kubectl's set, minus URLs).
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")

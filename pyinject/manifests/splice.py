@@ -28,13 +28,13 @@ safe edit; the writer then falls back to a full round trip.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.golang.values import data_equal
 from pyinject.manifests import emit as yamlemit
 from pyinject.manifests.emit import Layout
 from pyinject.manifests.nodes import ComposeError, Node, compose
+from pyinject.records import dataclass
 
 #: Keys that identify an element of a Kubernetes list (strategic-merge keys).
 IDENTITY_KEYS = ("name", "mountPath", "containerPort", "devicePath", "ip", "topologyKey", "type")

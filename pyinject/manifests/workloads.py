@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import InputError, UsageError, describe_value
 from pyinject.golang.tree import set_path
 from pyinject.k8s.shapes import OBJECT_META, POD_SPEC, first_problem
+from pyinject.records import dataclass
 
 Path = tuple[str, ...]
 

@@ -9,7 +9,6 @@ Go, sprig and Istio behaviour the templates call lives in ``jinja_funcs``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -19,6 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pyinject.golang import protojson
 from pyinject.errors import TemplateExecError, TemplateNotFound, TemplateSyntaxError
 from pyinject.golang.values import Int32, Int64, go_values
+from pyinject.records import dataclass
 from pyinject.render.jinja_funcs import (
     GoError,
     GoUndefined,

@@ -39,6 +39,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence, cast
 from pyinject.golang.yaml11 import needs_quotes
 from pyinject.manifests.load import copy_plain
 from pyinject.model import TemplateContext
+from pyinject.records import dataclass
 from pyinject.render import holes
 from pyinject.sandbox.limits import RenderLimits
 from pyinject.render.holes import LEAF_CLASS, MAX_LEAVES, PRIVATE, SENTINEL, Hole, Observed, Recorder, sentinel
@@ -74,7 +75,7 @@ Decoded = dict[str, Any] | None
 Path = tuple[Any, ...]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class Abstraction:
     """A pod's context with its identity strings as holes, the strings, and the cache key."""
 
@@ -85,7 +86,7 @@ class Abstraction:
     opaque: frozenset[int] = frozenset()
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class Entry:
     data: Decoded
     #: (path, text with sentinels) of every string holding a sentinel.
@@ -96,7 +97,7 @@ class Entry:
     counts: tuple[tuple[int, int], ...]
 
 
-@dataclasses.dataclass
+@dataclass
 class Stats:
     hits: int = 0
     stored: int = 0

@@ -15,12 +15,12 @@ import re
 import signal
 import threading
 import time
-from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
 from pyinject.errors import TemplateExecError
 from pyinject.gotemplate.budget import CHECK_EVERY  # the Go engine counts in these strides too
+from pyinject.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ import copy
 import json
 import re
 from collections.abc import Mapping, MutableMapping, MutableSequence
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import ConfigError
@@ -60,6 +59,7 @@ from pyinject.istio.postprocess.pod import (
 from pyinject.istio.postprocess.probes import LIFECYCLE_URLS, PROBE_URLS
 from pyinject.istio.postprocess.prometheus import AGENT_METRICS_PATH, CANONICAL, scrape_field
 from pyinject.istio.postprocess.status import parse_status
+from pyinject.records import dataclass
 
 DEFAULT_CONTAINER_ANNOTATIONS = ("kubectl.kubernetes.io/default-container", "kubectl.kubernetes.io/default-logs-container")
 REVISION_ANNOTATION = "istio.io/rev"

@@ -11,12 +11,12 @@ in a values or mesh *file* but ``istioctl install`` rejects them in ``--set``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pyinject.errors import describe_value
+from pyinject.records import dataclass
 
 #: Schema file per name; the registry of what can be checked.
 SCHEMA_FILES = {

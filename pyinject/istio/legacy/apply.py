@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.golang.encoding_json import go_json
 from pyinject.istio.legacy import probes
 from pyinject.istio.legacy.spec import InjectionSpec
 from pyinject.istio.releases import Release
+from pyinject.records import dataclass
 
 STATUS_ANNOTATION = "sidecar.istio.io/status"
 TLS_MODE_LABEL = "security.istio.io/tlsMode"
@@ -143,7 +143,7 @@ def append_spec(release: Release, metadata: dict[str, Any], spec: dict[str, Any]
         _set_fs_group(spec)
     if release.pod_redirect_annotations:
         for key, value in sic.pod_redirect_annot.items():
-            if key in REDIRECT_ANNOTATIONS and value != "":
+            if (key in REDIRECT_ANNOTATIONS or key in release.pod_redirect_extra) and value != "":
                 annotations[key] = value
     annotations[STATUS_ANNOTATION] = status
     metadata["annotations"] = annotations

@@ -24,6 +24,7 @@ from typing import Any
 from pyinject.golang import protojson
 from pyinject.golang.durations import duration_string, parse_proto_duration
 from pyinject.istio.legacy.mesh import builtin_proxy_config
+from pyinject.istio.legacy.view import overrides_for
 from pyinject.istio.releases import Release
 from pyinject.render.go_data import Duration, Message
 
@@ -79,6 +80,25 @@ def clean_proxy_config(release: Release, pc: Mapping[str, Any]) -> dict[str, Any
     return out
 
 
+#: Scalar proto types: a field of one of these holding its zero value is not printed by jsonpb.
+_PLAIN_SCALARS = ("int32", "uint32", "int64", "uint64", "bool", "string", "double", "float")
+
+
+def _without_plain_zeros(release: Release, type_name: str, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``raw`` less the fields the release declared as plain scalars and that hold zero.
+
+    Where the current API has a wrapper (``concurrency`` has been an Int32Value
+    since 1.7), an explicit 0 is printed; in the release that declared a plain
+    ``int32`` it is indistinguishable from unset, and jsonpb leaves it out.
+    """
+    zero = [f for f in overrides_for(release, type_name).values()
+            if f.type in _PLAIN_SCALARS and protojson.field_value(raw, f) in (0, False, "")]
+    if not zero:
+        return raw
+    names = {n for f in zero for n in (f.name, f.json_name)}
+    return {k: v for k, v in raw.items() if k not in names}
+
+
 def make_proto_to_json(release: Release) -> Callable[[Any], str]:
     """``protoToJSON`` of the release (jsonpb, compact)."""
 
@@ -94,7 +114,7 @@ def make_proto_to_json(release: Release) -> Callable[[Any], str]:
         raw: Mapping[str, Any] = value.raw
         if value.type_name == "istio.mesh.v1alpha1.ProxyConfig" and release.clean_proxy_config:
             raw = clean_proxy_config(release, raw)
-        return protojson.proto_json(raw, value.type_name)
+        return protojson.proto_json(_without_plain_zeros(release, value.type_name, raw), value.type_name)
 
     return proto_to_json
 

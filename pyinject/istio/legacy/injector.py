@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.errors import ConfigError, TemplateError, TemplateExecError, TemplateSyntaxError, UsageError
@@ -29,6 +28,7 @@ from pyinject.istio.legacy.spec import (
 from pyinject.istio.releases import EMBEDDED_RELEASE, Release
 from pyinject.manifests.workloads import Workload
 from pyinject.model import Action, Options, PodResult, TemplateContext
+from pyinject.records import dataclass
 
 Warn = Callable[[str], None]
 _IGNORED_NAMESPACES = ("kube-system", "kube-public")

@@ -21,7 +21,6 @@ config file line that printed it, as on every release
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from pyinject.errors import TemplateError, describe_value
@@ -38,6 +37,7 @@ from pyinject.istio.rendered import (
     template_start_line,
 )
 from pyinject.k8s.gojson import STRUCTS, encode
+from pyinject.records import dataclass, field
 
 __all__ = ["InjectionSpec", "Source", "check_has_proxy", "decode_spec", "is_legacy_spec", "load_rendered",
            "template_line", "template_start_line"]

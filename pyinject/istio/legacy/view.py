@@ -12,13 +12,13 @@ table for everything else.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pyinject.golang.protojson import ProtoField, field_value
 from pyinject.golang.values import GoObject
 from pyinject.istio.releases import Release
 from pyinject.model import TemplateContext
+from pyinject.records import dataclass
 from pyinject.render import go_data
 
 PROXY_CONFIG = "istio.mesh.v1alpha1.ProxyConfig"

@@ -25,7 +25,6 @@ The order, and why:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 from pyinject.model import JSON
 from pyinject.istio.releases import Release
@@ -35,6 +34,7 @@ from pyinject.istio.postprocess.pod import Pod
 from pyinject.istio.postprocess.probes import rewrite_probes
 from pyinject.istio.postprocess.prometheus import merge_prometheus
 from pyinject.istio.postprocess.status import apply_metadata, overwrite_cluster_info
+from pyinject.records import dataclass, field
 
 
 @dataclass(frozen=True)

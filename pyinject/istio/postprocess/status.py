@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pyinject.model import JSON
@@ -21,6 +20,7 @@ from pyinject.istio.postprocess.pod import (
     labels_of,
     set_list,
 )
+from pyinject.records import dataclass
 
 if TYPE_CHECKING:
     from pyinject.istio.postprocess import PostprocessContext

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -118,3 +119,30 @@ def test_fast_path_does_not_load_click() -> None:
             "try: main()\nexcept SystemExit: pass\nprint('click' in sys.modules, file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code, HERE], capture_output=True, text=True, timeout=300)
     assert proc.stderr.splitlines()[-1] == "False"
+
+
+def test_fast_path_freezes_what_it_loaded_before_reading_manifests() -> None:
+    # The console entry exits after the run: what the injector holds is moved out of
+    # the collector's generations before the manifests are read.
+    code = ("import gc, sys; from pyinject.cli import main\n"
+            "import pyinject.pipeline as p\n"
+            "real = p.run\n"
+            "def run(*a, **k):\n"
+            "    print('frozen', gc.get_freeze_count() > 1000, file=sys.stderr)\n"
+            "    return real(*a, **k)\n"
+            "p.run = run\n"
+            "sys.argv = ['pyinject', 'kube-inject', '-q', '-f', sys.argv[1]]\n"
+            "try: main()\nexcept SystemExit: pass\n")
+    proc = subprocess.run([sys.executable, "-c", code, HERE], capture_output=True, text=True, timeout=300)
+    assert "frozen True" in proc.stderr.splitlines()
+
+
+def test_in_process_runs_leave_the_collector_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    from pyinject.cli.run import kube_inject
+
+    flags = parse_kube_inject(["kube-inject", "-q", "-f", HERE], {})
+    assert flags is not None
+    before = gc.get_freeze_count()
+    kube_inject(flags)
+    assert gc.get_freeze_count() == before
+    assert "kind: Deployment" in capsys.readouterr().out

@@ -17,7 +17,7 @@ from pyinject.istio.legacy.spec import InjectionSpec, Source, decode_spec, is_le
 from pyinject.istio.releases import RELEASES, choose_release, parse_version, release
 from pyinject.render.go_data import Duration, Message
 
-R15, R17, R18 = RELEASES[(1, 5)], RELEASES[(1, 7)], RELEASES[(1, 8)]
+R15, R16, R17, R18 = RELEASES[(1, 5)], RELEASES[(1, 6)], RELEASES[(1, 7)], RELEASES[(1, 8)]
 SOURCE = Source("config.yaml", "sidecar", "containers:\n- name: istio-proxy\n  image: \"{{ .Values.hub }}/proxy\"\n", 3)
 
 
@@ -87,6 +87,15 @@ def test_proto_to_json_leaves_out_the_release_defaults_from_1_6() -> None:
     msg = Message("istio.mesh.v1alpha1.ProxyConfig", {"drainDuration": "45s"})
     assert make_proto_to_json(R15)(msg) == '{"drainDuration":"45s"}'
     assert make_proto_to_json(R18)(msg) == "{}"
+
+
+def test_a_zero_concurrency_is_printed_only_where_it_was_a_wrapper() -> None:
+    # Before 1.7 ProxyConfig.concurrency was a plain int32: 0 is unset and jsonpb leaves it out.
+    msg = Message("istio.mesh.v1alpha1.ProxyConfig", {"concurrency": 0, "interceptionMode": "TPROXY"})
+    assert make_proto_to_json(R16)(msg) == '{"interceptionMode":"TPROXY"}'
+    assert make_proto_to_json(R17)(msg) == '{"concurrency":0,"interceptionMode":"TPROXY"}'
+    assert make_proto_to_json(R16)(Message("istio.mesh.v1alpha1.ProxyConfig", {"concurrency": 4})) == \
+        '{"concurrency":4}'
 
 
 # --------------------------------------------------------------------------- the template's data
@@ -222,6 +231,17 @@ def test_1_5_replaces_dns_config_and_writes_pod_redirect_annotations() -> None:
     assert metadata["labels"] == {"security.istio.io/tlsMode": "istio"}
 
 
+@pytest.mark.parametrize("row, written", [(R15, False), (R16, True), (R17, True)])
+def test_multus_and_proxy_config_redirect_annotations_from_1_6(row, written: bool) -> None:  # type: ignore[no-untyped-def]
+    metadata: dict = {}
+    spec: dict = {"containers": [{"name": "app"}]}
+    redirect = {"k8s.v1.cni.cncf.io/networks": "alt, istio-cni", "prometheus.istio.io/merge-metrics": "false"}
+    sic = InjectionSpec(containers=[{"name": "istio-proxy", "args": []}], pod_redirect_annot=redirect)
+    apply.append_spec(row, metadata, spec, sic, "{}", FACTS)
+    got = {k: v for k, v in metadata["annotations"].items() if k in redirect}
+    assert got == (redirect if written else {})
+
+
 def test_1_7_writes_only_the_prometheus_annotations() -> None:
     metadata: dict = {"annotations": {"prometheus.io/port": "9090"}}
     spec: dict = {"containers": [{"name": "app"}]}
@@ -254,6 +274,59 @@ def test_1_8_removes_what_a_status_annotation_lists_before_adding() -> None:
 
 
 # --------------------------------------------------------------------------- the command line
+
+
+_PROXY_CONFIG_TEMPLATE = """policy: enabled
+template: |
+  containers:
+  - name: istio-proxy
+    image: proxyv2
+    env:
+    - name: PROXY_CONFIG
+      value: '{{ protoToJSON .ProxyConfig }}'
+    - name: DISCOVERY
+      value: "{{ .ProxyConfig.DiscoveryAddress }}"
+"""
+_ANNOTATED_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    proxy.istio.io/config: |
+      discoveryAddress: foo:123
+      proxyMetadata: {B: "2"}
+spec:
+  containers:
+  - name: web
+    image: web
+"""
+
+
+@pytest.mark.parametrize("version, discovery, metadata", [
+    ("1.5", "istio-pilot:15010", {"A": "1"}),  # 1.5 did not read the annotation
+    ("1.6", "foo:123", {"B": "2"}),  # jsonpb onto the mesh's ProxyConfig: the map is replaced whole
+    ("1.7", "foo:123", {"B": "2"}),
+])
+def test_cli_proxy_config_annotation_from_1_6(run_cli, tmp_path: Path, version: str, discovery: str,
+                                             metadata: dict) -> None:
+    import json
+
+    from ruamel.yaml import YAML
+
+    (tmp_path / "config.yaml").write_text(_PROXY_CONFIG_TEMPLATE)
+    (tmp_path / "values.yaml").write_text("{}\n")
+    (tmp_path / "mesh.yaml").write_text("defaultConfig:\n  discoveryAddress: istio-pilot:15010\n"
+                                        "  proxyMetadata: {A: '1'}\n")
+    (tmp_path / "pod.yaml").write_text(_ANNOTATED_POD)
+    result = run_cli("kube-inject", "-f", str(tmp_path / "pod.yaml"), "--injectConfigFile", str(tmp_path / "config.yaml"),
+                     "--valuesFile", str(tmp_path / "values.yaml"), "--meshConfigFile", str(tmp_path / "mesh.yaml"),
+                     "--istio-version", version)
+    assert result.exit_code == 0, result.stderr
+    pod = YAML(typ="safe").load(result.stdout)
+    env = {e["name"]: e["value"] for e in pod["spec"]["containers"][1]["env"]}
+    assert env["DISCOVERY"] == discovery
+    if version != "1.5":  # 1.5's protoToJSON printed the whole message; later ones only what differs
+        assert json.loads(env["PROXY_CONFIG"]) == {"discoveryAddress": discovery, "proxyMetadata": metadata}
 
 
 def test_cli_out_of_range_is_one_line_and_exit_2(run_cli, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pyinject.k8s.gojson import encode
-from pyinject.manifests.istioctl_style import REGISTERED, emit_istioctl, go_structs, typed
+from pyinject.manifests.istioctl_style import REGISTERED, emit_istioctl, go_structs, object_meta_fields, typed
 from pyinject.manifests.read import read_text
 from pyinject.manifests.load import load_plain
 from pyinject.errors import Location
@@ -204,3 +204,9 @@ def test_real_process_istioctl_style() -> None:
 
     proc = run_process("kube-inject", "-f", "-", "--output-style", "istioctl", input=APP)
     assert proc.returncode == 0 and proc.stdout.endswith("---\n") and "status: {}" in proc.stdout
+
+
+def test_object_meta_fields_are_those_of_the_struct_table() -> None:
+    # decoded_as_release reads the short list; it must name exactly what the full table has.
+    assert object_meta_fields() == {f.name for f in go_structs()["ObjectMeta"]}
+    assert {"name", "namespace", "labels", "annotations", "creationTimestamp"} <= object_meta_fields()

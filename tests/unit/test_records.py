@@ -1,0 +1,197 @@
+"""pyinject.records.dataclass behaves as dataclasses.dataclass on the options it takes over."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from typing import Any
+
+import pytest
+
+from pyinject import records
+
+
+def _pair(**options: Any) -> list[type]:
+    """The same class body under the standard decorator and under ours."""
+    made = []
+    for decorate in (dataclasses.dataclass, records.dataclass):
+
+        class Sample:
+            name: str
+            count: int = 3
+            tags: tuple[str, ...] = dataclasses.field(default_factory=tuple)
+            seen: list[str] = dataclasses.field(default_factory=list, compare=False, hash=False)
+            note: str = dataclasses.field(default="n", compare=False, repr=False)
+            hidden: int = dataclasses.field(default=7, init=False)
+
+        made.append(decorate(**options)(Sample))
+    return made
+
+
+OPTIONS = [{}, {"frozen": True}, {"eq": False}, {"frozen": True, "eq": False}, {"repr": False}]
+IDS = ["plain", "frozen", "no-eq", "frozen-no-eq", "no-repr"]
+
+CALLS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+    (("a",), {}),
+    (("a", 5, ("x",), [], "m"), {}),
+    ((), {"name": "b", "tags": ("t",)}),
+    (("a",), {"count": 1, "note": "z"}),
+]
+
+BAD_CALLS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+    ((), {}),
+    (("a", 1, (), [], "n", "extra"), {}),
+    (("a",), {"name": "again"}),
+    (("a",), {"hidden": 1}),
+    (("a",), {"nope": 1}),
+]
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=IDS)
+@pytest.mark.parametrize(("args", "kwargs"), CALLS)
+def test_instances_match_the_standard_decorator(options: dict[str, Any], args: tuple[Any, ...],
+                                                kwargs: dict[str, Any]) -> None:
+    std_cls, ours_cls = _pair(**options)
+    std, ours = std_cls(*args, **kwargs), ours_cls(*args, **kwargs)
+    assert vars(ours) == vars(std)
+    if options.get("repr", True):
+        assert repr(ours) == repr(std)
+    assert [f.name for f in dataclasses.fields(ours)] == [f.name for f in dataclasses.fields(std)]
+    assert dataclasses.asdict(ours) == dataclasses.asdict(std)
+    assert dataclasses.is_dataclass(ours)
+    again = ours_cls(*args, **kwargs)
+    assert (ours == again) == (std == std_cls(*args, **kwargs))
+    assert (ours == ours_cls("other")) == (std == std_cls("other"))
+    assert (ours_cls.__hash__ is None) == (std_cls.__hash__ is None)
+    if std_cls.__hash__ is not None and options.get("eq", True):
+        assert hash(ours) == hash(again)
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=IDS)
+@pytest.mark.parametrize(("args", "kwargs"), BAD_CALLS)
+def test_wrong_arguments_fail_as_with_the_standard_decorator(options: dict[str, Any], args: tuple[Any, ...],
+                                                             kwargs: dict[str, Any]) -> None:
+    std_cls, ours_cls = _pair(**options)
+    with pytest.raises(TypeError):
+        std_cls(*args, **kwargs)
+    with pytest.raises(TypeError):
+        ours_cls(*args, **kwargs)
+
+
+def test_compare_false_fields_are_left_out_of_equality_and_hash() -> None:
+    _, cls = _pair(frozen=True)
+    assert cls("a", note="x") == cls("a", note="y")
+    assert hash(cls("a", note="x")) == hash(cls("a", note="y"))
+    assert cls("a") != cls("a", count=4)
+
+
+def test_frozen_instances_refuse_assignment_and_deletion() -> None:
+    _, cls = _pair(frozen=True)
+    obj = cls("a")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        obj.name = "b"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del obj.count
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        obj.anything_else = 1
+    changed = dataclasses.replace(obj, count=9)
+    assert (changed.name, changed.count, obj.count) == ("a", 9, 3)
+
+
+def test_mutable_instances_take_assignment_and_are_unhashable() -> None:
+    _, cls = _pair()
+    obj = cls("a")
+    obj.count = 4
+    assert obj.count == 4
+    with pytest.raises(TypeError):
+        hash(obj)
+
+
+def test_factories_give_each_instance_its_own_value() -> None:
+    _, cls = _pair()
+    first, second = cls("a"), cls("b")
+    first.seen.append("x")
+    assert second.seen == []
+
+
+def test_explicit_methods_are_kept() -> None:
+    @records.dataclass(frozen=True)
+    class Kept:
+        value: int
+
+        def __repr__(self) -> str:
+            return "kept"
+
+        def __hash__(self) -> int:
+            return 42
+
+    assert repr(Kept(1)) == "kept"
+    assert hash(Kept(1)) == 42
+    assert Kept(1) == Kept(1)
+
+
+def test_post_init_runs_after_the_fields_are_set() -> None:
+    seen = []
+
+    @records.dataclass
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            seen.append(self.value)
+
+    Checked(5)
+    assert seen == [5]
+
+
+def test_subclasses_add_their_fields_after_the_base_ones() -> None:
+    @records.dataclass(frozen=True)
+    class Base:
+        a: int
+
+    @records.dataclass(frozen=True)
+    class Child(Base):
+        b: int = 2
+
+    child = Child(1)
+    assert (child.a, child.b) == (1, 2)
+    assert child != Base(1)
+    assert repr(child).endswith("Child(a=1, b=2)")
+
+
+def test_options_it_does_not_reproduce_go_to_the_standard_decorator() -> None:
+    @records.dataclass(frozen=True, slots=True)
+    class Slotted:
+        value: int
+
+    assert Slotted.__slots__ == ("value",)
+    assert Slotted(1) == Slotted(1)
+
+
+def test_recursive_repr_does_not_loop() -> None:
+    @records.dataclass
+    class Node:
+        items: list[Any]
+
+    node = Node([])
+    node.items.append(node)
+    assert repr(node).endswith("Node(items=[...])")
+
+
+def test_pickles_round_trip() -> None:
+    assert pickle.loads(pickle.dumps(Point(1, 2))) == Point(1, 2)
+
+
+@records.dataclass(frozen=True)
+class Point:
+    x: int
+    y: int
+
+
+def test_undocumented_classes_get_the_signature_as_their_docstring() -> None:
+    @records.dataclass
+    class Bare:
+        a: int
+        b: str = "x"
+
+    assert Bare.__doc__ == "Bare(a: int, b: str = 'x')"
