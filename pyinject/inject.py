@@ -61,6 +61,8 @@ class RunSettings:
     extra_templates: Mapping[str, str] = field(default_factory=dict)
     #: Reuse a render for pods that differ only in names (pyinject.render.reuse); "0" in its variable turns it off.
     reuse_renders: bool = True
+    #: TCP probes are rewritten like HTTP ones (the release's rule and switch: pyinject.config.tcp_probes).
+    rewrite_tcp_probes: bool = True
 
 
 def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
@@ -70,6 +72,7 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
     ``merge_over_previous`` picks istioctl's re-injection (see :class:`SidecarInjector`).
     """
     from pyinject.config import settings as config, inject_config as config_inject
+    from pyinject.config.tcp_probes import choose_tcp_probes
     from pyinject.istio.releases import choose_release
 
     # The values file is read once: its global.tag may name the release, and the settings layer it.
@@ -132,6 +135,8 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
         proxy_gid=gid,
         extra_templates=extra_templates,
         reuse_renders=environ.get(REUSE_ENV_VAR) != "0",
+        rewrite_tcp_probes=choose_tcp_probes(release.tcp_probes, options.rewrite_tcp_probes, environ,
+                                             release.name, warn),
     )
     return SidecarInjector(run, warn, release, merge_over_previous=merge_over_previous)
 
@@ -327,6 +332,7 @@ class SidecarInjector:
             revision=run.revision,
             injected_annotations=run.config.injected_annotations,
             release=self.release,
+            rewrite_tcp_probes=run.rewrite_tcp_probes,
         )
         _stage("post-processing", postprocess.run, merged, post)
         merged.setdefault("metadata", {})
@@ -441,14 +447,15 @@ def _decode_for_reuse(name: str, text: str) -> dict[str, Any] | None:
 
 
 def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:
-    """The rendered containers as Istio sees them after decoding into Go structs.
+    """The rendered containers as Istio sees them once merged and decoded into Go structs.
 
-    Istio reads a rendered template into a typed Pod before merging it, so
-    quantities come out canonical (``2000m`` is ``2``), zero values of
-    ``omitempty`` fields disappear and fields Kubernetes does not know are
-    dropped.  Strategic-merge directives (``$patch``...) are kept.
+    Istio decodes each merge's result into a typed Pod, so quantities come out
+    canonical (``2000m`` is ``2``), zero values of ``omitempty`` fields disappear
+    and fields Kubernetes does not know are dropped; a field written with its
+    zero value still replaces the pod's, so it stays as a deletion
+    (:mod:`pyinject.k8s.typed_patch`).  Strategic-merge directives (``$patch``...) are kept.
     """
-    from pyinject.k8s import gojson
+    from pyinject.k8s.typed_patch import encode_patch
     spec = patch.get("spec")
     if not isinstance(spec, dict):
         return patch
@@ -462,7 +469,7 @@ def as_decoded(patch: dict[str, Any]) -> dict[str, Any]:
                 decoded.append(item)
                 continue
             directives = {k: v for k, v in item.items() if str(k).startswith("$")}
-            decoded.append({**gojson.encode("Container", item), **directives})
+            decoded.append({**encode_patch("Container", item), **directives})
         spec[key] = decoded
     return patch
 

@@ -94,6 +94,9 @@ class Options:
     revision: str = ""
     #: True/False from --native-sidecars/--no-native-sidecars; None: ENABLE_NATIVE_SIDECARS decides.
     native_sidecars: bool | None = None
+    #: True/False from --rewrite-tcp-probes/--no-rewrite-tcp-probes; None: REWRITE_TCP_PROBES decides
+    #: (releases 1.12-1.18, the only ones with the switch).
+    rewrite_tcp_probes: bool | None = None
     #: --istio-version: the release whose kube-inject to reproduce; None: values' global.tag, else the embedded one.
     istio_version: str | None = None
     #: Environment variables templates may read (``--template-env``); others read as unset.

@@ -33,6 +33,7 @@ def run_cli(monkeypatch: pytest.MonkeyPatch):
     """Invoke `pyinject ARGS` in-process; returns click's Result (stdout and stderr apart)."""
     monkeypatch.delenv("ENABLE_NATIVE_SIDECARS", raising=False)
     monkeypatch.delenv("COMPLIANCE_POLICY", raising=False)
+    monkeypatch.delenv("REWRITE_TCP_PROBES", raising=False)
 
     def invoke(*args: str, input: str | None = None):
         runner = CliRunner()
@@ -43,7 +44,7 @@ def run_cli(monkeypatch: pytest.MonkeyPatch):
 
 def run_process(*args: str, input: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None):
     """Run `python -m pyinject ARGS` as a real process."""
-    full_env = {k: v for k, v in os.environ.items() if k not in ("ENABLE_NATIVE_SIDECARS", "COMPLIANCE_POLICY")}
+    full_env = {k: v for k, v in os.environ.items() if k not in ("ENABLE_NATIVE_SIDECARS", "COMPLIANCE_POLICY", "REWRITE_TCP_PROBES")}
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "pyinject", *args],

@@ -127,7 +127,8 @@ _MESH_STATEMENTS: list[tuple[re.Pattern[str], Any]] = [
 ]
 
 _FEATURE_ENV = {"EnableNativeSidecars": "ENABLE_NATIVE_SIDECARS",
-                "EnableLegacyFSGroupInjection": "ENABLE_LEGACY_FSGROUP_INJECTION"}
+                "EnableLegacyFSGroupInjection": "ENABLE_LEGACY_FSGROUP_INJECTION",
+                "RewriteTCPProbes": "REWRITE_TCP_PROBES"}
 _ENV_STATEMENTS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"test\.SetForTest\(t, &features\.(\w+), features\.NativeSidecarMode(\w+)\)"),
      lambda g: (_FEATURE_ENV.get(g[0], ""), "true" if g[1] == "Enabled" else "false")),

@@ -42,7 +42,7 @@ def defaults() -> dict[str, Any]:
         "output_format": "yaml", "output_style": "pyinject", "quiet": False, "verbose": False, "debug": False,
         "pod_templates": (), "known_kinds": False, "inject_config_file": None, "values_file": None,
         "mesh_config_file": None, "operator_file": None, "sets": (), "revision": "", "native_sidecars": None,
-        "template_env": (), "template_limits": parse_limits(()), "kube_version": None, "istio_version": None,
+        "rewrite_tcp_probes": None, "template_env": (), "template_limits": parse_limits(()), "kube_version": None, "istio_version": None,
     }  # fmt: skip
 
 

@@ -41,6 +41,7 @@ def config_fields(flags: dict[str, Any]) -> dict[str, Any]:
         sets=tuple(flags["sets"]),
         revision=flags["revision"],
         native_sidecars=flags["native_sidecars"],
+        rewrite_tcp_probes=flags.get("rewrite_tcp_probes"),
         istio_version=flags.get("istio_version"),
         template_env=tuple(flags.get("template_env") or ()),
         kube_version=flags.get("kube_version"),

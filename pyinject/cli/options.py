@@ -150,6 +150,11 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Inject istio-proxy as a Kubernetes native sidecar (initContainers, restartPolicy: Always), "
                           "or as a classic one. Default: ENABLE_NATIVE_SIDECARS as Istio reads it: true, false, "
                           "or auto (the default), which means native only when --kube-version is 1.33 or later."),
+        click.option("--rewrite-tcp-probes/--no-rewrite-tcp-probes", "rewrite_tcp_probes", default=None,
+                     help="For --istio-version 1.12-1.18: point the app's TCP probes at pilot-agent as HTTP "
+                          "ones are, or leave them alone. Default: REWRITE_TCP_PROBES as those releases read it "
+                          "(true unless it parses as false). Earlier releases never rewrite TCP probes, later "
+                          "ones always do."),
         click.option("--template-env", "template_env", multiple=True, metavar="NAME",
                      help="Let templates read environment variable NAME (Go templates' env and expandenv). "
                           "Repeatable. Any other variable reads as unset, with a warning naming it: "

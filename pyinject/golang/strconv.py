@@ -222,3 +222,12 @@ def underscore_ok(s: str) -> bool:
             saw = "!"
         i += 1
     return saw != "_"
+
+
+def parse_bool(text: str) -> bool | None:
+    """Go's ``strconv.ParseBool``: its six spellings of each value; None for anything else."""
+    if text in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if text in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    return None

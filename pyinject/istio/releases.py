@@ -133,6 +133,13 @@ class Release:
     probe_status_port: str = "mesh"
     #: Startup probes are rewritten too.
     startup_probes: bool = True
+    #: TCP probes are rewritten and recorded like HTTP ones: "never" (before 1.12), "switch" (1.12–1.18:
+    #: the ``REWRITE_TCP_PROBES`` environment variable, on unless it parses as false), "always" (1.19 on).
+    tcp_probes: str = "always"
+    #: gRPC probes are taken over too (1.13 on; the Kubernetes API gained them in 1.23's libraries).
+    grpc_probes: bool = True
+    #: preStop/postStart HTTP and TCP hooks are taken over too (1.25 on).
+    lifecycle_hooks: bool = True
     #: ISTIO_KUBE_APP_PROBERS is added even when there is no probe to take over (as ``{}``).
     empty_app_probers: bool = False
     #: What ISTIO_KUBE_APP_PROBERS maps each path to: "prober" (``{"httpGet":...,"timeoutSeconds":...}``,
@@ -186,7 +193,7 @@ _LEGACY_APPEND = Release(
         "prometheus.istio.io/merge-metrics", "proxy.istio.io/config", "k8s.v1.cni.cncf.io/networks"),
     canonical_labels=False, fs_group="sds", empty_app_probers=True,
     prometheus_merge="annotations", clean_proxy_config=True, mesh_defaults="1.7",
-    k8s_minor=18, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS,
+    k8s_minor=18, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS, tcp_probes="never",
 )
 
 #: Minor release -> behaviour.  Rows list only what differs from the row they start from.
@@ -231,7 +238,7 @@ RELEASES: dict[tuple[int, int], Release] = {
     (1, 7): _LEGACY_APPEND,
     (1, 8): Release(
         version=(1, 8), legacy_format=True, apply="patch", proxy_metadata_merge=False, mesh_defaults="1.8",
-        k8s_minor=19, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS),
+        k8s_minor=19, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS, tcp_probes="never"),
 }
 #: k8s.io/api minor of each later release (go.mod at its last patch).
 _K8S_MINOR = {9: 20, 10: 20, 11: 21, 12: 22, 13: 24, 14: 24, 15: 24, 16: 25, 17: 26, 18: 27, 19: 28, 20: 28,
@@ -290,6 +297,8 @@ for _minor, _k8s in _K8S_MINOR.items():
         template_env=(("ENABLE_LEGACY_FSGROUP_INJECTION",) if _minor <= 18 else ("ENABLE_NATIVE_SIDECARS",))
         + (("PILOT_ENABLE_INBOUND_PASSTHROUGH",) if 10 <= _minor <= 21 else ()) if _minor <= 26 else (),
         multus_qualified_networks=_minor >= 23, status_revision=_minor >= 11,
+        tcp_probes="never" if _minor <= 11 else "switch" if _minor <= 18 else "always",
+        grpc_probes=_minor >= 13, lifecycle_hooks=_minor >= 25,
     )
 del _minor, _k8s
 for _minor in range(9, 27):

@@ -44,11 +44,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "set": ("sets", "list"),
     "revision": ("revision", "string"),
     "nativeSidecars": ("native_sidecars", "bool"),
+    "rewriteTcpProbes": ("rewrite_tcp_probes", "bool"),
     "podTemplates": ("pod_templates", "list"),
     "knownKinds": ("known_kinds", "bool"),
 }
 #: Flag spellings a ConfigMap may use as well.
-ALIASES = {"native-sidecars": "nativeSidecars", "pod-template": "podTemplates", "pod-templates": "podTemplates",
+ALIASES = {"native-sidecars": "nativeSidecars", "rewrite-tcp-probes": "rewriteTcpProbes", "pod-template": "podTemplates", "pod-templates": "podTemplates",
            "podTemplate": "podTemplates", "known-kinds": "knownKinds", "revision": "revision", "sets": "set"}
 
 

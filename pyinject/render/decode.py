@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pyinject.k8s import gojson
+from pyinject.k8s import gojson, typed_patch
 from pyinject.manifests.load import copy_plain, load_piece
 
 #: Memoised pieces; cleared when full, so memory stays flat on any input.
@@ -58,7 +58,7 @@ def decode_rendered(text: str) -> dict[str, Any]:
     """The rendered fragment ``text`` as plain data, its containers as Go would re-encode them.
 
     Equal to decoding the whole text with :func:`pyinject.manifests.load.load_plain`
-    and then normalising each container through :func:`pyinject.k8s.gojson.encode`.
+    and then normalising each container through :func:`pyinject.k8s.typed_patch.encode_patch`.
     Raises :class:`NotPieceable` when the text must be decoded whole.
     """
     if _OTHER_BREAKS.search(text):
@@ -103,7 +103,7 @@ def _spec(lines: list[str], cols: list[int], start: int, end: int, parent: int) 
 
 
 def _container(lines: list[str], cols: list[int], start: int, end: int, indent: int) -> dict[str, Any]:
-    """One list item (``- ...`` at ``indent``) decoded into Go's Container, as gojson.encode gives it."""
+    """One list item (``- ...`` at ``indent``) decoded into Go's Container, as typed_patch.encode_patch gives it."""
     # The item's first key moves from behind "- " to its own indentation; a
     # blank last line stands for the line break that followed the item.
     head = " " * (indent + 2) + lines[start][indent + 2:]
@@ -153,16 +153,16 @@ def _env_var(lines: list[str], start: int, end: int, indent: int) -> Any:
         decoded = _decode(text)
         if not isinstance(decoded, list) or len(decoded) != 1:
             raise NotPieceable("not one list item")
-        _memo[key] = gojson.encode("EnvVar", decoded[0])
+        _memo[key] = typed_patch.encode_patch("EnvVar", decoded[0])
     return _memo[key]
 
 
 def _field_value(name: Any, raw: Any) -> Any:
-    """A Container field as gojson.encode writes it; _OMIT when omitempty drops it (or it is unknown)."""
+    """A Container field as typed_patch.encode_patch writes it; _OMIT when it has no part in the patch."""
     field = _CONTAINER_FIELDS.get(name) if isinstance(name, str) else None
     if field is None:
         return raw if isinstance(name, str) and name.startswith("$") else _OMIT
-    written, value = gojson.encode_field(field, raw)
+    written, value = typed_patch.encode_patch_field("Container", field, raw)
     return value if written else _OMIT
 
 

@@ -62,7 +62,8 @@ spec:
     assert patch is not None
     init = patch["spec"]["initContainers"][0]
     assert init["resources"] == {"limits": {"cpu": "2", "memory": "1Gi"}}
-    assert init["readinessProbe"] == {"periodSeconds": 2}
+    # A zero written explicitly is a deletion: it replaces what the pod had (see typed_patch).
+    assert init["readinessProbe"] == {"initialDelaySeconds": None, "periodSeconds": 2}
     assert "unknownField" not in init
     assert patch["spec"]["containers"][0]["$patch"] == "delete"
 

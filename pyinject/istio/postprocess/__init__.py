@@ -59,6 +59,8 @@ class PostprocessContext:
     injected_annotations: Mapping[str, str] = field(default_factory=dict)
     #: The Istio release whose Go-side steps to reproduce (None: the embedded one).
     release: Release | None = None
+    #: TCP probes are rewritten like HTTP ones (see pyinject.config.tcp_probes).
+    rewrite_tcp_probes: bool = True
 
 
 @dataclass(frozen=True)

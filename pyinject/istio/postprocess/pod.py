@@ -10,6 +10,7 @@ from collections.abc import Mapping, MutableMapping, MutableSequence
 from typing import Any
 
 from pyinject.model import JSON
+from pyinject.golang.strconv import parse_bool
 
 Pod = MutableMapping[str, Any]
 
@@ -127,12 +128,7 @@ def parse_go_bool(text: JSON) -> bool | None:
     """Go's strconv.ParseBool; None when the text is not a boolean."""
     if isinstance(text, bool):
         return text
-    s = str(text)
-    if s in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if s in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    return None
+    return parse_bool(str(text))
 
 
 def parse_go_int(text: JSON) -> int | None:
