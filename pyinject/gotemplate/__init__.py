@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from pyinject.gotemplate.budget import Budget
     from pyinject.gotemplate.compiler import Program
     from pyinject.gotemplate.functions import FuncSig
+    from pyinject.gotemplate.hooks import Hooks
 
 # The engine (parser, executor, function tables) is imported on first use:
 # Jinja-only runs import this package just for gofmt/values and should not
@@ -51,6 +52,8 @@ class Template:
         # The set compiled to closures, made on the first execute and shared
         # with the templates lookup() returns.
         self._program = program
+        # The set compiled with stand-in hooks (pyinject.gotemplate.hooks), and for which hooks.
+        self._hooked: tuple[Hooks, Program] | None = None
 
     def _compiled(self) -> Program:
         if self._program is None:
@@ -59,14 +62,23 @@ class Template:
             self._program = Program(self._trees, self._funcs)
         return self._program
 
-    def execute(self, data: Any, budget: Budget | None = None) -> str:
+    def execute(self, data: Any, budget: Budget | None = None, hooks: Hooks | None = None) -> str:
         """Render this template; data uses the value model of ``values``.
 
         ``budget`` (see :mod:`pyinject.gotemplate.budget`) bounds the work; None: unbounded.
+        ``hooks`` runs it on stand-in values (:mod:`pyinject.gotemplate.hooks`).
         """
         from pyinject.gotemplate.execute import execute
 
-        return execute(self._trees, self._funcs, self.name, data, budget, self._compiled())
+        program = self._compiled() if hooks is None else self._compiled_with(hooks)
+        return execute(self._trees, self._funcs, self.name, data, budget, program)
+
+    def _compiled_with(self, hooks: Hooks) -> Program:
+        if self._hooked is None or self._hooked[0] is not hooks:
+            from pyinject.gotemplate.compiler import Program
+
+            self._hooked = (hooks, Program(self._trees, self._funcs, hooks))
+        return self._hooked[1]
 
     def lookup(self, name: str) -> Template | None:
         """The template `name` defined in this set (by define or block), or None."""

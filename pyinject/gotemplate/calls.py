@@ -15,7 +15,9 @@ from pyinject.golang.strconv import quote
 from pyinject.golang.values import MISSING, GoObject, type_name
 from pyinject.gotemplate.builtins import SHORT_CIRCUIT, truth
 from pyinject.gotemplate.functions import FuncSig, signature_of
+from pyinject.gotemplate.hooks import Hooks
 from pyinject.gotemplate.invoke import (
+    Check,
     Command,
     Expr,
     check_any,
@@ -65,10 +67,13 @@ class CallCompiler:
     """Compiles commands' terms against one function table."""
 
     def __init__(self, funcs: Mapping[str, FuncSig], pipeline: Callable[[PipeNode], Expr],
-                 command: Callable[[CommandNode, bool], Command]) -> None:
+                 command: Callable[[CommandNode, bool], Command], hooks: Hooks | None = None) -> None:
         self.funcs = funcs
         self.pipeline = pipeline
         self.command = command
+        #: Stand-in values' hooks (:mod:`pyinject.gotemplate.hooks`); None for ordinary runs.
+        self.hooks = hooks
+        self._truth: Callable[[Any], bool] = truth if hooks is None else hooks.truth
         #: Argument closures of method calls, by (node, parameter kind).
         self._method_args: dict[tuple[Node, str | None], Expr] = {}
 
@@ -231,6 +236,7 @@ class CallCompiler:
             return fail(at, f"wrong number of args for {name}: want {nparams} got {num_in}")
         fn = sig.fn
         is_or = SHORT_CIRCUIT.get(fn)
+        truth_of = self._truth
         if is_or is not None:
             operands = tuple(self.arg(arg, "value") for arg in argn)
 
@@ -246,7 +252,7 @@ class CallCompiler:
                     elif t is str or t is dict or t is list:
                         true = len(value) > 0
                     else:
-                        true = truth(value)
+                        true = truth_of(value)
                     if true == is_or:
                         return value
                 if has_final:
@@ -255,7 +261,9 @@ class CallCompiler:
 
             return short_circuit
         argfs = tuple(self.arg(arg, params[i] if i < nparams else variadic) for i, arg in enumerate(argn))
-        check = checker(piped_kind(params, variadic, num_in)) if has_final else None
+        check = self.checker(piped_kind(params, variadic, num_in)) if has_final else None
+        if self.hooks is not None:
+            fn = self.hooks.call(name, fn)
         return invoke(fn, argfs, has_final, check, node, name, at)
 
     def call_method(self, st: State, dot: Any, sig: FuncSig, node: Node, name: str,
@@ -278,13 +286,19 @@ class CallCompiler:
             value: Any = MISSING
             for arg in argn:
                 value = self.method_arg(arg, "value")(st, dot)
-                if truth(value) == is_or:
+                if self._truth(value) == is_or:
                     return value
             return final if has_final else value
         argv = [self.method_arg(arg, params[i] if i < nparams else variadic)(st, dot)
                 for i, arg in enumerate(argn)]
         if has_final:
-            argv.append(validate_type(st, final, piped_kind(params, variadic, num_in)))
+            kind = piped_kind(params, variadic, num_in)
+            if self.hooks is not None and kind == "str" and self.hooks.is_string(final):
+                argv.append(final)
+            else:
+                argv.append(validate_type(st, final, kind))
+        if self.hooks is not None:
+            fn = self.hooks.call("", fn)
         return call_now(st, fn, argv, node, name)
 
     def method_arg(self, node: Node, kind: str | None) -> Expr:
@@ -296,10 +310,24 @@ class CallCompiler:
 
     # -- arguments ---------------------------------------------------------------
 
+    def checker(self, kind: str | None) -> Check | None:
+        """How a value is checked for a parameter of ``kind``: a ``string`` one also takes stand-ins."""
+        check = checker(kind)
+        hooks = self.hooks
+        if hooks is None or kind != "str" or check is None:
+            return check
+        is_string = hooks.is_string
+        plain = check
+
+        def string_check(st: State, value: Any) -> Any:
+            return value if is_string(value) else plain(st, value)
+
+        return string_check
+
     def arg(self, node: Node, kind: str | None) -> Expr:
         """An argument for a parameter of ``kind`` (None: a chain's receiver)."""
         t = type(node)
-        check = checker(kind)
+        check = self.checker(kind)
         # An interface{} parameter takes nil for a missing value: the most common check, inlined.
         to_nil = check is check_any
         if t is FieldNode:

@@ -36,6 +36,7 @@ from pyinject.gotemplate.state import (
     print_value,
 )
 from pyinject.gotemplate.functions import FuncSig
+from pyinject.gotemplate.hooks import Hooks
 from pyinject.gotemplate.nodes import (
     ActionNode,
     BoolNode,
@@ -79,11 +80,13 @@ class Program:
     executed, as in Go.
     """
 
-    def __init__(self, trees: Mapping[str, Tree], funcs: Mapping[str, FuncSig]) -> None:
+    def __init__(self, trees: Mapping[str, Tree], funcs: Mapping[str, FuncSig], hooks: Hooks | None = None) -> None:
         self.trees = trees
         self.funcs = funcs
+        #: Stand-in values' hooks (:mod:`pyinject.gotemplate.hooks`): None compiles ordinary runs.
+        self.hooks = hooks
         self.bodies: dict[str, Body] = {}
-        self.calls = CallCompiler(funcs, self.pipeline, self._command)
+        self.calls = CallCompiler(funcs, self.pipeline, self._command, hooks)
 
     def body(self, name: str) -> Body:
         """The compiled body of template ``name`` (which must exist)."""
@@ -159,6 +162,21 @@ class Program:
 
             return declare
         value_of = self.value(pipe)
+        if self.hooks is not None:
+            text_of = self.hooks.text
+
+            def hooked_action(st: State, dot: Any) -> None:
+                value = value_of(st, dot, NO_FINAL)
+                if type(value) is str:
+                    st.out.append(value)
+                    return
+                text = text_of(value)
+                if text is None:
+                    print_value(st, node, value)
+                else:
+                    st.out.append(text)
+
+            return hooked_action
 
         def action(st: State, dot: Any) -> None:
             value = value_of(st, dot, NO_FINAL)
@@ -178,6 +196,7 @@ class Program:
         # Variables declared by the condition or directly in either branch end
         # with the block; other blocks clean up after themselves.
         scoped = bool(node.pipe.decl) or _declares(node.list) or _declares(node.else_list)
+        truth_of = None if self.hooks is None else self.hooks.truth
 
         def block(st: State, dot: Any) -> None:
             mark = len(st.vars)
@@ -188,7 +207,7 @@ class Program:
             elif t is str or t is dict or t is list:
                 true = len(value) > 0
             else:
-                true = is_true(value)[0]
+                true = is_true(value)[0] if truth_of is None else truth_of(value)
             if true:
                 body(st, value if with_ else dot)
             elif else_body is not None:

@@ -136,6 +136,10 @@ class Release:
     #: TCP probes are rewritten and recorded like HTTP ones: "never" (before 1.12), "switch" (1.12–1.18:
     #: the ``REWRITE_TCP_PROBES`` environment variable, on unless it parses as false), "always" (1.19 on).
     tcp_probes: str = "always"
+    #: gRPC probes are taken over too (1.13 on; the Kubernetes API gained them in 1.23's libraries).
+    grpc_probes: bool = True
+    #: preStop/postStart HTTP and TCP hooks are taken over too (1.25 on).
+    lifecycle_hooks: bool = True
     #: ISTIO_KUBE_APP_PROBERS is added even when there is no probe to take over (as ``{}``).
     empty_app_probers: bool = False
     #: What ISTIO_KUBE_APP_PROBERS maps each path to: "prober" (``{"httpGet":...,"timeoutSeconds":...}``,
@@ -294,6 +298,7 @@ for _minor, _k8s in _K8S_MINOR.items():
         + (("PILOT_ENABLE_INBOUND_PASSTHROUGH",) if 10 <= _minor <= 21 else ()) if _minor <= 26 else (),
         multus_qualified_networks=_minor >= 23, status_revision=_minor >= 11,
         tcp_probes="never" if _minor <= 11 else "switch" if _minor <= 18 else "always",
+        grpc_probes=_minor >= 13, lifecycle_hooks=_minor >= 25,
     )
 del _minor, _k8s
 for _minor in range(9, 27):

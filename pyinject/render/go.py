@@ -13,10 +13,11 @@ from pyinject.errors import TemplateError, TemplateExecError, TemplateNotFound, 
 from pyinject.gotemplate.errors import GoTemplateExecError, GoTemplateSyntaxError
 from pyinject.istio.gofuncs import istio_funcs
 from pyinject.model import TemplateContext
-from pyinject.render.go_data import template_data
+from pyinject.render.go_data import TemplateData, template_data
 from pyinject.sandbox.limits import RenderLimits, rendering
 
 if TYPE_CHECKING:
+    from pyinject.gotemplate.hooks import Hooks
     from pyinject.istio.releases import Release
 
 
@@ -53,12 +54,31 @@ class GoTemplates:
 
     def render(self, name: str, ctx: TemplateContext) -> str:
         """Run template ``name`` on the SidecarTemplateData view of ``ctx``."""
+        return self._execute(name, template_data(ctx), None)
+
+    def variables(self, ctx: TemplateContext) -> dict[str, Any]:
+        """A fresh SidecarTemplateData view of ``ctx``, for an abstract render or a guard
+        (:mod:`pyinject.render.reuse`): a function changing a map it is given changes only this view."""
+        return {"data": TemplateData(ctx)}
+
+    def render_variables(self, name: str, variables: dict[str, Any]) -> str:
+        """Run template ``name`` abstractly on ``variables`` (from :meth:`variables` of a context with holes)."""
+        from pyinject.render import holes
+        from pyinject.render.go_holes import HOOKS, Locator
+
+        recorder = holes.active()
+        if recorder is None:
+            raise holes.Observed("an abstract render outside a recording")
+        recorder.locate = Locator(variables).locate
+        return self._execute(name, variables["data"], HOOKS)
+
+    def _execute(self, name: str, data: TemplateData, hooks: Hooks | None) -> str:
         template = self._parsed.get(name)
         if template is None:
             raise TemplateNotFound(name, self._parsed)
         try:
             with rendering(name, self.limits) as budget:
-                return str(template.execute(template_data(ctx), budget))
+                return str(template.execute(data, budget, hooks))
         except GoTemplateExecError as err:
             raise TemplateExecError(str(err)) from err
         except TemplateError:

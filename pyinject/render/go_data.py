@@ -20,6 +20,7 @@ from pyinject.k8s import gojson
 from pyinject.golang.protojson import ProtoField, field_value, proto_types
 from pyinject.k8s.schema import definitions as k8s_definitions
 from pyinject.model import TemplateContext
+from pyinject.render.holes import Hole
 
 
 class Uint32(GoInt):
@@ -130,6 +131,10 @@ class K8sStruct(GoObject):
         self._cache[name] = value
         return value
 
+    def cached_fields(self) -> Mapping[str, Any]:
+        """The fields read so far, by Go name."""
+        return self._cache
+
     def go_format(self) -> str:
         return ("&" if self._pointer else "") + "{" + " ".join(
             _plain_format(v) for v in (self._raw or {}).values()
@@ -220,11 +225,12 @@ def plain_json(v: Any) -> Any:
     return v
 
 
-def _string(v: Any) -> str:
-    # A Kubernetes string field; a YAML null unmarshals to Go's "".
+def _string(v: Any) -> Any:
+    # A Kubernetes string field; a YAML null unmarshals to Go's "". A hole (an abstract
+    # render's stand-in for a string, pyinject.render.holes) stays one.
     if v is None:
         return ""
-    return v if type(v) is str else str(v)
+    return v if type(v) is str or type(v) is Hole else str(v)
 
 
 # --------------------------------------------------------------------------
@@ -598,6 +604,10 @@ class TemplateData(GoObject):
         value = build(self._ctx)
         self._cache[name] = value
         return value
+
+    def cached_fields(self) -> Mapping[str, Any]:
+        """The fields read so far, by Go name."""
+        return self._cache
 
     def go_format(self) -> str:
         fields = self._ctx.data_fields

@@ -144,8 +144,60 @@ def make_hole(parts: Sequence[Part]) -> Hole | str:
     return Hole(tuple(out))
 
 
+def longest(parts: tuple[Part, ...]) -> int:
+    """The most UTF-8 bytes a hole of ``parts`` may hold."""
+    return sum(len(p.encode("utf-8")) if isinstance(p, str) else LEAF_MAX for p in parts)
+
+
+def truncated(hole: Hole, size: int) -> Any:
+    """``hole`` cut to ``size`` bytes: itself when it can never be longer; NotImplemented otherwise."""
+    parts = parts_of(hole)
+    return hole if in_class(parts) and longest(parts) <= size else NotImplemented
+
+
+def quoted(hole: Hole, encode: Callable[[str], str]) -> Any:
+    """``hole`` in double quotes as ``encode`` (a Go or JSON quoting) writes it; NotImplemented
+    unless its literal parts need no escaping (its leaves never do)."""
+    parts = parts_of(hole)
+    if not in_class(parts) or any(isinstance(p, str) and encode(p) != f'"{p}"' for p in parts):
+        return NotImplemented
+    return make_hole(('"', *parts, '"'))
+
+
+def without_suffix(hole: Hole, suffix: str, trim: Callable[[str], str]) -> Any:
+    """``hole`` with ``suffix`` removed once if it ends with it (``trim`` does it to text); NotImplemented if unknown."""
+    parts = parts_of(hole)
+    if not in_class(parts):
+        return NotImplemented
+    if not suffix:
+        return hole
+    last = parts[-1]
+    if not isinstance(last, str):
+        # A leaf ends with a letter or digit: a suffix ending otherwise is never there.
+        return hole if not suffix[-1].isalnum() else NotImplemented
+    if len(last) >= len(suffix):
+        return make_hole((*parts[:-1], trim(last)))
+    return NotImplemented
+
+
 # --------------------------------------------------------------------------
 # The recorder: what one abstract render learns
+
+
+#: Where an object of the template data is: False (it holds no hole), its path, or None (not known).
+Locate = Callable[[Any], "tuple[Any, ...] | bool | None"]
+
+
+class Field:
+    """A step of a path that reads a Go-struct view's field (other steps index)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Field({self.name!r})"
 
 
 #: A guarded call: (function, whether it is a method whose object is the first argument,
@@ -174,6 +226,9 @@ class Recorder:
         self.printed = 0
         #: How many times each leaf was printed.
         self.counts: dict[int, int] = {}
+        #: For the objects a back end knows (its data views): False when one holds no hole,
+        #: else its path in the template variables; None for any other object.
+        self.locate: Locate | None = None
 
     def root(self) -> Any:
         if self._root is None:
@@ -224,7 +279,8 @@ def recording(recorder: Recorder) -> Iterator[Recorder]:
 _PLAIN = (str, int, float, type(None))
 
 
-def holds_hole(value: Any, tainted: Mapping[int, Any], clean_types: tuple[type, ...], depth: int = 0) -> bool:
+def holds_hole(value: Any, tainted: Mapping[int, Any], clean_types: tuple[type, ...], depth: int = 0,
+               locate: Locate | None = None) -> bool:
     """Whether ``value`` is or may contain a hole; :class:`Observed` for an object that may hide one."""
     kind = type(value)
     if kind is Hole:
@@ -236,16 +292,21 @@ def holds_hole(value: Any, tainted: Mapping[int, Any], clean_types: tuple[type, 
     if depth > 50:
         raise Observed("deep argument")
     if kind is list or kind is tuple:
-        return any(holds_hole(v, tainted, clean_types, depth + 1) for v in value)
+        return any(holds_hole(v, tainted, clean_types, depth + 1, locate) for v in value)
     if kind is dict:
-        return any(holds_hole(k, tainted, clean_types, depth + 1) or holds_hole(v, tainted, clean_types, depth + 1)
-                   for k, v in value.items())
+        return any(holds_hole(k, tainted, clean_types, depth + 1, locate)
+                   or holds_hole(v, tainted, clean_types, depth + 1, locate) for k, v in value.items())
+    if locate is not None:
+        where = locate(value)
+        if where is not None:
+            return where is not False
     if issubclass(kind, clean_types):
         return False
     raise Observed(f"argument of type {kind.__name__}")
 
 
-def describe(value: Any, tainted: Mapping[int, Any], clean_types: tuple[type, ...], keep: bool = False) -> Any:
+def describe(value: Any, tainted: Mapping[int, Any], clean_types: tuple[type, ...], keep: bool = False,
+             locate: Locate | None = None) -> Any:
     """A recipe for ``value`` that :func:`instantiate` turns into another pod's value.
 
     Values without holes are kept as they are now (a copy of anything mutable,
@@ -258,11 +319,15 @@ def describe(value: Any, tainted: Mapping[int, Any], clean_types: tuple[type, ..
     path = tainted.get(id(value))
     if path is not None:
         return ("path", path)
-    if (kind is list or kind is tuple) and holds_hole(value, tainted, clean_types):
-        return (kind.__name__, tuple(describe(v, tainted, clean_types, keep) for v in value))
-    if kind is dict and holds_hole(value, tainted, clean_types):
-        return ("dict", tuple((describe(k, tainted, clean_types, keep), describe(v, tainted, clean_types, keep))
-                              for k, v in value.items()))
+    if (kind is list or kind is tuple) and holds_hole(value, tainted, clean_types, 0, locate):
+        return (kind.__name__, tuple(describe(v, tainted, clean_types, keep, locate) for v in value))
+    if kind is dict and holds_hole(value, tainted, clean_types, 0, locate):
+        return ("dict", tuple((describe(k, tainted, clean_types, keep, locate),
+                               describe(v, tainted, clean_types, keep, locate)) for k, v in value.items()))
+    if locate is not None and kind not in _PLAIN:
+        where = locate(value)
+        if type(where) is tuple:
+            return ("path", where)
     return ("const", value if keep else snapshot(value))
 
 
@@ -293,7 +358,7 @@ def instantiate(recipe: Any, leaves: Sequence[str], root: Callable[[], Any]) -> 
     if kind == "path":
         value = root()
         for step in data:
-            value = value[step]
+            value = value.go_field(step.name) if type(step) is Field else value[step]
         return value
     if kind == "list":
         return [instantiate(r, leaves, root) for r in data]
@@ -344,9 +409,9 @@ def guarded(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if impure:
         raise Observed("an impure function")
     clean = tuple(CLEAN_TYPES)
-    tainted = recorder.tainted
-    if not (any(holds_hole(a, tainted, clean) for a in args)
-            or any(holds_hole(v, tainted, clean) for v in kwargs.values())):
+    tainted, locate = recorder.tainted, recorder.locate
+    if not (any(holds_hole(a, tainted, clean, 0, locate) for a in args)
+            or any(holds_hole(v, tainted, clean, 0, locate) for v in kwargs.values())):
         return fn(*args, **kwargs)
     if rule is not None:
         result = rule(args, kwargs)
@@ -356,10 +421,10 @@ def guarded(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     fn, method = _callable_recipe(fn)
     if method:
         args = (owner, *args)
-    guard = (fn, method, tuple(describe(a, tainted, clean) for a in args),
-             tuple((k, describe(v, tainted, clean)) for k, v in kwargs.items()))
-    live = (fn, method, tuple(describe(a, tainted, clean, keep=True) for a in args),
-            tuple((k, describe(v, tainted, clean, keep=True)) for k, v in kwargs.items()))
+    guard = (fn, method, tuple(describe(a, tainted, clean, False, locate) for a in args),
+             tuple((k, describe(v, tainted, clean, False, locate)) for k, v in kwargs.items()))
+    live = (fn, method, tuple(describe(a, tainted, clean, True, locate) for a in args),
+            tuple((k, describe(v, tainted, clean, True, locate)) for k, v in kwargs.items()))
     result = call_recipe(live, recorder.leaves, recorder.root)
     recorder.guards.append((guard, _frozen(result)))
     return result

@@ -22,7 +22,7 @@ from pyinject.golang.values import GoInt, GoObject, TypedList, TypedMap
 from pyinject.render import holes
 from pyinject.render.jinja_limits import _join as jinja_join
 from pyinject.sandbox.limits import allow_size
-from pyinject.render.holes import LEAF_MAX, Hole, Part, guarded, in_class, make_hole, parts_of
+from pyinject.render.holes import Hole, Part, guarded, in_class, longest, make_hole, parts_of
 from pyinject.render.jinja_funcs import (
     StringMap,
     go_print,
@@ -122,41 +122,22 @@ def _rule_value_or_default(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any
 
 
 def _rule_quote(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    # Leaves need no escaping, so quoting a hole quotes its literal parts around them.
     if kwargs or len(args) != 1 or type(args[0]) is not Hole:
         return NotImplemented
-    parts = parts_of(args[0])
-    if not in_class(parts) or any(isinstance(p, str) and quote(p) != f'"{p}"' for p in parts):
-        return NotImplemented
-    return make_hole(('"', *parts, '"'))
-
-
-def _longest(parts: tuple[Part, ...]) -> int:
-    return sum(len(p.encode("utf-8")) if isinstance(p, str) else LEAF_MAX for p in parts)
+    return holes.quoted(args[0], quote)
 
 
 def _rule_trunc(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if kwargs or len(args) != 2 or type(args[0]) is not Hole or type(args[1]) is not int:
         return NotImplemented
-    parts = parts_of(args[0])
-    return args[0] if in_class(parts) and _longest(parts) <= args[1] else NotImplemented
+    return holes.truncated(args[0], args[1])
 
 
 def _rule_trim_suffix(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    # A leaf ends with a letter or digit: a suffix ending otherwise is never there.
     if kwargs or len(args) != 2 or type(args[0]) is not Hole or type(args[1]) is not str:
         return NotImplemented
-    parts, suffix = parts_of(args[0]), args[1]
-    if not in_class(parts):
-        return NotImplemented
-    if not suffix:
-        return args[0]
-    last = parts[-1]
-    if not isinstance(last, str):
-        return args[0] if not suffix[-1].isalnum() else NotImplemented
-    if len(last) >= len(suffix):
-        return make_hole((*parts[:-1], trim_suffix(last, suffix)))
-    return NotImplemented
+    suffix = args[1]
+    return holes.without_suffix(args[0], suffix, lambda text: trim_suffix(text, suffix))
 
 
 def _rule_join(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -169,7 +150,7 @@ def _rule_join(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if not all(type(i) is not Hole or in_class(parts_of(i)) for i in items):
         return NotImplemented
     # The result's size bound (as the filter checks it) must hold whatever the leaves are.
-    allow_size(sum(_longest(parts_of(i)) if type(i) is Hole else len(i) if type(i) is str else 0 for i in items)
+    allow_size(sum(longest(parts_of(i)) if type(i) is Hole else len(i) if type(i) is str else 0 for i in items)
                + len(separator) * len(items), "the result of join")
     parts: list[Part] = []
     for i, item in enumerate(items):

@@ -48,14 +48,19 @@ ENTRY_LIMIT = 256
 SEEN_LIMIT = 4096
 #: Abstract renders of one template that may fail in a row before it is no longer tried.
 FAILURE_LIMIT = 8
-#: Keying a pod costs about a twentieth of rendering it: after this many pods without a
-#: repeated key, only every SAMPLE-th pod is keyed until one repeats.
-UNIQUE_PODS = 64
-SAMPLE = 8
+#: Keying a pod costs a twentieth to a thirtieth of rendering it: after this many pods without
+#: a repeated key, only every SAMPLE-th pod is keyed until one repeats (a run of pods that
+#: differ in more than names then pays under 1% for the reuse it cannot use).
+UNIQUE_PODS = 16
+SAMPLE = 16
 
 
 class AbstractRenderer(Protocol):
-    """A renderer whose templates can run on prepared variables (the Jinja back end)."""
+    """A renderer whose templates can run on prepared variables (both back ends).
+
+    ``variables`` must build fresh data on each call: a guard's function may
+    change the maps it is given, and must not change those of another render.
+    """
 
     def variables(self, ctx: TemplateContext) -> dict[str, Any]: ...
 
@@ -251,6 +256,7 @@ def abstract(ctx: TemplateContext) -> Abstraction | None:
         ctx.type_meta, owner_key, meta_key, spec_key, ctx.proxy_config, ctx.revision, ctx.native_sidecars,
         ctx.proxy_image, ctx.inbound_traffic_policy_mode, ctx.compliance_policy, ctx.proxy_uid, ctx.proxy_gid,
         id(ctx.values), id(ctx.mesh_config),
+        None if ctx.data_fields is None else list(ctx.data_fields), ctx.estimated_concurrency,
     ]
     try:
         key = json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -61,13 +61,13 @@ def should_rewrite(anns: Mapping[str, Any] | None, values: Mapping[str, JSON]) -
     return bool(setting)
 
 
-#: The handlers taken over in probes and in lifecycle hooks (TCP probes only where the release does).
+#: The handlers taken over in probes and in lifecycle hooks, where the release takes each over.
 PROBE_KINDS = ("httpGet", "tcpSocket", "grpc")
 HOOK_KINDS = ("httpGet", "tcpSocket")
 
 
-def _probe_kinds(tcp: bool) -> tuple[str, ...]:
-    return PROBE_KINDS if tcp else tuple(k for k in PROBE_KINDS if k != "tcpSocket")
+def _probe_kinds(tcp: bool, grpc: bool = True) -> tuple[str, ...]:
+    return tuple(k for k in PROBE_KINDS if (tcp or k != "tcpSocket") and (grpc or k != "grpc"))
 
 
 def _prober(handler: JSON, kinds: tuple[str, ...], *, probe: JSON = None) -> dict[str, JSON] | None:
@@ -107,11 +107,10 @@ def _resolve_port(prober: dict[str, JSON] | None, ports: Mapping[str, JSON], tar
     return prober
 
 
-def dump_app_probers(pod: JSON, target_port: int, tcp: bool = True) -> dict[str, dict[str, JSON]]:
-    """The original HTTP/TCP/gRPC probes and HTTP/TCP lifecycle hooks of every app container,
-    keyed by the agent URL that will serve them, with named ports made numbers
-    (TCP probes only when ``tcp``)."""
-    kinds = _probe_kinds(tcp)
+def dump_app_probers(pod: JSON, target_port: int, kinds: tuple[str, ...] = PROBE_KINDS,
+                     hook_kinds: tuple[str, ...] = HOOK_KINDS) -> dict[str, dict[str, JSON]]:
+    """The original probes of ``kinds`` and lifecycle hooks of ``hook_kinds`` of every app
+    container, keyed by the agent URL that will serve them, with named ports made numbers."""
     out: dict[str, dict[str, JSON]] = {}
     for c in all_containers(pod):
         name = c.get("name")
@@ -128,9 +127,9 @@ def dump_app_probers(pod: JSON, target_port: int, tcp: bool = True) -> dict[str,
             if found is not None:
                 out[url.format(name)] = found
         lifecycle = c.get("lifecycle")
-        if isinstance(lifecycle, Mapping):
+        if hook_kinds and isinstance(lifecycle, Mapping):
             for field, url in LIFECYCLE_URLS.items():
-                found = _resolve_port(_prober(lifecycle.get(field), HOOK_KINDS), ports, target_port)
+                found = _resolve_port(_prober(lifecycle.get(field), hook_kinds), ports, target_port)
                 if found is not None:
                     out[url.format(name)] = found
     return out
@@ -184,18 +183,19 @@ def _redirect(handler: MutableMapping[str, Any], url: str, port: int, kinds: tup
             return
 
 
-def _convert(container: MutableMapping[str, Any], port: int, kinds: tuple[str, ...]) -> None:
+def _convert(container: MutableMapping[str, Any], port: int, kinds: tuple[str, ...],
+             hook_kinds: tuple[str, ...]) -> None:
     name = container.get("name")
     for field, url in PROBE_URLS.items():
         probe = container.get(field)
         if isinstance(probe, MutableMapping):
             _redirect(probe, url.format(name), port, kinds)
     lifecycle = container.get("lifecycle")
-    if isinstance(lifecycle, MutableMapping):
+    if hook_kinds and isinstance(lifecycle, MutableMapping):
         for field, url in LIFECYCLE_URLS.items():
             hook = lifecycle.get(field)
             if isinstance(hook, MutableMapping):
-                _redirect(hook, url.format(name), port, HOOK_KINDS)
+                _redirect(hook, url.format(name), port, hook_kinds)
 
 
 def rewrite_probes(pod: Pod, ctx: PostprocessContext) -> None:
@@ -220,7 +220,10 @@ def rewrite_probes(pod: Pod, ctx: PostprocessContext) -> None:
     if not should_rewrite(anns, ctx.values):
         return
     mesh_port = mesh_status_port(ctx.proxy_config)
-    probers = dump_app_probers(pod, mesh_port, ctx.rewrite_tcp_probes)
+    release = ctx.release
+    kinds = _probe_kinds(ctx.rewrite_tcp_probes, release is None or release.grpc_probes)
+    hook_kinds = HOOK_KINDS if release is None or release.lifecycle_hooks else ()
+    probers = dump_app_probers(pod, mesh_port, kinds, hook_kinds)
     if probers:
         _record(sidecar, STATUS_ANNOTATION in anns, probers)
     port = mesh_port
@@ -230,4 +233,4 @@ def rewrite_probes(pod: Pod, ctx: PostprocessContext) -> None:
         port = parse_go_int(anns[STATUS_PORT_ANNOTATION]) or 0
     for c in all_containers(pod):
         if c.get("name") != PROXY:
-            _convert(c, port, _probe_kinds(ctx.rewrite_tcp_probes))
+            _convert(c, port, kinds, hook_kinds)

@@ -10,17 +10,19 @@ import pytest
 
 from pyinject.istio.postprocess import PostprocessContext
 from pyinject.istio.postprocess.probes import dump_app_probers, probers_json, rewrite_probes, should_rewrite
+from pyinject.istio.releases import RELEASES, Release
 
 PROXY: dict[str, Any] = {"name": "istio-proxy", "image": "proxyv2", "env": [{"name": "A", "value": "1"}]}
 
 
-def ctx(rewrite: bool = True, status_port: int = 15020) -> PostprocessContext:
+def ctx(rewrite: bool = True, status_port: int = 15020, release: Release | None = None) -> PostprocessContext:
     return PostprocessContext(
         template_pod={},
         original_pod={},
         values={"sidecarInjectorWebhook": {"rewriteAppHTTPProbe": rewrite}},
         mesh_config={},
         proxy_config={"statusPort": status_port},
+        release=release,
     )
 
 
@@ -116,6 +118,28 @@ def test_lifecycle_hooks_and_env_json_is_istios() -> None:
         '"/app-lifecycle/hello/poststartz":{"tcpSocket":{"port":93}},'
         '"/app-lifecycle/hello/prestopz":{"httpGet":{"port":91}}}',
     }
+
+
+HOOKED_GRPC = {
+    "name": "hello",
+    "lifecycle": {"preStop": {"httpGet": {"port": 91}}},
+    "livenessProbe": {"grpc": {"port": 7070}},
+    "readinessProbe": {"httpGet": {"port": 3333}},
+}
+
+
+@pytest.mark.parametrize(("minor", "grpc", "hooks"), [(12, False, False), (13, True, False), (24, True, False),
+                                                      (25, True, True), (30, True, True)])
+def test_grpc_probes_and_hooks_follow_the_release(minor: int, grpc: bool, hooks: bool) -> None:
+    p = pod(HOOKED_GRPC)
+    rewrite_probes(p, ctx(release=RELEASES[(1, minor)]))
+    app = p["spec"]["containers"][0]
+    assert ("grpc" not in app["livenessProbe"]) is grpc
+    assert (app["lifecycle"]["preStop"]["httpGet"]["port"] == 15020) is hooks
+    recorded = probers_env(p)
+    assert ("/app-health/hello/livez" in recorded) is grpc
+    assert ("/app-lifecycle/hello/prestopz" in recorded) is hooks
+    assert recorded["/app-health/hello/readyz"] == {"httpGet": {"port": 3333}}
 
 
 def test_init_container_probes_rewritten_proxy_skipped() -> None:
