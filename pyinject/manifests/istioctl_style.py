@@ -298,6 +298,10 @@ FIELDS_SINCE: dict[tuple[str, str], int] = {
     ("Container", "resizePolicy"): 27,
     ("Container", "restartPolicy"): 28,
 }
+#: Fields written even when zero only from this Kubernetes minor version on (``omitempty`` before).
+WRITTEN_WHEN_ZERO_SINCE: dict[tuple[str, str], int] = {
+    ("StatefulSetStatus", "availableReplicas"): 23,
+}
 
 
 def decoded_as_release(patch: dict[str, Any], k8s_minor: int) -> dict[str, Any]:
@@ -363,6 +367,8 @@ def _structs_for(libraries: GoLibraries) -> dict[str, tuple[GoField, ...]]:
         for field in fields:
             if FIELDS_SINCE.get((name, field.name), 0) > libraries.k8s_minor:
                 continue
+            if WRITTEN_WHEN_ZERO_SINCE.get((name, field.name), 0) > libraries.k8s_minor:
+                field = replace(field, omitempty=True)
             if name == "ObjectMeta" and field.name == "creationTimestamp" and libraries.k8s_minor < 34:
                 # metav1.Time without omitzero: an unset timestamp is written as null.
                 field = replace(field, omitempty=False, pointer=True)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from pyinject.k8s.gojson import encode
-from pyinject.manifests.istioctl_style import (REGISTERED, decoded_as_release, emit_istioctl, go_structs,
-                                               object_meta_fields, typed)
+from pyinject.manifests.istioctl_style import (_LIBRARIES, REGISTERED, GoLibraries, decoded_as_release,
+                                               emit_istioctl, go_structs, object_meta_fields, typed)
 from pyinject.manifests.read import read_text
 from pyinject.manifests.load import load_plain
 from pyinject.errors import Location
@@ -227,3 +227,26 @@ def test_object_meta_fields_are_those_of_the_struct_table() -> None:
     # decoded_as_release reads the short list; it must name exactly what the full table has.
     assert object_meta_fields() == {f.name for f in go_structs()["ObjectMeta"]}
     assert {"name", "namespace", "labels", "annotations", "creationTimestamp"} <= object_meta_fields()
+
+
+@pytest.mark.parametrize(("k8s_minor", "written"), [(21, None), (22, None), (23, 0), (35, 0)])
+def test_statefulset_available_replicas_follows_the_kubernetes_libraries(k8s_minor: int, written: int | None) -> None:
+    # Added in k8s.io/api 0.22 with omitempty, written even when zero from 0.23.
+    token = _LIBRARIES.set(GoLibraries(k8s_minor=k8s_minor))
+    try:
+        out = typed({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s"},
+                     "spec": {"selector": {}, "template": {}}})
+    finally:
+        _LIBRARIES.reset(token)
+    assert out["status"].get("availableReplicas") == written
+    assert out["status"]["replicas"] == 0
+
+
+def test_statefulset_available_replicas_kept_when_set_at_22() -> None:
+    token = _LIBRARIES.set(GoLibraries(k8s_minor=22))
+    try:
+        out = typed({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s"},
+                     "spec": {"selector": {}, "template": {}}, "status": {"availableReplicas": 2}})
+    finally:
+        _LIBRARIES.reset(token)
+    assert out["status"]["availableReplicas"] == 2
