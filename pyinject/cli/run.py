@@ -141,7 +141,8 @@ def execute(options: Options, build: Callable[[Callable[[str], None]], Any], run
         if run.output_style == "istioctl" and release is not None:
             # istioctl's output depends on the Go libraries of the release reproduced.
             mode = output_mode(options.output_format, run.output_style,
-                               k8s_minor=release.k8s_minor, yaml_fold=release.yaml_fold)
+                               k8s_minor=release.k8s_minor, yaml_fold=release.yaml_fold,
+                               registered=release.registered_kinds or None)
         if run.in_place:
             from pyinject.manifests.inplace import rewrite_in_place
 

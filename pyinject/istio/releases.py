@@ -162,6 +162,9 @@ class Release:
     k8s_minor: int = 35
     #: Its go-yaml folded long lines at 80 columns (gopkg.in/yaml.v2 v2.3.0, pinned by 1.7–1.9, did not).
     yaml_fold: bool = True
+    #: (apiVersion, kind) pairs kube-inject's scheme decodes into Go types, which istioctl writes
+    #: typed; the rest stays raw text.  Empty: today's (``istioctl_style.REGISTERED``).
+    registered_kinds: frozenset[tuple[str, str]] = frozenset()
     #: ``EstimatedConcurrency`` of the template data is estimated from the pod's ProxyConfig (1.11–1.17;
     #: 1.10 declared the field but left it 0).
     estimated_concurrency: bool = False
@@ -186,6 +189,19 @@ class Release:
         return f"{self.version[0]}.{self.version[1]}"
 
 
+_CORE_KINDS = frozenset({("v1", "ReplicationController"), ("v1", "Pod"), ("v1", "List"), ("batch/v1", "Job")})
+#: 1.0–1.1 registered the beta workload APIs, batch/v2alpha1 CronJob and OpenShift's legacy group.
+_KINDS_1_0 = _CORE_KINDS | {
+    ("extensions/v1beta1", "Deployment"), ("extensions/v1beta1", "DaemonSet"), ("extensions/v1beta1", "ReplicaSet"),
+    ("apps/v1beta1", "StatefulSet"), ("batch/v2alpha1", "CronJob"),
+    ("apps.openshift.io/v1", "DeploymentConfig"), ("v1", "DeploymentConfig"),
+}
+#: 1.2–1.10: apps/v1 workloads, CronJob still batch/v2alpha1 (batch/v1 from 1.11).
+_KINDS_1_2 = _CORE_KINDS | {
+    ("apps/v1", "Deployment"), ("apps/v1", "DaemonSet"), ("apps/v1", "ReplicaSet"), ("apps/v1", "StatefulSet"),
+    ("batch/v2alpha1", "CronJob"), ("apps.openshift.io/v1", "DeploymentConfig"),
+}
+
 _LEGACY_APPEND = Release(
     version=(1, 7), legacy_format=True, apply="append", functions=_FUNCS_1_5, sprig=False,
     honour_inject_annotation=False, proxy_metadata_merge=False, replace_dns_config=True,
@@ -194,6 +210,7 @@ _LEGACY_APPEND = Release(
     canonical_labels=False, fs_group="sds", empty_app_probers=True,
     prometheus_merge="annotations", clean_proxy_config=True, mesh_defaults="1.7",
     k8s_minor=18, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS, tcp_probes="never",
+    registered_kinds=_KINDS_1_2,
 )
 
 #: Minor release -> behaviour.  Rows list only what differs from the row they start from.
@@ -204,14 +221,14 @@ RELEASES: dict[tuple[int, int], Release] = {
         replace_dns_config=False, image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False,
         tls_mode_label=False, fs_group="", rewrite_probes=False, probe_status_port="args", startup_probes=False,
         concurrency_from_cpu=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
-        mesh_defaults="1.0", k8s_minor=11, yaml_fold=True, delims=("[[", "]]")),
+        mesh_defaults="1.0", k8s_minor=11, yaml_fold=True, delims=("[[", "]]"), registered_kinds=_KINDS_1_0),
     (1, 1): replace(
         _LEGACY_APPEND, version=(1, 1), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_1,
         data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
         image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
         fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
         hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=13, yaml_fold=True,
-        app_prober_format="http_get", delims=("[[", "]]")),
+        app_prober_format="http_get", delims=("[[", "]]"), registered_kinds=_KINDS_1_0),
     (1, 2): replace(
         _LEGACY_APPEND, version=(1, 2), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_2,
         data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig", "Values"),
@@ -238,7 +255,8 @@ RELEASES: dict[tuple[int, int], Release] = {
     (1, 7): _LEGACY_APPEND,
     (1, 8): Release(
         version=(1, 8), legacy_format=True, apply="patch", proxy_metadata_merge=False, mesh_defaults="1.8",
-        k8s_minor=19, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS, tcp_probes="never"),
+        k8s_minor=19, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS, tcp_probes="never",
+        registered_kinds=_KINDS_1_2),
 }
 #: k8s.io/api minor of each later release (go.mod at its last patch).
 _K8S_MINOR = {9: 20, 10: 20, 11: 21, 12: 22, 13: 24, 14: 24, 15: 24, 16: 25, 17: 26, 18: 27, 19: 28, 20: 28,
@@ -299,6 +317,7 @@ for _minor, _k8s in _K8S_MINOR.items():
         multus_qualified_networks=_minor >= 23, status_revision=_minor >= 11,
         tcp_probes="never" if _minor <= 11 else "switch" if _minor <= 18 else "always",
         grpc_probes=_minor >= 13, lifecycle_hooks=_minor >= 25,
+        registered_kinds=_KINDS_1_2 if _minor <= 10 else frozenset(),
     )
 del _minor, _k8s
 for _minor in range(9, 27):

@@ -290,13 +290,21 @@ class GoLibraries:
     k8s_minor: int = 35
     #: go-yaml folds long scalars at 80 columns (v2.3.0 did not).
     yaml_fold: bool = True
+    #: (apiVersion, kind) pairs the release's kube-inject decodes into Go types (None: :data:`REGISTERED`).
+    registered: frozenset[tuple[str, str]] | None = None
 
 
 #: Struct fields by the Kubernetes minor version that added them.
 FIELDS_SINCE: dict[tuple[str, str], int] = {
     ("StatefulSetStatus", "availableReplicas"): 22,
+    ("ProbeHandler", "grpc"): 23,
+    ("PodSpec", "os"): 23,
+    ("PodSpec", "hostUsers"): 25,
+    ("PodSpec", "schedulingGates"): 26,
+    ("PodSpec", "resourceClaims"): 26,
     ("Container", "resizePolicy"): 27,
     ("Container", "restartPolicy"): 28,
+    ("LifecycleHandler", "sleep"): 29,
 }
 #: Fields written even when zero only from this Kubernetes minor version on (``omitempty`` before).
 WRITTEN_WHEN_ZERO_SINCE: dict[tuple[str, str], int] = {
@@ -397,7 +405,18 @@ def _registered_struct(obj: Any) -> str | None:
     key = (obj.get("apiVersion"), obj.get("kind"))
     if not all(isinstance(part, str) for part in key):
         return None  # not a Kubernetes object istioctl could decode
-    return KIND_STRUCTS[str(key[1])] if key in REGISTERED else None
+    registered = _LIBRARIES.get().registered
+    if registered is None:
+        return KIND_STRUCTS[str(key[1])] if key in REGISTERED else None
+    if key not in registered:
+        return None
+    return _struct_of(str(key[0]), str(key[1]))
+
+
+def _struct_of(api_version: str, kind: str) -> str:
+    """The Go struct of a workload ``kind`` at ``api_version`` (the beta APIs differ in ``selector``)."""
+    struct = KIND_STRUCTS[kind]
+    return struct + "Beta" if api_version in BETA_API_VERSIONS and struct + "Beta" in WORKLOAD_STRUCTS else struct
 
 
 def typed(data: Any, *, force: bool = False) -> Any | None:
@@ -408,9 +427,7 @@ def typed(data: Any, *, force: bool = False) -> Any | None:
     """
     struct = _registered_struct(data)
     if struct is None and force and isinstance(data, Mapping) and data.get("kind") in KIND_STRUCTS:
-        struct = KIND_STRUCTS[str(data["kind"])]
-        if data.get("apiVersion") in BETA_API_VERSIONS and struct + "Beta" in WORKLOAD_STRUCTS:
-            struct += "Beta"
+        struct = _struct_of(str(data.get("apiVersion")), str(data["kind"]))
     return None if struct is None else _encode(struct, data)
 
 

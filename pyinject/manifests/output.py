@@ -53,11 +53,12 @@ OUTPUT_STYLES = ("pyinject", "istioctl")
 
 
 def output_mode(output_format: str = "yaml", output_style: str = "pyinject", *,
-                k8s_minor: int | None = None, yaml_fold: bool = True) -> OutputMode:
+                k8s_minor: int | None = None, yaml_fold: bool = True,
+                registered: frozenset[tuple[str, str]] | None = None) -> OutputMode:
     """The one place that turns ``--output-format`` and ``--output-style`` into a writer.
 
-    ``k8s_minor`` and ``yaml_fold``: the Go libraries of the istioctl release
-    being reproduced (see ``istioctl_style.GoLibraries``); None: today's.
+    ``k8s_minor``, ``yaml_fold`` and ``registered``: the Go libraries and inject scheme of
+    the istioctl release being reproduced (see ``istioctl_style.GoLibraries``); None: today's.
     """
     if output_style == "istioctl":
         if output_format != "yaml":
@@ -66,7 +67,7 @@ def output_mode(output_format: str = "yaml", output_style: str = "pyinject", *,
 
         if k8s_minor is None:
             return ISTIOCTL
-        return istioctl_mode(GoLibraries(k8s_minor=k8s_minor, yaml_fold=yaml_fold))
+        return istioctl_mode(GoLibraries(k8s_minor=k8s_minor, yaml_fold=yaml_fold, registered=registered))
     if output_style != "pyinject":
         raise UsageError(f"unknown output style {output_style!r}; have {', '.join(OUTPUT_STYLES)}")
     return JSON_OUTPUT if output_format == "json" else PRESERVING

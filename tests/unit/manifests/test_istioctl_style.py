@@ -14,6 +14,7 @@ import pytest
 from pyinject.k8s.gojson import encode
 from pyinject.manifests.istioctl_style import (_LIBRARIES, REGISTERED, GoLibraries, decoded_as_release,
                                                emit_istioctl, go_structs, object_meta_fields, typed)
+from pyinject.istio.releases import RELEASES
 from pyinject.manifests.read import read_text
 from pyinject.manifests.load import load_plain
 from pyinject.errors import Location
@@ -250,3 +251,43 @@ def test_statefulset_available_replicas_kept_when_set_at_22() -> None:
     finally:
         _LIBRARIES.reset(token)
     assert out["status"]["availableReplicas"] == 2
+
+
+@pytest.mark.parametrize(("k8s_minor", "kept"), [(22, set()), (23, {"os"}), (25, {"os", "hostUsers"}),
+                                                 (29, {"os", "hostUsers", "schedulingGates"})])
+def test_pod_fields_newer_than_the_kubernetes_libraries_are_dropped(k8s_minor: int, kept: set[str]) -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"os": {"name": "linux"}, "hostUsers": False, "schedulingGates": [{"name": "g"}],
+                    "containers": [{"name": "c", "readinessProbe": {"grpc": {"port": 9}},
+                                    "lifecycle": {"preStop": {"sleep": {"seconds": 1}}}}]}}
+    token = _LIBRARIES.set(GoLibraries(k8s_minor=k8s_minor))
+    try:
+        out = typed(pod)
+    finally:
+        _LIBRARIES.reset(token)
+    spec = out["spec"]
+    assert {"os", "hostUsers", "schedulingGates"} & spec.keys() == kept
+    container = spec["containers"][0]
+    assert ("grpc" in container["readinessProbe"]) is (k8s_minor >= 23)
+    assert ("sleep" in container["lifecycle"]["preStop"]) is (k8s_minor >= 29)
+
+
+@pytest.mark.parametrize(("minor", "typed_kinds"), [
+    (0, {"extensions/v1beta1", "batch/v2alpha1"}), (1, {"extensions/v1beta1", "batch/v2alpha1"}),
+    (2, {"apps/v1", "batch/v2alpha1"}), (10, {"apps/v1", "batch/v2alpha1"}), (11, {"apps/v1", "batch/v1"}),
+    (30, {"apps/v1", "batch/v1"}),
+])
+def test_the_kinds_istioctl_writes_typed_follow_the_release(minor: int, typed_kinds: set[str]) -> None:
+    release = RELEASES[(1, minor)]
+    docs = {
+        "extensions/v1beta1": {"apiVersion": "extensions/v1beta1", "kind": "Deployment", "metadata": {"name": "d"}},
+        "apps/v1": {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}},
+        "batch/v2alpha1": {"apiVersion": "batch/v2alpha1", "kind": "CronJob", "metadata": {"name": "c"}},
+        "batch/v1": {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}},
+    }
+    token = _LIBRARIES.set(GoLibraries(k8s_minor=release.k8s_minor, registered=release.registered_kinds or None))
+    try:
+        got = {version for version, doc in docs.items() if typed(doc) is not None}
+    finally:
+        _LIBRARIES.reset(token)
+    assert got == typed_kinds
