@@ -118,7 +118,16 @@ def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...], frozen: bool) -
     post_init = hasattr(cls, "__post_init__")
     where = f"{cls.__qualname__}.__init__()"
 
+    # The common call, every field by position, needs none of the checks below.
+    every_field_by_position = all(in_init for _, in_init in order)
+
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if every_field_by_position and len(args) == count and not kwargs:
+            for name, value in zip(params, args):
+                assign(self, name, value)
+            if post_init:
+                self.__post_init__()
+            return
         if len(args) > count:
             raise TypeError(f"{where} takes {count + 1} positional arguments but {len(args) + 1} were given")
         values = dict(zip(params, args))
