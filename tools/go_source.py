@@ -1,6 +1,18 @@
-"""Reading Go test sources for the release-check tools: balanced brace blocks."""
+"""Reading Istio's Go sources for the release-check tools: files at a tag, balanced brace blocks."""
 
 from __future__ import annotations
+
+import subprocess
+
+
+def git(repo: str, *args: str) -> bytes:
+    """What ``git -C repo ARGS`` prints."""
+    return subprocess.run(["git", "-C", repo, *args], capture_output=True, check=True).stdout
+
+
+def show(repo: str, tag: str, path: str) -> str:
+    """The text of ``path`` at ``tag``."""
+    return git(repo, "show", f"{tag}:{path}").decode()
 
 
 def brace_block(text: str, start: int) -> tuple[int, int]:

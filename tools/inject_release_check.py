@@ -66,6 +66,7 @@ from click.testing import CliRunner  # noqa: E402
 from ruamel.yaml import YAML  # noqa: E402
 
 from corpus_judge import normalized_documents  # noqa: E402
+from go_source import git, show  # noqa: E402
 from inject_tables import Case, parse_cases  # noqa: E402
 from pyinject.cli.commands import cli as pyinject_main  # noqa: E402
 
@@ -90,14 +91,6 @@ TEST_MODE_MESH = {
     "enableAutoMtls": False, "disableMixerHttpReports": False, "defaultConfig": {"concurrency": 0},
 }
 STATUS_VERSION = re.compile(r"""sidecar\.istio\.io/status: '\{"version":"([0-9a-f]+)",""")
-
-
-def git(repo: str, *args: str) -> bytes:
-    return subprocess.run(["git", "-C", repo, *args], capture_output=True, check=True).stdout
-
-
-def show(repo: str, tag: str, path: str) -> str:
-    return git(repo, "show", f"{tag}:{path}").decode()
 
 
 def ls(repo: str, tag: str, folder: str) -> list[str]:

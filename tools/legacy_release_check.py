@@ -61,7 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ruamel.yaml import YAML  # noqa: E402
 
 from corpus_judge import normalized_documents  # noqa: E402
-from go_source import brace_block  # noqa: E402
+from go_source import brace_block, git, show  # noqa: E402
 from pyinject.gotemplate import parse as parse_go_template  # noqa: E402
 
 HUB = "docker.io/istio"
@@ -95,10 +95,6 @@ MESH_1_0 = {
         "proxyAdminPort": 15000, "serviceCluster": "istio-proxy", "tracing": {},
     },
 }
-
-
-def git(repo: str, *args: str) -> str:
-    return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, check=True).stdout
 
 
 def minor_of(tag: str) -> int:
@@ -235,8 +231,8 @@ def params_of(body: str, consts: dict[str, Any], row: dict[str, Any]) -> dict[st
 
 def read_cases(repo: str, tag: str) -> tuple[list[Case], dict[str, Any], str]:
     d = inject_dir(tag)
-    test = git(repo, "show", f"{tag}:{d}/inject_test.go")
-    consts = go_constants(git(repo, "show", f"{tag}:{d}/inject.go"))
+    test = show(repo, tag, f"{d}/inject_test.go")
+    consts = go_constants(show(repo, tag, f"{d}/inject.go"))
     consts.update({"DefaultkubevirtInterfaces": consts.get("DefaultkubevirtInterfaces", "")})
     cases: list[Case] = []
     for func, sub in (("TestIntoResourceFile", "testdata/inject/"), ("TestRewriteAppProbe", "testdata/inject/app_probe/")):
@@ -305,7 +301,7 @@ PARAMS_ZERO: dict[str, Any] = {
 def parameterized_template(repo: str, tag: str, params: dict[str, Any]) -> str:
     """1.0–1.1: GenerateTemplateFromParams, run by pyinject's Go template engine on the same fields."""
     d = inject_dir(tag)
-    source = git(repo, "show", f"{tag}:{d}/mesh.go")
+    source = show(repo, tag, f"{d}/mesh.go")
     m = re.search(r"parameterizedTemplate = `(.*?)`", source, re.S)
     assert m is not None
     data = {**PARAMS_ZERO, **params}
@@ -332,7 +328,7 @@ def _helm_value(value: Any) -> str:
 
 def helm_sets(repo: str, tag: str, params: dict[str, Any]) -> list[str]:
     """``--set path=value`` for each entry of the tag's Params.intoHelmValues."""
-    source = git(repo, "show", f"{tag}:{inject_dir(tag)}/inject.go")
+    source = show(repo, tag, f"{inject_dir(tag)}/inject.go")
     m = re.search(r"func \(p \*Params\) intoHelmValues\(\) map\[string\]string \{", source)
     assert m is not None
     start, end = brace_block(source, m.end() - 1)
@@ -351,7 +347,7 @@ def helm_configmap(repo: str, tag: str, helm: str, sets: list[str], workdir: Pat
     """``data.config`` and ``data.values`` of the chart's istio-sidecar-injector ConfigMap."""
     chart = workdir / "chart" / CHART
     if not chart.exists():
-        archive = subprocess.run(["git", "-C", repo, "archive", tag, CHART], capture_output=True, check=True).stdout
+        archive = git(repo, "archive", tag, CHART)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(workdir / "chart", filter="data")
         # Helm 3 cannot render some of the other templates of these charts; only the ConfigMap is needed.
@@ -423,9 +419,9 @@ def build_case(repo: str, tag: str, case: Case, helm: str | None, workdir: Path)
     buf = io.StringIO()
     YAML(typ="safe", pure=True).dump(mesh_for(tag, case.fields), buf)
     (folder / "mesh.yaml").write_text(buf.getvalue())
-    (folder / "input.yaml").write_text(git(repo, "show", f"{tag}:{case.input}"))
+    (folder / "input.yaml").write_text(show(repo, tag, case.input))
     if case.golden is not None:
-        golden = git(repo, "show", f"{tag}:{case.golden}")
+        golden = show(repo, tag, case.golden)
         if case.golden != case.input:
             # The test compared with the version stripped; istioctl prints the template's hash (the app_probe
             # goldens' unstripped hashes are of templates older than the tag's, so they are replaced too).
