@@ -12,6 +12,7 @@ lazily and cached, because a run renders thousands of pods.
 from __future__ import annotations
 
 import json
+from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from pyinject.golang.values import GoInt, GoObject, IdentityCache, Int32, Int64, TypedList, TypedMap, go_values, to_go
@@ -45,6 +46,10 @@ def _lookup_ci(raw: Mapping[str, Any], name: str) -> str | None:
         if k.lower() == low:
             return k
     return None
+
+
+#: ``go_known`` of a view whose fields the engine must always ask for (a nil pointer).
+_NOTHING_KNOWN: Mapping[str, Any] = MappingProxyType({})
 
 
 # --------------------------------------------------------------------------
@@ -90,13 +95,15 @@ def _k8s_go_type(definition: str) -> str:
 class K8sStruct(GoObject):
     """A Kubernetes API struct (or pointer to one) over its JSON form."""
 
-    __slots__ = ("_def", "_raw", "_pointer", "_cache")
+    __slots__ = ("_def", "_raw", "_pointer", "_cache", "go_known")
 
     def __init__(self, definition: str, raw: Mapping[str, Any] | None, pointer: bool = False) -> None:
         self._def = definition
         self._raw = raw
         self._pointer = pointer
         self._cache: dict[str, Any] = {}
+        # A struct has no methods; a nil pointer's fields are errors, never known.
+        self.go_known = self._cache if raw is not None else _NOTHING_KNOWN
 
     @property
     def raw(self) -> Mapping[str, Any] | None:
@@ -420,12 +427,15 @@ class Message(GoObject):
     fields in Go, only getters; the oneof itself is a field.
     """
 
-    __slots__ = ("_type", "_raw", "_cache")
+    __slots__ = ("_type", "_raw", "_cache", "_known", "go_known")
 
     def __init__(self, type_name: str, raw: Mapping[str, Any] | None) -> None:
         self._type = type_name
         self._raw = raw
         self._cache: dict[str, Any] = {}
+        # Fields read through go_field (the cache also holds what getters read).
+        self._known: dict[str, Any] = {}
+        self.go_known = self._known if raw is not None else _NOTHING_KNOWN
 
     @property
     def raw(self) -> Mapping[str, Any] | None:
@@ -490,6 +500,9 @@ class Message(GoObject):
         found, value = self._member(name)
         if not found:
             raise KeyError(name)
+        if self._raw is not None and (not name.startswith("Get") or len(name) == 3):
+            # No getter answers to this name (see go_method): the engine may reuse it.
+            self._known[name] = value
         return value
 
     def go_method(self, name: str) -> Callable[..., Any] | None:
@@ -578,11 +591,13 @@ def _proto_scalar(t: str, v: Any) -> Any:
 class TemplateData(GoObject):
     """Istio's ``SidecarTemplateData``: the dot of an injection template."""
 
-    __slots__ = ("_ctx", "_cache")
+    __slots__ = ("_ctx", "_cache", "go_known")
 
     def __init__(self, ctx: TemplateContext) -> None:
         self._ctx = ctx
         self._cache: dict[str, Any] = {}
+        # No methods, never nil: every field read is known from then on.
+        self.go_known = self._cache
 
     @property
     def context(self) -> TemplateContext:
