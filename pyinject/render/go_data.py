@@ -86,16 +86,21 @@ def _k8s_field_key(definition: str, go_name: str) -> str | None:
     return index.get(go_name.lower())
 
 
+_GO_TYPES: dict[str, str] = {}
+
+
 def _k8s_go_type(definition: str) -> str:
     # io.k8s.api.core.v1.Container -> v1.Container, as %T prints it.
-    parts = definition.split(".")
-    return ".".join(parts[-2:])
+    name = _GO_TYPES.get(definition)
+    if name is None:
+        name = _GO_TYPES[definition] = ".".join(definition.split(".")[-2:])
+    return name
 
 
 class K8sStruct(GoObject):
     """A Kubernetes API struct (or pointer to one) over its JSON form."""
 
-    __slots__ = ("_def", "_raw", "_pointer", "_cache", "go_known")
+    __slots__ = ("_def", "_raw", "_pointer", "_cache", "go_known", "_derived")
 
     def __init__(self, definition: str, raw: Mapping[str, Any] | None, pointer: bool = False) -> None:
         self._def = definition
@@ -104,6 +109,7 @@ class K8sStruct(GoObject):
         self._cache: dict[str, Any] = {}
         # A struct has no methods; a nil pointer's fields are errors, never known.
         self.go_known = self._cache if raw is not None else _NOTHING_KNOWN
+        self._derived: dict[str, Any] | None = None
 
     @property
     def raw(self) -> Mapping[str, Any] | None:
@@ -141,6 +147,18 @@ class K8sStruct(GoObject):
     def cached_fields(self) -> Mapping[str, Any]:
         """The fields read so far, by Go name."""
         return self._cache
+
+    def derived(self, key: str, build: Callable[[K8sStruct], Any]) -> Any:
+        """``build(self)``, kept under ``key``: for what a function computes from the struct's
+        data alone, which no template can change (a template sees copies of its maps)."""
+        derived = self._derived
+        if derived is None:
+            derived = self._derived = {}
+        try:
+            return derived[key]
+        except KeyError:
+            value = derived[key] = build(self)
+            return value
 
     def go_format(self) -> str:
         return ("&" if self._pointer else "") + "{" + " ".join(

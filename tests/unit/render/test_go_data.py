@@ -264,3 +264,21 @@ def test_known_fields_keep_go_errors_after_other_reads() -> None:
             render_go("{{range .Spec.Containers}}{{.ReadinessProbe.HTTPGet}}{{end}}", c)
     assert render_go("{{range .Spec.Containers}}{{.Name}}{{end}}", c) == "helloside"
     assert path(data, "Spec.Containers")[0].go_known["Name"] == "hello"
+
+
+def test_what_functions_derive_from_a_struct_is_built_once_per_view() -> None:
+    from pyinject.istio import gofuncs
+
+    port = path(template_data(ctx()), "Spec.Containers")[0].go_field("Ports")[0]
+    built: list[Any] = []
+
+    def build(view: Any) -> str:
+        built.append(view)
+        return "text"
+
+    assert port.derived("k", build) == "text" and port.derived("k", build) == "text"
+    assert built == [port]
+    want = '{"name":"http","containerPort":80}'
+    assert gofuncs.struct_to_json(port) == want and gofuncs.struct_to_json(port) == want
+    other = path(template_data(ctx()), "Spec.Containers")[0].go_field("Ports")[0]
+    assert other is not port and gofuncs.struct_to_json(other) == want
