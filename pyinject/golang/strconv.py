@@ -172,6 +172,9 @@ _ESCAPES = {
 
 def quote(s: str, ascii_only: bool = False) -> str:
     """strconv.Quote (or QuoteToASCII): a double-quoted Go string literal."""
+    if s.isprintable() and '"' not in s and "\\" not in s and (not ascii_only or s.isascii()):
+        # Every character stands for itself (printable, no quote or backslash): no escapes.
+        return '"' + s + '"'
     return '"' + "".join(_quote_rune_body(c, '"', ascii_only) for c in s) + '"'
 
 
