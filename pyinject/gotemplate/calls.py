@@ -122,7 +122,7 @@ class CallCompiler:
                 return field_of(st, dot, last, node, args, final, recv, False)
 
             return plain_field
-        chain = self.field_chain(node, node.ident, args, has_final)
+        chain = self.field_chain(node, node.ident, args, has_final, known=True)
 
         def field(st: State, dot: Any, final: Any) -> Any:
             st.node = node
@@ -140,7 +140,7 @@ class CallCompiler:
     def variable(self, node: VariableNode, args: list[Node] | None, has_final: bool) -> Command:
         name = node.ident[0]
         if len(node.ident) > 1:
-            chain = self.field_chain(node, node.ident[1:], args, has_final)
+            chain = self.field_chain(node, node.ident[1:], args, has_final, known=True)
 
             def variable_chain(st: State, dot: Any, final: Any) -> Any:
                 st.node = node
@@ -181,17 +181,28 @@ class CallCompiler:
         return chained
 
     def field_chain(self, node: Node, idents: list[str], args: list[Node] | None,
-                    has_final: bool) -> Chain:
-        """``.A.B.C`` on a receiver: maps are read directly, anything else by :meth:`field`."""
+                    has_final: bool, known: bool = False) -> Chain:
+        """``.A.B.C`` on a receiver: maps are read directly, anything else by :meth:`field`.
+
+        With ``known`` (the caller made ``node`` current, and nothing before the
+        chain changed that), a view's known fields are taken as they are, as in
+        plain_field (:meth:`field_command`).
+        """
         has_args = (args is not None and len(args) > 1) or has_final
         inner = tuple(idents[:-1])
         last = idents[-1]
         field = self.field
+        views: Mapping[type, Any] = _view_shapes if known else {}
+        unknown = _UNKNOWN
         if not inner and not has_args:
 
             def one(st: State, dot: Any, recv: Any, final: Any) -> Any:
                 if type(recv) is dict:
                     return recv.get(last, MISSING)
+                if type(recv) in views:
+                    value = recv.go_known.get(last, unknown)
+                    if value is not unknown:
+                        return value
                 return field(st, dot, last, node, args, final, recv, False)
 
             return one
@@ -202,9 +213,18 @@ class CallCompiler:
                     # missingkey=default: a missing key is Go's invalid value.
                     recv = recv.get(name, MISSING)
                 elif recv is not MISSING:
+                    if type(recv) in views:
+                        value = recv.go_known.get(name, unknown)
+                        if value is not unknown:
+                            recv = value
+                            continue
                     recv = field(st, dot, name, node, None, NO_FINAL, recv, False)
             if type(recv) is dict and not has_args:
                 return recv.get(last, MISSING)
+            if not has_args and type(recv) in views:
+                value = recv.go_known.get(last, unknown)
+                if value is not unknown:
+                    return value
             return field(st, dot, last, node, args, final, recv, has_args)
 
         return many

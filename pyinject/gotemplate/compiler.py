@@ -98,7 +98,8 @@ class Program:
     # -- bodies -----------------------------------------------------------------
 
     def list(self, node: ListNode) -> Body:
-        fns: list[Body] = []
+        # Steps are bodies, or constant text (a str) written without a call.
+        fns: list[Body | str] = []
         text: list[str] = []
         for n in node.nodes:
             t = type(n)
@@ -108,28 +109,26 @@ class Program:
             if t is CommentNode:
                 continue
             if text:
-                fns.append(_text("".join(text)))
+                fns.append("".join(text))
                 text = []
             fns.append(self.node(n))
         if text:
-            fns.append(_text("".join(text)))
+            fns.append("".join(text))
         if not fns:
             return _noop
         if len(fns) == 1:
-            return fns[0]
+            only = fns[0]
+            return _text(only) if type(only) is str else only  # type: ignore[return-value]
         if len(fns) == 2:
-            first, second = fns
-
-            def pair(st: State, dot: Any) -> None:
-                first(st, dot)
-                second(st, dot)
-
-            return pair
+            return _pair(*fns)
         steps = tuple(fns)
 
         def run(st: State, dot: Any) -> None:
             for f in steps:
-                f(st, dot)
+                if type(f) is str:
+                    st.out.append(f)
+                else:
+                    f(st, dot)  # type: ignore[operator]
 
         return run
 
@@ -197,6 +196,24 @@ class Program:
         # with the block; other blocks clean up after themselves.
         scoped = bool(node.pipe.decl) or _declares(node.list) or _declares(node.else_list)
         truth_of = None if self.hooks is None else self.hooks.truth
+        if not scoped:
+
+            def unscoped_block(st: State, dot: Any) -> None:
+                # As block below, with no variables to end.
+                value = cond(st, dot, NO_FINAL)
+                t = type(value)
+                if t is bool:
+                    true = value
+                elif t is str or t is dict or t is list:
+                    true = len(value) > 0
+                else:
+                    true = is_true(value)[0] if truth_of is None else truth_of(value)
+                if true:
+                    body(st, value if with_ else dot)
+                elif else_body is not None:
+                    else_body(st, dot)
+
+            return unscoped_block
 
         def block(st: State, dot: Any) -> None:
             mark = len(st.vars)
@@ -417,6 +434,35 @@ def _declares(node: ListNode | None) -> bool:
         if isinstance(n, (ActionNode, TemplateNode)) and n.pipe is not None and n.pipe.decl:
             return True
     return False
+
+
+def _pair(first: Body | str, second: Body | str) -> Body:
+    """Two steps of a list, either of them constant text (two texts never follow each other)."""
+    if type(first) is str:
+        text = first
+        after: Body = second  # type: ignore[assignment]
+
+        def text_then(st: State, dot: Any) -> None:
+            st.out.append(text)
+            after(st, dot)
+
+        return text_then
+    before: Body = first  # type: ignore[assignment]
+    if type(second) is str:
+        tail = second
+
+        def then_text(st: State, dot: Any) -> None:
+            before(st, dot)
+            st.out.append(tail)
+
+        return then_text
+    last: Body = second  # type: ignore[assignment]
+
+    def pair(st: State, dot: Any) -> None:
+        before(st, dot)
+        last(st, dot)
+
+    return pair
 
 
 def _text(text: str) -> Body:

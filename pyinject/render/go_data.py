@@ -654,20 +654,24 @@ _POD_SPEC = "io.k8s.api.core.v1.PodSpec"
 class TypeMeta(GoObject):
     """metav1.TypeMeta: ``.APIVersion`` and ``.Kind``."""
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_raw", "go_known")
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self._raw = raw
+        self.go_known: dict[str, Any] = {}
 
     def go_type(self) -> str:
         return "v1.TypeMeta"
 
     def go_field(self, name: str) -> Any:
         if name == "APIVersion":
-            return str(self._raw.get("apiVersion") or "")
-        if name == "Kind":
-            return str(self._raw.get("kind") or "")
-        raise KeyError(name)
+            value = str(self._raw.get("apiVersion") or "")
+        elif name == "Kind":
+            value = str(self._raw.get("kind") or "")
+        else:
+            raise KeyError(name)
+        self.go_known[name] = value
+        return value
 
     def go_format(self) -> str:
         return "{" + str(self._raw.get("kind") or "") + " " + str(self._raw.get("apiVersion") or "") + "}"

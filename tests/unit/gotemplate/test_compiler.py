@@ -189,6 +189,31 @@ def test_known_fields_are_read_without_asking_the_view() -> None:
     assert view.calls == 2
 
 
+def test_variable_chains_read_known_fields_too() -> None:
+    view = Known()
+    template = parse("{{$k := .k}}{{$k.A.B}}{{$k.B}}{{range $i, $e := .l}}{{$e.A.A.B}}{{end}}", "t", FUNCS)
+    assert template.execute({"k": view, "l": [view, view]}) == "bbbb"
+    assert view.calls == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        pytest.param("{{(.k).B}}", 'template: t:1:6: executing "t" at <(.k).B>: nil pointer evaluating *pkg.Known.B',
+                     id="chain-after-a-term"),
+        pytest.param("{{$k := .k}}{{$k.B}}",
+                     'template: t:1:16: executing "t" at <$k.B>: nil pointer evaluating *pkg.Known.B',
+                     id="variable-chain"),
+    ],
+)
+def test_nil_views_stay_errors_in_chains(text: str, want: str) -> None:
+    template = parse(text, "t", FUNCS)
+    for _ in range(2):
+        with pytest.raises(GoTemplateExecError) as err:
+            template.execute({"k": Known(nil=True)})
+        assert str(err.value) == want
+
+
 def test_a_field_not_known_is_asked_for_each_time() -> None:
     view = Known(nil=True)
     template = parse("{{.k.B}}", "t", FUNCS)
