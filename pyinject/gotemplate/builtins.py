@@ -96,6 +96,14 @@ def _utf8(s: str) -> bytes:
 
 def go_index(item: Reflect, *indexes: Reflect) -> Any:
     """item[i][j]...: slices and strings by int, maps by key; a missing key gives the zero value."""
+    if len(indexes) == 1 and type(indexes[0]) is str:
+        # The common case, a map by one string key, as the loop below does it.
+        t = type(item)
+        if t is TypedMap:
+            key = indexes[0]
+            return item[key] if key in item else item.zero
+        if t is dict:
+            return item.get(indexes[0])
     if _invalid(item):
         raise GoFuncError("index of untyped nil")
     for index in indexes:
@@ -327,6 +335,8 @@ def _comparable(v: Any) -> bool:
 
 def go_eq(arg1: Reflect, *arg2: Reflect) -> bool:
     """arg1 == arg2, or arg1 equal to any of several; nil compares without error."""
+    if type(arg1) is str and len(arg2) == 1 and type(arg2[0]) is str:
+        return arg1 == arg2[0]  # two strings, as the loop below compares them
     if arg1 is None:
         arg1 = MISSING
     if not arg2:
