@@ -196,27 +196,8 @@ class Program:
         # with the block; other blocks clean up after themselves.
         scoped = bool(node.pipe.decl) or _declares(node.list) or _declares(node.else_list)
         truth_of = None if self.hooks is None else self.hooks.truth
-        if not scoped:
-
-            def unscoped_block(st: State, dot: Any) -> None:
-                # As block below, with no variables to end.
-                value = cond(st, dot, NO_FINAL)
-                t = type(value)
-                if t is bool:
-                    true = value
-                elif t is str or t is dict or t is list:
-                    true = len(value) > 0
-                else:
-                    true = is_true(value)[0] if truth_of is None else truth_of(value)
-                if true:
-                    body(st, value if with_ else dot)
-                elif else_body is not None:
-                    else_body(st, dot)
-
-            return unscoped_block
 
         def block(st: State, dot: Any) -> None:
-            mark = len(st.vars)
             value = cond(st, dot, NO_FINAL)
             t = type(value)
             if t is bool:
@@ -229,10 +210,16 @@ class Program:
                 body(st, value if with_ else dot)
             elif else_body is not None:
                 else_body(st, dot)
-            if scoped:
-                del st.vars[mark:]
 
-        return block
+        if not scoped:
+            return block
+
+        def scoped_block(st: State, dot: Any) -> None:
+            mark = len(st.vars)
+            block(st, dot)
+            del st.vars[mark:]
+
+        return scoped_block
 
     def range(self, node: RangeNode) -> Body:
         pipe = node.pipe
