@@ -82,10 +82,19 @@ CONTEXT_GLOBALS: dict[str, frozenset[str]] = {"annotation": frozenset({"annotati
 
 
 def source_hash(data: bytes) -> str:
-    """The hash the compiled module records of each template it was made from."""
-    import hashlib
+    """The hash the compiled module records of each template it was made from (SHA-256).
 
-    return hashlib.sha256(data).hexdigest()
+    Checked at every start: CPython's own SHA-256 module when it has one, since
+    ``hashlib`` loads OpenSSL, which costs more than hashing the templates.
+    """
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found]
+    except ImportError:
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found]
+        except ImportError:
+            from hashlib import sha256
+    return str(sha256(data).hexdigest())
 
 
 class Unsupported(Exception):
@@ -182,7 +191,7 @@ class Missing(GoZero):
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _unsupported
     __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = _unsupported
     __pos__ = __neg__ = __abs__ = __int__ = __float__ = __complex__ = __call__ = _unsupported
-    __lt__ = __le__ = __gt__ = __ge__ = __getitem__ = __contains__ = _unsupported
+    __lt__ = __le__ = __gt__ = __ge__ = __getitem__ = _unsupported
 
 
 MISSING = Missing()

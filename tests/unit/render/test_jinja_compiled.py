@@ -442,3 +442,35 @@ def test_abstract_renders_guard_alike(renderer: CompiledTemplates, name: str, ct
     if compiled[0][0] == "error" and jinja[0][0] == "error":
         return
     assert compiled == jinja
+
+
+def test_source_hash_is_sha256() -> None:
+    import hashlib
+
+    from pyinject.render.jinja_runtime import source_hash
+
+    data = (TEMPLATES / "_proxy.j2").read_bytes()
+    assert source_hash(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_a_missing_key_behaves_as_jinjas() -> None:
+    from pyinject.render.jinja_env import GoUndefined
+    from pyinject.render.jinja_runtime import MISSING, Missing, Unsupported
+
+    undefined = GoUndefined(obj={}, name="x")
+    for probe in (str, bool, len, list, repr, lambda u: "a" in u, lambda u: u == u, lambda u: u != "a",
+                  lambda u: u == "", lambda u: u == None):  # noqa: E711 - what == None gives
+        assert probe(MISSING) == probe(undefined)
+    assert hash(MISSING) == hash(Missing())
+    # What Jinja fails at is Jinja2's to word: the compiled render steps aside.
+    for failing in (lambda u: u + 1, lambda u: u < 1, lambda u: u["k"], lambda u: u.field, lambda u: u()):
+        with pytest.raises(Unsupported):
+            failing(MISSING)
+        with pytest.raises(jinja2_errors()):
+            failing(undefined)
+
+
+def jinja2_errors() -> type[Exception]:
+    import jinja2
+
+    return jinja2.UndefinedError
