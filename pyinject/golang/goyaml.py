@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from pyinject.golang import memo
 from pyinject.golang.encoding_json import go_json
 from pyinject.golang.yaml11 import resolves_to_string
 
@@ -323,6 +324,7 @@ def _double_quoted(s: str, head: str | None, indent: int) -> str:
     return "".join(out)
 
 
+@memo.by_data(256, _WIDTH.get)
 def go_yaml(value: Any) -> str:
     """sigs.k8s.io/yaml.Marshal: JSON first (Go field/map rules), then go-yaml v2 block YAML."""
     tree = _JSON_TREE.decode(go_json(value))

@@ -1,0 +1,102 @@
+"""Memoised encodings: equal data answered from the table, anything else computed, the table bounded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pyinject.golang import goyaml, memo, protojson, strconv
+
+
+def _counting(limit: int, context: Any = None) -> tuple[list[Any], Any]:
+    calls: list[Any] = []
+
+    @memo.by_data(limit, context)
+    def encode(value: Any) -> str:
+        calls.append(value)
+        return repr(value)
+
+    return calls, encode
+
+
+def test_equal_data_is_encoded_once() -> None:
+    calls, encode = _counting(8)
+    assert encode({"a": [1, 2]}) == encode({"a": [1, 2]}) == "{'a': [1, 2]}"
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("first,second", [
+    (1, True), (1, 1.0), (1, "1"), ({"a": 1, "b": 2}, {"b": 2, "a": 1}), (0.0, -0.0),
+], ids=["int-bool", "int-float", "int-str", "key-order", "signed-zero"])
+def test_data_that_only_compares_equal_is_encoded_again(first: Any, second: Any) -> None:
+    calls, encode = _counting(8)
+    encode(first)
+    assert encode(second) == repr(second)
+    assert len(calls) == 2
+
+
+def test_values_marshal_refuses_are_always_computed() -> None:
+    class Mapping(dict[str, Any]):
+        pass
+
+    calls, encode = _counting(8)
+    encode(Mapping(a=1))
+    encode(Mapping(a=1))
+    assert len(calls) == 2
+
+
+def test_context_is_part_of_the_key() -> None:
+    state = {"width": 80}
+    calls, encode = _counting(8, lambda: state["width"])
+    encode("x")
+    state["width"] = 0
+    encode("x")
+    encode("x")
+    assert len(calls) == 2
+
+
+def test_table_stays_bounded() -> None:
+    calls, encode = _counting(4)
+    for i in range(10):
+        encode(i)
+    encode(9)
+    assert len(calls) == 10
+    table = next(c.cell_contents for c in encode.__closure__ if isinstance(c.cell_contents, dict))
+    assert len(table) <= 4
+
+
+def test_errors_are_not_kept() -> None:
+    calls: list[Any] = []
+
+    @memo.by_data(4)
+    def fail(value: Any) -> str:
+        calls.append(value)
+        raise ValueError("no")
+
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            fail(1)
+    assert len(calls) == 2
+
+
+def test_go_yaml_follows_the_folding_switch() -> None:
+    long = {"k": " ".join(["word"] * 40)}
+    folded = goyaml.go_yaml(long)
+    with goyaml.line_width(False):
+        unfolded = goyaml.go_yaml(long)
+    assert folded != unfolded
+    assert goyaml.go_yaml(long) == folded
+
+
+def test_proxy_config_json_answers_each_config() -> None:
+    assert protojson.proxy_config_json({"concurrency": 2}) == protojson.proxy_config_json({"concurrency": 2})
+    assert protojson.proxy_config_json({"concurrency": 2}) != protojson.proxy_config_json({"concurrency": 3})
+    assert protojson.proxy_config_json(None) == "{}"
+
+
+@pytest.mark.parametrize("text", ["plain text", "", "a\"b", "back\\slash", "tab\there", "é", "\x7f", "~ !"])
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_quote_fast_path_agrees_with_rune_by_rune(text: str, ascii_only: bool) -> None:
+    slow = '"' + "".join(strconv._quote_rune_body(c, '"', ascii_only) for c in text) + '"'
+    assert strconv.quote(text, ascii_only) == slow
