@@ -100,3 +100,44 @@ def test_proxy_config_json_answers_each_config() -> None:
 def test_quote_fast_path_agrees_with_rune_by_rune(text: str, ascii_only: bool) -> None:
     slow = '"' + "".join(strconv._quote_rune_body(c, '"', ascii_only) for c in text) + '"'
     assert strconv.quote(text, ascii_only) == slow
+
+
+def test_fresh_results_are_copies() -> None:
+    calls: list[Any] = []
+
+    @memo.by_data(4, fresh=True)
+    def build(value: Any) -> dict[str, Any]:
+        calls.append(value)
+        return {"value": value, "list": [1]}
+
+    first = build(1)
+    first["list"].append(2)
+    second, third = build(1), build(1)
+    assert second == third == {"value": 1, "list": [1]}
+    assert second is not third and second["list"] is not third["list"]
+    assert len(calls) == 1
+
+
+def test_fresh_results_marshal_refuses_are_not_kept() -> None:
+    calls: list[Any] = []
+
+    @memo.by_data(4, fresh=True)
+    def build(value: Any) -> Any:
+        calls.append(value)
+        return object()
+
+    assert build(1) is not build(1)
+    assert len(calls) == 2
+
+
+def test_effective_proxy_config_is_the_callers_own() -> None:
+    from pyinject.config.mesh import PROXY_CONFIG_ANNOTATION, effective_proxy_config
+
+    mesh = {"defaultConfig": {"configPath": "/etc/istio/proxy", "binaryPath": "/usr/local/bin/envoy",
+                              "proxyMetadata": {"A": "1"}}}
+    annotations = {PROXY_CONFIG_ANNOTATION: '{"proxyMetadata": {"B": "2"}}'}
+    first = effective_proxy_config(mesh, annotations)
+    first["proxyMetadata"]["C"] = "3"
+    again = effective_proxy_config(mesh, annotations)
+    assert again["proxyMetadata"] == {"A": "1", "B": "2"}
+    assert mesh["defaultConfig"]["proxyMetadata"] == {"A": "1"}
