@@ -191,10 +191,84 @@ def _entry(context: str, lines: list[str], start: int, end: int, indent: int) ->
 
 
 def _decode(text: str) -> Any:
+    filled = _from_skeleton(text)
+    if filled is not _OMIT:
+        return filled
     try:
         return load_piece(text)
     except ValueError as err:
         raise NotPieceable(str(err)) from None
+
+
+# Pieces that differ from pod to pod mostly differ in a double-quoted value (a
+# name, a label): ``value: "orders-cart-0"``.  Such a piece is decoded as its
+# skeleton, the text with each double-quoted scalar's content replaced by a
+# numbered placeholder, once; then every piece with that skeleton is the
+# skeleton's data with the contents put back in.  Exact because a double-quoted
+# scalar of printable ASCII without quotes or backslashes is its content, and
+# it is trusted only where the skeleton's data holds each placeholder exactly
+# once as a whole value, never as a key: texts holding the placeholder's mark
+# or a backslash (an escape could spell a placeholder) are decoded directly.
+_QUOTED = re.compile(r'"([ !#-\[\]-~]*)"')
+_MARK = "\u00a7"
+#: Skeleton text -> (its data, how many placeholders), or None where it cannot serve.
+_skeletons: dict[str, tuple[Any, int] | None] = {}
+
+
+def _from_skeleton(text: str) -> Any:
+    """The data of ``text`` through its skeleton; _OMIT where the skeleton cannot tell."""
+    if _MARK in text or "\\" in text:
+        return _OMIT
+    contents: list[str] = []
+
+    def hole(match: re.Match[str]) -> str:
+        contents.append(match.group(1))
+        return f'"{_MARK}{len(contents) - 1}{_MARK}"'
+
+    skeleton = _QUOTED.sub(hole, text)
+    if not contents:
+        return _OMIT
+    if skeleton not in _skeletons:
+        if len(_skeletons) >= MEMO_LIMIT:
+            _skeletons.clear()
+        _skeletons[skeleton] = _skeleton_data(skeleton, len(contents))
+    known = _skeletons[skeleton]
+    if known is None:
+        return _OMIT
+    return _fill(known[0], {f"{_MARK}{i}{_MARK}": content for i, content in enumerate(contents)})
+
+
+def _skeleton_data(skeleton: str, holes: int) -> tuple[Any, int] | None:
+    try:
+        data = load_piece(skeleton)
+    except ValueError:
+        return None
+    seen: list[str] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if any(isinstance(key, str) and _MARK in key for key in node):
+                return None
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and _MARK in node:
+            seen.append(node)
+    if sorted(seen) != sorted(f"{_MARK}{i}{_MARK}" for i in range(holes)):
+        return None
+    return data, holes
+
+
+def _fill(node: Any, contents: dict[str, str]) -> Any:
+    """A copy of the skeleton's data with its placeholders replaced."""
+    if type(node) is dict:
+        return {key: _fill(value, contents) for key, value in node.items()}
+    if type(node) is list:
+        return [_fill(value, contents) for value in node]
+    if type(node) is str and node in contents:
+        return contents[node]
+    return node
 
 
 def _put(out: dict[Any, Any], key: Any, value: Any) -> None:
