@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from pyinject.golang import memo
 from pyinject.golang.encoding_json import go_json
 from pyinject.golang.yaml11 import resolves_to_string
 
@@ -332,9 +333,10 @@ def _double_quoted(s: str, head: str | None, indent: int) -> str:
     return "".join(out)
 
 
+@memo.by_data(256, _WIDTH.get)
 def go_yaml(value: Any) -> str:
     """sigs.k8s.io/yaml.Marshal: JSON first (Go field/map rules), then go-yaml v2 block YAML."""
-    tree = json.loads(go_json(value), parse_float=_json_number_float, parse_int=int)
+    tree = _JSON_TREE.decode(go_json(value))
     w = _YamlWriter()
     if isinstance(tree, dict) and tree:
         w.mapping(tree, 0)
@@ -349,3 +351,7 @@ def _json_number_float(text: str) -> float | int:
     # go-yaml resolves "1e+06"-style JSON numbers; integral mantissas without
     # an exponent never reach here because encoding/json prints them as ints.
     return float(text)
+
+
+#: json.loads with these hooks builds a decoder per call; one serves every call.
+_JSON_TREE = json.JSONDecoder(parse_float=_json_number_float, parse_int=int)

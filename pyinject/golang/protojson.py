@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
+from pyinject.golang import memo
 from pyinject.golang.durations import format_proto_duration, parse_proto_duration
 from pyinject.golang.encoding_json import go_json, go_json_float, go_json_string
 
@@ -74,9 +75,11 @@ def proto_types() -> ProtoTypes:
     """The Istio type tables, loaded once per process."""
     global _TYPES
     if _TYPES is None:
-        from pathlib import Path  # not importlib.resources: it pulls zipfile and more into start-up
+        import os  # a plain path, not importlib.resources or pathlib: they load more at start-up
 
-        text = (Path(__file__).parent.parent / "data" / "istio_types.json").read_text("utf-8")
+        with open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "istio_types.json"),
+                  encoding="utf-8") as handle:
+            text = handle.read()
         _TYPES = ProtoTypes(json.loads(text))
     return _TYPES
 
@@ -272,6 +275,7 @@ def clean_proxy_config(pc: Mapping[str, Any], extra_defaults: Mapping[str, Any] 
     return out
 
 
+@memo.by_data(256)
 def proxy_config_json(pc: Mapping[str, Any] | None, extra_defaults: Mapping[str, Any] | None = None) -> str:
     """``protoToJSON .ProxyConfig``: the cleaned ProxyConfig as compact protobuf JSON."""
     if pc is None:
