@@ -28,6 +28,7 @@ from typing import Any
 
 from pyinject.config.layers import JSON, format_path, parse_yaml
 from pyinject.errors import ConfigError
+from pyinject.golang import memo
 from pyinject.golang.durations import format_proto_duration, parse_duration
 from pyinject.config.schemas import check
 
@@ -234,8 +235,13 @@ def effective_proxy_config(mesh: Mapping[str, JSON], annotations: Mapping[str, s
     ``protoToJSON`` is shorter because that function drops fields still equal to
     Istio's built-in defaults (``{}`` for a stock install).
     """
-    base = dict(mesh.get("defaultConfig") or {})
-    text = annotations.get(PROXY_CONFIG_ANNOTATION)
+    return _effective_proxy_config(mesh.get("defaultConfig") or {}, annotations.get(PROXY_CONFIG_ANNOTATION))
+
+
+#: Every pod of a run starts from the same defaultConfig, and most carry one of a few annotations.
+@memo.by_data(256, fresh=True)
+def _effective_proxy_config(default_config: Mapping[str, JSON], text: str | None) -> dict[str, JSON]:
+    base = dict(default_config)
     if text is None:
         return copy.deepcopy(base)
     result = apply_proxy_config(base, parse_proxy_config_annotation(text))

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from pyinject.golang import memo
 from pyinject.golang.encoding_json import go_json
 from pyinject.golang.yaml11 import resolves_to_string
 
@@ -252,6 +253,15 @@ def _yaml_float(x: float) -> str:
 def _folded(s: str, column: int, indent: int, *, fold: bool, quote: str = "") -> str:
     """``s`` from ``column`` on, folded at single inner spaces once a line passes the width
     (go-yaml's rule for plain and single-quoted scalars); ``quote`` is doubled inside."""
+    doubled = s.count(quote) if quote else 0
+    if not fold or " " not in s or column + len(s) + doubled <= _WIDTH.get():
+        # No line can pass the width at a space: nothing folds.
+        return s.replace(quote, quote + quote) if doubled else s
+    return _fold_spaces(s, column, indent, fold=fold, quote=quote)
+
+
+def _fold_spaces(s: str, column: int, indent: int, *, fold: bool, quote: str) -> str:
+    """:func:`_folded`, character by character."""
     out: list[str] = []
     spaces = False
     for i, ch in enumerate(s):
@@ -323,9 +333,10 @@ def _double_quoted(s: str, head: str | None, indent: int) -> str:
     return "".join(out)
 
 
+@memo.by_data(256, _WIDTH.get)
 def go_yaml(value: Any) -> str:
     """sigs.k8s.io/yaml.Marshal: JSON first (Go field/map rules), then go-yaml v2 block YAML."""
-    tree = json.loads(go_json(value), parse_float=_json_number_float, parse_int=int)
+    tree = _JSON_TREE.decode(go_json(value))
     w = _YamlWriter()
     if isinstance(tree, dict) and tree:
         w.mapping(tree, 0)
@@ -340,3 +351,7 @@ def _json_number_float(text: str) -> float | int:
     # go-yaml resolves "1e+06"-style JSON numbers; integral mantissas without
     # an exponent never reach here because encoding/json prints them as ints.
     return float(text)
+
+
+#: json.loads with these hooks builds a decoder per call; one serves every call.
+_JSON_TREE = json.JSONDecoder(parse_float=_json_number_float, parse_int=int)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
+from pyinject.golang import memo
 from pyinject.golang.durations import format_proto_duration, parse_proto_duration
 from pyinject.golang.encoding_json import go_json, go_json_float, go_json_string
 
@@ -274,6 +275,7 @@ def clean_proxy_config(pc: Mapping[str, Any], extra_defaults: Mapping[str, Any] 
     return out
 
 
+@memo.by_data(256)
 def proxy_config_json(pc: Mapping[str, Any] | None, extra_defaults: Mapping[str, Any] | None = None) -> str:
     """``protoToJSON .ProxyConfig``: the cleaned ProxyConfig as compact protobuf JSON."""
     if pc is None:

@@ -173,6 +173,8 @@ _ESCAPES = {
 
 def quote(s: str, ascii_only: bool = False) -> str:
     """strconv.Quote (or QuoteToASCII): a double-quoted Go string literal."""
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return '"' + s + '"'  # every character stands for itself
     return '"' + "".join(_quote_rune_body(c, '"', ascii_only) for c in s) + '"'
 
 

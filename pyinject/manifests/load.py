@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -477,8 +478,9 @@ def guess_indent(text: str) -> tuple[int, int, int]:
     """
     mapping: int | None = None
     offset: int | None = None
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    for parent, child in zip(lines, lines[1:]):
+    # Lazily: both are usually found in the document's first lines.
+    lines = (line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+    for parent, child in pairwise(lines):
         head = parent.rstrip()
         if not head.endswith(":") or head.lstrip().startswith("- "):
             continue

@@ -77,39 +77,38 @@ class NodeBuilder:
 
     def add(self, event: Any) -> bool:
         """Take one event; True at the end of the (first) document."""
+        # Called for every event of every document read for splicing: attaching is inlined.
         kind = type(event)
         if kind is ScalarEvent:
-            self._attach(Node("scalar", event.start_mark.index, event.end_mark.index, False, event.style or "",
-                              event.value, event.anchor))
+            node = Node("scalar", event.start_mark.index, event.end_mark.index, False, event.style or "",
+                        event.value, event.anchor)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             node = Node("map" if kind is MappingStartEvent else "seq", event.start_mark.index,
-                        event.end_mark.index, bool(event.flow_style), anchor=event.anchor)
-            self._attach(node)
-            self._stack.append(node)
+                        event.end_mark.index, bool(event.flow_style), "", "", event.anchor)
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
             self._stack.pop().end = event.end_mark.index
+            return False
         elif kind is AliasEvent:
             target = self._anchors[event.anchor]
             node = Node("alias", event.start_mark.index, event.end_mark.index, anchor=event.anchor, target=target)
             self.refs.setdefault(id(target), []).append(node)
-            self._attach(node)
-        elif kind is DocumentEndEvent:
-            return True
-        return False
-
-    def _attach(self, node: Node) -> None:
+        else:
+            return kind is DocumentEndEvent
         stack = self._stack
         if stack:
             parent = stack[-1]
             node.parent = parent
             siblings = parent.children
-            if parent.kind == "map" and len(siblings) % 2 == 1:
+            if len(siblings) & 1 and parent.kind == "map":
                 node.key = siblings[-1]
             siblings.append(node)
         elif self.root is None:
             self.root = node
-        if node.anchor is not None and node.kind != "alias":
+        if node.anchor is not None and kind is not AliasEvent:
             self._anchors[node.anchor] = node
+        if kind is MappingStartEvent or kind is SequenceStartEvent:
+            stack.append(node)
+        return False
 
 
 #: The last document the loader composed while reading it: (text, root, refs).

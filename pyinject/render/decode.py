@@ -6,7 +6,7 @@ change.  Decoding the whole text (libyaml, then Go-struct normalisation of the
 containers) costs more than rendering it.  :func:`decode_rendered` cuts the
 text at the block-mapping keys of the root, of ``spec`` and of each container,
 and at the items of each container's ``env``; each piece is decoded once and
-its result is memoised by its exact text (and the Go type it decodes into), so
+its result is memoised by its exact lines (its text) and the Go type it decodes into, so
 the result is the same function of the text as decoding it whole.
 
 The pieces are handed out as they are in the memo, not copied: the result is
@@ -59,7 +59,7 @@ class NotPieceable(Exception):
     """The text cannot be cut safely: decode it whole."""
 
 
-_memo: dict[tuple[str, str], Any] = {}
+_memo: dict[tuple[Any, ...], Any] = {}
 
 
 def decode_rendered(text: str) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def decode_rendered(text: str) -> dict[str, Any]:
             key: Any = _SPEC
             value: Any = _spec(lines, cols, start + 1, end, 0)
         else:
-            key, value = _entry("", _join(lines, start, end, 0))
+            key, value = _entry("", lines, start, end, 0)
             if key == _SPEC:
                 raise NotPieceable("spec not written as a block")
         _put(out, key, value)
@@ -101,7 +101,7 @@ def _spec(lines: list[str], cols: list[int], start: int, end: int, parent: int) 
             items = _items(lines, cols, first + 1, last, indent)
             value: Any = [_container(lines, cols, a, b, i) for a, b, i in items] if items else None
         else:
-            key, value = _entry("", _join(lines, first, last, indent))
+            key, value = _entry("", lines, first, last, indent)
             if key in _CONTAINER_LISTS:
                 raise NotPieceable("containers not written as a block list")
         _put(out, key, value)
@@ -129,7 +129,7 @@ def _container(lines: list[str], cols: list[int], start: int, end: int, indent: 
             # []EnvVar is omitempty; its items are encoded one by one.
             value: Any = env if env else _OMIT
         else:
-            key, value = _entry("Container", _join(item, first, last, fields_indent))
+            key, value = _entry("Container", item, first, last, fields_indent)
         if key in fields or key in directives:
             raise NotPieceable("a key twice")
         if isinstance(key, str) and key.startswith("$"):
@@ -152,14 +152,14 @@ def _container(lines: list[str], cols: list[int], start: int, end: int, indent: 
 
 
 def _env_var(lines: list[str], start: int, end: int, indent: int) -> Any:
-    text = _join(lines, start, end, indent)
-    key = ("EnvVar", text)
-    if key not in _memo:
-        decoded = _decode(text)
+    key = _memo_key("EnvVar", lines, start, end, indent)
+    known = _memo.get(key, _OMIT)
+    if known is _OMIT:
+        decoded = _decode(_join(lines, start, end, indent))
         if not isinstance(decoded, list) or len(decoded) != 1:
             raise NotPieceable("not one list item")
-        _memo[key] = typed_patch.encode_patch("EnvVar", decoded[0])
-    return _memo[key]
+        known = _memo[key] = typed_patch.encode_patch("EnvVar", decoded[0])
+    return known
 
 
 def _field_value(name: Any, raw: Any) -> Any:
@@ -171,12 +171,17 @@ def _field_value(name: Any, raw: Any) -> Any:
     return value if written else _OMIT
 
 
-def _entry(context: str, text: str) -> tuple[Any, Any]:
-    """The one key of ``text`` and its value (memoised and shared: read-only)."""
-    memo_key = (context, text)
+def _memo_key(context: str, lines: list[str], start: int, end: int, indent: int) -> tuple[Any, ...]:
+    """What :func:`_join` of these lines depends on: equal keys, equal texts (and no join on a hit)."""
+    return context, indent, end < len(lines), tuple(lines[start:end])
+
+
+def _entry(context: str, lines: list[str], start: int, end: int, indent: int) -> tuple[Any, Any]:
+    """The one key of the piece ``lines[start:end]`` (see :func:`_join`) and its value (memoised and shared: read-only)."""
+    memo_key = _memo_key(context, lines, start, end, indent)
     known = _memo.get(memo_key)
     if known is None:
-        decoded = _decode(text)
+        decoded = _decode(_join(lines, start, end, indent))
         if not isinstance(decoded, dict) or len(decoded) != 1:
             raise NotPieceable("not one key")
         ((key, raw),) = decoded.items()
@@ -186,10 +191,84 @@ def _entry(context: str, text: str) -> tuple[Any, Any]:
 
 
 def _decode(text: str) -> Any:
+    filled = _from_skeleton(text)
+    if filled is not _OMIT:
+        return filled
     try:
         return load_piece(text)
     except ValueError as err:
         raise NotPieceable(str(err)) from None
+
+
+# Pieces that differ from pod to pod mostly differ in a double-quoted value (a
+# name, a label): ``value: "orders-cart-0"``.  Such a piece is decoded as its
+# skeleton, the text with each double-quoted scalar's content replaced by a
+# numbered placeholder, once; then every piece with that skeleton is the
+# skeleton's data with the contents put back in.  Exact because a double-quoted
+# scalar of printable ASCII without quotes or backslashes is its content, and
+# it is trusted only where the skeleton's data holds each placeholder exactly
+# once as a whole value, never as a key: texts holding the placeholder's mark
+# or a backslash (an escape could spell a placeholder) are decoded directly.
+_QUOTED = re.compile(r'"([ !#-\[\]-~]*)"')
+_MARK = "\u00a7"
+#: Skeleton text -> (its data, how many placeholders), or None where it cannot serve.
+_skeletons: dict[str, tuple[Any, int] | None] = {}
+
+
+def _from_skeleton(text: str) -> Any:
+    """The data of ``text`` through its skeleton; _OMIT where the skeleton cannot tell."""
+    if _MARK in text or "\\" in text:
+        return _OMIT
+    contents: list[str] = []
+
+    def hole(match: re.Match[str]) -> str:
+        contents.append(match.group(1))
+        return f'"{_MARK}{len(contents) - 1}{_MARK}"'
+
+    skeleton = _QUOTED.sub(hole, text)
+    if not contents:
+        return _OMIT
+    if skeleton not in _skeletons:
+        if len(_skeletons) >= MEMO_LIMIT:
+            _skeletons.clear()
+        _skeletons[skeleton] = _skeleton_data(skeleton, len(contents))
+    known = _skeletons[skeleton]
+    if known is None:
+        return _OMIT
+    return _fill(known[0], {f"{_MARK}{i}{_MARK}": content for i, content in enumerate(contents)})
+
+
+def _skeleton_data(skeleton: str, holes: int) -> tuple[Any, int] | None:
+    try:
+        data = load_piece(skeleton)
+    except ValueError:
+        return None
+    seen: list[str] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if any(isinstance(key, str) and _MARK in key for key in node):
+                return None
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and _MARK in node:
+            seen.append(node)
+    if sorted(seen) != sorted(f"{_MARK}{i}{_MARK}" for i in range(holes)):
+        return None
+    return data, holes
+
+
+def _fill(node: Any, contents: dict[str, str]) -> Any:
+    """A copy of the skeleton's data with its placeholders replaced."""
+    if type(node) is dict:
+        return {key: _fill(value, contents) for key, value in node.items()}
+    if type(node) is list:
+        return [_fill(value, contents) for value in node]
+    if type(node) is str and node in contents:
+        return contents[node]
+    return node
 
 
 def _put(out: dict[Any, Any], key: Any, value: Any) -> None:
@@ -200,11 +279,7 @@ def _put(out: dict[Any, Any], key: Any, value: Any) -> None:
 
 def _columns(lines: list[str]) -> list[int]:
     """Each line's indentation; -1 for lines of spaces and comment lines, which never start or end a piece."""
-    cols = []
-    for line in lines:
-        body = line.lstrip(" ")
-        cols.append(len(line) - len(body) if body and body[0] != "#" else -1)
-    return cols
+    return [len(line) - len(body) if (body := line.lstrip(" ")) and body[0] != "#" else -1 for line in lines]
 
 
 def _bare_key(line: str) -> str | None:

@@ -189,3 +189,57 @@ def test_copies_keep_go_structs_and_share_nothing() -> None:
     assert typed(copied) == typed(original)
     copied["c"][0]["ports"][0]["containerPort"] = 81
     assert original["c"][0]["ports"][0]["containerPort"] == 80
+
+
+SKELETON_PIECES = [
+    '- name: ISTIO_META_WORKLOAD_NAME\n  value: "orders-cart-0"\n',
+    'metadata:\n  labels:\n    a: "x"\n    b: "15020"\n  annotations: {\n    c: "d e",\n    "quoted-key": "v",\n  }\n',
+    'x: ["a", "b", 1, "c"]\n',
+    'x: "a"  # "comment"\n',  # a placeholder in a comment: declined
+    'x: \'say "hi"\'\n',  # quotes inside a single-quoted scalar
+    'x: |\n  "block"\n',  # quotes inside a block scalar
+    'x: "a\\"b"\n',  # an escape: decoded directly
+    'x: "\\u00a70\\u00a7"\n',  # spells a placeholder: decoded directly
+    'x: "\u00a70\u00a7"\n',  # holds the mark: decoded directly
+    'x: "same"\ny: "same"\n',
+    '"k": "v"\n',  # a quoted key
+    'x: "a\n  b"\n',  # a double-quoted scalar over two lines
+    'x: "a" "b"\n',  # invalid YAML
+]
+
+
+@pytest.mark.parametrize("text", SKELETON_PIECES)
+def test_pieces_through_their_skeleton_equal_direct_decoding(text: str) -> None:
+    from pyinject.manifests.load import load_piece
+
+    decode._skeletons.clear()
+    for variant in (text, text.replace('"a"', '"zz top"').replace('"v"', '"w"')):
+        try:
+            expected: Any = ("data", typed(load_piece(variant)))
+        except ValueError:
+            expected = ("error",)
+        for _ in range(2):  # the skeleton's first use, then its reuse
+            try:
+                got: Any = ("data", typed(decode._decode(variant)))
+            except NotPieceable:
+                got = ("error",)
+            assert got == expected
+
+
+def test_pieces_differing_in_a_quoted_value_share_a_skeleton(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyinject.manifests import load
+
+    decode._skeletons.clear()
+    parsed: list[str] = []
+    real = load.load_piece
+    monkeypatch.setattr(decode, "load_piece", lambda text: parsed.append(text) or real(text))
+    values = [decode._decode(f'- name: NAME\n  value: "pod-{i}"\n') for i in range(5)]
+    assert values == [[{"name": "NAME", "value": f"pod-{i}"}] for i in range(5)]
+    assert len(parsed) == 1
+    values[0][0]["value"] = "changed"
+    assert decode._decode('- name: NAME\n  value: "pod-0"\n') == [{"name": "NAME", "value": "pod-0"}]
+
+
+def test_a_quoted_key_is_not_a_placeholder() -> None:
+    decode._skeletons.clear()
+    assert decode._from_skeleton('"k": "v"\n') is decode._OMIT
