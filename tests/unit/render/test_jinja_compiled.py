@@ -474,3 +474,41 @@ def jinja2_errors() -> type[Exception]:
     import jinja2
 
     return jinja2.UndefinedError
+
+
+SYNTHETIC = """\
+{% macro item(name, suffix="!") %}
+- {{ name ~ suffix }}{% if name in ("a", "b") %} (early){% elif name > "m" %} (late){% else %} (middle){% endif %}
+{% endmacro %}
+{% set label = values.title | fallback("untitled") %}
+title: {{ label }} {{ "yes" if values.flag else "no" }} {{ values.count }}
+{% for name in values.names if name != "skip" %}
+{{ item(name) }}
+{%   for name, n in [("inner", 1), ("other", 2)] %}
+  {{ name }}={{ n }}{{ "," if n == 1 else "" }}
+{%   endfor %}
+  outer {{ name }}
+{% endfor %}
+{% for key in {"k1": 1, "k2": 2} %}{{ key }};{% endfor %}
+
+{{ item("z", "?") }}{{ values.missing.deeper }} {{ values.none is none }} {{ not values.flag and 1 < 2 <= 2 }}
+{{ values.names | join("|") }} {{ values.title | lower | trim_suffix("x") }} {{ go_eq(values.count, 3) }}
+"""
+
+
+@pytest.mark.parametrize("data", [
+    {"title": "Box", "flag": True, "count": 3, "names": ["a", "skip", "q", "c"], "none": None},
+    {"title": "", "flag": False, "count": 2.5, "names": [], "none": 1},
+    {"names": ["zz"], "count": 3},
+])
+def test_a_synthetic_template_renders_as_jinja_does(data: dict[str, Any]) -> None:
+    from pyinject.render import jinja_aot
+    from pyinject.render.jinja_runtime import CompiledContext
+
+    namespace: dict[str, Any] = {}
+    lines = compile_sources({"t.j2": SYNTHETIC}.__getitem__, ["t.j2"])
+    exec(compile(jinja_aot._HEADER + "\n".join(lines), "<compiled>", "exec"), namespace)  # noqa: S102
+    variables = {"values": data}
+    compiled = "".join(namespace["TEMPLATES"]["t.j2"](CompiledContext(dict(variables), None)))
+    assert compiled == compile_jinja_templates({"t": SYNTHETIC}).render_variables("t", dict(variables))
+    assert "inner=1," in compiled or not data["names"]
