@@ -6,10 +6,9 @@ import enum
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
 
-from pyinject.records import dataclass
+from pyinject.records import dataclass, replace
 
 
 class ExitCode(enum.IntEnum):

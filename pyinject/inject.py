@@ -286,7 +286,7 @@ class SidecarInjector:
         from pyinject.istio import rendered as rendered_checks
         from pyinject.k8s.merge import merge_overlay
         from pyinject.k8s.schema import POD
-        from pyinject.manifests.istioctl_style import decoded_as_release
+        from pyinject.k8s.typed_decode import decoded_as_release
 
         run = self.run
         meta = pod["metadata"]

@@ -11,13 +11,12 @@ stdout or ``-o`` (:func:`run`) and the one-output-per-file form that
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from pyinject.errors import PyinjectError
 from pyinject.manifests.load import copy_plain, load_plain
-from pyinject.manifests.output import PRESERVING, ChangeTracker, StreamWriter, output_mode
+from pyinject.manifests.output import PRESERVING, ChangeTracker, StreamWriter, output_mode, spooled_output
 from pyinject.manifests.read import STDIN, RawDocument, expand_paths, read_documents
 from pyinject.manifests.workloads import (
     BUILT_IN,
@@ -68,7 +67,7 @@ def run(
     mode = mode or output_mode(options.output_format)
     table = kind_table(options)
     paths = expand_paths(options.filenames)
-    spool: IO[str] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, mode="w+", encoding="utf-8", newline="")
+    spool = spooled_output(SPOOL_MEMORY)
     outcomes: list[Outcome] = []
     try:
         writer = StreamWriter(spool, yaml=mode.yaml, as_list=mode.as_list)
@@ -116,9 +115,7 @@ def run_per_source(
                     current.changed = bool(tracker.finish())
                     current.output.seek(0)
                     yield current
-                spool: IO[str] = tempfile.SpooledTemporaryFile(
-                    max_size=SOURCE_SPOOL_MEMORY, mode="w+", encoding="utf-8", newline=""
-                )
+                spool = spooled_output(SOURCE_SPOOL_MEMORY)
                 current = SourceResult(doc.source, spool, False, [])
                 mode = mode_for(doc.source) if mode_for is not None else default
                 writer = StreamWriter(spool, yaml=mode.yaml, as_list=mode.as_list)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import fields
 from typing import IO, Any
 
 from pyinject.cli.flags import inject_options
 from pyinject.cli.guard import echo_err, errors_to_exit_codes, one_line
 from pyinject.errors import ExitCode, UsageError
 from pyinject.model import Options
-from pyinject.records import dataclass
+from pyinject.records import dataclass, fields
 
 
 class Reporter:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from pyinject.config import kinds
@@ -13,6 +11,7 @@ from pyinject.config.layers import JSON, parse_yaml
 from pyinject.config.template_files import read_template_file
 from pyinject.errors import ConfigError, Location
 from pyinject.model import InjectionConfig
+from pyinject.records import replace
 
 #: Top-level key and value that mark pyinject's own Jinja2 injection config.
 JINJA_MARKER = ("format", "pyinject/jinja2")
@@ -23,22 +22,23 @@ SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 #: The installed ``pyinject`` package folder (found without importlib.resources,
 #: which costs start-up time: the package is always a plain folder).
-PACKAGE_DIR = Path(__file__).parent.parent
+PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))
 
 
-def templates_dir() -> Path:
+def templates_dir() -> str:
     """Where the embedded templates live: ``pyinject/_templates`` in a wheel,
     the repository's top-level ``templates/`` in a source checkout."""
-    packaged = PACKAGE_DIR / "_templates"
-    if packaged.is_dir():
+    packaged = os.path.join(PACKAGE_DIR, "_templates")
+    if os.path.isdir(packaged):
         return packaged
-    return PACKAGE_DIR.joinpath("..", "templates")
+    return os.path.join(PACKAGE_DIR, "..", "templates")
 
 
 def read_embedded(name: str) -> str:
     """Text of one embedded data file (``values.yaml``, ``mesh-defaults.yaml``, ...)."""
     try:
-        return (templates_dir() / name).read_text(encoding="utf-8")
+        with open(os.path.join(templates_dir(), name), encoding="utf-8") as handle:
+            return handle.read()
     except OSError as err:
         raise ConfigError(f"embedded file templates/{name} is missing from this installation") from err
 
@@ -57,14 +57,15 @@ def load_injection_config(path: str | None, notes: list[str] | None = None) -> I
     """
     if path is None:
         text = read_embedded(EMBEDDED_CONFIG)
-        base: Path = templates_dir()
+        base = templates_dir()
         source = "<embedded>"
     else:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            with open(path or ".", encoding="utf-8") as handle:  # "" names the current folder
+                text = handle.read()
         except OSError as err:
             raise ConfigError(f"cannot read injection config: {err.strerror or err}", Location(file=path)) from err
-        base = Path(path).resolve().parent
+        base = os.path.dirname(os.path.realpath(path))
         source = path
     try:
         return _from_text(text, base, source, notes)
@@ -74,7 +75,7 @@ def load_injection_config(path: str | None, notes: list[str] | None = None) -> I
         raise
 
 
-def _from_text(text: str, base: Path, source: str, notes: list[str] | None = None) -> InjectionConfig:
+def _from_text(text: str, base: str, source: str, notes: list[str] | None = None) -> InjectionConfig:
     if not text.strip():
         raise ConfigError("injection config is empty")
     try:
@@ -94,7 +95,7 @@ def _from_text(text: str, base: Path, source: str, notes: list[str] | None = Non
         templates, files = _jinja_templates(doc.get("templates"), base)
         files += _jinja_imports(doc.get("imports"), base)
         built = _build(doc, templates, "jinja", source)
-        return replace(built, directory=str(base), template_files=files)
+        return replace(built, directory=base, template_files=files)
     if isinstance(doc, dict) and doc.get("templates"):
         return _build(doc, _go_templates(doc["templates"]), "go", source)
     if isinstance(doc, dict) and isinstance(doc.get("template"), str) and "templates" not in doc:
@@ -114,7 +115,7 @@ def _go_templates(raw: JSON) -> dict[str, str]:
     return out
 
 
-def _jinja_templates(raw: JSON, base: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+def _jinja_templates(raw: JSON, base: str) -> tuple[dict[str, str], tuple[str, ...]]:
     """Template name -> text, and the files the config names (the only ones templates may import)."""
     if not isinstance(raw, dict) or not raw:
         raise ConfigError("templates: expected a mapping of name to .j2 file")
@@ -127,14 +128,14 @@ def _jinja_templates(raw: JSON, base: Path) -> tuple[dict[str, str], tuple[str, 
             out[str(name)] = ref
             continue
         try:
-            out[str(name)] = read_template_file(str(base), ref)
+            out[str(name)] = read_template_file(base, ref)
         except ConfigError as err:
             raise ConfigError(f"templates.{name}: {err.message}") from err
         files.append(ref)
     return out, tuple(files)
 
 
-def _jinja_imports(raw: JSON, base: Path) -> tuple[str, ...]:
+def _jinja_imports(raw: JSON, base: str) -> tuple[str, ...]:
     """``imports:``: the further ``.j2`` files (macro libraries) the templates may import."""
     if raw is None:
         return ()
@@ -142,7 +143,7 @@ def _jinja_imports(raw: JSON, base: Path) -> tuple[str, ...]:
         raise ConfigError(f"imports: expected a list of .j2 file names, got {_kind(raw)}")
     for index, ref in enumerate(raw):
         try:
-            read_template_file(str(base), ref)
+            read_template_file(base, ref)
         except ConfigError as err:
             raise ConfigError(f"imports[{index}]: {err.message}") from err
     return tuple(raw)

@@ -137,7 +137,8 @@ class SetFlag:
     text: str
 
 
-_SEGMENT = re.compile(r"\[(\d+)\]")
+#: (compiled on first use, through re's cache: only --set paths need it)
+_SEGMENT = r"\[(\d+)\]"
 
 
 def split_set_path(key: str, flag: str) -> Path:
@@ -167,18 +168,17 @@ def _indexed(segment: str, flag: str) -> list[str | int]:
         raise ConfigError(f"--set {flag}: empty key in path")
     out: list[str | int] = [name]
     if rest:
-        indices = _SEGMENT.findall("[" + rest)
+        indices = re.findall(_SEGMENT, "[" + rest)
         if "".join(f"[{i}]" for i in indices) != "[" + rest:
             raise ConfigError(f"--set {flag}: bad list index in {segment!r} (use key[N])")
         out.extend(int(i) for i in indices)
     return out
 
 
-_GO_INT = re.compile(r"[+-]?[0-9]+\Z")
-_GO_FLOAT = re.compile(
-    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)\Z", re.IGNORECASE
-)
-_GO_HEX_FLOAT = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+\Z")
+#: --set value shapes (compiled on first use, through re's cache: only --set needs them).
+_GO_INT = r"[+-]?[0-9]+\Z"
+_GO_FLOAT = r"(?i)[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)\Z"
+_GO_HEX_FLOAT = r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+\Z"
 _GO_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 _GO_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 _INT64 = 2**63
@@ -189,13 +189,13 @@ def parse_set_value(text: str) -> JSON:
     else a string (in which ``\\,`` stands for a comma).  ``null`` means "remove"."""
     if text == "null":
         return None
-    if _GO_INT.match(text) and -_INT64 <= int(text) < _INT64:
+    if re.match(_GO_INT, text) and -_INT64 <= int(text) < _INT64:
         return int(text)
-    if _GO_FLOAT.match(text):
+    if re.match(_GO_FLOAT, text):
         value = float(text)
         if not math.isinf(value) or "inf" in text.lower():
             return value
-    if _GO_HEX_FLOAT.match(text):
+    if re.match(_GO_HEX_FLOAT, text):
         return float.fromhex(text)
     if text in _GO_TRUE:
         return True

@@ -26,7 +26,7 @@ ANNOTATION = "sidecar.istio.io/nativeSidecar"
 #: (Istio compares the minor number only).
 MIN_KUBE_MINOR = 33
 
-_KUBE_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$")
+_KUBE_VERSION = r"^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$"  # compiled on first use (re's cache)
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class NativeChoice:
 
 def parse_kube_version(text: str) -> tuple[int, int]:
     """``1.33``, ``v1.33.2`` or ``1.33.2-gke.100`` -> ``(1, 33)``; ValueError otherwise."""
-    match = _KUBE_VERSION.match(text.strip())
+    match = re.match(_KUBE_VERSION, text.strip())
     if not match:
         raise ValueError(f"{text!r} is not a Kubernetes version like 1.33")
     return int(match.group(1)), int(match.group(2))

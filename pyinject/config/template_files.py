@@ -17,36 +17,37 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from pathlib import Path, PurePosixPath
 
 from pyinject.errors import ConfigError
 
 TEMPLATE_FILE_SUFFIX = ".j2"
 
 
-def check_template_name(ref: str) -> PurePosixPath:
-    """``ref`` as a relative path, or ConfigError saying why it cannot name a template file."""
+def check_template_name(ref: str) -> tuple[str, ...]:
+    """The parts of ``ref`` as a relative path, or ConfigError saying why it cannot name a template file.
+
+    The parts are a POSIX path's: empty and ``.`` components left out.
+    """
     if "\\" in ref or "\0" in ref:
         raise ConfigError(f"{ref!r} is not a template file name")
-    path = PurePosixPath(ref)
-    if path.is_absolute() or ".." in path.parts or not path.parts:
+    parts = tuple(part for part in ref.split("/") if part not in ("", "."))
+    if ref.startswith("/") or ".." in parts or not parts:
         raise ConfigError(f"{ref!r} must be a file name inside the config's folder")
     if not ref.endswith(TEMPLATE_FILE_SUFFIX):
         raise ConfigError(f"{ref!r} is not a template file (template files end in {TEMPLATE_FILE_SUFFIX})")
-    return path
+    return parts
 
 
-def read_template_file(folder: str | Path, ref: str) -> str:
+def read_template_file(folder: str, ref: str) -> str:
     """The text of template file ``ref`` inside ``folder``, after every check above."""
-    rel = check_template_name(ref)
-    base = Path(folder)
+    parts = check_template_name(ref)
     try:
-        real_base = base.resolve(strict=True)
+        real_base = os.path.realpath(folder or ".", strict=True)
     except OSError as err:
         raise ConfigError(f"cannot read {ref}: {err.strerror or err}") from err
     current = real_base
-    for part in rel.parts:
-        current = current / part
+    for part in parts:
+        current = os.path.join(current, part)
         try:
             info = os.lstat(current)
         except OSError as err:
@@ -56,7 +57,7 @@ def read_template_file(folder: str | Path, ref: str) -> str:
                               "inside the config's folder")
     if not stat.S_ISREG(info.st_mode):
         raise ConfigError(f"{ref} is not a regular file")
-    if os.path.commonpath([os.path.realpath(current), str(real_base)]) != str(real_base):
+    if os.path.commonpath([os.path.realpath(current), real_base]) != real_base:
         raise ConfigError(f"{ref} is outside the config's folder")
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 # --------------------------------------------------------------------------
@@ -80,8 +79,9 @@ def go_json_float(x: float) -> str:
         digits = exp.lstrip("+-").lstrip("0") or "0"
         # Go writes e-07 as e-7 but keeps at least one digit.
         return f"{mant}e{sign}{digits}"
-    d = Decimal(repr(x))
-    text = format(d, "f")
+    from decimal import Decimal  # floats are rare in manifests: not loaded at start-up
+
+    text = format(Decimal(repr(x)), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text

@@ -253,6 +253,15 @@ def _yaml_float(x: float) -> str:
 def _folded(s: str, column: int, indent: int, *, fold: bool, quote: str = "") -> str:
     """``s`` from ``column`` on, folded at single inner spaces once a line passes the width
     (go-yaml's rule for plain and single-quoted scalars); ``quote`` is doubled inside."""
+    doubled = s.count(quote) if quote else 0
+    if not fold or " " not in s or column + len(s) + doubled <= _WIDTH.get():
+        # No line can pass the width at a space: nothing folds.
+        return s.replace(quote, quote + quote) if doubled else s
+    return _fold_spaces(s, column, indent, fold=fold, quote=quote)
+
+
+def _fold_spaces(s: str, column: int, indent: int, *, fold: bool, quote: str) -> str:
+    """:func:`_folded`, character by character."""
     out: list[str] = []
     spaces = False
     for i, ch in enumerate(s):

@@ -75,9 +75,11 @@ def proto_types() -> ProtoTypes:
     """The Istio type tables, loaded once per process."""
     global _TYPES
     if _TYPES is None:
-        from pathlib import Path  # not importlib.resources: it pulls zipfile and more into start-up
+        import os  # a plain path, not importlib.resources or pathlib: they load more at start-up
 
-        text = (Path(__file__).parent.parent / "data" / "istio_types.json").read_text("utf-8")
+        with open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "istio_types.json"),
+                  encoding="utf-8") as handle:
+            text = handle.read()
         _TYPES = ProtoTypes(json.loads(text))
     return _TYPES
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import struct
-from decimal import Decimal
 
 MAX_RUNE = 0x10FFFF
 RUNE_ERROR = "\ufffd"
@@ -18,6 +17,8 @@ RUNE_ERROR = "\ufffd"
 def _shortest_digits(x: float) -> tuple[str, int]:
     """Shortest round-trip decimal digits of a finite, non-zero |x| and the
     position of the decimal point (value = 0.DIGITS * 10**dp)."""
+    from decimal import Decimal  # floats are rare in manifests: not loaded at start-up
+
     _, digit_tuple, exp = Decimal(repr(abs(x))).as_tuple()
     assert isinstance(exp, int)
     text = "".join(map(str, digit_tuple))

@@ -24,6 +24,7 @@ Python              Go                          ``%T``
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 from typing import Annotated, Any, Callable, Mapping
 
 
@@ -115,6 +116,12 @@ class GoObject:
     """
 
     __slots__ = ()
+
+    #: Fields read already that the template engine may hand out with no further
+    #: check, by Go name.  A view fills it only while it is not a nil pointer,
+    #: only with what ``go_field`` gave, and never under a name one of its
+    #: methods answers to; by default it stays empty.
+    go_known: Mapping[str, Any] = MappingProxyType({})
 
     def go_type(self) -> str:
         """The Go type name, as ``%T`` prints it (``*v1.ObjectMeta``)."""

@@ -23,6 +23,7 @@ from pyinject.gotemplate.invoke import (
     check_any,
     call_now,
     checker,
+    constant,
     fail,
     invoke,
     piped_kind,
@@ -53,6 +54,15 @@ __all__ = ["CallCompiler"]
 _view_shapes: dict[type, tuple[bool, bool]] = {}
 
 
+class _Unknown:
+    """Not among a view's known fields (``GoObject.go_known``)."""
+
+    __slots__ = ()
+
+
+_UNKNOWN: Any = _Unknown()
+
+
 def _view_shape(cls: type) -> tuple[bool, bool]:
     shape = _view_shapes.get(cls)
     if shape is None:
@@ -81,8 +91,12 @@ class CallCompiler:
 
     def field_command(self, node: FieldNode, args: list[Node], has_final: bool) -> Command:
         field_of = self.field
+        views = _view_shapes
+        unknown = _UNKNOWN
         if len(args) == 1 and not has_final:
             # The most common command: .A.B.C alone, read here without a chain closure.
+            # A view's field read before is taken from its go_known as it is:
+            # field() would find no method, no nil pointer, and the same value.
             inner = tuple(node.ident[:-1])
             last = node.ident[-1]
 
@@ -93,9 +107,18 @@ class CallCompiler:
                     if type(recv) is dict:
                         recv = recv.get(name, MISSING)
                     elif recv is not MISSING:
+                        if type(recv) in views:
+                            value = recv.go_known.get(name, unknown)
+                            if value is not unknown:
+                                recv = value
+                                continue
                         recv = field_of(st, dot, name, node, None, NO_FINAL, recv, False)
                 if type(recv) is dict:
                     return recv.get(last, MISSING)
+                if type(recv) in views:
+                    value = recv.go_known.get(last, unknown)
+                    if value is not unknown:
+                        return value
                 return field_of(st, dot, last, node, args, final, recv, False)
 
             return plain_field
@@ -260,11 +283,13 @@ class CallCompiler:
                 return value
 
             return short_circuit
-        argfs = tuple(self.arg(arg, params[i] if i < nparams else variadic) for i, arg in enumerate(argn))
+        kinds = [params[i] if i < nparams else variadic for i in range(len(argn))]
+        argfs = tuple(self.arg(arg, kind) for arg, kind in zip(argn, kinds))
+        consts = tuple(constant(arg, kind) for arg, kind in zip(argn, kinds))
         check = self.checker(piped_kind(params, variadic, num_in)) if has_final else None
         if self.hooks is not None:
             fn = self.hooks.call(name, fn)
-        return invoke(fn, argfs, has_final, check, node, name, at)
+        return invoke(fn, argfs, has_final, check, node, name, at, consts)
 
     def call_method(self, st: State, dot: Any, sig: FuncSig, node: Node, name: str,
                     args: list[Node] | None, final: Any) -> Any:
@@ -332,21 +357,33 @@ class CallCompiler:
         to_nil = check is check_any
         if t is FieldNode:
             field_of = self.field
+            views = _view_shapes
+            unknown = _UNKNOWN
             inner = tuple(node.ident[:-1])  # type: ignore[attr-defined]
             last = node.ident[-1]  # type: ignore[attr-defined]
 
             def field_arg(st: State, dot: Any) -> Any:
+                # As plain_field (field_command): known fields of views as they are.
                 st.node = node
                 recv = dot
                 for name in inner:
                     if type(recv) is dict:
                         recv = recv.get(name, MISSING)
                     elif recv is not MISSING:
+                        if type(recv) in views:
+                            value = recv.go_known.get(name, unknown)
+                            if value is not unknown:
+                                recv = value
+                                continue
                         recv = field_of(st, dot, name, node, None, NO_FINAL, recv, False)
                 if type(recv) is dict:
                     value = recv.get(last, MISSING)
                 else:
-                    value = field_of(st, dot, last, node, None, NO_FINAL, recv, False)
+                    value = unknown
+                    if type(recv) in views:
+                        value = recv.go_known.get(last, unknown)
+                    if value is unknown:
+                        value = field_of(st, dot, last, node, None, NO_FINAL, recv, False)
                 st.node = node
                 if check is None:
                     return value

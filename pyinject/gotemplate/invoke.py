@@ -21,8 +21,11 @@ Expr = Callable[[State, Any], Any]
 Command = Callable[[State, Any, Any], Any]
 #: ``(st, value) -> value``: a value converted for a parameter type, or an error.
 Check = Callable[[State, Any], Any]
+#: ``(node, value)``: a literal argument, converted for its parameter type at compile time.
+Constant = tuple[Node, Any]
 
-__all__ = ["Check", "Command", "Expr", "call_now", "check_any", "checker", "const_command", "fail", "invoke",
+__all__ = ["Check", "Command", "Constant", "Expr", "call_now", "check_any", "checker", "const_command", "constant",
+           "fail", "invoke",
            "literal_arg", "nil_arg", "piped_kind", "size_check"]
 
 
@@ -69,13 +72,23 @@ def size_check(st: State, result: str, name: str) -> None:
 
 
 def invoke(fn: Callable[..., Any], argfs: tuple[Expr, ...], has_final: bool, check: Check | None,
-            node: Node, name: str, at: Node) -> Command:
+            node: Node, name: str, at: Node, consts: tuple[Constant | None, ...] = ()) -> Command:
     """The call itself: arguments, then the piped value, a step, the function, its errors.
 
-    The common shapes (one or two arguments, with or without a piped value) are
+    The common shapes (one to three arguments, with or without a piped value) are
     spelled out, each doing what :func:`call_now` does inline: a template
     makes hundreds of calls per render, and the extra frame was measurable.
+    ``consts`` has, per argument, its :func:`constant` (or None): the most
+    common shapes with a constant argument take its value as it is, marking its
+    node current as its closure would.
     """
+    const_shape = tuple(c is not None for c in consts) if consts else (False,) * len(argfs)
+    if const_shape == (False, True) and not has_final:
+        return _call2_const(fn, argfs[0], consts[1], node, name, at)  # type: ignore[arg-type]
+    if const_shape == (True,) and has_final:
+        return _call1_const_piped(fn, consts[0], check, node, name)  # type: ignore[arg-type]
+    if len(argfs) == 3 and not has_final and not const_shape[0] and not const_shape[2]:
+        return _call3(fn, argfs, consts[1] if const_shape[1] else None, node, name, at)
     if len(argfs) == 1 and not has_final:
         (a0,) = argfs
 
@@ -189,6 +202,99 @@ def invoke(fn: Callable[..., Any], argfs: tuple[Expr, ...], has_final: bool, che
     return call
 
 
+def _call2_const(fn: Callable[..., Any], a0: Expr, c1: Constant, node: Node, name: str, at: Node) -> Command:
+    """``fn ARG CONSTANT``: ``index .X "key"``, ``eq .X "value"``."""
+    n1, v1 = c1
+
+    def call2_const(st: State, dot: Any, final: Any) -> Any:
+        st.node = at
+        x = a0(st, dot)
+        st.node = n1
+        st.steps += 1
+        if st.steps >= st.next_check:
+            st.checkpoint()
+        try:
+            result = fn(x, v1)
+        except GoFuncError as err:
+            st.node = node
+            st.errorf(f"error calling {name}: {err}")
+        if type(result) is str and len(result) > st.max_value:
+            size_check(st, result, name)
+        return result
+
+    return call2_const
+
+
+def _call1_const_piped(fn: Callable[..., Any], c0: Constant, check: Check | None, node: Node,
+                       name: str) -> Command:
+    """``... | fn CONSTANT``: ``default "x"``, ``indent 6``."""
+    n0, v0 = c0
+
+    def call1_const_piped(st: State, dot: Any, final: Any) -> Any:
+        st.node = n0
+        if check is not None:
+            final = check(st, final)
+        st.steps += 1
+        if st.steps >= st.next_check:
+            st.checkpoint()
+        try:
+            result = fn(v0, final)
+        except GoFuncError as err:
+            st.node = node
+            st.errorf(f"error calling {name}: {err}")
+        if type(result) is str and len(result) > st.max_value:
+            size_check(st, result, name)
+        return result
+
+    return call1_const_piped
+
+
+def _call3(fn: Callable[..., Any], argfs: tuple[Expr, ...], c1: Constant | None, node: Node, name: str,
+           at: Node) -> Command:
+    """``fn A B C``, the middle one possibly a constant (``annotation .ObjectMeta "name" .Default``)."""
+    a0, a1, a2 = argfs
+    if c1 is not None:
+        n1, v1 = c1
+
+        def call3_const(st: State, dot: Any, final: Any) -> Any:
+            st.node = at
+            x = a0(st, dot)
+            st.node = n1
+            z = a2(st, dot)
+            st.steps += 1
+            if st.steps >= st.next_check:
+                st.checkpoint()
+            try:
+                result = fn(x, v1, z)
+            except GoFuncError as err:
+                st.node = node
+                st.errorf(f"error calling {name}: {err}")
+            if type(result) is str and len(result) > st.max_value:
+                size_check(st, result, name)
+            return result
+
+        return call3_const
+
+    def call3(st: State, dot: Any, final: Any) -> Any:
+        st.node = at
+        x = a0(st, dot)
+        y = a1(st, dot)
+        z = a2(st, dot)
+        st.steps += 1
+        if st.steps >= st.next_check:
+            st.checkpoint()
+        try:
+            result = fn(x, y, z)
+        except GoFuncError as err:
+            st.node = node
+            st.errorf(f"error calling {name}: {err}")
+        if type(result) is str and len(result) > st.max_value:
+            size_check(st, result, name)
+        return result
+
+    return call3
+
+
 def call_now(st: State, fn: Callable[..., Any], argv: list[Any], node: Node, name: str) -> Any:
     """Call ``fn`` with evaluated arguments: a step for the budget, Go's error, the size bound."""
     st.steps += 1
@@ -237,6 +343,14 @@ def nil_arg(node: Node, kind: str | None) -> Expr:
         return nil_for(kind)[1]
 
     return nil
+
+
+def constant(node: Node, kind: str | None) -> Constant | None:
+    """``(node, value)`` of a literal argument that converts for ``kind`` without error, else None."""
+    if type(node) not in (StringNode, NumberNode, BoolNode):
+        return None
+    value, error = _literal(node, kind)
+    return None if error else (node, value)
 
 
 def literal_arg(node: Node, kind: str | None) -> Expr:

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from pyinject.errors import UsageError
-from pyinject.records import dataclass, field
+from pyinject.records import dataclass, field, replace
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ pod's networking at start-up instead of here.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable, Mapping
 
@@ -47,6 +46,8 @@ def _prefix(text: str) -> None:
         raise _Invalid(f"failed parsing cidr '{text}': no '/'")
     if "%" in addr:
         raise _Invalid(f"failed parsing cidr '{text}': IPv6 zones cannot be present in a prefix")
+    import ipaddress  # only pods that name IP ranges need it
+
     try:
         ip = ipaddress.ip_address(addr)
     except ValueError:

@@ -132,7 +132,8 @@ def annotation(meta: Any, name: str, default_value: Any) -> str:
     annotations = _object_meta(meta).get("annotations") or {}
     if name in annotations:
         return funcs.annotation(annotations, name, "")
-    return sprint(default_value)
+    # A string prints as itself (the common case: a default from .Values).
+    return default_value if type(default_value) is str else sprint(default_value)
 
 
 def to_json(m: Any) -> str:
@@ -144,6 +145,14 @@ def struct_to_json(v: Any) -> str:
     """``structToJSON``: see :func:`pyinject.istio.funcs.struct_to_json`."""
     if v is None:
         return "{}"
+    if type(v) is K8sStruct:
+        # Templates encode the same container port twice (to test it, then to print it).
+        text: str = v.derived("structToJSON", _struct_to_json)
+        return text
+    return _struct_to_json(v)
+
+
+def _struct_to_json(v: Any) -> str:
     try:
         data = to_json_value(v)
     except (TypeError, ValueError):

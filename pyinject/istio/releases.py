@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from pyinject.errors import UsageError
-from pyinject.records import dataclass, field
+from pyinject.records import dataclass, field, replace
 
 #: The release whose defaults pyinject embeds (templates/, values, mesh).
 EMBEDDED_RELEASE = "1.30.3"
@@ -325,12 +324,12 @@ for _minor in range(9, 27):
                                     inject_switch=_SWITCH_YAML_WORDS if _minor < 12 else _SWITCH_LABEL)
 del _minor
 
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")
+_VERSION = r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$"  # compiled on first use (re's cache)
 
 
 def parse_version(text: str) -> tuple[int, int] | None:
     """``1.5``, ``1.5.10``, ``1.8.6-distroless``, ``v1.22.0`` -> (major, minor); None if not a version."""
-    m = _VERSION.match(text.strip())
+    m = re.match(_VERSION, text.strip())
     if m is None:
         return None
     return int(m.group(1)), int(m.group(2))

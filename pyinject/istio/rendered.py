@@ -198,7 +198,7 @@ def template_start_line(config_text: str, name: str) -> int | None:
     return None
 
 
-_ACTION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_ACTION = r"\{\{.*?\}\}|\{%.*?%\}"  # compiled on first use (re's cache)
 
 
 def template_line(template: str, rendered_line: str | None) -> int | None:
@@ -218,7 +218,7 @@ def template_line(template: str, rendered_line: str | None) -> int | None:
     for number, line in enumerate(template.splitlines(), start=1):
         if "{{" not in line:
             continue
-        literal = _ACTION.split(line.strip())
+        literal = re.split(_ACTION, line.strip())
         text_len = sum(len(p.strip()) for p in literal)
         if text_len == 0:
             continue

@@ -51,10 +51,11 @@ def struct_fields(*specs: str) -> tuple[GoField, ...]:
     for spec in specs:
         parts = spec.split()
         if parts[1] == "inline":
-            out.append(GoField(parts[0], "inline " + parts[2]))
+            out.append(GoField(parts[0], "inline " + parts[2], True, False))
             continue
         kind = parts[1]
-        out.append(GoField(parts[0], kind.rstrip("?"), omitempty="!" not in parts[2:], pointer=kind.endswith("?")))
+        # (every field by position: the cheapest call of a record's __init__)
+        out.append(GoField(parts[0], kind.rstrip("?"), "!" not in parts[2:], kind.endswith("?")))
     return tuple(out)
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 #: The kind Istio patches against (``corev1.Pod{}``).
@@ -24,7 +24,9 @@ Shape = Mapping[str, Any]
 @functools.cache
 def schema() -> Mapping[str, Any]:
     """The whole schema document: ``source`` (provenance), ``root`` and ``definitions``."""
-    text = (Path(__file__).parent.parent / "data" / "k8s_schema.json").read_text("utf-8")
+    with open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "k8s_schema.json"),
+              encoding="utf-8") as handle:
+        text = handle.read()
     loaded: Mapping[str, Any] = json.loads(text)
     return loaded
 

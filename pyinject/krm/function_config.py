@@ -18,7 +18,6 @@ by an API server, and claims no domain.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import tempfile
@@ -26,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from pyinject import records
 from pyinject.errors import ConfigError
 from pyinject.model import Options
 
@@ -133,4 +133,4 @@ def apply_settings(options: Options, settings: dict[str, Any]) -> Iterator[Optio
                     handle.write(value)
                 value = path
             changes[field] = value
-        yield dataclasses.replace(options, **changes)
+        yield records.replace(options, **changes)

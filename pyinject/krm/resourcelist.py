@@ -24,14 +24,17 @@ API_VERSIONS = (API_VERSION, "config.kubernetes.io/v1beta1", "config.kubernetes.
 #: Annotation prefixes the orchestrator owns.
 ORCHESTRATOR_PREFIXES = ("config.kubernetes.io/", "internal.config.kubernetes.io/")
 
-#: A top-level ``kind: ResourceList`` line (YAML) or member (JSON), for a cheap look before parsing.
-_KIND_LINE = re.compile(r"""(?m)^(?:kind:[ \t]*["']?ResourceList["']?[ \t]*(?:#.*)?$|[ \t]*\{?[ \t]*"kind"[ \t]*:[ \t]*"ResourceList")""")
-_API_LINE = re.compile(r"""(?m)^[ \t]*\{?[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?config\.kubernetes\.io/""")
+#: A top-level ``kind: ResourceList`` line (YAML) or member (JSON), for a cheap look before parsing
+#: (patterns compiled, through re's cache, only for inputs that hold both words).
+_KIND_LINE = r"""(?m)^(?:kind:[ \t]*["']?ResourceList["']?[ \t]*(?:#.*)?$|[ \t]*\{?[ \t]*"kind"[ \t]*:[ \t]*"ResourceList")"""
+_API_LINE = r"""(?m)^[ \t]*\{?[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?config\.kubernetes\.io/"""
 
 
 def looks_like_resource_list(head: str) -> bool:
     """Whether the start of an input reads like a ResourceList (confirmed by :func:`is_resource_list` once parsed)."""
-    return bool(_KIND_LINE.search(head)) and bool(_API_LINE.search(head))
+    if "ResourceList" not in head or "config.kubernetes.io/" not in head:
+        return False  # what both patterns need, looked for without compiling them
+    return bool(re.search(_KIND_LINE, head)) and bool(re.search(_API_LINE, head))
 
 
 def is_resource_list(data: Any) -> bool:

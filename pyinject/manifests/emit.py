@@ -23,7 +23,7 @@ from pyinject.records import dataclass
 # Plain scalars are written only from this conservative alphabet.  Anything
 # else (leading indicators, ": ", " #", flow punctuation) gets quotes.
 _PLAIN_BLOCK = re.compile(r"(?:[A-Za-z0-9_./$(]|-(?=[^ ]))[A-Za-z0-9_./$()\-+=@~^;:<>,! ]*")
-_PLAIN_FLOW = re.compile(r"(?:[A-Za-z0-9_./$(]|-(?=[^ ]))[A-Za-z0-9_./$()\-+=@~^;<>! ]*")
+_PLAIN_FLOW = r"(?:[A-Za-z0-9_./$(]|-(?=[^ ]))[A-Za-z0-9_./$()\-+=@~^;<>! ]*"  # compiled on first use
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def _quote_string(text: str, flow: bool, quote: str) -> str:
 
 
 def _plain_ok(text: str, flow: bool) -> bool:
-    if (_PLAIN_FLOW if flow else _PLAIN_BLOCK).fullmatch(text) is None:
+    if (re.fullmatch(_PLAIN_FLOW, text) if flow else _PLAIN_BLOCK.fullmatch(text)) is None:
         return False
     return not (text.endswith((" ", ":")) or ": " in text or " #" in text)
 

@@ -31,9 +31,7 @@ import contextlib
 import errno
 import os
 import re
-import shutil
 import stat
-import tempfile
 from types import TracebackType
 from typing import IO
 
@@ -44,19 +42,22 @@ from pyinject.records import dataclass
 #: Staging directories: ``.pyinject-<pid>-<random>.tmp``.
 STAGING_PREFIX = ".pyinject-"
 STAGING_SUFFIX = ".tmp"
-_STAGING_NAME = re.compile(r"^\.pyinject-(\d+)-[A-Za-z0-9_]+\.tmp$")
+#: (matched through re's cache: compiled only by runs that look at directories)
+_STAGING_NAME = r"^\.pyinject-(\d+)-[A-Za-z0-9_]+\.tmp$"
+#: Chunks in which output is copied (``shutil.copyfileobj``'s on Linux).
+_COPY_CHUNK = 64 * 1024
 
 
 def is_staging_dir(name: str) -> bool:
     """True for the name of a staging directory (directory walks skip them)."""
-    return _STAGING_NAME.match(name) is not None
+    return re.match(_STAGING_NAME, name) is not None
 
 
 def deliver(result: RunResult, output: str | None, stdout: IO[str], *, force: bool = False) -> None:
     """Copy the finished output to stdout, or write it to the file ``output``."""
     if output is None or output == "-":
         try:
-            shutil.copyfileobj(result.output, stdout)
+            _copy(result.output, stdout)
             stdout.flush()
         except BrokenPipeError:
             raise
@@ -64,6 +65,12 @@ def deliver(result: RunResult, output: str | None, stdout: IO[str], *, force: bo
             raise OutputError(f"cannot write to stdout: {err.strerror or err}") from err
         return
     write_output(output, result.output, force=force)
+
+
+def _copy(source: IO[str], target: IO[str]) -> None:
+    """``shutil.copyfileobj`` (the same chunks), without loading ``shutil`` for the common run."""
+    while chunk := source.read(_COPY_CHUNK):
+        target.write(chunk)
 
 
 def write_output(target: str, content: IO[str], *, force: bool = False) -> None:
@@ -87,7 +94,7 @@ def write_output(target: str, content: IO[str], *, force: bool = False) -> None:
 def _write_directly(target: str, content: IO[str]) -> None:
     try:
         with open(target, "w", encoding="utf-8", newline="") as handle:
-            shutil.copyfileobj(content, handle)
+            _copy(content, handle)
     except OSError as err:
         raise _cannot(target, err) from err
 
@@ -136,7 +143,7 @@ class Staging:
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if info is None else 0o600)
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                shutil.copyfileobj(content, handle)
+                _copy(content, handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             if info is not None:
@@ -182,6 +189,8 @@ class Staging:
 
     def discard(self) -> None:
         """Remove the staging directories (staged files and backups with them)."""
+        import shutil
+
         for directory in self._dirs.values():
             shutil.rmtree(directory, ignore_errors=True)
         self._dirs.clear()
@@ -191,6 +200,8 @@ class Staging:
         if known is not None:
             return known
         remove_stale_staging(directory)
+        import tempfile
+
         try:
             made = tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", suffix=STAGING_SUFFIX, dir=directory)
             # Should a kill leave it behind, `git add -A` still sees nothing in it.
@@ -224,6 +235,8 @@ def _keep_backup(target: str, backup: str) -> None:
     except OSError as err:
         if err.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
             raise
+        import shutil
+
         shutil.copy2(target, backup)
 
 
@@ -238,11 +251,13 @@ def remove_stale_staging(directory: str) -> list[str]:
     except OSError:
         return removed
     for name in names:
-        match = _STAGING_NAME.match(name)
+        match = re.match(_STAGING_NAME, name)
         if match is None or _alive(int(match.group(1))):
             continue
         path = os.path.join(directory, name)
         if os.path.isdir(path) and not os.path.islink(path):
+            import shutil
+
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed

@@ -9,9 +9,9 @@ modification time stays, which keeps ``make`` and pre-commit quiet).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 
+from pyinject import records
 from pyinject.errors import UsageError
 from pyinject.model import Options, Outcome
 from pyinject.manifests.files import Staging
@@ -68,7 +68,7 @@ def rewrite_in_place(
         return mode
 
     with Staging(force=force) as staging:
-        for source in run_per_source(dataclasses.replace(options, filenames=files), injector, warn=warn, mode_for=mode_for):
+        for source in run_per_source(records.replace(options, filenames=files), injector, warn=warn, mode_for=mode_for):
             try:
                 result.outcomes.extend(source.outcomes)
                 if source.changed:

@@ -41,16 +41,19 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from dataclasses import replace
 from collections.abc import Mapping
 from typing import Any
 
 from pyinject.errors import InputError
 from pyinject.k8s.gojson import GoField, encode
 from pyinject.k8s.gojson import struct_fields as _struct
+# Also read from here, beside the struct tables they are checked against.
+from pyinject.k8s.typed_decode import FIELDS_SINCE as FIELDS_SINCE
+from pyinject.k8s.typed_decode import decoded_as_release as decoded_as_release
+from pyinject.k8s.typed_decode import object_meta_fields as object_meta_fields
 from pyinject.manifests.read import RawDocument
 from pyinject.model import OutputMode
-from pyinject.records import dataclass
+from pyinject.records import dataclass, replace
 
 #: (apiVersion, kind) istioctl decodes into Go structs; anything else stays raw text.
 REGISTERED: frozenset[tuple[str, str]] = frozenset({
@@ -265,22 +268,6 @@ def go_structs() -> dict[str, tuple[GoField, ...]]:
     return structs
 
 
-@functools.cache
-def object_meta_fields() -> frozenset[str]:
-    """The field names of ``go_structs()["ObjectMeta"]``, read from the schema alone.
-
-    Decoding every rendered fragment needs only these, and building the whole
-    struct table costs more than a small run's injection.
-    """
-    from pyinject.k8s.schema import definitions
-
-    names: frozenset[str] = frozenset()
-    for definition, body in definitions().items():
-        if _short(definition) == "ObjectMeta":
-            names = frozenset(body.get("fields") or ())
-    return names
-
-
 @dataclass(frozen=True)
 class GoLibraries:
     """The Go libraries an istioctl release was built with, where they change what it writes."""
@@ -294,71 +281,10 @@ class GoLibraries:
     registered: frozenset[tuple[str, str]] | None = None
 
 
-#: Struct fields by the Kubernetes minor version that added them.
-FIELDS_SINCE: dict[tuple[str, str], int] = {
-    ("StatefulSetStatus", "availableReplicas"): 22,
-    ("ProbeHandler", "grpc"): 23,
-    ("PodSpec", "os"): 23,
-    ("PodSpec", "hostUsers"): 25,
-    ("PodSpec", "schedulingGates"): 26,
-    ("PodSpec", "resourceClaims"): 26,
-    ("Container", "resizePolicy"): 27,
-    ("Container", "restartPolicy"): 28,
-    ("LifecycleHandler", "sleep"): 29,
-}
 #: Fields written even when zero only from this Kubernetes minor version on (``omitempty`` before).
 WRITTEN_WHEN_ZERO_SINCE: dict[tuple[str, str], int] = {
     ("StatefulSetStatus", "availableReplicas"): 23,
 }
-
-
-def decoded_as_release(patch: dict[str, Any], k8s_minor: int) -> dict[str, Any]:
-    """A rendered pod fragment as a release built on k8s.io/api 0.``k8s_minor`` decoded it.
-
-    Istio reads each rendered template into its typed Pod: keys under ``metadata``
-    that ObjectMeta lacks, and container fields its Kubernetes libraries did not
-    have yet (a native sidecar's ``restartPolicy`` before 1.28), are dropped
-    without a word.  ``patch`` is not changed (its parts may be shared with the
-    decoder's memo): what loses a key is copied, and the copies are returned in a
-    new fragment; a fragment that loses nothing is returned as it is.
-    """
-    out = patch
-    metadata = patch.get("metadata")
-    if isinstance(metadata, dict):
-        known = object_meta_fields()
-        unknown = [k for k in metadata if str(k) not in known and not str(k).startswith("$")]
-        if unknown:
-            out = dict(out)
-            out["metadata"] = _without(metadata, unknown)
-    spec = patch.get("spec")
-    if not isinstance(spec, dict):
-        return out
-    for key in ("containers", "initContainers"):
-        items = spec.get(key)
-        if not items or not any(isinstance(item, dict) and _newer_fields(item, k8s_minor) for item in items):
-            continue
-        if out is patch:
-            out = dict(patch)
-        if out["spec"] is spec:
-            out["spec"] = dict(spec)
-        out["spec"][key] = [_without(item, _newer_fields(item, k8s_minor)) if isinstance(item, dict) else item
-                            for item in items]
-    return out
-
-
-def _newer_fields(item: dict[Any, Any], k8s_minor: int) -> list[Any]:
-    """The container fields of ``item`` that the Kubernetes API 0.``k8s_minor`` did not have yet."""
-    return [k for k in item if FIELDS_SINCE.get(("Container", str(k)), 0) > k8s_minor]
-
-
-def _without(item: dict[Any, Any], names: list[Any]) -> dict[Any, Any]:
-    """``item`` less ``names``, a copy of the same dict class (``item`` itself when there are none)."""
-    if not names:
-        return item
-    copy = type(item)(item)
-    for name in names:
-        del copy[name]
-    return copy
 
 
 _LIBRARIES: contextvars.ContextVar[GoLibraries] = contextvars.ContextVar("go_libraries", default=GoLibraries())

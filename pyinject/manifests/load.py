@@ -21,8 +21,6 @@ comments, key order and scalar text for the writer's fallback.
 from __future__ import annotations
 
 import copy
-
-import re
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
@@ -30,7 +28,7 @@ from typing import Any
 import yaml
 
 from pyinject.golang.encoding_json import JSONStruct
-from pyinject.golang.yaml11 import BOOL, FLOAT, INT, NULL
+from pyinject.golang.yaml11 import BOOL, FLOAT, INT, MERGE, NULL
 from pyinject.errors import InputError, Location
 from pyinject.manifests.nodes import NodeBuilder
 from pyinject.manifests.nodes import remember as remember_nodes
@@ -70,7 +68,7 @@ KubeResolver.add_implicit_resolver("tag:yaml.org,2002:bool", BOOL, list("yYnNtTf
 KubeResolver.add_implicit_resolver("tag:yaml.org,2002:null", NULL, ["~", "n", "N", ""])
 KubeResolver.add_implicit_resolver("tag:yaml.org,2002:int", INT, list("-+0123456789"))
 KubeResolver.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT, list("-+0123456789."))
-KubeResolver.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+KubeResolver.add_implicit_resolver("tag:yaml.org,2002:merge", MERGE, ["<"])
 
 _TRUE = {"y", "yes", "true", "on"}
 
@@ -367,7 +365,7 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
 
 def _reader_error(err: yaml.reader.ReaderError, text: str, location: Location) -> InputError:
     """A character YAML does not allow, at its line and column (libyaml says only "position N")."""
-    from dataclasses import replace
+    from pyinject.records import replace
 
     before = text[: err.position]
     line = (location.line or 1) + before.count("\n")
@@ -383,7 +381,7 @@ def _yaml_error(err: yaml.MarkedYAMLError, location: Location) -> InputError:
     if mark is not None:
         base = location.line or 1
         line, col = base + mark.line, mark.column + 1
-    from dataclasses import replace
+    from pyinject.records import replace
 
     return InputError(f"invalid YAML: {problem}", replace(location, line=line, col=col))
 
@@ -461,7 +459,7 @@ def load_roundtrip(text: str, location: Location) -> Any:
         return rt.load(text)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        from dataclasses import replace
+        from pyinject.records import replace
 
         where = location
         if mark is not None:

@@ -7,8 +7,8 @@ place, :func:`output_mode`; the pipeline hands each document to the mode's
 
 from __future__ import annotations
 
-import hashlib
-from typing import IO, Any
+import io
+from typing import IO, Any, cast
 
 from pyinject.errors import OutputError, UsageError
 from pyinject.manifests.read import RawDocument
@@ -76,23 +76,37 @@ def output_mode(output_format: str = "yaml", output_style: str = "pyinject", *,
 class ChangeTracker:
     """Which sources' output differs from their text, compared as the documents stream by.
 
-    Whole texts are compared (through digests, so memory stays flat), not
-    document by document: an output style may move text between documents,
-    as istioctl's puts the ``---`` at the end of each document, not the start.
+    Whole texts are compared, not document by document: an output style may
+    move text between documents, as istioctl's puts the ``---`` at the end of
+    each document, not the start.  Only the part of one side that the other
+    has not yet caught up with is kept, so memory stays flat.
     """
 
     def __init__(self) -> None:
         self.source: str | None = None
-        self.read = hashlib.sha256()
-        self.written = hashlib.sha256()
         self.changed: list[str] = []
+        self._reset()
+
+    def _reset(self) -> None:
+        #: The read (or written) text not yet matched by the other side; at most one of them is not empty.
+        self.read_ahead = ""
+        self.written_ahead = ""
+        self.differs = False
 
     def add(self, doc: RawDocument, text: str) -> None:
         if doc.source != self.source or doc.first_in_source:
             self._close()
             self.source = doc.source
-        self.read.update(doc.text.encode("utf-8", "surrogatepass"))
-        self.written.update(text.encode("utf-8", "surrogatepass"))
+        if self.differs:
+            return
+        read, written = self.read_ahead + doc.text, self.written_ahead + text
+        if len(read) >= len(written):
+            same, self.read_ahead, self.written_ahead = read.startswith(written), read[len(written):], ""
+        else:
+            same, self.read_ahead, self.written_ahead = written.startswith(read), "", written[len(read):]
+        if not same:
+            self.differs = True
+            self.read_ahead = self.written_ahead = ""
 
     def finish(self) -> list[str]:
         """The changed sources so far, in input order (and start afresh)."""
@@ -101,11 +115,65 @@ class ChangeTracker:
         return changed
 
     def _close(self) -> None:
-        if self.source is not None and self.read.digest() != self.written.digest() and self.source not in self.changed:
+        differs = self.differs or self.read_ahead != self.written_ahead
+        if self.source is not None and differs and self.source not in self.changed:
             self.changed.append(self.source)
         self.source = None
-        self.read = hashlib.sha256()
-        self.written = hashlib.sha256()
+        self._reset()
+
+
+class _Spool:
+    """``tempfile.SpooledTemporaryFile(max_size, mode="w+", encoding="utf-8", newline="")``, in what the runs use.
+
+    The same UTF-8 text file in memory, moved to an unnamed temporary file once
+    it passes ``max_size``, without loading ``tempfile`` (and the modules it
+    loads) at start-up: only an output that large needs it.
+    """
+
+    def __init__(self, max_size: int) -> None:
+        self._file: IO[str] = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="")
+        self._max_size = max_size
+        self._rolled = False
+
+    def write(self, text: str) -> int:
+        written = self._file.write(text)
+        if not self._rolled and self._max_size and self._file.tell() > self._max_size:
+            self._rollover()
+        return written
+
+    def _rollover(self) -> None:
+        import tempfile
+
+        memory = self._file
+        self._file = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")
+        position = memory.tell()
+        self._file.buffer.write(cast(io.BytesIO, memory.detach()).getvalue())  # type: ignore[attr-defined]
+        self._file.seek(position, 0)
+        self._rolled = True
+
+    def read(self, size: int = -1) -> str:
+        return self._file.read(size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
+
+def spooled_output(max_size: int) -> IO[str]:
+    """A text file for a run's output: in memory up to ``max_size``, beyond that in a temporary file."""
+    return cast(IO[str], _Spool(max_size))
 
 
 class StreamWriter:

@@ -246,7 +246,7 @@ def split_documents(stream: IO[str] | Iterable[str], source: str) -> Iterator[Ra
         yield from flush()
 
 
-_JSON_OBJECTS_MEET = re.compile(r"\}\s*\{")
+_JSON_OBJECTS_MEET = r"\}\s*\{"  # compiled on first use (re's cache)
 
 
 def split_json_stream(text: str) -> list[str] | None:
@@ -255,7 +255,7 @@ def split_json_stream(text: str) -> list[str] | None:
     Each part keeps the whitespace before it, so the parts join back into ``text``.
     """
     start = len(text) - len(text.lstrip())
-    if not text.startswith("{", start) or not _JSON_OBJECTS_MEET.search(text):
+    if not text.startswith("{", start) or not re.search(_JSON_OBJECTS_MEET, text):
         return None
     decoder = json.JSONDecoder()
     parts: list[str] = []

@@ -96,9 +96,10 @@ KNOWN_KINDS: dict[str, KindRule] = {
     "knative-service": KindRule("Service", "serving.knative.dev", _dotted("spec.template")),
 }
 
-_KIND_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
-_GROUP_RE = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$")
-_PATH_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
+#: --pod-template shapes (compiled on first use, through re's cache: only that flag needs them).
+_KIND_RE = r"^[A-Za-z][A-Za-z0-9]*$"
+_GROUP_RE = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$"
+_PATH_RE = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
 
 
 def parse_pod_templates(values: Iterable[str], known_kinds: bool = False) -> tuple[KindRule, ...]:
@@ -121,9 +122,9 @@ def parse_pod_templates(values: Iterable[str], known_kinds: bool = False) -> tup
                 chosen.append(rule)
             continue
         kind, _, group = head.strip().partition(".")
-        if not _KIND_RE.match(kind) or (group and not _GROUP_RE.match(group)):
+        if not re.match(_KIND_RE, kind) or (group and not re.match(_GROUP_RE, group)):
             problems.append(f"--pod-template {value!r}: {head!r} is not KIND or KIND.GROUP (e.g. Rollout.argoproj.io)")
-        elif not _PATH_RE.match(path.strip()):
+        elif not re.match(_PATH_RE, path.strip()):
             problems.append(f"--pod-template {value!r}: {path!r} is not a dotted field path (e.g. spec.template)")
         else:
             chosen.append(KindRule(kind, group or None, (tuple(path.strip().split(".")),)))
@@ -363,7 +364,7 @@ def _owner(kind: str, obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
     return type_meta, {"name": meta.get("name", ""), "namespace": meta.get("namespace", "")}
 
 
-_CRONJOB_JOB_NAME = re.compile(r"^(.+)-\d{8,10}$")
+_CRONJOB_JOB_NAME = r"^(.+)-\d{8,10}$"  # compiled on first use (re's cache)
 
 
 def pod_owner(pod: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -405,7 +406,7 @@ def pod_owner(pod: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         deploy["name"] = labels["deploymentconfig"]
         type_meta = {"apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig"}
     elif type_meta["kind"] == "Job":
-        match = _CRONJOB_JOB_NAME.match(ref_name)
+        match = re.match(_CRONJOB_JOB_NAME, ref_name)
         if match:
             deploy["name"] = match.group(1)
             type_meta = {"apiVersion": "batch/v1", "kind": "CronJob"}

@@ -12,6 +12,7 @@ lazily and cached, because a run renders thousands of pods.
 from __future__ import annotations
 
 import json
+from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from pyinject.golang.values import GoInt, GoObject, IdentityCache, Int32, Int64, TypedList, TypedMap, go_values, to_go
@@ -45,6 +46,10 @@ def _lookup_ci(raw: Mapping[str, Any], name: str) -> str | None:
         if k.lower() == low:
             return k
     return None
+
+
+#: ``go_known`` of a view whose fields the engine must always ask for (a nil pointer).
+_NOTHING_KNOWN: Mapping[str, Any] = MappingProxyType({})
 
 
 # --------------------------------------------------------------------------
@@ -81,22 +86,30 @@ def _k8s_field_key(definition: str, go_name: str) -> str | None:
     return index.get(go_name.lower())
 
 
+_GO_TYPES: dict[str, str] = {}
+
+
 def _k8s_go_type(definition: str) -> str:
     # io.k8s.api.core.v1.Container -> v1.Container, as %T prints it.
-    parts = definition.split(".")
-    return ".".join(parts[-2:])
+    name = _GO_TYPES.get(definition)
+    if name is None:
+        name = _GO_TYPES[definition] = ".".join(definition.split(".")[-2:])
+    return name
 
 
 class K8sStruct(GoObject):
     """A Kubernetes API struct (or pointer to one) over its JSON form."""
 
-    __slots__ = ("_def", "_raw", "_pointer", "_cache")
+    __slots__ = ("_def", "_raw", "_pointer", "_cache", "go_known", "_derived")
 
     def __init__(self, definition: str, raw: Mapping[str, Any] | None, pointer: bool = False) -> None:
         self._def = definition
         self._raw = raw
         self._pointer = pointer
         self._cache: dict[str, Any] = {}
+        # A struct has no methods; a nil pointer's fields are errors, never known.
+        self.go_known = self._cache if raw is not None else _NOTHING_KNOWN
+        self._derived: dict[str, Any] | None = None
 
     @property
     def raw(self) -> Mapping[str, Any] | None:
@@ -134,6 +147,18 @@ class K8sStruct(GoObject):
     def cached_fields(self) -> Mapping[str, Any]:
         """The fields read so far, by Go name."""
         return self._cache
+
+    def derived(self, key: str, build: Callable[[K8sStruct], Any]) -> Any:
+        """``build(self)``, kept under ``key``: for what a function computes from the struct's
+        data alone, which no template can change (a template sees copies of its maps)."""
+        derived = self._derived
+        if derived is None:
+            derived = self._derived = {}
+        try:
+            return derived[key]
+        except KeyError:
+            value = derived[key] = build(self)
+            return value
 
     def go_format(self) -> str:
         return ("&" if self._pointer else "") + "{" + " ".join(
@@ -420,12 +445,15 @@ class Message(GoObject):
     fields in Go, only getters; the oneof itself is a field.
     """
 
-    __slots__ = ("_type", "_raw", "_cache")
+    __slots__ = ("_type", "_raw", "_cache", "_known", "go_known")
 
     def __init__(self, type_name: str, raw: Mapping[str, Any] | None) -> None:
         self._type = type_name
         self._raw = raw
         self._cache: dict[str, Any] = {}
+        # Fields read through go_field (the cache also holds what getters read).
+        self._known: dict[str, Any] = {}
+        self.go_known = self._known if raw is not None else _NOTHING_KNOWN
 
     @property
     def raw(self) -> Mapping[str, Any] | None:
@@ -490,6 +518,9 @@ class Message(GoObject):
         found, value = self._member(name)
         if not found:
             raise KeyError(name)
+        if self._raw is not None and (not name.startswith("Get") or len(name) == 3):
+            # No getter answers to this name (see go_method): the engine may reuse it.
+            self._known[name] = value
         return value
 
     def go_method(self, name: str) -> Callable[..., Any] | None:
@@ -578,11 +609,13 @@ def _proto_scalar(t: str, v: Any) -> Any:
 class TemplateData(GoObject):
     """Istio's ``SidecarTemplateData``: the dot of an injection template."""
 
-    __slots__ = ("_ctx", "_cache")
+    __slots__ = ("_ctx", "_cache", "go_known")
 
     def __init__(self, ctx: TemplateContext) -> None:
         self._ctx = ctx
         self._cache: dict[str, Any] = {}
+        # No methods, never nil: every field read is known from then on.
+        self.go_known = self._cache
 
     @property
     def context(self) -> TemplateContext:

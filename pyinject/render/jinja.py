@@ -1,333 +1,38 @@
-"""pyinject's own injection templates: a sandboxed Jinja2 environment, compiled once.
+"""pyinject's Jinja injection templates: the embedded ones compiled to Python, any other through Jinja2.
 
 The embedded templates in ``templates/*.yaml.j2`` reproduce what Istio 1.30.3's Go
-templates inject.  This module compiles them once (caching the compiled code between
-runs), maps a ``TemplateContext`` to the variables they read, and renders them; the
-Go, sprig and Istio behaviour the templates call lives in ``jinja_funcs``.
+templates inject.  ``jinja_aot`` compiles them ahead of time to plain Python
+(``jinja_compiled``), so a run that uses only them never imports Jinja2: its start-up
+is shorter and each render skips Jinja's runtime.  Templates a user supplies, and
+embedded templates edited after the compiled module was made (its source hash
+no longer matches), render in the sandboxed Jinja2 environment (``jinja_env``), as
+does any pod the compiled templates fail on, so that its error is worded as Jinja2
+words it.  Both back ends see the same variables (``jinja_vars``) and call the same
+functions (``jinja_runtime``, ``jinja_funcs``).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
-
-from pyinject.golang import protojson
-from pyinject.errors import TemplateExecError, TemplateNotFound, TemplateSyntaxError
-from pyinject.golang.values import Int32, Int64, go_values
-from pyinject.records import dataclass
-from pyinject.render.jinja_funcs import (
-    GoError,
-    GoUndefined,
-    annotation,
-    append_multus_network,
-    directory,
-    exclude_inbound_port,
-    go_eq,
-    go_ne,
-    go_print,
-    go_sprint,
-    istio_indent,
-    json_entries,
-    omit_nil,
-    otel_resource_attributes,
-    pod_ports_json,
-    sprig_default,
-    sprig_nindent,
-    sprig_quote,
-    sprig_trunc,
-    to_yaml,
-    trim_suffix,
-    value_or_default,
-)
+from pyinject.errors import TemplateNotFound
 from pyinject.model import TemplateContext
-from pyinject.render.holes import Hole, _active as _ABSTRACT
-from pyinject.render.jinja_holes import finalize, sandbox_call, string_map, watch_environment
-from pyinject.render.jinja_limits import BOUNDED_FILTERS, BOUNDED_GLOBALS, INTERCEPTED_BINOPS, call_binop
-from pyinject.sandbox.limits import Budget, RenderLimits, current as current_budget, rendering
+from pyinject.render import holes
+from pyinject.render.jinja_runtime import GLOBALS, CompiledContext
+from pyinject.render.jinja_vars import template_variables
+from pyinject.sandbox.limits import Budget, RenderLimits, rendering
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from pyinject.render.jinja_env import JinjaTemplates
 
 #: Template file for a name when the caller does not map names to files.
 TEMPLATE_SUFFIX = ".yaml.j2"
 
-
-# --------------------------------------------------------------------------
-# The environment
-
-
-class _Environment(SandboxedEnvironment):
-    """Sandboxed, with Go's map semantics: ``a.b`` on a mapping is always the key ``b``.
-
-    Without this, a values key named ``items`` or ``values`` would resolve to the
-    dict method, and a missing key would not print ``<no value>``.  Calls count
-    as steps and the operators that can build huge values are bounded
-    (``jinja_limits``).
-    """
-
-    intercepted_binops = INTERCEPTED_BINOPS
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        return call_binop(operator, left, right)
-
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        budget = current_budget()
-        if budget is not None:
-            budget.count_step()
-        if _ABSTRACT and __self.is_safe_callable(__obj):
-            return sandbox_call(__self, __context, __obj, args, kwargs)
-        return SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs)
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if isinstance(obj, dict) or isinstance(obj, Mapping):
-            try:
-                return obj[attribute]
-            except KeyError:
-                return self.undefined(obj=obj, name=attribute)
-        if isinstance(obj, GoUndefined) and not obj._is_unknown_variable():
-            # Go: a field of a missing map key is missing too (`.a.missing.x` prints <no value>).
-            return self.undefined(obj=obj, name=attribute)
-        if obj is None:
-            # Go: a field of a nil value (a JSON null) is an error.
-            raise GoError(f"nil pointer evaluating interface {{}}.{attribute}")
-        return super().getattr(obj, attribute)
-
-
-_FILTERS: dict[str, Callable[..., Any]] = {
-    "fallback": sprig_default,
-    "goquote": sprig_quote,
-    "trunc_bytes": sprig_trunc,
-    "trim_suffix": trim_suffix,
-    "to_yaml": to_yaml,
-    "omit_nil": omit_nil,
-    "istio_indent": istio_indent,
-    "nindent": sprig_nindent,
-    "gostr": go_print,
-}
-
-_GLOBALS: dict[str, Callable[..., Any]] = {
-    "go_eq": go_eq,
-    "go_ne": go_ne,
-    "value_or_default": value_or_default,
-    "exclude_inbound_port": exclude_inbound_port,
-    "append_multus_network": append_multus_network,
-    "directory": directory,
-    "json_entries": json_entries,
-    "pod_ports_json": pod_ports_json,
-    "proxy_config_json": protojson.proxy_config_json,
-    "otel_resource_attributes": otel_resource_attributes,
-    "sprint": go_sprint,
-    "annotation": annotation,
-}
-
-
-#: Where compiled templates are cached between runs; "" turns the cache off.
-CACHE_DIR_VARIABLE = "PYINJECT_CACHE_DIR"
-
-
-def bytecode_cache(environ: Mapping[str, str] | None = None) -> jinja2.BytecodeCache | None:
-    """A cache of compiled templates in the user's cache directory, or None.
-
-    Compiling the embedded templates is the largest part of a small run's
-    start-up; Jinja keys each entry by the template's source checksum, so an
-    edited template is never served stale.  ``PYINJECT_CACHE_DIR`` moves the
-    cache, and set to an empty string turns it off; an unwritable directory
-    just means no cache.
-    """
-    env = os.environ if environ is None else environ
-    configured = env.get(CACHE_DIR_VARIABLE)
-    if configured == "":
-        return None
-    if configured is None:
-        base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        configured = os.path.join(base, "pyinject")
-    directory = os.path.join(configured, f"jinja-{jinja2.__version__}")
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    if not os.access(directory, os.W_OK):
-        return None
-    return jinja2.FileSystemBytecodeCache(directory)
-
-
-def _make_environment(loader: jinja2.BaseLoader) -> _Environment:
-    env = _Environment(
-        loader=loader,
-        bytecode_cache=bytecode_cache(),
-        undefined=GoUndefined,
-        finalize=finalize,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(BOUNDED_FILTERS)
-    env.filters.update(_FILTERS)
-    env.globals.update(BOUNDED_GLOBALS)
-    env.globals.update(_GLOBALS)
-    watch_environment(env)
-    return env
-
-
-# --------------------------------------------------------------------------
-# Context -> template variables
-
-
-def _enum_name(value: Any, names: tuple[str, ...]) -> str:
-    # A proto enum as Go's String() prints it; the zero value when unset.
-    if value is None or value == "":
-        return names[0]
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(names):
-        return names[value]
-    return str(value)
-
-
-def _wrapped_bool(value: Any) -> bool:
-    # A google.protobuf.BoolValue in proto-JSON is a bare bool; GetValue() of nil is false.
-    if isinstance(value, Mapping):
-        value = value.get("value")
-    return bool(value) if isinstance(value, bool) else False
-
-
-def _container_name(container: Mapping[str, Any]) -> Any:
-    name = container.get("name") or ""
-    return name if type(name) is Hole else str(name)
-
-
-def template_variables(ctx: TemplateContext) -> dict[str, Any]:
-    """What the templates read, with Go's zero values filled in for unset fields."""
-    meta = ctx.object_meta or {}
-    spec = ctx.spec or {}
-    proxy = ctx.proxy_config or {}
-    mesh = ctx.mesh_config or {}
-    tracing = proxy.get("tracing")
-    tracing_tls = tracing.get("tlsSettings") if isinstance(tracing, Mapping) else None
-    containers = spec.get("containers") or []
-    metadata = string_map(proxy.get("proxyMetadata"))
-    return {
-        "annotations": string_map(meta.get("annotations")),
-        "labels": string_map(meta.get("labels")),
-        "spec": spec,
-        "containers": containers,
-        "app_containers": [_container_name(c) for c in containers if c.get("name") != "istio-proxy"],
-        "service_account": spec.get("serviceAccountName") or "",
-        "owner_name": ctx.deployment_meta.get("name") or "",
-        "owner_namespace": ctx.deployment_meta.get("namespace") or "",
-        "owner_api_version": ctx.type_meta.get("apiVersion") or "",
-        "owner_kind": ctx.type_meta.get("kind") or "",
-        "proxy": proxy,
-        "interception_mode": _enum_name(proxy.get("interceptionMode"), ("REDIRECT", "TPROXY", "NONE")),
-        "hold_application": _wrapped_bool(proxy.get("holdApplicationUntilProxyStarts")),
-        "proxy_metadata": sorted(metadata.items()),
-        "proxy_metadata_map": metadata,
-        "tracing_tls": tracing_tls,
-        "mesh": mesh,
-        "mesh_trust_domain": mesh.get("trustDomain") or "",
-        "proxy_listen_port": Int32(mesh.get("proxyListenPort") or 0),
-        "proxy_inbound_listen_port": Int32(mesh.get("proxyInboundListenPort") or 0),
-        "values": go_values(ctx.values),
-        "revision": ctx.revision,
-        "native_sidecars": ctx.native_sidecars,
-        "proxy_image": ctx.proxy_image,
-        "proxy_uid": Int64(ctx.proxy_uid),
-        "proxy_gid": Int64(ctx.proxy_gid),
-        "inbound_mode": ctx.inbound_traffic_policy_mode,
-        "compliance_policy": ctx.compliance_policy,
-    }
-
-
-# --------------------------------------------------------------------------
-# Loading and rendering
-
-
-@dataclass(frozen=True)
-class JinjaTemplates:
-    """Compiled embedded templates; compile once, render once per pod."""
-
-    env: jinja2.Environment
-    templates: Mapping[str, jinja2.Template]
-    limits: RenderLimits | None = None
-
-    def names(self) -> tuple[str, ...]:
-        return tuple(self.templates)
-
-    def variables(self, ctx: TemplateContext) -> dict[str, Any]:
-        """The template variables of ``ctx`` (see :func:`template_variables`)."""
-        return template_variables(ctx)
-
-    def render_variables(self, name: str, variables: dict[str, Any]) -> str:
-        """Template ``name`` on ready variables, its failures unworded (for abstract renders)."""
-        template = self.templates[name]
-        with rendering(name, self.limits) as budget:
-            if budget is None:
-                return template.render(variables)
-            return _bounded_render(template, variables, budget)
-
-    def render(self, name: str, ctx: TemplateContext) -> str:
-        """The Pod fragment (``metadata:`` + ``spec:``) template ``name`` yields for ``ctx``."""
-        template = self.templates.get(name)
-        if template is None:
-            raise TemplateNotFound(name, self.templates)
-        try:
-            with rendering(name, self.limits) as budget:
-                variables = template_variables(ctx)
-                if budget is None:
-                    return template.render(variables)
-                return _bounded_render(template, variables, budget)
-        except TemplateExecError:
-            raise
-        except (GoError, jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as err:
-            raise TemplateExecError(f"template: {_where(name, template, err)}: {_describe(err)}") from err
-
-
-def _bounded_render(template: jinja2.Template, variables: dict[str, Any], budget: Budget) -> str:
-    """``template.render`` with the output counted as it is produced."""
-    parts: list[str] = []
-    size = 0
-    for piece in template.generate(variables):
-        size += len(piece)
-        budget.allow_size(size, "the output")
-        parts.append(piece)
-    return "".join(parts)
-
-
-def _describe(err: BaseException) -> str:
-    if isinstance(err, jinja2.UndefinedError):
-        return f"nil pointer evaluating {err.message}"
-    return str(err) or type(err).__name__
-
-
-def _where(name: str, template: jinja2.Template, err: BaseException) -> str:
-    """``NAME:LINE``, or ``NAME: FILE:LINE`` when the failure is inside an imported macro file.
-
-    Jinja rewrites tracebacks so template frames carry the template's file and line.
-    """
-    import traceback  # error path only: not imported at start-up
-
-    frames = [
-        f for f in traceback.extract_tb(err.__traceback__)
-        if f.filename.endswith(".j2") or f.filename == "<template>"
-    ]
-    if not frames:
-        return name
-    last = frames[-1]
-    own = template.filename or "<template>"
-    if last.filename == own or Path(last.filename).name == Path(own).name:
-        return f"{name}:{last.lineno}"
-    return f"{name}: {Path(last.filename).name}:{last.lineno}"
-
-
-def compile_jinja_templates(
-    sources: Mapping[str, str], directory: str | Path | None = None
-) -> JinjaTemplates:
-    """Compile template sources (name -> text), as ``InjectionConfig.templates`` holds them.
-
-    ``{% import %}`` looks in ``directory`` (the config file's folder), then in the
-    embedded templates, so a user's Jinja config can reuse ``_proxy.j2``.
-    """
-    return load_jinja_templates(directory, {name: text for name, text in sources.items()})
+_GLOBAL_NAMES = frozenset(GLOBALS)
 
 
 def load_jinja_templates(
@@ -335,77 +40,159 @@ def load_jinja_templates(
     names: Mapping[str, str] | Iterable[str],
     files: Iterable[str] = (),
     limits: RenderLimits | None = None,
-) -> JinjaTemplates:
-    """Compile the named templates once.
+    *,
+    compiled: bool = True,
+) -> CompiledTemplates | JinjaTemplates:
+    """The named templates, ready to render.
 
     ``names`` maps each template name to a file in ``directory`` (``sidecar.yaml.j2``,
     as ``inject-config.yaml`` lists them) or to the template text itself (as
     ``InjectionConfig.templates`` holds it); a plain list of names means
-    ``NAME.yaml.j2``.  ``{% include %}`` and ``{% import %}`` reach only the files
-    of ``directory`` named here or in ``files`` (the config's template files), then
-    the embedded templates; every read is checked by ``read_template_file``.
+    ``NAME.yaml.j2``.  Names that are all embedded template files, in the embedded
+    templates' own directory, take the compiled templates (unless ``compiled`` is
+    false); anything else compiles in Jinja2 (see ``jinja_env.load_jinja_templates``).
+    """
+    refs = dict(names) if isinstance(names, Mapping) else {n: n + TEMPLATE_SUFFIX for n in names}
+    files = tuple(files)
+    embedded = _embedded_files(directory, refs) if compiled else None
+    if embedded is not None:
+        return CompiledTemplates(embedded, (directory, refs, files, limits), limits)
+    from pyinject.render.jinja_env import load_jinja_templates as load
+
+    return load(directory, refs, files, limits)
+
+
+def compile_jinja_templates(sources: Mapping[str, str], directory: str | Path | None = None) -> JinjaTemplates:
+    """Compile template sources (name -> text), as ``InjectionConfig.templates`` holds them, in Jinja2."""
+    from pyinject.render.jinja_env import compile_jinja_templates as compile_sources
+
+    return compile_sources(sources, directory)
+
+
+def bytecode_cache(environ: Mapping[str, str] | None = None) -> jinja2.BytecodeCache | None:
+    """Jinja2's cache of compiled templates (see ``jinja_env.bytecode_cache``)."""
+    from pyinject.render.jinja_env import bytecode_cache as cache
+
+    return cache(environ)
+
+
+# --------------------------------------------------------------------------
+# When the compiled templates apply
+
+
+def _embedded_files(directory: str | Path | None, refs: Mapping[str, str]) -> dict[str, str] | None:
+    """Each name's compiled template file, when every template is an embedded one, unchanged.
+
+    ``refs`` maps names to files of ``directory`` or to template texts (a config's
+    files, already read); either must be an embedded template exactly as compiled,
+    ``directory`` must be the embedded templates' own (where their imports resolve),
+    and the templates they import there must be unchanged too.
     """
     from pyinject.config.inject_config import templates_dir
+    from pyinject.render.jinja_compiled import SOURCES, TEMPLATES
+    from pyinject.render.jinja_runtime import source_hash
 
-    refs = dict(names) if isinstance(names, Mapping) else {n: n + TEMPLATE_SUFFIX for n in names}
-    sources = {name: ref for name, ref in refs.items() if not _is_file_name(ref)}
-    allowed = frozenset(files) | {ref for ref in refs.values() if _is_file_name(ref)}
-    folders: list[tuple[str, frozenset[str] | None]] = []
-    if directory is not None:
-        folders.append((str(directory), allowed))
-    folders.append((str(templates_dir()), None))
-    env = _make_environment(_ConfigLoader(sources, tuple(folders)))
-    compiled: dict[str, jinja2.Template] = {}
-    for name, ref in refs.items():
-        # Jinja folds constant expressions while compiling (``"a"|center(10**9)``):
-        # the bounds hold then too.
-        with rendering(name, limits or RenderLimits()):
-            compiled[name] = _compile(env, name if name in sources else ref, name)
-    return JinjaTemplates(env=env, templates=compiled, limits=limits)
-
-
-class _ConfigLoader(jinja2.BaseLoader):
-    """What a config's templates may load: inline templates by name, then each folder's
-    template files, those in its allowed set (any ``.j2`` file when None), each read
-    through ``read_template_file`` (inside the folder, no symlinks, regular files)."""
-
-    def __init__(self, inline: Mapping[str, str], folders: tuple[tuple[str, frozenset[str] | None], ...]) -> None:
-        self.inline = dict(inline)
-        self.folders = folders
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
-        from pyinject.config.template_files import read_template_file
-        from pyinject.errors import ConfigError
-
-        if template in self.inline:
-            return self.inline[template], None, lambda: True
-        reason = f"{template!r} is not a template file the config names"
-        for folder, allowed in self.folders:
-            if allowed is not None and template not in allowed:
-                continue
-            if allowed is None and not os.path.lexists(os.path.join(folder, template)):
-                continue
-            try:
-                text = read_template_file(folder, template)
-            except ConfigError as err:
-                reason = err.message
-                continue
-            return text, os.path.join(folder, template), lambda: True
-        raise jinja2.TemplateNotFound(template, reason)
-
-
-def _is_file_name(ref: str) -> bool:
-    return ref.endswith(".j2") and "\n" not in ref
-
-
-def _compile(env: jinja2.Environment, file: str, name: str) -> jinja2.Template:
+    if directory is None or not refs:
+        return None
+    folder = str(templates_dir())
     try:
-        return env.get_template(file)
-    except jinja2.TemplateNotFound as err:
-        why = err.message if err.message and err.message != err.name else f"file {err.name} not found"
-        raise TemplateSyntaxError(f'template "{name}": {why}') from err
-    except jinja2.TemplateSyntaxError as err:
-        where = err.filename or err.name or file
-        raise TemplateSyntaxError(f"template: {Path(where).name}:{err.lineno}: {err.message}") from err
+        if not os.path.samefile(directory, folder):
+            return None
+    except OSError:
+        return None
+    by_hash = {digest: file for file, digest in SOURCES.items() if file in TEMPLATES}
+    files: dict[str, str] = {}
+    verified: set[str] = set()
+    for name, ref in refs.items():
+        if ref.endswith(".j2") and "\n" not in ref:
+            if ref not in TEMPLATES:
+                return None
+            files[name] = ref
+            continue
+        file = by_hash.get(source_hash(ref.encode("utf-8")))
+        if file is None:
+            return None
+        files[name] = file
+        verified.add(file)
+    if not all(_file_matches(folder, file, digest) for file, digest in SOURCES.items() if file not in verified):
+        return None
+    return files
+
+
+def _file_matches(folder: str, file: str, digest: str) -> bool:
+    """Whether embedded template ``file`` is the regular file the compiled module was made from."""
+    from pyinject.render.jinja_runtime import source_hash
+
+    path = os.path.join(folder, file)
+    try:
+        if os.path.islink(path):
+            return False
+        with open(path, "rb") as handle:
+            return source_hash(handle.read()) == digest
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------
+# Rendering
+
+
+class CompiledTemplates:
+    """The embedded templates compiled to Python; Jinja2 for a pod they cannot render."""
+
+    def __init__(self, refs: Mapping[str, str], jinja_args: tuple[Any, ...], limits: RenderLimits | None) -> None:
+        self.refs = dict(refs)
+        self.limits = limits
+        self._jinja_args = jinja_args
+        self._jinja: JinjaTemplates | None = None
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.refs)
+
+    def variables(self, ctx: TemplateContext) -> dict[str, Any]:
+        """The template variables of ``ctx`` (see :func:`template_variables`)."""
+        return template_variables(ctx)
+
+    def jinja(self) -> JinjaTemplates:
+        """The same templates in Jinja2 (compiled on first use)."""
+        if self._jinja is None:
+            from pyinject.render.jinja_env import load_jinja_templates as load
+
+            self._jinja = load(*self._jinja_args)
+        return self._jinja
+
+    def render(self, name: str, ctx: TemplateContext) -> str:
+        """The Pod fragment (``metadata:`` + ``spec:``) template ``name`` yields for ``ctx``."""
+        file = self.refs.get(name)
+        if file is None:
+            raise TemplateNotFound(name, self.refs)
+        try:
+            with rendering(name, self.limits) as budget:
+                return _run(file, template_variables(ctx), budget)
+        except Exception:  # noqa: BLE001 - Jinja2 renders it again, and words any failure
+            return self.jinja().render(name, ctx)
+
+    def render_variables(self, name: str, variables: dict[str, Any]) -> str:
+        """Template ``name`` on ready variables, its failures unworded (for abstract renders)."""
+        recorder = holes.active()
+        saved = (len(recorder.guards), recorder.printed, dict(recorder.counts)) if recorder is not None else None
+        try:
+            with rendering(name, self.limits) as budget:
+                return _run(self.refs[name], variables, budget)
+        except Exception:  # noqa: BLE001 - Jinja2 renders it again, from the same state
+            if recorder is not None and saved is not None:
+                del recorder.guards[saved[0]:]
+                recorder.printed, recorder.counts = saved[1], saved[2]
+            return self.jinja().render_variables(name, variables)
+
+
+def _run(file: str, variables: dict[str, Any], budget: Budget | None) -> str:
+    from pyinject.render.jinja_compiled import TEMPLATES
+    from pyinject.render.jinja_runtime import Unsupported
+
+    if not _GLOBAL_NAMES.isdisjoint(variables):
+        raise Unsupported("a variable hides a global")
+    text = "".join(TEMPLATES[file](CompiledContext(variables, budget)))
+    if budget is not None:
+        budget.allow_size(len(text), "the output")
+    return text

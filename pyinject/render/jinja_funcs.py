@@ -11,11 +11,7 @@ it mirrors.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Mapping
-
-import jinja2
-from jinja2.exceptions import SecurityError
 
 from pyinject.golang.fmt import format_value
 from pyinject.golang.strconv import quote
@@ -28,41 +24,26 @@ class GoError(Exception):
     """A helper failed the way the Go function it mirrors returns an error."""
 
 
-class GoUndefined(jinja2.Undefined):
-    """A missing map key: Go's zero value.
+class GoZero:
+    """What both template back ends' missing values have in common: Go's zero of a missing key.
 
-    It prints ``<no value>`` and is false, like a missing key in Go's text/template;
-    reading a field *of* it fails, like Go's "nil pointer evaluating interface {}.x".
-    An unknown *variable* is a mistake in the template, not in the data: it fails
-    wherever it is used, as with StrictUndefined.
+    The Jinja2 environment's ``GoUndefined`` and the compiled templates' ``Missing``
+    derive from it, so the helpers here treat both alike without importing Jinja2.
+    An unknown *variable* (a template mistake) is not a zero: it fails wherever used.
     """
 
     __slots__ = ()
 
     def _is_unknown_variable(self) -> bool:
-        # An unknown variable (a template mistake) and an attribute the sandbox
-        # refuses are errors wherever they are used; only missing keys are Go's zero.
-        return self._undefined_obj is jinja2.utils.missing or self._undefined_exception is SecurityError
-
-    def __str__(self) -> str:
-        if self._is_unknown_variable():
-            self._fail_with_undefined_error()
-        return "<no value>"
-
-    def __bool__(self) -> bool:
-        if self._is_unknown_variable():
-            self._fail_with_undefined_error()
         return False
 
-    def __iter__(self) -> Any:
-        if self._is_unknown_variable():
-            self._fail_with_undefined_error()
-        return iter(())
+    def _fail_with_undefined_error(self) -> Any:
+        raise GoError("an undefined value was used")
 
 
 def _nil(value: Any) -> Any:
-    if isinstance(value, jinja2.Undefined):
-        if isinstance(value, GoUndefined) and value._is_unknown_variable():
+    if isinstance(value, GoZero):
+        if value._is_unknown_variable():
             value._fail_with_undefined_error()
         return None
     return value
@@ -81,7 +62,7 @@ def go_print(value: Any) -> str:
         return value
     if value is None:
         return "<no value>"
-    if isinstance(value, jinja2.Undefined):
+    if isinstance(value, GoZero):
         return str(value)
     return format_value(value)
 
@@ -94,9 +75,11 @@ def go_sprint(value: Any) -> str:
     return format_value(value)
 
 
-@jinja2.pass_context
-def annotation(context: jinja2.runtime.Context, name: str, default: Any) -> str:
-    """Istio ``annotation``: the pod's annotation, else the default as fmt.Sprint prints it."""
+def annotation(context: Any, name: str, default: Any) -> str:
+    """Istio ``annotation``: the pod's annotation, else the default as fmt.Sprint prints it.
+
+    It reads the template context (``annotations``): both back ends pass theirs first.
+    """
     annotations = context.get("annotations") or {}
     if name in annotations:
         return funcs.annotation(annotations, name, "")

@@ -31,11 +31,11 @@ renders the pod the ordinary way; so do errors, which that render then words.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import OrderedDict
 from typing import Any, Callable, Mapping, Protocol, Sequence, cast
 
+from pyinject import records
 from pyinject.golang.yaml11 import needs_quotes
 from pyinject.model import TemplateContext
 from pyinject.records import dataclass
@@ -267,7 +267,7 @@ def abstract(ctx: TemplateContext) -> Abstraction | None:
         return None
     if len(PRIVATE.findall(key)) != 3 * len(leaves):
         return None  # the pod's own data holds sentinel code points
-    context = dataclasses.replace(ctx, deployment_meta=owner, object_meta=meta, spec=spec)
+    context = records.replace(ctx, deployment_meta=owner, object_meta=meta, spec=spec)
     return Abstraction(context, leaves, key, frozenset(opaque))
 
 

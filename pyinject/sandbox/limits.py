@@ -10,10 +10,10 @@ runs past its time without counting steps (a Jinja loop over a long string).
 
 from __future__ import annotations
 
+import _thread
 import contextvars
 import re
 import signal
-import threading
 import time
 from types import FrameType
 from typing import Any
@@ -41,7 +41,7 @@ class RenderLimits:
 
 #: ``--template-limits`` keys, in the order they are documented.
 LIMIT_KEYS = ("time", "steps", "output")
-_SIZE = re.compile(r"^(\d+)\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)$", re.IGNORECASE)
+_SIZE = r"(?i)^(\d+)\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)$"  # compiled on first use (re's cache)
 _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1024**2, "mb": 1000**2, "mib": 1024**2,
           "g": 1024**3, "gb": 1000**3, "gib": 1024**3}
 
@@ -74,7 +74,7 @@ def parse_limits(specs: tuple[str, ...] | list[str], base: RenderLimits | None =
                     if fields["steps"] < 0:
                         raise ValueError
                 else:
-                    match = _SIZE.match(text)
+                    match = re.match(_SIZE, text)
                     if not match:
                         raise ValueError
                     fields["output"] = int(match.group(1)) * _UNITS[match.group(2).lower()]
@@ -196,8 +196,8 @@ class _Rendering:
             _CURRENT.reset(self.token)
 
 
-_HANDLER_INSTALLED: list[bool] = []
-_MAIN_THREAD = threading.main_thread().ident
+#: The thread that installed the handler: the main thread, the only one ``signal.signal`` accepts.
+_HANDLER_INSTALLED: list[int] = []
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
@@ -214,14 +214,15 @@ def _arm_timer(budget: Budget) -> bool:
     """
     if not budget.deadline or not hasattr(signal, "setitimer"):
         return False
-    if threading.get_ident() != _MAIN_THREAD:
-        return False
     if not _HANDLER_INSTALLED:
         if signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, None):
             return False
-        signal.signal(signal.SIGALRM, _on_alarm)
-        _HANDLER_INSTALLED.append(True)
-    elif signal.getsignal(signal.SIGALRM) is not _on_alarm:
+        try:
+            signal.signal(signal.SIGALRM, _on_alarm)
+        except ValueError:  # not the main thread
+            return False
+        _HANDLER_INSTALLED.append(_thread.get_ident())
+    elif _thread.get_ident() != _HANDLER_INSTALLED[0] or signal.getsignal(signal.SIGALRM) is not _on_alarm:
         return False
     # A little after the deadline, so the engines' own checks usually speak first.
     signal.setitimer(signal.ITIMER_REAL, budget.limits.seconds + 0.25)

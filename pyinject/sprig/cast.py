@@ -99,9 +99,10 @@ def atoi(s: str) -> int:
 # --------------------------------------------------------------------------
 # strconv.ParseFloat
 
-_DEC_FLOAT = re.compile(r"[+-]?(?:[0-9_]+\.?[0-9_]*|\.[0-9_]+)(?:[eE][+-]?[0-9_]+)?")
-_HEX_FLOAT = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F_]+\.?[0-9a-fA-F_]*|\.[0-9a-fA-F_]+)[pP][+-]?[0-9_]+")
-_SPECIAL_FLOAT = re.compile(r"[+-]?(?:inf|infinity)|nan", re.IGNORECASE)
+#: Float shapes (compiled on first use, through re's cache: only casts of strings to floats need them).
+_DEC_FLOAT = r"[+-]?(?:[0-9_]+\.?[0-9_]*|\.[0-9_]+)(?:[eE][+-]?[0-9_]+)?"
+_HEX_FLOAT = r"[+-]?0[xX](?:[0-9a-fA-F_]+\.?[0-9a-fA-F_]*|\.[0-9a-fA-F_]+)[pP][+-]?[0-9_]+"
+_SPECIAL_FLOAT = r"(?i)[+-]?(?:inf|infinity)|nan"
 
 
 def parse_float(s: str) -> float | None:
@@ -111,13 +112,13 @@ def parse_float(s: str) -> float | None:
     underscores between digits, and inf/infinity/nan in any case; it rejects
     surrounding spaces, and overflow is an error rather than inf.
     """
-    if _SPECIAL_FLOAT.fullmatch(s):
+    if re.fullmatch(_SPECIAL_FLOAT, s):
         low = s.lower()
         if low == "nan":
             return math.nan
         return -math.inf if low.startswith("-") else math.inf
-    hexa = _HEX_FLOAT.fullmatch(s) is not None
-    if not hexa and _DEC_FLOAT.fullmatch(s) is None:
+    hexa = re.fullmatch(_HEX_FLOAT, s) is not None
+    if not hexa and re.fullmatch(_DEC_FLOAT, s) is None:
         return None
     if "_" in s:
         if not underscore_ok(s):

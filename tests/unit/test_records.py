@@ -195,3 +195,57 @@ def test_undocumented_classes_get_the_signature_as_their_docstring() -> None:
         b: str = "x"
 
     assert Bare.__doc__ == "Bare(a: int, b: str = 'x')"
+
+
+def test_records_neither_load_nor_need_dataclasses_until_asked() -> None:
+    code = ("from __future__ import annotations\n"
+            "import sys\n"
+            "from pyinject import records\n"
+            "@records.dataclass(frozen=True)\n"
+            "class A:\n"
+            "    x: int\n"
+            "    y: tuple[int, ...] = records.field(default_factory=tuple)\n"
+            "a = records.replace(A(1), x=2)\n"
+            "print([f.name for f in records.fields(a)], a, 'dataclasses' in sys.modules)\n"
+            "import dataclasses\n"
+            "print([f.name for f in dataclasses.fields(a)], dataclasses.asdict(a), dataclasses.replace(a, x=3))\n")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["['x', 'y'] A(x=2, y=()) False", "['x', 'y'] {'x': 2, 'y': ()} A(x=3, y=())"]
+
+
+def test_fields_and_replace_match_the_standard_functions() -> None:
+    std_cls, ours_cls = _pair(frozen=True)
+    assert [f.name for f in records.fields(ours_cls)] == [f.name for f in dataclasses.fields(std_cls)]
+    ours = records.replace(ours_cls("a", 5), note="z")
+    assert vars(ours) == vars(dataclasses.replace(std_cls("a", 5), note="z"))
+    with pytest.raises(ValueError):
+        records.replace(ours, hidden=1)
+    with pytest.raises(TypeError):
+        records.replace(ours, nope=1)
+
+
+def test_slots_without_frozen_are_made_here() -> None:
+    @records.dataclass(eq=False, slots=True)
+    class Slotted:
+        a: int
+        b: list[int] = dataclasses.field(default_factory=list)
+        c: str = "c"
+
+    one = Slotted(1)
+    assert Slotted.__slots__ == ("a", "b", "c")
+    assert (one.a, one.b, one.c) == (1, [], "c")
+    assert not hasattr(one, "__dict__")
+    assert repr(Slotted(2, [3], "d")) == repr(Slotted(a=2, b=[3], c="d"))
+    assert [f.name for f in dataclasses.fields(one)] == ["a", "b", "c"]
+
+
+def test_a_default_before_a_field_without_one_is_refused() -> None:
+    with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
+
+        @records.dataclass
+        class Wrong:
+            a: int = 1
+            b: int  # type: ignore[misc]

@@ -11,8 +11,8 @@ in a values or mesh *file* but ``istioctl install`` rejects them in ``--set``.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from pyinject.errors import describe_value
@@ -42,7 +42,8 @@ def schema(name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _load(name: str) -> dict[str, Any]:
-    text = (Path(__file__).parent / SCHEMA_FILES[name]).read_text(encoding="utf-8")
+    with open(os.path.join(os.path.dirname(__file__), SCHEMA_FILES[name]), encoding="utf-8") as handle:
+        text = handle.read()
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 

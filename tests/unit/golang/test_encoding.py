@@ -178,3 +178,18 @@ def test_json_strings_escape_exactly_what_encoding_json_escapes() -> None:
         want = special.get(ch) or (f"\\u{code:04x}" if code < 0x20 else ch)
         assert go_json_string(ch) == f'"{want}"', hex(code)
         assert go_json_string(f"a{ch}b") == f'"a{want}b"', hex(code)
+
+
+def test_folding_shortcut_gives_what_the_character_walk_gives() -> None:
+    """Scalars that cannot reach the width at a space skip the walk; the text is the same."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = "ab '  x"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+        column, indent = rng.randint(0, 90), rng.randint(0, 12)
+        for fold in (True, False):
+            for quote in ("", "'"):
+                want = goyaml._fold_spaces(text, column, indent, fold=fold, quote=quote)
+                assert goyaml._folded(text, column, indent, fold=fold, quote=quote) == want

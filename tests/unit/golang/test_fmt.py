@@ -168,3 +168,14 @@ def test_format_float(value: float, verb: str, prec: int, want: str) -> None:
 )
 def test_quote_follows_strconv(text: str, want: str) -> None:
     assert quote(text) == want
+
+
+def test_quote_shortcut_gives_what_the_character_walk_gives() -> None:
+    """Strings needing no escape skip the per-character walk; the literal is the same."""
+    from pyinject.golang.strconv import _quote_rune_body
+
+    samples = ["", "plain text", 'a"b', "a\\b", "tab\there", "日本", "\udcff", "\x7f", "é", "\u2028", "ok-123_/:"]
+    for text in samples:
+        for ascii_only in (False, True):
+            want = '"' + "".join(_quote_rune_body(c, '"', ascii_only) for c in text) + '"'
+            assert quote(text, ascii_only) == want

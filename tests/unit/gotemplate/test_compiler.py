@@ -62,7 +62,12 @@ class Plain(GoObject):
         raise KeyError(name)
 
 
-FUNCS: dict[str, Callable[..., Any]] = {"rest": lambda s, i: s[i:]}
+def trim_suffix(suffix: str, s: str) -> str:
+    return s[: -len(suffix)] if suffix and s.endswith(suffix) else s
+
+
+FUNCS: dict[str, Callable[..., Any]] = {"rest": lambda s, i: s[i:], "pick3": lambda a, b, c: c,
+                                        "trimSuffix": trim_suffix}
 V = {"v": View(3)}
 
 
@@ -119,6 +124,25 @@ def test_runs_twice(text: str, data: Any, want: str) -> None:
         pytest.param("{{.m.k 1}}", {"m": {"k": 1}},
                      'template: t:1:4: executing "t" at <.m.k>: k is not a method but has arguments',
                      id="map-key-with-arguments"),
+        # Constant arguments are taken as they are, but still become the current node.
+        pytest.param("{{range (rest .s 1)}}x{{end}}", {"s": "abc"},
+                     'template: t:1:17: executing "t" at <1>: range can\'t iterate over bc',
+                     id="range-error-at-constant-second-argument"),
+        pytest.param('{{range ("abc" | printf "%s")}}x{{end}}', {},
+                     'template: t:1:24: executing "t" at <"%s">: range can\'t iterate over abc',
+                     id="range-error-at-constant-before-piped-value"),
+        pytest.param('{{range (pick3 .s "k" .s)}}x{{end}}', {"s": "abc"},
+                     'template: t:1:22: executing "t" at <.s>: range can\'t iterate over abc',
+                     id="range-error-at-last-of-three-arguments"),
+        pytest.param('{{range (pick3 .s "k" "z")}}x{{end}}', {"s": "abc"},
+                     'template: t:1:22: executing "t" at <"z">: range can\'t iterate over z',
+                     id="range-error-at-constant-third-argument"),
+        pytest.param('{{5 | trimSuffix "-"}}', {},
+                     'template: t:1:17: executing "t" at <"-">: wrong type for value; expected string; got int',
+                     id="piped-value-type-after-constant"),
+        pytest.param("{{trimSuffix .s 1}}", {"s": "abc"},
+                     'template: t:1:16: executing "t" at <1>: expected string; found 1',
+                     id="constant-of-the-wrong-type"),
     ],
 )
 def test_errors_twice(text: str, data: Any, want: str) -> None:
@@ -127,6 +151,50 @@ def test_errors_twice(text: str, data: Any, want: str) -> None:
         with pytest.raises(GoTemplateExecError) as err:
             template.execute(data)
         assert str(err.value) == want
+
+
+class Known(GoObject):
+    """A view that lists the fields it has given in ``go_known``, counting its go_field calls."""
+
+    __slots__ = ("calls", "go_known", "nil")
+
+    def __init__(self, nil: bool = False) -> None:
+        self.calls = 0
+        self.nil = nil
+        self.go_known: dict[str, Any] = {}
+
+    def go_type(self) -> str:
+        return "*pkg.Known"
+
+    def go_is_nil(self) -> bool:
+        return self.nil
+
+    def go_field(self, name: str) -> Any:
+        self.calls += 1
+        if name not in ("A", "B"):
+            raise KeyError(name)
+        value = {"A": self, "B": "b"}[name]
+        if not self.nil:
+            self.go_known[name] = value
+        return value
+
+
+def test_known_fields_are_read_without_asking_the_view() -> None:
+    view = Known()
+    template = parse("{{.k.A.B}}{{.k.B}}{{rest .k.B 0}}{{rest .k.A.B 0}}", "t", FUNCS)
+    assert template.execute({"k": view}) == "bbbb"
+    # Only the first read of each field asked the view.
+    assert view.calls == 2
+    assert template.execute({"k": view}) == "bbbb"
+    assert view.calls == 2
+
+
+def test_a_field_not_known_is_asked_for_each_time() -> None:
+    view = Known(nil=True)
+    template = parse("{{.k.B}}", "t", FUNCS)
+    for _ in range(2):
+        with pytest.raises(GoTemplateExecError, match="nil pointer evaluating [*]pkg.Known.B"):
+            template.execute({"k": view})
 
 
 def test_lookup_shares_the_compiled_set() -> None:

@@ -233,3 +233,52 @@ def test_ruamel_round_trip_nodes_read_as_plain_go_values() -> None:
     assert path(data, "Spec.NodeSelector") == {"k": "v"}
     port = path(data, "Spec.Containers")[0].go_field("Ports")[0]
     assert type(port.to_json()["containerPort"]) is int
+
+
+def render_go(text: str, c: TemplateContext) -> str:
+    from pyinject.render.go import load_go_templates
+
+    return load_go_templates({"t": text}).render("t", c)
+
+
+def test_known_fields_keep_go_errors_after_other_reads() -> None:
+    """What the engine takes without asking (``go_known``) never hides a nil pointer or a getter."""
+    from pyinject.errors import TemplateExecError
+
+    c = ctx()
+    data = template_data(c)
+    probe = path(data, "Spec.Containers")[1].go_field("ReadinessProbe")
+    probe.go_field("HTTPGet")  # read directly, as a function may: a nil pointer's field is still an error
+    assert dict(probe.go_known) == {}
+    pc = path(data, "ProxyConfig")
+    assert pc.go_method("GetServiceCluster")() == "svc"  # the getter reads the oneof member
+    assert "ServiceCluster" not in pc.go_known
+    assert render_go("{{.ProxyConfig.InterceptionMode}}{{.ProxyConfig.InterceptionMode}}", c) == "TPROXYTPROXY"
+    assert "InterceptionMode" in pc.go_known
+    assert render_go("{{.ProxyConfig.GetServiceCluster}}{{.ProxyConfig.GetServiceCluster}}", c) == "svcsvc"
+    assert "GetServiceCluster" not in pc.go_known
+    with pytest.raises(TemplateExecError, match="can't evaluate field ServiceCluster"):
+        render_go("{{.ProxyConfig.ServiceCluster}}", c)
+    for _ in range(2):
+        with pytest.raises(TemplateExecError, match=r"nil pointer evaluating \*v1.Probe.HTTPGet"):
+            render_go("{{range .Spec.Containers}}{{.ReadinessProbe.HTTPGet}}{{end}}", c)
+    assert render_go("{{range .Spec.Containers}}{{.Name}}{{end}}", c) == "helloside"
+    assert path(data, "Spec.Containers")[0].go_known["Name"] == "hello"
+
+
+def test_what_functions_derive_from_a_struct_is_built_once_per_view() -> None:
+    from pyinject.istio import gofuncs
+
+    port = path(template_data(ctx()), "Spec.Containers")[0].go_field("Ports")[0]
+    built: list[Any] = []
+
+    def build(view: Any) -> str:
+        built.append(view)
+        return "text"
+
+    assert port.derived("k", build) == "text" and port.derived("k", build) == "text"
+    assert built == [port]
+    want = '{"name":"http","containerPort":80}'
+    assert gofuncs.struct_to_json(port) == want and gofuncs.struct_to_json(port) == want
+    other = path(template_data(ctx()), "Spec.Containers")[0].go_field("Ports")[0]
+    assert other is not port and gofuncs.struct_to_json(other) == want

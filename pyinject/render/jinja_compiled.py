@@ -1,0 +1,577 @@
+"""The embedded Jinja templates compiled to Python by ``pyinject.render.jinja_aot``: do not edit.
+
+Regenerate with ``python -m pyinject.render.jinja_aot`` after changing a template;
+a test fails while this file is stale, and a run whose templates do not match
+``SOURCES`` renders them with Jinja2 instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from pyinject.render.jinja_runtime import (
+    BUILTIN_FILTERS,
+    BUILTIN_TESTS,
+    FILTERS,
+    GLOBALS,
+    CompiledContext,
+    call,
+    call_with_context,
+    concat,
+    getattr_ as ga,
+    getattr_path as gp,
+    getitem as gi,
+    macro,
+    output as out,
+    watched,
+)
+
+#: The template files compiled here, each with the hash of its contents.
+SOURCES: dict[str, str] = {
+    '_proxy.j2': '034e864de541ea1820511a6698de26e88f64241753b6fdc952a771bcfd5d265d',
+    'gateway.yaml.j2': 'ad780ef23d0971f3efc3bcfce91f343361cec39b2249aec5f806975208bc896b',
+    'grpc-agent.yaml.j2': 'a446259e5cfb7a737f7ed879504f9bfe321eb64a31aeb4f0c2b3870946300295',
+    'grpc-simple.yaml.j2': 'fa34b878bd19082e947775de2eb42fa52c3ea9d63530a4f6f7886944f858aecf',
+    'sidecar.yaml.j2': '958243dff5326174e51d5583c90782aa9117053384b4777a30071bd25f5fcb0b',
+}
+
+f_fallback = watched(FILTERS['fallback'])
+f_goquote = watched(FILTERS['goquote'])
+f_gostr = watched(FILTERS['gostr'])
+f_istio_indent = watched(FILTERS['istio_indent'])
+f_join = watched(BUILTIN_FILTERS['join'])
+f_lower = watched(BUILTIN_FILTERS['lower'])
+f_nindent = watched(FILTERS['nindent'])
+f_omit_nil = watched(FILTERS['omit_nil'])
+f_to_yaml = watched(FILTERS['to_yaml'])
+f_trim_suffix = watched(FILTERS['trim_suffix'])
+f_trunc_bytes = watched(FILTERS['trunc_bytes'])
+t_none = watched(BUILTIN_TESTS['none'])
+g_annotation = GLOBALS['annotation']
+g_append_multus_network = GLOBALS['append_multus_network']
+g_directory = GLOBALS['directory']
+g_exclude_inbound_port = GLOBALS['exclude_inbound_port']
+g_go_eq = GLOBALS['go_eq']
+g_go_ne = GLOBALS['go_ne']
+g_json_entries = GLOBALS['json_entries']
+g_otel_resource_attributes = GLOBALS['otel_resource_attributes']
+g_pod_ports_json = GLOBALS['pod_ports_json']
+g_proxy_config_json = GLOBALS['proxy_config_json']
+g_value_or_default = GLOBALS['value_or_default']
+
+
+def m__proxy_image(c: CompiledContext, l1_configured: Any) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    l2_chosen = call_with_context(c, g_annotation, 'sidecar.istio.io/proxyImage', l1_configured)
+    e(('    image: "', out((l2_chosen if ('/' in l2_chosen) else v['proxy_image'])), '"\n',))
+    return "".join(o)
+
+
+def m__proxy_canonical_labels(c: CompiledContext, l3_truncate: Any) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    l4_name = f_fallback(f_fallback(f_fallback(gi(v['labels'], 'service.istio.io/canonical-name'), gi(v['labels'], 'app.kubernetes.io/name')), gi(v['labels'], 'app')), v['owner_name'])
+    if l3_truncate:
+        l4_name = f_trim_suffix(f_trunc_bytes(l4_name, 63), '-')
+    e(('    service.istio.io/canonical-name: ', out(f_goquote(l4_name)), '\n    service.istio.io/canonical-revision: ', out(f_goquote(f_fallback(f_fallback(f_fallback(gi(v['labels'], 'service.istio.io/canonical-revision'), gi(v['labels'], 'app.kubernetes.io/version')), gi(v['labels'], 'version')), 'latest'))), '\n',))
+    return "".join(o)
+
+
+def m__proxy_default_container_annotations(c: CompiledContext, l5_separator: Any) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if v['app_containers']:
+        if ('kubectl.kubernetes.io/default-logs-container' not in v['annotations']):
+            e(('    kubectl.kubernetes.io/default-logs-container: "', out(gi(v['app_containers'], 0)), '"', out(l5_separator), '\n',))
+        if ('kubectl.kubernetes.io/default-container' not in v['annotations']):
+            e(('    kubectl.kubernetes.io/default-container: "', out(gi(v['app_containers'], 0)), '"', out(l5_separator), '\n',))
+    return "".join(o)
+
+
+def m__proxy_agent_args(c: CompiledContext, l6_mode: Any) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    e(('    args:\n    - proxy\n    - ', out(l6_mode), '\n    - --domain\n    - $(POD_NAMESPACE).svc.', out(gp(v['values'], ('global', 'proxy', 'clusterDomain'))), '\n    - --proxyLogLevel=', out(call_with_context(c, g_annotation, 'sidecar.istio.io/logLevel', gp(v['values'], ('global', 'proxy', 'logLevel')))), '\n    - --proxyComponentLogLevel=', out(call_with_context(c, g_annotation, 'sidecar.istio.io/componentLogLevel', gp(v['values'], ('global', 'proxy', 'componentLogLevel')))), '\n    - --log_output_level=', out(call_with_context(c, g_annotation, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level')))), '\n',))
+    if gp(v['values'], ('global', 'sts', 'servicePort')):
+        e(('    - --stsPort=', out(gp(v['values'], ('global', 'sts', 'servicePort'))), '\n',))
+    if gp(v['values'], ('global', 'logAsJson')):
+        e(('    - --log_as_json\n',))
+    return "".join(o)
+
+
+def m__proxy_identity_env(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    e(('    - name: PILOT_CERT_PROVIDER\n      value: ', out(gp(v['values'], ('global', 'pilotCertProvider'))), '\n    - name: CA_ADDR\n',))
+    if gp(v['values'], ('global', 'caAddress')):
+        e(('      value: ', out(gp(v['values'], ('global', 'caAddress'))), '\n',))
+    else:
+        e(('      value: istiod',))
+        if call(c, g_go_ne, ga(v['values'], 'revision'), ''):
+            e(('-', out(ga(v['values'], 'revision')),))
+        e(('.', out(gp(v['values'], ('global', 'istioNamespace'))), '.svc:15012\n',))
+    for (l7_env_name, l8_field, ) in (('POD_NAME', 'metadata.name', ), ('POD_NAMESPACE', 'metadata.namespace', ), ('INSTANCE_IP', 'status.podIP', ), ('SERVICE_ACCOUNT', 'spec.serviceAccountName', ), ('HOST_IP', 'status.hostIP', ), ):
+        e(('    - name: ', out(l7_env_name), '\n      valueFrom:\n        fieldRef:\n          fieldPath: ', out(l8_field), '\n',))
+    return "".join(o)
+
+
+def m__proxy_limit_env(c: CompiledContext, l9_env_name: Any, l10_resource: Any) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    e(('    - name: ', out(l9_env_name), '\n      valueFrom:\n        resourceFieldRef:\n          resource: ', out(l10_resource), '\n          divisor: "1"\n',))
+    return "".join(o)
+
+
+def m__proxy_proxy_config_and_ports_env(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    e(('    - name: PROXY_CONFIG\n      value: |\n        ', out(call(c, g_proxy_config_json, v['proxy'])), '\n    - name: ISTIO_META_POD_PORTS\n      value: |-\n        ', out(f_istio_indent(call(c, g_pod_ports_json, v['containers']), 8)), '\n',))
+    return "".join(o)
+
+
+def m__proxy_cluster_env(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    e(('    - name: ISTIO_META_CLUSTER_ID\n      value: "', out(call(c, g_value_or_default, gp(v['values'], ('global', 'multiCluster', 'clusterName')), 'Kubernetes')), '"\n    - name: ISTIO_META_NODE_NAME\n      valueFrom:\n        fieldRef:\n          fieldPath: spec.nodeName\n',))
+    return "".join(o)
+
+
+def m__proxy_network_env(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if gp(v['values'], ('global', 'network')):
+        e(('    - name: ISTIO_META_NETWORK\n      value: "', out(gp(v['values'], ('global', 'network'))), '"\n',))
+    return "".join(o)
+
+
+def m__proxy_owner_env(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if (v['owner_api_version'] and v['owner_name']):
+        e(('    - name: ISTIO_META_OWNER\n      value: kubernetes://apis/', out(v['owner_api_version']), '/namespaces/', out(call(c, g_value_or_default, v['owner_namespace'], 'default')), '/', out(f_lower(v['owner_kind'])), 's/', out(v['owner_name']), '\n',))
+    return "".join(o)
+
+
+def m__proxy_bootstrap_override_env(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
+        e(('    - name: ISTIO_BOOTSTRAP_OVERRIDE\n      value: "/etc/istio/custom-bootstrap/custom_bootstrap.json"\n',))
+    return "".join(o)
+
+
+def m__proxy_mesh_env(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    l11_trust_domain = call(c, g_value_or_default, v['mesh_trust_domain'], gp(v['values'], ('global', 'trustDomain')))
+    if gp(v['values'], ('global', 'meshID')):
+        e(('    - name: ISTIO_META_MESH_ID\n      value: "', out(gp(v['values'], ('global', 'meshID'))), '"\n',))
+    elif l11_trust_domain:
+        e(('    - name: ISTIO_META_MESH_ID\n      value: "', out(l11_trust_domain), '"\n',))
+    if l11_trust_domain:
+        e(('    - name: TRUST_DOMAIN\n      value: "', out(l11_trust_domain), '"\n',))
+    return "".join(o)
+
+
+def m__proxy_proxy_metadata_env(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    for (l12_key, l13_value, ) in v['proxy_metadata']:
+        e(('    - name: ', out(l12_key), '\n      value: "', out(l13_value), '"\n',))
+    return "".join(o)
+
+
+def m__proxy_image_pull_policy(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if gp(v['values'], ('global', 'imagePullPolicy')):
+        e(('    imagePullPolicy: "', out(gp(v['values'], ('global', 'imagePullPolicy'))), '"\n',))
+    return "".join(o)
+
+
+def m__proxy_readiness_probe(c: CompiledContext, l14_port: Any, l15_from_annotations: Any) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    e(('    readinessProbe:\n      httpGet:\n        path: /healthz/ready\n        port: ', out(l14_port), '\n',))
+    if l15_from_annotations:
+        e(('      initialDelaySeconds: ', out(call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/initialDelaySeconds', gp(v['values'], ('global', 'proxy', 'readinessInitialDelaySeconds')))), '\n      periodSeconds: ', out(call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/periodSeconds', gp(v['values'], ('global', 'proxy', 'readinessPeriodSeconds')))), '\n      timeoutSeconds: 3\n      failureThreshold: ', out(call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/failureThreshold', gp(v['values'], ('global', 'proxy', 'readinessFailureThreshold')))), '\n',))
+    else:
+        e(('      initialDelaySeconds: ', out(gp(v['values'], ('global', 'proxy', 'readinessInitialDelaySeconds'))), '\n      periodSeconds: ', out(gp(v['values'], ('global', 'proxy', 'readinessPeriodSeconds'))), '\n      timeoutSeconds: 3\n      failureThreshold: ', out(gp(v['values'], ('global', 'proxy', 'readinessFailureThreshold'))), '\n',))
+    return "".join(o)
+
+
+def m__proxy_resources(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    l16_cpu = ('sidecar.istio.io/proxyCPU' in v['annotations'])
+    l17_memory = ('sidecar.istio.io/proxyMemory' in v['annotations'])
+    l18_cpu_limit = ('sidecar.istio.io/proxyCPULimit' in v['annotations'])
+    l19_memory_limit = ('sidecar.istio.io/proxyMemoryLimit' in v['annotations'])
+    e(('    resources:\n',))
+    if (((l16_cpu or l17_memory) or l18_cpu_limit) or l19_memory_limit):
+        if (l16_cpu or l17_memory):
+            e(('      requests:\n',))
+            if l16_cpu:
+                e(('        cpu: ', out(f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyCPU'))), '\n',))
+            if l17_memory:
+                e(('        memory: ', out(f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemory'))), '\n',))
+        if (l18_cpu_limit or l19_memory_limit):
+            e(('      limits:\n',))
+            if l18_cpu_limit:
+                e(('        cpu: ', out(f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyCPULimit'))), '\n',))
+            if l19_memory_limit:
+                e(('        memory: ', out(f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemoryLimit'))), '\n',))
+    elif gp(v['values'], ('global', 'proxy', 'resources')):
+        e(('      ', out(f_istio_indent(f_to_yaml(f_omit_nil(gp(v['values'], ('global', 'proxy', 'resources')))), 6)), '\n',))
+    return "".join(o)
+
+
+def m__proxy_seccomp_profile(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if gp(v['values'], ('global', 'proxy', 'seccompProfile')):
+        e(('      seccompProfile:', out(f_nindent(f_to_yaml(gp(v['values'], ('global', 'proxy', 'seccompProfile'))), 8)), '\n',))
+    return "".join(o)
+
+
+def m__proxy_workload_credential_mount(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate'):
+        e(('    - name: gke-workload-certificate\n      mountPath: /var/run/secrets/workload-spiffe-credentials\n      readOnly: true\n',))
+    else:
+        e(('    - name: workload-certs\n      mountPath: /var/run/secrets/workload-spiffe-credentials\n',))
+    return "".join(o)
+
+
+def m__proxy_mtls_certs_mount(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if gp(v['values'], ('global', 'mountMtlsCerts')):
+        e(('    - mountPath: /etc/certs/\n      name: istio-certs\n      readOnly: true\n',))
+    return "".join(o)
+
+
+def m__proxy_user_volume_mounts(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if ('sidecar.istio.io/userVolumeMount' in v['annotations']):
+        for (l20_key, l21_mount, ) in call(c, g_json_entries, gi(v['annotations'], 'sidecar.istio.io/userVolumeMount')):
+            e(('    - name: "', out(l20_key), '"\n      ', out(f_istio_indent(f_to_yaml(l21_mount), 6)), '\n',))
+    return "".join(o)
+
+
+def m__proxy_workload_credential_volume(c: CompiledContext, l22_empty: Any) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate'):
+        e(('  - name: gke-workload-certificate\n    csi:\n      driver: workloadcertificates.security.cloud.google.com\n',))
+    else:
+        e(('  - emptyDir:', out(l22_empty), '\n    name: workload-certs\n',))
+    return "".join(o)
+
+
+def m__proxy_bootstrap_override_volume(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
+        e(('  - name: custom-bootstrap-volume\n    configMap:\n      name: ', out(call_with_context(c, g_annotation, 'sidecar.istio.io/bootstrapOverride', '')), '\n',))
+    return "".join(o)
+
+
+def m__proxy_agent_volumes(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    e(('  - name: istio-data\n    emptyDir: {}\n  - name: istio-podinfo\n    downwardAPI:\n      items:\n        - path: "labels"\n          fieldRef:\n            fieldPath: metadata.labels\n        - path: "annotations"\n          fieldRef:\n            fieldPath: metadata.annotations\n  - name: istio-token\n    projected:\n      sources:\n      - serviceAccountToken:\n          path: istio-token\n          expirationSeconds: 43200\n          audience: ', out(gp(v['values'], ('global', 'sds', 'token', 'aud'))), '\n',))
+    return "".join(o)
+
+
+def m__proxy_root_cert_volume(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod'):
+        e(('  - name: istiod-ca-cert\n',))
+        if call(c, g_go_eq, gp(v['values'], ('pilot', 'env', 'ENABLE_CLUSTER_TRUST_BUNDLE_API')), True):
+            e(('    projected:\n      sources:\n      - clusterTrustBundle:\n          name: istio.io:istiod-ca:', out(f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'root-cert')), '\n          path: root-cert.pem\n',))
+        else:
+            e(('    configMap:\n      name: ', out(f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'istio-ca-root-cert')), '\n',))
+    return "".join(o)
+
+
+def m__proxy_mtls_certs_volume(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if gp(v['values'], ('global', 'mountMtlsCerts')):
+        e(('  - name: istio-certs\n    secret:\n      optional: true\n',))
+        if (v['service_account'] == ''):
+            e(('      secretName: istio.default\n',))
+        else:
+            e(('      secretName: istio.', out(v['service_account']), '\n',))
+    return "".join(o)
+
+
+def m__proxy_user_volumes(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if ('sidecar.istio.io/userVolume' in v['annotations']):
+        for (l23_key, l24_volume, ) in call(c, g_json_entries, gi(v['annotations'], 'sidecar.istio.io/userVolume')):
+            e(('  - name: "', out(l23_key), '"\n    ', out(f_istio_indent(f_to_yaml(l24_volume), 4)), '\n',))
+    return "".join(o)
+
+
+def m__proxy_image_pull_secrets(c: CompiledContext) -> str:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    if gp(v['values'], ('global', 'imagePullSecrets')):
+        e(('  imagePullSecrets:\n',))
+        for l25_secret in gp(v['values'], ('global', 'imagePullSecrets')):
+            e(('    - name: ', out(l25_secret), '\n',))
+    return "".join(o)
+
+
+def t_sidecar(c: CompiledContext) -> list[str]:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    l26_intercept = call_with_context(c, g_annotation, 'sidecar.istio.io/interceptionMode', v['interception_mode'])
+    l27_tproxy = (l26_intercept == 'TPROXY')
+    l28_bind_low_ports = (call_with_context(c, g_annotation, 'sidecar.istio.io/capNetBindService', gp(v['values'], ('global', 'proxy', 'capNetBindService'))) == 'true')
+    l29_native = (f_fallback(gi(v['annotations'], 'sidecar.istio.io/nativeSidecar'), f_gostr(v['native_sidecars'])) != 'false')
+    l30_cni = gp(v['values'], ('pilot', 'cni', 'enabled'))
+    l31_status_port = call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort')))
+    l32_include_ip_ranges = call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'includeIPRanges')))
+    l33_exclude_ip_ranges = call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'excludeIPRanges')))
+    l34_include_inbound = call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeInboundPorts', gp(v['values'], ('global', 'proxy', 'includeInboundPorts')))
+    l35_exclude_inbound = call(c, g_exclude_inbound_port, l31_status_port, call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeInboundPorts', gp(v['values'], ('global', 'proxy', 'excludeInboundPorts'))))
+    e(('metadata:\n  labels:\n    security.istio.io/tlsMode: ', out(f_goquote(f_fallback(gi(v['labels'], 'security.istio.io/tlsMode'), 'istio'))), '\n',))
+    if (gi(v['proxy_metadata_map'], 'ISTIO_META_ENABLE_HBONE') == 'true'):
+        e(('    networking.istio.io/tunnel: ', out(f_goquote(f_fallback(gi(v['labels'], 'networking.istio.io/tunnel'), 'http'))), '\n',))
+    e((out(macro(c, m__proxy_canonical_labels, True)), '\n  annotations: {\n    istio.io/rev: ', out(f_goquote(f_fallback(v['revision'], 'default'))), ',\n', out(macro(c, m__proxy_default_container_annotations, ',')), '\n',))
+    if l30_cni:
+        if call(c, g_go_eq, gp(v['values'], ('pilot', 'cni', 'provider')), 'multus'):
+            e(("    k8s.v1.cni.cncf.io/networks: '", out(call(c, g_append_multus_network, gi(v['annotations'], 'k8s.v1.cni.cncf.io/networks'), 'default/istio-cni')), "',\n",))
+        e(('    sidecar.istio.io/interceptionMode: "', out(l26_intercept), '",\n',))
+        if l32_include_ip_ranges:
+            e(('    traffic.sidecar.istio.io/includeOutboundIPRanges: "', out(l32_include_ip_ranges), '",\n',))
+        if l33_exclude_ip_ranges:
+            e(('    traffic.sidecar.istio.io/excludeOutboundIPRanges: "', out(l33_exclude_ip_ranges), '",\n',))
+        e(('    traffic.sidecar.istio.io/includeInboundPorts: "', out(l34_include_inbound), '",\n    traffic.sidecar.istio.io/excludeInboundPorts: "', out(l35_exclude_inbound), '",\n',))
+        if (('traffic.sidecar.istio.io/includeOutboundPorts' in v['annotations']) or call(c, g_go_ne, call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), ''), '')):
+            e(('    traffic.sidecar.istio.io/includeOutboundPorts: "', out(call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')))), '",\n',))
+        if (('traffic.sidecar.istio.io/excludeOutboundPorts' in v['annotations']) or call(c, g_go_ne, gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')):
+            e(('    traffic.sidecar.istio.io/excludeOutboundPorts: "', out(call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')))), '",\n',))
+        for l36_key in ('traffic.sidecar.istio.io/kubevirtInterfaces', 'istio.io/reroute-virtual-interfaces', 'traffic.sidecar.istio.io/excludeInterfaces', ):
+            if gi(v['annotations'], l36_key):
+                e(('    ', out(l36_key), ': "', out(gi(v['annotations'], l36_key)), '",\n',))
+    e(('  }\nspec:\n',))
+    l37_hold_app = ((v['hold_application'] or gp(v['values'], ('global', 'proxy', 'holdApplicationUntilProxyStarts'))) and (not l29_native))
+    if ((l26_intercept == 'NONE') and (not l29_native)):
+        e(('  initContainers: []\n',))
+    else:
+        e(('  initContainers:\n',))
+        if (l26_intercept != 'NONE'):
+            e(('  - name: ', out(('istio-validation' if l30_cni else 'istio-init')), '\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy_init', 'image')))), '\n    args:\n    - istio-iptables\n    - "-p"\n    - ', out(f_goquote(f_fallback(v['proxy_listen_port'], '15001'))), '\n    - "-z"\n    - ', out(f_goquote(f_fallback(v['proxy_inbound_listen_port'], '15006'))), '\n    - "-u"\n    - ', out(('"1337"' if l27_tproxy else f_goquote(f_fallback(v['proxy_uid'], '1337')))), '\n    - "-m"\n    - "', out(l26_intercept), '"\n    - "-i"\n    - "', out(l32_include_ip_ranges), '"\n    - "-x"\n    - "', out(l33_exclude_ip_ranges), '"\n    - "-b"\n    - "', out(l34_include_inbound), '"\n    - "-d"\n    - "15090,15021', out((concat(',', l35_exclude_inbound) if l35_exclude_inbound else '')), '"\n',))
+            if (('traffic.sidecar.istio.io/includeOutboundPorts' in v['annotations']) or call(c, g_go_ne, call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), ''), '')):
+                e(('    - "-q"\n    - "', out(call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')))), '"\n',))
+            if (('traffic.sidecar.istio.io/excludeOutboundPorts' in v['annotations']) or call(c, g_go_ne, call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), ''), '')):
+                e(('    - "-o"\n    - "', out(call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')))), '"\n',))
+            if ('istio.io/reroute-virtual-interfaces' in v['annotations']):
+                e(('    - "-k"\n    - "', out(gi(v['annotations'], 'istio.io/reroute-virtual-interfaces')), '"\n',))
+            elif ('traffic.sidecar.istio.io/kubevirtInterfaces' in v['annotations']):
+                e(('    - "-k"\n    - "', out(gi(v['annotations'], 'traffic.sidecar.istio.io/kubevirtInterfaces')), '"\n',))
+            if ('traffic.sidecar.istio.io/excludeInterfaces' in v['annotations']):
+                e(('    - "-c"\n    - "', out(gi(v['annotations'], 'traffic.sidecar.istio.io/excludeInterfaces')), '"\n',))
+            e(('    - "--log_output_level=', out(call_with_context(c, g_annotation, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level')))), '"\n',))
+            if gp(v['values'], ('global', 'logAsJson')):
+                e(('    - "--log_as_json"\n',))
+            if l30_cni:
+                e(('    - "--run-validation"\n    - "--skip-rule-apply"\n',))
+            elif gp(v['values'], ('global', 'proxy_init', 'forceApplyIptables')):
+                e(('    - "--force-apply"\n',))
+            if gp(v['values'], ('global', 'nativeNftables')):
+                e(('    - "--native-nftables"\n',))
+            e((out(macro(c, m__proxy_image_pull_policy)), '\n',))
+            if v['proxy_metadata']:
+                e(('    env:\n', out(macro(c, m__proxy_proxy_metadata_env)), '\n',))
+            e((out(macro(c, m__proxy_resources)), '\n    securityContext:\n      allowPrivilegeEscalation: ', out(gp(v['values'], ('global', 'proxy', 'privileged'))), '\n      privileged: ', out(gp(v['values'], ('global', 'proxy', 'privileged'))), '\n      capabilities:\n',))
+            if (not l30_cni):
+                e(('        add:\n        - NET_ADMIN\n        - NET_RAW\n',))
+            e(('        drop:\n        - ALL\n',))
+            if (not l30_cni):
+                e(('      readOnlyRootFilesystem: false\n      runAsGroup: 0\n      runAsNonRoot: false\n      runAsUser: 0\n',))
+            else:
+                e(('      readOnlyRootFilesystem: true\n      runAsGroup: ', out((1337 if l27_tproxy else f_fallback(v['proxy_gid'], '1337'))), '\n      runAsUser: ', out((1337 if l27_tproxy else f_fallback(v['proxy_uid'], '1337'))), '\n      runAsNonRoot: true\n',))
+            e((out(macro(c, m__proxy_seccomp_profile)), '\n',))
+    if (not l29_native):
+        e(('  containers:\n',))
+    e(('  - name: istio-proxy\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy', 'image')))), '\n',))
+    if l29_native:
+        e(('    restartPolicy: Always\n',))
+    e(('    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', out(macro(c, m__proxy_agent_args, 'sidecar')), '\n',))
+    if gp(v['values'], ('global', 'proxy', 'outlierLogPath')):
+        e(('    - --outlierLogPath=', out(gp(v['values'], ('global', 'proxy', 'outlierLogPath'))), '\n',))
+    if gp(v['values'], ('global', 'proxy', 'lifecycle')):
+        e(('    lifecycle:\n      ', out(f_istio_indent(f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)), '\n',))
+    elif l37_hold_app:
+        e(('    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n',))
+    elif l29_native:
+        e(('    lifecycle:\n      preStop:\n        exec:\n          command:\n          - pilot-agent\n          - request\n          - --debug-port=', out(l31_status_port), '\n          - POST\n          - drain\n',))
+    e(('    env:\n',))
+    if (f_lower(v['inbound_mode']) == 'localhost'):
+        e(('    - name: REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION\n      value: "true"\n',))
+    e((out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_limit_env, 'ISTIO_CPU_LIMIT', 'limits.cpu')), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_limit_env, 'GOMEMLIMIT', 'limits.memory')), '\n', out(macro(c, m__proxy_limit_env, 'GOMAXPROCS', 'limits.cpu')), '\n',))
+    if v['compliance_policy']:
+        e(('    - name: COMPLIANCE_POLICY\n      value: "', out(v['compliance_policy']), '"\n',))
+    e((out(macro(c, m__proxy_cluster_env)), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', out((gi(v['annotations'], 'sidecar.istio.io/interceptionMode') or v['interception_mode'])), '"\n', out(macro(c, m__proxy_network_env)), '\n',))
+    l38_workload_name = f_fallback(gi(v['labels'], 'service.istio.io/workload-name'), v['owner_name'])
+    if l38_workload_name:
+        e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', out(l38_workload_name), '"\n',))
+    e((out(macro(c, m__proxy_owner_env)), '\n', out(macro(c, m__proxy_bootstrap_override_env)), '\n', out(macro(c, m__proxy_mesh_env)), '\n',))
+    if (call(c, g_go_eq, gp(v['values'], ('global', 'proxy', 'tracer')), 'datadog') and ('apm.datadoghq.com/env' in v['annotations'])):
+        for (l39_key, l40_value, ) in call(c, g_json_entries, gi(v['annotations'], 'apm.datadoghq.com/env')):
+            e(('    - name: ', out(l39_key), '\n      value: "', out(l40_value), '"\n',))
+    l41_otel_attributes = call(c, g_otel_resource_attributes, v['mesh'], v['annotations'], v['labels'], v['owner_namespace'], v['containers'])
+    if l41_otel_attributes:
+        e(('    - name: OTEL_RESOURCE_ATTRIBUTES\n      value: "', out(l41_otel_attributes), '"\n',))
+    e((out(macro(c, m__proxy_proxy_metadata_env)), '\n', out(macro(c, m__proxy_image_pull_policy)), '\n',))
+    if (l31_status_port != '0'):
+        if gp(v['values'], ('global', 'proxy', 'startupProbe', 'enabled')):
+            e(('    startupProbe:\n      httpGet:\n        path: /healthz/ready\n        port: 15021\n      initialDelaySeconds: 0\n      periodSeconds: 1\n      timeoutSeconds: 3\n      failureThreshold: ', out(gp(v['values'], ('global', 'proxy', 'startupProbe', 'failureThreshold'))), '\n',))
+        e((out(macro(c, m__proxy_readiness_probe, 15021, True)), '\n',))
+    e(('    securityContext:\n',))
+    if (gi(v['proxy_metadata_map'], 'IPTABLES_TRACE_LOGGING') == 'true'):
+        e(('      allowPrivilegeEscalation: true\n      capabilities:\n        add:\n        - NET_ADMIN\n        drop:\n        - ALL\n      privileged: true\n      readOnlyRootFilesystem: true\n      runAsGroup: ', out(f_fallback(v['proxy_gid'], '1337')), '\n      runAsNonRoot: false\n      runAsUser: 0\n',))
+    else:
+        e(('      allowPrivilegeEscalation: ', out(gp(v['values'], ('global', 'proxy', 'privileged'))), '\n      capabilities:\n',))
+        if (l27_tproxy or l28_bind_low_ports):
+            e(('        add:\n',))
+            if l27_tproxy:
+                e(('        - NET_ADMIN\n',))
+            if l28_bind_low_ports:
+                e(('        - NET_BIND_SERVICE\n',))
+        e(('        drop:\n        - ALL\n      privileged: ', out(gp(v['values'], ('global', 'proxy', 'privileged'))), '\n      readOnlyRootFilesystem: true\n',))
+        if (l27_tproxy or l28_bind_low_ports):
+            e(('      runAsNonRoot: false\n      runAsUser: 0\n      runAsGroup: 1337\n',))
+        else:
+            e(('      runAsNonRoot: true\n      runAsUser: ', out(f_fallback(v['proxy_uid'], '1337')), '\n      runAsGroup: ', out(f_fallback(v['proxy_gid'], '1337')), '\n',))
+    e((out(macro(c, m__proxy_seccomp_profile)), '\n', out(macro(c, m__proxy_resources)), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', out(macro(c, m__proxy_workload_credential_mount)), '\n',))
+    if call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod'):
+        e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n    - mountPath: /var/run/secrets/istio/crl\n      name: istio-ca-crl\n',))
+    e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n',))
+    if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
+        e(('    - mountPath: /etc/istio/custom-bootstrap\n      name: custom-bootstrap-volume\n',))
+    e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', out(macro(c, m__proxy_mtls_certs_mount)), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n',))
+    l42_lightstep_tls = (call(c, g_go_eq, gp(v['values'], ('global', 'proxy', 'tracer')), 'lightstep') and (not t_none(v['tracing_tls'])))
+    if l42_lightstep_tls:
+        e(('    - mountPath: ', out(call(c, g_directory, ga(v['tracing_tls'], 'caCertificates'))), '\n      name: lightstep-certs\n      readOnly: true\n',))
+    e((out(macro(c, m__proxy_user_volume_mounts)), '\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir:\n    name: credential-socket\n', out(macro(c, m__proxy_workload_credential_volume, '')), '\n', out(macro(c, m__proxy_bootstrap_override_volume)), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', out(macro(c, m__proxy_agent_volumes)), '\n', out(macro(c, m__proxy_root_cert_volume)), '\n  - name: istio-ca-crl\n    configMap:\n      name: ', out(f_fallback(gp(v['values'], ('pilot', 'crlConfigMapName')), 'istio-ca-crl')), '\n      optional: true\n', out(macro(c, m__proxy_mtls_certs_volume)), '\n', out(macro(c, m__proxy_user_volumes)), '\n',))
+    if l42_lightstep_tls:
+        e(('  - name: lightstep-certs\n    secret:\n      optional: true\n      secretName: lightstep.cacert\n',))
+    e((out(macro(c, m__proxy_image_pull_secrets)), '\n',))
+    return o
+
+
+def t_gateway(c: CompiledContext) -> list[str]:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    e(('metadata:\n  labels:\n', out(macro(c, m__proxy_canonical_labels, False)), '\n  annotations:\n    istio.io/rev: ', out(f_goquote(f_fallback(v['revision'], 'default'))), '\n', out(macro(c, m__proxy_default_container_annotations, '')), '\nspec:\n  securityContext:\n',))
+    if gp(v['values'], ('gateways', 'securityContext')):
+        e(('    ', out(f_nindent(f_to_yaml(gp(v['values'], ('gateways', 'securityContext'))), 4)), '\n',))
+    else:
+        e(('    sysctls:\n    - name: net.ipv4.ip_unprivileged_port_start\n      value: "0"\n',))
+    e(('  containers:\n  - name: istio-proxy\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy', 'image')))), '\n    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', out(macro(c, m__proxy_agent_args, 'router')), '\n',))
+    if gp(v['values'], ('global', 'proxy', 'lifecycle')):
+        e(('    lifecycle:\n      ', out(f_istio_indent(f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)), '\n',))
+    e(('    securityContext:\n      runAsUser: ', out(f_fallback(v['proxy_uid'], '1337')), '\n      runAsGroup: ', out(f_fallback(v['proxy_gid'], '1337')), '\n    env:\n', out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_limit_env, 'ISTIO_CPU_LIMIT', 'limits.cpu')), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n', out(macro(c, m__proxy_limit_env, 'GOMEMLIMIT', 'limits.memory')), '\n', out(macro(c, m__proxy_limit_env, 'GOMAXPROCS', 'limits.cpu')), '\n',))
+    if v['compliance_policy']:
+        e(('    - name: COMPLIANCE_POLICY\n      value: "', out(v['compliance_policy']), '"\n',))
+    e(('    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_cluster_env)), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', out(v['interception_mode']), '"\n', out(macro(c, m__proxy_network_env)), '\n',))
+    if v['owner_name']:
+        e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', out(v['owner_name']), '"\n',))
+    e((out(macro(c, m__proxy_owner_env)), '\n', out(macro(c, m__proxy_bootstrap_override_env)), '\n', out(macro(c, m__proxy_mesh_env)), '\n', out(macro(c, m__proxy_proxy_metadata_env)), '\n', out(macro(c, m__proxy_image_pull_policy)), '\n', out(macro(c, m__proxy_readiness_probe, 15021, False)), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', out(macro(c, m__proxy_workload_credential_mount)), '\n',))
+    if call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod'):
+        e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n',))
+    e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n',))
+    if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
+        e(('    - mountPath: /etc/istio/custom-bootstrap\n      name: custom-bootstrap-volume\n',))
+    e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', out(macro(c, m__proxy_mtls_certs_mount)), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir: {}\n    name: credential-socket\n', out(macro(c, m__proxy_workload_credential_volume, ' {}')), '\n', out(macro(c, m__proxy_bootstrap_override_volume)), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', out(macro(c, m__proxy_agent_volumes)), '\n', out(macro(c, m__proxy_root_cert_volume)), '\n', out(macro(c, m__proxy_mtls_certs_volume)), '\n', out(macro(c, m__proxy_image_pull_secrets)), '\n',))
+    return o
+
+
+def t_grpc_agent(c: CompiledContext) -> list[str]:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    l43_status_port = call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort')))
+    e(('metadata:\n  labels:\n', out(macro(c, m__proxy_canonical_labels, False)), '\n  annotations: {\n    istio.io/rev: ', out(f_goquote(f_fallback(v['revision'], 'default'))), ',\n', out(macro(c, m__proxy_default_container_annotations, ',')), '\n    sidecar.istio.io/rewriteAppHTTPProbers: "false",\n  }\nspec:\n  containers:\n  - name: istio-proxy\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy', 'image')))), '\n    ports:\n    - containerPort: 15020\n      protocol: TCP\n      name: mesh-metrics\n', out(macro(c, m__proxy_agent_args, 'sidecar')), '\n    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n          - --url=http://localhost:15020/healthz/ready\n    env:\n    - name: ISTIO_META_GENERATOR\n      value: grpc\n    - name: OUTPUT_CERTS\n      value: /var/lib/istio/data\n',))
+    if (f_lower(v['inbound_mode']) == 'localhost'):
+        e(('    - name: REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION\n      value: "true"\n',))
+    e((out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_cluster_env)), '\n', out(macro(c, m__proxy_network_env)), '\n',))
+    if v['owner_name']:
+        e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', out(v['owner_name']), '"\n',))
+    e((out(macro(c, m__proxy_owner_env)), '\n', out(macro(c, m__proxy_mesh_env)), '\n', out(macro(c, m__proxy_proxy_metadata_env)), '\n    - name: ISTIO_META_DNS_CAPTURE\n      value: "false"\n    - name: DISABLE_ENVOY\n      value: "true"\n', out(macro(c, m__proxy_image_pull_policy)), '\n',))
+    if (l43_status_port != '0'):
+        e((out(macro(c, m__proxy_readiness_probe, 15020, True)), '\n', out(macro(c, m__proxy_resources)), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n', out(macro(c, m__proxy_workload_credential_mount)), '\n',))
+        if call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod'):
+            e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n',))
+        e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n    - mountPath: /etc/istio/proxy\n      name: istio-xds\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', out(macro(c, m__proxy_mtls_certs_mount)), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n',))
+    e((out(macro(c, m__proxy_user_volume_mounts)), '\n',))
+    for l44_container in v['containers']:
+        if not ((ga(l44_container, 'name') != 'istio-proxy')):
+            continue
+        e(('  - name: ', out((ga(l44_container, 'name') or '')), '\n    env:\n      - name: "GRPC_XDS_EXPERIMENTAL_SECURITY_SUPPORT"\n        value: "true"\n      - name: "GRPC_XDS_BOOTSTRAP"\n        value: "/etc/istio/proxy/grpc-bootstrap.json"\n    volumeMounts:\n      - mountPath: /var/lib/istio/data\n        name: istio-data\n      - mountPath: /etc/istio/proxy\n        name: istio-xds\n',))
+        if call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate'):
+            e(('      - name: gke-workload-certificate\n        mountPath: /var/run/secrets/workload-spiffe-credentials\n        readOnly: true\n',))
+        else:
+            e(('      - name: workload-certs\n        mountPath: /var/run/secrets/workload-spiffe-credentials\n',))
+    e(('  volumes:\n  - emptyDir:\n    name: workload-socket\n', out(macro(c, m__proxy_workload_credential_volume, '')), '\n', out(macro(c, m__proxy_bootstrap_override_volume)), '\n  - emptyDir:\n      medium: Memory\n    name: istio-xds\n', out(macro(c, m__proxy_agent_volumes)), '\n', out(macro(c, m__proxy_root_cert_volume)), '\n', out(macro(c, m__proxy_mtls_certs_volume)), '\n', out(macro(c, m__proxy_user_volumes)), '\n', out(macro(c, m__proxy_image_pull_secrets)), '\n',))
+    return o
+
+
+def t_grpc_simple(c: CompiledContext) -> list[str]:
+    v = c.vars
+    o: list[str] = []
+    e = o.extend
+    e(('metadata:\n  annotations:\n    sidecar.istio.io/rewriteAppHTTPProbers: "false"\nspec:\n  initContainers:\n    - name: grpc-bootstrap-init\n      image: busybox:1.28\n      volumeMounts:\n        - mountPath: /var/lib/grpc/data/\n          name: grpc-io-proxyless-bootstrap\n      env:\n        - name: INSTANCE_IP\n          valueFrom:\n            fieldRef:\n              fieldPath: status.podIP\n        - name: POD_NAME\n          valueFrom:\n            fieldRef:\n              fieldPath: metadata.name\n        - name: POD_NAMESPACE\n          valueFrom:\n            fieldRef:\n              fieldPath: metadata.namespace\n        - name: ISTIO_NAMESPACE\n          value: |\n             ', out(gp(v['values'], ('global', 'istioNamespace'))), '\n      command:\n        - sh\n        - "-c"\n        - |-\n          NODE_ID="sidecar~${INSTANCE_IP}~${POD_NAME}.${POD_NAMESPACE}~cluster.local"\n          SERVER_URI="dns:///istiod.${ISTIO_NAMESPACE}.svc:15010"\n          echo \'\n          {\n            "xds_servers": [\n              {\n                "server_uri": "\'${SERVER_URI}\'",\n                "channel_creds": [{"type": "insecure"}],\n                "server_features" : ["xds_v3"]\n              }\n            ],\n            "node": {\n              "id": "\'${NODE_ID}\'",\n              "metadata": {\n                "GENERATOR": "grpc"\n              }\n            }\n          }\' > /var/lib/grpc/data/bootstrap.json\n  containers:\n',))
+    for l45_container in v['containers']:
+        e(('  - name: ', out((ga(l45_container, 'name') or '')), '\n    env:\n      - name: GRPC_XDS_BOOTSTRAP\n        value: /var/lib/grpc/data/bootstrap.json\n      - name: GRPC_GO_LOG_VERBOSITY_LEVEL\n        value: "99"\n      - name: GRPC_GO_LOG_SEVERITY_LEVEL\n        value: info\n    volumeMounts:\n      - mountPath: /var/lib/grpc/data/\n        name: grpc-io-proxyless-bootstrap\n',))
+    e(('  volumes:\n    - name: grpc-io-proxyless-bootstrap\n      emptyDir: {}\n',))
+    return o
+
+
+#: Each template file's render function.
+TEMPLATES: dict[str, Callable[[CompiledContext], list[str]]] = {
+    'sidecar.yaml.j2': t_sidecar,
+    'gateway.yaml.j2': t_gateway,
+    'grpc-agent.yaml.j2': t_grpc_agent,
+    'grpc-simple.yaml.j2': t_grpc_simple,
+}
