@@ -26,13 +26,18 @@ from pyinject.manifests.load import copy_plain
 
 if TYPE_CHECKING:
     from pyinject.istio.rendered import Origins
-    from pyinject.render.reuse import RenderReuse
+    from pyinject.render.reuse import PodReuse, RenderReuse
 
 #: Pod annotation that chooses the templates (comma-separated names or aliases).
 TEMPLATES_ANNOTATION = "inject.istio.io/templates"
 STATUS_ANNOTATION = "sidecar.istio.io/status"
-#: Set to "0" to render every pod on its own (the output is the same; see pyinject.render.reuse).
+#: Set to "0" to render every pod on its own, "1" to reuse renders from the first pod on
+#: (the output is the same either way; see pyinject.render.reuse).
 REUSE_ENV_VAR = "PYINJECT_RENDER_REUSE"
+#: Pods rendered on their own before reuse starts, unless REUSE_ENV_VAR says otherwise.  A key
+#: pays back only from its third pod (its second renders abstractly, at about twice the cost of
+#: an ordinary render), so a short manifest such as bookinfo's six pods would only lose.
+REUSE_AFTER_PODS = 7
 
 Warn = Callable[[str], None]
 
@@ -61,6 +66,8 @@ class RunSettings:
     extra_templates: Mapping[str, str] = field(default_factory=dict)
     #: Reuse a render for pods that differ only in names (pyinject.render.reuse); "0" in its variable turns it off.
     reuse_renders: bool = True
+    #: Pods rendered on their own before reuse starts ("1" in the variable makes it 0).
+    reuse_after_pods: int = REUSE_AFTER_PODS
     #: TCP probes are rewritten like HTTP ones (the release's rule and switch: pyinject.config.tcp_probes).
     rewrite_tcp_probes: bool = True
 
@@ -135,6 +142,7 @@ def build_injector(options: Options, environ: Mapping[str, str], warn: Warn, *,
         proxy_gid=gid,
         extra_templates=extra_templates,
         reuse_renders=environ.get(REUSE_ENV_VAR) != "0",
+        reuse_after_pods=0 if environ.get(REUSE_ENV_VAR) == "1" else REUSE_AFTER_PODS,
         rewrite_tcp_probes=choose_tcp_probes(release.tcp_probes, options.rewrite_tcp_probes, environ,
                                              release.name, warn),
     )
@@ -217,11 +225,23 @@ class SidecarInjector:
         #: The Istio release whose kube-inject is reproduced (its output style, its Go-side behaviour).
         self.release = release
         self.merge_over_previous = merge_over_previous
+        #: The run's render reuse, made when the pod after ``run.reuse_after_pods`` comes.
         self.reuse: RenderReuse | None = None
-        if run.reuse_renders and hasattr(run.renderer, "render_variables"):
-            from pyinject.render.reuse import RenderReuse
+        self._reuse_wanted = run.reuse_renders and hasattr(run.renderer, "render_variables")
+        self._pods = 0
 
-            self.reuse = RenderReuse(run.renderer, _decode_for_reuse)  # type: ignore[arg-type]
+    def _pod_reuse(self, ctx: TemplateContext) -> PodReuse | None:
+        """Render reuse for this pod, or None (reuse off, or not started yet)."""
+        if not self._reuse_wanted:
+            return None
+        if self.reuse is None:
+            self._pods += 1
+            if self._pods <= self.run.reuse_after_pods:
+                return None
+            from pyinject.render.reuse import PodReuse, RenderReuse
+
+            self.reuse = RenderReuse(self.run.renderer, _decode_for_reuse)  # type: ignore[arg-type]
+        return self.reuse.pod(ctx)
 
     @cached_property
     def origins(self) -> Origins:
@@ -302,7 +322,7 @@ class SidecarInjector:
         template_pod: dict[str, Any] = {}
         names = select_templates(run.config, pod_annotations)
         k8s_minor = self.release.k8s_minor if self.release else NEWEST_K8S_MINOR
-        reuse = None if self.reuse is None else self.reuse.pod(ctx)
+        reuse = self._pod_reuse(ctx)
         for name in names:
             texts: list[str] = []
             if reuse is None:

@@ -12,6 +12,7 @@ holds the two to the same table of invocations), and both run ``run.kube_inject`
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -109,6 +110,10 @@ def main() -> None:
 
         cli(args=args, prog_name="pyinject")
         return
+    # Until the injector is built nearly everything allocated (modules, settings, templates)
+    # lives to the end: cyclic collections would walk it for nothing.  execute() freezes it
+    # and turns the collector back on before the first document.
+    gc.disable()
     from pyinject.cli.run import kube_inject
 
     try:

@@ -116,7 +116,8 @@ def execute(options: Options, build: Callable[[Callable[[str], None]], Any], run
     lives to the end, so ``gc.freeze`` moves it out of the cyclic collector's
     generations; the collections the run triggers, and the one at exit, then
     walk only what the run itself allocated.  Cycles created later are collected
-    as usual, so memory stays flat on large inputs.
+    as usual, so memory stays flat on large inputs.  The console entry point turns
+    the collector off while it loads; this turns it back on.
     """
     from pyinject import pipeline
     from pyinject.manifests.files import deliver
@@ -136,6 +137,7 @@ def execute(options: Options, build: Callable[[Callable[[str], None]], Any], run
             import gc
 
             gc.freeze()
+            gc.enable()  # off since the console entry point started (cli/fast.py)
         release = getattr(injector, "release", None)
         if run.output_style == "istioctl" and release is not None:
             # istioctl's output depends on the Go libraries of the release reproduced.

@@ -81,6 +81,8 @@ class InjectSwitch:
 _SWITCH_YAML_WORDS = InjectSwitch(label=False, inject=("y", "yes", "true", "on"), opt_out=(), fold_case=True)
 #: 1.12–1.26: the same words, the label read first.
 _SWITCH_LABEL = replace(_SWITCH_YAML_WORDS, label=True)
+#: 1.27 and later: the label, then the annotation, with their own words (the class defaults).
+_SWITCH_TODAY = InjectSwitch()
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ class Release:
     #: The ``sidecar.istio.io/status`` annotation records the revision (from 1.11).
     status_revision: bool = True
     #: How ``sidecar.istio.io/inject`` is read (where kube-inject honours it: 1.8 and later).
-    inject_switch: InjectSwitch = InjectSwitch()
+    inject_switch: InjectSwitch = _SWITCH_TODAY
     #: Other per-release facts, by name.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -317,12 +319,9 @@ for _minor, _k8s in _K8S_MINOR.items():
         tcp_probes="never" if _minor <= 11 else "switch" if _minor <= 18 else "always",
         grpc_probes=_minor >= 13, lifecycle_hooks=_minor >= 25,
         registered_kinds=_KINDS_1_2 if _minor <= 10 else frozenset(),
+        inject_switch=_SWITCH_YAML_WORDS if _minor < 12 else _SWITCH_LABEL if _minor < 27 else _SWITCH_TODAY,
     )
 del _minor, _k8s
-for _minor in range(9, 27):
-    RELEASES[(1, _minor)] = replace(RELEASES[(1, _minor)],
-                                    inject_switch=_SWITCH_YAML_WORDS if _minor < 12 else _SWITCH_LABEL)
-del _minor
 
 _VERSION = r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$"  # compiled on first use (re's cache)
 

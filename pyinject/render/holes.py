@@ -185,7 +185,7 @@ def without_suffix(hole: Hole, suffix: str, trim: Callable[[str], str]) -> Any:
 
 
 #: Where an object of the template data is: False (it holds no hole), its path, or None (not known).
-Locate = Callable[[Any], "tuple[Any, ...] | bool | None"]
+Locate = Callable[[Any], tuple[Any, ...] | bool | None]
 
 
 class Field:

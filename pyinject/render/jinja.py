@@ -14,7 +14,6 @@ functions (``jinja_runtime``, ``jinja_funcs``).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from pyinject.errors import TemplateNotFound
@@ -25,6 +24,8 @@ from pyinject.render.jinja_vars import template_variables
 from pyinject.sandbox.limits import Budget, RenderLimits, rendering
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import jinja2
 
     from pyinject.render.jinja_env import JinjaTemplates

@@ -127,7 +127,7 @@ def injector(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     if request.param == "go":
         (tmp_path / "config.yaml").write_text(GO_CONFIG, encoding="utf-8")
         options = Options(filenames=("-",), inject_config_file=str(tmp_path / "config.yaml"))
-    return build_injector(options, {}, lambda message: None)
+    return build_injector(options, {"PYINJECT_RENDER_REUSE": "1"}, lambda message: None)
 
 
 def _inject(injector: Any, text: str) -> tuple[dict[str, Any], tuple[Any, Any]]:

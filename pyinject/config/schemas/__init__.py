@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from pyinject.config.schemas.validator import iter_errors, supported
 from pyinject.errors import describe_value
 from pyinject.records import dataclass
 
@@ -48,14 +50,16 @@ def _load(name: str) -> dict[str, Any]:
     return loaded
 
 
-@lru_cache(maxsize=None)
-def _validator(name: str, sub: str | None) -> Any:
-    # jsonschema costs ~100 ms to import; only runs that have something to check pay for it.
-    import jsonschema
-
+def _errors(name: str, sub: str | None, data: Any) -> Iterator[Any]:
+    """The schema errors of ``data``: checked by :mod:`.validator`, or by jsonschema for a keyword it lacks."""
     root = _load(name)
     target: dict[str, Any] = root if sub is None else {"$ref": f"#/$defs/{sub}", "$defs": root["$defs"]}
-    return jsonschema.Draft202012Validator(target)
+    if supported(root):
+        return iter_errors(root, target, data)
+    # jsonschema costs more to import than a whole injection; only a schema that needs it pays.
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(target).iter_errors(data)
 
 
 def check(data: Any, name: str, *, strict: bool, definition: str | None = None) -> list[Problem]:
@@ -68,7 +72,7 @@ def check(data: Any, name: str, *, strict: bool, definition: str | None = None) 
     if surely_valid(_load(name), data, strict=strict, definition=definition):
         return []  # the same answer, without importing jsonschema
     problems: list[Problem] = []
-    for error in _validator(name, definition).iter_errors(data):
+    for error in _errors(name, definition, data):
         path = tuple(error.absolute_path)
         if error.validator == "additionalProperties":
             if not strict:

@@ -338,3 +338,23 @@ def test_a_missing_value_is_reported_with_reuse_on(run_cli, monkeypatch, tmp_pat
         runs.append((result.exit_code, result.stdout, result.stderr))
     assert runs[0] == runs[1]
     assert runs[0][0] == 1
+
+
+def test_reuse_starts_after_a_few_pods_unless_asked_from_the_first(run_cli, monkeypatch, tmp_path, caches) -> None:
+    """A short manifest renders every pod on its own; a longer one reuses from its later pods on."""
+    from pyinject.inject import REUSE_AFTER_PODS
+
+    source = tmp_path / "in.yaml"
+    short = manifest(*(deployment(f"web{i}") for i in range(REUSE_AFTER_PODS)))
+    source.write_text(short)
+    monkeypatch.delenv("PYINJECT_RENDER_REUSE", raising=False)
+    assert run_cli("kube-inject", "-f", str(source)).exit_code == 0
+    assert caches == []
+    longer = manifest(*(deployment(f"web{i}") for i in range(REUSE_AFTER_PODS + 4)))
+    source.write_text(longer)
+    by_default = run_cli("kube-inject", "-f", str(source))
+    assert [c.stats.hits for c in caches] == [2]  # pod 8 keys, pod 9 renders abstractly, pods 10 and 11 hit
+    assert by_default.stdout == inject(run_cli, monkeypatch, tmp_path, longer, reuse=False)
+    caches.clear()
+    inject(run_cli, monkeypatch, tmp_path, short)
+    assert hits(caches) == REUSE_AFTER_PODS - 2
