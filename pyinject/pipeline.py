@@ -57,8 +57,13 @@ def run(
     stdin: IO[str] | None = None,
     warn: Warn | None = None,
     mode: OutputMode | None = None,
+    describe: bool = True,
 ) -> RunResult:
-    """Process every input document into one stream; raise PyinjectError on the first failure."""
+    """Process every input document into one stream; raise PyinjectError on the first failure.
+
+    ``describe``: list what changed in each rewritten pod (Outcome.changes), which
+    only a verbose report shows; without it the outcomes have none.
+    """
     mode = mode or output_mode(options.output_format)
     table = kind_table(options)
     paths = expand_paths(options.filenames)
@@ -68,7 +73,7 @@ def run(
         writer = StreamWriter(spool, yaml=mode.yaml, as_list=mode.as_list)
         tracker = ChangeTracker()
         for doc in read_documents(paths, stdin):
-            text = process_document(doc, injector, outcomes, warn, mode, table)
+            text = process_document(doc, injector, outcomes, warn, mode, table, describe=describe)
             tracker.add(doc, text)
             writer.write(doc, text)
         writer.finish()
@@ -144,6 +149,8 @@ def process_document(
     warn: Warn | None,
     mode: OutputMode = PRESERVING,
     table: KindTable = BUILT_IN,
+    *,
+    describe: bool = True,
 ) -> str:
     """One document in, its output text out; one Outcome per workload appended to ``outcomes``."""
     passed_through = (not mode.parse_all and not table.words.search(doc.body)
@@ -175,7 +182,8 @@ def process_document(
     has_workloads = False
     for workload in _workloads(doc, data, table):
         has_workloads = True
-        outcome, rewritten = process_workload(doc, workload, injector, warn, before_store=keep_original)
+        outcome, rewritten = process_workload(doc, workload, injector, warn, before_store=keep_original,
+                                              describe=describe)
         outcomes.append(outcome)
         changed = changed or rewritten
     outcomes.extend(unclaimed_outcomes(doc, original, table))
@@ -204,10 +212,12 @@ def unclaimed_outcomes(doc: RawDocument, data: Any, table: KindTable) -> list[Ou
 
 
 def process_workload(doc: RawDocument, workload: Workload, injector: Injector, warn: Warn | None, *,
-                     before_store: Callable[[Workload], None] | None = None) -> tuple[Outcome, bool]:
+                     before_store: Callable[[Workload], None] | None = None,
+                     describe: bool = True) -> tuple[Outcome, bool]:
     """Run the injection step on one pod template and store the result; True when it was rewritten.
 
     ``before_store(workload)`` runs just before the new template replaces the old one.
+    ``describe``: list what changed in the Outcome (see :func:`run`).
     """
     from pyinject.report.changes import describe_changes, same_data
 
@@ -233,7 +243,7 @@ def process_workload(doc: RawDocument, workload: Workload, injector: Injector, w
             # Re-injecting with the same settings gives back the same pod.
             action, reason, rewritten = Action.UNCHANGED, "already up to date", False
         else:
-            changes = describe_changes(before, after)
+            changes = describe_changes(before, after) if describe else ()
             if before_store is not None:
                 before_store(workload)
             _store_pod(workload, result)

@@ -151,7 +151,8 @@ def execute(options: Options, build: Callable[[Callable[[str], None]], Any], run
             outcomes = done.outcomes
             changed, sources = done.changed, done.sources
         else:
-            result = pipeline.run(options, injector, stdin=stdin, warn=reporter.warn, mode=mode)
+            result = pipeline.run(options, injector, stdin=stdin, warn=reporter.warn, mode=mode,
+                                  describe=run.verbose and not run.quiet)
             try:
                 if not run.check:
                     deliver(result, options.output, sys.stdout, force=run.force)

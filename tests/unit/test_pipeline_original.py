@@ -102,3 +102,37 @@ def test_every_template_of_a_list_is_rewritten_and_nothing_else() -> None:
     assert [c["name"] for c in new["items"][2]["spec"]["template"]["spec"]["containers"]] == ["b", "istio-proxy"]
     assert new["items"][1] == original["items"][1]
     assert new["items"][2]["spec"]["template"]["metadata"]["labels"] == {"x": "z", "injected": "yes"}
+
+
+@pytest.mark.parametrize("describe", [True, False])
+def test_changes_are_described_only_when_asked(describe: bool) -> None:
+    outputs: list[Any] = []
+
+    def emit(doc: Any, original: Any, data: Any, *, changed: bool, has_workloads: bool) -> str:
+        outputs.append(copy.deepcopy(data))
+        return ""
+
+    (doc,) = read_text(DEPLOYMENT)
+    outcomes: list[Any] = []
+    process_document(doc, Rewriter(), outcomes, None, OutputMode("record", emit), describe=describe)
+    (outcome,) = outcomes
+    assert outcome.record.action == Action.INJECTED
+    assert outcome.changes == (("+ containers: istio-proxy", "+ labels: injected") if describe else ())
+    assert outputs[0]["spec"]["template"]["metadata"]["labels"] == {"app": "web", "injected": "yes"}
+
+
+def test_quiet_and_terse_runs_skip_describing(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from pyinject import pipeline
+    from pyinject.cli.commands import cli
+
+    asked: list[bool] = []
+    real = pipeline.run
+    monkeypatch.setattr(pipeline, "run", lambda *a, **k: asked.append(k["describe"]) or real(*a, **k))
+    path = tmp_path / "app.yaml"
+    path.write_text(DEPLOYMENT, encoding="utf-8")
+    for flags in (["-q"], [], ["-v"]):
+        result = CliRunner().invoke(cli, ["kube-inject", *flags, "-f", str(path)])
+        assert result.exit_code == 0, result.output
+    assert asked == [False, False, True]
