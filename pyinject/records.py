@@ -343,12 +343,13 @@ def _init(cls: type, fields: tuple[Field, ...], frozen: bool, slots: bool) -> Ca
     post_init = hasattr(cls, "__post_init__")
     where = f"{cls.__qualname__}.__init__()"
 
-    # The common calls, every field by position or the first ones with plain defaults for the
-    # rest, need none of the checks below: ``tails[n]`` is what follows n positional values.
+    # The common calls, every field by position or the first ones with defaults (plain or
+    # factories) for the rest, need none of the checks below: ``tails[n]`` is what follows n
+    # positional values, each field's (name, default, factory or None).
     every_field_by_position = all(in_init for _, in_init in order)
-    tails: list[tuple[Any, ...] | None] = [
-        tuple(defaults[name] for name in params[n:])
-        if every_field_by_position and all(name in defaults for name in params[n:]) else None
+    tails: list[tuple[tuple[str, Any, Any], ...] | None] = [
+        tuple((name, defaults.get(name), factories.get(name)) for name in params[n:])
+        if every_field_by_position and all(name in defaults or name in factories for name in params[n:]) else None
         for n in range(count + 1)
     ]
 
@@ -356,8 +357,10 @@ def _init(cls: type, fields: tuple[Field, ...], frozen: bool, slots: bool) -> Ca
         if not kwargs and len(args) <= count:
             tail = tails[len(args)]
             if tail is not None:
-                for name, value in zip(params, args + tail):
+                for name, value in zip(params, args):
                     assign(self, name, value)
+                for name, value, make in tail:
+                    assign(self, name, value if make is None else make())
                 if post_init:
                     self.__post_init__()
                 return
