@@ -56,6 +56,22 @@ class Node:
     parent: Node | None = None
     key: Node | None = None  # for a mapping value: its key
 
+    def __init__(self, kind: str, start: int, end: int, flow: bool = False, style: str = "", value: str = "",
+                 anchor: str | None = None, target: Node | None = None) -> None:
+        # Written out: one Node is made per event of every spliced document, and the
+        # record decorator's general __init__ costs four times as much.
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.flow = flow
+        self.style = style
+        self.value = value
+        self.anchor = anchor
+        self.children = []
+        self.target = target
+        self.parent = None
+        self.key = None
+
 
 class NodeBuilder:
     """Builds the node tree from libyaml's events, fed one by one.
