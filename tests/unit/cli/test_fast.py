@@ -144,10 +144,13 @@ def test_a_default_run_loads_no_heavy_module() -> None:
 
 
 def test_a_default_run_compiles_no_python_source() -> None:
-    # The first compile() of a process sets up Python's parser: about 11M instructions, a
-    # fortieth of the whole start-up.  A string annotation evaluated at import (a typing
-    # alias such as Callable[[Any], "X | None"]) or a generated function would do it.
+    # Compiling source at run time is costly: one string annotation evaluated at import (a
+    # typing alias such as Callable[[Any], "X | None"]) cost 9M instructions, a fortieth of
+    # the whole start-up.  A generated function would do the same.
     code = ("import sys\n"
+            # functools builds a namedtuple with eval when first imported (by re, as for
+            # `import yaml`): the standard library's doing, loaded before the hook.
+            "import functools\n"
             "compiled = []\n"
             "def hook(event, args):\n"
             "    # Importing a module without its bytecode compiles the file: that is not the run's doing.\n"
