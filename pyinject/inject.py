@@ -238,7 +238,7 @@ class SidecarInjector:
             self._pods += 1
             if self._pods <= self.run.reuse_after_pods:
                 return None
-            from pyinject.render.reuse import PodReuse, RenderReuse
+            from pyinject.render.reuse import RenderReuse
 
             self.reuse = RenderReuse(self.run.renderer, _decode_for_reuse)  # type: ignore[arg-type]
         return self.reuse.pod(ctx)
