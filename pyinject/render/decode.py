@@ -5,17 +5,32 @@ the same from one pod to the next: only a few names, ports and JSON values
 change.  Decoding the whole text (libyaml, then Go-struct normalisation of the
 containers) costs more than rendering it.  :func:`decode_rendered` cuts the
 text at the block-mapping keys of the root, of ``spec`` and of each container,
-and at the items of each container's ``env``; each piece is decoded once and
-its result is memoised by its exact lines (its text) and the Go type it decodes into, so
-the result is the same function of the text as decoding it whole.
+at the items of ``containers`` and ``initContainers``, and at the items of each
+container's ``env``; each piece is decoded once and its result is memoised by
+its exact text, the indentation it is cut at, whether a line break followed it
+and the Go type it decodes into, so the result is the same function of the text
+as decoding it whole.  A whole container item is memoised the same way (by its
+text and whether a line break followed it), so an item that repeats from pod to
+pod is not cut at all.
+
+The cut works on strings, not on lists of lines: a block is the text of its
+lines, each preceded by its line break, and one compiled pattern per
+indentation splits it (in C) at the line breaks that open a piece: a line
+holding a plain key at the block's indentation (or ``- `` for a list).  The same
+pattern, in a second alternative, also matches any line that would make the cut
+unsafe: a line less indented than the block, or at its indentation and neither a
+plain key nor a ``- `` list item (a key's list may sit at the key's own
+indentation).  Lines of spaces and comment lines match neither: they stay with
+the piece they sit in (a comment may be inside a quoted scalar).  The block's
+first line that is neither must open the first piece.
 
 The pieces are handed out as they are in the memo, not copied: the result is
-a new dict (and new container dicts), but the values inside are shared with
-the memo and with every other text that had the same piece.  So a decoded
-fragment is read-only: the injector reads it and the strategic merge copies
-what it stores (see :func:`pyinject.k8s.merge.merge_overlay`); whoever needs to
-change one copies first (as :func:`pyinject.manifests.istioctl_style.decoded_as_release`
-does).
+a new dict (and new container dicts, with new ``env`` lists), but the values
+inside are shared with the memo and with every other text that had the same
+piece.  So a decoded fragment is read-only: the injector reads it and the
+strategic merge copies what it stores (see :func:`pyinject.k8s.merge.merge_overlay`);
+whoever needs to change one copies first (as
+:func:`pyinject.manifests.istioctl_style.decoded_as_release` does).
 
 The cut is only trusted where YAML cannot join the pieces: every piece must
 start at the block's own indentation with a plain key (or ``- `` for a list
@@ -33,7 +48,7 @@ import re
 from typing import Any
 
 from pyinject.k8s import gojson, typed_patch
-from pyinject.manifests.load import load_piece
+from pyinject.manifests.load import copy_plain, load_piece
 
 #: Memoised pieces; cleared when full, so memory stays flat on any input.
 MEMO_LIMIT = 5_000
@@ -43,15 +58,26 @@ _SPEC = "spec"
 _CONTAINER_LISTS = ("containers", "initContainers")
 _ENV = "env"
 
-#: A line that opens a nested block under one of the keys above.
-_BARE_KEY = re.compile(r"([A-Za-z]+):[ ]*\n?\Z")
+#: A piece whose first line is only ``name:`` (its value is the block below); matched at the key.
+_BARE_KEY = re.compile(r"([A-Za-z]+):[ ]*(?:\n|\Z)")
 #: Where a piece may start: a plain key, not an indicator (``?``, ``:``, ``&``, ``#``, quotes...).
-_KEY_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789$_/")
-#: Line breaks YAML knows besides ``\n``: texts with them are decoded whole.
+_KEY_CHARS = "a-zA-Z0-9$_/"
+#: Line breaks YAML knows besides ``\n`` (and tabs): texts with them are decoded whole.
 _OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029\t]")
+#: The first line of a block that is neither spaces nor a comment; it ends at the line's first other character.
+_CONTENT = re.compile(r"\n *[^ \n#]")
 
 _CONTAINER = gojson.STRUCTS["Container"]
 _CONTAINER_FIELDS = {f.name: f for f in _CONTAINER}
+#: Each Container field's place in Go's order.
+_RANK = {f.name: n for n, f in enumerate(_CONTAINER)}
+#: What an absent Container field encodes to (the same for every pod), and whether it is mutable.
+_ABSENT = tuple(
+    (f.name, value, isinstance(value, (dict, list)))
+    for f in _CONTAINER
+    for written, value in (gojson.encode_field(f, None),)
+    if written
+)
 _OMIT = object()
 
 
@@ -69,93 +95,123 @@ def decode_rendered(text: str) -> dict[str, Any]:
     and then normalising each container through :func:`pyinject.k8s.typed_patch.encode_patch`.
     Raises :class:`NotPieceable` when the text must be decoded whole.
     """
-    if _OTHER_BREAKS.search(text):
+    # The other line breaks are not ASCII, and isascii() does not scan.
+    if "\t" in text or "\r" in text or (not text.isascii() and _OTHER_BREAKS.search(text)):
         raise NotPieceable("tab or another line break")
     if len(_memo) > MEMO_LIMIT:
         _memo.clear()
-    # Each line but the last was followed by "\n" in the text (the last is "" when the text ends with one).
-    lines = text.split("\n")
-    cols = _columns(lines)
+    doc = "\n" + text
+    first = _CONTENT.search(doc)
+    if first is None:
+        raise NotPieceable("no keys")
+    pieces = _cut(doc, _MAPPING, 0, first.start())
+    last = len(pieces) - 1
     out: dict[Any, Any] = {}
-    for start, end in _pieces(lines, cols, 0, len(lines), 0):
-        if _bare_key(lines[start]) == _SPEC:
+    for n, piece in enumerate(pieces):
+        tail = n < last  # the text's last piece ends where the text does
+        block = _bare_block(piece, 0, _SPEC)
+        if block is not None:
             key: Any = _SPEC
-            value: Any = _spec(lines, cols, start + 1, end, 0)
+            value: Any = _spec(block, tail)
         else:
-            key, value = _entry("", lines, start, end, 0)
+            key, value = _entry("", piece, 0, tail)
             if key == _SPEC:
                 raise NotPieceable("spec not written as a block")
         _put(out, key, value)
-    if not out:
-        raise NotPieceable("no keys")
     return out
 
 
-def _spec(lines: list[str], cols: list[int], start: int, end: int, parent: int) -> dict[str, Any]:
-    indent = _block_indent(lines, cols, start, end, parent, sequence=False)
+def _spec(block: str, tail: bool) -> dict[str, Any]:
+    indent, pieces = _mapping(block, 0)
+    last = len(pieces) - 1
     out: dict[Any, Any] = {}
-    for first, last in _pieces(lines, cols, start, end, indent):
-        name = _bare_key(lines[first])
+    for n, piece in enumerate(pieces):
+        piece_tail = tail or n < last
+        name = _bare_name(piece, indent)
         if name in _CONTAINER_LISTS:
             key: Any = name
-            items = _items(lines, cols, first + 1, last, indent)
-            value: Any = [_container(lines, cols, a, b, i) for a, b, i in items] if items else None
+            items = _items(_below(piece), indent)
+            item_last = len(items) - 1
+            containers = [_container(item, at, piece_tail or i < item_last) for i, (item, at) in enumerate(items)]
+            value: Any = containers if containers else None
         else:
-            key, value = _entry("", lines, first, last, indent)
+            key, value = _entry("", piece, indent, piece_tail)
             if key in _CONTAINER_LISTS:
                 raise NotPieceable("containers not written as a block list")
         _put(out, key, value)
     return out
 
 
-def _container(lines: list[str], cols: list[int], start: int, end: int, indent: int) -> dict[str, Any]:
+def _container(item: str, indent: int, tail: bool) -> dict[str, Any]:
     """One list item (``- ...`` at ``indent``) decoded into Go's Container, as typed_patch.encode_patch gives it."""
-    # The item's first key moves from behind "- " to its own indentation; a
-    # blank last line stands for the line break that followed the item.
-    head = " " * (indent + 2) + lines[start][indent + 2:]
-    item = [head, *lines[start + 1:end]]
-    item_cols = [*_columns([head]), *cols[start + 1:end]]
-    if end < len(lines):
-        item.append("")
-        item_cols.append(-1)
-    fields_indent = _block_indent(item, item_cols, 0, len(item), indent, sequence=False)
+    # Exact: the container is a function of the item's text and of whether a
+    # line break followed it (the pieces cut from it are).
+    memo_key = ("item", item, tail)
+    known = _memo.get(memo_key)
+    if known is None:
+        known = _memo[memo_key] = _build_container(item, indent, tail)
+    container, fresh = known
+    out = dict(container)
+    # What the decoding makes anew for each container is new on a memo hit too.
+    for name in fresh:
+        value = out[name]
+        out[name] = list(value) if type(value) is list else copy_plain(value)
+    return out
+
+
+def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The container of :func:`_container`, and the names of the values it made for this item alone."""
+    # The item's first key moves from behind "- " to its own indentation.
+    head_end = item.find("\n")
+    if head_end < 0:
+        head_end = len(item)
+    head = item[indent + 1:head_end]
+    key_at = len(head) - len(head.lstrip(" "))
+    if head[key_at:key_at + 1] not in ("", "#"):
+        key_at += indent + 1
+        block = "\n" + " " * key_at + item[key_at:]
+    else:
+        block = item[head_end:]
+    fields_indent, pieces = _mapping(block, indent)
+    last = len(pieces) - 1
     fields: dict[Any, Any] = {}
     directives: dict[Any, Any] = {}
-    for first, last in _pieces(item, item_cols, 0, len(item), fields_indent):
-        if _bare_key(item[first]) == _ENV:
+    for n, piece in enumerate(pieces):
+        piece_tail = tail or n < last
+        env_block = _bare_block(piece, fields_indent, _ENV)
+        if env_block is not None:
             key: Any = _ENV
-            env_items = _items(item, item_cols, first + 1, last, fields_indent)
-            env = [_env_var(item, a, b, i) for a, b, i in env_items]
+            env_items = _items(env_block, fields_indent)
+            env_last = len(env_items) - 1
+            env = [_env_var(text, i, piece_tail or k < env_last) for k, (text, i) in enumerate(env_items)]
             # []EnvVar is omitempty; its items are encoded one by one.
             value: Any = env if env else _OMIT
         else:
-            key, value = _entry("Container", item, first, last, fields_indent)
+            key, value = _entry("Container", piece, fields_indent, piece_tail)
         if key in fields or key in directives:
             raise NotPieceable("a key twice")
         if isinstance(key, str) and key.startswith("$"):
             directives[key] = value
         else:
             fields[key] = value
+    fresh = [_ENV] if fields.get(_ENV, _OMIT) is not _OMIT else []
+    for name, default, mutable in _ABSENT:
+        if name not in fields:
+            fields[name] = default
+            if mutable:
+                fresh.append(name)
     # As inject.as_decoded writes it: the struct's fields in Go order, then the directives.
-    out: dict[Any, Any] = {}
-    for field in _CONTAINER:
-        if field.name in fields:
-            value = fields[field.name]
-            if value is not _OMIT:
-                out[field.name] = value
-        else:
-            written, value = gojson.encode_field(field, None)
-            if written:
-                out[field.name] = value
+    present = sorted((name for name, value in fields.items() if value is not _OMIT), key=_RANK.__getitem__)
+    out = {name: fields[name] for name in present}
     out.update(directives)
-    return out
+    return out, tuple(fresh)
 
 
-def _env_var(lines: list[str], start: int, end: int, indent: int) -> Any:
-    key = _memo_key("EnvVar", lines, start, end, indent)
+def _env_var(item: str, indent: int, tail: bool) -> Any:
+    key = ("EnvVar", indent, item, tail)
     known = _memo.get(key, _OMIT)
     if known is _OMIT:
-        decoded = _decode(_join(lines, start, end, indent))
+        decoded = _decode(_join(item, indent, tail))
         if not isinstance(decoded, list) or len(decoded) != 1:
             raise NotPieceable("not one list item")
         known = _memo[key] = typed_patch.encode_patch("EnvVar", decoded[0])
@@ -171,17 +227,13 @@ def _field_value(name: Any, raw: Any) -> Any:
     return value if written else _OMIT
 
 
-def _memo_key(context: str, lines: list[str], start: int, end: int, indent: int) -> tuple[Any, ...]:
-    """What :func:`_join` of these lines depends on: equal keys, equal texts (and no join on a hit)."""
-    return context, indent, end < len(lines), tuple(lines[start:end])
-
-
-def _entry(context: str, lines: list[str], start: int, end: int, indent: int) -> tuple[Any, Any]:
-    """The one key of the piece ``lines[start:end]`` (see :func:`_join`) and its value (memoised and shared: read-only)."""
-    memo_key = _memo_key(context, lines, start, end, indent)
+def _entry(context: str, piece: str, indent: int, tail: bool) -> tuple[Any, Any]:
+    """The one key of ``piece`` (see :func:`_join`) and its value (memoised and shared: read-only)."""
+    # Exact: _join's text is a function of the piece, its indentation and the tail.
+    memo_key = (context, indent, piece, tail)
     known = _memo.get(memo_key)
     if known is None:
-        decoded = _decode(_join(lines, start, end, indent))
+        decoded = _decode(_join(piece, indent, tail))
         if not isinstance(decoded, dict) or len(decoded) != 1:
             raise NotPieceable("not one key")
         ((key, raw),) = decoded.items()
@@ -277,94 +329,79 @@ def _put(out: dict[Any, Any], key: Any, value: Any) -> None:
     out[key] = value
 
 
-def _columns(lines: list[str]) -> list[int]:
-    """Each line's indentation; -1 for lines of spaces and comment lines, which never start or end a piece."""
-    return [len(line) - len(body) if (body := line.lstrip(" ")) and body[0] != "#" else -1 for line in lines]
+# A block is the text of its lines, each preceded by its line break.  Its
+# pattern for an indentation splits it before each line that opens a piece, and
+# (the second alternative, with an empty group) before any line that makes the
+# cut unsafe.  Lines of spaces and comment lines are never matched.
+# Most lines are deeper than the block: they are passed over first.
+_MAPPING = r"\n(?! {{{n1}}})(?:(?= {{{n}}}[{keys}])|(?! {{{n}}}-(?:[ \n]|\Z)| *(?:[\n#]|\Z))())"
+_SEQUENCE = r"\n(?! {{{n1}}})(?:(?= {{{n}}}-(?:[ \n]|\Z))|(?! *(?:[\n#]|\Z))())"
+_patterns: dict[tuple[str, int], re.Pattern[str]] = {}
 
 
-def _bare_key(line: str) -> str | None:
-    """``name`` for a line that is only ``name:`` (its value is the block below)."""
-    match = _BARE_KEY.match(line.lstrip(" "))
+def _cut(block: str, shape: str, indent: int, first: int) -> list[str]:
+    """The pieces of ``block`` at ``indent`` (keys for :data:`_MAPPING`, ``- `` items for :data:`_SEQUENCE`).
+
+    ``first`` is where the block's first line that is neither spaces nor a comment starts.
+    """
+    pattern = _patterns.get((shape, indent))
+    if pattern is None:
+        if len(_patterns) > 64:
+            _patterns.clear()
+        source = shape.format(n=indent, n1=indent + 1, keys=_KEY_CHARS)
+        pattern = _patterns[shape, indent] = re.compile(source)
+    parts = pattern.split(block)
+    # The block's first line with content must open the first piece, and no
+    # line may be one that makes the cut unsafe (its group matched, empty).
+    if len(parts[0]) != first or "" in parts[1::2]:
+        raise NotPieceable("not a block at this indentation")
+    return parts[2::2]
+
+
+def _mapping(block: str, parent: int) -> tuple[int, list[str]]:
+    """The indentation of the block mapping in ``block``, nested under ``parent``, and its pieces."""
+    first = _CONTENT.search(block)
+    if first is None:
+        raise NotPieceable("empty block")
+    indent = first.end() - first.start() - 2
+    if indent <= parent:
+        raise NotPieceable("unexpected block shape")
+    return indent, _cut(block, _MAPPING, indent, first.start())
+
+
+def _items(block: str, parent: int) -> list[tuple[str, int]]:
+    """Each ``- `` item of the block list in ``block``, nested under ``parent``, and its indentation."""
+    first = _CONTENT.search(block)
+    if first is None:
+        return []
+    indent = first.end() - first.start() - 2
+    if indent < parent:
+        raise NotPieceable("unexpected block shape")
+    return [(item, indent) for item in _cut(block, _SEQUENCE, indent, first.start())]
+
+
+def _bare_name(piece: str, indent: int) -> str | None:
+    """``name`` for a piece whose first line is only ``name:`` (its value is the block below)."""
+    match = _BARE_KEY.match(piece, indent)
     return match.group(1) if match else None
 
 
-def _block_indent(lines: list[str], cols: list[int], start: int, end: int, parent: int, *, sequence: bool) -> int:
-    """The indentation of the block in ``lines[start:end]`` (a mapping, or a ``- `` list if ``sequence``)."""
-    for i in range(start, end):
-        indent = cols[i]
-        if indent < 0:
-            continue
-        line = lines[i]
-        is_item = line[indent] == "-" and line[indent + 1:indent + 2] in (" ", "")
-        if is_item != sequence or indent < parent or (indent == parent and not sequence):
-            raise NotPieceable("unexpected block shape")
-        return indent
-    raise NotPieceable("empty block")
+def _bare_block(piece: str, indent: int, name: str) -> str | None:
+    """The block below the piece's first line if that line is only ``name:``."""
+    match = _BARE_KEY.match(piece, indent)
+    return _below(piece) if match and match.group(1) == name else None
 
 
-def _pieces(lines: list[str], cols: list[int], start: int, end: int, indent: int) -> list[tuple[int, int]]:
-    """``(first, last)`` line ranges of a block mapping's keys at ``indent``.
-
-    A piece runs from a line holding a plain key at ``indent`` to the next such
-    line; the lines between must be blank or more indented, or list items at
-    ``indent`` (a key's list may sit at the key's own indentation).
-    """
-    out: list[tuple[int, int]] = []
-    first = -1
-    for i in range(start, end):
-        at = cols[i]
-        if at > indent:
-            if first < 0:
-                raise NotPieceable("text before the first key")
-            continue
-        if at < 0:
-            continue  # a comment goes with the piece it sits in (it may be inside a quoted scalar)
-        if at < indent:
-            raise NotPieceable("text outside the block")
-        line = lines[i]
-        head = line[at]
-        if head == "-" and line[at + 1:at + 2] in (" ", ""):
-            if first < 0:
-                raise NotPieceable("a list where keys were expected")
-            continue
-        if head not in _KEY_START:
-            raise NotPieceable("not a plain key")
-        if first >= 0:
-            out.append((first, i))
-        first = i
-    if first >= 0:
-        out.append((first, end))
-    return out
+def _below(piece: str) -> str:
+    """The lines after the piece's first one, each preceded by its line break."""
+    at = piece.find("\n")
+    return "" if at < 0 else piece[at:]
 
 
-def _items(lines: list[str], cols: list[int], start: int, end: int, parent: int) -> list[tuple[int, int, int]]:
-    """``(first, last, indent)`` of each ``- `` item of the block list in ``lines[start:end]``."""
-    if max(cols[start:end], default=-1) < 0:
-        return []
-    indent = _block_indent(lines, cols, start, end, parent, sequence=True)
-    out: list[tuple[int, int, int]] = []
-    first = -1
-    for i in range(start, end):
-        at = cols[i]
-        if at > indent or at < 0:
-            continue
-        line = lines[i]
-        if at < indent or line[at] != "-" or line[at + 1:at + 2] not in (" ", ""):
-            raise NotPieceable("not a list item")
-        if first >= 0:
-            out.append((first, i, indent))
-        first = i
-    if first >= 0:
-        out.append((first, end, indent))
-    return out
-
-
-def _join(lines: list[str], start: int, end: int, indent: int) -> str:
-    """The lines as their own document, ``indent`` spaces to the left, with the line break that followed them."""
-    tail = "\n" if end < len(lines) else ""
+def _join(piece: str, indent: int, tail: bool) -> str:
+    """The piece as its own document, ``indent`` spaces to the left, with the line break that followed it."""
+    end = "\n" if tail else ""
     if indent == 0:
-        return "\n".join(lines[start:end]) + tail
+        return piece + end
     cut = " " * indent
-    return "\n".join(
-        line[indent:] if line.startswith(cut) else line.lstrip(" ") for line in lines[start:end]
-    ) + tail
+    return "\n".join(line[indent:] if line.startswith(cut) else line.lstrip(" ") for line in piece.split("\n")) + end

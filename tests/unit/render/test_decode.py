@@ -80,6 +80,25 @@ PIECEABLE = {
     "quantities": "spec:\n  containers:\n  - name: a\n    resources:\n      requests: {cpu: 1.5, memory: 1.5Gi}\n",
     "comment in a quoted scalar": 'spec:\n  x: "a\n  # b"\n  y: 1\n',
     "yaml 1.1 scalars": "spec:\n  x: yes\n  y: 0755\n  containers:\n  - name: on\n    tty: y\n",
+    "blank lines before the first key": "\n  \n\nmetadata:\n  a: b\nspec:\n  x: 1\n",
+    "lines of spaces between pieces": "spec:\n  containers:\n  - name: a\n \n    image: i\n\n  x: 1\n      \n",
+    "comment lines at any indentation": "# top\nspec:\n# left\n  x: 1\n      # deep\n  y: 2\n # end\n",
+    "list items at the key's indentation": (
+        "spec:\n  volumes:\n  - name: v\n  -\n    name: w\n  containers:\n  - name: a\n    ports:\n"
+        "    - containerPort: 1\n    args:\n    - x\n    -\n"
+    ),
+    "item key on the next line": "spec:\n  containers:\n  -\n    name: a\n    image: i\n",
+    "item head a comment": "spec:\n  containers:\n  - # c\n    name: a\n",
+    "item key further right": "spec:\n  containers:\n  -   name: a\n      image: i\n",
+    "lists indented under their key": "spec:\n  containers:\n    - name: a\n      env:\n        - name: X\n          value: y\n",
+    "env last, no final line break": "spec:\n  containers:\n  - name: a\n    env:\n    - name: X\n      value: |+\n        y",
+    "env item kept chomping before a field": (
+        "spec:\n  containers:\n  - name: a\n    env:\n    - name: X\n      value: |+\n        y\n\n    image: i\n"
+    ),
+    "container fields that Go drops or fills": (
+        "spec:\n  containers:\n  - name: a\n    tty: false\n    resources: {}\n    unknown: 1\n    $patch: merge\n"
+        "  initContainers:\n  - image: i\n"
+    ),
 }
 
 #: Texts that must be decoded whole (the cut would be unsafe, or they are not YAML).
@@ -101,6 +120,18 @@ NOT_PIECEABLE = {
     "a list at the root": "- a\n- b\n",
     "invalid": "metadata: [\n",
     "only a comment": "# nothing\n",
+    "less indented line between pieces": "spec:\n  x: 1\n y: 2\n  z: 3\n",
+    "less indented line between items": "spec:\n  containers:\n  - name: a\n - name: b\n",
+    "less indented line in a container": "spec:\n  containers:\n  - name: a\n   image: i\n",
+    "less indented line in env": "spec:\n  containers:\n  - name: a\n    env:\n    - name: X\n   - name: Y\n",
+    "text before the first key": "  x: 1\nspec:\n  y: 2\n",
+    "a list before the first key": "spec:\n  - a\n  x: 1\n",
+    "dash without a space at the key's indentation": "spec:\n  volumes:\n  - a\n  -b\n",
+    "a key among the items": "spec:\n  containers:\n    - name: a\n    image: i\n",
+    "item head a list": "spec:\n  containers:\n  - - a\n",
+    "item head an explicit key": "spec:\n  containers:\n  - ? a\n    : b\n",
+    "item not indented under containers": "spec:\n  containers:\n- name: a\n",
+    "spec with no block": "spec:\nmetadata: {}\n",
 }
 
 
@@ -243,3 +274,51 @@ def test_pieces_differing_in_a_quoted_value_share_a_skeleton(monkeypatch: pytest
 def test_a_quoted_key_is_not_a_placeholder() -> None:
     decode._skeletons.clear()
     assert decode._from_skeleton('"k": "v"\n') is decode._OMIT
+
+
+#: Texts decoded one after the other with the memo kept: each differs from the
+#: one before in one small place (a character, the line break after a piece or
+#: an item), so a memo hit that should have been a miss gives the wrong data.
+NEIGHBOURS = [
+    SIDECAR,
+    SIDECAR.replace("cpu: 2000m", "cpu: 2001m"),
+    SIDECAR.replace("- name: istio-init", "- name: istio-inut"),
+    SIDECAR.replace("unknownField: dropped", "tty: true"),
+    SIDECAR.replace("    $patch: merge\n", ""),
+    SIDECAR.replace("  - name: app\n    env: []\n", "  - name: app\n    env:\n    - name: A\n"),
+    "spec:\n  containers:\n  - name: a\n    args:\n    - |+\n      text\n  volumes: []\n",
+    "spec:\n  containers:\n  - name: a\n    args:\n    - |+\n      text",
+    "spec:\n  containers:\n  - name: a\n    args:\n    - |+\n      text\n",
+    "spec:\n  containers:\n  - name: a\n    env:\n    - name: X\n      value: |+\n        y\n  x: 1\n",
+    "spec:\n  containers:\n  - name: a\n    env:\n    - name: X\n      value: |+\n        y",
+    "spec:\n  containers:\n  - name: a\n    image: |+\n      i\n  x: 1\n",
+    "spec:\n  containers:\n  - name: a\n    image: |+\n      i",
+    "spec:\n  containers:\n  - name: a\n  initContainers:\n  - name: a\n",
+    "spec:\n  containers:\n    - name: a\n  initContainers:\n  - name: a\n",
+]
+
+
+def test_neighbouring_texts_never_hit_a_stale_memo() -> None:
+    decode._memo.clear()
+    for text in NEIGHBOURS * 2:
+        assert typed(decode_rendered(text)) == typed(whole(text))
+
+
+def test_a_repeated_container_item_is_not_cut_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    decode._memo.clear()
+    first = decode_rendered(SIDECAR)
+    built: list[str] = []
+    real = decode._build_container
+    monkeypatch.setattr(decode, "_build_container", lambda item, *args: built.append(item) or real(item, *args))
+    other = SIDECAR.replace("periodSeconds: 2", "periodSeconds: 3")
+    second = decode_rendered(other)
+    assert typed(second) == typed(whole(other))
+    # Only the item that changed was cut; istio-init and app came whole from the memo.
+    assert [item.split("\n")[0] for item in built] == ["  - name: istio-proxy"]
+    # What the decoding makes for each container is still new on a hit.
+    again = decode_rendered(SIDECAR)
+    for one, two in zip(first["spec"]["containers"], again["spec"]["containers"]):
+        assert one is not two
+        assert one["resources"] is not two["resources"]
+        if "env" in one:
+            assert one["env"] is not two["env"] and one["env"] == two["env"]
