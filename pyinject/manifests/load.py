@@ -245,7 +245,7 @@ _MAYBE_NOT_STRING = frozenset("-+0123456789.yYnNtTfFoO~<")
 _NO_KEY = object()
 
 
-def _plain_scalar(text: str) -> Any:
+def plain_scalar(text: str) -> Any:
     """A plain scalar's value under go-yaml v2 rules (see KubeResolver)."""
     if not text:
         return None
@@ -311,7 +311,7 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
         if kind is ScalarEvent:
             if event.tag is not None:
                 raise _Unsupported("tag")
-            value: Any = event.value if event.style or not event.implicit[0] else _plain_scalar(event.value)
+            value: Any = event.value if event.style or not event.implicit[0] else plain_scalar(event.value)
             if event.anchor is not None:
                 anchors[event.anchor] = value
         elif kind is MappingStartEvent or kind is SequenceStartEvent:

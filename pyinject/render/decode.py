@@ -48,7 +48,7 @@ import re
 from typing import Any
 
 from pyinject.k8s import gojson, typed_patch
-from pyinject.manifests.load import copy_plain, load_piece
+from pyinject.manifests.load import copy_plain, load_piece, plain_scalar
 
 #: Memoised pieces; cleared when full, so memory stays flat on any input.
 MEMO_LIMIT = 5_000
@@ -211,11 +211,29 @@ def _env_var(item: str, indent: int, tail: bool) -> Any:
     key = ("EnvVar", indent, item, tail)
     known = _memo.get(key, _OMIT)
     if known is _OMIT:
-        decoded = _decode(_join(item, indent, tail))
+        text = _join(item, indent, tail)
+        simple = _SIMPLE_ENV.fullmatch(text)
+        decoded = _decode(text) if simple is None else [_simple_env(*simple.groups())]
         if not isinstance(decoded, list) or len(decoded) != 1:
             raise NotPieceable("not one list item")
         known = _memo[key] = typed_patch.encode_patch("EnvVar", decoded[0])
     return known
+
+
+# An env item that is only a name and a value (``- name: N`` then ``  value: V``)
+# is decoded without the YAML parser when each is one line: a plain scalar of
+# the characters below, starting with no indicator, without spaces (so without
+# ": " or " #") and not ending with ":", is its own text, resolved as the loader
+# resolves it (load.plain_scalar); a double-quoted scalar of printable ASCII
+# without quotes or backslashes is its content.  Only lines of spaces may follow
+# (a scalar ends before them); any other shape, a comment or a line more goes to
+# _decode.
+_PLAIN = r"[A-Za-z0-9_./$][A-Za-z0-9_./$()=@%+~:-]*(?<!:)"
+_SIMPLE_ENV = re.compile(rf'- name: ({_PLAIN})\n  value: (?:"([ !#-\[\]-~]*)"|({_PLAIN}))(?:\n *)*')
+
+
+def _simple_env(name: str, quoted: str | None, plain: str | None) -> dict[str, Any]:
+    return {"name": plain_scalar(name), "value": quoted if plain is None else plain_scalar(plain)}
 
 
 def _field_value(name: Any, raw: Any) -> Any:

@@ -322,3 +322,46 @@ def test_a_repeated_container_item_is_not_cut_again(monkeypatch: pytest.MonkeyPa
         assert one["resources"] is not two["resources"]
         if "env" in one:
             assert one["env"] is not two["env"] and one["env"] == two["env"]
+
+
+SIMPLE_ENV = [
+    "- name: OWNER\n  value: kubernetes://apis/apps/v1/namespaces/ns/deployments/web\n",
+    "- name: OWNER\n  value: kubernetes://apis/apps/v1/namespaces/ns/deployments/web",
+    '- name: NAME\n  value: "orders cart: #0"\n',
+    '- name: EMPTY\n  value: ""\n',
+    "- name: y\n  value: yes\n",  # YAML 1.1 booleans, as the loader resolves them
+    "- name: PORT\n  value: 0755\n",
+    "- name: F\n  value: .5\n",
+    "- name: N\n  value: ~\n",
+    "- name: S\n  value: $(POD_NAME)-x=1@a%b+c\n",
+    "- name: C\n  value: a:b\n",
+    "- name: C\n  value: a:\n",  # a key, not a scalar: decoded by the parser
+    "- name: C\n  value: a # note\n",
+    "- name: C\n  value: a\n    b\n",  # a plain scalar continued on the next line
+    "- name: C\n  value: [a]\n",
+    "- name: C\n  value: 'a'\n",
+    '- name: C\n  value: "a\\tb"\n',
+    "- name: C\n  value: a\n  name: D\n",
+    "- name: <<\n  value: a\n",
+    "- name: OWNER\n  value: a/b\n\n   \n",  # lines of spaces after the value
+    '- name: NAME\n  value: "a"\n \n',
+    "- name: C\n  value: a\n\n  b\n",  # a blank line, then a continuation
+    "- name: C\n  value: a\n# c\n",
+]
+
+
+@pytest.mark.parametrize("text", SIMPLE_ENV)
+def test_simple_env_items_equal_the_parser(text: str) -> None:
+    from pyinject.k8s import typed_patch
+    from pyinject.manifests.load import load_piece
+
+    decode._memo.clear()
+    try:
+        expected: Any = typed(typed_patch.encode_patch("EnvVar", load_piece(text)[0]))
+    except ValueError:
+        expected = "declined"
+    try:
+        got: Any = typed(decode._env_var(text, 0, False))
+    except NotPieceable:
+        got = "declined"
+    assert got == expected
