@@ -22,7 +22,12 @@ unsafe: a line less indented than the block, or at its indentation and neither a
 plain key nor a ``- `` list item (a key's list may sit at the key's own
 indentation).  Lines of spaces and comment lines match neither: they stay with
 the piece they sit in (a comment may be inside a quoted scalar).  The block's
-first line that is neither must open the first piece.
+first line that is neither must open the first piece.  A piece keeps its lines
+but not the line break after its last one; whether there was one is part of
+its memo key (a block scalar kept with ``|+`` ends with it), and a nested
+block's last piece inherits it from the piece the block was cut from.  So a
+piece is exactly the lines a line-by-line cut would give it, and decoding it
+(shifted left by its indentation) is decoding those lines.
 
 The pieces are handed out as they are in the memo, not copied: the result is
 a new dict (and new container dicts, with new ``env`` lists), but the values
