@@ -225,6 +225,41 @@ def test_copying_from_the_patch_merged_into_an_empty_map_changes_nothing(case: A
     assert not [node for node in _collections(result) if id(node) in mine]
 
 
+@pytest.mark.parametrize("case", CASES, ids=[str(c["description"]) for c in CASES])
+def test_giving_up_the_patch_merged_into_an_empty_map_changes_no_result(case: Any) -> None:
+    """With ``give`` the result takes ``fresh``'s parts, yet reads the same, and ``fresh`` is left as it was."""
+    kind = str(case.get("kind", POD))
+    fresh = _merged_into_empty(case["patch"], kind)
+    if fresh is None or "error" in case:
+        return
+    fresh_before = _plain(fresh)
+    result = merge_overlay(copy.deepcopy(case["original"]), case["patch"], kind, fresh, give=True)
+    assert _plain(result) == _plain(merge_overlay(copy.deepcopy(case["original"]), case["patch"], kind))
+    assert _plain(fresh) == fresh_before
+
+
+def test_given_parts_are_placed_as_they_are() -> None:
+    patch = {"spec": {"containers": [{"name": "proxy", "env": [{"name": "A", "value": "1"}]}],
+                      "volumes": [{"name": "v", "emptyDir": {}}]}}
+    fresh = merge_overlay({}, patch)
+    result = merge_overlay({"spec": {"containers": [{"name": "app"}]}}, patch, POD, fresh, give=True)
+    assert result["spec"]["volumes"] is fresh["spec"]["volumes"]
+    assert result["spec"]["containers"][0] is fresh["spec"]["containers"][0]
+    assert result["spec"]["containers"][1] == {"name": "app"}
+
+
+def test_an_element_named_twice_is_copied_before_the_second_merges_into_it() -> None:
+    """The first ``proxy`` is placed as given; merging the second into it must not change ``fresh``."""
+    patch = {"spec": {"containers": [{"name": "proxy", "image": "one"},
+                                     {"name": "proxy", "args": ["x"]}]}}
+    fresh = merge_overlay({}, patch)
+    before = copy.deepcopy(fresh)
+    result = merge_overlay({"spec": {"containers": [{"name": "app"}]}}, patch, POD, fresh, give=True)
+    assert fresh == before
+    assert result == merge_overlay({"spec": {"containers": [{"name": "app"}]}}, patch, POD)
+    assert {"name": "proxy", "image": "one", "args": ["x"]} in result["spec"]["containers"]
+
+
 class _Count(int):
     """An int subclass, which marshal does not write."""
 
