@@ -342,7 +342,7 @@ class SidecarInjector:
             # pod, and post-processing, which changes the pod, reads of the template
             # pod only what it never changes (names) or reads it first (the proxy).
             first = not template_pod
-            template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, patch)
+            template_pod = _stage(f"merge template {name}", _merge_template, template_pod, patch)
             merged = _stage(f"merge template {name}", _merge_into_pod, merged, patch,
                             template_pod if first else None, first and position == len(names))
         if not rendered_checks.has_proxy(user_containers, template_pod.get("spec")):
@@ -531,6 +531,14 @@ def naming_config(source: str) -> Iterator[None]:
         if source != "<embedded>" and not err.message.startswith("injection config "):
             err.message = f"injection config {source}: {err.message}"
         raise
+
+
+def _merge_template(template_pod: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    from pyinject.k8s.merge import merge_overlay
+
+    # No part of a decoded fragment is ever changed (see pyinject.render.decode),
+    # so the copies of its parts may be remembered by identity.
+    return merge_overlay(template_pod, patch, frozen=True)  # type: ignore[return-value]
 
 
 def _merge_into_pod(pod: dict[str, Any], patch: dict[str, Any], fresh: dict[str, Any] | None,

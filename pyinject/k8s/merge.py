@@ -139,6 +139,47 @@ def _fresh(value: Any) -> Any:
     return value
 
 
+# The copies of values a caller vouches never change (the decoded pieces of
+# rendered templates, the same objects pod after pod), kept as the marshal
+# encoding of their _fresh copy, by identity.  Each entry holds its value, so no
+# other object can take its id while the entry lives.  An entry's encoding is
+# written at the second sight of its value, so objects seen once (each pod's own
+# maps) cost only their place until the table is cleared.
+_FROZEN: dict[int, tuple[Any, bytes | None]] = {}
+_FROZEN_LIMIT = 1_024
+
+
+def _fresh_frozen(value: Any) -> Any:
+    """``_fresh(value)`` for a value that never changes, decoded from its copy's encoding when known."""
+    if type(value) in _SCALARS:
+        return value
+    is_list = type(value) is list
+    if not is_list and not isinstance(value, dict):
+        return _fresh(value)
+    known = _FROZEN.get(id(value))
+    if known is not None and known[0] is value and known[1] is not None:
+        return marshal.loads(known[1])
+    scalars = _SCALARS
+    if is_list:
+        copy: Any = [v if type(v) in scalars else _fresh_frozen(v) for v in value]
+    else:
+        try:
+            copy = {k: v if type(v) in scalars else _fresh_frozen(v) for k, v in value.items()
+                    if v is not None and k[:1] != "$"}
+        except TypeError:  # a key that cannot be sliced: the general way
+            copy = _fresh(value)
+    encoded: bytes | None = None
+    if known is not None and known[0] is value:
+        try:
+            encoded = marshal.dumps(copy, 2)  # version 2 writes no shared references
+        except ValueError:  # a subclass inside: it keeps being copied the ordinary way
+            return copy
+    if len(_FROZEN) >= _FROZEN_LIMIT:
+        _FROZEN.clear()
+    _FROZEN[id(value)] = (value, encoded)
+    return copy
+
+
 def _join(where: str, key: Any) -> str:
     return f"{where}.{key}" if where else str(key)
 
@@ -148,7 +189,7 @@ def _join(where: str, key: Any) -> str:
 
 def merge_overlay(
     original: MutableMapping[str, Any], patch: Mapping[str, Any], kind: str = POD,
-    fresh: Mapping[str, Any] | None = None, *, give: bool = False,
+    fresh: Mapping[str, Any] | None = None, *, give: bool = False, frozen: bool = False,
 ) -> MutableMapping[str, Any]:
     """Apply ``patch`` onto ``original`` with strategic merge semantics; return ``original``.
 
@@ -165,13 +206,21 @@ def merge_overlay(
     as they are, not copied, so the two share them from then on.  The merge
     itself never changes a part it placed (a list element it would merge into
     is copied first), so ``fresh`` still reads as before the merge until
-    ``original`` is changed.
+    ``original`` is changed.  ``frozen`` says no part of ``patch`` ever
+    changes, not even after this call: merged into an empty map, the copies of
+    its parts are then remembered by identity (see :func:`_fresh_frozen`).
     """
     if not isinstance(original, MutableMapping):
         raise MergeError(f"cannot merge into a {_kind(original)}: the pod must be a mapping")
     if not isinstance(patch, Mapping):
         raise MergeError(f"cannot merge a {_kind(patch)}: the template must render a mapping")
     definition(kind)  # an unknown kind fails here, with a suggestion
+    if frozen and not original and not any(isinstance(k, str) and k.startswith("$") for k in patch):
+        # Into an empty map every part is new: each is copied (a null dropped), nothing merges.
+        for key, value in patch.items():
+            if value is not None:
+                original[key] = _fresh_frozen(value)
+        return original
     if fresh is not None and any(isinstance(k, str) and k.startswith("$") for k in patch):
         fresh = None  # top-level directives: the empty map's result is not the patch's copy
     result = _merge_map(original, patch, {"type": "object", "ref": kind}, "", fresh, give and fresh is not None)

@@ -272,3 +272,39 @@ def test_copies_of_values_marshal_refuses_are_built_the_ordinary_way() -> None:
     port = result["spec"]["containers"][0]["ports"][0]["containerPort"]
     assert type(port) is _Count and result["spec"]["nodeSelector"] == {"a": "b"}
     assert result["spec"]["nodeSelector"] is not fresh["spec"]["nodeSelector"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[str(c["description"]) for c in CASES])
+def test_a_frozen_patch_merges_into_an_empty_map_as_any_patch_does(case: Any) -> None:
+    """Thrice (first sight, second sight, then from the kept encoding): the same data each time."""
+    kind = str(case.get("kind", POD))
+    want = _merged_into_empty(case["patch"], kind)
+    if want is None:
+        return
+    results = [merge_overlay({}, case["patch"], kind, frozen=True) for _ in range(3)]
+    for result in results:
+        assert _plain(result) == _plain(want)
+        assert [type(node) for node in _collections(result)] == [type(node) for node in _collections(want)]
+    mine = {id(node) for node in _collections(results[1])}
+    assert not [node for node in _collections(results[2]) if id(node) in mine]
+
+
+def test_copies_of_a_frozen_patch_share_nothing_with_it_or_each_other() -> None:
+    from pyinject.golang.encoding_json import JSONStruct
+
+    env = [JSONStruct(name="A", value="1"), JSONStruct(name="B", valueFrom={"fieldRef": {"fieldPath": "x"}})]
+    patch = {"spec": {"containers": [{"name": "proxy", "env": env, "args": None, "$x": 1}]}}
+    first, second, third = (merge_overlay({}, patch, frozen=True) for _ in range(3))
+    third["spec"]["containers"][0]["env"][1]["valueFrom"]["fieldRef"]["fieldPath"] = "changed"
+    assert second == first == {"spec": {"containers": [{"name": "proxy", "env": [
+        {"name": "A", "value": "1"}, {"name": "B", "valueFrom": {"fieldRef": {"fieldPath": "x"}}}]}]}}
+    assert env[1]["valueFrom"]["fieldRef"]["fieldPath"] == "x"
+    assert type(third["spec"]["containers"][0]["env"][0]) is dict
+
+
+def test_the_table_of_frozen_copies_stays_bounded() -> None:
+    from pyinject.k8s import merge
+
+    for i in range(merge._FROZEN_LIMIT + 10):
+        merge_overlay({}, {"metadata": {"labels": {"n": str(i)}}}, frozen=True)
+    assert len(merge._FROZEN) <= merge._FROZEN_LIMIT
