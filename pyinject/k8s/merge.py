@@ -49,9 +49,22 @@ class _Strategy:
     merge_key: str
 
 
+_NO_STRATEGY = _Strategy("", "")
+#: Each valid (patchStrategy, patchMergeKey) pair's reading: a schema has a handful.
+_STRATEGIES: dict[tuple[str, str], _Strategy] = {}
+
+
 def _strategy(shape: Shape | None, where: str) -> _Strategy:
     if shape is None:
-        return _Strategy("", "")
+        return _NO_STRATEGY
+    key = (str(shape.get("patchStrategy", "")), str(shape.get("patchMergeKey", "")))
+    known = _STRATEGIES.get(key)
+    if known is None:
+        known = _STRATEGIES[key] = _read_strategy(shape, where)
+    return known
+
+
+def _read_strategy(shape: Shape, where: str) -> _Strategy:
     parts = [p for p in str(shape.get("patchStrategy", "")).split(",") if p]
     # retainKeys only tells clients to send a $retainKeys list; applying one is driven by
     # the directive itself, so it does not change how this field merges.

@@ -308,3 +308,13 @@ def test_the_table_of_frozen_copies_stays_bounded() -> None:
     for i in range(merge._FROZEN_LIMIT + 10):
         merge_overlay({}, {"metadata": {"labels": {"n": str(i)}}}, frozen=True)
     assert len(merge._FROZEN) <= merge._FROZEN_LIMIT
+
+
+def test_a_bad_patch_strategy_is_refused_each_time_with_its_place() -> None:
+    from pyinject.k8s.merge import _strategy
+
+    for where in ("spec.a", "spec.b"):
+        with pytest.raises(MergeError, match=rf"^{where}: unexpected patch strategy"):
+            _strategy({"patchStrategy": "merge,replace"}, where)
+    assert _strategy({"patchStrategy": "merge,retainKeys", "patchMergeKey": "name"}, "x").merge_key == "name"
+    assert _strategy({"patchStrategy": "merge,retainKeys", "patchMergeKey": "name"}, "y").strategy == "merge"
