@@ -311,7 +311,9 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
         if kind is ScalarEvent:
             if event.tag is not None:
                 raise _Unsupported("tag")
-            value: Any = event.value if event.style or not event.implicit[0] else _plain_scalar(event.value)
+            value: Any = event.value
+            if not event.style and event.implicit[0] and (not value or value[0] in _MAYBE_NOT_STRING):
+                value = _plain_scalar(value)  # the other plain scalars are strings as they stand
             if event.anchor is not None:
                 anchors[event.anchor] = value
         elif kind is MappingStartEvent or kind is SequenceStartEvent:

@@ -34,7 +34,6 @@ from pyinject.golang.values import data_equal
 from pyinject.manifests import emit as yamlemit
 from pyinject.manifests.emit import Layout
 from pyinject.manifests.nodes import ComposeError, Node, compose
-from pyinject.records import dataclass
 
 #: Keys that identify an element of a Kubernetes list (strategic-merge keys).
 IDENTITY_KEYS = ("name", "mountPath", "containerPort", "devicePath", "ip", "topologyKey", "type")
@@ -73,13 +72,19 @@ def splice(text: str, original: Any, new: Any, layout: Layout | None = None,
     return out
 
 
-@dataclass(frozen=True)
 class _Site:
-    """Where a value sits, which decides how new text for it is written."""
+    """Where a value sits, which decides how new text for it is written.
 
-    kind: str  # "key" (block mapping value), "dash" (block sequence item), "root" (the document)
-    col: int = 0  # column of the key / of the dash
-    after: int = 0  # index just past the ":" / the "-"
+    A plain class: one is made for every changed value, and a record's generic
+    ``__init__`` would cost several times as much.
+    """
+
+    __slots__ = ("kind", "col", "after")
+
+    def __init__(self, kind: str, col: int = 0, after: int = 0) -> None:
+        self.kind = kind  # "key" (block mapping value), "dash" (block sequence item), "root" (the document)
+        self.col = col  # column of the key / of the dash
+        self.after = after  # index just past the ":" / the "-"
 
 
 class _Plan:
@@ -245,8 +250,10 @@ class _Plan:
         for key_node, value_node, colon, key in zip(keys[gone:], values[gone:], colons[gone:], list(old)[gone:]):
             if key not in new:
                 self.delete_entry(key_node, value_node)
-            elif not data_equal(old[key], new[key]):
-                self.walk(value_node, old[key], new[key], _Site("key", col, colon + 1))
+            else:
+                before, after = old[key], new[key]
+                if before is not after and not data_equal(before, after):  # most entries are shared, unchanged
+                    self.walk(value_node, before, after, _Site("key", col, colon + 1))
         added = {k: v for k, v in new.items() if k not in old}
         if not added:
             return True
