@@ -28,6 +28,7 @@ safe edit; the writer then falls back to a full round trip.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import islice
 from typing import Any
 
 from pyinject.golang.values import data_equal
@@ -232,31 +233,39 @@ class _Plan:
 
     def edit_map(self, node: Node, old: dict[Any, Any], new: dict[Any, Any]) -> bool:
         """Edit a block mapping entry by entry; False if its keys do not line up with ``old``."""
-        keys = node.children[0::2]
-        values = node.children[1::2]
+        children = node.children
+        keys = children[0::2]
         if len(keys) != len(old):
             return False  # duplicate keys or merge keys ("<<"): rewrite it whole
+        text = self.text
+        colons: list[int] = []
         for key_node, key in zip(keys, old):
             if key_node.kind != "scalar" or (key_node.style == "" and key_node.value == "<<"):
                 return False
             if isinstance(key, str) and key_node.value != key:
                 return False
-        try:
-            colons = [self.colon_after(k) for k in keys]
-        except CannotSplice:
-            return False
+            end = key_node.end
+            if text[end:end + 1] == ":":  # the usual place; colon_after also looks past blanks
+                colons.append(end)
+                continue
+            try:
+                colons.append(self.colon_after(key_node))
+            except CannotSplice:
+                return False
+        values = children[1::2]
         col = self.col(keys[0].start)
-        gone = self.delete_leading_entries(keys, values, [key in new for key in old])
-        for key_node, value_node, colon, key in zip(keys[gone:], values[gone:], colons[gone:], list(old)[gone:]):
+        kept = [key in new for key in old]
+        gone = self.delete_leading_entries(keys, values, kept)
+        for key_node, value_node, colon, key in islice(zip(keys, values, colons, old), gone, None):
             if key not in new:
                 self.delete_entry(key_node, value_node)
             else:
                 before, after = old[key], new[key]
                 if before is not after and not data_equal(before, after):  # most entries are shared, unchanged
                     self.walk(value_node, before, after, _Site("key", col, colon + 1))
+        if len(new) == kept.count(True):
+            return True  # every new key was an old one
         added = {k: v for k, v in new.items() if k not in old}
-        if not added:
-            return True
         if "metadata" in added and "spec" in old:
             spec = keys[list(old).index("spec")]
             if self.at_line_start(spec.start):

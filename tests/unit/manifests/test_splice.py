@@ -418,3 +418,22 @@ def _in_flow(path: tuple[Any, ...]) -> bool:
 def test_nodes_are_plain_records() -> None:
     node = Node("scalar", 0, 1, value="a")
     assert node.children == [] and node.target is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("spec:\n  a : 1\n  b: 2\n", "spec:\n  a : 1\n  b: 3\n"),  # blanks before a colon: entries still line up
+    ("spec:\n  a:\t1\n  b: 2\n", "spec:\n  a:\t1\n  b: 3\n"),
+    ("spec:\n  ? a\n  : 1\n  b: 2\n", "spec:\n  a: 1\n  b: 3\n"),  # an explicit key has no colon after it: rewritten whole
+])
+def test_keys_find_their_colon_wherever_it_stands(text: str, expected: str) -> None:
+    out, new = apply(text, lambda d: d["spec"].update(b=3))
+    assert out == expected and data_equal(load(out), new)
+
+
+def test_a_change_that_only_removes_or_only_renames_keys_is_written() -> None:
+    text = "spec:\n  a: 1\n  b: 2\n  c: 3\n"
+    out, _ = apply(text, lambda d: d["spec"].pop("b"))
+    assert out == "spec:\n  a: 1\n  c: 3\n"
+    # As many keys as before, one of them new: the new one is added, the old one removed.
+    out, new = apply(text, lambda d: (d["spec"].pop("b"), d["spec"].update(d=4)))
+    assert out == "spec:\n  a: 1\n  c: 3\n  d: 4\n" and data_equal(load(out), new)
