@@ -53,8 +53,11 @@ class Node:
     anchor: str | None = None
     children: list[Node] = field(default_factory=list)  # map: key, value, key, value...
     target: Node | None = None  # alias: the anchored node
+    # Where an alias sits: the collection holding it and, in a mapping, its key.  The
+    # builder sets them on aliases only, the one place the writer needs them: without
+    # these links back up, a tree has no reference cycles and goes as soon as it is dropped.
     parent: Node | None = None
-    key: Node | None = None  # for a mapping value: its key
+    key: Node | None = None
 
     def __init__(self, kind: str, start: int, end: int, flow: bool = False, style: str = "", value: str = "",
                  anchor: str | None = None, target: Node | None = None) -> None:
@@ -135,10 +138,11 @@ class NodeBuilder:
         stack = self._stack
         if stack:
             parent = stack[-1]
-            node.parent = parent
             siblings = parent.children
-            if len(siblings) & 1 and parent.kind == "map":
-                node.key = siblings[-1]
+            if kind is AliasEvent:  # only an alias needs to know where it sits (see Node.parent)
+                node.parent = parent
+                if len(siblings) & 1 and parent.kind == "map":
+                    node.key = siblings[-1]
             siblings.append(node)
         elif self.root is None:
             self.root = node

@@ -248,6 +248,14 @@ def test_compose_reports_positions() -> None:
     a_value, b_value = root.children[1], root.children[3]
     assert (a_value.kind, a_value.flow, a_value.anchor) == ("seq", True, "x")
     assert b_value.kind == "alias" and b_value.target is a_value and refs[id(a_value)] == [b_value]
+    assert b_value.parent is root and b_value.key is root.children[2] and root.children[2].value == "b"
+
+
+def test_an_alias_knows_where_it_sits_in_a_list() -> None:
+    root, _ = compose("a: &x 1\nl:\n- 2\n- *x\n")
+    assert root is not None
+    alias = root.children[3].children[1]
+    assert alias.kind == "alias" and alias.parent is root.children[3] and alias.key is None
 
 
 def _tree(root: Node | None) -> Any:
