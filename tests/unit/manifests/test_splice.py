@@ -445,3 +445,17 @@ def test_a_change_that_only_removes_or_only_renames_keys_is_written() -> None:
     # As many keys as before, one of them new: the new one is added, the old one removed.
     out, new = apply(text, lambda d: (d["spec"].pop("b"), d["spec"].update(d=4)))
     assert out == "spec:\n  a: 1\n  c: 3\n  d: 4\n" and data_equal(load(out), new)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (1, 1.0), (1, True), (0, False), ("1", 1), (None, "null"), (float("nan"), float("nan")),
+    ({"a": 1}, {"a": 1.0}), ({"a": 1}, {"a": True}), ({"a": [1]}, {"a": (1,)}), ({"a": 1}, {"b": 1}),
+    ({"a": {"b": "x"}}, {"a": {"b": "x"}}), ({"a": {"b": "x"}}, {"a": {"b": "y"}}), (["x", "y"], ["x"]),
+    ({"a": 1, "b": 2}, {"b": 2, "a": 1}), ([{"a": "x"}], [{"a": "x", "b": None}]),
+])
+def test_the_writers_comparison_is_data_equal(a: Any, b: Any) -> None:
+    from pyinject.golang.encoding_json import JSONStruct
+    from pyinject.manifests.splice import _same
+
+    for x, y in ((a, b), (b, a), (a, a), ({"k": a}, {"k": b}), ([a], [b]), ({"k": a}, JSONStruct({"k": a}))):
+        assert _same(x, y) == data_equal(x, y), (x, y)
