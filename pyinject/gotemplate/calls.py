@@ -424,6 +424,25 @@ class CallCompiler:
 
             return dot_arg
         term: Command
+        if t is VariableNode and len(node.ident) == 1:  # type: ignore[attr-defined]
+            var = node.ident[0]  # type: ignore[attr-defined]
+
+            def variable_arg(st: State, dot: Any) -> Any:
+                # As term_arg over variable(), in one frame.
+                st.node = node
+                for entry in reversed(st.vars):
+                    if entry[0] == var:
+                        value = entry[1]
+                        break
+                else:
+                    st.errorf(f"undefined variable: {var}")
+                if check is None:
+                    return value
+                if to_nil:
+                    return None if value is MISSING else value
+                return check(st, value)
+
+            return variable_arg
         if t is VariableNode:
             term = self.variable(node, None, False)  # type: ignore[arg-type]
         elif t is IdentifierNode:

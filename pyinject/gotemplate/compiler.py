@@ -154,12 +154,8 @@ class Program:
         pipe = node.pipe
         assert pipe is not None
         if pipe.decl:
-            declaration = self.pipeline(pipe)
-
-            def declare(st: State, dot: Any) -> None:
-                declaration(st, dot)
-
-            return declare
+            # The pipeline itself: a list step's value is dropped.
+            return self.pipeline(pipe)
         value_of = self.value(pipe)
         if self.hooks is not None:
             text_of = self.hooks.text
@@ -318,7 +314,13 @@ class Program:
         """A pipeline whose value is only printed, tested or ranged over, where Go's
         nil and its invalid value behave alike: a lone command needs no wrapper."""
         if not pipe.decl and len(pipe.cmds) == 1:
+            args = pipe.cmds[0].args
+            if len(args) == 1 and type(args[0]) is PipeNode:
+                # (pipeline) alone is that pipeline's value.
+                return self.value(args[0])
             return self.command(pipe.cmds[0], has_final=False)
+        if not pipe.decl:
+            return _piped([self.command(cmd, has_final=i > 0) for i, cmd in enumerate(pipe.cmds)])
         whole = self.pipeline(pipe)
 
         def pipeline(st: State, dot: Any, final: Any) -> Any:
@@ -377,6 +379,15 @@ class Program:
         if len(args) > 1 or has_final:
             return _error_command(args[0], f"can't give argument to non-function {args[0]}")
         if t is PipeNode:
+            if not first.decl and len(first.cmds) == 1:  # type: ignore[attr-defined]
+                only = self.command(first.cmds[0], has_final=False)  # type: ignore[attr-defined]
+
+                def sub_command(st: State, dot: Any, final: Any) -> Any:
+                    value = only(st, dot, NO_FINAL)
+                    # A nil interface{} result becomes Go's invalid value.
+                    return MISSING if value is None else value
+
+                return sub_command
             inner = self.pipeline(first)  # type: ignore[arg-type]
 
             def sub(st: State, dot: Any, final: Any) -> Any:
@@ -401,6 +412,35 @@ class Program:
         if t is NilNode:
             return _error_command(first, "nil is not a command")
         return _error_command(first, f"can't evaluate command {quote(str(first))}")
+
+
+def _piped(cmds: list[Command]) -> Command:
+    """Commands piped one into the next, no variables declared: what ``pipeline`` does."""
+    first = cmds[0]
+    if len(cmds) == 2:
+        second = cmds[1]
+
+        def two(st: State, dot: Any, final: Any) -> Any:
+            value = first(st, dot, NO_FINAL)
+            if value is None:
+                value = MISSING
+            value = second(st, dot, value)
+            return MISSING if value is None else value
+
+        return two
+    rest = tuple(cmds[1:])
+
+    def piped(st: State, dot: Any, final: Any) -> Any:
+        value = first(st, dot, NO_FINAL)
+        if value is None:
+            value = MISSING
+        for cmd in rest:
+            value = cmd(st, dot, value)
+            if value is None:
+                value = MISSING
+        return value
+
+    return piped
 
 
 def _error_command(node: Node, msg: str) -> Command:
