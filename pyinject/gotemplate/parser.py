@@ -144,8 +144,17 @@ class _Parser:
         return tok
 
     def peek_non_space(self) -> Token:
-        tok = self.next_non_space()
-        self.backup()
+        # next_non_space() then backup(): left at the token, past the spaces before it.
+        tokens = self.tokens
+        last = self.last
+        i = self.i
+        space = T_SPACE
+        while True:
+            tok = tokens[i if i < last else last]
+            if tok.typ != space:
+                break
+            i += 1
+        self.i = i
         return tok
 
     # -- errors ----------------------------------------------------------------
