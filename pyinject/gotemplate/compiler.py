@@ -121,14 +121,26 @@ class Program:
             return _text(only) if type(only) is str else only  # type: ignore[return-value]
         if len(fns) == 2:
             return _pair(*fns)
-        steps = tuple(fns)
+        # Each body with the text before it (None if none), then the text after the last.
+        pairs: list[tuple[str | None, Body]] = []
+        pending: str | None = None
+        for f in fns:
+            if type(f) is str:
+                pending = f
+            else:
+                pairs.append((pending, f))  # type: ignore[arg-type]
+                pending = None
+        steps = tuple(pairs)
+        tail = pending
 
         def run(st: State, dot: Any) -> None:
-            for f in steps:
-                if type(f) is str:
-                    st.out.append(f)
-                else:
-                    f(st, dot)  # type: ignore[operator]
+            write = st.out.append
+            for text, body in steps:
+                if text is not None:
+                    write(text)
+                body(st, dot)
+            if tail is not None:
+                write(tail)
 
         return run
 
