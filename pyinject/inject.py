@@ -305,7 +305,6 @@ class SidecarInjector:
         from pyinject.istio import postprocess
         from pyinject.istio import rendered as rendered_checks
         from pyinject.k8s.merge import merge_overlay
-        from pyinject.k8s.schema import POD
         from pyinject.k8s.typed_decode import decoded_as_release
 
         run = self.run
@@ -323,7 +322,7 @@ class SidecarInjector:
         names = select_templates(run.config, pod_annotations)
         k8s_minor = self.release.k8s_minor if self.release else NEWEST_K8S_MINOR
         reuse = self._pod_reuse(ctx)
-        for name in names:
+        for position, name in enumerate(names, 1):
             texts: list[str] = []
             if reuse is None:
                 patch = self.rendered(name, ctx, texts)
@@ -337,12 +336,15 @@ class SidecarInjector:
             patch = decoded_as_release(patch, k8s_minor)
             # merge_overlay neither changes the patch nor keeps any part of it (it copies
             # what it stores), so one patch serves both merges without a copy.  Merged
-            # into an empty template pod, the patch's copy is the template pod itself:
-            # the pod's merge copies from it, which is cheaper than building copies again.
+            # into an empty template pod, the patch's copy is the template pod itself.
+            # When no later template merges into it, the pod's merge takes its parts
+            # rather than copies: from then on the template pod shares them with the
+            # pod, and post-processing, which changes the pod, reads of the template
+            # pod only what it never changes (names) or reads it first (the proxy).
             first = not template_pod
-            template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, patch)
-            merged = _stage(f"merge template {name}", merge_overlay, merged, patch, POD,
-                            template_pod if first else None)
+            template_pod = _stage(f"merge template {name}", _merge_template, template_pod, patch)
+            merged = _stage(f"merge template {name}", _merge_into_pod, merged, patch,
+                            template_pod if first else None, first and position == len(names))
         if not rendered_checks.has_proxy(user_containers, template_pod.get("spec")):
             if rendered_checks.renders_nothing(template_pod):
                 raise TemplateError(self.origins.nothing_rendered(names))
@@ -529,6 +531,22 @@ def naming_config(source: str) -> Iterator[None]:
         if source != "<embedded>" and not err.message.startswith("injection config "):
             err.message = f"injection config {source}: {err.message}"
         raise
+
+
+def _merge_template(template_pod: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    from pyinject.k8s.merge import merge_overlay
+
+    # No part of a decoded fragment is ever changed (see pyinject.render.decode),
+    # so the copies of its parts may be remembered by identity.
+    return merge_overlay(template_pod, patch, frozen=True)  # type: ignore[return-value]
+
+
+def _merge_into_pod(pod: dict[str, Any], patch: dict[str, Any], fresh: dict[str, Any] | None,
+                    give: bool) -> dict[str, Any]:
+    from pyinject.k8s.merge import merge_overlay
+    from pyinject.k8s.schema import POD
+
+    return merge_overlay(pod, patch, POD, fresh, give=give)  # type: ignore[return-value]
 
 
 def _stage(name: str, func: Callable[..., Any], *args: Any) -> Any:

@@ -49,9 +49,22 @@ class _Strategy:
     merge_key: str
 
 
+_NO_STRATEGY = _Strategy("", "")
+#: Each valid (patchStrategy, patchMergeKey) pair's reading: a schema has a handful.
+_STRATEGIES: dict[tuple[str, str], _Strategy] = {}
+
+
 def _strategy(shape: Shape | None, where: str) -> _Strategy:
     if shape is None:
-        return _Strategy("", "")
+        return _NO_STRATEGY
+    key = (str(shape.get("patchStrategy", "")), str(shape.get("patchMergeKey", "")))
+    known = _STRATEGIES.get(key)
+    if known is None:
+        known = _STRATEGIES[key] = _read_strategy(shape, where)
+    return known
+
+
+def _read_strategy(shape: Shape, where: str) -> _Strategy:
     parts = [p for p in str(shape.get("patchStrategy", "")).split(",") if p]
     # retainKeys only tells clients to send a $retainKeys list; applying one is driven by
     # the directive itself, so it does not change how this field merges.
@@ -139,6 +152,47 @@ def _fresh(value: Any) -> Any:
     return value
 
 
+# The copies of values a caller vouches never change (the decoded pieces of
+# rendered templates, the same objects pod after pod), kept as the marshal
+# encoding of their _fresh copy, by identity.  Each entry holds its value, so no
+# other object can take its id while the entry lives.  An entry's encoding is
+# written at the second sight of its value, so objects seen once (each pod's own
+# maps) cost only their place until the table is cleared.
+_FROZEN: dict[int, tuple[Any, bytes | None]] = {}
+_FROZEN_LIMIT = 1_024
+
+
+def _fresh_frozen(value: Any) -> Any:
+    """``_fresh(value)`` for a value that never changes, decoded from its copy's encoding when known."""
+    if type(value) in _SCALARS:
+        return value
+    is_list = type(value) is list
+    if not is_list and not isinstance(value, dict):
+        return _fresh(value)
+    known = _FROZEN.get(id(value))
+    if known is not None and known[0] is value and known[1] is not None:
+        return marshal.loads(known[1])
+    scalars = _SCALARS
+    if is_list:
+        copy: Any = [v if type(v) in scalars else _fresh_frozen(v) for v in value]
+    else:
+        try:
+            copy = {k: v if type(v) in scalars else _fresh_frozen(v) for k, v in value.items()
+                    if v is not None and k[:1] != "$"}
+        except TypeError:  # a key that cannot be sliced: the general way
+            copy = _fresh(value)
+    encoded: bytes | None = None
+    if known is not None and known[0] is value:
+        try:
+            encoded = marshal.dumps(copy, 2)  # version 2 writes no shared references
+        except ValueError:  # a subclass inside: it keeps being copied the ordinary way
+            return copy
+    if len(_FROZEN) >= _FROZEN_LIMIT:
+        _FROZEN.clear()
+    _FROZEN[id(value)] = (value, encoded)
+    return copy
+
+
 def _join(where: str, key: Any) -> str:
     return f"{where}.{key}" if where else str(key)
 
@@ -148,7 +202,7 @@ def _join(where: str, key: Any) -> str:
 
 def merge_overlay(
     original: MutableMapping[str, Any], patch: Mapping[str, Any], kind: str = POD,
-    fresh: Mapping[str, Any] | None = None,
+    fresh: Mapping[str, Any] | None = None, *, give: bool = False, frozen: bool = False,
 ) -> MutableMapping[str, Any]:
     """Apply ``patch`` onto ``original`` with strategic merge semantics; return ``original``.
 
@@ -161,15 +215,28 @@ def merge_overlay(
     ``fresh``, when given, is what merging ``patch`` into an empty map gave
     (and still holds): the parts this merge copies in are then copied from it
     by :mod:`marshal` rather than rebuilt from the patch, the same data for less.
+    With ``give``, the caller gives ``fresh`` up: its parts go into ``original``
+    as they are, not copied, so the two share them from then on.  The merge
+    itself never changes a part it placed (a list element it would merge into
+    is copied first), so ``fresh`` still reads as before the merge until
+    ``original`` is changed.  ``frozen`` says no part of ``patch`` ever
+    changes, not even after this call: merged into an empty map, the copies of
+    its parts are then remembered by identity (see :func:`_fresh_frozen`).
     """
     if not isinstance(original, MutableMapping):
         raise MergeError(f"cannot merge into a {_kind(original)}: the pod must be a mapping")
     if not isinstance(patch, Mapping):
         raise MergeError(f"cannot merge a {_kind(patch)}: the template must render a mapping")
     definition(kind)  # an unknown kind fails here, with a suggestion
+    if frozen and not original and not any(isinstance(k, str) and k.startswith("$") for k in patch):
+        # Into an empty map every part is new: each is copied (a null dropped), nothing merges.
+        for key, value in patch.items():
+            if value is not None:
+                original[key] = _fresh_frozen(value)
+        return original
     if fresh is not None and any(isinstance(k, str) and k.startswith("$") for k in patch):
         fresh = None  # top-level directives: the empty map's result is not the patch's copy
-    result = _merge_map(original, patch, {"type": "object", "ref": kind}, "", fresh)
+    result = _merge_map(original, patch, {"type": "object", "ref": kind}, "", fresh, give and fresh is not None)
     if result is not original:
         # A top-level $patch directive produced a new map; keep the caller's object.
         original.clear()
@@ -177,14 +244,17 @@ def merge_overlay(
     return original
 
 
-def _twin_copy(value: Any, twin: Any) -> Any:
+def _twin_copy(value: Any, twin: Any, give: bool = False) -> Any:
     """``_fresh(value)``, copied from ``twin`` (``_fresh(value)`` built before) when marshal can.
 
     marshal writes only the exact built-in types, so data holding anything
-    else (an int subclass, say) is refused and built the ordinary way.
+    else (an int subclass, say) is refused and built the ordinary way.  With
+    ``give``, ``twin`` itself is the result.
     """
     exact = type(twin)
     if exact is dict or exact is list:
+        if give:
+            return twin
         try:
             return marshal.loads(marshal.dumps(twin, 2))  # version 2 writes no shared references
         except ValueError:
@@ -194,11 +264,12 @@ def _twin_copy(value: Any, twin: Any) -> Any:
 
 def _merge_map(
     original: MutableMapping[str, Any], patch: Mapping[str, Any], shape: Shape | None, where: str,
-    twins: Mapping[Any, Any] | None = None,
+    twins: Mapping[Any, Any] | None = None, give: bool = False,
 ) -> MutableMapping[str, Any]:
     """Merge ``patch`` into ``original`` (in place where possible) and return the result.
 
-    ``twins``, when given, is ``_fresh(patch)``: its values are the copies of ``patch``'s.
+    ``twins``, when given, is ``_fresh(patch)``: its values are the copies of ``patch``'s,
+    and with ``give`` they are stored as they are (see :func:`merge_overlay`).
     """
     if _PATCH in patch:
         directive = patch[_PATCH]
@@ -233,28 +304,28 @@ def _merge_map(
             continue
         if key not in original:
             # apimachinery stores even a $deleteFromPrimitiveList list here verbatim.
-            original[key] = _twin_copy(value, twin)
+            original[key] = _twin_copy(value, twin, give)
             continue
         current = original[key]
         if _kind(current) != _kind(value):
-            original[key] = _twin_copy(value, twin)
+            original[key] = _twin_copy(value, twin, give)
             continue
         sub = child_shape(shape, key)
         meta = _strategy(sub, here)
         if _kind(value) == "map":
             if meta.strategy == "replace":
-                original[key] = _twin_copy(value, twin)
+                original[key] = _twin_copy(value, twin, give)
             else:
-                merged = _merge_map(current, value, sub, here, twin)
+                merged = _merge_map(current, value, sub, here, twin, give)
                 if merged is not current:
                     original[key] = merged
         elif _kind(value) == "list":
             if meta.strategy == "merge":
                 items = sub.get("items") if sub is not None else None
                 _set_list(original, key, _merge_list(current, value, items, meta.merge_key,
-                                                     here, delete_list, twin))
+                                                     here, delete_list, twin, give))
             else:
-                original[key] = _twin_copy(value, twin)
+                original[key] = _twin_copy(value, twin, give)
         else:
             original[key] = value
     return original
@@ -351,10 +422,11 @@ def _first_index(order: Sequence[Any], merge_key: str, where: str) -> dict[tuple
 
 
 def _merge_list(original: Sequence[Any], patch: Sequence[Any], items: Shape | None,
-                merge_key: str, where: str, delete_list: bool, twins: Sequence[Any] | None = None) -> list[_Item]:
+                merge_key: str, where: str, delete_list: bool, twins: Sequence[Any] | None = None,
+                give: bool = False) -> list[_Item]:
     """Merge a ``merge``-strategy list; the result in apimachinery's order.
 
-    ``twins``, when given, is ``_fresh(patch)`` (see :func:`_merge_map`).
+    ``twins``, when given, is ``_fresh(patch)``, given up with ``give`` (see :func:`_merge_map`).
     """
     current = [_Item(value, i) for i, value in enumerate(original)]
     if not original and not patch:
@@ -408,10 +480,14 @@ def _merge_list(original: Sequence[Any], patch: Sequence[Any], items: Shape | No
                       if merge_key in item.value
                       and _identity(item.value[merge_key], at) == target), None)
         if match is None:
-            current.append(_Item(_twin_copy(element, plain_twins[position]), None))
+            current.append(_Item(_twin_copy(element, plain_twins[position], give), None))
         else:
+            if give and match.source is None:
+                # An element the patch named twice: the first was placed as given
+                # (shared with ``twins``), and merging changes it, so it is copied first.
+                match.value = _twin_copy(match.value, match.value)
             merged_value = _merge_map(match.value, element, items,
-                                      f"{where}[{merge_key}={element[merge_key]}]", plain_twins[position])
+                                      f"{where}[{merge_key}={element[merge_key]}]", plain_twins[position], give)
             match.value = merged_value
     return _order(current, plain, server_order, merge_key, where)
 

@@ -176,6 +176,10 @@ def _is_blank_or_comment(line: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
+#: The first characters of a ``---`` separator, a ``%`` directive and a ``...`` end marker.
+_MARKER_STARTS = frozenset("-%.")
+
+
 def _is_end_marker(line: str) -> bool:
     return line.startswith("...") and (len(line) == 3 or line[3] in " \t\r\n")
 
@@ -212,6 +216,12 @@ def split_documents(stream: IO[str] | Iterable[str], source: str) -> Iterator[Ra
 
     for line in stream:
         lineno += 1
+        if line[:1] not in _MARKER_STARTS and not pending_directives:
+            # Most lines: no separator, directive or end marker can start with anything else.
+            if not body and not separator:
+                body_line = lineno
+            body.append(line)
+            continue
         if _is_separator(line):
             if index == 0 and not separator and body and all(_is_blank_or_comment(b) for b in body):
                 # Comments before the first "---" (a license header, a note) open the

@@ -42,7 +42,9 @@ class PostprocessContext:
     """What the passes need besides the merged pod."""
 
     #: The rendered templates merged over an empty pod: what injection adds
-    #: (Istio's ``templatePod``; the status annotation lists its names).
+    #: (Istio's ``templatePod``; the status annotation lists its names).  Its
+    #: containers and volumes may be the very objects in the pod, so a pass reads
+    #: of them only what no pass changes (names), or reads before any pass changes the pod.
     template_pod: Mapping[str, JSON]
     #: The user's pod template as the templates saw it: before the merge, after a
     #: previous injection was stripped (user containers that override injected ones).

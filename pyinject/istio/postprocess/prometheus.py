@@ -36,11 +36,16 @@ CANONICAL = {
 }
 _SANITIZED = {"prometheus_io_" + field: field for field in CANONICAL}
 _INVALID_LABEL_CHAR = re.compile(r"[^a-zA-Z0-9_]")
+_SANITIZED_LENGTHS = frozenset(len(key) for key in _SANITIZED)
 
 
 def scrape_field(key: str) -> str | None:
     """``scrape``/``port``/``path`` when ``key`` is a spelling of that Prometheus annotation."""
-    return _SANITIZED.get(_INVALID_LABEL_CHAR.sub("_", str(key)))
+    text = str(key)
+    # Replacing characters keeps the length and the valid ones: most keys are ruled out unread.
+    if not text.startswith("prometheus") or len(text) not in _SANITIZED_LENGTHS:
+        return None
+    return _SANITIZED.get(_INVALID_LABEL_CHAR.sub("_", text))
 
 
 def _find(anns: Mapping[str, Any], field: str) -> tuple[str, JSON] | None:

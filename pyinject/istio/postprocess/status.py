@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyinject.model import JSON
 from pyinject.golang.encoding_json import JSONStruct, go_json
@@ -76,13 +76,28 @@ def injection_status(template_pod: JSON, revision: str, with_revision: bool = Tr
     (``default`` when unset), compact, in Istio's key order.
     """
     spec = template_pod.get("spec") or {}
-    status: dict[str, JSON] = JSONStruct()
-    for key in STATUS_KEYS:
-        names = [item.get("name", "") for item in spec.get(key) or () if isinstance(item, Mapping)]
-        status[key] = names or None
-    if with_revision:  # recorded from Istio 1.11
-        status["revision"] = revision or "default"
-    return go_json(status)
+    lists = tuple(tuple(item.get("name", "") for item in spec.get(key) or () if isinstance(item, Mapping))
+                  for key in STATUS_KEYS)
+    # Only names that are strings are kept: 1, 1.0 and True are one key but three JSON texts.
+    plain = type(revision) is str and all(type(name) is str for names in lists for name in names)
+    memo_key = (lists, revision, with_revision) if plain else None
+    text = _STATUS_TEXTS.get(memo_key) if memo_key is not None else None
+    if text is None:
+        status: dict[str, JSON] = JSONStruct()
+        for key, names in zip(STATUS_KEYS, lists):
+            status[key] = list(names) or None
+        if with_revision:  # recorded from Istio 1.11
+            status["revision"] = revision or "default"
+        text = go_json(status)
+        if memo_key is not None:
+            if len(_STATUS_TEXTS) >= 256:
+                _STATUS_TEXTS.clear()
+            _STATUS_TEXTS[memo_key] = text
+    return text
+
+
+#: Status texts by what they say: pod after pod, the templates add the same names.
+_STATUS_TEXTS: dict[tuple[Any, ...], str] = {}
 
 
 def apply_metadata(pod: Pod, ctx: PostprocessContext) -> None:

@@ -225,6 +225,41 @@ def test_copying_from_the_patch_merged_into_an_empty_map_changes_nothing(case: A
     assert not [node for node in _collections(result) if id(node) in mine]
 
 
+@pytest.mark.parametrize("case", CASES, ids=[str(c["description"]) for c in CASES])
+def test_giving_up_the_patch_merged_into_an_empty_map_changes_no_result(case: Any) -> None:
+    """With ``give`` the result takes ``fresh``'s parts, yet reads the same, and ``fresh`` is left as it was."""
+    kind = str(case.get("kind", POD))
+    fresh = _merged_into_empty(case["patch"], kind)
+    if fresh is None or "error" in case:
+        return
+    fresh_before = _plain(fresh)
+    result = merge_overlay(copy.deepcopy(case["original"]), case["patch"], kind, fresh, give=True)
+    assert _plain(result) == _plain(merge_overlay(copy.deepcopy(case["original"]), case["patch"], kind))
+    assert _plain(fresh) == fresh_before
+
+
+def test_given_parts_are_placed_as_they_are() -> None:
+    patch = {"spec": {"containers": [{"name": "proxy", "env": [{"name": "A", "value": "1"}]}],
+                      "volumes": [{"name": "v", "emptyDir": {}}]}}
+    fresh = merge_overlay({}, patch)
+    result = merge_overlay({"spec": {"containers": [{"name": "app"}]}}, patch, POD, fresh, give=True)
+    assert result["spec"]["volumes"] is fresh["spec"]["volumes"]
+    assert result["spec"]["containers"][0] is fresh["spec"]["containers"][0]
+    assert result["spec"]["containers"][1] == {"name": "app"}
+
+
+def test_an_element_named_twice_is_copied_before_the_second_merges_into_it() -> None:
+    """The first ``proxy`` is placed as given; merging the second into it must not change ``fresh``."""
+    patch = {"spec": {"containers": [{"name": "proxy", "image": "one"},
+                                     {"name": "proxy", "args": ["x"]}]}}
+    fresh = merge_overlay({}, patch)
+    before = copy.deepcopy(fresh)
+    result = merge_overlay({"spec": {"containers": [{"name": "app"}]}}, patch, POD, fresh, give=True)
+    assert fresh == before
+    assert result == merge_overlay({"spec": {"containers": [{"name": "app"}]}}, patch, POD)
+    assert {"name": "proxy", "image": "one", "args": ["x"]} in result["spec"]["containers"]
+
+
 class _Count(int):
     """An int subclass, which marshal does not write."""
 
@@ -237,3 +272,49 @@ def test_copies_of_values_marshal_refuses_are_built_the_ordinary_way() -> None:
     port = result["spec"]["containers"][0]["ports"][0]["containerPort"]
     assert type(port) is _Count and result["spec"]["nodeSelector"] == {"a": "b"}
     assert result["spec"]["nodeSelector"] is not fresh["spec"]["nodeSelector"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[str(c["description"]) for c in CASES])
+def test_a_frozen_patch_merges_into_an_empty_map_as_any_patch_does(case: Any) -> None:
+    """Thrice (first sight, second sight, then from the kept encoding): the same data each time."""
+    kind = str(case.get("kind", POD))
+    want = _merged_into_empty(case["patch"], kind)
+    if want is None:
+        return
+    results = [merge_overlay({}, case["patch"], kind, frozen=True) for _ in range(3)]
+    for result in results:
+        assert _plain(result) == _plain(want)
+        assert [type(node) for node in _collections(result)] == [type(node) for node in _collections(want)]
+    mine = {id(node) for node in _collections(results[1])}
+    assert not [node for node in _collections(results[2]) if id(node) in mine]
+
+
+def test_copies_of_a_frozen_patch_share_nothing_with_it_or_each_other() -> None:
+    from pyinject.golang.encoding_json import JSONStruct
+
+    env = [JSONStruct(name="A", value="1"), JSONStruct(name="B", valueFrom={"fieldRef": {"fieldPath": "x"}})]
+    patch = {"spec": {"containers": [{"name": "proxy", "env": env, "args": None, "$x": 1}]}}
+    first, second, third = (merge_overlay({}, patch, frozen=True) for _ in range(3))
+    third["spec"]["containers"][0]["env"][1]["valueFrom"]["fieldRef"]["fieldPath"] = "changed"
+    assert second == first == {"spec": {"containers": [{"name": "proxy", "env": [
+        {"name": "A", "value": "1"}, {"name": "B", "valueFrom": {"fieldRef": {"fieldPath": "x"}}}]}]}}
+    assert env[1]["valueFrom"]["fieldRef"]["fieldPath"] == "x"
+    assert type(third["spec"]["containers"][0]["env"][0]) is dict
+
+
+def test_the_table_of_frozen_copies_stays_bounded() -> None:
+    from pyinject.k8s import merge
+
+    for i in range(merge._FROZEN_LIMIT + 10):
+        merge_overlay({}, {"metadata": {"labels": {"n": str(i)}}}, frozen=True)
+    assert len(merge._FROZEN) <= merge._FROZEN_LIMIT
+
+
+def test_a_bad_patch_strategy_is_refused_each_time_with_its_place() -> None:
+    from pyinject.k8s.merge import _strategy
+
+    for where in ("spec.a", "spec.b"):
+        with pytest.raises(MergeError, match=rf"^{where}: unexpected patch strategy"):
+            _strategy({"patchStrategy": "merge,replace"}, where)
+    assert _strategy({"patchStrategy": "merge,retainKeys", "patchMergeKey": "name"}, "x").merge_key == "name"
+    assert _strategy({"patchStrategy": "merge,retainKeys", "patchMergeKey": "name"}, "y").strategy == "merge"

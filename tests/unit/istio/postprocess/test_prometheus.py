@@ -91,3 +91,15 @@ def test_pod_without_annotations_gets_them() -> None:
 )
 def test_scrape_field(key: str, want: str | None) -> None:
     assert scrape_field(key) == want
+
+
+def test_scrape_field_agrees_with_sanitizing_every_key() -> None:
+    """The length and prefix shortcut rules out only keys the sanitized spelling rejects."""
+    import re
+
+    sanitized = {"prometheus_io_scrape": "scrape", "prometheus_io_port": "port", "prometheus_io_path": "path"}
+    keys = ["prometheus.io/scrape", "prometheus.io/scrapes", "Prometheus.io/port", "xprometheus.io/port",
+            "prometheus\u00e9io/port", "prometheus.io/p\u00f6rt", "prometheus.io/path ", "prometheus", "",
+            "prometheus::io/port", "prometheus.io.path", "prometheus/io/scrape", "prometheus_io_path\n"]
+    for key in keys:
+        assert scrape_field(key) == sanitized.get(re.sub(r"[^a-zA-Z0-9_]", "_", key)), key

@@ -120,3 +120,18 @@ def test_apply_metadata_without_network_adds_no_label() -> None:
     apply_metadata(pod, ctx({}))
     assert "labels" not in pod["metadata"]
     assert "sidecar.istio.io/status" in pod["metadata"]["annotations"]
+
+
+def test_status_texts_differ_whenever_the_names_or_revision_do() -> None:
+    """Asked again and again, each template pod still gets its own text (a kept text is never another's)."""
+    pods = [{"spec": {"containers": [{"name": name}]}} for name in ("istio-proxy", "1", 1, True, 1.0, "istio-proxy")]
+    for _ in range(2):
+        texts = [injection_status(pod, "r1") for pod in pods]
+        assert texts[1:5] == [
+            '{"initContainers":null,"containers":["1"],"volumes":null,"imagePullSecrets":null,"revision":"r1"}',
+            '{"initContainers":null,"containers":[1],"volumes":null,"imagePullSecrets":null,"revision":"r1"}',
+            '{"initContainers":null,"containers":[true],"volumes":null,"imagePullSecrets":null,"revision":"r1"}',
+            '{"initContainers":null,"containers":[1],"volumes":null,"imagePullSecrets":null,"revision":"r1"}',
+        ]
+        assert texts[0] == texts[5] != injection_status(pods[0], "r2")
+        assert injection_status(pods[0], "r1", with_revision=False).endswith('"imagePullSecrets":null}')
