@@ -355,14 +355,10 @@ class Program:
 
             return single
 
+        run = _piped(cmds)
+
         def pipeline(st: State, dot: Any) -> Any:
-            value = first(st, dot, NO_FINAL)
-            if value is None:
-                value = MISSING
-            for cmd in rest:
-                value = cmd(st, dot, value)
-                if value is None:
-                    value = MISSING
+            value = run(st, dot, NO_FINAL)
             for name in names:
                 if assign:
                     st.set_var(name, value)
@@ -392,14 +388,7 @@ class Program:
             return _error_command(args[0], f"can't give argument to non-function {args[0]}")
         if t is PipeNode:
             if not first.decl and len(first.cmds) == 1:  # type: ignore[attr-defined]
-                only = self.command(first.cmds[0], has_final=False)  # type: ignore[attr-defined]
-
-                def sub_command(st: State, dot: Any, final: Any) -> Any:
-                    value = only(st, dot, NO_FINAL)
-                    # A nil interface{} result becomes Go's invalid value.
-                    return MISSING if value is None else value
-
-                return sub_command
+                return _piped([self.command(first.cmds[0], has_final=False)])  # type: ignore[attr-defined]
             inner = self.pipeline(first)  # type: ignore[arg-type]
 
             def sub(st: State, dot: Any, final: Any) -> Any:
@@ -427,8 +416,16 @@ class Program:
 
 
 def _piped(cmds: list[Command]) -> Command:
-    """Commands piped one into the next, no variables declared: what ``pipeline`` does."""
+    """Commands piped one into the next (the value piped in is not used), their value
+    with a nil interface{} result made Go's invalid value."""
     first = cmds[0]
+    if len(cmds) == 1:
+
+        def one(st: State, dot: Any, final: Any) -> Any:
+            value = first(st, dot, NO_FINAL)
+            return MISSING if value is None else value
+
+        return one
     if len(cmds) == 2:
         second = cmds[1]
 

@@ -130,21 +130,12 @@ class _Parser:
         return self.tokens[i if i < last else last]
 
     def next_non_space(self) -> Token:
-        # As next() until a token other than a space, inline.
-        tokens = self.tokens
-        last = self.last
-        i = self.i
-        space = T_SPACE
-        while True:
-            tok = tokens[i if i < last else last]
-            i += 1
-            if tok.typ != space:
-                break
-        self.i = i
+        tok = self.peek_non_space()
+        self.i += 1
         return tok
 
     def peek_non_space(self) -> Token:
-        # next_non_space() then backup(): left at the token, past the spaces before it.
+        # Left at the next token other than a space (past the final EOF/ERROR, as next() reads).
         tokens = self.tokens
         last = self.last
         i = self.i
