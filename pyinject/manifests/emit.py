@@ -78,6 +78,20 @@ def _string(text: str, flow: bool, quote: str) -> str:
     return written
 
 
+#: The commonest case, a string in block context with no style asked for, keyed on the string alone.
+_BLOCK_CACHE: dict[str, str] = {}
+
+
+def _block_string(text: str) -> str:
+    """``_string(text, False, "")``, from a cache keyed on ``text`` alone."""
+    written = _BLOCK_CACHE.get(text)
+    if written is None:
+        if len(_BLOCK_CACHE) >= _STRING_CACHE_SIZE:
+            _BLOCK_CACHE.clear()
+        written = _BLOCK_CACHE[text] = _quote_string(text, False, "")
+    return written
+
+
 def _quote_string(text: str, flow: bool, quote: str) -> str:
     ambiguous = needs_quotes(text)
     if quote == '"':
@@ -165,7 +179,7 @@ def _key(key: Any, *, flow: bool = False) -> str:
 def value_after_key(value: Any, col: int, layout: Layout, quote: str = "") -> str:
     """Text that follows ``key:`` for a key at column ``col`` (no final newline)."""
     if type(value) is str and not quote and "\n" not in value:
-        return " " + _string(value, False, "")
+        return " " + _block_string(value)
     if isinstance(value, dict) and value:
         return "\n" + entries(value, col + layout.mapping, layout).rstrip("\n")
     if isinstance(value, list) and value:
@@ -180,7 +194,7 @@ def value_after_key(value: Any, col: int, layout: Layout, quote: str = "") -> st
 def value_after_dash(value: Any, col: int, layout: Layout, quote: str = "") -> str:
     """Text that follows ``-`` for an item whose dash is at column ``col`` (no final newline)."""
     if type(value) is str and not quote and "\n" not in value:
-        return " " + _string(value, False, "")
+        return " " + _block_string(value)
     inner = col + 2
     if isinstance(value, dict) and value:
         return " " + entries(value, inner, layout)[inner:].rstrip("\n")
@@ -202,13 +216,27 @@ def _literal_body(text: str, col: int) -> str:
 def entries(mapping: dict[Any, Any], col: int, layout: Layout) -> str:
     """Block mapping entries at column ``col``, every line indented and ended with a newline."""
     pad = " " * col
-    return "".join(f"{pad}{_key(k)}:{_after_key(v, col, layout)}\n" for k, v in mapping.items())
+    out: list[str] = []
+    for k, v in mapping.items():
+        # Most keys and values are one-line strings: written here, without the general calls.
+        key = _block_string(k) if type(k) is str else _key(k)
+        if type(v) is str and "\n" not in v:
+            out.append(f"{pad}{key}: {_block_string(v)}\n")
+        else:
+            out.append(f"{pad}{key}:{_after_key(v, col, layout)}\n")
+    return "".join(out)
 
 
 def items(values: list[Any], col: int, layout: Layout) -> str:
     """Block sequence items with their dash at column ``col``, each line ended with a newline."""
     pad = " " * col
-    return "".join(f"{pad}-{_after_dash(v, col, layout)}\n" for v in values)
+    out: list[str] = []
+    for v in values:
+        if type(v) is str and "\n" not in v:
+            out.append(f"{pad}- {_block_string(v)}\n")
+        else:
+            out.append(f"{pad}-{_after_dash(v, col, layout)}\n")
+    return "".join(out)
 
 
 # Injected pods repeat whole subtrees workload after workload (init containers,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -311,7 +310,9 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
         if kind is ScalarEvent:
             if event.tag is not None:
                 raise _Unsupported("tag")
-            value: Any = event.value if event.style or not event.implicit[0] else _plain_scalar(event.value)
+            value: Any = event.value
+            if not event.style and event.implicit[0] and (not value or value[0] in _MAYBE_NOT_STRING):
+                value = _plain_scalar(value)  # the other plain scalars are strings as they stand
             if event.anchor is not None:
                 anchors[event.anchor] = value
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
@@ -478,22 +479,22 @@ def guess_indent(text: str) -> tuple[int, int, int]:
     """
     mapping: int | None = None
     offset: int | None = None
-    # Lazily: both are usually found in the document's first lines.
-    lines = (line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
-    for parent, child in pairwise(lines):
-        head = parent.rstrip()
-        if not head.endswith(":") or head.lstrip().startswith("- "):
-            continue
-        parent_indent = len(parent) - len(parent.lstrip(" "))
-        child_body = child.lstrip(" ")
-        delta = len(child) - len(child_body) - parent_indent
-        if child_body.startswith("- "):
-            if offset is None and delta >= 0:
-                offset = delta
-        elif mapping is None and delta > 0:
-            mapping = delta
-        if mapping is not None and offset is not None:
-            break
+    opener = -1  # the indentation of the last line read if it opens a block ("key:"), else -1
+    for line in text.splitlines():
+        body = line.lstrip()
+        if not body or body[0] == "#":
+            continue  # blank lines and comments say nothing
+        if opener >= 0:
+            child_body = line.lstrip(" ")
+            delta = len(line) - len(child_body) - opener
+            if child_body.startswith("- "):
+                if offset is None and delta >= 0:
+                    offset = delta
+            elif mapping is None and delta > 0:
+                mapping = delta
+            if mapping is not None and offset is not None:
+                break  # both are usually found in the document's first lines
+        opener = len(line) - len(line.lstrip(" ")) if line.rstrip().endswith(":") and not body.startswith("- ") else -1
     mapping = mapping or 2
     offset = offset or 0
     return mapping, offset + 2, offset

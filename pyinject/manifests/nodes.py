@@ -53,13 +53,16 @@ class Node:
     anchor: str | None = None
     children: list[Node] = field(default_factory=list)  # map: key, value, key, value...
     target: Node | None = None  # alias: the anchored node
+    # Where an alias sits: the collection holding it and, in a mapping, its key.  The
+    # builder sets them on aliases only, the one place the writer needs them: without
+    # these links back up, a tree has no reference cycles and goes as soon as it is dropped.
     parent: Node | None = None
-    key: Node | None = None  # for a mapping value: its key
+    key: Node | None = None
 
     def __init__(self, kind: str, start: int, end: int, flow: bool = False, style: str = "", value: str = "",
                  anchor: str | None = None, target: Node | None = None) -> None:
-        # Written out: one Node is made per event of every spliced document, and the
-        # record decorator's general __init__ costs four times as much.
+        # Written out: the record decorator's general __init__ costs four times as much
+        # (NodeBuilder, which makes one per event, sets the fields itself: cheaper still).
         self.kind = kind
         self.start = start
         self.end = end
@@ -71,6 +74,11 @@ class Node:
         self.target = target
         self.parent = None
         self.key = None
+
+
+_new_node = object.__new__
+#: The children of every scalar the builder makes: always empty.
+_NO_CHILDREN: list[Node] = []
 
 
 class NodeBuilder:
@@ -96,11 +104,28 @@ class NodeBuilder:
         # Called for every event of every document read for splicing: attaching is inlined.
         kind = type(event)
         if kind is ScalarEvent:
-            node = Node("scalar", event.start_mark.index, event.end_mark.index, False, event.style or "",
-                        event.value, event.anchor)
+            # Made field by field: calling the class costs a third more, and a scalar
+            # shares the one empty list of children (nothing ever adds to a scalar's).
+            node = _new_node(Node)
+            node.kind = "scalar"
+            node.start = event.start_mark.index
+            node.end = event.end_mark.index
+            node.flow = False
+            node.style = event.style or ""
+            node.value = event.value
+            node.anchor = event.anchor
+            node.children = _NO_CHILDREN
+            node.target = node.parent = node.key = None
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            node = Node("map" if kind is MappingStartEvent else "seq", event.start_mark.index,
-                        event.end_mark.index, bool(event.flow_style), "", "", event.anchor)
+            node = _new_node(Node)
+            node.kind = "map" if kind is MappingStartEvent else "seq"
+            node.start = event.start_mark.index
+            node.end = event.end_mark.index
+            node.flow = bool(event.flow_style)
+            node.style = node.value = ""
+            node.anchor = event.anchor
+            node.children = []
+            node.target = node.parent = node.key = None
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
             self._stack.pop().end = event.end_mark.index
             return False
@@ -113,10 +138,11 @@ class NodeBuilder:
         stack = self._stack
         if stack:
             parent = stack[-1]
-            node.parent = parent
             siblings = parent.children
-            if len(siblings) & 1 and parent.kind == "map":
-                node.key = siblings[-1]
+            if kind is AliasEvent:  # only an alias needs to know where it sits (see Node.parent)
+                node.parent = parent
+                if len(siblings) & 1 and parent.kind == "map":
+                    node.key = siblings[-1]
             siblings.append(node)
         elif self.root is None:
             self.root = node

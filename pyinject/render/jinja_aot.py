@@ -110,6 +110,8 @@ class _Compiler:
         self.tests: dict[str, str] = {}
         self.globals: dict[str, str] = {}
         self.counter = 0
+        self.body_at = 0
+        self.calls_used = False
 
     # -- modules
 
@@ -171,10 +173,18 @@ class _Compiler:
             self.function(f"{name}(c: CompiledContext) -> list[str]")
             self.block(module, module.body.body, _Scope(None, _assigned(module.body.body)), 1, top=True)
             self.emit(1, "return o")
+            self.end_function()
             body.extend(self.lines)
             templates.append((root, name))
-        head = [f"f_{_ident(n)} = {ref}" for n, ref in sorted(self.filters.items())]
-        head += [f"t_{_ident(n)} = {ref}" for n, ref in sorted(self.tests.items())]
+        calls = [(f"f_{_ident(n)}", ref) for n, ref in sorted(self.filters.items())]
+        calls += [(f"t_{_ident(n)}", ref) for n, ref in sorted(self.tests.items())]
+        head = ["", "class Calls:",
+                '    """The filters and tests the templates call: as they are, or watched (inside abstract renders)."""',
+                "", f"    __slots__ = ({''.join(f'{name!r}, ' for name, _ in calls)})", "",
+                "    def __init__(self, wrap: Callable[[Any], Any]) -> None:"]
+        head += [f"        self.{name} = wrap({ref})" for name, ref in calls] or ["        pass"]
+        head += ["", "", "#: A filter is watched only while a hole recorder is active (see jinja_runtime.watched).",
+                 "PLAIN_CALLS = Calls(lambda fn: fn)", "WATCHED_CALLS = Calls(watched)", ""]
         head += [f"g_{_ident(n)} = {ref}" for n, ref in sorted(self.globals.items())]
         tail = ["", "", "#: Each template file's render function.",
                 "TEMPLATES: dict[str, Callable[[CompiledContext], list[str]]] = {"]
@@ -185,6 +195,13 @@ class _Compiler:
     def function(self, signature: str) -> None:
         """A template's or macro's function, up to its body: its variables and its output list."""
         self.lines += ["", "", f"def {signature}:", "    v = c.vars", "    o: list[str] = []", "    e = o.extend"]
+        self.body_at = len(self.lines)
+        self.calls_used = False
+
+    def end_function(self) -> None:
+        """A function that calls filters or tests picks their table first (see ``Calls``)."""
+        if self.calls_used:
+            self.lines.insert(self.body_at, "    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS")
 
     def macro(self, module: _Module, node: nodes.Macro) -> None:
         scope = _Scope(None, _assigned(node.body))
@@ -200,6 +217,7 @@ class _Compiler:
         self.function(f"{self.macro_name(module, node.name)}({', '.join(['c: CompiledContext', *params])}) -> str")
         self.block(module, node.body, scope, 1, top=False, macro=True)
         self.emit(1, 'return "".join(o)')
+        self.end_function()
 
     @staticmethod
     def macro_name(module: _Module, name: str) -> str:
@@ -360,17 +378,18 @@ class _Compiler:
             raise CompileError(f"{where}: this filter form does not compile")
         if isinstance(node, nodes.Filter):
             table, prefix, known = self.filters, "f", {**BUILTIN_FILTERS, **FILTERS}
-            ref = f'watched(FILTERS[{node.name!r}])' if node.name in FILTERS else f'watched(BUILTIN_FILTERS[{node.name!r}])'
+            ref = f'FILTERS[{node.name!r}]' if node.name in FILTERS else f'BUILTIN_FILTERS[{node.name!r}]'
         else:
             table, prefix, known = self.tests, "t", BUILTIN_TESTS
-            ref = f'watched(BUILTIN_TESTS[{node.name!r}])'
+            ref = f'BUILTIN_TESTS[{node.name!r}]'
         if node.name not in known:
             raise CompileError(f"{where}: {'filter' if prefix == 'f' else 'test'} {node.name!r} does not compile")
         table[node.name] = ref
         args = [self.expr(module, node.node, scope, macro)]
         args += [self.expr(module, a, scope, macro) for a in node.args]
         args += [f"{k.key}={self.expr(module, k.value, scope, macro)}" for k in node.kwargs]
-        return f"{prefix}_{_ident(node.name)}({', '.join(args)})"
+        self.calls_used = True
+        return f"k.{prefix}_{_ident(node.name)}({', '.join(args)})"
 
     def call(self, module: _Module, node: nodes.Call, scope: _Scope, macro: bool, where: str) -> str:
         if node.kwargs or node.dyn_args is not None or node.dyn_kwargs is not None:
@@ -414,6 +433,7 @@ from pyinject.render.jinja_runtime import (
     BUILTIN_TESTS,
     FILTERS,
     GLOBALS,
+    RECORDERS,
     CompiledContext,
     call,
     call_with_context,

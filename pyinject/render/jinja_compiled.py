@@ -14,6 +14,7 @@ from pyinject.render.jinja_runtime import (
     BUILTIN_TESTS,
     FILTERS,
     GLOBALS,
+    RECORDERS,
     CompiledContext,
     call,
     call_with_context,
@@ -35,18 +36,31 @@ SOURCES: dict[str, str] = {
     'sidecar.yaml.j2': '958243dff5326174e51d5583c90782aa9117053384b4777a30071bd25f5fcb0b',
 }
 
-f_fallback = watched(FILTERS['fallback'])
-f_goquote = watched(FILTERS['goquote'])
-f_gostr = watched(FILTERS['gostr'])
-f_istio_indent = watched(FILTERS['istio_indent'])
-f_join = watched(BUILTIN_FILTERS['join'])
-f_lower = watched(BUILTIN_FILTERS['lower'])
-f_nindent = watched(FILTERS['nindent'])
-f_omit_nil = watched(FILTERS['omit_nil'])
-f_to_yaml = watched(FILTERS['to_yaml'])
-f_trim_suffix = watched(FILTERS['trim_suffix'])
-f_trunc_bytes = watched(FILTERS['trunc_bytes'])
-t_none = watched(BUILTIN_TESTS['none'])
+
+class Calls:
+    """The filters and tests the templates call: as they are, or watched (inside abstract renders)."""
+
+    __slots__ = ('f_fallback', 'f_goquote', 'f_gostr', 'f_istio_indent', 'f_join', 'f_lower', 'f_nindent', 'f_omit_nil', 'f_to_yaml', 'f_trim_suffix', 'f_trunc_bytes', 't_none', )
+
+    def __init__(self, wrap: Callable[[Any], Any]) -> None:
+        self.f_fallback = wrap(FILTERS['fallback'])
+        self.f_goquote = wrap(FILTERS['goquote'])
+        self.f_gostr = wrap(FILTERS['gostr'])
+        self.f_istio_indent = wrap(FILTERS['istio_indent'])
+        self.f_join = wrap(BUILTIN_FILTERS['join'])
+        self.f_lower = wrap(BUILTIN_FILTERS['lower'])
+        self.f_nindent = wrap(FILTERS['nindent'])
+        self.f_omit_nil = wrap(FILTERS['omit_nil'])
+        self.f_to_yaml = wrap(FILTERS['to_yaml'])
+        self.f_trim_suffix = wrap(FILTERS['trim_suffix'])
+        self.f_trunc_bytes = wrap(FILTERS['trunc_bytes'])
+        self.t_none = wrap(BUILTIN_TESTS['none'])
+
+
+#: A filter is watched only while a hole recorder is active (see jinja_runtime.watched).
+PLAIN_CALLS = Calls(lambda fn: fn)
+WATCHED_CALLS = Calls(watched)
+
 g_annotation = GLOBALS['annotation']
 g_append_multus_network = GLOBALS['append_multus_network']
 g_directory = GLOBALS['directory']
@@ -73,10 +87,11 @@ def m__proxy_canonical_labels(c: CompiledContext, l3_truncate: Any) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
-    l4_name = f_fallback(f_fallback(f_fallback(gi(v['labels'], 'service.istio.io/canonical-name'), gi(v['labels'], 'app.kubernetes.io/name')), gi(v['labels'], 'app')), v['owner_name'])
+    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    l4_name = k.f_fallback(k.f_fallback(k.f_fallback(gi(v['labels'], 'service.istio.io/canonical-name'), gi(v['labels'], 'app.kubernetes.io/name')), gi(v['labels'], 'app')), v['owner_name'])
     if l3_truncate:
-        l4_name = f_trim_suffix(f_trunc_bytes(l4_name, 63), '-')
-    e(('    service.istio.io/canonical-name: ', out(f_goquote(l4_name)), '\n    service.istio.io/canonical-revision: ', out(f_goquote(f_fallback(f_fallback(f_fallback(gi(v['labels'], 'service.istio.io/canonical-revision'), gi(v['labels'], 'app.kubernetes.io/version')), gi(v['labels'], 'version')), 'latest'))), '\n',))
+        l4_name = k.f_trim_suffix(k.f_trunc_bytes(l4_name, 63), '-')
+    e(('    service.istio.io/canonical-name: ', out(k.f_goquote(l4_name)), '\n    service.istio.io/canonical-revision: ', out(k.f_goquote(k.f_fallback(k.f_fallback(k.f_fallback(gi(v['labels'], 'service.istio.io/canonical-revision'), gi(v['labels'], 'app.kubernetes.io/version')), gi(v['labels'], 'version')), 'latest'))), '\n',))
     return "".join(o)
 
 
@@ -133,7 +148,8 @@ def m__proxy_proxy_config_and_ports_env(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
-    e(('    - name: PROXY_CONFIG\n      value: |\n        ', out(call(c, g_proxy_config_json, v['proxy'])), '\n    - name: ISTIO_META_POD_PORTS\n      value: |-\n        ', out(f_istio_indent(call(c, g_pod_ports_json, v['containers']), 8)), '\n',))
+    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    e(('    - name: PROXY_CONFIG\n      value: |\n        ', out(call(c, g_proxy_config_json, v['proxy'])), '\n    - name: ISTIO_META_POD_PORTS\n      value: |-\n        ', out(k.f_istio_indent(call(c, g_pod_ports_json, v['containers']), 8)), '\n',))
     return "".join(o)
 
 
@@ -158,8 +174,9 @@ def m__proxy_owner_env(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     if (v['owner_api_version'] and v['owner_name']):
-        e(('    - name: ISTIO_META_OWNER\n      value: kubernetes://apis/', out(v['owner_api_version']), '/namespaces/', out(call(c, g_value_or_default, v['owner_namespace'], 'default')), '/', out(f_lower(v['owner_kind'])), 's/', out(v['owner_name']), '\n',))
+        e(('    - name: ISTIO_META_OWNER\n      value: kubernetes://apis/', out(v['owner_api_version']), '/namespaces/', out(call(c, g_value_or_default, v['owner_namespace'], 'default')), '/', out(k.f_lower(v['owner_kind'])), 's/', out(v['owner_name']), '\n',))
     return "".join(o)
 
 
@@ -220,6 +237,7 @@ def m__proxy_resources(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     l16_cpu = ('sidecar.istio.io/proxyCPU' in v['annotations'])
     l17_memory = ('sidecar.istio.io/proxyMemory' in v['annotations'])
     l18_cpu_limit = ('sidecar.istio.io/proxyCPULimit' in v['annotations'])
@@ -229,17 +247,17 @@ def m__proxy_resources(c: CompiledContext) -> str:
         if (l16_cpu or l17_memory):
             e(('      requests:\n',))
             if l16_cpu:
-                e(('        cpu: ', out(f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyCPU'))), '\n',))
+                e(('        cpu: ', out(k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyCPU'))), '\n',))
             if l17_memory:
-                e(('        memory: ', out(f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemory'))), '\n',))
+                e(('        memory: ', out(k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemory'))), '\n',))
         if (l18_cpu_limit or l19_memory_limit):
             e(('      limits:\n',))
             if l18_cpu_limit:
-                e(('        cpu: ', out(f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyCPULimit'))), '\n',))
+                e(('        cpu: ', out(k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyCPULimit'))), '\n',))
             if l19_memory_limit:
-                e(('        memory: ', out(f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemoryLimit'))), '\n',))
+                e(('        memory: ', out(k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemoryLimit'))), '\n',))
     elif gp(v['values'], ('global', 'proxy', 'resources')):
-        e(('      ', out(f_istio_indent(f_to_yaml(f_omit_nil(gp(v['values'], ('global', 'proxy', 'resources')))), 6)), '\n',))
+        e(('      ', out(k.f_istio_indent(k.f_to_yaml(k.f_omit_nil(gp(v['values'], ('global', 'proxy', 'resources')))), 6)), '\n',))
     return "".join(o)
 
 
@@ -247,8 +265,9 @@ def m__proxy_seccomp_profile(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     if gp(v['values'], ('global', 'proxy', 'seccompProfile')):
-        e(('      seccompProfile:', out(f_nindent(f_to_yaml(gp(v['values'], ('global', 'proxy', 'seccompProfile'))), 8)), '\n',))
+        e(('      seccompProfile:', out(k.f_nindent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'seccompProfile'))), 8)), '\n',))
     return "".join(o)
 
 
@@ -276,9 +295,10 @@ def m__proxy_user_volume_mounts(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     if ('sidecar.istio.io/userVolumeMount' in v['annotations']):
         for (l20_key, l21_mount, ) in call(c, g_json_entries, gi(v['annotations'], 'sidecar.istio.io/userVolumeMount')):
-            e(('    - name: "', out(l20_key), '"\n      ', out(f_istio_indent(f_to_yaml(l21_mount), 6)), '\n',))
+            e(('    - name: "', out(l20_key), '"\n      ', out(k.f_istio_indent(k.f_to_yaml(l21_mount), 6)), '\n',))
     return "".join(o)
 
 
@@ -314,12 +334,13 @@ def m__proxy_root_cert_volume(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     if call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod'):
         e(('  - name: istiod-ca-cert\n',))
         if call(c, g_go_eq, gp(v['values'], ('pilot', 'env', 'ENABLE_CLUSTER_TRUST_BUNDLE_API')), True):
-            e(('    projected:\n      sources:\n      - clusterTrustBundle:\n          name: istio.io:istiod-ca:', out(f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'root-cert')), '\n          path: root-cert.pem\n',))
+            e(('    projected:\n      sources:\n      - clusterTrustBundle:\n          name: istio.io:istiod-ca:', out(k.f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'root-cert')), '\n          path: root-cert.pem\n',))
         else:
-            e(('    configMap:\n      name: ', out(f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'istio-ca-root-cert')), '\n',))
+            e(('    configMap:\n      name: ', out(k.f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'istio-ca-root-cert')), '\n',))
     return "".join(o)
 
 
@@ -340,9 +361,10 @@ def m__proxy_user_volumes(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     if ('sidecar.istio.io/userVolume' in v['annotations']):
         for (l23_key, l24_volume, ) in call(c, g_json_entries, gi(v['annotations'], 'sidecar.istio.io/userVolume')):
-            e(('  - name: "', out(l23_key), '"\n    ', out(f_istio_indent(f_to_yaml(l24_volume), 4)), '\n',))
+            e(('  - name: "', out(l23_key), '"\n    ', out(k.f_istio_indent(k.f_to_yaml(l24_volume), 4)), '\n',))
     return "".join(o)
 
 
@@ -361,20 +383,21 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     l26_intercept = call_with_context(c, g_annotation, 'sidecar.istio.io/interceptionMode', v['interception_mode'])
     l27_tproxy = (l26_intercept == 'TPROXY')
     l28_bind_low_ports = (call_with_context(c, g_annotation, 'sidecar.istio.io/capNetBindService', gp(v['values'], ('global', 'proxy', 'capNetBindService'))) == 'true')
-    l29_native = (f_fallback(gi(v['annotations'], 'sidecar.istio.io/nativeSidecar'), f_gostr(v['native_sidecars'])) != 'false')
+    l29_native = (k.f_fallback(gi(v['annotations'], 'sidecar.istio.io/nativeSidecar'), k.f_gostr(v['native_sidecars'])) != 'false')
     l30_cni = gp(v['values'], ('pilot', 'cni', 'enabled'))
     l31_status_port = call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort')))
     l32_include_ip_ranges = call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'includeIPRanges')))
     l33_exclude_ip_ranges = call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'excludeIPRanges')))
     l34_include_inbound = call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeInboundPorts', gp(v['values'], ('global', 'proxy', 'includeInboundPorts')))
     l35_exclude_inbound = call(c, g_exclude_inbound_port, l31_status_port, call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeInboundPorts', gp(v['values'], ('global', 'proxy', 'excludeInboundPorts'))))
-    e(('metadata:\n  labels:\n    security.istio.io/tlsMode: ', out(f_goquote(f_fallback(gi(v['labels'], 'security.istio.io/tlsMode'), 'istio'))), '\n',))
+    e(('metadata:\n  labels:\n    security.istio.io/tlsMode: ', out(k.f_goquote(k.f_fallback(gi(v['labels'], 'security.istio.io/tlsMode'), 'istio'))), '\n',))
     if (gi(v['proxy_metadata_map'], 'ISTIO_META_ENABLE_HBONE') == 'true'):
-        e(('    networking.istio.io/tunnel: ', out(f_goquote(f_fallback(gi(v['labels'], 'networking.istio.io/tunnel'), 'http'))), '\n',))
-    e((out(macro(c, m__proxy_canonical_labels, True)), '\n  annotations: {\n    istio.io/rev: ', out(f_goquote(f_fallback(v['revision'], 'default'))), ',\n', out(macro(c, m__proxy_default_container_annotations, ',')), '\n',))
+        e(('    networking.istio.io/tunnel: ', out(k.f_goquote(k.f_fallback(gi(v['labels'], 'networking.istio.io/tunnel'), 'http'))), '\n',))
+    e((out(macro(c, m__proxy_canonical_labels, True)), '\n  annotations: {\n    istio.io/rev: ', out(k.f_goquote(k.f_fallback(v['revision'], 'default'))), ',\n', out(macro(c, m__proxy_default_container_annotations, ',')), '\n',))
     if l30_cni:
         if call(c, g_go_eq, gp(v['values'], ('pilot', 'cni', 'provider')), 'multus'):
             e(("    k8s.v1.cni.cncf.io/networks: '", out(call(c, g_append_multus_network, gi(v['annotations'], 'k8s.v1.cni.cncf.io/networks'), 'default/istio-cni')), "',\n",))
@@ -398,7 +421,7 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     else:
         e(('  initContainers:\n',))
         if (l26_intercept != 'NONE'):
-            e(('  - name: ', out(('istio-validation' if l30_cni else 'istio-init')), '\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy_init', 'image')))), '\n    args:\n    - istio-iptables\n    - "-p"\n    - ', out(f_goquote(f_fallback(v['proxy_listen_port'], '15001'))), '\n    - "-z"\n    - ', out(f_goquote(f_fallback(v['proxy_inbound_listen_port'], '15006'))), '\n    - "-u"\n    - ', out(('"1337"' if l27_tproxy else f_goquote(f_fallback(v['proxy_uid'], '1337')))), '\n    - "-m"\n    - "', out(l26_intercept), '"\n    - "-i"\n    - "', out(l32_include_ip_ranges), '"\n    - "-x"\n    - "', out(l33_exclude_ip_ranges), '"\n    - "-b"\n    - "', out(l34_include_inbound), '"\n    - "-d"\n    - "15090,15021', out((concat(',', l35_exclude_inbound) if l35_exclude_inbound else '')), '"\n',))
+            e(('  - name: ', out(('istio-validation' if l30_cni else 'istio-init')), '\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy_init', 'image')))), '\n    args:\n    - istio-iptables\n    - "-p"\n    - ', out(k.f_goquote(k.f_fallback(v['proxy_listen_port'], '15001'))), '\n    - "-z"\n    - ', out(k.f_goquote(k.f_fallback(v['proxy_inbound_listen_port'], '15006'))), '\n    - "-u"\n    - ', out(('"1337"' if l27_tproxy else k.f_goquote(k.f_fallback(v['proxy_uid'], '1337')))), '\n    - "-m"\n    - "', out(l26_intercept), '"\n    - "-i"\n    - "', out(l32_include_ip_ranges), '"\n    - "-x"\n    - "', out(l33_exclude_ip_ranges), '"\n    - "-b"\n    - "', out(l34_include_inbound), '"\n    - "-d"\n    - "15090,15021', out((concat(',', l35_exclude_inbound) if l35_exclude_inbound else '')), '"\n',))
             if (('traffic.sidecar.istio.io/includeOutboundPorts' in v['annotations']) or call(c, g_go_ne, call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), ''), '')):
                 e(('    - "-q"\n    - "', out(call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')))), '"\n',))
             if (('traffic.sidecar.istio.io/excludeOutboundPorts' in v['annotations']) or call(c, g_go_ne, call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), ''), '')):
@@ -428,7 +451,7 @@ def t_sidecar(c: CompiledContext) -> list[str]:
             if (not l30_cni):
                 e(('      readOnlyRootFilesystem: false\n      runAsGroup: 0\n      runAsNonRoot: false\n      runAsUser: 0\n',))
             else:
-                e(('      readOnlyRootFilesystem: true\n      runAsGroup: ', out((1337 if l27_tproxy else f_fallback(v['proxy_gid'], '1337'))), '\n      runAsUser: ', out((1337 if l27_tproxy else f_fallback(v['proxy_uid'], '1337'))), '\n      runAsNonRoot: true\n',))
+                e(('      readOnlyRootFilesystem: true\n      runAsGroup: ', out((1337 if l27_tproxy else k.f_fallback(v['proxy_gid'], '1337'))), '\n      runAsUser: ', out((1337 if l27_tproxy else k.f_fallback(v['proxy_uid'], '1337'))), '\n      runAsNonRoot: true\n',))
             e((out(macro(c, m__proxy_seccomp_profile)), '\n',))
     if (not l29_native):
         e(('  containers:\n',))
@@ -439,19 +462,19 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     if gp(v['values'], ('global', 'proxy', 'outlierLogPath')):
         e(('    - --outlierLogPath=', out(gp(v['values'], ('global', 'proxy', 'outlierLogPath'))), '\n',))
     if gp(v['values'], ('global', 'proxy', 'lifecycle')):
-        e(('    lifecycle:\n      ', out(f_istio_indent(f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)), '\n',))
+        e(('    lifecycle:\n      ', out(k.f_istio_indent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)), '\n',))
     elif l37_hold_app:
         e(('    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n',))
     elif l29_native:
         e(('    lifecycle:\n      preStop:\n        exec:\n          command:\n          - pilot-agent\n          - request\n          - --debug-port=', out(l31_status_port), '\n          - POST\n          - drain\n',))
     e(('    env:\n',))
-    if (f_lower(v['inbound_mode']) == 'localhost'):
+    if (k.f_lower(v['inbound_mode']) == 'localhost'):
         e(('    - name: REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION\n      value: "true"\n',))
-    e((out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_limit_env, 'ISTIO_CPU_LIMIT', 'limits.cpu')), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_limit_env, 'GOMEMLIMIT', 'limits.memory')), '\n', out(macro(c, m__proxy_limit_env, 'GOMAXPROCS', 'limits.cpu')), '\n',))
+    e((out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_limit_env, 'ISTIO_CPU_LIMIT', 'limits.cpu')), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(k.f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_limit_env, 'GOMEMLIMIT', 'limits.memory')), '\n', out(macro(c, m__proxy_limit_env, 'GOMAXPROCS', 'limits.cpu')), '\n',))
     if v['compliance_policy']:
         e(('    - name: COMPLIANCE_POLICY\n      value: "', out(v['compliance_policy']), '"\n',))
     e((out(macro(c, m__proxy_cluster_env)), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', out((gi(v['annotations'], 'sidecar.istio.io/interceptionMode') or v['interception_mode'])), '"\n', out(macro(c, m__proxy_network_env)), '\n',))
-    l38_workload_name = f_fallback(gi(v['labels'], 'service.istio.io/workload-name'), v['owner_name'])
+    l38_workload_name = k.f_fallback(gi(v['labels'], 'service.istio.io/workload-name'), v['owner_name'])
     if l38_workload_name:
         e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', out(l38_workload_name), '"\n',))
     e((out(macro(c, m__proxy_owner_env)), '\n', out(macro(c, m__proxy_bootstrap_override_env)), '\n', out(macro(c, m__proxy_mesh_env)), '\n',))
@@ -468,7 +491,7 @@ def t_sidecar(c: CompiledContext) -> list[str]:
         e((out(macro(c, m__proxy_readiness_probe, 15021, True)), '\n',))
     e(('    securityContext:\n',))
     if (gi(v['proxy_metadata_map'], 'IPTABLES_TRACE_LOGGING') == 'true'):
-        e(('      allowPrivilegeEscalation: true\n      capabilities:\n        add:\n        - NET_ADMIN\n        drop:\n        - ALL\n      privileged: true\n      readOnlyRootFilesystem: true\n      runAsGroup: ', out(f_fallback(v['proxy_gid'], '1337')), '\n      runAsNonRoot: false\n      runAsUser: 0\n',))
+        e(('      allowPrivilegeEscalation: true\n      capabilities:\n        add:\n        - NET_ADMIN\n        drop:\n        - ALL\n      privileged: true\n      readOnlyRootFilesystem: true\n      runAsGroup: ', out(k.f_fallback(v['proxy_gid'], '1337')), '\n      runAsNonRoot: false\n      runAsUser: 0\n',))
     else:
         e(('      allowPrivilegeEscalation: ', out(gp(v['values'], ('global', 'proxy', 'privileged'))), '\n      capabilities:\n',))
         if (l27_tproxy or l28_bind_low_ports):
@@ -481,7 +504,7 @@ def t_sidecar(c: CompiledContext) -> list[str]:
         if (l27_tproxy or l28_bind_low_ports):
             e(('      runAsNonRoot: false\n      runAsUser: 0\n      runAsGroup: 1337\n',))
         else:
-            e(('      runAsNonRoot: true\n      runAsUser: ', out(f_fallback(v['proxy_uid'], '1337')), '\n      runAsGroup: ', out(f_fallback(v['proxy_gid'], '1337')), '\n',))
+            e(('      runAsNonRoot: true\n      runAsUser: ', out(k.f_fallback(v['proxy_uid'], '1337')), '\n      runAsGroup: ', out(k.f_fallback(v['proxy_gid'], '1337')), '\n',))
     e((out(macro(c, m__proxy_seccomp_profile)), '\n', out(macro(c, m__proxy_resources)), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', out(macro(c, m__proxy_workload_credential_mount)), '\n',))
     if call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod'):
         e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n    - mountPath: /var/run/secrets/istio/crl\n      name: istio-ca-crl\n',))
@@ -489,10 +512,10 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
         e(('    - mountPath: /etc/istio/custom-bootstrap\n      name: custom-bootstrap-volume\n',))
     e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', out(macro(c, m__proxy_mtls_certs_mount)), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n',))
-    l42_lightstep_tls = (call(c, g_go_eq, gp(v['values'], ('global', 'proxy', 'tracer')), 'lightstep') and (not t_none(v['tracing_tls'])))
+    l42_lightstep_tls = (call(c, g_go_eq, gp(v['values'], ('global', 'proxy', 'tracer')), 'lightstep') and (not k.t_none(v['tracing_tls'])))
     if l42_lightstep_tls:
         e(('    - mountPath: ', out(call(c, g_directory, ga(v['tracing_tls'], 'caCertificates'))), '\n      name: lightstep-certs\n      readOnly: true\n',))
-    e((out(macro(c, m__proxy_user_volume_mounts)), '\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir:\n    name: credential-socket\n', out(macro(c, m__proxy_workload_credential_volume, '')), '\n', out(macro(c, m__proxy_bootstrap_override_volume)), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', out(macro(c, m__proxy_agent_volumes)), '\n', out(macro(c, m__proxy_root_cert_volume)), '\n  - name: istio-ca-crl\n    configMap:\n      name: ', out(f_fallback(gp(v['values'], ('pilot', 'crlConfigMapName')), 'istio-ca-crl')), '\n      optional: true\n', out(macro(c, m__proxy_mtls_certs_volume)), '\n', out(macro(c, m__proxy_user_volumes)), '\n',))
+    e((out(macro(c, m__proxy_user_volume_mounts)), '\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir:\n    name: credential-socket\n', out(macro(c, m__proxy_workload_credential_volume, '')), '\n', out(macro(c, m__proxy_bootstrap_override_volume)), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', out(macro(c, m__proxy_agent_volumes)), '\n', out(macro(c, m__proxy_root_cert_volume)), '\n  - name: istio-ca-crl\n    configMap:\n      name: ', out(k.f_fallback(gp(v['values'], ('pilot', 'crlConfigMapName')), 'istio-ca-crl')), '\n      optional: true\n', out(macro(c, m__proxy_mtls_certs_volume)), '\n', out(macro(c, m__proxy_user_volumes)), '\n',))
     if l42_lightstep_tls:
         e(('  - name: lightstep-certs\n    secret:\n      optional: true\n      secretName: lightstep.cacert\n',))
     e((out(macro(c, m__proxy_image_pull_secrets)), '\n',))
@@ -503,18 +526,19 @@ def t_gateway(c: CompiledContext) -> list[str]:
     v = c.vars
     o: list[str] = []
     e = o.extend
-    e(('metadata:\n  labels:\n', out(macro(c, m__proxy_canonical_labels, False)), '\n  annotations:\n    istio.io/rev: ', out(f_goquote(f_fallback(v['revision'], 'default'))), '\n', out(macro(c, m__proxy_default_container_annotations, '')), '\nspec:\n  securityContext:\n',))
+    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    e(('metadata:\n  labels:\n', out(macro(c, m__proxy_canonical_labels, False)), '\n  annotations:\n    istio.io/rev: ', out(k.f_goquote(k.f_fallback(v['revision'], 'default'))), '\n', out(macro(c, m__proxy_default_container_annotations, '')), '\nspec:\n  securityContext:\n',))
     if gp(v['values'], ('gateways', 'securityContext')):
-        e(('    ', out(f_nindent(f_to_yaml(gp(v['values'], ('gateways', 'securityContext'))), 4)), '\n',))
+        e(('    ', out(k.f_nindent(k.f_to_yaml(gp(v['values'], ('gateways', 'securityContext'))), 4)), '\n',))
     else:
         e(('    sysctls:\n    - name: net.ipv4.ip_unprivileged_port_start\n      value: "0"\n',))
     e(('  containers:\n  - name: istio-proxy\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy', 'image')))), '\n    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', out(macro(c, m__proxy_agent_args, 'router')), '\n',))
     if gp(v['values'], ('global', 'proxy', 'lifecycle')):
-        e(('    lifecycle:\n      ', out(f_istio_indent(f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)), '\n',))
-    e(('    securityContext:\n      runAsUser: ', out(f_fallback(v['proxy_uid'], '1337')), '\n      runAsGroup: ', out(f_fallback(v['proxy_gid'], '1337')), '\n    env:\n', out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_limit_env, 'ISTIO_CPU_LIMIT', 'limits.cpu')), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n', out(macro(c, m__proxy_limit_env, 'GOMEMLIMIT', 'limits.memory')), '\n', out(macro(c, m__proxy_limit_env, 'GOMAXPROCS', 'limits.cpu')), '\n',))
+        e(('    lifecycle:\n      ', out(k.f_istio_indent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)), '\n',))
+    e(('    securityContext:\n      runAsUser: ', out(k.f_fallback(v['proxy_uid'], '1337')), '\n      runAsGroup: ', out(k.f_fallback(v['proxy_gid'], '1337')), '\n    env:\n', out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_limit_env, 'ISTIO_CPU_LIMIT', 'limits.cpu')), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n', out(macro(c, m__proxy_limit_env, 'GOMEMLIMIT', 'limits.memory')), '\n', out(macro(c, m__proxy_limit_env, 'GOMAXPROCS', 'limits.cpu')), '\n',))
     if v['compliance_policy']:
         e(('    - name: COMPLIANCE_POLICY\n      value: "', out(v['compliance_policy']), '"\n',))
-    e(('    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_cluster_env)), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', out(v['interception_mode']), '"\n', out(macro(c, m__proxy_network_env)), '\n',))
+    e(('    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(k.f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_cluster_env)), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', out(v['interception_mode']), '"\n', out(macro(c, m__proxy_network_env)), '\n',))
     if v['owner_name']:
         e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', out(v['owner_name']), '"\n',))
     e((out(macro(c, m__proxy_owner_env)), '\n', out(macro(c, m__proxy_bootstrap_override_env)), '\n', out(macro(c, m__proxy_mesh_env)), '\n', out(macro(c, m__proxy_proxy_metadata_env)), '\n', out(macro(c, m__proxy_image_pull_policy)), '\n', out(macro(c, m__proxy_readiness_probe, 15021, False)), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', out(macro(c, m__proxy_workload_credential_mount)), '\n',))
@@ -531,11 +555,12 @@ def t_grpc_agent(c: CompiledContext) -> list[str]:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     l43_status_port = call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort')))
-    e(('metadata:\n  labels:\n', out(macro(c, m__proxy_canonical_labels, False)), '\n  annotations: {\n    istio.io/rev: ', out(f_goquote(f_fallback(v['revision'], 'default'))), ',\n', out(macro(c, m__proxy_default_container_annotations, ',')), '\n    sidecar.istio.io/rewriteAppHTTPProbers: "false",\n  }\nspec:\n  containers:\n  - name: istio-proxy\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy', 'image')))), '\n    ports:\n    - containerPort: 15020\n      protocol: TCP\n      name: mesh-metrics\n', out(macro(c, m__proxy_agent_args, 'sidecar')), '\n    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n          - --url=http://localhost:15020/healthz/ready\n    env:\n    - name: ISTIO_META_GENERATOR\n      value: grpc\n    - name: OUTPUT_CERTS\n      value: /var/lib/istio/data\n',))
-    if (f_lower(v['inbound_mode']) == 'localhost'):
+    e(('metadata:\n  labels:\n', out(macro(c, m__proxy_canonical_labels, False)), '\n  annotations: {\n    istio.io/rev: ', out(k.f_goquote(k.f_fallback(v['revision'], 'default'))), ',\n', out(macro(c, m__proxy_default_container_annotations, ',')), '\n    sidecar.istio.io/rewriteAppHTTPProbers: "false",\n  }\nspec:\n  containers:\n  - name: istio-proxy\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy', 'image')))), '\n    ports:\n    - containerPort: 15020\n      protocol: TCP\n      name: mesh-metrics\n', out(macro(c, m__proxy_agent_args, 'sidecar')), '\n    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n          - --url=http://localhost:15020/healthz/ready\n    env:\n    - name: ISTIO_META_GENERATOR\n      value: grpc\n    - name: OUTPUT_CERTS\n      value: /var/lib/istio/data\n',))
+    if (k.f_lower(v['inbound_mode']) == 'localhost'):
         e(('    - name: REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION\n      value: "true"\n',))
-    e((out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_cluster_env)), '\n', out(macro(c, m__proxy_network_env)), '\n',))
+    e((out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(k.f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_cluster_env)), '\n', out(macro(c, m__proxy_network_env)), '\n',))
     if v['owner_name']:
         e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', out(v['owner_name']), '"\n',))
     e((out(macro(c, m__proxy_owner_env)), '\n', out(macro(c, m__proxy_mesh_env)), '\n', out(macro(c, m__proxy_proxy_metadata_env)), '\n    - name: ISTIO_META_DNS_CAPTURE\n      value: "false"\n    - name: DISABLE_ENVOY\n      value: "true"\n', out(macro(c, m__proxy_image_pull_policy)), '\n',))

@@ -290,6 +290,8 @@ def macro(ctx: CompiledContext, fn: Callable[..., str], *args: Any) -> str:
 
 
 _ACTIVE = holes._active
+#: The active hole recorders: not empty exactly while an abstract render runs.
+RECORDERS = holes._active
 
 
 # --------------------------------------------------------------------------

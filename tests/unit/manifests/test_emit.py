@@ -138,3 +138,20 @@ def test_subclasses_of_plain_types_are_written_afresh() -> None:
 
     plain = {"name": "a", "port": 1}
     assert items([plain], 0, Layout()) == items([Tagged(plain)], 0, Layout()) == "- name: a\n  port: 1\n"
+
+
+@pytest.mark.parametrize("pair", [("yes", "yez"), ("0755", "0755x"), ("a:b", "a: b"), ("x#y", "x #y"), ("web", "web ")])
+def test_one_line_strings_that_differ_in_one_place_get_their_own_text(pair: tuple[str, str]) -> None:
+    """The one-line string fast path of entries and items keys its cache on the exact string."""
+    for _ in range(2):  # the second round is written from the cache
+        for text in pair:
+            assert load_plain(entries({text: text, "l": [text]}, 0, Layout()), LOC) == {text: text, "l": [text]}
+            assert load_plain(items([text], 0, Layout()), LOC) == [text]
+
+
+def test_string_subclasses_take_the_general_path_and_read_back_the_same() -> None:
+    class Marked(str):
+        pass
+
+    assert entries({Marked("on"): Marked("on")}, 0, Layout()) == entries({"on": "on"}, 0, Layout()) == '"on": "on"\n'
+    assert items([Marked("a\nb")], 0, Layout()) == items(["a\nb"], 0, Layout()) == "- |-\n  a\n  b\n"

@@ -88,6 +88,12 @@ INDENTS = {
     "indented sequences": ("a:\n  b:\n    - x\n", (2, 4, 2)),
     "four spaces": ("a:\n    b:\n    - x\n", (4, 2, 0)),
     "no nesting": ("a: 1\n", (2, 2, 0)),
+    "blank lines and comments between": ("a:\n\n  # c\n  b:\n  # d\n    - x\n", (2, 4, 2)),
+    "a list item opens no mapping": ("- a:\n    b: 1\n", (2, 2, 0)),
+    "blanks after the colon": ("a:  \n   b: 1\n", (3, 2, 0)),
+    "a dedented list counts for nothing": ("  a:\n- x\nb:\n  c: 1\n", (2, 2, 0)),
+    "a commented opener counts for nothing": ("# note:\n    x: 1\na:\r\n   - y\r\n", (2, 5, 3)),
+    "a comment after the colon": ("a: # c:\n  b: 1\n", (2, 2, 0)),
 }
 
 

@@ -248,6 +248,14 @@ def test_compose_reports_positions() -> None:
     a_value, b_value = root.children[1], root.children[3]
     assert (a_value.kind, a_value.flow, a_value.anchor) == ("seq", True, "x")
     assert b_value.kind == "alias" and b_value.target is a_value and refs[id(a_value)] == [b_value]
+    assert b_value.parent is root and b_value.key is root.children[2] and root.children[2].value == "b"
+
+
+def test_an_alias_knows_where_it_sits_in_a_list() -> None:
+    root, _ = compose("a: &x 1\nl:\n- 2\n- *x\n")
+    assert root is not None
+    alias = root.children[3].children[1]
+    assert alias.kind == "alias" and alias.parent is root.children[3] and alias.key is None
 
 
 def _tree(root: Node | None) -> Any:
@@ -418,3 +426,36 @@ def _in_flow(path: tuple[Any, ...]) -> bool:
 def test_nodes_are_plain_records() -> None:
     node = Node("scalar", 0, 1, value="a")
     assert node.children == [] and node.target is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("spec:\n  a : 1\n  b: 2\n", "spec:\n  a : 1\n  b: 3\n"),  # blanks before a colon: entries still line up
+    ("spec:\n  a:\t1\n  b: 2\n", "spec:\n  a:\t1\n  b: 3\n"),
+    ("spec:\n  ? a\n  : 1\n  b: 2\n", "spec:\n  a: 1\n  b: 3\n"),  # an explicit key has no colon after it: rewritten whole
+])
+def test_keys_find_their_colon_wherever_it_stands(text: str, expected: str) -> None:
+    out, new = apply(text, lambda d: d["spec"].update(b=3))
+    assert out == expected and data_equal(load(out), new)
+
+
+def test_a_change_that_only_removes_or_only_renames_keys_is_written() -> None:
+    text = "spec:\n  a: 1\n  b: 2\n  c: 3\n"
+    out, _ = apply(text, lambda d: d["spec"].pop("b"))
+    assert out == "spec:\n  a: 1\n  c: 3\n"
+    # As many keys as before, one of them new: the new one is added, the old one removed.
+    out, new = apply(text, lambda d: (d["spec"].pop("b"), d["spec"].update(d=4)))
+    assert out == "spec:\n  a: 1\n  c: 3\n  d: 4\n" and data_equal(load(out), new)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (1, 1.0), (1, True), (0, False), ("1", 1), (None, "null"), (float("nan"), float("nan")),
+    ({"a": 1}, {"a": 1.0}), ({"a": 1}, {"a": True}), ({"a": [1]}, {"a": (1,)}), ({"a": 1}, {"b": 1}),
+    ({"a": {"b": "x"}}, {"a": {"b": "x"}}), ({"a": {"b": "x"}}, {"a": {"b": "y"}}), (["x", "y"], ["x"]),
+    ({"a": 1, "b": 2}, {"b": 2, "a": 1}), ([{"a": "x"}], [{"a": "x", "b": None}]),
+])
+def test_the_writers_comparison_is_data_equal(a: Any, b: Any) -> None:
+    from pyinject.golang.encoding_json import JSONStruct
+    from pyinject.manifests.splice import _same
+
+    for x, y in ((a, b), (b, a), (a, a), ({"k": a}, {"k": b}), ([a], [b]), ({"k": a}, JSONStruct({"k": a}))):
+        assert _same(x, y) == data_equal(x, y), (x, y)
