@@ -408,6 +408,12 @@ def format_value(v: Any) -> str:
         if v.is_integer() and -1e6 < v < 1e6 and not (v == 0 and math.copysign(1, v) < 0):
             return str(int(v))
         return format_float(v, "g", -1)
+    # What a fresh printer's %v gives, without one: a sized integer's decimal, a
+    # Go object's own format (that is not also a map, slice or complex).
+    if isinstance(v, GoInt):
+        return int.__repr__(v)
+    if isinstance(v, GoObject) and not isinstance(v, (dict, list, tuple, complex)):
+        return "<nil>" if v.go_is_nil() else v.go_format()
     p = _Printer()
     p.print_arg(v, "v")
     return "".join(p.buf)

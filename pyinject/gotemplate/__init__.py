@@ -101,11 +101,11 @@ def parse(
     """
     from pyinject.gotemplate import parser
     from pyinject.gotemplate.builtins import BUILTIN_FUNCS
-    from pyinject.gotemplate.functions import function_table, signature_of
+    from pyinject.gotemplate.functions import Signatures, function_table
 
     table = function_table(BUILTIN_FUNCS, funcs or {})
-    sigs = {fname: signature_of(fn) for fname, fn in table.items()}
-    trees = parser.parse(text, name, sigs.__contains__, delims=delims)
+    sigs = Signatures(table)
+    trees = parser.parse(text, name, table.__contains__, delims=delims)
     return Template(name, trees, sigs)
 
 

@@ -99,6 +99,21 @@ class CallCompiler:
             # field() would find no method, no nil pointer, and the same value.
             inner = tuple(node.ident[:-1])
             last = node.ident[-1]
+            if not inner:
+
+                def plain_field1(st: State, dot: Any, final: Any) -> Any:
+                    # plain_field below, for .A.
+                    st.node = node
+                    t = type(dot)
+                    if t is dict:
+                        return dot.get(last, MISSING)
+                    if t in views:
+                        value = dot.go_known.get(last, unknown)
+                        if value is not unknown:
+                            return value
+                    return field_of(st, dot, last, node, args, final, dot, False)
+
+                return plain_field1
 
             def plain_field(st: State, dot: Any, final: Any) -> Any:
                 st.node = node
@@ -369,6 +384,51 @@ class CallCompiler:
 
         return string_check
 
+    def _short_field_arg(self, node: Node, inner: tuple[str, ...], last: str, nil: bool) -> Expr:
+        """field_arg (:meth:`arg`) of ``.A`` or ``.A.B`` taken as it is or nil for missing, unrolled."""
+        field_of = self.field
+        views = _view_shapes
+        unknown = _UNKNOWN
+        if not inner:
+
+            def field_arg1(st: State, dot: Any) -> Any:
+                st.node = node
+                t = type(dot)
+                if t is dict:
+                    value = dot.get(last, MISSING)
+                else:
+                    value = dot.go_known.get(last, unknown) if t in views else unknown
+                    if value is unknown:
+                        value = field_of(st, dot, last, node, None, NO_FINAL, dot, False)
+                        st.node = node
+                return None if nil and value is MISSING else value
+
+            return field_arg1
+        (first,) = inner
+
+        def field_arg2(st: State, dot: Any) -> Any:
+            st.node = node
+            t = type(dot)
+            if t is dict:
+                recv = dot.get(first, MISSING)
+            elif dot is MISSING:
+                recv = dot
+            else:
+                recv = dot.go_known.get(first, unknown) if t in views else unknown
+                if recv is unknown:
+                    recv = field_of(st, dot, first, node, None, NO_FINAL, dot, False)
+            t = type(recv)
+            if t is dict:
+                value = recv.get(last, MISSING)
+            else:
+                value = recv.go_known.get(last, unknown) if t in views else unknown
+                if value is unknown:
+                    value = field_of(st, dot, last, node, None, NO_FINAL, recv, False)
+            st.node = node
+            return None if nil and value is MISSING else value
+
+        return field_arg2
+
     def arg(self, node: Node, kind: str | None) -> Expr:
         """An argument for a parameter of ``kind`` (None: a chain's receiver)."""
         t = type(node)
@@ -381,6 +441,8 @@ class CallCompiler:
             unknown = _UNKNOWN
             inner = tuple(node.ident[:-1])  # type: ignore[attr-defined]
             last = node.ident[-1]  # type: ignore[attr-defined]
+            if len(inner) <= 1 and (check is None or to_nil):
+                return self._short_field_arg(node, inner, last, to_nil)
 
             def field_arg(st: State, dot: Any) -> Any:
                 # As plain_field (field_command): known fields of views as they are.
@@ -424,6 +486,25 @@ class CallCompiler:
 
             return dot_arg
         term: Command
+        if t is VariableNode and len(node.ident) == 1:  # type: ignore[attr-defined]
+            var = node.ident[0]  # type: ignore[attr-defined]
+
+            def variable_arg(st: State, dot: Any) -> Any:
+                # As term_arg over variable(), in one frame.
+                st.node = node
+                for entry in reversed(st.vars):
+                    if entry[0] == var:
+                        value = entry[1]
+                        break
+                else:
+                    st.errorf(f"undefined variable: {var}")
+                if check is None:
+                    return value
+                if to_nil:
+                    return None if value is MISSING else value
+                return check(st, value)
+
+            return variable_arg
         if t is VariableNode:
             term = self.variable(node, None, False)  # type: ignore[arg-type]
         elif t is IdentifierNode:

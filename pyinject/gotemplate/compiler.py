@@ -121,14 +121,26 @@ class Program:
             return _text(only) if type(only) is str else only  # type: ignore[return-value]
         if len(fns) == 2:
             return _pair(*fns)
-        steps = tuple(fns)
+        # Each body with the text before it (None if none), then the text after the last.
+        pairs: list[tuple[str | None, Body]] = []
+        pending: str | None = None
+        for f in fns:
+            if type(f) is str:
+                pending = f
+            else:
+                pairs.append((pending, f))  # type: ignore[arg-type]
+                pending = None
+        steps = tuple(pairs)
+        tail = pending
 
         def run(st: State, dot: Any) -> None:
-            for f in steps:
-                if type(f) is str:
-                    st.out.append(f)
-                else:
-                    f(st, dot)  # type: ignore[operator]
+            write = st.out.append
+            for text, body in steps:
+                if text is not None:
+                    write(text)
+                body(st, dot)
+            if tail is not None:
+                write(tail)
 
         return run
 
@@ -154,12 +166,8 @@ class Program:
         pipe = node.pipe
         assert pipe is not None
         if pipe.decl:
-            declaration = self.pipeline(pipe)
-
-            def declare(st: State, dot: Any) -> None:
-                declaration(st, dot)
-
-            return declare
+            # The pipeline itself: a list step's value is dropped.
+            return self.pipeline(pipe)
         value_of = self.value(pipe)
         if self.hooks is not None:
             text_of = self.hooks.text
@@ -318,7 +326,13 @@ class Program:
         """A pipeline whose value is only printed, tested or ranged over, where Go's
         nil and its invalid value behave alike: a lone command needs no wrapper."""
         if not pipe.decl and len(pipe.cmds) == 1:
+            args = pipe.cmds[0].args
+            if len(args) == 1 and type(args[0]) is PipeNode:
+                # (pipeline) alone is that pipeline's value.
+                return self.value(args[0])
             return self.command(pipe.cmds[0], has_final=False)
+        if not pipe.decl:
+            return _piped([self.command(cmd, has_final=i > 0) for i, cmd in enumerate(pipe.cmds)])
         whole = self.pipeline(pipe)
 
         def pipeline(st: State, dot: Any, final: Any) -> Any:
@@ -341,14 +355,10 @@ class Program:
 
             return single
 
+        run = _piped(cmds)
+
         def pipeline(st: State, dot: Any) -> Any:
-            value = first(st, dot, NO_FINAL)
-            if value is None:
-                value = MISSING
-            for cmd in rest:
-                value = cmd(st, dot, value)
-                if value is None:
-                    value = MISSING
+            value = run(st, dot, NO_FINAL)
             for name in names:
                 if assign:
                     st.set_var(name, value)
@@ -377,6 +387,8 @@ class Program:
         if len(args) > 1 or has_final:
             return _error_command(args[0], f"can't give argument to non-function {args[0]}")
         if t is PipeNode:
+            if not first.decl and len(first.cmds) == 1:  # type: ignore[attr-defined]
+                return _piped([self.command(first.cmds[0], has_final=False)])  # type: ignore[attr-defined]
             inner = self.pipeline(first)  # type: ignore[arg-type]
 
             def sub(st: State, dot: Any, final: Any) -> Any:
@@ -401,6 +413,43 @@ class Program:
         if t is NilNode:
             return _error_command(first, "nil is not a command")
         return _error_command(first, f"can't evaluate command {quote(str(first))}")
+
+
+def _piped(cmds: list[Command]) -> Command:
+    """Commands piped one into the next (the value piped in is not used), their value
+    with a nil interface{} result made Go's invalid value."""
+    first = cmds[0]
+    if len(cmds) == 1:
+
+        def one(st: State, dot: Any, final: Any) -> Any:
+            value = first(st, dot, NO_FINAL)
+            return MISSING if value is None else value
+
+        return one
+    if len(cmds) == 2:
+        second = cmds[1]
+
+        def two(st: State, dot: Any, final: Any) -> Any:
+            value = first(st, dot, NO_FINAL)
+            if value is None:
+                value = MISSING
+            value = second(st, dot, value)
+            return MISSING if value is None else value
+
+        return two
+    rest = tuple(cmds[1:])
+
+    def piped(st: State, dot: Any, final: Any) -> Any:
+        value = first(st, dot, NO_FINAL)
+        if value is None:
+            value = MISSING
+        for cmd in rest:
+            value = cmd(st, dot, value)
+            if value is None:
+                value = MISSING
+        return value
+
+    return piped
 
 
 def _error_command(node: Node, msg: str) -> Command:

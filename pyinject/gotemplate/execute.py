@@ -56,7 +56,8 @@ def execute(
     text = "".join(state.out)
     if budget is not None:
         budget.allow_size(len(text), "the output")
-    if _RAW_BYTE.search(text):
+    # An ASCII text (the common case, known without a scan) holds no raw byte.
+    if not text.isascii() and _RAW_BYTE.search(text):
         text = _bytes_to_text(text)
     return text
 

@@ -177,6 +177,33 @@ def signature_of(fn: Callable[..., Any]) -> FuncSig:
     return FuncSig(fn, params, variadic)
 
 
+class Signatures(Mapping[str, FuncSig]):
+    """The FuncSig of each function of a table, made when first asked for.
+
+    Parsing needs only the names; a template set uses a few dozen of the hundreds
+    of functions it may call, so only those are inspected.
+    """
+
+    def __init__(self, table: Mapping[str, Callable[..., Any]]) -> None:
+        self._table = table
+        self._sigs: dict[str, FuncSig] = {}
+
+    def __getitem__(self, name: str) -> FuncSig:
+        sig = self._sigs.get(name)
+        if sig is None:
+            sig = self._sigs[name] = signature_of(self._table[name])
+        return sig
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._table
+
+    def __iter__(self) -> typing.Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
 def nil_for(kind: str) -> tuple[bool, Any]:
     """What nil becomes for a parameter of ``kind``: ``(True, value)`` where Go lets nil in
     (``interface {}`` is nil, a slice or map is empty), ``(False, None)`` where it does not."""

@@ -24,7 +24,7 @@ Check = Callable[[State, Any], Any]
 #: ``(node, value)``: a literal argument, converted for its parameter type at compile time.
 Constant = tuple[Node, Any]
 
-__all__ = ["Check", "Command", "Constant", "Expr", "call_now", "check_any", "checker", "const_command", "constant",
+__all__ = ["Check", "Command", "Constant", "Expr", "call_now", "check_any", "check_str", "checker", "const_command", "constant",
            "fail", "invoke",
            "literal_arg", "nil_arg", "piped_kind", "size_check"]
 
@@ -53,12 +53,19 @@ def check_any(st: State, value: Any) -> Any:
     return None if value is MISSING else value
 
 
+def check_str(st: State, value: Any) -> Any:
+    # validate_type's answer for a string, without its calls.
+    return value if type(value) is str else validate_type(st, value, "str")
+
+
 def checker(kind: str | None) -> Check | None:
     """How a value is checked for a parameter of ``kind``; None: taken as it is."""
     if kind is None or kind == "value":
         return None
     if kind == "any":
         return check_any
+    if kind == "str":
+        return check_str
 
     def check(st: State, value: Any) -> Any:
         return validate_type(st, value, kind)
@@ -83,6 +90,8 @@ def invoke(fn: Callable[..., Any], argfs: tuple[Expr, ...], has_final: bool, che
     node current as its closure would.
     """
     const_shape = tuple(c is not None for c in consts) if consts else (False,) * len(argfs)
+    # An interface{} parameter takes nil for a missing value: the most common check, inlined.
+    to_nil = check is check_any
     if const_shape == (False, True) and not has_final:
         return _call2_const(fn, argfs[0], consts[1], node, name, at)  # type: ignore[arg-type]
     if const_shape == (True,) and has_final:
@@ -134,7 +143,10 @@ def invoke(fn: Callable[..., Any], argfs: tuple[Expr, ...], has_final: bool, che
         def call1_piped(st: State, dot: Any, final: Any) -> Any:
             st.node = at
             x = a0(st, dot)
-            if check is not None:
+            if to_nil:
+                if final is MISSING:
+                    final = None
+            elif check is not None:
                 final = check(st, final)
             st.steps += 1
             if st.steps >= st.next_check:
@@ -154,7 +166,10 @@ def invoke(fn: Callable[..., Any], argfs: tuple[Expr, ...], has_final: bool, che
 
         def call0_piped(st: State, dot: Any, final: Any) -> Any:
             st.node = at
-            if check is not None:
+            if to_nil:
+                if final is MISSING:
+                    final = None
+            elif check is not None:
                 final = check(st, final)
             st.steps += 1
             if st.steps >= st.next_check:
@@ -176,7 +191,10 @@ def invoke(fn: Callable[..., Any], argfs: tuple[Expr, ...], has_final: bool, che
             st.node = at
             x = a0(st, dot)
             y = a1(st, dot)
-            if check is not None:
+            if to_nil:
+                if final is MISSING:
+                    final = None
+            elif check is not None:
                 final = check(st, final)
             st.steps += 1
             if st.steps >= st.next_check:
@@ -229,10 +247,14 @@ def _call1_const_piped(fn: Callable[..., Any], c0: Constant, check: Check | None
                        name: str) -> Command:
     """``... | fn CONSTANT``: ``default "x"``, ``indent 6``."""
     n0, v0 = c0
+    to_nil = check is check_any
 
     def call1_const_piped(st: State, dot: Any, final: Any) -> Any:
         st.node = n0
-        if check is not None:
+        if to_nil:
+            if final is MISSING:
+                final = None
+        elif check is not None:
             final = check(st, final)
         st.steps += 1
         if st.steps >= st.next_check:

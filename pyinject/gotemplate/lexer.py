@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Callable, NamedTuple, Union
 
 from pyinject.golang.strconv import quote
 
@@ -14,6 +14,12 @@ RIGHT_DELIM = "}}"
 LEFT_COMMENT = "/*"
 RIGHT_COMMENT = "*/"
 _SPACE = " \t\r\n"
+#: Runs the state functions read character by character, matched at once (ASCII only:
+#: a word goes on character by character past its ASCII part, through is_alnum).
+_ASCII_WORD = re.compile(r"[_a-zA-Z0-9]*")
+_SPACES = re.compile(r"[ \t\r\n]*")
+#: The characters of a quoted literal that need no look: not a backslash, newline or quote.
+_PLAIN_QUOTED = {'"': re.compile(r'[^"\\\n]*'), "'": re.compile(r"[^'\\\n]*")}
 
 
 class T(enum.IntEnum):
@@ -56,24 +62,61 @@ class T(enum.IntEnum):
     WITH = enum.auto()
 
 
+# The members as module constants for the lexer's and parser's per-token paths: a
+# member read through its enum class costs about ten times a global's read.
+T_ASSIGN = T.ASSIGN
+T_BLOCK = T.BLOCK
+T_BOOL = T.BOOL
+T_BREAK = T.BREAK
+T_CHAR = T.CHAR
+T_CHAR_CONSTANT = T.CHAR_CONSTANT
+T_COMMENT = T.COMMENT
+T_COMPLEX = T.COMPLEX
+T_CONTINUE = T.CONTINUE
+T_DECLARE = T.DECLARE
+T_DEFINE = T.DEFINE
+T_DOT = T.DOT
+T_ELSE = T.ELSE
+T_END = T.END
+T_EOF = T.EOF
+T_ERROR = T.ERROR
+T_FIELD = T.FIELD
+T_IDENTIFIER = T.IDENTIFIER
+T_IF = T.IF
+T_LEFT_DELIM = T.LEFT_DELIM
+T_LEFT_PAREN = T.LEFT_PAREN
+T_NIL = T.NIL
+T_NUMBER = T.NUMBER
+T_PIPE = T.PIPE
+T_RANGE = T.RANGE
+T_RAW_STRING = T.RAW_STRING
+T_RIGHT_DELIM = T.RIGHT_DELIM
+T_RIGHT_PAREN = T.RIGHT_PAREN
+T_SPACE = T.SPACE
+T_STRING = T.STRING
+T_TEMPLATE = T.TEMPLATE
+T_TEXT = T.TEXT
+T_VARIABLE = T.VARIABLE
+T_WITH = T.WITH
+
+
 KEYWORDS = {
-    ".": T.DOT,
-    "block": T.BLOCK,
-    "break": T.BREAK,
-    "continue": T.CONTINUE,
-    "define": T.DEFINE,
-    "else": T.ELSE,
-    "end": T.END,
-    "if": T.IF,
-    "range": T.RANGE,
-    "nil": T.NIL,
-    "template": T.TEMPLATE,
-    "with": T.WITH,
+    ".": T_DOT,
+    "block": T_BLOCK,
+    "break": T_BREAK,
+    "continue": T_CONTINUE,
+    "define": T_DEFINE,
+    "else": T_ELSE,
+    "end": T_END,
+    "if": T_IF,
+    "range": T_RANGE,
+    "nil": T_NIL,
+    "template": T_TEMPLATE,
+    "with": T_WITH,
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One lexical item: type, source text, offset in the template and 1-based line."""
 
     typ: T
@@ -83,15 +126,19 @@ class Token:
 
     def __str__(self) -> str:
         # Go's item.String(), used verbatim in "unexpected X in Y" messages.
-        if self.typ == T.EOF:
+        if self.typ == T_EOF:
             return "EOF"
-        if self.typ == T.ERROR:
+        if self.typ == T_ERROR:
             return self.val
-        if self.typ >= T.BLOCK:
+        if self.typ >= T_BLOCK:
             return f"<{self.val}>"
         if len(self.val) > 10:
             return _go_quote(self.val[:10]) + "..."
         return _go_quote(self.val)
+
+
+#: Token(...) without the Python frame NamedTuple's constructor adds: the same tuple.
+_new_token = tuple.__new__
 
 
 def _go_quote(s: str) -> str:
@@ -152,8 +199,14 @@ class _Lexer:
     # -- helpers -------------------------------------------------------------
 
     def emit(self, typ: T) -> None:
-        self.tokens.append(Token(typ, self.text[self.start : self.pos], self.start, self.start_line))
-        self.ignore()
+        start = self.start
+        pos = self.pos
+        text = self.text
+        self.tokens.append(_new_token(Token, (typ, text[start:pos], start, self.start_line)))
+        # As ignore(), inline: every token comes here.
+        self.line += text.count("\n", start, pos)
+        self.start = pos
+        self.start_line = self.line
 
     def ignore(self) -> None:
         self.line += self.text.count("\n", self.start, self.pos)
@@ -182,7 +235,7 @@ class _Lexer:
 
     def error(self, msg: str) -> StateFn:
         """Emit an ERROR token; lexing stops there (the parser reports it when reached)."""
-        self.tokens.append(Token(T.ERROR, msg, self.start, self.start_line))
+        self.tokens.append(Token(T_ERROR, msg, self.start, self.start_line))
         return None
 
     def at_right_delim(self) -> tuple[bool, bool]:
@@ -212,8 +265,8 @@ class _Lexer:
         if x < 0:
             self.pos = len(text)
             if self.pos > self.start:
-                self.emit(T.TEXT)
-            self.emit(T.EOF)
+                self.emit(T_TEXT)
+            self.emit(T_EOF)
             return None
         if x > self.start:
             trim = 0
@@ -222,7 +275,7 @@ class _Lexer:
                 trim = len(body) - len(body.rstrip(_SPACE))
             self.pos = x - trim
             if self.pos > self.start:
-                self.emit(T.TEXT)
+                self.emit(T_TEXT)
             self.pos = x
             self.ignore()
         return self.lex_left_delim
@@ -235,7 +288,7 @@ class _Lexer:
             self.pos += after
             self.ignore()
             return self.lex_comment
-        self.emit(T.LEFT_DELIM)
+        self.emit(T_LEFT_DELIM)
         self.pos += after
         self.ignore()
         self.paren_depth = 0
@@ -270,32 +323,36 @@ class _Lexer:
             self.pos += 2
             self.ignore()
         self.pos += len(self.right)
-        self.emit(T.RIGHT_DELIM)
+        self.emit(T_RIGHT_DELIM)
         if trim:
             self._skip_leading_space()
             self.ignore()
         return self.lex_text
 
     def lex_inside_action(self) -> StateFn:
-        delim, _ = self.at_right_delim()
-        if delim:
-            if self.paren_depth == 0:
-                return self.lex_right_delim
-            return self.error("unclosed left paren")
-        c = self.next()
+        text = self.text
+        pos = self.pos
+        c = text[pos] if pos < len(text) else ""
+        # A right delimiter starts with its own first character or a trim marker's space.
+        if c == self.right[0] or (c in _SPACE and c != ""):
+            delim, _ = self.at_right_delim()
+            if delim:
+                if self.paren_depth == 0:
+                    return self.lex_right_delim
+                return self.error("unclosed left paren")
         if c == "":
             return self.error("unclosed action")
         if c in _SPACE:
-            self.pos -= 1
             return self.lex_space
+        self.pos = pos + 1
         if c == "=":
-            self.emit(T.ASSIGN)
+            self.emit(T_ASSIGN)
         elif c == ":":
             if self.next() != "=":
                 return self.error("expected :=")
-            self.emit(T.DECLARE)
+            self.emit(T_DECLARE)
         elif c == "|":
-            self.emit(T.PIPE)
+            self.emit(T_PIPE)
         elif c == '"':
             return self.lex_quote
         elif c == "`":
@@ -313,24 +370,23 @@ class _Lexer:
             self.pos -= 1
             return self.lex_identifier
         elif c == "(":
-            self.emit(T.LEFT_PAREN)
+            self.emit(T_LEFT_PAREN)
             self.paren_depth += 1
         elif c == ")":
-            self.emit(T.RIGHT_PAREN)
+            self.emit(T_RIGHT_PAREN)
             self.paren_depth -= 1
             if self.paren_depth < 0:
                 return self.error(f"unexpected right paren {format_rune(c)}")
         elif c < "\x80" and c.isprintable():
-            self.emit(T.CHAR)
+            self.emit(T_CHAR)
         else:
             return self.error(f"unrecognized character in action: {format_rune(c)}")
         return self.lex_inside_action
 
     def lex_space(self) -> StateFn:
-        n = 0
-        while self.peek() in _SPACE and self.peek() != "":
-            self.pos += 1
-            n += 1
+        end = _SPACES.match(self.text, self.pos).end()  # type: ignore[union-attr]
+        n = end - self.pos
+        self.pos = end
         # A space may belong to a " -}}" trim marker: leave it for the delimiter.
         if _has_right_trim(self.text, self.pos - 1) and self.text.startswith(
             self.right, self.pos + 1
@@ -338,12 +394,11 @@ class _Lexer:
             self.pos -= 1
             if n == 1:
                 return self.lex_right_delim
-        self.emit(T.SPACE)
+        self.emit(T_SPACE)
         return self.lex_inside_action
 
     def lex_identifier(self) -> StateFn:
-        while is_alnum(self.peek()):
-            self.pos += 1
+        self._scan_word()
         word = self.text[self.start : self.pos]
         if not self.at_terminator():
             return self.error(f"bad character {format_rune(self.peek())}")
@@ -351,33 +406,38 @@ class _Lexer:
         if typ is not None:
             self.emit(typ)
         elif word in ("true", "false"):
-            self.emit(T.BOOL)
+            self.emit(T_BOOL)
         else:
-            self.emit(T.IDENTIFIER)
+            self.emit(T_IDENTIFIER)
         return self.lex_inside_action
 
+    def _scan_word(self) -> None:
+        """Past the alphanumeric characters at pos."""
+        self.pos = _ASCII_WORD.match(self.text, self.pos).end()  # type: ignore[union-attr]
+        while is_alnum(self.peek()):
+            self.pos += 1
+
     def lex_field(self) -> StateFn:
-        return self._field_or_variable(T.FIELD)
+        return self._field_or_variable(T_FIELD)
 
     def lex_variable(self) -> StateFn:
         if self.at_terminator():
-            self.emit(T.VARIABLE)  # just "$"
+            self.emit(T_VARIABLE)  # just "$"
             return self.lex_inside_action
-        return self._field_or_variable(T.VARIABLE)
+        return self._field_or_variable(T_VARIABLE)
 
     def _field_or_variable(self, typ: T) -> StateFn:
         if self.at_terminator():
-            self.emit(T.VARIABLE if typ == T.VARIABLE else T.DOT)
+            self.emit(T_VARIABLE if typ == T_VARIABLE else T_DOT)
             return self.lex_inside_action
-        while is_alnum(self.peek()):
-            self.pos += 1
+        self._scan_word()
         if not self.at_terminator():
             return self.error(f"bad character {format_rune(self.peek())}")
         self.emit(typ)
         return self.lex_inside_action
 
     def lex_char(self) -> StateFn:
-        return self._lex_escaped("'", T.CHAR_CONSTANT, "unterminated character constant")
+        return self._lex_escaped("'", T_CHAR_CONSTANT, "unterminated character constant")
 
     def lex_number(self) -> StateFn:
         if not self._scan_number():
@@ -388,9 +448,9 @@ class _Lexer:
                 return self.error(
                     f"bad number syntax: {_go_quote(self.text[self.start : self.pos])}"
                 )
-            self.emit(T.COMPLEX)
+            self.emit(T_COMPLEX)
         else:
-            self.emit(T.NUMBER)
+            self.emit(T_NUMBER)
         return self.lex_inside_action
 
     def _scan_number(self) -> bool:
@@ -419,11 +479,14 @@ class _Lexer:
         return True
 
     def lex_quote(self) -> StateFn:
-        return self._lex_escaped('"', T.STRING, "unterminated quoted string")
+        return self._lex_escaped('"', T_STRING, "unterminated quoted string")
 
     def _lex_escaped(self, closing: str, token: T, unterminated: str) -> StateFn:
         """A backslash-escaped literal up to ``closing``; it may not span lines."""
+        plain = _PLAIN_QUOTED.get(closing)
         while True:
+            if plain is not None:
+                self.pos = plain.match(self.text, self.pos).end()  # type: ignore[union-attr]
             c = self.next()
             if c == "\\":
                 c = self.next()
@@ -442,7 +505,7 @@ class _Lexer:
         if x < 0:
             return self.error("unterminated raw quoted string")
         self.pos = x + 1
-        self.emit(T.RAW_STRING)
+        self.emit(T_RAW_STRING)
         return self.lex_inside_action
 
 

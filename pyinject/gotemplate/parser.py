@@ -7,7 +7,45 @@ from typing import Callable, Container, NoReturn
 
 from pyinject.gotemplate.errors import GoTemplateSyntaxError
 from pyinject.golang.strconv import quote as _q
-from pyinject.gotemplate.lexer import T, Token, lex
+from pyinject.gotemplate.lexer import (  # noqa: F401
+    T_ASSIGN,
+    T_BLOCK,
+    T_BOOL,
+    T_BREAK,
+    T_CHAR,
+    T_CHAR_CONSTANT,
+    T_COMMENT,
+    T_COMPLEX,
+    T_CONTINUE,
+    T_DECLARE,
+    T_DEFINE,
+    T_DOT,
+    T_ELSE,
+    T_END,
+    T_EOF,
+    T_ERROR,
+    T_FIELD,
+    T_IDENTIFIER,
+    T_IF,
+    T_LEFT_DELIM,
+    T_LEFT_PAREN,
+    T_NIL,
+    T_NUMBER,
+    T_PIPE,
+    T_RANGE,
+    T_RAW_STRING,
+    T_RIGHT_DELIM,
+    T_RIGHT_PAREN,
+    T_SPACE,
+    T_STRING,
+    T_TEMPLATE,
+    T_TEXT,
+    T_VARIABLE,
+    T_WITH,
+    T,
+    Token,
+    lex,
+)
 from pyinject.gotemplate.nodes import (
     ActionNode,
     BoolNode,
@@ -77,25 +115,37 @@ class _Parser:
 
     def next(self) -> Token:
         # Reading past the final EOF/ERROR token keeps returning it.
-        tok = self.tokens[min(self.i, self.last)]
-        self.i += 1
+        i = self.i
+        last = self.last
+        tok = self.tokens[i if i < last else last]
+        self.i = i + 1
         return tok
 
     def backup(self, n: int = 1) -> None:
         self.i -= n
 
     def peek(self) -> Token:
-        return self.tokens[min(self.i, self.last)]
+        i = self.i
+        last = self.last
+        return self.tokens[i if i < last else last]
 
     def next_non_space(self) -> Token:
-        tok = self.next()
-        while tok.typ == T.SPACE:
-            tok = self.next()
+        tok = self.peek_non_space()
+        self.i += 1
         return tok
 
     def peek_non_space(self) -> Token:
-        tok = self.next_non_space()
-        self.backup()
+        # Left at the next token other than a space (past the final EOF/ERROR, as next() reads).
+        tokens = self.tokens
+        last = self.last
+        i = self.i
+        space = T_SPACE
+        while True:
+            tok = tokens[i if i < last else last]
+            if tok.typ != space:
+                break
+            i += 1
+        self.i = i
         return tok
 
     # -- errors ----------------------------------------------------------------
@@ -108,7 +158,7 @@ class _Parser:
         )
 
     def unexpected(self, tok: Token, context: str) -> NoReturn:
-        if tok.typ == T.ERROR:
+        if tok.typ == T_ERROR:
             extra = ""
             if self.action_line and self.action_line != tok.line:
                 extra = f" in action started at {self.parse_name}:{self.action_line}"
@@ -133,11 +183,11 @@ class _Parser:
 
     def parse(self, name: str) -> None:
         root = ListNode(self.peek().pos)
-        while self.peek().typ != T.EOF:
-            if self.peek().typ == T.LEFT_DELIM:
+        while self.peek().typ != T_EOF:
+            if self.peek().typ == T_LEFT_DELIM:
                 start = self.i
                 self.next()
-                if self.next_non_space().typ == T.DEFINE:
+                if self.next_non_space().typ == T_DEFINE:
                     self.parse_definition()
                     continue
                 self.i = start
@@ -157,9 +207,9 @@ class _Parser:
 
     def parse_definition(self) -> None:
         context = "define clause"
-        name_tok = self.expect_one_of((T.STRING, T.RAW_STRING), context)
+        name_tok = self.expect_one_of((T_STRING, T_RAW_STRING), context)
         name = self._unquote(name_tok)
-        self.expect(T.RIGHT_DELIM, context)
+        self.expect(T_RIGHT_DELIM, context)
         saved_vars, self.vars = self.vars, ["$"]
         body, end = self.item_list()
         if not isinstance(end, EndNode):
@@ -175,7 +225,7 @@ class _Parser:
 
     def item_list(self) -> tuple[ListNode, Node]:
         lst = ListNode(self.peek_non_space().pos)
-        while self.peek_non_space().typ != T.EOF:
+        while self.peek_non_space().typ != T_EOF:
             node = self.text_or_action()
             if isinstance(node, (EndNode, ElseNode)):
                 return lst, node
@@ -184,48 +234,48 @@ class _Parser:
 
     def text_or_action(self) -> Node:
         tok = self.next_non_space()
-        if tok.typ == T.TEXT:
+        if tok.typ == T_TEXT:
             return TextNode(tok.pos, tok.val)
-        if tok.typ == T.LEFT_DELIM:
+        if tok.typ == T_LEFT_DELIM:
             saved = self.action_line
             self.action_line = tok.line
             try:
                 return self.action()
             finally:
                 self.action_line = saved
-        if tok.typ == T.COMMENT:
+        if tok.typ == T_COMMENT:
             return CommentNode(tok.pos, tok.val)
         self.unexpected(tok, "input")
 
     def action(self) -> Node:
         tok = self.next_non_space()
         typ = tok.typ
-        if typ == T.BLOCK:
+        if typ == T_BLOCK:
             return self.block_control()
-        if typ == T.BREAK:
+        if typ == T_BREAK:
             return self.break_control(tok)
-        if typ == T.CONTINUE:
+        if typ == T_CONTINUE:
             return self.continue_control(tok)
-        if typ == T.ELSE:
+        if typ == T_ELSE:
             return self.else_control()
-        if typ == T.END:
-            return EndNode(self.expect(T.RIGHT_DELIM, "end").pos)
-        if typ == T.IF:
+        if typ == T_END:
+            return EndNode(self.expect(T_RIGHT_DELIM, "end").pos)
+        if typ == T_IF:
             return IfNode(*self.parse_control(True, "if"))
-        if typ == T.RANGE:
+        if typ == T_RANGE:
             return RangeNode(*self.parse_control(False, "range"))
-        if typ == T.TEMPLATE:
+        if typ == T_TEMPLATE:
             return self.template_control()
-        if typ == T.WITH:
+        if typ == T_WITH:
             return WithNode(*self.parse_control(False, "with"))
         self.backup()
         tok = self.peek()
         # Variables declared here stay in scope until the enclosing {{end}}.
-        return ActionNode(tok.pos, tok.line, self.pipeline("command", T.RIGHT_DELIM))
+        return ActionNode(tok.pos, tok.line, self.pipeline("command", T_RIGHT_DELIM))
 
     def break_control(self, tok: Token) -> Node:
         nxt = self.next_non_space()
-        if nxt.typ != T.RIGHT_DELIM:
+        if nxt.typ != T_RIGHT_DELIM:
             self.unexpected(nxt, "{{break}}")
         if self.range_depth == 0:
             self.errorf("{{break}} outside {{range}}", tok.line)
@@ -233,7 +283,7 @@ class _Parser:
 
     def continue_control(self, tok: Token) -> Node:
         nxt = self.next_non_space()
-        if nxt.typ != T.RIGHT_DELIM:
+        if nxt.typ != T_RIGHT_DELIM:
             self.unexpected(nxt, "{{continue}}")
         if self.range_depth == 0:
             self.errorf("{{continue}} outside {{range}}", tok.line)
@@ -241,17 +291,17 @@ class _Parser:
 
     def else_control(self) -> Node:
         peek = self.peek_non_space()
-        if peek.typ in (T.IF, T.WITH):
+        if peek.typ in (T_IF, T_WITH):
             # "{{else if ...": leave the keyword pending; parse_control reads it.
             return ElseNode(peek.pos, peek.line)
-        tok = self.expect(T.RIGHT_DELIM, "else")
+        tok = self.expect(T_RIGHT_DELIM, "else")
         return ElseNode(tok.pos, tok.line)
 
     def parse_control(
         self, allow_else_if: bool, context: str
     ) -> tuple[int, int, PipeNode, ListNode, ListNode | None]:
         mark = len(self.vars)
-        pipe = self.pipeline(context, T.RIGHT_DELIM)
+        pipe = self.pipeline(context, T_RIGHT_DELIM)
         if context == "range":
             self.range_depth += 1
         lst, nxt = self.item_list()
@@ -260,12 +310,12 @@ class _Parser:
         else_list: ListNode | None = None
         if isinstance(nxt, ElseNode):
             chained = self.peek().typ
-            if (allow_else_if and chained == T.IF) or (context == "with" and chained == T.WITH):
+            if (allow_else_if and chained == T_IF) or (context == "with" and chained == T_WITH):
                 # {{if a}}x{{else if b}}y{{end}} is {{if a}}x{{else}}{{if b}}y{{end}}{{end}}
                 # with one {{end}} shared; Go 1.23 allows the same for "else with".
                 self.next()
                 else_list = ListNode(nxt.pos)
-                if chained == T.IF:
+                if chained == T_IF:
                     else_list.nodes.append(IfNode(*self.parse_control(True, "if")))
                 else:
                     else_list.nodes.append(WithNode(*self.parse_control(False, "with")))
@@ -280,7 +330,7 @@ class _Parser:
         context = "block clause"
         tok = self.next_non_space()
         name = self.parse_template_name(tok, context)
-        pipe = self.pipeline(context, T.RIGHT_DELIM)
+        pipe = self.pipeline(context, T_RIGHT_DELIM)
         saved_vars, saved_depth = self.vars, self.range_depth
         self.vars, self.range_depth = ["$"], 0
         body, end = self.item_list()
@@ -295,13 +345,13 @@ class _Parser:
         tok = self.next_non_space()
         name = self.parse_template_name(tok, context)
         pipe = None
-        if self.next_non_space().typ != T.RIGHT_DELIM:
+        if self.next_non_space().typ != T_RIGHT_DELIM:
             self.backup()
-            pipe = self.pipeline(context, T.RIGHT_DELIM)
+            pipe = self.pipeline(context, T_RIGHT_DELIM)
         return TemplateNode(tok.pos, tok.line, name, pipe)
 
     def parse_template_name(self, tok: Token, context: str) -> str:
-        if tok.typ in (T.STRING, T.RAW_STRING):
+        if tok.typ in (T_STRING, T_RAW_STRING):
             return self._unquote(tok)
         self.unexpected(tok, context)
 
@@ -312,23 +362,23 @@ class _Parser:
         pipe = PipeNode(tok.pos, tok.line)
         while True:  # declarations: "$x :=", "$x =", "$i, $v :="
             v = self.peek_non_space()
-            if v.typ != T.VARIABLE:
+            if v.typ != T_VARIABLE:
                 break
             start = self.i
             self.next_non_space()
             nxt = self.peek_non_space()
-            if nxt.typ in (T.ASSIGN, T.DECLARE):
-                pipe.is_assign = nxt.typ == T.ASSIGN
+            if nxt.typ in (T_ASSIGN, T_DECLARE):
+                pipe.is_assign = nxt.typ == T_ASSIGN
                 self.next_non_space()
                 pipe.decl.append(VariableNode(v.pos, v.val.split(".")))
                 self.vars.append(v.val)
                 break
-            if nxt.typ == T.CHAR and nxt.val == ",":
+            if nxt.typ == T_CHAR and nxt.val == ",":
                 self.next_non_space()
                 pipe.decl.append(VariableNode(v.pos, v.val.split(".")))
                 self.vars.append(v.val)
                 if context == "range" and len(pipe.decl) < 2:
-                    if self.peek_non_space().typ in (T.VARIABLE, T.RIGHT_DELIM, T.RIGHT_PAREN):
+                    if self.peek_non_space().typ in (T_VARIABLE, T_RIGHT_DELIM, T_RIGHT_PAREN):
                         continue  # the second variable of a range
                     self.errorf("range can only initialize variables")
                 self.errorf(f"too many declarations in {context}")
@@ -360,11 +410,11 @@ class _Parser:
             if operand is not None:
                 cmd.args.append(operand)
             tok = self.next()
-            if tok.typ == T.SPACE:
+            if tok.typ == T_SPACE:
                 continue
-            if tok.typ in (T.RIGHT_DELIM, T.RIGHT_PAREN):
+            if tok.typ in (T_RIGHT_DELIM, T_RIGHT_PAREN):
                 self.backup()
-            elif tok.typ == T.PIPE:
+            elif tok.typ == T_PIPE:
                 pass
             else:
                 self.unexpected(tok, "operand")
@@ -377,9 +427,9 @@ class _Parser:
         node = self.term()
         if node is None:
             return None
-        if self.peek().typ == T.FIELD:
+        if self.peek().typ == T_FIELD:
             chain = ChainNode(self.peek().pos, node)
-            while self.peek().typ == T.FIELD:
+            while self.peek().typ == T_FIELD:
                 chain.fields.append(self.next().val[1:])
             if isinstance(node, FieldNode):
                 return FieldNode(chain.pos, node.ident + chain.fields)
@@ -393,28 +443,28 @@ class _Parser:
     def term(self) -> Node | None:
         tok = self.next_non_space()
         typ = tok.typ
-        if typ == T.IDENTIFIER:
+        if typ == T_IDENTIFIER:
             if not self.has_function(tok.val):
                 self.errorf(f"function {_q(tok.val)} not defined", tok.line)
             return IdentifierNode(tok.pos, tok.val)
-        if typ == T.DOT:
+        if typ == T_DOT:
             return DotNode(tok.pos)
-        if typ == T.NIL:
+        if typ == T_NIL:
             return NilNode(tok.pos)
-        if typ == T.VARIABLE:
+        if typ == T_VARIABLE:
             return self.use_var(tok)
-        if typ == T.FIELD:
+        if typ == T_FIELD:
             return FieldNode(tok.pos, tok.val[1:].split("."))
-        if typ == T.BOOL:
+        if typ == T_BOOL:
             return BoolNode(tok.pos, tok.val == "true")
-        if typ in (T.CHAR_CONSTANT, T.COMPLEX, T.NUMBER):
+        if typ in (T_CHAR_CONSTANT, T_COMPLEX, T_NUMBER):
             try:
                 return new_number(tok.pos, tok.val, typ)
             except ValueError as err:
                 self.errorf(str(err), tok.line)
-        if typ == T.LEFT_PAREN:
-            return self.pipeline("parenthesized pipeline", T.RIGHT_PAREN)
-        if typ in (T.STRING, T.RAW_STRING):
+        if typ == T_LEFT_PAREN:
+            return self.pipeline("parenthesized pipeline", T_RIGHT_PAREN)
+        if typ in (T_STRING, T_RAW_STRING):
             return StringNode(tok.pos, tok.val, self._unquote(tok))
         self.backup()
         return None
@@ -428,8 +478,8 @@ class _Parser:
 
 _OPERAND_START = frozenset(
     {
-        T.BOOL, T.CHAR_CONSTANT, T.COMPLEX, T.DOT, T.FIELD, T.IDENTIFIER, T.NUMBER,
-        T.NIL, T.RAW_STRING, T.STRING, T.VARIABLE, T.LEFT_PAREN,
+        T_BOOL, T_CHAR_CONSTANT, T_COMPLEX, T_DOT, T_FIELD, T_IDENTIFIER, T_NUMBER,
+        T_NIL, T_RAW_STRING, T_STRING, T_VARIABLE, T_LEFT_PAREN,
     }
 )
 

@@ -48,6 +48,9 @@ def _lookup_ci(raw: Mapping[str, Any], name: str) -> str | None:
     return None
 
 
+#: Not in a view's cache (a cached field may hold None).
+_ABSENT: Any = object()
+
 #: ``go_known`` of a view whose fields the engine must always ask for (a nil pointer).
 _NOTHING_KNOWN: Mapping[str, Any] = MappingProxyType({})
 
@@ -86,6 +89,21 @@ def _k8s_field_key(definition: str, go_name: str) -> str | None:
     return index.get(go_name.lower())
 
 
+#: Per (definition, Go field name): the JSON key and its schema (None, {} when the schema
+#: has no such field) and whether the definition has fields in the schema.
+_FIELD_PLANS: dict[tuple[str, str], tuple[str | None, Mapping[str, Any], bool]] = {}
+
+
+def _field_plan(definition: str, name: str) -> tuple[str | None, Mapping[str, Any], bool]:
+    fields = k8s_schema().get(definition, {}).get("fields", {})
+    key = _k8s_field_key(definition, name) if fields else None
+    plan = (key, fields[key] if key is not None else {}, bool(fields))
+    if len(_FIELD_PLANS) >= 4096:
+        _FIELD_PLANS.clear()
+    _FIELD_PLANS[(definition, name)] = plan
+    return plan
+
+
 _GO_TYPES: dict[str, str] = {}
 
 
@@ -95,6 +113,11 @@ def _k8s_go_type(definition: str) -> str:
     if name is None:
         name = _GO_TYPES[definition] = ".".join(definition.split(".")[-2:])
     return name
+
+
+#: %T of a struct and of a pointer to it, by definition (functions check it on every call).
+_VALUE_TYPES: dict[str, str] = {}
+_POINTER_TYPES: dict[str, str] = {}
 
 
 class K8sStruct(GoObject):
@@ -117,21 +140,27 @@ class K8sStruct(GoObject):
         return self._raw
 
     def go_type(self) -> str:
-        return ("*" if self._pointer else "") + _k8s_go_type(self._def)
+        names = _POINTER_TYPES if self._pointer else _VALUE_TYPES
+        name = names.get(self._def)
+        if name is None:
+            name = names[self._def] = ("*" if self._pointer else "") + _k8s_go_type(self._def)
+        return name
 
     def go_is_nil(self) -> bool:
         return self._raw is None
 
     def go_field(self, name: str) -> Any:
-        try:
-            return self._cache[name]
-        except KeyError:
-            pass
-        fields = k8s_schema().get(self._def, {}).get("fields", {})
+        # A first read is the common case (a view per pod): no exception for it.
+        value = self._cache.get(name, _ABSENT)
+        if value is not _ABSENT:
+            return value
+        plan = _FIELD_PLANS.get((self._def, name))
+        if plan is None:
+            plan = _field_plan(self._def, name)
+        key, spec, fields = plan
         raw = self._raw or {}
-        key = _k8s_field_key(self._def, name) if fields else None
         if key is not None:
-            value = _k8s_value(self._def, key, fields[key], raw.get(key))
+            value = _k8s_value(self._def, key, spec, raw.get(key))
         else:
             key = _lookup_ci(raw, name)
             if key is None:
@@ -235,6 +264,11 @@ def plain_json(v: Any) -> Any:
     t = type(v)
     if t is str or t is int or t is float or t is bool or v is None:
         return v
+    if t is dict:
+        # A Mapping, found without the ABC check (as the list below).
+        return {str(k): plain_json(x) for k, x in v.items()}
+    if t is list:
+        return [plain_json(x) for x in v]
     if isinstance(v, Mapping):
         return {str(k): plain_json(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
@@ -473,10 +507,9 @@ class Message(GoObject):
 
     def _member(self, go_name: str) -> tuple[bool, Any]:
         """(found, value) for a Go field or oneof member name."""
-        try:
-            return True, self._cache[go_name]
-        except KeyError:
-            pass
+        value = self._cache.get(go_name, _ABSENT)
+        if value is not _ABSENT:
+            return True, value
         types = proto_types()
         fields = types.by_go.get(self._type)
         raw = self._raw or {}
@@ -597,7 +630,7 @@ def _proto_scalar(t: str, v: Any) -> Any:
     if t in _WRAPPER_GO:
         return Wrapper(t, v)
     if t.startswith("msg:"):
-        return Message(t[4:], v if isinstance(v, Mapping) else None)
+        return Message(t[4:], v if type(v) is dict or isinstance(v, Mapping) else None)
     # google.protobuf.Struct / Value: kept as their JSON.
     return None if v is None else _untyped(v)
 
@@ -626,10 +659,9 @@ class TemplateData(GoObject):
         return "inject.SidecarTemplateData"
 
     def go_field(self, name: str) -> Any:
-        try:
-            return self._cache[name]
-        except KeyError:
-            pass
+        value = self._cache.get(name, _ABSENT)
+        if value is not _ABSENT:
+            return value
         build = _DATA_FIELDS.get(name)
         fields = self._ctx.data_fields
         if build is None or (fields is not None and name not in fields):

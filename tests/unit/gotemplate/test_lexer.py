@@ -73,6 +73,23 @@ def kinds(text: str) -> list[tuple[str, str]]:
              ("COMPLEX", "1+2i"), ("RIGHT_DELIM", "}}"), ("EOF", "")],
             id="numbers-and-no-trim-without-space",
         ),
+        pytest.param(
+            "{{fé1 .aé.b}}",
+            [("LEFT_DELIM", "{{"), ("IDENTIFIER", "fé1"), ("SPACE", " "), ("FIELD", ".aé"), ("FIELD", ".b"),
+             ("RIGHT_DELIM", "}}"), ("EOF", "")],
+            id="words-past-their-ascii-part",
+        ),
+        pytest.param(
+            "{{1   -}}",
+            [("LEFT_DELIM", "{{"), ("NUMBER", "1"), ("SPACE", "  "), ("RIGHT_DELIM", "}}"), ("EOF", "")],
+            id="space-run-leaves-the-trim-marker",
+        ),
+        pytest.param(
+            "{{'\\'' \"a\\\\\"}}",
+            [("LEFT_DELIM", "{{"), ("CHAR_CONSTANT", "'\\''"), ("SPACE", " "), ("STRING", '"a\\\\"'),
+             ("RIGHT_DELIM", "}}"), ("EOF", "")],
+            id="escaped-closing-quotes",
+        ),
     ],
 )
 def test_tokens(text: str, want: list[tuple[str, str]]) -> None:
@@ -113,6 +130,10 @@ def test_trim_and_comments(text: str, want: list[tuple[str, str]]) -> None:
         pytest.param("{{.a+b}}", "bad character U+002B '+'", id="bad-char-after-field"),
         pytest.param("{{a:b}}", "expected :=", id="colon"),
         pytest.param("{{\u00a7}}", "unrecognized character in action: U+00A7 '\u00a7'", id="non-ascii-symbol"),
+        pytest.param('{{"a\nb"}}', "unterminated quoted string", id="newline-in-string"),
+        pytest.param('{{"a\\', "unterminated quoted string", id="backslash-at-end"),
+        pytest.param("{{'\\\n'}}", "unterminated character constant", id="escaped-newline-in-char"),
+        pytest.param("{{.aé+}}", "bad character U+002B '+'", id="bad-char-after-unicode-word"),
     ],
 )
 def test_errors(text: str, message: str) -> None:

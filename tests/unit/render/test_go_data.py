@@ -282,3 +282,34 @@ def test_what_functions_derive_from_a_struct_is_built_once_per_view() -> None:
     assert gofuncs.struct_to_json(port) == want and gofuncs.struct_to_json(port) == want
     other = path(template_data(ctx()), "Spec.Containers")[0].go_field("Ports")[0]
     assert other is not port and gofuncs.struct_to_json(other) == want
+
+
+def test_a_field_read_by_name_on_one_struct_type_is_not_another_types_field() -> None:
+    # Field plans are kept per (definition, name): Name of an ObjectMeta and of a
+    # Container, and a field one definition has and the other lacks.
+    data = template_data(ctx(object_meta={"name": "pod-a"}))
+    container = path(data, "Spec.Containers")[0]
+    assert path(data, "ObjectMeta.Name") == "pod-a"
+    assert container.go_field("Name") == "hello"
+    assert path(template_data(ctx(object_meta={"name": "pod-b"})), "ObjectMeta.Name") == "pod-b"
+    assert container.go_field("Image") == ""
+    with pytest.raises(KeyError):
+        path(data, "ObjectMeta.Image")
+
+
+def test_a_struct_and_a_pointer_to_it_keep_their_own_type_names() -> None:
+    data = template_data(ctx())
+    second = path(data, "Spec.Containers")[1]
+    # The same definition reached as a value (a list element) and as a pointer.
+    assert second.go_type() == "v1.Container"
+    assert path(data, "Spec.SecurityContext").go_type() == "*v1.PodSecurityContext"
+    assert second.go_field("SecurityContext").go_type() == "*v1.SecurityContext"
+    assert path(data, "Spec").go_type() == "v1.PodSpec"
+
+
+def test_sized_integers_and_go_objects_print_as_fmt_prints_them() -> None:
+    data = template_data(ctx())
+    mode = path(data, "ProxyConfig.InterceptionMode")
+    assert [format_value(v) for v in (Int64(-5), Int32(80), Uint32(7), mode)] == ["-5", "80", "7", "TPROXY"]
+    assert format_value(path(data, "Spec.Containers")[1].go_field("ReadinessProbe")) == "<nil>"
+    assert format_value(Wrapper("wkt:BoolValue", True)) == "value:true"
