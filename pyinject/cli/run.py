@@ -107,6 +107,13 @@ def check_flags(options: Options, run: RunFlags) -> None:
         raise UsageError("; ".join(problems))
 
 
+#: Net new container objects between the young-generation collections of a run.
+#: The pipeline makes and drops tens of thousands of maps and lists per hundred
+#: workloads but almost no cycles (its trees link only downwards), so Python's
+#: 700 spent 3% of a Go-template run walking them; RSS is the same either way.
+DOCUMENT_GC_THRESHOLD = 50_000
+
+
 def execute(options: Options, build: Callable[[Callable[[str], None]], Any], run: RunFlags,
              stdin: IO[str] | None = None, freeze_loaded: bool = False) -> None:
     """Check the flags, build the injector, run the pipeline, deliver the output and report.
@@ -116,8 +123,9 @@ def execute(options: Options, build: Callable[[Callable[[str], None]], Any], run
     lives to the end, so ``gc.freeze`` moves it out of the cyclic collector's
     generations; the collections the run triggers, and the one at exit, then
     walk only what the run itself allocated.  Cycles created later are collected
-    as usual, so memory stays flat on large inputs.  The console entry point turns
-    the collector off while it loads; this turns it back on.
+    as usual (every DOCUMENT_GC_THRESHOLD net new objects), so memory stays flat on
+    large inputs.  The console entry point turns the collector off while it loads;
+    this turns it back on.
     """
     from pyinject import pipeline
     from pyinject.manifests.files import deliver
@@ -137,6 +145,7 @@ def execute(options: Options, build: Callable[[Callable[[str], None]], Any], run
             import gc
 
             gc.freeze()
+            gc.set_threshold(DOCUMENT_GC_THRESHOLD, *gc.get_threshold()[1:])
             gc.enable()  # off since the console entry point started (cli/fast.py)
         release = getattr(injector, "release", None)
         if run.output_style == "istioctl" and release is not None:

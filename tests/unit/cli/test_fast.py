@@ -171,7 +171,7 @@ def test_the_collector_is_off_while_loading_and_on_for_the_documents() -> None:
             "states = []\n"
             "run = pipeline.run\n"
             "def watched(*args, **kwargs):\n"
-            "    states.append(gc.isenabled())\n"
+            "    states.append(gc.isenabled() and gc.get_threshold()[0])\n"
             "    return run(*args, **kwargs)\n"
             "pipeline.run = watched\n"
             "from pyinject.cli import main\n"
@@ -180,4 +180,6 @@ def test_the_collector_is_off_while_loading_and_on_for_the_documents() -> None:
             "try: main()\nexcept SystemExit: pass\n"
             "print(states, gc.isenabled(), file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code, HERE], capture_output=True, text=True, timeout=300)
-    assert proc.stderr.splitlines()[-1] == "[True] True"
+    from pyinject.cli.run import DOCUMENT_GC_THRESHOLD
+
+    assert proc.stderr.splitlines()[-1] == f"[{DOCUMENT_GC_THRESHOLD}] True"
