@@ -730,10 +730,12 @@ _EMBEDDED_FIELDS = tuple(_DATA_FIELDS)
 #: Fields older releases had.
 _DATA_FIELDS["EstimatedConcurrency"] = lambda c: c.estimated_concurrency
 
-_DATA_VIEWS = IdentityCache(TemplateData, 64)
+#: Views of the last few contexts: every template of one pod (and a reuse check of it) reads
+#: the same view; more would only keep earlier pods' data alive (2.7 MiB at 64).
+_DATA_VIEWS = IdentityCache(TemplateData, 4)
 
 
 def template_data(ctx: TemplateContext) -> TemplateData:
-    """The SidecarTemplateData view of ``ctx``; the same view while ``ctx`` is alive."""
+    """The SidecarTemplateData view of ``ctx``; the same view while ``ctx`` is one of the last few."""
     view: TemplateData = _DATA_VIEWS(ctx)
     return view
