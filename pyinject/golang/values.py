@@ -293,6 +293,25 @@ def data_equal(a: Any, b: Any, *, go_types: bool = False) -> bool:
     """
     if a is b:
         return not go_types or not (isinstance(a, float) and math.isnan(a))
+    if not go_types:
+        kind = type(a)
+        if kind is type(b):
+            # Plain maps, lists and strings, most of a document, without the checks below;
+            # a part both sides share (a document and its rewrite share most) is equal unread.
+            if kind is dict:
+                if len(a) != len(b):
+                    return False
+                for key, value in a.items():
+                    if key not in b:
+                        return False
+                    other = b[key]
+                    if value is not other and not data_equal(value, other):
+                        return False
+                return True
+            if kind is list:
+                return len(a) == len(b) and all(x is y or data_equal(x, y) for x, y in zip(a, b))
+            if kind is str:
+                return bool(a == b)
     if go_types:
         if a is MISSING:
             a = None

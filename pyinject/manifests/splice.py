@@ -51,7 +51,7 @@ def splice(text: str, original: Any, new: Any, layout: Layout | None = None,
     Edits that expand aliases or move anchors are checked with ``read_back``
     (a loader): if the result does not read as ``new``, :class:`CannotSplice`.
     """
-    if _same(original, new):
+    if data_equal(original, new):
         return text
     try:
         root, refs = compose(text)
@@ -261,7 +261,7 @@ class _Plan:
                 self.delete_entry(key_node, value_node)
             else:
                 before, after = old[key], new[key]
-                if not _same(before, after):
+                if not data_equal(before, after):
                     self.walk(value_node, before, after, _Site("key", col, colon + 1))
         if len(new) == kept.count(True):
             return True  # every new key was an old one
@@ -326,7 +326,7 @@ class _Plan:
             if pending:
                 self.insert_lines(self.line_start(dashes[match]), yamlemit.items(pending, col, self.layout))
                 pending = []
-            if not _same(old[match], new[j]):
+            if not data_equal(old[match], new[j]):
                 self.walk(items[match], old[match], new[j], _Site("dash", col, dashes[match] + 1))
         if pending:
             self.insert_lines(self.line_end_after(self.content_end(items[-1])), yamlemit.items(pending, col, self.layout))
@@ -378,33 +378,6 @@ class _Plan:
                 continue
             if any(not self.covered(alias) for alias in aliases):
                 raise CannotSplice(f"an edit removes anchor &{target.anchor}, still used elsewhere")
-
-
-def _same(a: Any, b: Any) -> bool:
-    """``data_equal(a, b)``, quicker where the data holds plain dicts, lists and strings.
-
-    The writer compares the document as read with the rewritten one, which
-    shares most of its parts: a part shared is equal without a look inside.
-    """
-    if a is b:
-        return True
-    kind = type(a)
-    if kind is type(b):
-        if kind is dict:
-            if len(a) != len(b):
-                return False
-            for key, value in a.items():
-                if key not in b:
-                    return False
-                other = b[key]
-                if value is not other and not _same(value, other):
-                    return False
-            return True
-        if kind is list:
-            return len(a) == len(b) and all(x is y or _same(x, y) for x, y in zip(a, b))
-        if kind is str:
-            return bool(a == b)
-    return data_equal(a, b)
 
 
 def match_items(original: list[Any], new: list[Any]) -> list[int | None]:
