@@ -305,6 +305,7 @@ class SidecarInjector:
         from pyinject.istio import postprocess
         from pyinject.istio import rendered as rendered_checks
         from pyinject.k8s.merge import merge_overlay
+        from pyinject.k8s.schema import POD
         from pyinject.k8s.typed_decode import decoded_as_release
 
         run = self.run
@@ -341,10 +342,12 @@ class SidecarInjector:
             # rather than copies: from then on the template pod shares them with the
             # pod, and post-processing, which changes the pod, reads of the template
             # pod only what it never changes (names) or reads it first (the proxy).
+            # No part of a decoded fragment is ever changed (see pyinject.render.decode),
+            # so the template pod's copies of its parts may be remembered by identity.
             first = not template_pod
-            template_pod = _stage(f"merge template {name}", _merge_template, template_pod, patch)
-            merged = _stage(f"merge template {name}", _merge_into_pod, merged, patch,
-                            template_pod if first else None, first and position == len(names))
+            template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, patch, frozen=True)
+            merged = _stage(f"merge template {name}", merge_overlay, merged, patch, POD,
+                            template_pod if first else None, give=first and position == len(names))
         if not rendered_checks.has_proxy(user_containers, template_pod.get("spec")):
             if rendered_checks.renders_nothing(template_pod):
                 raise TemplateError(self.origins.nothing_rendered(names))
@@ -533,30 +536,14 @@ def naming_config(source: str) -> Iterator[None]:
         raise
 
 
-def _merge_template(template_pod: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    from pyinject.k8s.merge import merge_overlay
-
-    # No part of a decoded fragment is ever changed (see pyinject.render.decode),
-    # so the copies of its parts may be remembered by identity.
-    return merge_overlay(template_pod, patch, frozen=True)  # type: ignore[return-value]
-
-
-def _merge_into_pod(pod: dict[str, Any], patch: dict[str, Any], fresh: dict[str, Any] | None,
-                    give: bool) -> dict[str, Any]:
-    from pyinject.k8s.merge import merge_overlay
-    from pyinject.k8s.schema import POD
-
-    return merge_overlay(pod, patch, POD, fresh, give=give)  # type: ignore[return-value]
-
-
-def _stage(name: str, func: Callable[..., Any], *args: Any) -> Any:
+def _stage(name: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run one stage; a stage that recurses without end (a self-including template) is the config's fault.
 
     Anything else that is not a PyinjectError is a bug and propagates as it is,
     so the report names its real cause.
     """
     try:
-        return func(*args)
+        return func(*args, **kwargs)
     except RecursionError as err:
         raise TemplateError(f"{name}: nesting too deep") from err
     except MemoryError as err:

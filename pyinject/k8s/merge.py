@@ -228,13 +228,14 @@ def merge_overlay(
     if not isinstance(patch, Mapping):
         raise MergeError(f"cannot merge a {_kind(patch)}: the template must render a mapping")
     definition(kind)  # an unknown kind fails here, with a suggestion
-    if frozen and not original and not any(isinstance(k, str) and k.startswith("$") for k in patch):
+    directives = any(isinstance(k, str) and k.startswith("$") for k in patch)
+    if frozen and not original and not directives:
         # Into an empty map every part is new: each is copied (a null dropped), nothing merges.
         for key, value in patch.items():
             if value is not None:
                 original[key] = _fresh_frozen(value)
         return original
-    if fresh is not None and any(isinstance(k, str) and k.startswith("$") for k in patch):
+    if fresh is not None and directives:
         fresh = None  # top-level directives: the empty map's result is not the patch's copy
     result = _merge_map(original, patch, {"type": "object", "ref": kind}, "", fresh, give and fresh is not None)
     if result is not original:
