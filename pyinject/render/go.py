@@ -100,12 +100,15 @@ def load_go_templates(
     ``TemplateSyntaxError`` naming it.
     """
     from pyinject.gotemplate import parse
+    from pyinject.gotemplate.fold import Effects
+    from pyinject.render.go_effects import MUTATING_NAMES, PURE_NAMES
 
     funcs = injection_funcs(environ, release)
+    effects = Effects(PURE_NAMES, MUTATING_NAMES)
     parsed: dict[str, Any] = {}
     for name, text in templates.items():
         try:
-            parsed[name] = parse(text, name, funcs)
+            parsed[name] = parse(text, name, funcs, effects=effects)
         except GoTemplateSyntaxError as err:
             raise TemplateSyntaxError(str(err)) from err
         except RecursionError as err:
