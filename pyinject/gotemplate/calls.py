@@ -14,7 +14,7 @@ from typing import Any, Callable, Collection, Mapping
 from pyinject.golang.strconv import quote
 from pyinject.golang.values import MISSING, GoObject, type_name
 from pyinject.gotemplate.builtins import SHORT_CIRCUIT, truth
-from pyinject.gotemplate.fold import counted
+from pyinject.gotemplate.fold import Folder, counted
 from pyinject.gotemplate.functions import FuncSig, signature_of
 from pyinject.gotemplate.hooks import Hooks
 from pyinject.gotemplate.invoke import (
@@ -83,6 +83,8 @@ class CallCompiler:
         self.funcs = funcs
         #: Functions that may change an argument: their calls are counted (fold.MUTATIONS).
         self.changing = changing
+        #: Run-constant folding, when the program folds (set by it).
+        self.folder: Folder | None = None
         self.pipeline = pipeline
         self.command = command
         #: Stand-in values' hooks (:mod:`pyinject.gotemplate.hooks`); None for ordinary runs.
@@ -439,6 +441,12 @@ class CallCompiler:
 
     def arg(self, node: Node, kind: str | None) -> Expr:
         """An argument for a parameter of ``kind`` (None: a chain's receiver)."""
+        folder = self.folder
+        if type(node) is PipeNode and folder is not None and folder.active and folder.constant(node):
+            return folder.fold_arg(self._arg(node, kind))
+        return self._arg(node, kind)
+
+    def _arg(self, node: Node, kind: str | None) -> Expr:
         t = type(node)
         check = self.checker(kind)
         # An interface{} parameter takes nil for a missing value: the most common check, inlined.

@@ -92,6 +92,7 @@ class Program:
         self.calls = CallCompiler(funcs, self.pipeline, self._command, hooks, changing)
         #: Run-constant folding (:mod:`pyinject.gotemplate.fold`): with the table's effects, never with hooks.
         self.folder = None if hooks is not None or effects is None else Folder(trees, funcs, *effects)
+        self.calls.folder = self.folder
         #: Bodies of templates executed directly, with their fold sites, by name and constant fields.
         self.entries: dict[tuple[str, frozenset[str]], Body] = {}
 

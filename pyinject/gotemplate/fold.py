@@ -38,7 +38,9 @@ but literals and those fields, through pure functions:
 * a whole block (text, actions, ``if``, and ``with``/``range`` over constants)
   folds into the text it writes; consecutive ones fold as one; an ``if`` or
   ``with`` condition alone folds into its truth, or its value when immutable
-  (string, number, bool, nil, missing), the only forms nothing can change;
+  (string, number, bool, nil, missing), and a parenthesised argument of a
+  call that does not fold into its value when immutable: the only forms
+  nothing can change;
 * a fold is kept only if no method was called while it ran (a method of a
   view is not known to be pure), and an evaluation that raises is never kept:
   it raises again, with its own text and position, every time;
@@ -88,7 +90,7 @@ from pyinject.gotemplate.nodes import (
 
 if TYPE_CHECKING:
     from pyinject.gotemplate.functions import FuncSig
-    from pyinject.gotemplate.invoke import Command
+    from pyinject.gotemplate.invoke import Command, Expr
     from pyinject.gotemplate.parser import Tree
     from pyinject.gotemplate.state import State
 
@@ -424,6 +426,31 @@ class Folder:
             return value
 
         return folded_value
+
+    def fold_arg(self, expr: Expr) -> Expr:
+        """A parenthesised argument that is the same while the constants hold: kept if immutable."""
+        key = self._key()
+
+        def folded_arg(st: State, dot: Any) -> Any:
+            folds = st.folds
+            if folds is None:
+                return expr(st, dot)
+            hit = folds.get(key)
+            if hit is not None:
+                st.node = hit[1]
+                if hit[2]:
+                    st.steps += hit[2]
+                    if st.steps >= st.next_check:
+                        st.checkpoint()
+                return hit[0]
+            steps = st.steps
+            methods = st.methods
+            value = expr(st, dot)
+            if st.methods == methods and _immutable(value):
+                folds[key] = (value, st.node, st.steps - steps)
+            return value
+
+        return folded_arg
 
 
 class FoldedNode(Node):

@@ -260,6 +260,24 @@ def test_with_keeps_only_values_nothing_can_change() -> None:
         assert t.execute(data) == f"1str{n}" == unfolded(text, data)
 
 
+def test_a_constant_argument_of_a_per_run_call_is_kept_only_when_immutable() -> None:
+    made: list[int] = []
+
+    def pair(s: str) -> list[str]:
+        made.append(1)
+        return [s, s]
+
+    text = "{{ if or (eq .Pod.x `y`) (ne (up .Values.a) ``) }}{{ index (pair .Values.a) .Pod.i }}{{ .Pod.x }}{{ end }}"
+    up = Counter()
+    t = parse(text, "t", {"up": up, "pair": pair}, effects=Effects(pure=["up", "pair"]))
+    values = {"a": "v"}
+    for x in ("p", "q"):
+        assert t.execute(Data({"Values": values, "Pod": {"x": x, "i": 1}})) == "v" + x
+    assert up.calls == 1  # a string: kept
+    assert len(made) == 2  # a list: evaluated each time
+    assert t.execute(Data({"Values": {"a": ""}, "Pod": {"x": "z", "i": 0}})) == ""
+
+
 class Steps:
     """A budget recording the step counts it is asked to check, with a step limit."""
 
