@@ -249,3 +249,27 @@ def test_a_default_before_a_field_without_one_is_refused() -> None:
         class Wrong:
             a: int = 1
             b: int  # type: ignore[misc]
+
+
+def test_slots_a_base_has_are_not_declared_again() -> None:
+    @records.dataclass(eq=False, slots=True)
+    class Base:
+        pos: int
+
+    @records.dataclass(eq=False, slots=True)
+    class Derived(Base):
+        items: list[int] = dataclasses.field(default_factory=list)
+
+    @dataclasses.dataclass(eq=False, slots=True)
+    class StandardBase:
+        pos: int
+
+    @dataclasses.dataclass(eq=False, slots=True)
+    class StandardDerived(StandardBase):
+        items: list[int] = dataclasses.field(default_factory=list)
+
+    assert Derived.__slots__ == StandardDerived.__slots__ == ("items",)
+    one = Derived(3)
+    assert (one.pos, one.items) == (3, [])
+    assert not hasattr(one, "__dict__")
+    assert repr(one) == "test_slots_a_base_has_are_not_declared_again.<locals>.Derived(pos=3, items=[])"
