@@ -20,6 +20,21 @@ _ASCII_WORD = re.compile(r"[_a-zA-Z0-9]*")
 _SPACES = re.compile(r"[ \t\r\n]*")
 #: The characters of a quoted literal that need no look: not a backslash, newline or quote.
 _PLAIN_QUOTED = {'"': re.compile(r'[^"\\\n]*'), "'": re.compile(r"[^'\\\n]*")}
+#: What may follow a word inside an action with the default delimiters (Go's atTerminator).
+_TERMINATOR = r"(?=[ \t\r\n.,|:)(]|\}\}|\Z)"
+#: The common tokens inside an action with the default delimiters, each exactly as the state
+#: functions below would read it; anything else (numbers, delimiters, trim markers, escapes,
+#: non-ASCII words, errors) is left to them.  A run of spaces followed by "-" may end in a
+#: trim marker: left to lex_space (the possessive ``++`` keeps the run whole).
+_ACTION_TOKEN = re.compile(
+    r"(?P<space>[ \t\r\n]++(?!-))"
+    rf"|(?P<field>\.[_a-zA-Z][_a-zA-Z0-9]*{_TERMINATOR})"
+    rf"|(?P<word>[_a-zA-Z][_a-zA-Z0-9]*{_TERMINATOR})"
+    rf"|(?P<variable>\$[_a-zA-Z0-9]*{_TERMINATOR})"
+    r'|(?P<string>"[^"\\\n]*")'
+    r"|(?P<raw>`[^`]*`)"
+    r"|(?P<pipe>\|)|(?P<left_paren>\()|(?P<right_paren>\))|(?P<declare>:=)|(?P<assign>=)"
+)
 
 
 class T(enum.IntEnum):
@@ -332,6 +347,8 @@ class _Lexer:
     def lex_inside_action(self) -> StateFn:
         text = self.text
         pos = self.pos
+        if self.right == RIGHT_DELIM and self.start == pos and self.start_line == self.line:
+            pos = self.pos = self._lex_common_tokens(text, pos)
         c = text[pos] if pos < len(text) else ""
         # A right delimiter starts with its own first character or a trim marker's space.
         if c == self.right[0] or (c in _SPACE and c != ""):
@@ -382,6 +399,38 @@ class _Lexer:
         else:
             return self.error(f"unrecognized character in action: {format_rune(c)}")
         return self.lex_inside_action
+
+    def _lex_common_tokens(self, text: str, pos: int) -> int:
+        """Emit the run of common tokens at ``pos`` (see ``_ACTION_TOKEN``); return where it stops."""
+        tokens = self.tokens
+        line = self.line
+        match = _ACTION_TOKEN.match
+        m = match(text, pos)
+        while m is not None:
+            kind = m.lastgroup
+            end = m.end()
+            val = text[pos:end]
+            if kind == "word":
+                typ = KEYWORDS.get(val)
+                if typ is None:
+                    typ = T_BOOL if val in ("true", "false") else T_IDENTIFIER
+            elif kind == "right_paren":
+                if self.paren_depth == 0:
+                    break  # an error: lex_inside_action says which
+                self.paren_depth -= 1
+                typ = T_RIGHT_PAREN
+            else:
+                typ = _COMMON_TYPES[kind]  # type: ignore[index]
+                if typ is T_LEFT_PAREN:
+                    self.paren_depth += 1
+            tokens.append(_new_token(Token, (typ, val, pos, line)))
+            if typ is T_SPACE or typ is T_RAW_STRING:
+                line += val.count("\n")
+            pos = end
+            m = match(text, pos)
+        self.line = self.start_line = line
+        self.start = pos
+        return pos
 
     def lex_space(self) -> StateFn:
         end = _SPACES.match(self.text, self.pos).end()  # type: ignore[union-attr]
@@ -507,6 +556,20 @@ class _Lexer:
         self.pos = x + 1
         self.emit(T_RAW_STRING)
         return self.lex_inside_action
+
+
+#: The token type of each group of ``_ACTION_TOKEN`` that needs no further look.
+_COMMON_TYPES = {
+    "space": T_SPACE,
+    "field": T_FIELD,
+    "variable": T_VARIABLE,
+    "string": T_STRING,
+    "raw": T_RAW_STRING,
+    "pipe": T_PIPE,
+    "left_paren": T_LEFT_PAREN,
+    "declare": T_DECLARE,
+    "assign": T_ASSIGN,
+}
 
 
 def lex(text: str, left: str = LEFT_DELIM, right: str = RIGHT_DELIM) -> list[Token]:

@@ -149,3 +149,80 @@ def test_positions_are_offsets_and_lines() -> None:
 
 def test_unicode_letters_make_identifiers() -> None:
     assert kinds("{{.héllo_1}}")[1] == ("FIELD", ".héllo_1")
+
+
+#: Runs of common tokens (read at once) next to what the state functions read one by one:
+#: each token with its offset and line.
+RUNS = [
+    pytest.param(
+        '{{ .a -}} x',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('FIELD', '.a', 3, 1), ('RIGHT_DELIM', '}}', 7, 1),
+         ('TEXT', 'x', 10, 1), ('EOF', '', 11, 1)],
+        id='space-before-trim-marker',
+    ),
+    pytest.param(
+        '{{ .a  -1 }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('FIELD', '.a', 3, 1), ('SPACE', '  ', 5, 1),
+         ('NUMBER', '-1', 7, 1), ('SPACE', ' ', 9, 1), ('RIGHT_DELIM', '}}', 10, 1), ('EOF', '', 12, 1)],
+        id='spaces-then-minus-number',
+    ),
+    pytest.param(
+        '{{ $ | f $.x }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('VARIABLE', '$', 3, 1), ('SPACE', ' ', 4, 1),
+         ('PIPE', '|', 5, 1), ('SPACE', ' ', 6, 1), ('IDENTIFIER', 'f', 7, 1), ('SPACE', ' ', 8, 1),
+         ('VARIABLE', '$', 9, 1), ('FIELD', '.x', 10, 1), ('SPACE', ' ', 12, 1), ('RIGHT_DELIM', '}}', 13, 1),
+         ('EOF', '', 15, 1)],
+        id='dollar-alone-then-field',
+    ),
+    pytest.param(
+        '{{ fé .xé $é }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('IDENTIFIER', 'fé', 3, 1), ('SPACE', ' ', 5, 1),
+         ('FIELD', '.xé', 6, 1), ('SPACE', ' ', 9, 1), ('VARIABLE', '$é', 10, 1), ('SPACE', ' ', 12, 1),
+         ('RIGHT_DELIM', '}}', 13, 1), ('EOF', '', 15, 1)],
+        id='word-going-on-past-ascii',
+    ),
+    pytest.param(
+        '{{ .a# }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('ERROR', "bad character U+0023 '#'", 3, 1)],
+        id='field-then-bad-character',
+    ),
+    pytest.param(
+        '{{ f ) }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('IDENTIFIER', 'f', 3, 1), ('SPACE', ' ', 4, 1),
+         ('RIGHT_PAREN', ')', 5, 1), ('ERROR', "unexpected right paren U+0029 ')'", 6, 1)],
+        id='unopened-right-paren',
+    ),
+    pytest.param(
+        '{{ f\n  `a\nb`\n .x }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('IDENTIFIER', 'f', 3, 1), ('SPACE', '\n  ', 4, 1),
+         ('RAW_STRING', '`a\nb`', 7, 2), ('SPACE', '\n ', 12, 3), ('FIELD', '.x', 14, 4), ('SPACE', ' ', 16, 4),
+         ('RIGHT_DELIM', '}}', 17, 4), ('EOF', '', 19, 4)],
+        id='lines-in-spaces-and-raw',
+    ),
+    pytest.param(
+        '{{ "a\\"b" "c" }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('STRING', '"a\\"b"', 3, 1), ('SPACE', ' ', 9, 1),
+         ('STRING', '"c"', 10, 1), ('SPACE', ' ', 13, 1), ('RIGHT_DELIM', '}}', 14, 1), ('EOF', '', 16, 1)],
+        id='string-with-escape',
+    ),
+    pytest.param(
+        '{{ f (g (h .x)) }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('IDENTIFIER', 'f', 3, 1), ('SPACE', ' ', 4, 1),
+         ('LEFT_PAREN', '(', 5, 1), ('IDENTIFIER', 'g', 6, 1), ('SPACE', ' ', 7, 1), ('LEFT_PAREN', '(', 8, 1),
+         ('IDENTIFIER', 'h', 9, 1), ('SPACE', ' ', 10, 1), ('FIELD', '.x', 11, 1), ('RIGHT_PAREN', ')', 13, 1),
+         ('RIGHT_PAREN', ')', 14, 1), ('SPACE', ' ', 15, 1), ('RIGHT_DELIM', '}}', 16, 1), ('EOF', '', 18, 1)],
+        id='nested-parens',
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), RUNS)
+def test_runs_of_common_tokens(text: str, want: list[tuple[str, str, int, int]]) -> None:
+    assert [(tok.typ.name, tok.val, tok.pos, tok.line) for tok in lex(text)] == want
+
+
+def test_other_delimiters_read_the_same_tokens() -> None:
+    got = [(tok.typ.name, tok.val) for tok in lex("[[ .a | f ]]{{ .b }}", "[[", "]]")]
+    assert got == [("LEFT_DELIM", "[["), ("SPACE", " "), ("FIELD", ".a"), ("SPACE", " "), ("PIPE", "|"),
+                   ("SPACE", " "), ("IDENTIFIER", "f"), ("SPACE", " "), ("RIGHT_DELIM", "]]"),
+                   ("TEXT", "{{ .b }}"), ("EOF", "")]
