@@ -363,12 +363,39 @@ def _init(cls: type, fields: tuple[Field, ...], frozen: bool, slots: bool) -> Ca
         for n in range(count + 1)
     ]
 
+    # Where assigning a field only stores it in the instance's __dict__, the fields are stored
+    # there in one call: for instances of the class itself (a subclass may turn a field into a
+    # property), without slots, and where assignment is object.__setattr__ (always so for
+    # frozen classes; a mutable class may have its own __setattr__).  Keyword calls that give
+    # every required field and nothing unknown go that way too; the rest take the checks below.
+    direct = not slots and (frozen or getattr(cls, "__setattr__") is object.__setattr__) and not any(
+        hasattr(type(getattr(cls, f.name, None)), "__set__") for f in fields)
+    start = {f.name: f.default for f in fields if f.init and f.default is not MISSING}
+    made = tuple((f.name, f.default_factory) for f in fields if f.default_factory is not MISSING)
+    required = frozenset(p for p in params if p not in defaults and p not in factories)
+
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        own = direct and self.__class__ is cls
+        if not args and own:
+            named = kwargs.keys()
+            if named <= accepted and required <= named:
+                stored = self.__dict__
+                stored.update(start)
+                for name, make in made:
+                    if name not in kwargs:
+                        stored[name] = make()
+                stored.update(kwargs)
+                if post_init:
+                    self.__post_init__()
+                return
         if not kwargs and len(args) <= count:
             tail = tails[len(args)]
             if tail is not None:
-                for name, value in zip(params, args):
-                    assign(self, name, value)
+                if own:
+                    self.__dict__.update(zip(params, args))
+                else:
+                    for name, value in zip(params, args):
+                        assign(self, name, value)
                 for name, value, make in tail:
                     assign(self, name, value if make is None else make())
                 if post_init:

@@ -130,6 +130,49 @@ def test_explicit_methods_are_kept() -> None:
     assert Kept(1) == Kept(1)
 
 
+def test_an_own_setattr_sees_every_field_however_the_record_is_made() -> None:
+    """Fields of a class with its own __setattr__ are assigned through it, not stored behind its back."""
+    seen: list[str] = []
+
+    @records.dataclass
+    class Watched:
+        name: str
+        count: int = 1
+        tags: list[str] = records.field(default_factory=list)
+
+        def __setattr__(self, key: str, value: Any) -> None:
+            seen.append(key)
+            super().__setattr__(key, value)
+
+    for make in (lambda: Watched("a"), lambda: Watched(name="a"), lambda: Watched("a", 2, []),
+                 lambda: Watched(count=2, name="a")):
+        made = make()
+        assert (made.name, made.tags) == ("a", [])
+        assert sorted(seen) == ["count", "name", "tags"]
+        seen.clear()
+
+
+def test_a_subclass_property_over_a_field_still_runs() -> None:
+    """An instance of a subclass that turns a field into a property is set through the property."""
+
+    @records.dataclass
+    class Base:
+        name: str
+        count: int = 1
+
+    class Shouting(Base):
+        @property
+        def name(self) -> str:  # type: ignore[override]
+            return self._name
+
+        @name.setter
+        def name(self, value: str) -> None:
+            self._name = value.upper()
+
+    assert Shouting(name="quiet").name == "QUIET"
+    assert Shouting("quiet", 2).name == "QUIET"
+
+
 def test_post_init_runs_after_the_fields_are_set() -> None:
     seen = []
 
