@@ -23,9 +23,9 @@ _PLAIN_QUOTED = {'"': re.compile(r'[^"\\\n]*'), "'": re.compile(r"[^'\\\n]*")}
 #: What may follow a word inside an action with the default delimiters (Go's atTerminator).
 _TERMINATOR = r"(?=[ \t\r\n.,|:)(]|\}\}|\Z)"
 #: The common tokens inside an action with the default delimiters, each exactly as the state
-#: functions below would read it; anything else (numbers, delimiters, trim markers, escapes,
-#: non-ASCII words, errors) is left to them.  A run of spaces followed by "-" may end in a
-#: trim marker: left to lex_space (the possessive ``++`` keeps the run whole).
+#: functions below would read it; anything else (numbers, trim markers, escapes, non-ASCII
+#: words, errors) is left to them.  A run of spaces followed by "-" may end in a trim marker:
+#: left to lex_space (the possessive ``++`` keeps the run whole).
 _ACTION_TOKEN = re.compile(
     r"(?P<space>[ \t\r\n]++(?!-))"
     rf"|(?P<field>\.[_a-zA-Z][_a-zA-Z0-9]*{_TERMINATOR})"
@@ -34,6 +34,7 @@ _ACTION_TOKEN = re.compile(
     r'|(?P<string>"[^"\\\n]*")'
     r"|(?P<raw>`[^`]*`)"
     r"|(?P<pipe>\|)|(?P<left_paren>\()|(?P<right_paren>\))|(?P<declare>:=)|(?P<assign>=)"
+    r"|(?P<right_delim>\}\})"
 )
 
 
@@ -348,7 +349,10 @@ class _Lexer:
         text = self.text
         pos = self.pos
         if self.right == RIGHT_DELIM and self.start == pos and self.start_line == self.line:
-            pos = self.pos = self._lex_common_tokens(text, pos)
+            pos, in_text = self._lex_common_tokens(text, pos)
+            self.pos = pos
+            if in_text:
+                return self.lex_text
         c = text[pos] if pos < len(text) else ""
         # A right delimiter starts with its own first character or a trim marker's space.
         if c == self.right[0] or (c in _SPACE and c != ""):
@@ -400,8 +404,14 @@ class _Lexer:
             return self.error(f"unrecognized character in action: {format_rune(c)}")
         return self.lex_inside_action
 
-    def _lex_common_tokens(self, text: str, pos: int) -> int:
-        """Emit the run of common tokens at ``pos`` (see ``_ACTION_TOKEN``); return where it stops."""
+    def _lex_common_tokens(self, text: str, pos: int) -> tuple[int, bool]:
+        """Emit the run of common tokens at ``pos`` (see ``_ACTION_TOKEN``): where it stops, and
+        whether that is in text, after a right delimiter.
+
+        A right delimiter followed by text and a plain left delimiter (no comment) is read here
+        too, as lex_right_delim, lex_text and lex_left_delim would read them, and the run goes on
+        in the next action.
+        """
         tokens = self.tokens
         line = self.line
         match = _ACTION_TOKEN.match
@@ -410,6 +420,27 @@ class _Lexer:
             kind = m.lastgroup
             end = m.end()
             val = text[pos:end]
+            if kind == "right_delim":
+                if self.paren_depth:
+                    break  # an error: lex_inside_action says which
+                tokens.append(_new_token(Token, (T_RIGHT_DELIM, val, pos, line)))
+                pos = end
+                left = text.find(LEFT_DELIM, pos) if self.left == LEFT_DELIM else -1
+                trim = left >= 0 and _has_left_trim(text, left + 2)
+                inside = left + 4 if trim else left + 2
+                if left < 0 or text.startswith(LEFT_COMMENT, inside):
+                    self.line = self.start_line = line
+                    self.start = pos
+                    return pos, True
+                text_end = pos + len(text[pos:left].rstrip(_SPACE)) if trim else left
+                if text_end > pos:
+                    tokens.append(_new_token(Token, (T_TEXT, text[pos:text_end], pos, line)))
+                line += text.count("\n", pos, left)
+                tokens.append(_new_token(Token, (T_LEFT_DELIM, LEFT_DELIM, left, line)))
+                line += text.count("\n", left, inside)
+                pos = inside
+                m = match(text, pos)
+                continue
             if kind == "word":
                 typ = KEYWORDS.get(val)
                 if typ is None:
@@ -430,7 +461,7 @@ class _Lexer:
             m = match(text, pos)
         self.line = self.start_line = line
         self.start = pos
-        return pos
+        return pos, False
 
     def lex_space(self) -> StateFn:
         end = _SPACES.match(self.text, self.pos).end()  # type: ignore[union-attr]

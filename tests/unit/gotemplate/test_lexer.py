@@ -213,6 +213,28 @@ RUNS = [
          ('RIGHT_PAREN', ')', 14, 1), ('SPACE', ' ', 15, 1), ('RIGHT_DELIM', '}}', 16, 1), ('EOF', '', 18, 1)],
         id='nested-parens',
     ),
+    pytest.param(
+        'a{{ .a }}\n b {{- .b }}{{/* c */}}{{ x }}tail',
+        [('TEXT', 'a', 0, 1), ('LEFT_DELIM', '{{', 1, 1), ('SPACE', ' ', 3, 1), ('FIELD', '.a', 4, 1),
+         ('SPACE', ' ', 6, 1), ('RIGHT_DELIM', '}}', 7, 1), ('TEXT', '\n b', 9, 1), ('LEFT_DELIM', '{{', 13, 2),
+         ('FIELD', '.b', 17, 2), ('SPACE', ' ', 19, 2), ('RIGHT_DELIM', '}}', 20, 2), ('LEFT_DELIM', '{{', 33, 2),
+         ('SPACE', ' ', 35, 2), ('IDENTIFIER', 'x', 36, 2), ('SPACE', ' ', 37, 2), ('RIGHT_DELIM', '}}', 38, 2),
+         ('TEXT', 'tail', 40, 2), ('EOF', '', 44, 2)],
+        id='text-between-actions',
+    ),
+    pytest.param(
+        '{{ .a }}  x \n{{-\n.b }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('FIELD', '.a', 3, 1), ('SPACE', ' ', 5, 1),
+         ('RIGHT_DELIM', '}}', 6, 1), ('TEXT', '  x', 8, 1), ('LEFT_DELIM', '{{', 13, 2), ('FIELD', '.b', 17, 3),
+         ('SPACE', ' ', 19, 3), ('RIGHT_DELIM', '}}', 20, 3), ('EOF', '', 22, 3)],
+        id='trim-marker-with-newline',
+    ),
+    pytest.param(
+        '{{ (f }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('LEFT_PAREN', '(', 3, 1), ('IDENTIFIER', 'f', 4, 1),
+         ('SPACE', ' ', 5, 1), ('ERROR', 'unclosed left paren', 6, 1)],
+        id='paren-left-open-at-right-delim',
+    ),
 ]
 
 
@@ -226,3 +248,10 @@ def test_other_delimiters_read_the_same_tokens() -> None:
     assert got == [("LEFT_DELIM", "[["), ("SPACE", " "), ("FIELD", ".a"), ("SPACE", " "), ("PIPE", "|"),
                    ("SPACE", " "), ("IDENTIFIER", "f"), ("SPACE", " "), ("RIGHT_DELIM", "]]"),
                    ("TEXT", "{{ .b }}"), ("EOF", "")]
+
+
+def test_another_left_delimiter_with_the_default_right_one() -> None:
+    got = [(tok.typ.name, tok.val) for tok in lex("<<.a}}x{{ .b }}<< .c }}", "<<", "}}")]
+    assert got == [("LEFT_DELIM", "<<"), ("FIELD", ".a"), ("RIGHT_DELIM", "}}"), ("TEXT", "x{{ .b }}"),
+                   ("LEFT_DELIM", "<<"), ("SPACE", " "), ("FIELD", ".c"), ("SPACE", " "), ("RIGHT_DELIM", "}}"),
+                   ("EOF", "")]
