@@ -129,17 +129,8 @@ class _Parser:
         return self.tokens[i if i < last else last]
 
     def next_non_space(self) -> Token:
-        # peek_non_space, then one step on (inline: the parser's most frequent call).
-        tokens = self.tokens
-        last = self.last
-        i = self.i
-        space = T_SPACE
-        while True:
-            tok = tokens[i if i < last else last]
-            if tok.typ != space:
-                break
-            i += 1
-        self.i = i + 1
+        tok = self.peek_non_space()
+        self.i += 1
         return tok
 
     def peek_non_space(self) -> Token:
