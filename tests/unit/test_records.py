@@ -294,25 +294,22 @@ def test_a_default_before_a_field_without_one_is_refused() -> None:
             b: int  # type: ignore[misc]
 
 
-def test_slots_a_base_has_are_not_declared_again() -> None:
-    @records.dataclass(eq=False, slots=True)
+def _slotted_subclass(decorate: Any) -> Any:
+    @decorate(eq=False, slots=True)
     class Base:
         pos: int
 
-    @records.dataclass(eq=False, slots=True)
+    @decorate(eq=False, slots=True)
     class Derived(Base):
         items: list[int] = dataclasses.field(default_factory=list)
 
-    @dataclasses.dataclass(eq=False, slots=True)
-    class StandardBase:
-        pos: int
+    return Derived
 
-    @dataclasses.dataclass(eq=False, slots=True)
-    class StandardDerived(StandardBase):
-        items: list[int] = dataclasses.field(default_factory=list)
 
-    assert Derived.__slots__ == StandardDerived.__slots__ == ("items",)
-    one = Derived(3)
+def test_slots_a_base_has_are_not_declared_again() -> None:
+    derived = _slotted_subclass(records.dataclass)
+    assert derived.__slots__ == _slotted_subclass(dataclasses.dataclass).__slots__ == ("items",)
+    one = derived(3)
     assert (one.pos, one.items) == (3, [])
     assert not hasattr(one, "__dict__")
-    assert repr(one) == "test_slots_a_base_has_are_not_declared_again.<locals>.Derived(pos=3, items=[])"
+    assert repr(one) == "_slotted_subclass.<locals>.Derived(pos=3, items=[])"
