@@ -296,12 +296,16 @@ class _StandardView:
 
 
 def _with_slots(cls: type, fields: tuple[Field, ...]) -> type:
-    """``cls`` remade with a ``__slots__`` entry per field, as ``dataclass(slots=True)`` does."""
+    """``cls`` remade with a ``__slots__`` entry per field, as ``dataclass(slots=True)`` does.
+
+    A field a base class already has a slot for gets none here: the base's serves.
+    """
     names = tuple(f.name for f in fields)
     namespace = dict(cls.__dict__)
     if "__slots__" in namespace:
         raise TypeError(f"{cls.__name__} already specifies __slots__")
-    namespace["__slots__"] = names
+    inherited = {slot for base in cls.__mro__[1:-1] for slot in _slot_names(base)}
+    namespace["__slots__"] = tuple(name for name in names if name not in inherited)
     for name in names:
         namespace.pop(name, None)
     namespace.pop("__dict__", None)
@@ -309,6 +313,12 @@ def _with_slots(cls: type, fields: tuple[Field, ...]) -> type:
     remade = type(cls)(cls.__name__, cls.__bases__, namespace)
     remade.__qualname__ = cls.__qualname__
     return remade
+
+
+def _slot_names(cls: type) -> tuple[str, ...]:
+    """The slots ``cls`` itself declares (a lone string is one slot)."""
+    slots = cls.__dict__.get("__slots__", ())
+    return (slots,) if isinstance(slots, str) else tuple(slots)
 
 
 def _signature_part(f: Field) -> str:

@@ -79,9 +79,9 @@ class CallCompiler:
 
     def __init__(self, funcs: Mapping[str, FuncSig], pipeline: Callable[[PipeNode], Expr],
                  command: Callable[[CommandNode, bool], Command], hooks: Hooks | None = None,
-                 changing: Collection[Any] = ()) -> None:
+                 changing: Collection[str] = ()) -> None:
         self.funcs = funcs
-        #: Functions that may change an argument: their calls are counted (fold.MUTATIONS).
+        #: Names of the functions that may change an argument: their calls are counted (fold.MUTATIONS).
         self.changing = changing
         #: Run-constant folding, when the program folds (set by it).
         self.folder: Folder | None = None
@@ -330,7 +330,7 @@ class CallCompiler:
         check = self.checker(piped_kind(params, variadic, num_in)) if has_final else None
         if self.hooks is not None:
             fn = self.hooks.call(name, fn)
-        if sig.fn in self.changing:
+        if name in self.changing:
             fn = counted(fn)
         return invoke(fn, argfs, has_final, check, node, name, at, consts)
 

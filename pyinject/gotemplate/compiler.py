@@ -82,7 +82,7 @@ class Program:
     """
 
     def __init__(self, trees: Mapping[str, Tree], funcs: Mapping[str, FuncSig], hooks: Hooks | None = None,
-                 effects: tuple[frozenset[Any], frozenset[Any]] | None = None) -> None:
+                 effects: tuple[frozenset[str], frozenset[str]] | None = None) -> None:
         self.trees = trees
         self.funcs = funcs
         #: Stand-in values' hooks (:mod:`pyinject.gotemplate.hooks`): None compiles ordinary runs.
@@ -91,7 +91,7 @@ class Program:
         changing = effects[1] if effects is not None else frozenset()
         self.calls = CallCompiler(funcs, self.pipeline, self._command, hooks, changing)
         #: Run-constant folding (:mod:`pyinject.gotemplate.fold`): with the table's effects, never with hooks.
-        self.folder = None if hooks is not None or effects is None else Folder(trees, funcs, *effects)
+        self.folder = None if hooks is not None or effects is None else Folder(trees, *effects)
         self.calls.folder = self.folder
         #: Bodies of templates executed directly, with their fold sites, by name and constant fields.
         self.entries: dict[tuple[str, frozenset[str]], Body] = {}

@@ -89,7 +89,7 @@ from pyinject.gotemplate.nodes import (
 )
 
 if TYPE_CHECKING:
-    from pyinject.gotemplate.functions import FuncSig
+    from pyinject.gotemplate.functions import LazyTable
     from pyinject.gotemplate.invoke import Command, Expr
     from pyinject.gotemplate.parser import Tree
     from pyinject.gotemplate.state import State
@@ -116,14 +116,15 @@ class Effects:
         self.pure = frozenset(pure)
         self.changing = frozenset(changing)
 
-    def resolve(self, table: Mapping[str, Callable[..., Any]],
-                builtins: Mapping[str, Callable[..., Any]]) -> tuple[frozenset[Any], frozenset[Any]]:
-        """The pure and the changing functions of ``table``, as objects: a name the
-        table binds to another function than the one declared is what the table has."""
-        pure = {table[n] for n in self.pure if n in table}
-        pure.update(table[n] for n in _BUILTIN_PURE if n in table and table[n] is builtins.get(n))
-        changing = {table[n] for n in self.changing if n in table}
-        changing.update(table[n] for n in _BUILTIN_CHANGING if n in table)
+    def resolve(self, table: LazyTable,
+                builtins: Mapping[str, Callable[..., Any]]) -> tuple[frozenset[str], frozenset[str]]:
+        """The names of ``table``'s pure and changing functions (nothing is loaded): the
+        declaration's names, and Go's builtins where the table has not replaced them."""
+        entries = table.entries()
+        pure = {n for n in self.pure if n in entries}
+        pure.update(n for n in _BUILTIN_PURE if n in builtins and entries.get(n) is builtins[n])
+        changing = {n for n in self.changing if n in entries}
+        changing.update(n for n in _BUILTIN_CHANGING if n in entries)
         return frozenset(pure - changing), frozenset(changing)
 
 
@@ -227,9 +228,8 @@ class Folder:
     but while the body of a template executed directly compiles (:meth:`entry`).
     """
 
-    def __init__(self, trees: Mapping[str, Tree], funcs: Mapping[str, FuncSig],
-                 pure: Collection[Any], changing: Collection[Any]) -> None:
-        self.funcs = funcs
+    def __init__(self, trees: Mapping[str, Tree], pure: Collection[str], changing: Collection[str]) -> None:
+        #: Names of the table's pure functions.
         self.pure = pure
         self.dot = OTHER
         self.dollar_root = False
@@ -243,7 +243,7 @@ class Folder:
         self.key: tuple[frozenset[str], tuple[Any, ...], Any, int] | None = None
         # A set that may change a map anywhere never folds (see the module docstring).
         self.enabled = not any(
-            type(n) is IdentifierNode and n.ident in funcs and funcs[n.ident].fn in changing
+            type(n) is IdentifierNode and n.ident in changing
             for tree in trees.values() for n in _all_nodes(tree.root)
         )
 
@@ -299,8 +299,7 @@ class Folder:
         return False
 
     def _pure_call(self, name: str, args: Iterable[Node]) -> bool:
-        sig = self.funcs[name] if name in self.funcs else None
-        return sig is not None and sig.fn in self.pure and all(self.constant(arg) for arg in args)
+        return name in self.pure and all(self.constant(arg) for arg in args)
 
     def constant_block(self, node: Node | None) -> bool:
         """Whether what a block writes depends only on constants (see :meth:`constant`),

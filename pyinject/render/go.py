@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def injection_funcs(environ: Mapping[str, str] | None = None,
-                    release: Release | None = None) -> dict[str, Callable[..., Any]]:
+                    release: Release | None = None) -> Mapping[str, Callable[..., Any]]:
     """The function table Istio parses its templates with: Go builtins, sprig, then Istio's.
 
     Istio's functions come last so they win where names clash (``indent``,

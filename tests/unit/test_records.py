@@ -292,3 +292,24 @@ def test_a_default_before_a_field_without_one_is_refused() -> None:
         class Wrong:
             a: int = 1
             b: int  # type: ignore[misc]
+
+
+def _slotted_subclass(decorate: Any) -> Any:
+    @decorate(eq=False, slots=True)
+    class Base:
+        pos: int
+
+    @decorate(eq=False, slots=True)
+    class Derived(Base):
+        items: list[int] = dataclasses.field(default_factory=list)
+
+    return Derived
+
+
+def test_slots_a_base_has_are_not_declared_again() -> None:
+    derived = _slotted_subclass(records.dataclass)
+    assert derived.__slots__ == _slotted_subclass(dataclasses.dataclass).__slots__ == ("items",)
+    one = derived(3)
+    assert (one.pos, one.items) == (3, [])
+    assert not hasattr(one, "__dict__")
+    assert repr(one) == "_slotted_subclass.<locals>.Derived(pos=3, items=[])"
