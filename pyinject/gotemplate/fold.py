@@ -191,31 +191,35 @@ def _keep_with(value: Any) -> Any:
     return _UNKEPT if is_true(value)[0] else False
 
 
-def _all_nodes(node: Node | None) -> Iterator[Node]:
-    """``node`` and every node under it."""
-    if node is None:
-        return
-    stack: list[Node] = [node]
+def _scan(root: ListNode, changing: Collection[str]) -> tuple[bool, bool]:
+    """Whether a tree calls one of the ``changing`` functions, and whether it assigns ``$``."""
+    calls = assigns = False
+    stack: list[Any] = [root]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        n = stack.pop()
-        yield n
+        n = pop()
         t = type(n)
         if t is ListNode:
-            stack.extend(n.nodes)  # type: ignore[attr-defined]
-        elif t is ActionNode or t is TemplateNode:
-            if n.pipe is not None:  # type: ignore[attr-defined]
-                stack.append(n.pipe)  # type: ignore[attr-defined]
-        elif t is IfNode or t is WithNode or t is RangeNode:
-            for child in (n.pipe, n.list, n.else_list):  # type: ignore[attr-defined]
-                if child is not None:
-                    stack.append(child)
-        elif t is PipeNode:
-            stack.extend(n.decl)  # type: ignore[attr-defined]
-            stack.extend(n.cmds)  # type: ignore[attr-defined]
+            extend(n.nodes)
         elif t is CommandNode:
-            stack.extend(n.args)  # type: ignore[attr-defined]
-        elif t is ChainNode and n.node is not None:  # type: ignore[attr-defined]
-            stack.append(n.node)  # type: ignore[attr-defined]
+            extend(n.args)
+        elif t is PipeNode:
+            if n.decl and not assigns:
+                assigns = any(v.ident[0] == "$" for v in n.decl)
+            extend(n.cmds)
+        elif t is IdentifierNode:
+            calls = calls or n.ident in changing
+        elif t is ActionNode or t is TemplateNode:
+            if n.pipe is not None:
+                push(n.pipe)
+        elif t is IfNode or t is WithNode or t is RangeNode:
+            push(n.pipe)
+            push(n.list)
+            if n.else_list is not None:
+                push(n.else_list)
+        elif t is ChainNode and n.node is not None:
+            push(n.node)
+    return calls, assigns
 
 
 class Folder:
@@ -241,19 +245,31 @@ class Folder:
         #: The folds of the last runs, and what they hold for (:func:`fold_key`).
         self.folds: dict[int, tuple[Any, Any, int]] = {}
         self.key: tuple[frozenset[str], tuple[Any, ...], Any, int] | None = None
-        # A set that may change a map anywhere never folds (see the module docstring).
-        self.enabled = not any(
-            type(n) is IdentifierNode and n.ident in changing
-            for tree in trees.values() for n in _all_nodes(tree.root)
-        )
+        self._trees = trees
+        self._changing = changing
+        #: Whether the set may fold, and its trees (by id) that assign ``$``: known after one
+        #: look at the trees, taken the first time data declares constants.
+        self._enabled: bool | None = None
+        self._assigns_dollar: set[int] = set()
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the set may fold: not if it calls a changing function anywhere."""
+        if self._enabled is None:
+            changes = False
+            for tree in self._trees.values():
+                calls, assigns = _scan(tree.root, self._changing)
+                changes = changes or calls
+                if assigns:
+                    self._assigns_dollar.add(id(tree))
+            self._enabled = not changes
+        return self._enabled
 
     def folds_for(self, data: Any, limits: Any) -> tuple[dict[int, tuple[Any, Any, int]], frozenset[str]] | None:
         """The folds valid for a run on ``data`` under ``limits`` (emptied if they no longer
         hold) and the run-constant fields; None: this run folds nothing."""
-        if not self.enabled:
-            return None
         key = fold_key(data, limits)
-        if key is None:
+        if key is None or not self.enabled:
             return None
         if self.key is None or not same_key(self.key, key):
             self.folds = {}
@@ -267,7 +283,8 @@ class Folder:
 
     @property
     def active(self) -> bool:
-        return self.enabled and (self.dot != OTHER or self.dollar_root) and not self.inside
+        # enabled is known by then: an entry compiles only for a run that folds.
+        return bool(self._enabled) and (self.dot != OTHER or self.dollar_root) and not self.inside
 
     # -- what is constant ----------------------------------------------------------
 
@@ -476,11 +493,8 @@ class _Entry:
         f = self.folder
         self.saved = (f.dot, f.dollar_root, f.inside, f.fields)
         f.fields = self.fields
-        assigns_dollar = any(
-            type(n) is PipeNode and any(v.ident[0] == "$" for v in n.decl)
-            for n in _all_nodes(self.tree.root)
-        )
-        f.dot, f.dollar_root, f.inside = ROOT, not assigns_dollar, False
+        assert f.enabled
+        f.dot, f.dollar_root, f.inside = ROOT, id(self.tree) not in f._assigns_dollar, False
 
     def __exit__(self, *exc: object) -> None:
         f = self.folder
