@@ -180,6 +180,10 @@ def _immutable(value: Any) -> bool:
         isinstance(value, GoInt))
 
 
+def _keep_immutable(value: Any) -> Any:
+    return value if _immutable(value) else _UNKEPT
+
+
 def _keep_truth(value: Any) -> Any:
     return is_true(value)[0]
 
@@ -417,8 +421,24 @@ class Folder:
 
     def fold_value(self, command: Command, with_: bool) -> Command:
         """An ``if``/``with`` condition that is the same while the constants hold."""
+        return self._fold(command, _keep_with if with_ else _keep_truth)
+
+    def fold_arg(self, expr: Expr) -> Expr:
+        """A parenthesised argument that is the same while the constants hold: kept if immutable."""
+
+        def as_command(st: State, dot: Any, final: Any) -> Any:
+            return expr(st, dot)
+
+        folded = self._fold(as_command, _keep_immutable)
+
+        def folded_arg(st: State, dot: Any) -> Any:
+            return folded(st, dot, None)
+
+        return folded_arg
+
+    def _fold(self, command: Command, keep: Callable[[Any], Any]) -> Command:
+        """``command``'s value, kept as ``keep`` has it (unless _UNKEPT) while the constants hold."""
         key = self._key()
-        keep = _keep_with if with_ else _keep_truth
 
         def folded_value(st: State, dot: Any, final: Any) -> Any:
             folds = st.folds
@@ -442,31 +462,6 @@ class Folder:
             return value
 
         return folded_value
-
-    def fold_arg(self, expr: Expr) -> Expr:
-        """A parenthesised argument that is the same while the constants hold: kept if immutable."""
-        key = self._key()
-
-        def folded_arg(st: State, dot: Any) -> Any:
-            folds = st.folds
-            if folds is None:
-                return expr(st, dot)
-            hit = folds.get(key)
-            if hit is not None:
-                st.node = hit[1]
-                if hit[2]:
-                    st.steps += hit[2]
-                    if st.steps >= st.next_check:
-                        st.checkpoint()
-                return hit[0]
-            steps = st.steps
-            methods = st.methods
-            value = expr(st, dot)
-            if st.methods == methods and _immutable(value):
-                folds[key] = (value, st.node, st.steps - steps)
-            return value
-
-        return folded_arg
 
 
 class FoldedNode(Node):
