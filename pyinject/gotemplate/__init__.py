@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pyinject.gotemplate import parser
     from pyinject.gotemplate.budget import Budget
     from pyinject.gotemplate.compiler import Program
+    from pyinject.gotemplate.fold import Effects
     from pyinject.gotemplate.functions import FuncSig
     from pyinject.gotemplate.hooks import Hooks
 
@@ -45,10 +46,13 @@ class Template:
     """A parsed template set; ``execute`` renders the named template against data."""
 
     def __init__(self, name: str, trees: Mapping[str, parser.Tree], funcs: Mapping[str, FuncSig],
-                 program: Program | None = None):
+                 program: Program | None = None,
+                 effects: tuple[frozenset[str], frozenset[str]] | None = None):
         self.name = name
         self._trees = trees
         self._funcs = funcs
+        # The table's pure and changing functions (pyinject.gotemplate.fold), if declared.
+        self._effects = effects
         # The set compiled to closures, made on the first execute and shared
         # with the templates lookup() returns.
         self._program = program
@@ -59,7 +63,7 @@ class Template:
         if self._program is None:
             from pyinject.gotemplate.compiler import Program
 
-            self._program = Program(self._trees, self._funcs)
+            self._program = Program(self._trees, self._funcs, effects=self._effects)
         return self._program
 
     def execute(self, data: Any, budget: Budget | None = None, hooks: Hooks | None = None) -> str:
@@ -77,14 +81,14 @@ class Template:
         if self._hooked is None or self._hooked[0] is not hooks:
             from pyinject.gotemplate.compiler import Program
 
-            self._hooked = (hooks, Program(self._trees, self._funcs, hooks))
+            self._hooked = (hooks, Program(self._trees, self._funcs, hooks, self._effects))
         return self._hooked[1]
 
     def lookup(self, name: str) -> Template | None:
         """The template `name` defined in this set (by define or block), or None."""
         if name not in self._trees:
             return None
-        return Template(name, self._trees, self._funcs, self._compiled())
+        return Template(name, self._trees, self._funcs, self._compiled(), self._effects)
 
     def template_names(self) -> list[str]:
         """Names of all templates in this set, sorted."""
@@ -93,11 +97,13 @@ class Template:
 
 def parse(
     text: str, name: str = "t", funcs: Mapping[str, Callable[..., Any]] | None = None,
-    delims: tuple[str, str] = ("", ""),
+    delims: tuple[str, str] = ("", ""), effects: Effects | None = None,
 ) -> Template:
     """Parse `text` as template `name` with Go's builtins plus `funcs` (which override them).
 
     ``delims`` replaces the ``{{`` / ``}}`` action delimiters, as Go's ``Template.Delims`` does.
+    ``effects`` declares which of ``funcs`` are pure and which change an argument: with it,
+    pipelines reading only run-constant data are evaluated once (:mod:`pyinject.gotemplate.fold`).
     """
     from pyinject.gotemplate import parser
     from pyinject.gotemplate.builtins import BUILTIN_FUNCS
@@ -106,7 +112,7 @@ def parse(
     table = function_table(BUILTIN_FUNCS, funcs or {})
     sigs = Signatures(table)
     trees = parser.parse(text, name, table.__contains__, delims=delims)
-    return Template(name, trees, sigs)
+    return Template(name, trees, sigs, effects=None if effects is None else effects.resolve(table, BUILTIN_FUNCS))
 
 
 def _sprig_table() -> Mapping[str, Callable[..., Any]]:

@@ -9,11 +9,12 @@ arguments per parameter type on first use.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Collection, Mapping
 
 from pyinject.golang.strconv import quote
 from pyinject.golang.values import MISSING, GoObject, type_name
 from pyinject.gotemplate.builtins import SHORT_CIRCUIT, truth
+from pyinject.gotemplate.fold import Folder, counted
 from pyinject.gotemplate.functions import FuncSig, signature_of
 from pyinject.gotemplate.hooks import Hooks
 from pyinject.gotemplate.invoke import (
@@ -77,8 +78,13 @@ class CallCompiler:
     """Compiles commands' terms against one function table."""
 
     def __init__(self, funcs: Mapping[str, FuncSig], pipeline: Callable[[PipeNode], Expr],
-                 command: Callable[[CommandNode, bool], Command], hooks: Hooks | None = None) -> None:
+                 command: Callable[[CommandNode, bool], Command], hooks: Hooks | None = None,
+                 changing: Collection[str] = ()) -> None:
         self.funcs = funcs
+        #: Names of the functions that may change an argument: their calls are counted (fold.MUTATIONS).
+        self.changing = changing
+        #: Run-constant folding, when the program folds (set by it).
+        self.folder: Folder | None = None
         self.pipeline = pipeline
         self.command = command
         #: Stand-in values' hooks (:mod:`pyinject.gotemplate.hooks`); None for ordinary runs.
@@ -324,11 +330,15 @@ class CallCompiler:
         check = self.checker(piped_kind(params, variadic, num_in)) if has_final else None
         if self.hooks is not None:
             fn = self.hooks.call(name, fn)
+        if name in self.changing:
+            fn = counted(fn)
         return invoke(fn, argfs, has_final, check, node, name, at, consts)
 
     def call_method(self, st: State, dot: Any, sig: FuncSig, node: Node, name: str,
                     args: list[Node] | None, final: Any) -> Any:
         """A call of a method found on a value when it runs."""
+        # Not known to be pure: what ran this call does not fold (pyinject.gotemplate.fold).
+        st.methods += 1
         argn = args[1:] if args else []
         has_final = final is not NO_FINAL
         num_in = len(argn) + has_final
@@ -431,6 +441,12 @@ class CallCompiler:
 
     def arg(self, node: Node, kind: str | None) -> Expr:
         """An argument for a parameter of ``kind`` (None: a chain's receiver)."""
+        folder = self.folder
+        if type(node) is PipeNode and folder is not None and folder.active and folder.constant(node):
+            return folder.fold_arg(self._arg(node, kind))
+        return self._arg(node, kind)
+
+    def _arg(self, node: Node, kind: str | None) -> Expr:
         t = type(node)
         check = self.checker(kind)
         # An interface{} parameter takes nil for a missing value: the most common check, inlined.

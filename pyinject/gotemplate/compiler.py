@@ -26,6 +26,7 @@ from pyinject.golang.fmt import _map_key_order, format_value
 from pyinject.golang.strconv import quote
 from pyinject.golang.values import MISSING, is_true
 from pyinject.gotemplate.calls import CallCompiler
+from pyinject.gotemplate.fold import FoldedNode, Folder
 from pyinject.gotemplate.invoke import Command, Expr, const_command
 from pyinject.gotemplate.state import (
     MAX_EXEC_DEPTH,
@@ -80,13 +81,30 @@ class Program:
     executed, as in Go.
     """
 
-    def __init__(self, trees: Mapping[str, Tree], funcs: Mapping[str, FuncSig], hooks: Hooks | None = None) -> None:
+    def __init__(self, trees: Mapping[str, Tree], funcs: Mapping[str, FuncSig], hooks: Hooks | None = None,
+                 effects: tuple[frozenset[str], frozenset[str]] | None = None) -> None:
         self.trees = trees
         self.funcs = funcs
         #: Stand-in values' hooks (:mod:`pyinject.gotemplate.hooks`): None compiles ordinary runs.
         self.hooks = hooks
         self.bodies: dict[str, Body] = {}
-        self.calls = CallCompiler(funcs, self.pipeline, self._command, hooks)
+        changing = effects[1] if effects is not None else frozenset()
+        self.calls = CallCompiler(funcs, self.pipeline, self._command, hooks, changing)
+        #: Run-constant folding (:mod:`pyinject.gotemplate.fold`): with the table's effects, never with hooks.
+        self.folder = None if hooks is not None or effects is None else Folder(trees, *effects)
+        self.calls.folder = self.folder
+        #: Bodies of templates executed directly, with their fold sites, by name and constant fields.
+        self.entries: dict[tuple[str, frozenset[str]], Body] = {}
+
+    def entry(self, name: str, fields: frozenset[str]) -> Body:
+        """The body of template ``name`` executed directly on data whose run-constant fields
+        are ``fields``, with fold sites."""
+        body = self.entries.get((name, fields))
+        if body is None:
+            assert self.folder is not None
+            with self.folder.entry(self.trees[name], fields):
+                body = self.entries[(name, fields)] = self.list(self.trees[name].root)
+        return body
 
     def body(self, name: str) -> Body:
         """The compiled body of template ``name`` (which must exist)."""
@@ -98,10 +116,12 @@ class Program:
     # -- bodies -----------------------------------------------------------------
 
     def list(self, node: ListNode) -> Body:
+        folder = self.folder
+        nodes = node.nodes if folder is None or not folder.active else folder.runs(node, self.list)
         # Steps are bodies, or constant text (a str) written without a call.
         fns: list[Body | str] = []
         text: list[str] = []
-        for n in node.nodes:
+        for n in nodes:
             t = type(n)
             if t is TextNode:
                 text.append(n.text)  # type: ignore[attr-defined]
@@ -160,6 +180,8 @@ class Program:
             return _continue
         if t is ListNode:
             return self.list(node)  # type: ignore[arg-type]
+        if t is FoldedNode:
+            return node.body  # type: ignore[attr-defined, no-any-return]
         raise TypeError(f"unknown node {type(node).__name__}")
 
     def action(self, node: ActionNode) -> Body:
@@ -198,7 +220,10 @@ class Program:
         """``if`` and ``with`` differ only in the dot of their body: ``with`` sets it."""
         assert node.pipe is not None and node.list is not None
         cond = self.value(node.pipe)
-        body = self.list(node.list)
+        folder = self.folder
+        if folder is not None and folder.active and folder.constant(node.pipe):
+            cond = folder.fold_value(cond, with_)
+        body = self.list(node.list) if not with_ else self._dot_changed(node.list, node.pipe)
         else_body = None if node.else_list is None else self.list(node.else_list)
         # Variables declared by the condition or directly in either branch end
         # with the block; other blocks clean up after themselves.
@@ -233,7 +258,7 @@ class Program:
         pipe = node.pipe
         assert pipe is not None and node.list is not None
         source = self.value(pipe)
-        body = self.list(node.list)
+        body = self._dot_changed(node.list, pipe)
         else_body = None if node.else_list is None else self.list(node.else_list)
         decl = [v.ident[0] for v in pipe.decl]
         ndecl = len(decl)
@@ -294,6 +319,13 @@ class Program:
             del st.vars[outer:]
 
         return range_block
+
+    def _dot_changed(self, node: ListNode, pipe: PipeNode) -> Body:
+        """A ``with`` or ``range`` body: its dot is the value of ``pipe`` (or an element)."""
+        if self.folder is None:
+            return self.list(node)
+        with self.folder.dot_of(pipe):
+            return self.list(node)
 
     def template(self, node: TemplateNode) -> Body:
         name = node.name

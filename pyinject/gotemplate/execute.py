@@ -40,13 +40,21 @@ def execute(
     state = State(trees, funcs, tree, budget)
     dot = MISSING if data is None else data
     state.vars.append(["$", dot])
+    # Folds of run-constant pipelines (pyinject.gotemplate.fold) when the data declares constants.
+    run = None if program.folder is None else program.folder.folds_for(
+        data, None if budget is None else budget.limits)
+    if run is not None:
+        state.folds = run[0]
+        body = program.entry(name, run[1])
+    else:
+        body = program.body(name)
     # Each nested {{template}} costs a handful of Python frames; allow some
     # thousands of levels (Go allows 100000) while the template runs.
     old_limit = sys.getrecursionlimit()
     if old_limit < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
-        program.body(name)(state, dot)
+        body(state, dot)
     except RecursionError:
         state.node = None
         state.errorf("exceeded maximum template depth (Python recursion limit)")

@@ -56,7 +56,8 @@ class State:
     """Per-execution state: output buffer, variables, depth and the current node."""
 
     __slots__ = ("trees", "funcs", "tree", "out", "vars", "depth", "node",
-                 "budget", "steps", "next_check", "max_value", "out_counted", "out_size")
+                 "budget", "steps", "next_check", "max_value", "out_counted", "out_size",
+                 "folds", "methods")
 
     def __init__(self, trees: Mapping[str, Tree], funcs: Mapping[str, FuncSig], tree: Tree,
                  budget: Budget | None = None) -> None:
@@ -76,6 +77,10 @@ class State:
         self.max_value = (budget.limits.output or 1 << 62) if budget is not None else 1 << 62
         self.out_counted = 0
         self.out_size = 0
+        # Run-constant folding (pyinject.gotemplate.fold): the folds valid for this run
+        # (None: fold nothing), and the method calls so far.
+        self.folds: dict[int, tuple[Any, Any, int]] | None = None
+        self.methods = 0
 
     def checkpoint(self) -> None:
         """Every CHECK_EVERY steps: the step count, the clock, and the output so far."""

@@ -126,11 +126,14 @@ def load_go_templates(
 
 
 def _parse(name: str, text: str, funcs: Mapping[str, Callable[..., Any]]) -> Any:
-    """Template ``name`` parsed with ``funcs``; Go's syntax errors as pyinject's."""
+    """Template ``name`` parsed with ``funcs`` and what their functions do (which lets the
+    engine fold, :mod:`pyinject.render.go_effects`); Go's syntax errors as pyinject's."""
     from pyinject.gotemplate import parse
+    from pyinject.gotemplate.fold import Effects
+    from pyinject.render.go_effects import MUTATING_NAMES, PURE_NAMES
 
     try:
-        return parse(text, name, funcs)
+        return parse(text, name, funcs, effects=Effects(PURE_NAMES, MUTATING_NAMES))
     except GoTemplateSyntaxError as err:
         raise TemplateSyntaxError(str(err)) from err
     except RecursionError as err:

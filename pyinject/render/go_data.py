@@ -674,6 +674,21 @@ class TemplateData(GoObject):
         """The fields read so far, by Go name."""
         return self._cache
 
+    def go_run_constants(self) -> tuple[frozenset[str], tuple[Any, ...]]:
+        """The fields every pod of a run shares, and what they are built from
+        (:mod:`pyinject.gotemplate.fold`).
+
+        Each of these fields is built from one attribute of the context alone (see
+        ``_DATA_FIELDS``), and whether it exists at all from the release's field
+        list.  A run hands every pod the very same objects for them, and nothing
+        changes them in place but a template's ``set`` or ``merge``, which the
+        engine counts.  The other fields are per pod: ``.ProxyConfig`` takes the
+        pod's annotation, ``.ProxyImage`` and ``.NativeSidecars`` too.
+        """
+        ctx = self._ctx
+        return _RUN_CONSTANTS, (ctx.values, ctx.mesh_config, ctx.revision, ctx.inbound_traffic_policy_mode,
+                                ctx.compliance_policy, ctx.proxy_uid, ctx.proxy_gid, ctx.data_fields)
+
     def go_format(self) -> str:
         fields = self._ctx.data_fields
         return "{" + " ".join(_EMBEDDED_FIELDS if fields is None else fields) + "}"
@@ -725,6 +740,9 @@ _DATA_FIELDS: dict[str, Callable[[TemplateContext], Any]] = {
     "ProxyUID": lambda c: Int64(c.proxy_uid),
     "ProxyGID": lambda c: Int64(c.proxy_gid),
 }
+#: Fields built from what every pod of a run shares (TemplateData.go_run_constants).
+_RUN_CONSTANTS = frozenset({"Values", "MeshConfig", "Revision", "InboundTrafficPolicyMode", "CompliancePolicy",
+                            "ProxyUID", "ProxyGID"})
 #: The embedded release's SidecarTemplateData, in Go's field order.
 _EMBEDDED_FIELDS = tuple(_DATA_FIELDS)
 #: Fields older releases had.

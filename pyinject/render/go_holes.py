@@ -33,6 +33,7 @@ from pyinject.gotemplate.builtins import go_index, go_len, go_not, go_printf
 from pyinject.istio.funcs import value_or_default
 from pyinject.istio.gofuncs import annotation
 from pyinject.render import go_data, holes
+from pyinject.render.go_effects import MUTATING_NAMES
 from pyinject.render.holes import Field, Hole, Observed, Part, guarded, in_class, longest, make_hole, parts_of
 from pyinject.sandbox import limits
 from pyinject.sprig.crypto import CRYPTO_FUNCS
@@ -49,8 +50,6 @@ IMPURE_NAMES = frozenset({
     *DATE_FUNCS, *HOST_FUNCS, *CRYPTO_FUNCS,
     "randInt", "randAlphaNum", "randAlpha", "randAscii", "randNumeric", "shuffle",
 })
-#: Template functions that change a map they are given.
-MUTATING_NAMES = frozenset({"set", "unset", "merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite"})
 
 
 def _refuse(*args: Any) -> Any:
