@@ -244,12 +244,35 @@ _MAYBE_NOT_STRING = frozenset("-+0123456789.yYnNtTfFoO~<")
 _NO_KEY = object()
 
 
+#: Short plain scalars read before (keys such as ``name`` and ``timeoutSeconds``,
+#: ports, ``true``) and their values: a value depends on the text alone and is
+#: immutable (None, a bool, an int, a float or the text), so one serves every
+#: document.  Bounded in entries and in the length of each.
+_PLAIN_VALUES: dict[str, Any] = {}
+_PLAIN_VALUES_SIZE = 4_096
+_PLAIN_VALUE_LENGTH = 64
+
+
 def plain_scalar(text: str) -> Any:
     """A plain scalar's value under go-yaml v2 rules (see KubeResolver)."""
     if not text:
         return None
     if text[0] not in _MAYBE_NOT_STRING:
         return text
+    known = _PLAIN_VALUES.get(text, _NO_KEY)
+    if known is not _NO_KEY:
+        return known
+    value = _resolve_plain(text)  # raises for "<<" every time: never stored
+    if len(text) > _PLAIN_VALUE_LENGTH:
+        return value
+    if len(_PLAIN_VALUES) >= _PLAIN_VALUES_SIZE:
+        _PLAIN_VALUES.clear()
+    _PLAIN_VALUES[text] = value
+    return value
+
+
+def _resolve_plain(text: str) -> Any:
+    """:func:`plain_scalar` of a text that may be something other than a string."""
     if NULL.match(text):
         return None
     if BOOL.match(text):
