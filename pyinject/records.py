@@ -296,12 +296,16 @@ class _StandardView:
 
 
 def _with_slots(cls: type, fields: tuple[Field, ...]) -> type:
-    """``cls`` remade with a ``__slots__`` entry per field, as ``dataclass(slots=True)`` does."""
+    """``cls`` remade with a ``__slots__`` entry per field, as ``dataclass(slots=True)`` does.
+
+    A field a base class already has a slot for gets none here: the base's serves.
+    """
     names = tuple(f.name for f in fields)
     namespace = dict(cls.__dict__)
     if "__slots__" in namespace:
         raise TypeError(f"{cls.__name__} already specifies __slots__")
-    namespace["__slots__"] = names
+    inherited = {slot for base in cls.__mro__[1:-1] for slot in _slot_names(base)}
+    namespace["__slots__"] = tuple(name for name in names if name not in inherited)
     for name in names:
         namespace.pop(name, None)
     namespace.pop("__dict__", None)
@@ -309,6 +313,12 @@ def _with_slots(cls: type, fields: tuple[Field, ...]) -> type:
     remade = type(cls)(cls.__name__, cls.__bases__, namespace)
     remade.__qualname__ = cls.__qualname__
     return remade
+
+
+def _slot_names(cls: type) -> tuple[str, ...]:
+    """The slots ``cls`` itself declares (a lone string is one slot)."""
+    slots = cls.__dict__.get("__slots__", ())
+    return (slots,) if isinstance(slots, str) else tuple(slots)
 
 
 def _signature_part(f: Field) -> str:
@@ -353,12 +363,39 @@ def _init(cls: type, fields: tuple[Field, ...], frozen: bool, slots: bool) -> Ca
         for n in range(count + 1)
     ]
 
+    # Where assigning a field only stores it in the instance's __dict__, the fields are stored
+    # there in one call: for instances of the class itself (a subclass may turn a field into a
+    # property), without slots, and where assignment is object.__setattr__ (always so for
+    # frozen classes; a mutable class may have its own __setattr__).  Keyword calls that give
+    # every required field and nothing unknown go that way too; the rest take the checks below.
+    direct = not slots and (frozen or getattr(cls, "__setattr__") is object.__setattr__) and not any(
+        hasattr(type(getattr(cls, f.name, None)), "__set__") for f in fields)
+    start = {f.name: f.default for f in fields if f.init and f.default is not MISSING}
+    made = tuple((f.name, f.default_factory) for f in fields if f.default_factory is not MISSING)
+    required = frozenset(p for p in params if p not in defaults and p not in factories)
+
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        own = direct and self.__class__ is cls
+        if not args and own:
+            named = kwargs.keys()
+            if named <= accepted and required <= named:
+                stored = self.__dict__
+                stored.update(start)
+                for name, make in made:
+                    if name not in kwargs:
+                        stored[name] = make()
+                stored.update(kwargs)
+                if post_init:
+                    self.__post_init__()
+                return
         if not kwargs and len(args) <= count:
             tail = tails[len(args)]
             if tail is not None:
-                for name, value in zip(params, args):
-                    assign(self, name, value)
+                if own:
+                    self.__dict__.update(zip(params, args))
+                else:
+                    for name, value in zip(params, args):
+                        assign(self, name, value)
                 for name, value, make in tail:
                     assign(self, name, value if make is None else make())
                 if post_init:

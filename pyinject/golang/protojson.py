@@ -9,7 +9,8 @@ exist, their JSON names and kinds, enums and defaults.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pyinject.golang import memo
 from pyinject.golang.durations import format_proto_duration, parse_proto_duration

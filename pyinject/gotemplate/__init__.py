@@ -13,8 +13,8 @@ map key prints ``<no value>``). Errors follow Go's message format and raise
 ``GoTemplateSyntaxError`` (parse) or ``GoTemplateExecError`` (execute), both
 ``GoTemplateError`` (``gotemplate.errors``).
 
-The engine imports nothing outside ``gotemplate/`` and ``golang/``, with one
-exception: :func:`render`, the entry point of the Go-template conformance
+The engine imports nothing outside ``gotemplate/``, ``golang/`` and
+``pyinject.records`` (its node classes), with one exception: :func:`render`, the entry point of the Go-template conformance
 corpus, runs with sprig's functions (what Istio's templates have) and loads
 them when called.  Applications assemble their own table and call
 :func:`parse`.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any, Callable
-from urllib.parse import quote_plus
 
 from pyinject.golang.fmt import sprint, sprintf, sprintln
 from pyinject.gotemplate.functions import GO_TYPE_OF_KIND, nil_for, signature_of
@@ -235,6 +234,8 @@ def go_js(*args: Any) -> str:
 
 def go_urlquery(*args: Any) -> str:
     """Query-escape the text of the arguments (space becomes '+')."""
+    from urllib.parse import quote_plus  # loaded by the templates that use urlquery
+
     s = _eval_args(args)
     return quote_plus(s.encode("utf-8", "surrogateescape"), safe="")
 

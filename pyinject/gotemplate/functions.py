@@ -1,7 +1,10 @@
 """Template function tables and the calling convention every table follows.
 
-A table is a plain dict ``{name: callable}``; ``function_table`` merges tables,
-later ones overriding earlier ones, as Go's ``Template.Funcs`` does.
+A table is a mapping ``{name: callable}``; ``function_table`` merges tables,
+later ones overriding earlier ones, as Go's ``Template.Funcs`` does.  A
+:class:`LazyTable` may name functions whose module is not imported yet
+(:class:`Deferred`): parsing needs only the names, and the module is imported
+when one of its functions is first looked up.
 
 The executor calls a function with evaluated arguments, positionally. It
 checks and converts each argument the way Go's reflection would, reading the
@@ -32,11 +35,9 @@ it into ``error calling NAME: message``. Any other exception is a bug.
 
 from __future__ import annotations
 
-import inspect
 import types
 import typing
 import weakref
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from pyinject.golang.values import REFLECT_MARKER, Int32, Int64
@@ -81,14 +82,38 @@ GO_TYPE_OF_KIND = {
 }
 
 
-@dataclass(frozen=True, slots=True)
 class FuncSig:
-    """A callable with its parameter kinds, ready for the executor."""
+    """A callable with its parameter kinds, ready for the executor (read-only)."""
+
+    __slots__ = ("fn", "params", "variadic")
 
     fn: Callable[..., Any]
     params: tuple[str, ...]
     #: Kind of each extra argument of a variadic function, else None.
     variadic: str | None
+
+    def __init__(self, fn: Callable[..., Any], params: tuple[str, ...], variadic: str | None) -> None:
+        object.__setattr__(self, "fn", fn)
+        object.__setattr__(self, "params", params)
+        object.__setattr__(self, "variadic", variadic)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"FuncSig(fn={self.fn!r}, params={self.params!r}, variadic={self.variadic!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, FuncSig)
+        return (self.fn, self.params, self.variadic) == (other.fn, other.params, other.variadic)
+
+    def __hash__(self) -> int:
+        return hash((self.fn, self.params, self.variadic))
 
 
 #: (params, variadic) per plain function. Weak keys: a closure made per call (a
@@ -103,8 +128,14 @@ _SHAPE_BY_CODE: dict[types.CodeType, tuple[tuple[str, ...], str | None]] = {}
 _SIG_CACHE_STRONG: dict[Any, tuple[tuple[str, ...], str | None]] = {}
 
 
+#: No annotation (``inspect.Parameter.empty``'s counterpart).
+_EMPTY: Any = object()
+#: Function attributes that make ``inspect.signature`` look past the function's own code.
+_SIGNATURE_ATTRIBUTES = frozenset({"__wrapped__", "__signature__", "_partialmethod"})
+
+
 def _kind(annotation: Any) -> str:
-    if annotation is inspect.Parameter.empty:
+    if annotation is _EMPTY:
         return "any"
     if isinstance(annotation, str):
         return _KIND_BY_NAME.get(annotation.strip(), "any")
@@ -121,24 +152,58 @@ def _kind(annotation: Any) -> str:
     return "any"
 
 
+def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except Exception:  # unresolvable annotations: fall back to their text
+        return {}
+
+
 def _inspect(fn: Callable[..., Any]) -> tuple[tuple[str, ...], str | None]:
+    if isinstance(fn, types.FunctionType) and not _SIGNATURE_ATTRIBUTES & fn.__dict__.keys():
+        return _function_shape(fn)
+    # Builtins, partials, wrapped functions, callable objects: what inspect.signature makes of them.
+    import inspect
+
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
         return (), "any"
-    try:
-        hints = typing.get_type_hints(fn, include_extras=True)
-    except Exception:  # unresolvable annotations: fall back to their text
-        hints = {}
+    hints = _hints(fn)
     params: list[str] = []
     variadic: str | None = None
     for p in sig.parameters.values():
         annotation = hints.get(p.name, p.annotation)
+        annotation = _EMPTY if annotation is p.empty else annotation
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
             params.append(_kind(annotation))
         elif p.kind == p.VAR_POSITIONAL:
             variadic = _kind(annotation)
     return tuple(params), variadic
+
+
+def _function_shape(fn: types.FunctionType) -> tuple[tuple[str, ...], str | None]:
+    """The kinds of a plain function's parameters, read from its code object as ``inspect.signature`` does.
+
+    Positional parameters (positional-only included) come first in ``co_varnames``,
+    then keyword-only ones, then the ``*args`` name if the function has one.
+    """
+    code = fn.__code__
+    raw = fn.__annotations__
+    hints = _hints(fn) if raw else {}
+
+    def kind_of(name: str) -> str:
+        return _kind(hints.get(name, raw.get(name, _EMPTY)))
+
+    count = code.co_argcount
+    params = tuple(kind_of(name) for name in code.co_varnames[:count])
+    if not code.co_flags & _CO_VARARGS:
+        return params, None
+    return params, kind_of(code.co_varnames[count + code.co_kwonlyargcount])
+
+
+#: ``inspect.CO_VARARGS``: the function takes ``*args``.
+_CO_VARARGS = 0x04
 
 
 def _cached_shape(fn: Callable[..., Any]) -> tuple[tuple[str, ...], str | None]:
@@ -168,7 +233,7 @@ def _cached_shape(fn: Callable[..., Any]) -> tuple[tuple[str, ...], str | None]:
 
 def signature_of(fn: Callable[..., Any]) -> FuncSig:
     """The FuncSig of a callable; the inspection is done once per function and cached."""
-    if inspect.ismethod(fn):
+    if isinstance(fn, types.MethodType):
         # Bound methods are made afresh on every attribute access: cache the
         # underlying function and drop its receiver parameter.
         params, variadic = _cached_shape(fn.__func__)
@@ -216,9 +281,72 @@ def nil_for(kind: str) -> tuple[bool, Any]:
     return False, None
 
 
-def function_table(*tables: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
-    """Merge function tables; a later table overrides an earlier one name by name."""
-    merged: dict[str, Callable[..., Any]] = {}
+class Deferred:
+    """A function of a module not imported yet: entry NAME of the table ``module.attribute``.
+
+    One Deferred stands for every function of that table in a :class:`LazyTable`.
+    """
+
+    __slots__ = ("module", "attribute")
+
+    def __init__(self, module: str, attribute: str) -> None:
+        self.module = module
+        self.attribute = attribute
+
+    def load(self, name: str) -> Callable[..., Any]:
+        """Import the module (once: Python keeps it) and return its function ``name``."""
+        from importlib import import_module
+
+        table: Mapping[str, Callable[..., Any]] = getattr(import_module(self.module), self.attribute)
+        return table[name]
+
+    def __repr__(self) -> str:
+        return f"Deferred({self.module!r}, {self.attribute!r})"
+
+
+class LazyTable(Mapping[str, Callable[..., Any]]):
+    """A function table whose functions may be :class:`Deferred`, loaded when first looked up.
+
+    Membership, iteration and length read only the names, so parsing a
+    template imports nothing; looking a function up imports its module and
+    keeps the function.  Every name resolves to the same function as an
+    eagerly built table would hold: the Deferred names the table it comes from.
+    """
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: Mapping[str, Callable[..., Any] | Deferred]) -> None:
+        self._entries: dict[str, Callable[..., Any] | Deferred] = dict(entries)
+
+    def __getitem__(self, name: str) -> Callable[..., Any]:
+        entry = self._entries[name]
+        if isinstance(entry, Deferred):
+            entry = self._entries[name] = entry.load(name)
+        return entry
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> typing.Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"LazyTable({self._entries!r})"
+
+    def entries(self) -> Mapping[str, Callable[..., Any] | Deferred]:
+        """Each name's function, or its :class:`Deferred` while not loaded."""
+        return self._entries
+
+
+def function_table(*tables: Mapping[str, Callable[..., Any]]) -> LazyTable:
+    """Merge function tables; a later table overrides an earlier one name by name.
+
+    Functions of a :class:`LazyTable` not loaded yet stay unloaded in the result.
+    """
+    merged: dict[str, Callable[..., Any] | Deferred] = {}
     for table in tables:
-        merged.update(table)
-    return merged
+        merged.update(table.entries() if isinstance(table, LazyTable) else table)
+    return LazyTable(merged)

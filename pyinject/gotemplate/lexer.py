@@ -20,6 +20,22 @@ _ASCII_WORD = re.compile(r"[_a-zA-Z0-9]*")
 _SPACES = re.compile(r"[ \t\r\n]*")
 #: The characters of a quoted literal that need no look: not a backslash, newline or quote.
 _PLAIN_QUOTED = {'"': re.compile(r'[^"\\\n]*'), "'": re.compile(r"[^'\\\n]*")}
+#: What may follow a word inside an action with the default delimiters (Go's atTerminator).
+_TERMINATOR = r"(?=[ \t\r\n.,|:)(]|\}\}|\Z)"
+#: The common tokens inside an action with the default delimiters, each exactly as the state
+#: functions below would read it; anything else (numbers, trim markers, escapes, non-ASCII
+#: words, errors) is left to them.  A run of spaces followed by "-" may end in a trim marker:
+#: left to lex_space (the possessive ``++`` keeps the run whole).
+_ACTION_TOKEN = re.compile(
+    r"(?P<space>[ \t\r\n]++(?!-))"
+    rf"|(?P<field>\.[_a-zA-Z][_a-zA-Z0-9]*{_TERMINATOR})"
+    rf"|(?P<word>[_a-zA-Z][_a-zA-Z0-9]*{_TERMINATOR})"
+    rf"|(?P<variable>\$[_a-zA-Z0-9]*{_TERMINATOR})"
+    r'|(?P<string>"[^"\\\n]*")'
+    r"|(?P<raw>`[^`]*`)"
+    r"|(?P<pipe>\|)|(?P<left_paren>\()|(?P<right_paren>\))|(?P<declare>:=)|(?P<assign>=)"
+    r"|(?P<right_delim>\}\})"
+)
 
 
 class T(enum.IntEnum):
@@ -332,6 +348,11 @@ class _Lexer:
     def lex_inside_action(self) -> StateFn:
         text = self.text
         pos = self.pos
+        if self.right == RIGHT_DELIM and self.start == pos and self.start_line == self.line:
+            pos, in_text = self._lex_common_tokens(text, pos)
+            self.pos = pos
+            if in_text:
+                return self.lex_text
         c = text[pos] if pos < len(text) else ""
         # A right delimiter starts with its own first character or a trim marker's space.
         if c == self.right[0] or (c in _SPACE and c != ""):
@@ -382,6 +403,65 @@ class _Lexer:
         else:
             return self.error(f"unrecognized character in action: {format_rune(c)}")
         return self.lex_inside_action
+
+    def _lex_common_tokens(self, text: str, pos: int) -> tuple[int, bool]:
+        """Emit the run of common tokens at ``pos`` (see ``_ACTION_TOKEN``): where it stops, and
+        whether that is in text, after a right delimiter.
+
+        A right delimiter followed by text and a plain left delimiter (no comment) is read here
+        too, as lex_right_delim, lex_text and lex_left_delim would read them, and the run goes on
+        in the next action.
+        """
+        tokens = self.tokens
+        line = self.line
+        match = _ACTION_TOKEN.match
+        m = match(text, pos)
+        while m is not None:
+            kind = m.lastgroup
+            end = m.end()
+            val = text[pos:end]
+            if kind == "right_delim":
+                if self.paren_depth:
+                    break  # an error: lex_inside_action says which
+                tokens.append(_new_token(Token, (T_RIGHT_DELIM, val, pos, line)))
+                pos = end
+                left = text.find(LEFT_DELIM, pos) if self.left == LEFT_DELIM else -1
+                trim = left >= 0 and _has_left_trim(text, left + 2)
+                inside = left + 4 if trim else left + 2
+                if left < 0 or text.startswith(LEFT_COMMENT, inside):
+                    self.line = self.start_line = line
+                    self.start = pos
+                    return pos, True
+                text_end = pos + len(text[pos:left].rstrip(_SPACE)) if trim else left
+                if text_end > pos:
+                    tokens.append(_new_token(Token, (T_TEXT, text[pos:text_end], pos, line)))
+                line += text.count("\n", pos, left)
+                tokens.append(_new_token(Token, (T_LEFT_DELIM, LEFT_DELIM, left, line)))
+                line += text.count("\n", left, inside)
+                pos = inside
+                m = match(text, pos)
+                continue
+            if kind == "word":
+                typ = KEYWORDS.get(val)
+                if typ is None:
+                    typ = T_BOOL if val in ("true", "false") else T_IDENTIFIER
+            elif kind == "right_paren":
+                if self.paren_depth == 0:
+                    break  # an error: lex_inside_action says which
+                self.paren_depth -= 1
+                typ = T_RIGHT_PAREN
+            else:
+                typ = _COMMON_TYPES[kind]  # type: ignore[index]
+                if typ is T_LEFT_PAREN:
+                    self.paren_depth += 1
+            tokens.append(_new_token(Token, (typ, val, pos, line)))
+            if typ is T_SPACE or typ is T_RAW_STRING:
+                line += val.count("\n")
+            pos = end
+            m = match(text, pos)
+        self.line = self.start_line = line
+        self.start = pos
+        return pos, False
 
     def lex_space(self) -> StateFn:
         end = _SPACES.match(self.text, self.pos).end()  # type: ignore[union-attr]
@@ -507,6 +587,20 @@ class _Lexer:
         self.pos = x + 1
         self.emit(T_RAW_STRING)
         return self.lex_inside_action
+
+
+#: The token type of each group of ``_ACTION_TOKEN`` that needs no further look.
+_COMMON_TYPES = {
+    "space": T_SPACE,
+    "field": T_FIELD,
+    "variable": T_VARIABLE,
+    "string": T_STRING,
+    "raw": T_RAW_STRING,
+    "pipe": T_PIPE,
+    "left_paren": T_LEFT_PAREN,
+    "declare": T_DECLARE,
+    "assign": T_ASSIGN,
+}
 
 
 def lex(text: str, left: str = LEFT_DELIM, right: str = RIGHT_DELIM) -> list[Token]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Container, NoReturn
 
 from pyinject.gotemplate.errors import GoTemplateSyntaxError
 from pyinject.golang.strconv import quote as _q
+from pyinject.records import dataclass
 from pyinject.gotemplate.lexer import (  # noqa: F401
     T_ASSIGN,
     T_BLOCK,
@@ -72,9 +72,8 @@ from pyinject.gotemplate.nodes import (
     VariableNode,
     WithNode,
     is_empty_tree,
-    new_number,
-    unquote,
 )
+from pyinject.gotemplate.literals import new_number, unquote
 
 
 @dataclass(eq=False)

@@ -12,7 +12,8 @@ return ends up in pod specs that goldens compare byte for byte.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable, Iterable
 
 from pyinject.golang import goyaml
 from pyinject.golang.durations import duration_string

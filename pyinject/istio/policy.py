@@ -202,7 +202,7 @@ def _where(config: InjectionConfig, key: str) -> str:
 
 
 def _string_map(raw: Any) -> dict[str, str]:
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):
         return {}
     return {str(k): "" if v is None else str(v) for k, v in raw.items()}
 

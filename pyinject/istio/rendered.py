@@ -118,13 +118,14 @@ def find_missing_in_pod_spec(spec: Mapping[str, Any]) -> tuple[str, str] | None:
 
 def container_names(spec: Any, keys: Iterable[str] = _CONTAINER_LISTS) -> list[str]:
     """The names of a pod spec's containers (and init containers), in order."""
-    if not isinstance(spec, Mapping):
+    if type(spec) is not dict and not isinstance(spec, Mapping):
         return []
     names: list[str] = []
     for key in keys:
         items = spec.get(key)
         if isinstance(items, list):
-            names += [str(c.get("name")) for c in items if isinstance(c, Mapping) and c.get("name") is not None]
+            names += [str(c.get("name")) for c in items
+                      if (type(c) is dict or isinstance(c, Mapping)) and c.get("name") is not None]
     return names
 
 

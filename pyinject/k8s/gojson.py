@@ -172,7 +172,7 @@ def encode(type_name: str, value: JSON, structs: Structs = STRUCTS) -> dict[str,
     follow (:data:`STRUCTS` by default: the container and what it reaches).
     """
     out: dict[str, JSON] = JSONStruct()
-    source = value if isinstance(value, Mapping) else {}
+    source = value if (type(value) is dict or isinstance(value, Mapping)) else {}
     for field in structs[type_name]:
         if field.kind.startswith("inline "):
             out.update(encode(field.kind[len("inline "):], source, structs))

@@ -223,9 +223,9 @@ def merge_overlay(
     changes, not even after this call: merged into an empty map, the copies of
     its parts are then remembered by identity (see :func:`_fresh_frozen`).
     """
-    if not isinstance(original, MutableMapping):
+    if type(original) is not dict and not isinstance(original, MutableMapping):
         raise MergeError(f"cannot merge into a {_kind(original)}: the pod must be a mapping")
-    if not isinstance(patch, Mapping):
+    if type(patch) is not dict and not isinstance(patch, Mapping):
         raise MergeError(f"cannot merge a {_kind(patch)}: the template must render a mapping")
     definition(kind)  # an unknown kind fails here, with a suggestion
     directives = any(isinstance(k, str) and k.startswith("$") for k in patch)
@@ -373,7 +373,7 @@ def _set_list(parent: MutableMapping[str, Any], key: str, items: list[_Item]) ->
     """Store ``items`` as ``parent[key]``, reusing the original list object."""
     current: Any = parent[key]
     values = [item.value for item in items]
-    if not isinstance(current, MutableSequence):
+    if type(current) is not list and not isinstance(current, MutableSequence):
         parent[key] = values
         return
     current[:] = values

@@ -38,7 +38,7 @@ def encode_patch(type_name: str, value: Any) -> dict[str, Any]:
     """``value`` decoded into Go struct ``type_name`` as :func:`gojson.encode` does, but
     fields that are given and decode to nothing are ``None`` where a merge would replace them."""
     out: dict[str, Any] = JSONStruct()
-    source = value if isinstance(value, Mapping) else {}
+    source = value if (type(value) is dict or isinstance(value, Mapping)) else {}
     for field in gojson.STRUCTS[type_name]:
         if field.kind.startswith("inline "):
             out.update(encode_patch(field.kind[len("inline "):], source))

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def injection_funcs(environ: Mapping[str, str] | None = None,
-                    release: Release | None = None) -> dict[str, Callable[..., Any]]:
+                    release: Release | None = None) -> Mapping[str, Callable[..., Any]]:
     """The function table Istio parses its templates with: Go builtins, sprig, then Istio's.
 
     Istio's functions come last so they win where names clash (``indent``,
@@ -43,8 +43,13 @@ def injection_funcs(environ: Mapping[str, str] | None = None,
 class GoTemplates:
     """Parsed Go injection templates, each parsed once and rendered per pod."""
 
-    def __init__(self, parsed: Mapping[str, Any], limits: RenderLimits | None = None) -> None:
+    def __init__(self, parsed: Mapping[str, Any], limits: RenderLimits | None = None,
+                 deferred: Mapping[str, Callable[[], Any]] | None = None) -> None:
+        """``deferred`` parses, on first use, templates known to parse (:mod:`pyinject.render.parsed_before`)."""
         self._parsed = dict(parsed)
+        self._deferred = dict(deferred or {})
+        for name in self._deferred:
+            self._parsed.setdefault(name, None)
         self.limits = limits
 
     @property
@@ -75,7 +80,10 @@ class GoTemplates:
     def _execute(self, name: str, data: TemplateData, hooks: Hooks | None) -> str:
         template = self._parsed.get(name)
         if template is None:
-            raise TemplateNotFound(name, self._parsed)
+            if name not in self._deferred:
+                raise TemplateNotFound(name, self._parsed)
+            template = self._parsed[name] = self._deferred[name]()
+            del self._deferred[name]
         try:
             with rendering(name, self.limits) as budget:
                 return str(template.execute(data, budget, hooks))
@@ -99,15 +107,31 @@ def load_go_templates(
     environment by default); ``limits`` bound each render.  A template that does not parse raises
     ``TemplateSyntaxError`` naming it.
     """
-    from pyinject.gotemplate import parse
+    from functools import partial
+
+    from pyinject.render.parsed_before import parse_records
 
     funcs = injection_funcs(environ, release)
+    records = parse_records(funcs)
     parsed: dict[str, Any] = {}
+    deferred: dict[str, Callable[[], Any]] = {}
     for name, text in templates.items():
-        try:
-            parsed[name] = parse(text, name, funcs)
-        except GoTemplateSyntaxError as err:
-            raise TemplateSyntaxError(str(err)) from err
-        except RecursionError as err:
-            raise TemplateSyntaxError(f"template: {name}: nesting too deep") from err
-    return GoTemplates(parsed, limits)
+        if records.parsed_before(name, text):
+            # Parsed in an earlier run: it parses again, so only when a pod first needs it.
+            deferred[name] = partial(_parse, name, text, funcs)
+            continue
+        parsed[name] = _parse(name, text, funcs)
+        records.note_parsed(name, text)
+    return GoTemplates({name: parsed.get(name) for name in templates}, limits, deferred)
+
+
+def _parse(name: str, text: str, funcs: Mapping[str, Callable[..., Any]]) -> Any:
+    """Template ``name`` parsed with ``funcs``; Go's syntax errors as pyinject's."""
+    from pyinject.gotemplate import parse
+
+    try:
+        return parse(text, name, funcs)
+    except GoTemplateSyntaxError as err:
+        raise TemplateSyntaxError(str(err)) from err
+    except RecursionError as err:
+        raise TemplateSyntaxError(f"template: {name}: nesting too deep") from err

@@ -14,7 +14,8 @@ functions (``jinja_runtime``, ``jinja_funcs``).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Iterable
 
 from pyinject.errors import TemplateNotFound
 from pyinject.model import TemplateContext

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable, Iterable
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -26,6 +27,7 @@ from pyinject.render.jinja_holes import sandbox_call, watch_environment
 from pyinject.render.jinja_limits import BOUNDED_FILTERS, BOUNDED_GLOBALS, INTERCEPTED_BINOPS, call_binop
 from pyinject.render.jinja_runtime import CONTEXT_GLOBALS, FILTERS, GLOBALS, finalize
 from pyinject.render.jinja_vars import template_variables
+from pyinject.render.user_cache import cache_root
 from pyinject.sandbox.limits import Budget, RenderLimits, current as current_budget, rendering
 
 #: Template file for a name when the caller does not map names to files.
@@ -111,10 +113,6 @@ _GLOBALS: dict[str, Callable[..., Any]] = {
 }
 
 
-#: Where compiled templates are cached between runs; "" turns the cache off.
-CACHE_DIR_VARIABLE = "PYINJECT_CACHE_DIR"
-
-
 def bytecode_cache(environ: Mapping[str, str] | None = None) -> jinja2.BytecodeCache | None:
     """A cache of compiled templates in the user's cache directory, or None.
 
@@ -124,13 +122,9 @@ def bytecode_cache(environ: Mapping[str, str] | None = None) -> jinja2.BytecodeC
     cache, and set to an empty string turns it off; an unwritable directory
     just means no cache.
     """
-    env = os.environ if environ is None else environ
-    configured = env.get(CACHE_DIR_VARIABLE)
-    if configured == "":
-        return None
+    configured = cache_root(environ)
     if configured is None:
-        base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        configured = os.path.join(base, "pyinject")
+        return None
     directory = os.path.join(configured, f"jinja-{jinja2.__version__}")
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)

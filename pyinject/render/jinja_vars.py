@@ -6,7 +6,8 @@ users' Jinja templates render on these; Go's zero values fill unset fields.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pyinject.golang.values import Int32, Int64, go_values
 from pyinject.model import TemplateContext

@@ -1,6 +1,7 @@
 """Letter case in sprig: Go's unicode tables, strings.Title, goutils and xstrings (v1.3) case conversions."""
 
 import unicodedata
+from typing import Any, Callable
 
 # unicode.IsSpace: Latin-1 spaces plus the White_Space property. Python's
 # str.isspace also counts \x1c-\x1f, which Go does not.
@@ -328,3 +329,15 @@ def snakecase(s: str) -> str:
 def kebabcase(s: str) -> str:
     """xstrings.ToKebabCase: like snakecase, joined with "-"."""
     return _words_joined(s, "-")
+
+
+CASE_FUNCS: dict[str, Callable[..., Any]] = {
+    "upper": upper,
+    "lower": lower,
+    "title": title,
+    "untitle": untitle,
+    "swapcase": swapcase,
+    "snakecase": snakecase,
+    "camelcase": camelcase,
+    "kebabcase": kebabcase,
+}

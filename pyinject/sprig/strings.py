@@ -4,9 +4,6 @@ Argument order follows sprig (the string comes last) so pipelines read
 naturally: ``{{ .name | trunc 63 | trimSuffix "-" }}``.
 """
 
-import random
-import secrets
-import string
 from typing import Any, Callable
 
 from pyinject.golang.fmt import format_value
@@ -331,8 +328,11 @@ def splitn(sep: str, n: int, s: str) -> TypedMap:
 
 
 # Random strings: nondeterministic by nature, so only their shape can be
-# relied on. goutils draws from these alphabets with crypto/rand.
-_ALNUM = string.ascii_letters + string.digits
+# relied on. goutils draws from these alphabets with crypto/rand. The random
+# modules are imported by the functions that use them, not at start-up.
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_DIGITS = "0123456789"
+_ALNUM = _LETTERS + _DIGITS
 _ASCII_PRINTABLE = "".join(chr(c) for c in range(32, 127))
 
 
@@ -342,6 +342,8 @@ def _random_string(count: int, alphabet: str) -> str:
         return ""
     if count > _MAX_REPEAT:
         raise GoFuncError(f"random string of {count} characters is too large")
+    import secrets
+
     return "".join(secrets.choice(alphabet) for _ in range(count))
 
 
@@ -352,7 +354,7 @@ def rand_alpha_num(count: int) -> str:
 
 def rand_alpha(count: int) -> str:
     """randAlpha N: N random letters."""
-    return _random_string(count, string.ascii_letters)
+    return _random_string(count, _LETTERS)
 
 
 def rand_ascii(count: int) -> str:
@@ -362,11 +364,13 @@ def rand_ascii(count: int) -> str:
 
 def rand_numeric(count: int) -> str:
     """randNumeric N: N random digits."""
-    return _random_string(count, string.digits)
+    return _random_string(count, _DIGITS)
 
 
 def shuffle(s: str) -> str:
     """shuffle S: the runes of S in random order."""
+    import random
+
     runes = list(s)
     random.shuffle(runes)
     return "".join(runes)

@@ -130,6 +130,49 @@ def test_explicit_methods_are_kept() -> None:
     assert Kept(1) == Kept(1)
 
 
+def test_an_own_setattr_sees_every_field_however_the_record_is_made() -> None:
+    """Fields of a class with its own __setattr__ are assigned through it, not stored behind its back."""
+    seen: list[str] = []
+
+    @records.dataclass
+    class Watched:
+        name: str
+        count: int = 1
+        tags: list[str] = records.field(default_factory=list)
+
+        def __setattr__(self, key: str, value: Any) -> None:
+            seen.append(key)
+            super().__setattr__(key, value)
+
+    for make in (lambda: Watched("a"), lambda: Watched(name="a"), lambda: Watched("a", 2, []),
+                 lambda: Watched(count=2, name="a")):
+        made = make()
+        assert (made.name, made.tags) == ("a", [])
+        assert sorted(seen) == ["count", "name", "tags"]
+        seen.clear()
+
+
+def test_a_subclass_property_over_a_field_still_runs() -> None:
+    """An instance of a subclass that turns a field into a property is set through the property."""
+
+    @records.dataclass
+    class Base:
+        name: str
+        count: int = 1
+
+    class Shouting(Base):
+        @property
+        def name(self) -> str:  # type: ignore[override]
+            return self._name
+
+        @name.setter
+        def name(self, value: str) -> None:
+            self._name = value.upper()
+
+    assert Shouting(name="quiet").name == "QUIET"
+    assert Shouting("quiet", 2).name == "QUIET"
+
+
 def test_post_init_runs_after_the_fields_are_set() -> None:
     seen = []
 
@@ -249,3 +292,24 @@ def test_a_default_before_a_field_without_one_is_refused() -> None:
         class Wrong:
             a: int = 1
             b: int  # type: ignore[misc]
+
+
+def _slotted_subclass(decorate: Any) -> Any:
+    @decorate(eq=False, slots=True)
+    class Base:
+        pos: int
+
+    @decorate(eq=False, slots=True)
+    class Derived(Base):
+        items: list[int] = dataclasses.field(default_factory=list)
+
+    return Derived
+
+
+def test_slots_a_base_has_are_not_declared_again() -> None:
+    derived = _slotted_subclass(records.dataclass)
+    assert derived.__slots__ == _slotted_subclass(dataclasses.dataclass).__slots__ == ("items",)
+    one = derived(3)
+    assert (one.pos, one.items) == (3, [])
+    assert not hasattr(one, "__dict__")
+    assert repr(one) == "_slotted_subclass.<locals>.Derived(pos=3, items=[])"

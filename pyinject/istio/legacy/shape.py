@@ -14,4 +14,5 @@ POD_KEYS = ("spec", "metadata", "apiVersion", "kind")
 
 def is_legacy_spec(data: Any) -> bool:
     """Whether rendered data is a SidecarInjectionSpec rather than a Pod fragment."""
-    return isinstance(data, Mapping) and not any(k in data for k in POD_KEYS) and any(k in data for k in SPEC_KEYS)
+    return ((type(data) is dict or isinstance(data, Mapping))
+            and not any(k in data for k in POD_KEYS) and any(k in data for k in SPEC_KEYS))

@@ -27,17 +27,17 @@ def _move(seq: MutableSequence[Any], name: str, *, first: bool) -> None:
     As in Istio, every container of that name is taken out and the last of them
     is put back once.
     """
-    rest = [c for c in seq if not (isinstance(c, Mapping) and c.get("name") == name)]
+    rest = [c for c in seq if not ((type(c) is dict or isinstance(c, Mapping)) and c.get("name") == name)]
     if len(rest) == len(seq):
         return
-    match = [c for c in seq if isinstance(c, Mapping) and c.get("name") == name][-1]
+    match = [c for c in seq if (type(c) is dict or isinstance(c, Mapping)) and c.get("name") == name][-1]
     set_list(seq, [match, *rest] if first else [*rest, match])
 
 
 def hold_application(proxy_config: Mapping[str, JSON], values: Mapping[str, JSON]) -> bool:
     """``holdApplicationUntilProxyStarts`` from the effective ProxyConfig or the values."""
     setting = proxy_config.get("holdApplicationUntilProxyStarts")
-    if isinstance(setting, Mapping):  # proto BoolValue written as {"value": ...}
+    if type(setting) is dict or isinstance(setting, Mapping):  # proto BoolValue written as {"value": ...}
         setting = setting.get("value")
     return bool(setting) or bool(dig(values, "global", "proxy", "holdApplicationUntilProxyStarts"))
 
@@ -58,7 +58,7 @@ def reorder_containers(pod: Pod, ctx: PostprocessContext) -> None:
     iptables starts redirecting their traffic to a proxy that is not there.
     """
     spec = pod.get("spec")
-    if not isinstance(spec, Mapping):
+    if type(spec) is not dict and not isinstance(spec, Mapping):
         return
     containers = spec.get("containers")
     if containers is not None:

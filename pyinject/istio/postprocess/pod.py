@@ -60,9 +60,12 @@ def container_list(pod: JSON, key: str) -> MutableSequence[Any]:
 
 
 def find_container(containers: JSON, name: str) -> MutableMapping[str, Any] | None:
-    """The first container called ``name`` in a list of containers."""
+    """The first container called ``name`` in a list of containers.
+
+    (``type(c) is dict`` first: the check against the abstract class costs ten times as much.)
+    """
     for c in containers or ():
-        if isinstance(c, MutableMapping) and c.get("name") == name:
+        if (type(c) is dict or isinstance(c, MutableMapping)) and c.get("name") == name:
             return c
     return None
 
@@ -80,7 +83,7 @@ def all_containers(pod: JSON) -> list[MutableMapping[str, Any]]:
         c
         for key in ("initContainers", "containers")
         for c in container_list(pod, key)
-        if isinstance(c, MutableMapping)
+        if type(c) is dict or isinstance(c, MutableMapping)
     ]
 
 
@@ -94,7 +97,7 @@ def env_list(container: MutableMapping[str, Any]) -> MutableSequence[Any]:
 
 def find_env(container: JSON, name: str) -> MutableMapping[str, Any] | None:
     for e in container.get("env") or ():
-        if isinstance(e, MutableMapping) and e.get("name") == name:
+        if (type(e) is dict or isinstance(e, MutableMapping)) and e.get("name") == name:
             return e
     return None
 
@@ -153,7 +156,7 @@ def mesh_status_port(proxy_config: JSON) -> int:
 def dig(tree: JSON, *path: str) -> JSON:
     """``tree[a][b]...`` or None when any step is missing (values and mesh lookups)."""
     for key in path:
-        if not isinstance(tree, Mapping):
+        if type(tree) is not dict and not isinstance(tree, Mapping):
             return None
         tree = tree.get(key)
         if tree is None:

@@ -72,12 +72,13 @@ def _probe_kinds(tcp: bool, grpc: bool = True) -> tuple[str, ...]:
 
 def _prober(handler: JSON, kinds: tuple[str, ...], *, probe: JSON = None) -> dict[str, JSON] | None:
     """Istio's internal Prober for a probe or lifecycle handler, named ports not yet resolved."""
-    if not isinstance(handler, Mapping):
+    if type(handler) is not dict and not isinstance(handler, Mapping):
         return None
     for kind in kinds:
         action = handler.get(kind)
         if action is not None:
-            out: dict[str, JSON] = {kind: dict(action) if isinstance(action, Mapping) else action}
+            mapping = type(action) is dict or isinstance(action, Mapping)
+            out: dict[str, JSON] = {kind: dict(action) if mapping else action}
             if probe is not None and probe.get("timeoutSeconds"):
                 out["timeoutSeconds"] = probe["timeoutSeconds"]
             return out
@@ -119,7 +120,7 @@ def dump_app_probers(pod: JSON, target_port: int, kinds: tuple[str, ...] = PROBE
         ports = {
             p["name"]: p.get("containerPort")
             for p in c.get("ports") or ()
-            if isinstance(p, Mapping) and p.get("name")
+            if (type(p) is dict or isinstance(p, Mapping)) and p.get("name")
         }
         for field, url in PROBE_URLS.items():
             probe = c.get(field)
@@ -127,7 +128,7 @@ def dump_app_probers(pod: JSON, target_port: int, kinds: tuple[str, ...] = PROBE
             if found is not None:
                 out[url.format(name)] = found
         lifecycle = c.get("lifecycle")
-        if hook_kinds and isinstance(lifecycle, Mapping):
+        if hook_kinds and (type(lifecycle) is dict or isinstance(lifecycle, Mapping)):
             for field, url in LIFECYCLE_URLS.items():
                 found = _resolve_port(_prober(lifecycle.get(field), hook_kinds), ports, target_port)
                 if found is not None:
@@ -174,8 +175,9 @@ def _http_get(action: MutableMapping[str, Any], url: str, port: int) -> None:
 
 def _redirect(handler: MutableMapping[str, Any], url: str, port: int, kinds: tuple[str, ...]) -> None:
     """Point one probe or hook at the agent; TCP and gRPC checks become HTTP GETs."""
-    if isinstance(handler.get("httpGet"), MutableMapping):
-        _http_get(handler["httpGet"], url, port)
+    action = handler.get("httpGet")
+    if type(action) is dict or isinstance(action, MutableMapping):
+        _http_get(action, url, port)
         return
     for kind in kinds[1:]:
         if handler.get(kind) is not None:
@@ -188,10 +190,10 @@ def _convert(container: MutableMapping[str, Any], port: int, kinds: tuple[str, .
     name = container.get("name")
     for field, url in PROBE_URLS.items():
         probe = container.get(field)
-        if isinstance(probe, MutableMapping):
+        if type(probe) is dict or isinstance(probe, MutableMapping):
             _redirect(probe, url.format(name), port, kinds)
     lifecycle = container.get("lifecycle")
-    if hook_kinds and isinstance(lifecycle, MutableMapping):
+    if hook_kinds and (type(lifecycle) is dict or isinstance(lifecycle, MutableMapping)):
         for field, url in LIFECYCLE_URLS.items():
             hook = lifecycle.get(field)
             if isinstance(hook, MutableMapping):

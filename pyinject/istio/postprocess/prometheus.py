@@ -66,7 +66,7 @@ def merge_enabled(mesh_config: Mapping[str, JSON], anns: Mapping[str, Any]) -> b
         if parsed is not None:
             return parsed
     mesh_value = mesh_config.get("enablePrometheusMerge")
-    if isinstance(mesh_value, Mapping):  # proto BoolValue written as {"value": ...}
+    if type(mesh_value) is dict or isinstance(mesh_value, Mapping):  # proto BoolValue written as {"value": ...}
         mesh_value = mesh_value.get("value")
     return bool(mesh_value) if mesh_value is not None else True
 

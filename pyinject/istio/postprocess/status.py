@@ -76,7 +76,8 @@ def injection_status(template_pod: JSON, revision: str, with_revision: bool = Tr
     (``default`` when unset), compact, in Istio's key order.
     """
     spec = template_pod.get("spec") or {}
-    lists = tuple(tuple(item.get("name", "") for item in spec.get(key) or () if isinstance(item, Mapping))
+    lists = tuple(tuple(item.get("name", "") for item in spec.get(key) or ()
+                        if type(item) is dict or isinstance(item, Mapping))
                   for key in STATUS_KEYS)
     # Only names that are strings are kept: 1, 1.0 and True are one key but three JSON texts.
     plain = type(revision) is str and all(type(name) is str for names in lists for name in names)

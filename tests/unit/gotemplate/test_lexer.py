@@ -149,3 +149,109 @@ def test_positions_are_offsets_and_lines() -> None:
 
 def test_unicode_letters_make_identifiers() -> None:
     assert kinds("{{.héllo_1}}")[1] == ("FIELD", ".héllo_1")
+
+
+#: Runs of common tokens (read at once) next to what the state functions read one by one:
+#: each token with its offset and line.
+RUNS = [
+    pytest.param(
+        '{{ .a -}} x',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('FIELD', '.a', 3, 1), ('RIGHT_DELIM', '}}', 7, 1),
+         ('TEXT', 'x', 10, 1), ('EOF', '', 11, 1)],
+        id='space-before-trim-marker',
+    ),
+    pytest.param(
+        '{{ .a  -1 }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('FIELD', '.a', 3, 1), ('SPACE', '  ', 5, 1),
+         ('NUMBER', '-1', 7, 1), ('SPACE', ' ', 9, 1), ('RIGHT_DELIM', '}}', 10, 1), ('EOF', '', 12, 1)],
+        id='spaces-then-minus-number',
+    ),
+    pytest.param(
+        '{{ $ | f $.x }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('VARIABLE', '$', 3, 1), ('SPACE', ' ', 4, 1),
+         ('PIPE', '|', 5, 1), ('SPACE', ' ', 6, 1), ('IDENTIFIER', 'f', 7, 1), ('SPACE', ' ', 8, 1),
+         ('VARIABLE', '$', 9, 1), ('FIELD', '.x', 10, 1), ('SPACE', ' ', 12, 1), ('RIGHT_DELIM', '}}', 13, 1),
+         ('EOF', '', 15, 1)],
+        id='dollar-alone-then-field',
+    ),
+    pytest.param(
+        '{{ fé .xé $é }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('IDENTIFIER', 'fé', 3, 1), ('SPACE', ' ', 5, 1),
+         ('FIELD', '.xé', 6, 1), ('SPACE', ' ', 9, 1), ('VARIABLE', '$é', 10, 1), ('SPACE', ' ', 12, 1),
+         ('RIGHT_DELIM', '}}', 13, 1), ('EOF', '', 15, 1)],
+        id='word-going-on-past-ascii',
+    ),
+    pytest.param(
+        '{{ .a# }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('ERROR', "bad character U+0023 '#'", 3, 1)],
+        id='field-then-bad-character',
+    ),
+    pytest.param(
+        '{{ f ) }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('IDENTIFIER', 'f', 3, 1), ('SPACE', ' ', 4, 1),
+         ('RIGHT_PAREN', ')', 5, 1), ('ERROR', "unexpected right paren U+0029 ')'", 6, 1)],
+        id='unopened-right-paren',
+    ),
+    pytest.param(
+        '{{ f\n  `a\nb`\n .x }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('IDENTIFIER', 'f', 3, 1), ('SPACE', '\n  ', 4, 1),
+         ('RAW_STRING', '`a\nb`', 7, 2), ('SPACE', '\n ', 12, 3), ('FIELD', '.x', 14, 4), ('SPACE', ' ', 16, 4),
+         ('RIGHT_DELIM', '}}', 17, 4), ('EOF', '', 19, 4)],
+        id='lines-in-spaces-and-raw',
+    ),
+    pytest.param(
+        '{{ "a\\"b" "c" }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('STRING', '"a\\"b"', 3, 1), ('SPACE', ' ', 9, 1),
+         ('STRING', '"c"', 10, 1), ('SPACE', ' ', 13, 1), ('RIGHT_DELIM', '}}', 14, 1), ('EOF', '', 16, 1)],
+        id='string-with-escape',
+    ),
+    pytest.param(
+        '{{ f (g (h .x)) }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('IDENTIFIER', 'f', 3, 1), ('SPACE', ' ', 4, 1),
+         ('LEFT_PAREN', '(', 5, 1), ('IDENTIFIER', 'g', 6, 1), ('SPACE', ' ', 7, 1), ('LEFT_PAREN', '(', 8, 1),
+         ('IDENTIFIER', 'h', 9, 1), ('SPACE', ' ', 10, 1), ('FIELD', '.x', 11, 1), ('RIGHT_PAREN', ')', 13, 1),
+         ('RIGHT_PAREN', ')', 14, 1), ('SPACE', ' ', 15, 1), ('RIGHT_DELIM', '}}', 16, 1), ('EOF', '', 18, 1)],
+        id='nested-parens',
+    ),
+    pytest.param(
+        'a{{ .a }}\n b {{- .b }}{{/* c */}}{{ x }}tail',
+        [('TEXT', 'a', 0, 1), ('LEFT_DELIM', '{{', 1, 1), ('SPACE', ' ', 3, 1), ('FIELD', '.a', 4, 1),
+         ('SPACE', ' ', 6, 1), ('RIGHT_DELIM', '}}', 7, 1), ('TEXT', '\n b', 9, 1), ('LEFT_DELIM', '{{', 13, 2),
+         ('FIELD', '.b', 17, 2), ('SPACE', ' ', 19, 2), ('RIGHT_DELIM', '}}', 20, 2), ('LEFT_DELIM', '{{', 33, 2),
+         ('SPACE', ' ', 35, 2), ('IDENTIFIER', 'x', 36, 2), ('SPACE', ' ', 37, 2), ('RIGHT_DELIM', '}}', 38, 2),
+         ('TEXT', 'tail', 40, 2), ('EOF', '', 44, 2)],
+        id='text-between-actions',
+    ),
+    pytest.param(
+        '{{ .a }}  x \n{{-\n.b }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('FIELD', '.a', 3, 1), ('SPACE', ' ', 5, 1),
+         ('RIGHT_DELIM', '}}', 6, 1), ('TEXT', '  x', 8, 1), ('LEFT_DELIM', '{{', 13, 2), ('FIELD', '.b', 17, 3),
+         ('SPACE', ' ', 19, 3), ('RIGHT_DELIM', '}}', 20, 3), ('EOF', '', 22, 3)],
+        id='trim-marker-with-newline',
+    ),
+    pytest.param(
+        '{{ (f }}',
+        [('LEFT_DELIM', '{{', 0, 1), ('SPACE', ' ', 2, 1), ('LEFT_PAREN', '(', 3, 1), ('IDENTIFIER', 'f', 4, 1),
+         ('SPACE', ' ', 5, 1), ('ERROR', 'unclosed left paren', 6, 1)],
+        id='paren-left-open-at-right-delim',
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), RUNS)
+def test_runs_of_common_tokens(text: str, want: list[tuple[str, str, int, int]]) -> None:
+    assert [(tok.typ.name, tok.val, tok.pos, tok.line) for tok in lex(text)] == want
+
+
+def test_other_delimiters_read_the_same_tokens() -> None:
+    got = [(tok.typ.name, tok.val) for tok in lex("[[ .a | f ]]{{ .b }}", "[[", "]]")]
+    assert got == [("LEFT_DELIM", "[["), ("SPACE", " "), ("FIELD", ".a"), ("SPACE", " "), ("PIPE", "|"),
+                   ("SPACE", " "), ("IDENTIFIER", "f"), ("SPACE", " "), ("RIGHT_DELIM", "]]"),
+                   ("TEXT", "{{ .b }}"), ("EOF", "")]
+
+
+def test_another_left_delimiter_with_the_default_right_one() -> None:
+    got = [(tok.typ.name, tok.val) for tok in lex("<<.a}}x{{ .b }}<< .c }}", "<<", "}}")]
+    assert got == [("LEFT_DELIM", "<<"), ("FIELD", ".a"), ("RIGHT_DELIM", "}}"), ("TEXT", "x{{ .b }}"),
+                   ("LEFT_DELIM", "<<"), ("SPACE", " "), ("FIELD", ".c"), ("SPACE", " "), ("RIGHT_DELIM", "}}"),
+                   ("EOF", "")]

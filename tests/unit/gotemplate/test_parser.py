@@ -7,7 +7,7 @@ import pytest
 from pyinject.gotemplate.errors import GoTemplateSyntaxError
 from pyinject.gotemplate import parse as parse_template
 from pyinject.gotemplate.lexer import T
-from pyinject.gotemplate.nodes import new_number, unquote
+from pyinject.gotemplate.literals import new_number, unquote
 from pyinject.gotemplate.parser import parse
 
 KNOWN = {"f", "g", "print"}
