@@ -215,7 +215,7 @@ def _fits(node: Any, check: _Check, depth: int) -> bool:
     """True only if ``node`` (not None) fits ``check``, exactly as :func:`_find_problem` would find.
 
     False when it does not, or when unsure (a subclass, a key that is not a
-    plain string, a null list item, a float, great depth): the full walk decides.
+    plain string, a null list item, great depth): the full walk decides.
     """
     code = check.code
     if code == _OBJECT:
@@ -230,26 +230,26 @@ def _fits(node: Any, check: _Check, depth: int) -> bool:
             elif child is not None and type(child) not in field.fits and not _fits(child, field, depth + 1):
                 return False
         return True
-    if code == _MAP:
-        if type(node) is not dict or depth > _QUICK_DEPTH:
+    if code == _MAP or code == _ARRAY:
+        if type(node) is not (dict if code == _MAP else list) or depth > _QUICK_DEPTH:
             return False
+        children: Any = node
+        if type(node) is dict:  # a map
+            for key in node:
+                if type(key) is not str:
+                    return False
+            children = node.values()
         inner = check.inner
         assert inner is not None
         fits = inner.fits
-        for key, child in node.items():
-            if type(key) is not str:
-                return False
-            if child is not None and type(child) not in fits and not _fits(child, inner, depth + 1):
-                return False
-        return True
-    if code == _ARRAY:
-        if type(node) is not list or depth > _QUICK_DEPTH:
-            return False
-        inner = check.inner
-        assert inner is not None
-        fits = inner.fits
-        for child in node:
-            if type(child) not in fits and (child is None or not _fits(child, inner, depth + 1)):
+        for child in children:
+            if type(child) in fits:
+                continue
+            if child is None:
+                if code == _ARRAY:
+                    return False  # a null list item: refused, in words the full walk finds
+                continue  # a null map value is absent
+            if not _fits(child, inner, depth + 1):
                 return False
         return True
     return _scalar_problem(check.kind, node) is None
