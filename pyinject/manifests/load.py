@@ -529,10 +529,11 @@ def copy_plain(value: Any) -> Any:
     Shared (aliased) parts come out as separate copies, which plain data allows.
     """
     kind = type(value)
+    # Most values are scalars, kept as they are without a call each.
     if kind is dict:
-        return {k: copy_plain(v) for k, v in value.items()}
+        return {k: v if type(v) in _IMMUTABLE else copy_plain(v) for k, v in value.items()}
     if kind is list:
-        return [copy_plain(v) for v in value]
+        return [v if type(v) in _IMMUTABLE else copy_plain(v) for v in value]
     if kind in _IMMUTABLE:
         return value
     if kind is JSONStruct:  # decoded Go structs (rendered containers) stay structs

@@ -195,3 +195,20 @@ def test_kept_plain_scalars_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> Non
     for i in range(3 * load._PLAIN_VALUES_SIZE):
         assert load.plain_scalar(str(i)) == i
     assert len(load._PLAIN_VALUES) <= load._PLAIN_VALUES_SIZE
+
+
+def test_copy_plain_copies_every_collection_and_keeps_every_scalar() -> None:
+    from pyinject.manifests.load import copy_plain
+
+    class Tagged(dict[str, Any]):
+        pass
+
+    scalars = ["s", 1, 1.5, True, None, b"b"]
+    original = {"m": {"l": [list(scalars), {"x": 1}]}, "t": Tagged(a=[1]), "s": scalars}
+    copied = copy_plain(original)
+    assert repr(copied) == repr({**original, "t": {"a": [1]}}) and type(copied["t"]) is dict
+    assert all(a is b for a, b in zip(copied["s"], scalars))
+    copied["m"]["l"][0].append("new")
+    copied["m"]["l"][1]["x"] = 2
+    copied["t"]["a"].append(2)
+    assert original == {"m": {"l": [scalars, {"x": 1}]}, "t": {"a": [1]}, "s": scalars}
