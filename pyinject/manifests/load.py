@@ -318,6 +318,7 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
     parser = _EventParser(text)
     next_event = parser.get_event
     feed = builder.add if builder is not None else None
+    read_before = _PLAIN_VALUES.get
     anchors: dict[str, Any] = {}
     stack: list[tuple[Any, Any, bool]] = []
     current: Any = None  # the open mapping or sequence
@@ -335,7 +336,9 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
                 raise _Unsupported("tag")
             value: Any = event.value
             if not event.style and event.implicit[0] and (not value or value[0] in _MAYBE_NOT_STRING):
-                value = plain_scalar(value)  # the other plain scalars are strings as they stand
+                # The other plain scalars are strings as they stand; most of these were read before.
+                known = read_before(value, _NO_KEY)
+                value = plain_scalar(value) if known is _NO_KEY else known
             if event.anchor is not None:
                 anchors[event.anchor] = value
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
