@@ -29,6 +29,17 @@ POD_SPEC = "io.k8s.api.core.v1.PodSpec"
 def first_problem(value: Any, ref: str, path: str) -> str | None:
     """The first place where ``value`` does not fit definition ``ref``, as a sentence; None if it fits.
 
+    Nearly every value fits: a quick walk says so (:func:`_fits`), and only
+    when it cannot does the full walk below look for the problem and its place.
+    """
+    if value is None or _fits(value, _root_check(ref), 0):
+        return None
+    return _find_problem(value, ref, path)
+
+
+def _find_problem(value: Any, ref: str, path: str) -> str | None:
+    """The first place where ``value`` does not fit definition ``ref``, as a sentence; None if it fits.
+
     Iterative, so a deeply nested value costs no Python recursion.  Where each
     node sits is kept as a link to its parent's place and spelled out only for
     the message: most values fit.
@@ -148,6 +159,102 @@ def _kind(shape: Shape) -> str:
     return kind
 
 
+class _Check:
+    """A shape compiled for the quick walk: what a value must be, with its inner checks at hand."""
+
+    __slots__ = ("code", "kind", "fits", "inner", "ref", "fields")
+
+    def __init__(self, shape: Shape) -> None:
+        kind = _kind(shape)
+        self.kind = kind
+        #: Exact types that fit as they stand, with nothing inside to check.
+        self.fits: frozenset[type] = _FITS.get(kind, frozenset())
+        self.code = _CODES.get(kind, _SCALAR)
+        self.inner: _Check | None = None
+        if self.code == _MAP:
+            self.inner = _check(shape.get("values") or _EMPTY)
+        elif self.code == _ARRAY:
+            self.inner = _check(shape.get("items") or _EMPTY)
+        self.ref: str | None = shape.get("ref") if self.code == _OBJECT else None
+        #: An object's checks by field name, compiled on first use (definitions may refer to themselves).
+        self.fields: dict[str, _Check] | None = None
+
+    def field_checks(self) -> dict[str, _Check]:
+        if self.fields is None:
+            self.fields = {key: _check(field) for key, field in (_fields(self.ref) if self.ref else _EMPTY).items()}
+        return self.fields
+
+
+_OBJECT, _MAP, _ARRAY, _SCALAR = range(4)
+_CODES = {"object": _OBJECT, "map": _MAP, "array": _ARRAY}
+#: For each scalar kind, the exact types that always fit it (others go through _scalar_problem).
+_FITS: dict[str, frozenset[type]] = {
+    "string": frozenset({str}), "boolean": frozenset({bool}), "integer": frozenset({int}), "number": frozenset({int}),
+    "int-or-string": frozenset({str, int}), "quantity": frozenset({str, int}),
+}
+#: Compiled checks by the shape's id; the shape is kept with its check, so the id is never reused.
+_CHECKS: dict[int, tuple[Shape, _Check]] = {}
+#: Below this depth the quick walk hands over to the iterative one (no deep Python recursion).
+_QUICK_DEPTH = 64
+
+
+def _check(shape: Shape) -> _Check:
+    known = _CHECKS.get(id(shape))
+    if known is not None and known[0] is shape:
+        return known[1]
+    check = _Check(shape)
+    _CHECKS[id(shape)] = (shape, check)
+    return check
+
+
+def _root_check(ref: str) -> _Check:
+    return _check(_root_shape(ref))
+
+
+def _fits(node: Any, check: _Check, depth: int) -> bool:
+    """True only if ``node`` (not None) fits ``check``, exactly as :func:`_find_problem` would find.
+
+    False when it does not, or when unsure (a subclass, a key that is not a
+    plain string, a null list item, great depth): the full walk decides.
+    """
+    code = check.code
+    if code == _OBJECT:
+        if type(node) is not dict or depth > _QUICK_DEPTH:
+            return False
+        fields = check.fields if check.fields is not None else check.field_checks()
+        for key, child in node.items():
+            field = fields.get(key)
+            if field is None:
+                if type(key) is not str:
+                    return False
+            elif child is not None and type(child) not in field.fits and not _fits(child, field, depth + 1):
+                return False
+        return True
+    if code == _MAP or code == _ARRAY:
+        if type(node) is not (dict if code == _MAP else list) or depth > _QUICK_DEPTH:
+            return False
+        children: Any = node
+        if type(node) is dict:  # a map
+            for key in node:
+                if type(key) is not str:
+                    return False
+            children = node.values()
+        inner = check.inner
+        assert inner is not None
+        fits = inner.fits
+        for child in children:
+            if type(child) in fits:
+                continue
+            if child is None:
+                if code == _ARRAY:
+                    return False  # a null list item: refused, in words the full walk finds
+                continue  # a null map value is absent
+            if not _fits(child, inner, depth + 1):
+                return False
+        return True
+    return _scalar_problem(check.kind, node) is None
+
+
 def _scalar_problem(kind: str, node: Any) -> str | None:
     """What a scalar field of type ``kind`` needs, when ``node`` is not that; None when it fits."""
     if isinstance(node, (dict, list)):
@@ -159,15 +266,20 @@ def _scalar_problem(kind: str, node: Any) -> str | None:
     if kind == "integer":
         return None if isinstance(node, int) and not isinstance(node, bool) else "an integer"
     if kind == "number":
-        ok = isinstance(node, (int, float)) and not isinstance(node, bool) and math.isfinite(node)
-        return None if ok else "a finite number"
+        return None if _finite(node) else "a finite number"
     if kind == "int-or-string":
         ok = isinstance(node, str) or (isinstance(node, int) and not isinstance(node, bool))
         return None if ok else "an integer or a string"
     if kind == "quantity":
-        ok = isinstance(node, str) or (isinstance(node, (int, float)) and not isinstance(node, bool) and math.isfinite(node))
-        return None if ok else "a quantity (a number or a string such as 100m)"
+        return None if isinstance(node, str) or _finite(node) else "a quantity (a number or a string such as 100m)"
     return None  # a type this check does not know: leave it to the later stages
+
+
+def _finite(node: Any) -> bool:
+    """Whether ``node`` is a finite number (an integer always is, however long: no float conversion)."""
+    if isinstance(node, bool):
+        return False
+    return isinstance(node, int) or (isinstance(node, float) and math.isfinite(node))
 
 
 def _wrong(where: str, wanted: str, node: Any) -> str:

@@ -250,6 +250,20 @@ def items(values: list[Any], col: int, layout: Layout) -> str:
 _SUBTREE_CACHE: dict[tuple[bytes, bool, int, int, int], str] = {}
 _SUBTREE_CACHE_SIZE = 2_048
 
+# Some subtrees differ in every workload (the proxy container, its environment
+# list: they hold the workload's name), and encoding a key that never hits
+# costs as much as a hit saves.  So each kind of subtree (after a key or a
+# dash, its column, its length, mapping or list) counts its misses in a row:
+# after _TRUST of them, only every _SAMPLE-th subtree of that kind is looked
+# up (and stored), the others are written directly; one hit and every one is
+# looked up again, so a stream whose workloads start repeating is soon served
+# from the cache.  Skipping the cache never changes the text: a hit is exactly
+# what writing the value afresh gives.
+_MISSES: dict[tuple[bool, int, int, bool], int] = {}
+_MISSES_SIZE = 4_096
+_TRUST = 8
+_SAMPLE = 16
+
 
 def _after_key(value: Any, col: int, layout: Layout) -> str:
     if (type(value) is dict or type(value) is list) and value:
@@ -265,16 +279,26 @@ def _after_dash(value: Any, col: int, layout: Layout) -> str:
 
 def _cached(value: dict[Any, Any] | list[Any], after_key: bool, col: int, layout: Layout) -> str:
     """``value_after_key`` (or ``value_after_dash``) of a collection, from the cache when it was written before."""
+    kind = (after_key, col, len(value), type(value) is dict)
+    misses = _MISSES.get(kind, 0)
+    if misses >= _TRUST and (misses - _TRUST) % _SAMPLE:
+        _MISSES[kind] = misses + 1
+        return value_after_key(value, col, layout) if after_key else value_after_dash(value, col, layout)
     try:
         key = (marshal.dumps(value, 2), after_key, col, layout.mapping, layout.offset)
     except ValueError:  # a subclass or another type inside; or nested past marshal's limit
         return value_after_key(value, col, layout) if after_key else value_after_dash(value, col, layout)
     text = _SUBTREE_CACHE.get(key)
     if text is None:
+        if len(_MISSES) >= _MISSES_SIZE:
+            _MISSES.clear()
+        _MISSES[kind] = misses + 1
         text = value_after_key(value, col, layout) if after_key else value_after_dash(value, col, layout)
         if len(_SUBTREE_CACHE) >= _SUBTREE_CACHE_SIZE:
             _SUBTREE_CACHE.clear()
         _SUBTREE_CACHE[key] = text
+    elif misses:
+        _MISSES[kind] = 0
     return text
 
 

@@ -244,12 +244,35 @@ _MAYBE_NOT_STRING = frozenset("-+0123456789.yYnNtTfFoO~<")
 _NO_KEY = object()
 
 
+#: Short plain scalars read before (keys such as ``name`` and ``timeoutSeconds``,
+#: ports, ``true``) and their values: a value depends on the text alone and is
+#: immutable (None, a bool, an int, a float or the text), so one serves every
+#: document.  Bounded in entries and in the length of each.
+_PLAIN_VALUES: dict[str, Any] = {}
+_PLAIN_VALUES_SIZE = 4_096
+_PLAIN_VALUE_LENGTH = 64
+
+
 def plain_scalar(text: str) -> Any:
     """A plain scalar's value under go-yaml v2 rules (see KubeResolver)."""
     if not text:
         return None
     if text[0] not in _MAYBE_NOT_STRING:
         return text
+    known = _PLAIN_VALUES.get(text, _NO_KEY)
+    if known is not _NO_KEY:
+        return known
+    value = _resolve_plain(text)  # raises for "<<" every time: never stored
+    if len(text) > _PLAIN_VALUE_LENGTH:
+        return value
+    if len(_PLAIN_VALUES) >= _PLAIN_VALUES_SIZE:
+        _PLAIN_VALUES.clear()
+    _PLAIN_VALUES[text] = value
+    return value
+
+
+def _resolve_plain(text: str) -> Any:
+    """:func:`plain_scalar` of a text that may be something other than a string."""
     if NULL.match(text):
         return None
     if BOOL.match(text):
@@ -295,6 +318,7 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
     parser = _EventParser(text)
     next_event = parser.get_event
     feed = builder.add if builder is not None else None
+    read_before = _PLAIN_VALUES.get
     anchors: dict[str, Any] = {}
     stack: list[tuple[Any, Any, bool]] = []
     current: Any = None  # the open mapping or sequence
@@ -312,7 +336,9 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
                 raise _Unsupported("tag")
             value: Any = event.value
             if not event.style and event.implicit[0] and (not value or value[0] in _MAYBE_NOT_STRING):
-                value = plain_scalar(value)  # the other plain scalars are strings as they stand
+                # The other plain scalars are strings as they stand; most of these were read before.
+                known = read_before(value, _NO_KEY)
+                value = plain_scalar(value) if known is _NO_KEY else known
             if event.anchor is not None:
                 anchors[event.anchor] = value
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
@@ -506,10 +532,11 @@ def copy_plain(value: Any) -> Any:
     Shared (aliased) parts come out as separate copies, which plain data allows.
     """
     kind = type(value)
+    # Most values are scalars, kept as they are without a call each.
     if kind is dict:
-        return {k: copy_plain(v) for k, v in value.items()}
+        return {k: v if type(v) in _IMMUTABLE else copy_plain(v) for k, v in value.items()}
     if kind is list:
-        return [copy_plain(v) for v in value]
+        return [v if type(v) in _IMMUTABLE else copy_plain(v) for v in value]
     if kind in _IMMUTABLE:
         return value
     if kind is JSONStruct:  # decoded Go structs (rendered containers) stay structs

@@ -76,9 +76,25 @@ class Node:
         self.key = None
 
 
+class _Scalar(Node):
+    """A scalar node: what every scalar has in common is kept once, on the class.
+
+    The builder makes one per scalar event, the commonest by far; setting these
+    six fields on each would cost more than the rest of its work.  Nothing
+    changes a node once built, so sharing them is safe (they cannot be set).
+    """
+
+    __slots__ = ()
+    kind = "scalar"
+    flow = False
+    #: Always empty (nothing ever adds to a scalar's children).
+    children: list[Node] = []
+    target: Node | None = None
+    parent: Node | None = None
+    key: Node | None = None
+
+
 _new_node = object.__new__
-#: The children of every scalar the builder makes: always empty.
-_NO_CHILDREN: list[Node] = []
 
 
 class NodeBuilder:
@@ -90,67 +106,71 @@ class NodeBuilder:
     Raises KeyError for an alias to an anchor not yet seen.
     """
 
-    __slots__ = ("root", "refs", "_stack", "_anchors")
+    __slots__ = ("refs", "_stack", "_anchors", "_siblings", "_top")
 
     def __init__(self) -> None:
-        self.root: Node | None = None
         #: The aliases of each anchored node, by the node's id.
         self.refs: dict[int, list[Node]] = {}
         self._stack: list[Node] = []
         self._anchors: dict[str, Node] = {}
+        #: What the document holds outside any collection: its root.
+        self._top: list[Node] = []
+        #: Where the next node goes: the children of the open collection (the stack's top), or ``_top``.
+        self._siblings = self._top
+
+    @property
+    def root(self) -> Node | None:
+        """The document's root node, once its first event is in."""
+        return self._top[0] if self._top else None
 
     def add(self, event: Any) -> bool:
         """Take one event; True at the end of the (first) document."""
         # Called for every event of every document read for splicing: attaching is inlined.
         kind = type(event)
         if kind is ScalarEvent:
-            # Made field by field: calling the class costs a third more, and a scalar
-            # shares the one empty list of children (nothing ever adds to a scalar's).
-            node = _new_node(Node)
-            node.kind = "scalar"
+            # Made field by field: calling the class costs a third more (see _Scalar for the rest).
+            node: Node = _new_node(_Scalar)
             node.start = event.start_mark.index
             node.end = event.end_mark.index
-            node.flow = False
             node.style = event.style or ""
             node.value = event.value
-            node.anchor = event.anchor
-            node.children = _NO_CHILDREN
-            node.target = node.parent = node.key = None
-        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            anchor = node.anchor = event.anchor
+            self._siblings.append(node)
+            if anchor is not None:
+                self._anchors[anchor] = node
+            return False
+        if kind is MappingStartEvent or kind is SequenceStartEvent:
             node = _new_node(Node)
             node.kind = "map" if kind is MappingStartEvent else "seq"
             node.start = event.start_mark.index
             node.end = event.end_mark.index
             node.flow = bool(event.flow_style)
             node.style = node.value = ""
-            node.anchor = event.anchor
+            anchor = node.anchor = event.anchor
             node.children = []
             node.target = node.parent = node.key = None
-        elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            self._stack.pop().end = event.end_mark.index
+            self._siblings.append(node)
+            if anchor is not None:
+                self._anchors[anchor] = node
+            self._stack.append(node)
+            self._siblings = node.children
             return False
-        elif kind is AliasEvent:
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
+            stack = self._stack
+            stack.pop().end = event.end_mark.index
+            self._siblings = stack[-1].children if stack else self._top
+            return False
+        if kind is AliasEvent:
             target = self._anchors[event.anchor]
             node = Node("alias", event.start_mark.index, event.end_mark.index, anchor=event.anchor, target=target)
             self.refs.setdefault(id(target), []).append(node)
-        else:
-            return kind is DocumentEndEvent
-        stack = self._stack
-        if stack:
-            parent = stack[-1]
-            siblings = parent.children
-            if kind is AliasEvent:  # only an alias needs to know where it sits (see Node.parent)
-                node.parent = parent
-                if len(siblings) & 1 and parent.kind == "map":
-                    node.key = siblings[-1]
-            siblings.append(node)
-        elif self.root is None:
-            self.root = node
-        if node.anchor is not None and kind is not AliasEvent:
-            self._anchors[node.anchor] = node
-        if kind is MappingStartEvent or kind is SequenceStartEvent:
-            stack.append(node)
-        return False
+            if self._stack:  # only an alias needs to know where it sits (see Node.parent)
+                parent = node.parent = self._stack[-1]
+                if len(parent.children) & 1 and parent.kind == "map":
+                    node.key = parent.children[-1]
+            self._siblings.append(node)
+            return False
+        return kind is DocumentEndEvent
 
 
 #: The last document the loader composed while reading it: (text, root, refs).

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pyinject.errors import Location
+from pyinject.manifests import emit
 from pyinject.manifests.emit import Layout, document, entries, flow, items, scalar, value_after_dash, value_after_key
 from pyinject.manifests.load import load_plain
 
@@ -155,3 +156,53 @@ def test_string_subclasses_take_the_general_path_and_read_back_the_same() -> Non
 
     assert entries({Marked("on"): Marked("on")}, 0, Layout()) == entries({"on": "on"}, 0, Layout()) == '"on": "on"\n'
     assert items([Marked("a\nb")], 0, Layout()) == items(["a\nb"], 0, Layout()) == "- |-\n  a\n  b\n"
+
+
+@pytest.fixture
+def empty_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(emit, "_SUBTREE_CACHE", {})
+    monkeypatch.setattr(emit, "_MISSES", {})
+
+
+def _proxy(name: str) -> dict[str, Any]:
+    return {"name": "istio-proxy", "env": [{"name": "POD", "value": name}], "ports": [{"containerPort": 15090}]}
+
+
+@pytest.mark.usefixtures("empty_caches")
+def test_subtrees_that_keep_missing_are_mostly_written_without_a_lookup() -> None:
+    """A kind of subtree that differs every time stops filling the cache, but is still sampled."""
+    for i in range(200):
+        items([_proxy(f"web-{i}")], 0, Layout())
+    containers = [key for key in emit._SUBTREE_CACHE if key[1:3] == (False, 0)]
+    # _TRUST misses in a row, then one lookup in _SAMPLE.
+    assert emit._TRUST <= len(containers) <= emit._TRUST + 200 // emit._SAMPLE + 1
+
+
+@pytest.mark.usefixtures("empty_caches")
+def test_a_stream_that_starts_repeating_is_served_from_the_cache_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(100):
+        items([_proxy(f"web-{i}")], 0, Layout())
+    written: list[Any] = []
+    write = emit.value_after_dash
+
+    def counting(value: Any, col: int, layout: Layout, quote: str = "") -> str:
+        written.append(value)
+        return write(value, col, layout, quote)
+
+    monkeypatch.setattr(emit, "value_after_dash", counting)
+    texts = {items([_proxy("same")], 0, Layout()) for _ in range(100)}
+    assert len(texts) == 1
+    # Written afresh until a sampled lookup stores it and the next one finds it, then from the cache.
+    assert 0 < sum(1 for value in written if value == _proxy("same")) <= 40
+
+
+@pytest.mark.usefixtures("empty_caches")
+def test_skipping_and_sampling_never_give_another_values_text() -> None:
+    """Pairs that differ in one place, written alternately through every phase of the miss count."""
+    pairs = [("1", 1), (1, 1.0), (True, 1), ("a", "a "), (None, "null")]
+    for i in range(3 * (emit._TRUST + emit._SAMPLE)):
+        for a, b in pairs:
+            for value in (a, b):
+                container = {"name": "c", "env": [{"name": "N", "value": value}], "i": i % 3}
+                text = items([container], 2, Layout())
+                assert marshal.dumps(load_plain(text, LOC), 2) == marshal.dumps([container], 2)

@@ -161,3 +161,54 @@ def test_what_the_event_loader_leaves_to_the_full_loader(text: str, expected: An
 def test_errors_are_worded_by_the_full_loader(text: str) -> None:
     with pytest.raises(InputError, match="invalid YAML"):
         load_plain(text, LOC)
+
+
+#: Texts that differ in one place, read as values of different types.
+NEAR_TEXTS = ["1", "1.", "1.0", "01", "0x1", "1_0", "+1", "-1", "y", "Y", "yes", "yes!", "n", "no", "No", "NO", "nO",
+              "on", "On", "off", "null", "Null", "nULL", "~", "~~", ".inf", ".Inf", "-.inf", ".nan", ".NaN", "1e3",
+              "1e", "true", "True", "tRUE", "false", "f", "t", "name", "namespace", "o", "<", "<=", "9" * 30,
+              "1" + "0" * 70, "t" * 70]
+
+
+def test_plain_scalars_read_again_mean_the_same() -> None:
+    """Short plain scalars are kept with their values: the second reading of each gives the same value and type."""
+    from pyinject.manifests import load
+
+    load._PLAIN_VALUES.clear()
+    first = [load.plain_scalar(text) for text in NEAR_TEXTS]
+    again = [load.plain_scalar(text) for text in NEAR_TEXTS]
+    fresh = [load._resolve_plain(text) for text in NEAR_TEXTS]
+    assert [(repr(v), type(v)) for v in first] == [(repr(v), type(v)) for v in again] == [(repr(v), type(v)) for v in fresh]
+    assert len(set(map(type, first))) == 5  # None, bool, int, float and str were all read
+    assert "1" + "0" * 70 not in load._PLAIN_VALUES and "9" * 30 in load._PLAIN_VALUES  # long texts are not kept
+
+
+def test_the_merge_key_is_left_to_the_full_loader_every_time() -> None:
+    for _ in range(2):
+        assert load_plain("a: &x {b: 1}\nc:\n  <<: *x\n", LOC) == {"a": {"b": 1}, "c": {"b": 1}}
+
+
+def test_kept_plain_scalars_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyinject.manifests import load
+
+    monkeypatch.setattr(load, "_PLAIN_VALUES", {})
+    for i in range(3 * load._PLAIN_VALUES_SIZE):
+        assert load.plain_scalar(str(i)) == i
+    assert len(load._PLAIN_VALUES) <= load._PLAIN_VALUES_SIZE
+
+
+def test_copy_plain_copies_every_collection_and_keeps_every_scalar() -> None:
+    from pyinject.manifests.load import copy_plain
+
+    class Tagged(dict[str, Any]):
+        pass
+
+    scalars = ["s", 1, 1.5, True, None, b"b"]
+    original = {"m": {"l": [list(scalars), {"x": 1}]}, "t": Tagged(a=[1]), "s": scalars}
+    copied = copy_plain(original)
+    assert repr(copied) == repr({**original, "t": {"a": [1]}}) and type(copied["t"]) is dict
+    assert all(a is b for a, b in zip(copied["s"], scalars))
+    copied["m"]["l"][0].append("new")
+    copied["m"]["l"][1]["x"] = 2
+    copied["t"]["a"].append(2)
+    assert original == {"m": {"l": [scalars, {"x": 1}]}, "t": {"a": [1]}, "s": scalars}

@@ -428,6 +428,32 @@ def test_nodes_are_plain_records() -> None:
     assert node.children == [] and node.target is None
 
 
+@pytest.mark.parametrize(("text", "values"), [
+    ("x\n", ["x"]), ("&a 'x'\n", ["x"]), ("- a\n- {b: c}\n", ["a", "b", "c"]), ("a: [1, 2]\nb: |\n  c\n", ["a", "1", "2", "b", "c\n"]),
+])
+def test_built_scalars_read_as_any_node(text: str, values: list[str]) -> None:
+    """Scalars keep what they all share on their class: read, they are nodes like any other."""
+    from yaml import parse
+
+    from pyinject.manifests.nodes import NodeBuilder
+
+    builder = NodeBuilder()
+    assert builder.root is None
+    for event in parse(text):
+        builder.add(event)
+    scalars: list[Node] = []
+    todo = [builder.root]
+    while todo:
+        node = todo.pop(0)
+        assert isinstance(node, Node)
+        if node.kind == "scalar":
+            scalars.append(node)
+        todo.extend(node.children)
+    assert sorted((node.value for node in scalars), key=text.index) == values
+    assert all(node.children == [] and not node.flow and node.target is node.parent is node.key is None
+               and node.value.strip() in text[node.start:node.end] for node in scalars)
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("spec:\n  a : 1\n  b: 2\n", "spec:\n  a : 1\n  b: 3\n"),  # blanks before a colon: entries still line up
     ("spec:\n  a:\t1\n  b: 2\n", "spec:\n  a:\t1\n  b: 3\n"),
