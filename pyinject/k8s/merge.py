@@ -298,8 +298,6 @@ def _merge_map(
             twin = None  # directive keys have no twin: _fresh drops them
         else:
             twin = twins.get(key) if twins is not None else None
-        here = _join(where, key)
-
         if value is None:
             # A null deletes; one that matches nothing is dropped (IgnoreUnmatchedNulls).
             if key in original:
@@ -310,19 +308,21 @@ def _merge_map(
             original[key] = _twin_copy(value, twin, give)
             continue
         current = original[key]
-        if _kind(current) != _kind(value):
+        kind = _kind(value)
+        if _kind(current) != kind:
             original[key] = _twin_copy(value, twin, give)
             continue
+        here = _join(where, key)
         sub = child_shape(shape, key)
         meta = _strategy(sub, here)
-        if _kind(value) == "map":
+        if kind == "map":
             if meta.strategy == "replace":
                 original[key] = _twin_copy(value, twin, give)
             else:
                 merged = _merge_map(current, value, sub, here, twin, give)
                 if merged is not current:
                     original[key] = merged
-        elif _kind(value) == "list":
+        elif kind == "list":
             if meta.strategy == "merge":
                 items = sub.get("items") if sub is not None else None
                 _set_list(original, key, _merge_list(current, value, items, meta.merge_key,
