@@ -112,6 +112,9 @@ class _Compiler:
         self.counter = 0
         self.body_at = 0
         self.calls_used = False
+        self.globals_used = False
+        #: The code of each macro call compiled (its value needs no ``out``).
+        self.macro_calls: set[str] = set()
 
     # -- modules
 
@@ -197,11 +200,26 @@ class _Compiler:
         self.lines += ["", "", f"def {signature}:", "    v = c.vars", "    o: list[str] = []", "    e = o.extend"]
         self.body_at = len(self.lines)
         self.calls_used = False
+        self.globals_used = False
+        self.printed = False
 
-    def end_function(self) -> None:
-        """A function that calls filters or tests picks their table first (see ``Calls``)."""
+    def end_function(self, counted: bool = False) -> None:
+        """The function's prologue: a macro counts its own call as a step (before its body,
+        as Jinja2 does); a function that calls filters or tests picks their table (see
+        ``Calls``); one that calls globals reads its step counter and whether they are
+        called plainly (no hole recorder active) or through ``call``."""
+        prologue = []
+        if counted or self.globals_used:
+            prologue.append("    st = c.step")
+        if counted:
+            prologue.append("    st()")
+        if self.globals_used:
+            prologue.append("    q = not RECORDERS")
         if self.calls_used:
-            self.lines.insert(self.body_at, "    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS")
+            prologue.append("    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS")
+        if self.printed:
+            prologue.append("    t: Any")
+        self.lines[self.body_at:self.body_at] = prologue
 
     def macro(self, module: _Module, node: nodes.Macro) -> None:
         scope = _Scope(None, _assigned(node.body))
@@ -217,7 +235,7 @@ class _Compiler:
         self.function(f"{self.macro_name(module, node.name)}({', '.join(['c: CompiledContext', *params])}) -> str")
         self.block(module, node.body, scope, 1, top=False, macro=True)
         self.emit(1, 'return "".join(o)')
-        self.end_function()
+        self.end_function(counted=True)
 
     @staticmethod
     def macro_name(module: _Module, name: str) -> str:
@@ -296,7 +314,14 @@ class _Compiler:
             if text:
                 yield repr(text)
                 text = ""
-            yield f"out({self.expr(module, child, scope, macro)})"
+            code = self.expr(module, child, scope, macro)
+            # A macro's result is text already: printing it is the identity.
+            if code in self.macro_calls:
+                yield code
+            else:
+                # Text prints as it is (``out``'s first case, without the call).
+                self.printed = True
+                yield f"(t if type(t := {code}) is str else out(t))"
         if text:
             yield repr(text)
 
@@ -403,7 +428,11 @@ class _Compiler:
             elif callee.name in GLOBALS:
                 self.globals[callee.name] = f"GLOBALS[{callee.name!r}]"
                 helper = "call_with_context" if callee.name in CONTEXT_GLOBALS else "call"
-                return f"{helper}({', '.join(['c', 'g_' + _ident(callee.name), *args])})"
+                fn = "g_" + _ident(callee.name)
+                plain = ", ".join(["c", *args] if callee.name in CONTEXT_GLOBALS else args)
+                self.globals_used = True
+                # One step, then the call; through ``call`` (guarded) inside an abstract render.
+                return f"((st() or {fn}({plain})) if q else {helper}({', '.join(['c', fn, *args])}))"
         elif (isinstance(callee, nodes.Getattr) and isinstance(callee.node, nodes.Name)
               and callee.node.name in module.imports and scope.find(callee.node.name) is None):
             imported = self.modules[module.imports[callee.node.name]]
@@ -414,7 +443,9 @@ class _Compiler:
         owner, called = target
         if not len(called.args) - len(called.defaults) <= len(args) <= len(called.args):
             raise CompileError(f"{where}: macro {called.name!r} called with {len(args)} arguments")
-        return f"macro({', '.join(['c', self.macro_name(owner, called.name), *args])})"
+        code = f"{self.macro_name(owner, called.name)}({', '.join(['c', *args])})"
+        self.macro_calls.add(code)
+        return code
 
 
 _HEADER = '''"""The embedded Jinja templates compiled to Python by ``pyinject.render.jinja_aot``: do not edit.
@@ -441,7 +472,6 @@ from pyinject.render.jinja_runtime import (
     getattr_ as ga,
     getattr_path as gp,
     getitem as gi,
-    macro,
     output as out,
     watched,
 )

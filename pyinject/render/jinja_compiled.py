@@ -22,7 +22,6 @@ from pyinject.render.jinja_runtime import (
     getattr_ as ga,
     getattr_path as gp,
     getitem as gi,
-    macro,
     output as out,
     watched,
 )
@@ -78,8 +77,12 @@ def m__proxy_image(c: CompiledContext, l1_configured: Any) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
-    l2_chosen = call_with_context(c, g_annotation, 'sidecar.istio.io/proxyImage', l1_configured)
-    e(('    image: "', out((l2_chosen if ('/' in l2_chosen) else v['proxy_image'])), '"\n',))
+    st = c.step
+    st()
+    q = not RECORDERS
+    t: Any
+    l2_chosen = ((st() or g_annotation(c, 'sidecar.istio.io/proxyImage', l1_configured)) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/proxyImage', l1_configured))
+    e(('    image: "', (t if type(t := (l2_chosen if ('/' in l2_chosen) else v['proxy_image'])) is str else out(t)), '"\n',))
     return "".join(o)
 
 
@@ -87,11 +90,14 @@ def m__proxy_canonical_labels(c: CompiledContext, l3_truncate: Any) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    t: Any
     l4_name = k.f_fallback(k.f_fallback(k.f_fallback(gi(v['labels'], 'service.istio.io/canonical-name'), gi(v['labels'], 'app.kubernetes.io/name')), gi(v['labels'], 'app')), v['owner_name'])
     if l3_truncate:
         l4_name = k.f_trim_suffix(k.f_trunc_bytes(l4_name, 63), '-')
-    e(('    service.istio.io/canonical-name: ', out(k.f_goquote(l4_name)), '\n    service.istio.io/canonical-revision: ', out(k.f_goquote(k.f_fallback(k.f_fallback(k.f_fallback(gi(v['labels'], 'service.istio.io/canonical-revision'), gi(v['labels'], 'app.kubernetes.io/version')), gi(v['labels'], 'version')), 'latest'))), '\n',))
+    e(('    service.istio.io/canonical-name: ', (t if type(t := k.f_goquote(l4_name)) is str else out(t)), '\n    service.istio.io/canonical-revision: ', (t if type(t := k.f_goquote(k.f_fallback(k.f_fallback(k.f_fallback(gi(v['labels'], 'service.istio.io/canonical-revision'), gi(v['labels'], 'app.kubernetes.io/version')), gi(v['labels'], 'version')), 'latest'))) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -99,11 +105,14 @@ def m__proxy_default_container_annotations(c: CompiledContext, l5_separator: Any
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    t: Any
     if v['app_containers']:
         if ('kubectl.kubernetes.io/default-logs-container' not in v['annotations']):
-            e(('    kubectl.kubernetes.io/default-logs-container: "', out(gi(v['app_containers'], 0)), '"', out(l5_separator), '\n',))
+            e(('    kubectl.kubernetes.io/default-logs-container: "', (t if type(t := gi(v['app_containers'], 0)) is str else out(t)), '"', (t if type(t := l5_separator) is str else out(t)), '\n',))
         if ('kubectl.kubernetes.io/default-container' not in v['annotations']):
-            e(('    kubectl.kubernetes.io/default-container: "', out(gi(v['app_containers'], 0)), '"', out(l5_separator), '\n',))
+            e(('    kubectl.kubernetes.io/default-container: "', (t if type(t := gi(v['app_containers'], 0)) is str else out(t)), '"', (t if type(t := l5_separator) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -111,9 +120,13 @@ def m__proxy_agent_args(c: CompiledContext, l6_mode: Any) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
-    e(('    args:\n    - proxy\n    - ', out(l6_mode), '\n    - --domain\n    - $(POD_NAMESPACE).svc.', out(gp(v['values'], ('global', 'proxy', 'clusterDomain'))), '\n    - --proxyLogLevel=', out(call_with_context(c, g_annotation, 'sidecar.istio.io/logLevel', gp(v['values'], ('global', 'proxy', 'logLevel')))), '\n    - --proxyComponentLogLevel=', out(call_with_context(c, g_annotation, 'sidecar.istio.io/componentLogLevel', gp(v['values'], ('global', 'proxy', 'componentLogLevel')))), '\n    - --log_output_level=', out(call_with_context(c, g_annotation, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level')))), '\n',))
+    st = c.step
+    st()
+    q = not RECORDERS
+    t: Any
+    e(('    args:\n    - proxy\n    - ', (t if type(t := l6_mode) is str else out(t)), '\n    - --domain\n    - $(POD_NAMESPACE).svc.', (t if type(t := gp(v['values'], ('global', 'proxy', 'clusterDomain'))) is str else out(t)), '\n    - --proxyLogLevel=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/logLevel', gp(v['values'], ('global', 'proxy', 'logLevel')))) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/logLevel', gp(v['values'], ('global', 'proxy', 'logLevel'))))) is str else out(t)), '\n    - --proxyComponentLogLevel=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/componentLogLevel', gp(v['values'], ('global', 'proxy', 'componentLogLevel')))) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/componentLogLevel', gp(v['values'], ('global', 'proxy', 'componentLogLevel'))))) is str else out(t)), '\n    - --log_output_level=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level')))) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level'))))) is str else out(t)), '\n',))
     if gp(v['values'], ('global', 'sts', 'servicePort')):
-        e(('    - --stsPort=', out(gp(v['values'], ('global', 'sts', 'servicePort'))), '\n',))
+        e(('    - --stsPort=', (t if type(t := gp(v['values'], ('global', 'sts', 'servicePort'))) is str else out(t)), '\n',))
     if gp(v['values'], ('global', 'logAsJson')):
         e(('    - --log_as_json\n',))
     return "".join(o)
@@ -123,16 +136,20 @@ def m__proxy_identity_env(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
-    e(('    - name: PILOT_CERT_PROVIDER\n      value: ', out(gp(v['values'], ('global', 'pilotCertProvider'))), '\n    - name: CA_ADDR\n',))
+    st = c.step
+    st()
+    q = not RECORDERS
+    t: Any
+    e(('    - name: PILOT_CERT_PROVIDER\n      value: ', (t if type(t := gp(v['values'], ('global', 'pilotCertProvider'))) is str else out(t)), '\n    - name: CA_ADDR\n',))
     if gp(v['values'], ('global', 'caAddress')):
-        e(('      value: ', out(gp(v['values'], ('global', 'caAddress'))), '\n',))
+        e(('      value: ', (t if type(t := gp(v['values'], ('global', 'caAddress'))) is str else out(t)), '\n',))
     else:
         e(('      value: istiod',))
-        if call(c, g_go_ne, ga(v['values'], 'revision'), ''):
-            e(('-', out(ga(v['values'], 'revision')),))
-        e(('.', out(gp(v['values'], ('global', 'istioNamespace'))), '.svc:15012\n',))
+        if ((st() or g_go_ne(ga(v['values'], 'revision'), '')) if q else call(c, g_go_ne, ga(v['values'], 'revision'), '')):
+            e(('-', (t if type(t := ga(v['values'], 'revision')) is str else out(t)),))
+        e(('.', (t if type(t := gp(v['values'], ('global', 'istioNamespace'))) is str else out(t)), '.svc:15012\n',))
     for (l7_env_name, l8_field, ) in (('POD_NAME', 'metadata.name', ), ('POD_NAMESPACE', 'metadata.namespace', ), ('INSTANCE_IP', 'status.podIP', ), ('SERVICE_ACCOUNT', 'spec.serviceAccountName', ), ('HOST_IP', 'status.hostIP', ), ):
-        e(('    - name: ', out(l7_env_name), '\n      valueFrom:\n        fieldRef:\n          fieldPath: ', out(l8_field), '\n',))
+        e(('    - name: ', (t if type(t := l7_env_name) is str else out(t)), '\n      valueFrom:\n        fieldRef:\n          fieldPath: ', (t if type(t := l8_field) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -140,7 +157,10 @@ def m__proxy_limit_env(c: CompiledContext, l9_env_name: Any, l10_resource: Any) 
     v = c.vars
     o: list[str] = []
     e = o.extend
-    e(('    - name: ', out(l9_env_name), '\n      valueFrom:\n        resourceFieldRef:\n          resource: ', out(l10_resource), '\n          divisor: "1"\n',))
+    st = c.step
+    st()
+    t: Any
+    e(('    - name: ', (t if type(t := l9_env_name) is str else out(t)), '\n      valueFrom:\n        resourceFieldRef:\n          resource: ', (t if type(t := l10_resource) is str else out(t)), '\n          divisor: "1"\n',))
     return "".join(o)
 
 
@@ -148,8 +168,12 @@ def m__proxy_proxy_config_and_ports_env(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
-    e(('    - name: PROXY_CONFIG\n      value: |\n        ', out(call(c, g_proxy_config_json, v['proxy'])), '\n    - name: ISTIO_META_POD_PORTS\n      value: |-\n        ', out(k.f_istio_indent(call(c, g_pod_ports_json, v['containers']), 8)), '\n',))
+    t: Any
+    e(('    - name: PROXY_CONFIG\n      value: |\n        ', (t if type(t := ((st() or g_proxy_config_json(v['proxy'])) if q else call(c, g_proxy_config_json, v['proxy']))) is str else out(t)), '\n    - name: ISTIO_META_POD_PORTS\n      value: |-\n        ', (t if type(t := k.f_istio_indent(((st() or g_pod_ports_json(v['containers'])) if q else call(c, g_pod_ports_json, v['containers'])), 8)) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -157,7 +181,11 @@ def m__proxy_cluster_env(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
-    e(('    - name: ISTIO_META_CLUSTER_ID\n      value: "', out(call(c, g_value_or_default, gp(v['values'], ('global', 'multiCluster', 'clusterName')), 'Kubernetes')), '"\n    - name: ISTIO_META_NODE_NAME\n      valueFrom:\n        fieldRef:\n          fieldPath: spec.nodeName\n',))
+    st = c.step
+    st()
+    q = not RECORDERS
+    t: Any
+    e(('    - name: ISTIO_META_CLUSTER_ID\n      value: "', (t if type(t := ((st() or g_value_or_default(gp(v['values'], ('global', 'multiCluster', 'clusterName')), 'Kubernetes')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'multiCluster', 'clusterName')), 'Kubernetes'))) is str else out(t)), '"\n    - name: ISTIO_META_NODE_NAME\n      valueFrom:\n        fieldRef:\n          fieldPath: spec.nodeName\n',))
     return "".join(o)
 
 
@@ -165,8 +193,11 @@ def m__proxy_network_env(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    t: Any
     if gp(v['values'], ('global', 'network')):
-        e(('    - name: ISTIO_META_NETWORK\n      value: "', out(gp(v['values'], ('global', 'network'))), '"\n',))
+        e(('    - name: ISTIO_META_NETWORK\n      value: "', (t if type(t := gp(v['values'], ('global', 'network'))) is str else out(t)), '"\n',))
     return "".join(o)
 
 
@@ -174,9 +205,13 @@ def m__proxy_owner_env(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    t: Any
     if (v['owner_api_version'] and v['owner_name']):
-        e(('    - name: ISTIO_META_OWNER\n      value: kubernetes://apis/', out(v['owner_api_version']), '/namespaces/', out(call(c, g_value_or_default, v['owner_namespace'], 'default')), '/', out(k.f_lower(v['owner_kind'])), 's/', out(v['owner_name']), '\n',))
+        e(('    - name: ISTIO_META_OWNER\n      value: kubernetes://apis/', (t if type(t := v['owner_api_version']) is str else out(t)), '/namespaces/', (t if type(t := ((st() or g_value_or_default(v['owner_namespace'], 'default')) if q else call(c, g_value_or_default, v['owner_namespace'], 'default'))) is str else out(t)), '/', (t if type(t := k.f_lower(v['owner_kind'])) is str else out(t)), 's/', (t if type(t := v['owner_name']) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -184,6 +219,8 @@ def m__proxy_bootstrap_override_env(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
     if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
         e(('    - name: ISTIO_BOOTSTRAP_OVERRIDE\n      value: "/etc/istio/custom-bootstrap/custom_bootstrap.json"\n',))
     return "".join(o)
@@ -193,13 +230,17 @@ def m__proxy_mesh_env(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
-    l11_trust_domain = call(c, g_value_or_default, v['mesh_trust_domain'], gp(v['values'], ('global', 'trustDomain')))
+    st = c.step
+    st()
+    q = not RECORDERS
+    t: Any
+    l11_trust_domain = ((st() or g_value_or_default(v['mesh_trust_domain'], gp(v['values'], ('global', 'trustDomain')))) if q else call(c, g_value_or_default, v['mesh_trust_domain'], gp(v['values'], ('global', 'trustDomain'))))
     if gp(v['values'], ('global', 'meshID')):
-        e(('    - name: ISTIO_META_MESH_ID\n      value: "', out(gp(v['values'], ('global', 'meshID'))), '"\n',))
+        e(('    - name: ISTIO_META_MESH_ID\n      value: "', (t if type(t := gp(v['values'], ('global', 'meshID'))) is str else out(t)), '"\n',))
     elif l11_trust_domain:
-        e(('    - name: ISTIO_META_MESH_ID\n      value: "', out(l11_trust_domain), '"\n',))
+        e(('    - name: ISTIO_META_MESH_ID\n      value: "', (t if type(t := l11_trust_domain) is str else out(t)), '"\n',))
     if l11_trust_domain:
-        e(('    - name: TRUST_DOMAIN\n      value: "', out(l11_trust_domain), '"\n',))
+        e(('    - name: TRUST_DOMAIN\n      value: "', (t if type(t := l11_trust_domain) is str else out(t)), '"\n',))
     return "".join(o)
 
 
@@ -207,8 +248,11 @@ def m__proxy_proxy_metadata_env(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    t: Any
     for (l12_key, l13_value, ) in v['proxy_metadata']:
-        e(('    - name: ', out(l12_key), '\n      value: "', out(l13_value), '"\n',))
+        e(('    - name: ', (t if type(t := l12_key) is str else out(t)), '\n      value: "', (t if type(t := l13_value) is str else out(t)), '"\n',))
     return "".join(o)
 
 
@@ -216,8 +260,11 @@ def m__proxy_image_pull_policy(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    t: Any
     if gp(v['values'], ('global', 'imagePullPolicy')):
-        e(('    imagePullPolicy: "', out(gp(v['values'], ('global', 'imagePullPolicy'))), '"\n',))
+        e(('    imagePullPolicy: "', (t if type(t := gp(v['values'], ('global', 'imagePullPolicy'))) is str else out(t)), '"\n',))
     return "".join(o)
 
 
@@ -225,11 +272,15 @@ def m__proxy_readiness_probe(c: CompiledContext, l14_port: Any, l15_from_annotat
     v = c.vars
     o: list[str] = []
     e = o.extend
-    e(('    readinessProbe:\n      httpGet:\n        path: /healthz/ready\n        port: ', out(l14_port), '\n',))
+    st = c.step
+    st()
+    q = not RECORDERS
+    t: Any
+    e(('    readinessProbe:\n      httpGet:\n        path: /healthz/ready\n        port: ', (t if type(t := l14_port) is str else out(t)), '\n',))
     if l15_from_annotations:
-        e(('      initialDelaySeconds: ', out(call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/initialDelaySeconds', gp(v['values'], ('global', 'proxy', 'readinessInitialDelaySeconds')))), '\n      periodSeconds: ', out(call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/periodSeconds', gp(v['values'], ('global', 'proxy', 'readinessPeriodSeconds')))), '\n      timeoutSeconds: 3\n      failureThreshold: ', out(call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/failureThreshold', gp(v['values'], ('global', 'proxy', 'readinessFailureThreshold')))), '\n',))
+        e(('      initialDelaySeconds: ', (t if type(t := ((st() or g_annotation(c, 'readiness.status.sidecar.istio.io/initialDelaySeconds', gp(v['values'], ('global', 'proxy', 'readinessInitialDelaySeconds')))) if q else call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/initialDelaySeconds', gp(v['values'], ('global', 'proxy', 'readinessInitialDelaySeconds'))))) is str else out(t)), '\n      periodSeconds: ', (t if type(t := ((st() or g_annotation(c, 'readiness.status.sidecar.istio.io/periodSeconds', gp(v['values'], ('global', 'proxy', 'readinessPeriodSeconds')))) if q else call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/periodSeconds', gp(v['values'], ('global', 'proxy', 'readinessPeriodSeconds'))))) is str else out(t)), '\n      timeoutSeconds: 3\n      failureThreshold: ', (t if type(t := ((st() or g_annotation(c, 'readiness.status.sidecar.istio.io/failureThreshold', gp(v['values'], ('global', 'proxy', 'readinessFailureThreshold')))) if q else call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/failureThreshold', gp(v['values'], ('global', 'proxy', 'readinessFailureThreshold'))))) is str else out(t)), '\n',))
     else:
-        e(('      initialDelaySeconds: ', out(gp(v['values'], ('global', 'proxy', 'readinessInitialDelaySeconds'))), '\n      periodSeconds: ', out(gp(v['values'], ('global', 'proxy', 'readinessPeriodSeconds'))), '\n      timeoutSeconds: 3\n      failureThreshold: ', out(gp(v['values'], ('global', 'proxy', 'readinessFailureThreshold'))), '\n',))
+        e(('      initialDelaySeconds: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'readinessInitialDelaySeconds'))) is str else out(t)), '\n      periodSeconds: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'readinessPeriodSeconds'))) is str else out(t)), '\n      timeoutSeconds: 3\n      failureThreshold: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'readinessFailureThreshold'))) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -237,7 +288,10 @@ def m__proxy_resources(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    t: Any
     l16_cpu = ('sidecar.istio.io/proxyCPU' in v['annotations'])
     l17_memory = ('sidecar.istio.io/proxyMemory' in v['annotations'])
     l18_cpu_limit = ('sidecar.istio.io/proxyCPULimit' in v['annotations'])
@@ -247,17 +301,17 @@ def m__proxy_resources(c: CompiledContext) -> str:
         if (l16_cpu or l17_memory):
             e(('      requests:\n',))
             if l16_cpu:
-                e(('        cpu: ', out(k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyCPU'))), '\n',))
+                e(('        cpu: ', (t if type(t := k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyCPU'))) is str else out(t)), '\n',))
             if l17_memory:
-                e(('        memory: ', out(k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemory'))), '\n',))
+                e(('        memory: ', (t if type(t := k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemory'))) is str else out(t)), '\n',))
         if (l18_cpu_limit or l19_memory_limit):
             e(('      limits:\n',))
             if l18_cpu_limit:
-                e(('        cpu: ', out(k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyCPULimit'))), '\n',))
+                e(('        cpu: ', (t if type(t := k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyCPULimit'))) is str else out(t)), '\n',))
             if l19_memory_limit:
-                e(('        memory: ', out(k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemoryLimit'))), '\n',))
+                e(('        memory: ', (t if type(t := k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemoryLimit'))) is str else out(t)), '\n',))
     elif gp(v['values'], ('global', 'proxy', 'resources')):
-        e(('      ', out(k.f_istio_indent(k.f_to_yaml(k.f_omit_nil(gp(v['values'], ('global', 'proxy', 'resources')))), 6)), '\n',))
+        e(('      ', (t if type(t := k.f_istio_indent(k.f_to_yaml(k.f_omit_nil(gp(v['values'], ('global', 'proxy', 'resources')))), 6)) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -265,9 +319,12 @@ def m__proxy_seccomp_profile(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    t: Any
     if gp(v['values'], ('global', 'proxy', 'seccompProfile')):
-        e(('      seccompProfile:', out(k.f_nindent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'seccompProfile'))), 8)), '\n',))
+        e(('      seccompProfile:', (t if type(t := k.f_nindent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'seccompProfile'))), 8)) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -275,7 +332,10 @@ def m__proxy_workload_credential_mount(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
-    if call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate'):
+    st = c.step
+    st()
+    q = not RECORDERS
+    if ((st() or g_go_eq(gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')):
         e(('    - name: gke-workload-certificate\n      mountPath: /var/run/secrets/workload-spiffe-credentials\n      readOnly: true\n',))
     else:
         e(('    - name: workload-certs\n      mountPath: /var/run/secrets/workload-spiffe-credentials\n',))
@@ -286,6 +346,8 @@ def m__proxy_mtls_certs_mount(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
     if gp(v['values'], ('global', 'mountMtlsCerts')):
         e(('    - mountPath: /etc/certs/\n      name: istio-certs\n      readOnly: true\n',))
     return "".join(o)
@@ -295,10 +357,14 @@ def m__proxy_user_volume_mounts(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    t: Any
     if ('sidecar.istio.io/userVolumeMount' in v['annotations']):
-        for (l20_key, l21_mount, ) in call(c, g_json_entries, gi(v['annotations'], 'sidecar.istio.io/userVolumeMount')):
-            e(('    - name: "', out(l20_key), '"\n      ', out(k.f_istio_indent(k.f_to_yaml(l21_mount), 6)), '\n',))
+        for (l20_key, l21_mount, ) in ((st() or g_json_entries(gi(v['annotations'], 'sidecar.istio.io/userVolumeMount'))) if q else call(c, g_json_entries, gi(v['annotations'], 'sidecar.istio.io/userVolumeMount'))):
+            e(('    - name: "', (t if type(t := l20_key) is str else out(t)), '"\n      ', (t if type(t := k.f_istio_indent(k.f_to_yaml(l21_mount), 6)) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -306,10 +372,14 @@ def m__proxy_workload_credential_volume(c: CompiledContext, l22_empty: Any) -> s
     v = c.vars
     o: list[str] = []
     e = o.extend
-    if call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate'):
+    st = c.step
+    st()
+    q = not RECORDERS
+    t: Any
+    if ((st() or g_go_eq(gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')):
         e(('  - name: gke-workload-certificate\n    csi:\n      driver: workloadcertificates.security.cloud.google.com\n',))
     else:
-        e(('  - emptyDir:', out(l22_empty), '\n    name: workload-certs\n',))
+        e(('  - emptyDir:', (t if type(t := l22_empty) is str else out(t)), '\n    name: workload-certs\n',))
     return "".join(o)
 
 
@@ -317,8 +387,12 @@ def m__proxy_bootstrap_override_volume(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    q = not RECORDERS
+    t: Any
     if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
-        e(('  - name: custom-bootstrap-volume\n    configMap:\n      name: ', out(call_with_context(c, g_annotation, 'sidecar.istio.io/bootstrapOverride', '')), '\n',))
+        e(('  - name: custom-bootstrap-volume\n    configMap:\n      name: ', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/bootstrapOverride', '')) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/bootstrapOverride', ''))) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -326,7 +400,10 @@ def m__proxy_agent_volumes(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
-    e(('  - name: istio-data\n    emptyDir: {}\n  - name: istio-podinfo\n    downwardAPI:\n      items:\n        - path: "labels"\n          fieldRef:\n            fieldPath: metadata.labels\n        - path: "annotations"\n          fieldRef:\n            fieldPath: metadata.annotations\n  - name: istio-token\n    projected:\n      sources:\n      - serviceAccountToken:\n          path: istio-token\n          expirationSeconds: 43200\n          audience: ', out(gp(v['values'], ('global', 'sds', 'token', 'aud'))), '\n',))
+    st = c.step
+    st()
+    t: Any
+    e(('  - name: istio-data\n    emptyDir: {}\n  - name: istio-podinfo\n    downwardAPI:\n      items:\n        - path: "labels"\n          fieldRef:\n            fieldPath: metadata.labels\n        - path: "annotations"\n          fieldRef:\n            fieldPath: metadata.annotations\n  - name: istio-token\n    projected:\n      sources:\n      - serviceAccountToken:\n          path: istio-token\n          expirationSeconds: 43200\n          audience: ', (t if type(t := gp(v['values'], ('global', 'sds', 'token', 'aud'))) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -334,13 +411,17 @@ def m__proxy_root_cert_volume(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
-    if call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod'):
+    t: Any
+    if ((st() or g_go_eq(gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')):
         e(('  - name: istiod-ca-cert\n',))
-        if call(c, g_go_eq, gp(v['values'], ('pilot', 'env', 'ENABLE_CLUSTER_TRUST_BUNDLE_API')), True):
-            e(('    projected:\n      sources:\n      - clusterTrustBundle:\n          name: istio.io:istiod-ca:', out(k.f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'root-cert')), '\n          path: root-cert.pem\n',))
+        if ((st() or g_go_eq(gp(v['values'], ('pilot', 'env', 'ENABLE_CLUSTER_TRUST_BUNDLE_API')), True)) if q else call(c, g_go_eq, gp(v['values'], ('pilot', 'env', 'ENABLE_CLUSTER_TRUST_BUNDLE_API')), True)):
+            e(('    projected:\n      sources:\n      - clusterTrustBundle:\n          name: istio.io:istiod-ca:', (t if type(t := k.f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'root-cert')) is str else out(t)), '\n          path: root-cert.pem\n',))
         else:
-            e(('    configMap:\n      name: ', out(k.f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'istio-ca-root-cert')), '\n',))
+            e(('    configMap:\n      name: ', (t if type(t := k.f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'istio-ca-root-cert')) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -348,12 +429,15 @@ def m__proxy_mtls_certs_volume(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    t: Any
     if gp(v['values'], ('global', 'mountMtlsCerts')):
         e(('  - name: istio-certs\n    secret:\n      optional: true\n',))
         if (v['service_account'] == ''):
             e(('      secretName: istio.default\n',))
         else:
-            e(('      secretName: istio.', out(v['service_account']), '\n',))
+            e(('      secretName: istio.', (t if type(t := v['service_account']) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -361,10 +445,14 @@ def m__proxy_user_volumes(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    t: Any
     if ('sidecar.istio.io/userVolume' in v['annotations']):
-        for (l23_key, l24_volume, ) in call(c, g_json_entries, gi(v['annotations'], 'sidecar.istio.io/userVolume')):
-            e(('  - name: "', out(l23_key), '"\n    ', out(k.f_istio_indent(k.f_to_yaml(l24_volume), 4)), '\n',))
+        for (l23_key, l24_volume, ) in ((st() or g_json_entries(gi(v['annotations'], 'sidecar.istio.io/userVolume'))) if q else call(c, g_json_entries, gi(v['annotations'], 'sidecar.istio.io/userVolume'))):
+            e(('  - name: "', (t if type(t := l23_key) is str else out(t)), '"\n    ', (t if type(t := k.f_istio_indent(k.f_to_yaml(l24_volume), 4)) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -372,10 +460,13 @@ def m__proxy_image_pull_secrets(c: CompiledContext) -> str:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    st()
+    t: Any
     if gp(v['values'], ('global', 'imagePullSecrets')):
         e(('  imagePullSecrets:\n',))
         for l25_secret in gp(v['values'], ('global', 'imagePullSecrets')):
-            e(('    - name: ', out(l25_secret), '\n',))
+            e(('    - name: ', (t if type(t := l25_secret) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -383,37 +474,40 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
-    l26_intercept = call_with_context(c, g_annotation, 'sidecar.istio.io/interceptionMode', v['interception_mode'])
+    t: Any
+    l26_intercept = ((st() or g_annotation(c, 'sidecar.istio.io/interceptionMode', v['interception_mode'])) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/interceptionMode', v['interception_mode']))
     l27_tproxy = (l26_intercept == 'TPROXY')
-    l28_bind_low_ports = (call_with_context(c, g_annotation, 'sidecar.istio.io/capNetBindService', gp(v['values'], ('global', 'proxy', 'capNetBindService'))) == 'true')
+    l28_bind_low_ports = (((st() or g_annotation(c, 'sidecar.istio.io/capNetBindService', gp(v['values'], ('global', 'proxy', 'capNetBindService')))) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/capNetBindService', gp(v['values'], ('global', 'proxy', 'capNetBindService')))) == 'true')
     l29_native = (k.f_fallback(gi(v['annotations'], 'sidecar.istio.io/nativeSidecar'), k.f_gostr(v['native_sidecars'])) != 'false')
     l30_cni = gp(v['values'], ('pilot', 'cni', 'enabled'))
-    l31_status_port = call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort')))
-    l32_include_ip_ranges = call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'includeIPRanges')))
-    l33_exclude_ip_ranges = call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'excludeIPRanges')))
-    l34_include_inbound = call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeInboundPorts', gp(v['values'], ('global', 'proxy', 'includeInboundPorts')))
-    l35_exclude_inbound = call(c, g_exclude_inbound_port, l31_status_port, call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeInboundPorts', gp(v['values'], ('global', 'proxy', 'excludeInboundPorts'))))
-    e(('metadata:\n  labels:\n    security.istio.io/tlsMode: ', out(k.f_goquote(k.f_fallback(gi(v['labels'], 'security.istio.io/tlsMode'), 'istio'))), '\n',))
+    l31_status_port = ((st() or g_annotation(c, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort')))) if q else call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort'))))
+    l32_include_ip_ranges = ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'includeIPRanges')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'includeIPRanges'))))
+    l33_exclude_ip_ranges = ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'excludeIPRanges')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'excludeIPRanges'))))
+    l34_include_inbound = ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeInboundPorts', gp(v['values'], ('global', 'proxy', 'includeInboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeInboundPorts', gp(v['values'], ('global', 'proxy', 'includeInboundPorts'))))
+    l35_exclude_inbound = ((st() or g_exclude_inbound_port(l31_status_port, ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeInboundPorts', gp(v['values'], ('global', 'proxy', 'excludeInboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeInboundPorts', gp(v['values'], ('global', 'proxy', 'excludeInboundPorts')))))) if q else call(c, g_exclude_inbound_port, l31_status_port, ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeInboundPorts', gp(v['values'], ('global', 'proxy', 'excludeInboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeInboundPorts', gp(v['values'], ('global', 'proxy', 'excludeInboundPorts'))))))
+    e(('metadata:\n  labels:\n    security.istio.io/tlsMode: ', (t if type(t := k.f_goquote(k.f_fallback(gi(v['labels'], 'security.istio.io/tlsMode'), 'istio'))) is str else out(t)), '\n',))
     if (gi(v['proxy_metadata_map'], 'ISTIO_META_ENABLE_HBONE') == 'true'):
-        e(('    networking.istio.io/tunnel: ', out(k.f_goquote(k.f_fallback(gi(v['labels'], 'networking.istio.io/tunnel'), 'http'))), '\n',))
-    e((out(macro(c, m__proxy_canonical_labels, True)), '\n  annotations: {\n    istio.io/rev: ', out(k.f_goquote(k.f_fallback(v['revision'], 'default'))), ',\n', out(macro(c, m__proxy_default_container_annotations, ',')), '\n',))
+        e(('    networking.istio.io/tunnel: ', (t if type(t := k.f_goquote(k.f_fallback(gi(v['labels'], 'networking.istio.io/tunnel'), 'http'))) is str else out(t)), '\n',))
+    e((m__proxy_canonical_labels(c, True), '\n  annotations: {\n    istio.io/rev: ', (t if type(t := k.f_goquote(k.f_fallback(v['revision'], 'default'))) is str else out(t)), ',\n', m__proxy_default_container_annotations(c, ','), '\n',))
     if l30_cni:
-        if call(c, g_go_eq, gp(v['values'], ('pilot', 'cni', 'provider')), 'multus'):
-            e(("    k8s.v1.cni.cncf.io/networks: '", out(call(c, g_append_multus_network, gi(v['annotations'], 'k8s.v1.cni.cncf.io/networks'), 'default/istio-cni')), "',\n",))
-        e(('    sidecar.istio.io/interceptionMode: "', out(l26_intercept), '",\n',))
+        if ((st() or g_go_eq(gp(v['values'], ('pilot', 'cni', 'provider')), 'multus')) if q else call(c, g_go_eq, gp(v['values'], ('pilot', 'cni', 'provider')), 'multus')):
+            e(("    k8s.v1.cni.cncf.io/networks: '", (t if type(t := ((st() or g_append_multus_network(gi(v['annotations'], 'k8s.v1.cni.cncf.io/networks'), 'default/istio-cni')) if q else call(c, g_append_multus_network, gi(v['annotations'], 'k8s.v1.cni.cncf.io/networks'), 'default/istio-cni'))) is str else out(t)), "',\n",))
+        e(('    sidecar.istio.io/interceptionMode: "', (t if type(t := l26_intercept) is str else out(t)), '",\n',))
         if l32_include_ip_ranges:
-            e(('    traffic.sidecar.istio.io/includeOutboundIPRanges: "', out(l32_include_ip_ranges), '",\n',))
+            e(('    traffic.sidecar.istio.io/includeOutboundIPRanges: "', (t if type(t := l32_include_ip_ranges) is str else out(t)), '",\n',))
         if l33_exclude_ip_ranges:
-            e(('    traffic.sidecar.istio.io/excludeOutboundIPRanges: "', out(l33_exclude_ip_ranges), '",\n',))
-        e(('    traffic.sidecar.istio.io/includeInboundPorts: "', out(l34_include_inbound), '",\n    traffic.sidecar.istio.io/excludeInboundPorts: "', out(l35_exclude_inbound), '",\n',))
-        if (('traffic.sidecar.istio.io/includeOutboundPorts' in v['annotations']) or call(c, g_go_ne, call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), ''), '')):
-            e(('    traffic.sidecar.istio.io/includeOutboundPorts: "', out(call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')))), '",\n',))
-        if (('traffic.sidecar.istio.io/excludeOutboundPorts' in v['annotations']) or call(c, g_go_ne, gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')):
-            e(('    traffic.sidecar.istio.io/excludeOutboundPorts: "', out(call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')))), '",\n',))
+            e(('    traffic.sidecar.istio.io/excludeOutboundIPRanges: "', (t if type(t := l33_exclude_ip_ranges) is str else out(t)), '",\n',))
+        e(('    traffic.sidecar.istio.io/includeInboundPorts: "', (t if type(t := l34_include_inbound) is str else out(t)), '",\n    traffic.sidecar.istio.io/excludeInboundPorts: "', (t if type(t := l35_exclude_inbound) is str else out(t)), '",\n',))
+        if (('traffic.sidecar.istio.io/includeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')), '')) if q else call(c, g_go_ne, ((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')), ''))):
+            e(('    traffic.sidecar.istio.io/includeOutboundPorts: "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts'))))) is str else out(t)), '",\n',))
+        if (('traffic.sidecar.istio.io/excludeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')) if q else call(c, g_go_ne, gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), ''))):
+            e(('    traffic.sidecar.istio.io/excludeOutboundPorts: "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts'))))) is str else out(t)), '",\n',))
         for l36_key in ('traffic.sidecar.istio.io/kubevirtInterfaces', 'istio.io/reroute-virtual-interfaces', 'traffic.sidecar.istio.io/excludeInterfaces', ):
             if gi(v['annotations'], l36_key):
-                e(('    ', out(l36_key), ': "', out(gi(v['annotations'], l36_key)), '",\n',))
+                e(('    ', (t if type(t := l36_key) is str else out(t)), ': "', (t if type(t := gi(v['annotations'], l36_key)) is str else out(t)), '",\n',))
     e(('  }\nspec:\n',))
     l37_hold_app = ((v['hold_application'] or gp(v['values'], ('global', 'proxy', 'holdApplicationUntilProxyStarts'))) and (not l29_native))
     if ((l26_intercept == 'NONE') and (not l29_native)):
@@ -421,18 +515,18 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     else:
         e(('  initContainers:\n',))
         if (l26_intercept != 'NONE'):
-            e(('  - name: ', out(('istio-validation' if l30_cni else 'istio-init')), '\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy_init', 'image')))), '\n    args:\n    - istio-iptables\n    - "-p"\n    - ', out(k.f_goquote(k.f_fallback(v['proxy_listen_port'], '15001'))), '\n    - "-z"\n    - ', out(k.f_goquote(k.f_fallback(v['proxy_inbound_listen_port'], '15006'))), '\n    - "-u"\n    - ', out(('"1337"' if l27_tproxy else k.f_goquote(k.f_fallback(v['proxy_uid'], '1337')))), '\n    - "-m"\n    - "', out(l26_intercept), '"\n    - "-i"\n    - "', out(l32_include_ip_ranges), '"\n    - "-x"\n    - "', out(l33_exclude_ip_ranges), '"\n    - "-b"\n    - "', out(l34_include_inbound), '"\n    - "-d"\n    - "15090,15021', out((concat(',', l35_exclude_inbound) if l35_exclude_inbound else '')), '"\n',))
-            if (('traffic.sidecar.istio.io/includeOutboundPorts' in v['annotations']) or call(c, g_go_ne, call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), ''), '')):
-                e(('    - "-q"\n    - "', out(call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')))), '"\n',))
-            if (('traffic.sidecar.istio.io/excludeOutboundPorts' in v['annotations']) or call(c, g_go_ne, call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), ''), '')):
-                e(('    - "-o"\n    - "', out(call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')))), '"\n',))
+            e(('  - name: ', (t if type(t := ('istio-validation' if l30_cni else 'istio-init')) is str else out(t)), '\n', m__proxy_image(c, gp(v['values'], ('global', 'proxy_init', 'image'))), '\n    args:\n    - istio-iptables\n    - "-p"\n    - ', (t if type(t := k.f_goquote(k.f_fallback(v['proxy_listen_port'], '15001'))) is str else out(t)), '\n    - "-z"\n    - ', (t if type(t := k.f_goquote(k.f_fallback(v['proxy_inbound_listen_port'], '15006'))) is str else out(t)), '\n    - "-u"\n    - ', (t if type(t := ('"1337"' if l27_tproxy else k.f_goquote(k.f_fallback(v['proxy_uid'], '1337')))) is str else out(t)), '\n    - "-m"\n    - "', (t if type(t := l26_intercept) is str else out(t)), '"\n    - "-i"\n    - "', (t if type(t := l32_include_ip_ranges) is str else out(t)), '"\n    - "-x"\n    - "', (t if type(t := l33_exclude_ip_ranges) is str else out(t)), '"\n    - "-b"\n    - "', (t if type(t := l34_include_inbound) is str else out(t)), '"\n    - "-d"\n    - "15090,15021', (t if type(t := (concat(',', l35_exclude_inbound) if l35_exclude_inbound else '')) is str else out(t)), '"\n',))
+            if (('traffic.sidecar.istio.io/includeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')), '')) if q else call(c, g_go_ne, ((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')), ''))):
+                e(('    - "-q"\n    - "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts'))))) is str else out(t)), '"\n',))
+            if (('traffic.sidecar.istio.io/excludeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')), '')) if q else call(c, g_go_ne, ((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')), ''))):
+                e(('    - "-o"\n    - "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts'))))) is str else out(t)), '"\n',))
             if ('istio.io/reroute-virtual-interfaces' in v['annotations']):
-                e(('    - "-k"\n    - "', out(gi(v['annotations'], 'istio.io/reroute-virtual-interfaces')), '"\n',))
+                e(('    - "-k"\n    - "', (t if type(t := gi(v['annotations'], 'istio.io/reroute-virtual-interfaces')) is str else out(t)), '"\n',))
             elif ('traffic.sidecar.istio.io/kubevirtInterfaces' in v['annotations']):
-                e(('    - "-k"\n    - "', out(gi(v['annotations'], 'traffic.sidecar.istio.io/kubevirtInterfaces')), '"\n',))
+                e(('    - "-k"\n    - "', (t if type(t := gi(v['annotations'], 'traffic.sidecar.istio.io/kubevirtInterfaces')) is str else out(t)), '"\n',))
             if ('traffic.sidecar.istio.io/excludeInterfaces' in v['annotations']):
-                e(('    - "-c"\n    - "', out(gi(v['annotations'], 'traffic.sidecar.istio.io/excludeInterfaces')), '"\n',))
-            e(('    - "--log_output_level=', out(call_with_context(c, g_annotation, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level')))), '"\n',))
+                e(('    - "-c"\n    - "', (t if type(t := gi(v['annotations'], 'traffic.sidecar.istio.io/excludeInterfaces')) is str else out(t)), '"\n',))
+            e(('    - "--log_output_level=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level')))) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level'))))) is str else out(t)), '"\n',))
             if gp(v['values'], ('global', 'logAsJson')):
                 e(('    - "--log_as_json"\n',))
             if l30_cni:
@@ -441,84 +535,84 @@ def t_sidecar(c: CompiledContext) -> list[str]:
                 e(('    - "--force-apply"\n',))
             if gp(v['values'], ('global', 'nativeNftables')):
                 e(('    - "--native-nftables"\n',))
-            e((out(macro(c, m__proxy_image_pull_policy)), '\n',))
+            e((m__proxy_image_pull_policy(c), '\n',))
             if v['proxy_metadata']:
-                e(('    env:\n', out(macro(c, m__proxy_proxy_metadata_env)), '\n',))
-            e((out(macro(c, m__proxy_resources)), '\n    securityContext:\n      allowPrivilegeEscalation: ', out(gp(v['values'], ('global', 'proxy', 'privileged'))), '\n      privileged: ', out(gp(v['values'], ('global', 'proxy', 'privileged'))), '\n      capabilities:\n',))
+                e(('    env:\n', m__proxy_proxy_metadata_env(c), '\n',))
+            e((m__proxy_resources(c), '\n    securityContext:\n      allowPrivilegeEscalation: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'privileged'))) is str else out(t)), '\n      privileged: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'privileged'))) is str else out(t)), '\n      capabilities:\n',))
             if (not l30_cni):
                 e(('        add:\n        - NET_ADMIN\n        - NET_RAW\n',))
             e(('        drop:\n        - ALL\n',))
             if (not l30_cni):
                 e(('      readOnlyRootFilesystem: false\n      runAsGroup: 0\n      runAsNonRoot: false\n      runAsUser: 0\n',))
             else:
-                e(('      readOnlyRootFilesystem: true\n      runAsGroup: ', out((1337 if l27_tproxy else k.f_fallback(v['proxy_gid'], '1337'))), '\n      runAsUser: ', out((1337 if l27_tproxy else k.f_fallback(v['proxy_uid'], '1337'))), '\n      runAsNonRoot: true\n',))
-            e((out(macro(c, m__proxy_seccomp_profile)), '\n',))
+                e(('      readOnlyRootFilesystem: true\n      runAsGroup: ', (t if type(t := (1337 if l27_tproxy else k.f_fallback(v['proxy_gid'], '1337'))) is str else out(t)), '\n      runAsUser: ', (t if type(t := (1337 if l27_tproxy else k.f_fallback(v['proxy_uid'], '1337'))) is str else out(t)), '\n      runAsNonRoot: true\n',))
+            e((m__proxy_seccomp_profile(c), '\n',))
     if (not l29_native):
         e(('  containers:\n',))
-    e(('  - name: istio-proxy\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy', 'image')))), '\n',))
+    e(('  - name: istio-proxy\n', m__proxy_image(c, gp(v['values'], ('global', 'proxy', 'image'))), '\n',))
     if l29_native:
         e(('    restartPolicy: Always\n',))
-    e(('    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', out(macro(c, m__proxy_agent_args, 'sidecar')), '\n',))
+    e(('    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', m__proxy_agent_args(c, 'sidecar'), '\n',))
     if gp(v['values'], ('global', 'proxy', 'outlierLogPath')):
-        e(('    - --outlierLogPath=', out(gp(v['values'], ('global', 'proxy', 'outlierLogPath'))), '\n',))
+        e(('    - --outlierLogPath=', (t if type(t := gp(v['values'], ('global', 'proxy', 'outlierLogPath'))) is str else out(t)), '\n',))
     if gp(v['values'], ('global', 'proxy', 'lifecycle')):
-        e(('    lifecycle:\n      ', out(k.f_istio_indent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)), '\n',))
+        e(('    lifecycle:\n      ', (t if type(t := k.f_istio_indent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)) is str else out(t)), '\n',))
     elif l37_hold_app:
         e(('    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n',))
     elif l29_native:
-        e(('    lifecycle:\n      preStop:\n        exec:\n          command:\n          - pilot-agent\n          - request\n          - --debug-port=', out(l31_status_port), '\n          - POST\n          - drain\n',))
+        e(('    lifecycle:\n      preStop:\n        exec:\n          command:\n          - pilot-agent\n          - request\n          - --debug-port=', (t if type(t := l31_status_port) is str else out(t)), '\n          - POST\n          - drain\n',))
     e(('    env:\n',))
     if (k.f_lower(v['inbound_mode']) == 'localhost'):
         e(('    - name: REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION\n      value: "true"\n',))
-    e((out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_limit_env, 'ISTIO_CPU_LIMIT', 'limits.cpu')), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(k.f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_limit_env, 'GOMEMLIMIT', 'limits.memory')), '\n', out(macro(c, m__proxy_limit_env, 'GOMAXPROCS', 'limits.cpu')), '\n',))
+    e((m__proxy_identity_env(c), '\n', m__proxy_limit_env(c, 'ISTIO_CPU_LIMIT', 'limits.cpu'), '\n', m__proxy_proxy_config_and_ports_env(c), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', m__proxy_limit_env(c, 'GOMEMLIMIT', 'limits.memory'), '\n', m__proxy_limit_env(c, 'GOMAXPROCS', 'limits.cpu'), '\n',))
     if v['compliance_policy']:
-        e(('    - name: COMPLIANCE_POLICY\n      value: "', out(v['compliance_policy']), '"\n',))
-    e((out(macro(c, m__proxy_cluster_env)), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', out((gi(v['annotations'], 'sidecar.istio.io/interceptionMode') or v['interception_mode'])), '"\n', out(macro(c, m__proxy_network_env)), '\n',))
+        e(('    - name: COMPLIANCE_POLICY\n      value: "', (t if type(t := v['compliance_policy']) is str else out(t)), '"\n',))
+    e((m__proxy_cluster_env(c), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', (t if type(t := (gi(v['annotations'], 'sidecar.istio.io/interceptionMode') or v['interception_mode'])) is str else out(t)), '"\n', m__proxy_network_env(c), '\n',))
     l38_workload_name = k.f_fallback(gi(v['labels'], 'service.istio.io/workload-name'), v['owner_name'])
     if l38_workload_name:
-        e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', out(l38_workload_name), '"\n',))
-    e((out(macro(c, m__proxy_owner_env)), '\n', out(macro(c, m__proxy_bootstrap_override_env)), '\n', out(macro(c, m__proxy_mesh_env)), '\n',))
-    if (call(c, g_go_eq, gp(v['values'], ('global', 'proxy', 'tracer')), 'datadog') and ('apm.datadoghq.com/env' in v['annotations'])):
-        for (l39_key, l40_value, ) in call(c, g_json_entries, gi(v['annotations'], 'apm.datadoghq.com/env')):
-            e(('    - name: ', out(l39_key), '\n      value: "', out(l40_value), '"\n',))
-    l41_otel_attributes = call(c, g_otel_resource_attributes, v['mesh'], v['annotations'], v['labels'], v['owner_namespace'], v['containers'])
+        e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', (t if type(t := l38_workload_name) is str else out(t)), '"\n',))
+    e((m__proxy_owner_env(c), '\n', m__proxy_bootstrap_override_env(c), '\n', m__proxy_mesh_env(c), '\n',))
+    if (((st() or g_go_eq(gp(v['values'], ('global', 'proxy', 'tracer')), 'datadog')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'proxy', 'tracer')), 'datadog')) and ('apm.datadoghq.com/env' in v['annotations'])):
+        for (l39_key, l40_value, ) in ((st() or g_json_entries(gi(v['annotations'], 'apm.datadoghq.com/env'))) if q else call(c, g_json_entries, gi(v['annotations'], 'apm.datadoghq.com/env'))):
+            e(('    - name: ', (t if type(t := l39_key) is str else out(t)), '\n      value: "', (t if type(t := l40_value) is str else out(t)), '"\n',))
+    l41_otel_attributes = ((st() or g_otel_resource_attributes(v['mesh'], v['annotations'], v['labels'], v['owner_namespace'], v['containers'])) if q else call(c, g_otel_resource_attributes, v['mesh'], v['annotations'], v['labels'], v['owner_namespace'], v['containers']))
     if l41_otel_attributes:
-        e(('    - name: OTEL_RESOURCE_ATTRIBUTES\n      value: "', out(l41_otel_attributes), '"\n',))
-    e((out(macro(c, m__proxy_proxy_metadata_env)), '\n', out(macro(c, m__proxy_image_pull_policy)), '\n',))
+        e(('    - name: OTEL_RESOURCE_ATTRIBUTES\n      value: "', (t if type(t := l41_otel_attributes) is str else out(t)), '"\n',))
+    e((m__proxy_proxy_metadata_env(c), '\n', m__proxy_image_pull_policy(c), '\n',))
     if (l31_status_port != '0'):
         if gp(v['values'], ('global', 'proxy', 'startupProbe', 'enabled')):
-            e(('    startupProbe:\n      httpGet:\n        path: /healthz/ready\n        port: 15021\n      initialDelaySeconds: 0\n      periodSeconds: 1\n      timeoutSeconds: 3\n      failureThreshold: ', out(gp(v['values'], ('global', 'proxy', 'startupProbe', 'failureThreshold'))), '\n',))
-        e((out(macro(c, m__proxy_readiness_probe, 15021, True)), '\n',))
+            e(('    startupProbe:\n      httpGet:\n        path: /healthz/ready\n        port: 15021\n      initialDelaySeconds: 0\n      periodSeconds: 1\n      timeoutSeconds: 3\n      failureThreshold: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'startupProbe', 'failureThreshold'))) is str else out(t)), '\n',))
+        e((m__proxy_readiness_probe(c, 15021, True), '\n',))
     e(('    securityContext:\n',))
     if (gi(v['proxy_metadata_map'], 'IPTABLES_TRACE_LOGGING') == 'true'):
-        e(('      allowPrivilegeEscalation: true\n      capabilities:\n        add:\n        - NET_ADMIN\n        drop:\n        - ALL\n      privileged: true\n      readOnlyRootFilesystem: true\n      runAsGroup: ', out(k.f_fallback(v['proxy_gid'], '1337')), '\n      runAsNonRoot: false\n      runAsUser: 0\n',))
+        e(('      allowPrivilegeEscalation: true\n      capabilities:\n        add:\n        - NET_ADMIN\n        drop:\n        - ALL\n      privileged: true\n      readOnlyRootFilesystem: true\n      runAsGroup: ', (t if type(t := k.f_fallback(v['proxy_gid'], '1337')) is str else out(t)), '\n      runAsNonRoot: false\n      runAsUser: 0\n',))
     else:
-        e(('      allowPrivilegeEscalation: ', out(gp(v['values'], ('global', 'proxy', 'privileged'))), '\n      capabilities:\n',))
+        e(('      allowPrivilegeEscalation: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'privileged'))) is str else out(t)), '\n      capabilities:\n',))
         if (l27_tproxy or l28_bind_low_ports):
             e(('        add:\n',))
             if l27_tproxy:
                 e(('        - NET_ADMIN\n',))
             if l28_bind_low_ports:
                 e(('        - NET_BIND_SERVICE\n',))
-        e(('        drop:\n        - ALL\n      privileged: ', out(gp(v['values'], ('global', 'proxy', 'privileged'))), '\n      readOnlyRootFilesystem: true\n',))
+        e(('        drop:\n        - ALL\n      privileged: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'privileged'))) is str else out(t)), '\n      readOnlyRootFilesystem: true\n',))
         if (l27_tproxy or l28_bind_low_ports):
             e(('      runAsNonRoot: false\n      runAsUser: 0\n      runAsGroup: 1337\n',))
         else:
-            e(('      runAsNonRoot: true\n      runAsUser: ', out(k.f_fallback(v['proxy_uid'], '1337')), '\n      runAsGroup: ', out(k.f_fallback(v['proxy_gid'], '1337')), '\n',))
-    e((out(macro(c, m__proxy_seccomp_profile)), '\n', out(macro(c, m__proxy_resources)), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', out(macro(c, m__proxy_workload_credential_mount)), '\n',))
-    if call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod'):
+            e(('      runAsNonRoot: true\n      runAsUser: ', (t if type(t := k.f_fallback(v['proxy_uid'], '1337')) is str else out(t)), '\n      runAsGroup: ', (t if type(t := k.f_fallback(v['proxy_gid'], '1337')) is str else out(t)), '\n',))
+    e((m__proxy_seccomp_profile(c), '\n', m__proxy_resources(c), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', m__proxy_workload_credential_mount(c), '\n',))
+    if ((st() or g_go_eq(gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')):
         e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n    - mountPath: /var/run/secrets/istio/crl\n      name: istio-ca-crl\n',))
     e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n',))
     if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
         e(('    - mountPath: /etc/istio/custom-bootstrap\n      name: custom-bootstrap-volume\n',))
-    e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', out(macro(c, m__proxy_mtls_certs_mount)), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n',))
-    l42_lightstep_tls = (call(c, g_go_eq, gp(v['values'], ('global', 'proxy', 'tracer')), 'lightstep') and (not k.t_none(v['tracing_tls'])))
+    e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', m__proxy_mtls_certs_mount(c), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n',))
+    l42_lightstep_tls = (((st() or g_go_eq(gp(v['values'], ('global', 'proxy', 'tracer')), 'lightstep')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'proxy', 'tracer')), 'lightstep')) and (not k.t_none(v['tracing_tls'])))
     if l42_lightstep_tls:
-        e(('    - mountPath: ', out(call(c, g_directory, ga(v['tracing_tls'], 'caCertificates'))), '\n      name: lightstep-certs\n      readOnly: true\n',))
-    e((out(macro(c, m__proxy_user_volume_mounts)), '\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir:\n    name: credential-socket\n', out(macro(c, m__proxy_workload_credential_volume, '')), '\n', out(macro(c, m__proxy_bootstrap_override_volume)), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', out(macro(c, m__proxy_agent_volumes)), '\n', out(macro(c, m__proxy_root_cert_volume)), '\n  - name: istio-ca-crl\n    configMap:\n      name: ', out(k.f_fallback(gp(v['values'], ('pilot', 'crlConfigMapName')), 'istio-ca-crl')), '\n      optional: true\n', out(macro(c, m__proxy_mtls_certs_volume)), '\n', out(macro(c, m__proxy_user_volumes)), '\n',))
+        e(('    - mountPath: ', (t if type(t := ((st() or g_directory(ga(v['tracing_tls'], 'caCertificates'))) if q else call(c, g_directory, ga(v['tracing_tls'], 'caCertificates')))) is str else out(t)), '\n      name: lightstep-certs\n      readOnly: true\n',))
+    e((m__proxy_user_volume_mounts(c), '\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir:\n    name: credential-socket\n', m__proxy_workload_credential_volume(c, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', m__proxy_root_cert_volume(c), '\n  - name: istio-ca-crl\n    configMap:\n      name: ', (t if type(t := k.f_fallback(gp(v['values'], ('pilot', 'crlConfigMapName')), 'istio-ca-crl')) is str else out(t)), '\n      optional: true\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n',))
     if l42_lightstep_tls:
         e(('  - name: lightstep-certs\n    secret:\n      optional: true\n      secretName: lightstep.cacert\n',))
-    e((out(macro(c, m__proxy_image_pull_secrets)), '\n',))
+    e((m__proxy_image_pull_secrets(c), '\n',))
     return o
 
 
@@ -526,28 +620,31 @@ def t_gateway(c: CompiledContext) -> list[str]:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
-    e(('metadata:\n  labels:\n', out(macro(c, m__proxy_canonical_labels, False)), '\n  annotations:\n    istio.io/rev: ', out(k.f_goquote(k.f_fallback(v['revision'], 'default'))), '\n', out(macro(c, m__proxy_default_container_annotations, '')), '\nspec:\n  securityContext:\n',))
+    t: Any
+    e(('metadata:\n  labels:\n', m__proxy_canonical_labels(c, False), '\n  annotations:\n    istio.io/rev: ', (t if type(t := k.f_goquote(k.f_fallback(v['revision'], 'default'))) is str else out(t)), '\n', m__proxy_default_container_annotations(c, ''), '\nspec:\n  securityContext:\n',))
     if gp(v['values'], ('gateways', 'securityContext')):
-        e(('    ', out(k.f_nindent(k.f_to_yaml(gp(v['values'], ('gateways', 'securityContext'))), 4)), '\n',))
+        e(('    ', (t if type(t := k.f_nindent(k.f_to_yaml(gp(v['values'], ('gateways', 'securityContext'))), 4)) is str else out(t)), '\n',))
     else:
         e(('    sysctls:\n    - name: net.ipv4.ip_unprivileged_port_start\n      value: "0"\n',))
-    e(('  containers:\n  - name: istio-proxy\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy', 'image')))), '\n    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', out(macro(c, m__proxy_agent_args, 'router')), '\n',))
+    e(('  containers:\n  - name: istio-proxy\n', m__proxy_image(c, gp(v['values'], ('global', 'proxy', 'image'))), '\n    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', m__proxy_agent_args(c, 'router'), '\n',))
     if gp(v['values'], ('global', 'proxy', 'lifecycle')):
-        e(('    lifecycle:\n      ', out(k.f_istio_indent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)), '\n',))
-    e(('    securityContext:\n      runAsUser: ', out(k.f_fallback(v['proxy_uid'], '1337')), '\n      runAsGroup: ', out(k.f_fallback(v['proxy_gid'], '1337')), '\n    env:\n', out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_limit_env, 'ISTIO_CPU_LIMIT', 'limits.cpu')), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n', out(macro(c, m__proxy_limit_env, 'GOMEMLIMIT', 'limits.memory')), '\n', out(macro(c, m__proxy_limit_env, 'GOMAXPROCS', 'limits.cpu')), '\n',))
+        e(('    lifecycle:\n      ', (t if type(t := k.f_istio_indent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)) is str else out(t)), '\n',))
+    e(('    securityContext:\n      runAsUser: ', (t if type(t := k.f_fallback(v['proxy_uid'], '1337')) is str else out(t)), '\n      runAsGroup: ', (t if type(t := k.f_fallback(v['proxy_gid'], '1337')) is str else out(t)), '\n    env:\n', m__proxy_identity_env(c), '\n', m__proxy_limit_env(c, 'ISTIO_CPU_LIMIT', 'limits.cpu'), '\n', m__proxy_proxy_config_and_ports_env(c), '\n', m__proxy_limit_env(c, 'GOMEMLIMIT', 'limits.memory'), '\n', m__proxy_limit_env(c, 'GOMAXPROCS', 'limits.cpu'), '\n',))
     if v['compliance_policy']:
-        e(('    - name: COMPLIANCE_POLICY\n      value: "', out(v['compliance_policy']), '"\n',))
-    e(('    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(k.f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_cluster_env)), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', out(v['interception_mode']), '"\n', out(macro(c, m__proxy_network_env)), '\n',))
+        e(('    - name: COMPLIANCE_POLICY\n      value: "', (t if type(t := v['compliance_policy']) is str else out(t)), '"\n',))
+    e(('    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', m__proxy_cluster_env(c), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', (t if type(t := v['interception_mode']) is str else out(t)), '"\n', m__proxy_network_env(c), '\n',))
     if v['owner_name']:
-        e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', out(v['owner_name']), '"\n',))
-    e((out(macro(c, m__proxy_owner_env)), '\n', out(macro(c, m__proxy_bootstrap_override_env)), '\n', out(macro(c, m__proxy_mesh_env)), '\n', out(macro(c, m__proxy_proxy_metadata_env)), '\n', out(macro(c, m__proxy_image_pull_policy)), '\n', out(macro(c, m__proxy_readiness_probe, 15021, False)), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', out(macro(c, m__proxy_workload_credential_mount)), '\n',))
-    if call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod'):
+        e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', (t if type(t := v['owner_name']) is str else out(t)), '"\n',))
+    e((m__proxy_owner_env(c), '\n', m__proxy_bootstrap_override_env(c), '\n', m__proxy_mesh_env(c), '\n', m__proxy_proxy_metadata_env(c), '\n', m__proxy_image_pull_policy(c), '\n', m__proxy_readiness_probe(c, 15021, False), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', m__proxy_workload_credential_mount(c), '\n',))
+    if ((st() or g_go_eq(gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')):
         e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n',))
     e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n',))
     if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
         e(('    - mountPath: /etc/istio/custom-bootstrap\n      name: custom-bootstrap-volume\n',))
-    e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', out(macro(c, m__proxy_mtls_certs_mount)), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir: {}\n    name: credential-socket\n', out(macro(c, m__proxy_workload_credential_volume, ' {}')), '\n', out(macro(c, m__proxy_bootstrap_override_volume)), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', out(macro(c, m__proxy_agent_volumes)), '\n', out(macro(c, m__proxy_root_cert_volume)), '\n', out(macro(c, m__proxy_mtls_certs_volume)), '\n', out(macro(c, m__proxy_image_pull_secrets)), '\n',))
+    e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', m__proxy_mtls_certs_mount(c), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir: {}\n    name: credential-socket\n', m__proxy_workload_credential_volume(c, ' {}'), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', m__proxy_root_cert_volume(c), '\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_image_pull_secrets(c), '\n',))
     return o
 
 
@@ -555,30 +652,33 @@ def t_grpc_agent(c: CompiledContext) -> list[str]:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    st = c.step
+    q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
-    l43_status_port = call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort')))
-    e(('metadata:\n  labels:\n', out(macro(c, m__proxy_canonical_labels, False)), '\n  annotations: {\n    istio.io/rev: ', out(k.f_goquote(k.f_fallback(v['revision'], 'default'))), ',\n', out(macro(c, m__proxy_default_container_annotations, ',')), '\n    sidecar.istio.io/rewriteAppHTTPProbers: "false",\n  }\nspec:\n  containers:\n  - name: istio-proxy\n', out(macro(c, m__proxy_image, gp(v['values'], ('global', 'proxy', 'image')))), '\n    ports:\n    - containerPort: 15020\n      protocol: TCP\n      name: mesh-metrics\n', out(macro(c, m__proxy_agent_args, 'sidecar')), '\n    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n          - --url=http://localhost:15020/healthz/ready\n    env:\n    - name: ISTIO_META_GENERATOR\n      value: grpc\n    - name: OUTPUT_CERTS\n      value: /var/lib/istio/data\n',))
+    t: Any
+    l43_status_port = ((st() or g_annotation(c, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort')))) if q else call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort'))))
+    e(('metadata:\n  labels:\n', m__proxy_canonical_labels(c, False), '\n  annotations: {\n    istio.io/rev: ', (t if type(t := k.f_goquote(k.f_fallback(v['revision'], 'default'))) is str else out(t)), ',\n', m__proxy_default_container_annotations(c, ','), '\n    sidecar.istio.io/rewriteAppHTTPProbers: "false",\n  }\nspec:\n  containers:\n  - name: istio-proxy\n', m__proxy_image(c, gp(v['values'], ('global', 'proxy', 'image'))), '\n    ports:\n    - containerPort: 15020\n      protocol: TCP\n      name: mesh-metrics\n', m__proxy_agent_args(c, 'sidecar'), '\n    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n          - --url=http://localhost:15020/healthz/ready\n    env:\n    - name: ISTIO_META_GENERATOR\n      value: grpc\n    - name: OUTPUT_CERTS\n      value: /var/lib/istio/data\n',))
     if (k.f_lower(v['inbound_mode']) == 'localhost'):
         e(('    - name: REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION\n      value: "true"\n',))
-    e((out(macro(c, m__proxy_identity_env)), '\n', out(macro(c, m__proxy_proxy_config_and_ports_env)), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', out(k.f_join(v['app_containers'], ',')), '"\n', out(macro(c, m__proxy_cluster_env)), '\n', out(macro(c, m__proxy_network_env)), '\n',))
+    e((m__proxy_identity_env(c), '\n', m__proxy_proxy_config_and_ports_env(c), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', m__proxy_cluster_env(c), '\n', m__proxy_network_env(c), '\n',))
     if v['owner_name']:
-        e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', out(v['owner_name']), '"\n',))
-    e((out(macro(c, m__proxy_owner_env)), '\n', out(macro(c, m__proxy_mesh_env)), '\n', out(macro(c, m__proxy_proxy_metadata_env)), '\n    - name: ISTIO_META_DNS_CAPTURE\n      value: "false"\n    - name: DISABLE_ENVOY\n      value: "true"\n', out(macro(c, m__proxy_image_pull_policy)), '\n',))
+        e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', (t if type(t := v['owner_name']) is str else out(t)), '"\n',))
+    e((m__proxy_owner_env(c), '\n', m__proxy_mesh_env(c), '\n', m__proxy_proxy_metadata_env(c), '\n    - name: ISTIO_META_DNS_CAPTURE\n      value: "false"\n    - name: DISABLE_ENVOY\n      value: "true"\n', m__proxy_image_pull_policy(c), '\n',))
     if (l43_status_port != '0'):
-        e((out(macro(c, m__proxy_readiness_probe, 15020, True)), '\n', out(macro(c, m__proxy_resources)), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n', out(macro(c, m__proxy_workload_credential_mount)), '\n',))
-        if call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod'):
+        e((m__proxy_readiness_probe(c, 15020, True), '\n', m__proxy_resources(c), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n', m__proxy_workload_credential_mount(c), '\n',))
+        if ((st() or g_go_eq(gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')):
             e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n',))
-        e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n    - mountPath: /etc/istio/proxy\n      name: istio-xds\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', out(macro(c, m__proxy_mtls_certs_mount)), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n',))
-    e((out(macro(c, m__proxy_user_volume_mounts)), '\n',))
+        e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n    - mountPath: /etc/istio/proxy\n      name: istio-xds\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', m__proxy_mtls_certs_mount(c), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n',))
+    e((m__proxy_user_volume_mounts(c), '\n',))
     for l44_container in v['containers']:
         if not ((ga(l44_container, 'name') != 'istio-proxy')):
             continue
-        e(('  - name: ', out((ga(l44_container, 'name') or '')), '\n    env:\n      - name: "GRPC_XDS_EXPERIMENTAL_SECURITY_SUPPORT"\n        value: "true"\n      - name: "GRPC_XDS_BOOTSTRAP"\n        value: "/etc/istio/proxy/grpc-bootstrap.json"\n    volumeMounts:\n      - mountPath: /var/lib/istio/data\n        name: istio-data\n      - mountPath: /etc/istio/proxy\n        name: istio-xds\n',))
-        if call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate'):
+        e(('  - name: ', (t if type(t := (ga(l44_container, 'name') or '')) is str else out(t)), '\n    env:\n      - name: "GRPC_XDS_EXPERIMENTAL_SECURITY_SUPPORT"\n        value: "true"\n      - name: "GRPC_XDS_BOOTSTRAP"\n        value: "/etc/istio/proxy/grpc-bootstrap.json"\n    volumeMounts:\n      - mountPath: /var/lib/istio/data\n        name: istio-data\n      - mountPath: /etc/istio/proxy\n        name: istio-xds\n',))
+        if ((st() or g_go_eq(gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')):
             e(('      - name: gke-workload-certificate\n        mountPath: /var/run/secrets/workload-spiffe-credentials\n        readOnly: true\n',))
         else:
             e(('      - name: workload-certs\n        mountPath: /var/run/secrets/workload-spiffe-credentials\n',))
-    e(('  volumes:\n  - emptyDir:\n    name: workload-socket\n', out(macro(c, m__proxy_workload_credential_volume, '')), '\n', out(macro(c, m__proxy_bootstrap_override_volume)), '\n  - emptyDir:\n      medium: Memory\n    name: istio-xds\n', out(macro(c, m__proxy_agent_volumes)), '\n', out(macro(c, m__proxy_root_cert_volume)), '\n', out(macro(c, m__proxy_mtls_certs_volume)), '\n', out(macro(c, m__proxy_user_volumes)), '\n', out(macro(c, m__proxy_image_pull_secrets)), '\n',))
+    e(('  volumes:\n  - emptyDir:\n    name: workload-socket\n', m__proxy_workload_credential_volume(c, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-xds\n', m__proxy_agent_volumes(c), '\n', m__proxy_root_cert_volume(c), '\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n', m__proxy_image_pull_secrets(c), '\n',))
     return o
 
 
@@ -586,9 +686,10 @@ def t_grpc_simple(c: CompiledContext) -> list[str]:
     v = c.vars
     o: list[str] = []
     e = o.extend
-    e(('metadata:\n  annotations:\n    sidecar.istio.io/rewriteAppHTTPProbers: "false"\nspec:\n  initContainers:\n    - name: grpc-bootstrap-init\n      image: busybox:1.28\n      volumeMounts:\n        - mountPath: /var/lib/grpc/data/\n          name: grpc-io-proxyless-bootstrap\n      env:\n        - name: INSTANCE_IP\n          valueFrom:\n            fieldRef:\n              fieldPath: status.podIP\n        - name: POD_NAME\n          valueFrom:\n            fieldRef:\n              fieldPath: metadata.name\n        - name: POD_NAMESPACE\n          valueFrom:\n            fieldRef:\n              fieldPath: metadata.namespace\n        - name: ISTIO_NAMESPACE\n          value: |\n             ', out(gp(v['values'], ('global', 'istioNamespace'))), '\n      command:\n        - sh\n        - "-c"\n        - |-\n          NODE_ID="sidecar~${INSTANCE_IP}~${POD_NAME}.${POD_NAMESPACE}~cluster.local"\n          SERVER_URI="dns:///istiod.${ISTIO_NAMESPACE}.svc:15010"\n          echo \'\n          {\n            "xds_servers": [\n              {\n                "server_uri": "\'${SERVER_URI}\'",\n                "channel_creds": [{"type": "insecure"}],\n                "server_features" : ["xds_v3"]\n              }\n            ],\n            "node": {\n              "id": "\'${NODE_ID}\'",\n              "metadata": {\n                "GENERATOR": "grpc"\n              }\n            }\n          }\' > /var/lib/grpc/data/bootstrap.json\n  containers:\n',))
+    t: Any
+    e(('metadata:\n  annotations:\n    sidecar.istio.io/rewriteAppHTTPProbers: "false"\nspec:\n  initContainers:\n    - name: grpc-bootstrap-init\n      image: busybox:1.28\n      volumeMounts:\n        - mountPath: /var/lib/grpc/data/\n          name: grpc-io-proxyless-bootstrap\n      env:\n        - name: INSTANCE_IP\n          valueFrom:\n            fieldRef:\n              fieldPath: status.podIP\n        - name: POD_NAME\n          valueFrom:\n            fieldRef:\n              fieldPath: metadata.name\n        - name: POD_NAMESPACE\n          valueFrom:\n            fieldRef:\n              fieldPath: metadata.namespace\n        - name: ISTIO_NAMESPACE\n          value: |\n             ', (t if type(t := gp(v['values'], ('global', 'istioNamespace'))) is str else out(t)), '\n      command:\n        - sh\n        - "-c"\n        - |-\n          NODE_ID="sidecar~${INSTANCE_IP}~${POD_NAME}.${POD_NAMESPACE}~cluster.local"\n          SERVER_URI="dns:///istiod.${ISTIO_NAMESPACE}.svc:15010"\n          echo \'\n          {\n            "xds_servers": [\n              {\n                "server_uri": "\'${SERVER_URI}\'",\n                "channel_creds": [{"type": "insecure"}],\n                "server_features" : ["xds_v3"]\n              }\n            ],\n            "node": {\n              "id": "\'${NODE_ID}\'",\n              "metadata": {\n                "GENERATOR": "grpc"\n              }\n            }\n          }\' > /var/lib/grpc/data/bootstrap.json\n  containers:\n',))
     for l45_container in v['containers']:
-        e(('  - name: ', out((ga(l45_container, 'name') or '')), '\n    env:\n      - name: GRPC_XDS_BOOTSTRAP\n        value: /var/lib/grpc/data/bootstrap.json\n      - name: GRPC_GO_LOG_VERBOSITY_LEVEL\n        value: "99"\n      - name: GRPC_GO_LOG_SEVERITY_LEVEL\n        value: info\n    volumeMounts:\n      - mountPath: /var/lib/grpc/data/\n        name: grpc-io-proxyless-bootstrap\n',))
+        e(('  - name: ', (t if type(t := (ga(l45_container, 'name') or '')) is str else out(t)), '\n    env:\n      - name: GRPC_XDS_BOOTSTRAP\n        value: /var/lib/grpc/data/bootstrap.json\n      - name: GRPC_GO_LOG_VERBOSITY_LEVEL\n        value: "99"\n      - name: GRPC_GO_LOG_SEVERITY_LEVEL\n        value: info\n    volumeMounts:\n      - mountPath: /var/lib/grpc/data/\n        name: grpc-io-proxyless-bootstrap\n',))
     e(('  volumes:\n    - name: grpc-io-proxyless-bootstrap\n      emptyDir: {}\n',))
     return o
 

@@ -69,6 +69,8 @@ def go_print(value: Any) -> str:
 
 def go_sprint(value: Any) -> str:
     """fmt.Sprint of one operand; nil prints ``<nil>``."""
+    if type(value) is str:  # the common case, as format_value prints it
+        return value
     value = _nil(value)
     if value is None:
         return "<nil>"
@@ -92,16 +94,22 @@ def annotation(context: Any, name: str, default: Any) -> str:
 
 def is_empty(value: Any) -> bool:
     """sprig's notion of empty (:func:`pyinject.sprig.cast.is_empty`); a missing key is nil."""
+    if type(value) is str:  # the common case, as sprig_is_empty decides it
+        return value == ""
     return sprig_is_empty(_nil(value))
 
 
 def sprig_default(value: Any, fallback: Any) -> Any:
     """``value | default fallback``: the fallback when the value is empty."""
+    if type(value) is str:  # the common case, as is_empty decides it
+        return fallback if value == "" else value
     return fallback if is_empty(value) else value
 
 
 def sprig_quote(value: Any) -> str:
     """sprig ``quote``: Go-escaped double-quoted text; nil quotes to nothing."""
+    if type(value) is str:  # the common case, as below
+        return quote(value)
     value = _nil(value)
     if value is None:
         return ""
@@ -135,6 +143,8 @@ def _basic_kind(value: Any) -> str:
 
 def go_eq(left: Any, right: Any, _op: str = "eq") -> bool:
     """text/template ``eq``: comparing a string with a number is an error, not false."""
+    if type(left) is str and type(right) is str:  # the common case, as below
+        return left == right
     left, right = _nil(left), _nil(right)
     k1, k2 = _basic_kind(left), _basic_kind(right)
     if k1 != k2:
@@ -157,6 +167,8 @@ def go_ne(left: Any, right: Any) -> bool:
 
 def value_or_default(value: Any, fallback: Any) -> Any:
     """Istio ``valueOrDefault``: see :func:`pyinject.istio.funcs.value_or_default`."""
+    if type(value) is str:  # the common case, as funcs.value_or_default decides it
+        return fallback if value == "" else value
     return funcs.value_or_default(_nil(value), fallback)
 
 

@@ -246,14 +246,22 @@ def concat(*values: Any) -> str:
     return "".join([str(v) for v in values])
 
 
-class CompiledContext:
-    """One compiled render: its variables, its step budget, and what context functions read."""
+def _no_step() -> None:
+    """The step counter of an unbounded render."""
 
-    __slots__ = ("vars", "budget")
+
+class CompiledContext:
+    """One compiled render: its variables, its step budget, and what context functions read.
+
+    ``step`` counts one step (a call of a macro or global) against the budget, if any.
+    """
+
+    __slots__ = ("vars", "budget", "step")
 
     def __init__(self, variables: dict[str, Any], budget: Budget | None) -> None:
         self.vars = variables
         self.budget = budget
+        self.step: Callable[[], None] = _no_step if budget is None else budget.count_step
 
     def get(self, key: str, default: Any = None) -> Any:
         if key in self.vars:
@@ -278,14 +286,6 @@ def call_with_context(ctx: CompiledContext, fn: Callable[..., Any], *args: Any) 
         budget.count_step()
     if _ACTIVE:
         return guarded(fn, (ctx, *args), {})
-    return fn(ctx, *args)
-
-
-def macro(ctx: CompiledContext, fn: Callable[..., str], *args: Any) -> str:
-    """A macro call: one step, then the macro's body (abstractly too: macros are template code)."""
-    budget = ctx.budget
-    if budget is not None:
-        budget.count_step()
     return fn(ctx, *args)
 
 
