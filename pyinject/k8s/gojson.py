@@ -173,6 +173,22 @@ def encode(type_name: str, value: JSON, structs: Structs = STRUCTS) -> dict[str,
     """
     out: dict[str, JSON] = JSONStruct()
     source = value if (type(value) is dict or isinstance(value, Mapping)) else {}
+    if structs is STRUCTS:
+        plan = _PLANS.get(type_name)
+        if plan is None:
+            plan = _PLANS[type_name] = _plan(type_name)
+        get = source.get
+        for name, field, inline, drops_nil in plan:
+            if inline:
+                out.update(encode(inline, source))
+                continue
+            raw = get(name)
+            if raw is None and drops_nil:
+                continue  # what encode_field says first, without the call
+            written, encoded = encode_field(field, raw)
+            if written:
+                out[name] = encoded
+        return out
     for field in structs[type_name]:
         if field.kind.startswith("inline "):
             out.update(encode(field.kind[len("inline "):], source, structs))
@@ -181,6 +197,23 @@ def encode(type_name: str, value: JSON, structs: Structs = STRUCTS) -> dict[str,
         if written:
             out[field.name] = encoded
     return out
+
+
+#: :data:`STRUCTS` ready for :func:`encode`, type by type: each field's name, the field,
+#: the struct it inlines ("" if none) and whether a nil value is simply left out.
+#: STRUCTS is a constant table, so what is read from it once stays true.
+_PLANS: dict[str, tuple[tuple[str, GoField, str, bool], ...]] = {}
+
+
+def _plan(type_name: str) -> tuple[tuple[str, GoField, str, bool], ...]:
+    plan = []
+    for field in STRUCTS[type_name]:
+        if field.kind.startswith("inline "):
+            plan.append((field.name, field, field.kind[len("inline "):], False))
+        else:
+            drops_nil = field.omitempty and field.kind != "quantity" and field.kind not in STRUCTS
+            plan.append((field.name, field, "", drops_nil))
+    return tuple(plan)
 
 
 def encode_field(field: GoField, raw: JSON, structs: Structs = STRUCTS) -> tuple[bool, JSON]:

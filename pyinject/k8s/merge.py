@@ -284,20 +284,20 @@ def _merge_map(
     done = _apply_set_element_order(original, patch, shape, where)
 
     for key, value in patch.items():
-        if key in done or key == _RETAIN_KEYS or (
-            isinstance(key, str) and key.startswith(_SET_ELEMENT_ORDER)
-        ):
+        if done and key in done:
             continue
-        # Directive keys have no twin: _fresh drops them.
-        twin = twins.get(key) if twins is not None else None
         delete_list = False
-        if isinstance(key, str) and key.startswith(_DELETE_FROM_PRIMITIVE_LIST):
+        # (k[:1] is "$" exactly when a string key starts with "$"; one slice for most keys)
+        if key[:1] == "$" if type(key) is str else isinstance(key, str) and key.startswith("$"):
+            if not key.startswith(_DELETE_FROM_PRIMITIVE_LIST):
+                # $retainKeys and $setElementOrder are applied above; any other is not a
+                # directive apimachinery knows, and no Pod field starts with "$".
+                continue
             key = _directive_field(key, _DELETE_FROM_PRIMITIVE_LIST, where)
             delete_list = True
-        elif isinstance(key, str) and key.startswith("$"):
-            continue  # not a directive apimachinery knows, and no Pod field starts with "$"
-        here = _join(where, key)
-
+            twin = None  # directive keys have no twin: _fresh drops them
+        else:
+            twin = twins.get(key) if twins is not None else None
         if value is None:
             # A null deletes; one that matches nothing is dropped (IgnoreUnmatchedNulls).
             if key in original:
@@ -308,19 +308,21 @@ def _merge_map(
             original[key] = _twin_copy(value, twin, give)
             continue
         current = original[key]
-        if _kind(current) != _kind(value):
+        kind = _kind(value)
+        if _kind(current) != kind:
             original[key] = _twin_copy(value, twin, give)
             continue
+        here = _join(where, key)
         sub = child_shape(shape, key)
         meta = _strategy(sub, here)
-        if _kind(value) == "map":
+        if kind == "map":
             if meta.strategy == "replace":
                 original[key] = _twin_copy(value, twin, give)
             else:
                 merged = _merge_map(current, value, sub, here, twin, give)
                 if merged is not current:
                     original[key] = merged
-        elif _kind(value) == "list":
+        elif kind == "list":
             if meta.strategy == "merge":
                 items = sub.get("items") if sub is not None else None
                 _set_list(original, key, _merge_list(current, value, items, meta.merge_key,
@@ -505,33 +507,45 @@ def _order(merged: list[_Item], patch_order: Sequence[Any], server_order: Sequen
     """
     in_patch = _first_index(patch_order, merge_key, where)
     in_server = _first_index(server_order, merge_key, where)
-    patch_items: list[_Item] = []
-    server_items: list[_Item] = []
+    # Each item's key is worked out once: (its place in the server order, the item).
+    patch_items: list[tuple[int, int | None, _Item]] = []
+    server_items: list[tuple[int, int | None, _Item]] = []
     for item in merged:
         if merge_key:
-            _merge_key_value(item.value, merge_key, where)
-        key = _order_key(item.value, merge_key, where)
-        (patch_items if key in in_patch else server_items).append(item)
-    patch_items.sort(key=lambda i: in_patch[_order_key(i.value, merge_key, where)])
-    server_items.sort(key=lambda i: in_server.get(_order_key(i.value, merge_key, where), 0))
+            key = _merge_key_value(item.value, merge_key, where)  # what _order_key gives a map
+        else:
+            key = _order_key(item.value, merge_key, where)
+        placed = in_patch.get(key)
+        at_server = in_server.get(key)
+        if placed is not None:
+            patch_items.append((placed, at_server, item))
+        else:
+            server_items.append((at_server or 0, at_server, item))
+    # (sorts are stable, and each sorts by the one number the old key function gave)
+    patch_items.sort(key=_first)
+    server_items.sort(key=_first)
 
     result: list[_Item] = []
     left, right = 0, 0
     while left < len(server_items) or right < len(patch_items):
         if right >= len(patch_items):
-            result.append(server_items[left])
+            result.append(server_items[left][2])
             left += 1
             continue
         if left < len(server_items):
-            li = in_server.get(_order_key(server_items[left].value, merge_key, where))
-            ri = in_server.get(_order_key(patch_items[right].value, merge_key, where))
+            li = server_items[left][1]
+            ri = patch_items[right][1]
             if li is not None and ri is not None and li < ri:
-                result.append(server_items[left])
+                result.append(server_items[left][2])
                 left += 1
                 continue
-        result.append(patch_items[right])
+        result.append(patch_items[right][2])
         right += 1
     return result
+
+
+def _first(entry: tuple[int, int | None, _Item]) -> int:
+    return entry[0]
 
 
 def _apply_set_element_order(original: MutableMapping[str, Any], patch: Mapping[str, Any],
@@ -539,7 +553,7 @@ def _apply_set_element_order(original: MutableMapping[str, Any], patch: Mapping[
     """Handle ``$setElementOrder/<field>`` lists; return the fields they already merged."""
     done: set[str] = set()
     for key, order in patch.items():
-        if not (isinstance(key, str) and key.startswith(_SET_ELEMENT_ORDER)):
+        if type(key) is str and key[:1] != "$" or not (isinstance(key, str) and key.startswith(_SET_ELEMENT_ORDER)):
             continue
         here = _join(where, key)
         field = _directive_field(key, _SET_ELEMENT_ORDER, where)

@@ -85,7 +85,7 @@ def _prober(handler: JSON, kinds: tuple[str, ...], *, probe: JSON = None) -> dic
     return None
 
 
-def _resolve_port(prober: dict[str, JSON] | None, ports: Mapping[str, JSON], target: int) -> dict[str, JSON] | None:
+def _resolve_port(prober: dict[str, JSON] | None, container: Mapping[str, Any], target: int) -> dict[str, JSON] | None:
     """Resolve a named port against the container's ports; None to leave the probe out.
 
     gRPC ports are always numbers.  A named port the container does not declare,
@@ -100,6 +100,7 @@ def _resolve_port(prober: dict[str, JSON] | None, ports: Mapping[str, JSON], tar
         return None
     port = action.get("port")
     if isinstance(port, str):
+        ports = _named_ports(container)
         if port not in ports:
             return None
         action["port"] = ports[port]
@@ -108,29 +109,37 @@ def _resolve_port(prober: dict[str, JSON] | None, ports: Mapping[str, JSON], tar
     return prober
 
 
+def _named_ports(container: Mapping[str, Any]) -> dict[str, JSON]:
+    """The container's ports by name (the later of two with one name), read only for a named port."""
+    return {
+        p["name"]: p.get("containerPort")
+        for p in container.get("ports") or ()
+        if (type(p) is dict or isinstance(p, Mapping)) and p.get("name")
+    }
+
+
 def dump_app_probers(pod: JSON, target_port: int, kinds: tuple[str, ...] = PROBE_KINDS,
                      hook_kinds: tuple[str, ...] = HOOK_KINDS) -> dict[str, dict[str, JSON]]:
     """The original probes of ``kinds`` and lifecycle hooks of ``hook_kinds`` of every app
     container, keyed by the agent URL that will serve them, with named ports made numbers."""
+    return _dump([c for c in all_containers(pod) if c.get("name") != PROXY], target_port, kinds, hook_kinds)
+
+
+def _dump(containers: list[MutableMapping[str, Any]], target_port: int, kinds: tuple[str, ...],
+          hook_kinds: tuple[str, ...]) -> dict[str, dict[str, JSON]]:
     out: dict[str, dict[str, JSON]] = {}
-    for c in all_containers(pod):
+    for c in containers:
         name = c.get("name")
-        if name == PROXY:
-            continue
-        ports = {
-            p["name"]: p.get("containerPort")
-            for p in c.get("ports") or ()
-            if (type(p) is dict or isinstance(p, Mapping)) and p.get("name")
-        }
         for field, url in PROBE_URLS.items():
             probe = c.get(field)
-            found = _resolve_port(_prober(probe, kinds, probe=probe or {}), ports, target_port)
-            if found is not None:
-                out[url.format(name)] = found
+            if probe is not None:  # (a missing probe has no prober)
+                found = _resolve_port(_prober(probe, kinds, probe=probe or {}), c, target_port)
+                if found is not None:
+                    out[url.format(name)] = found
         lifecycle = c.get("lifecycle")
         if hook_kinds and (type(lifecycle) is dict or isinstance(lifecycle, Mapping)):
             for field, url in LIFECYCLE_URLS.items():
-                found = _resolve_port(_prober(lifecycle.get(field), hook_kinds), ports, target_port)
+                found = _resolve_port(_prober(lifecycle.get(field), hook_kinds), c, target_port)
                 if found is not None:
                     out[url.format(name)] = found
     return out
@@ -225,7 +234,9 @@ def rewrite_probes(pod: Pod, ctx: PostprocessContext) -> None:
     release = ctx.release
     kinds = _probe_kinds(ctx.rewrite_tcp_probes, release is None or release.grpc_probes)
     hook_kinds = HOOK_KINDS if release is None or release.lifecycle_hooks else ()
-    probers = dump_app_probers(pod, mesh_port, kinds, hook_kinds)
+    # Nothing below adds, removes or renames a container: one list serves both loops.
+    containers = [c for c in all_containers(pod) if c.get("name") != PROXY]
+    probers = _dump(containers, mesh_port, kinds, hook_kinds)
     if probers:
         _record(sidecar, STATUS_ANNOTATION in anns, probers)
     port = mesh_port
@@ -233,6 +244,5 @@ def rewrite_probes(pod: Pod, ctx: PostprocessContext) -> None:
         # Istio uses Atoi's result even when it fails (0); annotation validation
         # rejects such values before injection gets here.
         port = parse_go_int(anns[STATUS_PORT_ANNOTATION]) or 0
-    for c in all_containers(pod):
-        if c.get("name") != PROXY:
-            _convert(c, port, kinds, hook_kinds)
+    for c in containers:
+        _convert(c, port, kinds, hook_kinds)

@@ -48,14 +48,16 @@ def scrape_field(key: str) -> str | None:
     return _SANITIZED.get(_INVALID_LABEL_CHAR.sub("_", text))
 
 
-def _find(anns: Mapping[str, Any], field: str) -> tuple[str, JSON] | None:
-    """The annotation for ``field``: the canonical key if present, else the first spelling."""
-    if CANONICAL[field] in anns:
-        return CANONICAL[field], anns[CANONICAL[field]]
-    for key, value in anns.items():
-        if scrape_field(key) == field:
-            return str(key), value
-    return None
+def _find_all(anns: Mapping[str, Any]) -> dict[str, tuple[str, JSON]]:
+    """For each of scrape/port/path the pod has: its annotation, the canonical key if
+    present, else the first spelling (one look at the annotations for the three)."""
+    found = {field: (key, anns[key]) for field, key in CANONICAL.items() if key in anns}
+    if len(found) < len(CANONICAL):
+        for key, value in anns.items():
+            field = scrape_field(key)
+            if field is not None and field not in found:
+                found[field] = (str(key), value)
+    return found
 
 
 def merge_enabled(mesh_config: Mapping[str, JSON], anns: Mapping[str, Any]) -> bool:
@@ -73,7 +75,10 @@ def merge_enabled(mesh_config: Mapping[str, JSON], anns: Mapping[str, Any]) -> b
 
 def scrape_enabled(anns: Mapping[str, Any]) -> bool:
     """False only when a scrape annotation says a boolean false; absent means scrape."""
-    found = _find(anns, "scrape")
+    return _scrape_enabled(_find_all(anns).get("scrape"))
+
+
+def _scrape_enabled(found: tuple[str, JSON] | None) -> bool:
     if found is None:
         return True
     parsed = parse_go_bool(found[1])
@@ -96,17 +101,19 @@ def merge_prometheus(pod: Pod, ctx: PostprocessContext) -> None:
     """
     anns = annotations_of(pod, create=True)
     assert anns is not None
-    if not scrape_enabled(anns) or not merge_enabled(ctx.mesh_config, anns):
+    # The annotations are read once here: nothing below changes them before _clear_variants.
+    found = _find_all(anns)
+    if not _scrape_enabled(found.get("scrape")) or not merge_enabled(ctx.mesh_config, anns):
         return
     target = str(mesh_status_port(ctx.proxy_config))
-    current_port = _find(anns, "port")
+    current_port = found.get("port")
     if current_port is not None and str(current_port[1]) == target:
         return
     scrape = JSONStruct((field, "") for field in ("scrape", "path", "port"))
     for field in scrape:
-        found = _find(anns, field)
-        if found is not None:
-            scrape[field] = str(found[1])
+        spelling = found.get(field)
+        if spelling is not None:
+            scrape[field] = str(spelling[1])
     sidecar = find_in_pod(pod, PROXY)
     if sidecar is not None and any(scrape.values()):
         env_list(sidecar).append({"name": PROMETHEUS_ENV, "value": go_json(scrape)})

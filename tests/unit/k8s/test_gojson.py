@@ -136,6 +136,25 @@ CONTAINERS = [
 @pytest.mark.parametrize(("container", "want"), [c[1:] for c in CONTAINERS], ids=[c[0] for c in CONTAINERS])
 def test_encode_container(container: dict[str, object], want: str) -> None:
     assert go_json(gojson.encode("Container", container)) == want
+    # The default table is read through plans made once; any other table field by field.
+    assert go_json(gojson.encode("Container", container, dict(gojson.STRUCTS))) == want
+
+
+PROBERS = [
+    {"httpGet": {"port": 8080, "path": "/h", "scheme": "HTTPS"}, "timeoutSeconds": 3},
+    {"httpGet": {"port": "http", "host": "", "httpHeaders": [{"name": "a", "value": ""}]}},
+    {"tcpSocket": {"port": 0}, "timeoutSeconds": 0},
+    {"grpc": {"port": 9000, "service": ""}},
+    {"grpc": {"port": 9000, "service": None}, "bogus": 1},
+    {},
+    None,
+]
+
+
+@pytest.mark.parametrize("prober", PROBERS)
+def test_encode_by_plan_matches_field_by_field(prober: object) -> None:
+    planned = go_json(gojson.encode("Prober", prober))  # type: ignore[arg-type]
+    assert planned == go_json(gojson.encode("Prober", prober, dict(gojson.STRUCTS)))  # type: ignore[arg-type]
 
 
 STRINGS = [

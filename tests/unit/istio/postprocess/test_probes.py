@@ -208,3 +208,20 @@ def test_reinjection_merges_existing_record() -> None:
 def test_probers_json_sorted_and_normalized() -> None:
     text = probers_json({"/b": {"httpGet": {"port": 1, "bogus": 2}}, "/a": {"tcpSocket": {"port": 2}, "timeoutSeconds": 0}})
     assert text == '{"/a":{"tcpSocket":{"port":2}},"/b":{"httpGet":{"port":1}}}'
+
+
+def test_named_ports_resolve_against_each_containers_own_ports() -> None:
+    # Two containers name a port alike: each probe takes its own container's number,
+    # and a container that does not declare the name records nothing for it.
+    p = pod(
+        {"name": "a", "ports": [{"name": "http", "containerPort": 81}], "readinessProbe": {"httpGet": {"port": "http"}}},
+        {"name": "b", "ports": [{"name": "http", "containerPort": 82}, {"name": "http", "containerPort": 83}],
+         "livenessProbe": {"tcpSocket": {"port": "http"}}, "lifecycle": {"preStop": {"httpGet": {"port": "http"}}}},
+        {"name": "c", "livenessProbe": {"httpGet": {"port": "http"}}},
+    )
+    assert dump_app_probers(p, 15020) == {
+        "/app-health/a/readyz": {"httpGet": {"port": 81}},
+        "/app-health/b/livez": {"tcpSocket": {"port": 83}},
+        "/app-lifecycle/b/prestopz": {"httpGet": {"port": 83}},
+    }
+    assert p["spec"]["containers"][0]["readinessProbe"]["httpGet"]["port"] == "http"

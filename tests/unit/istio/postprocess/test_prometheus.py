@@ -59,6 +59,21 @@ CASES = [
         None,
     ),
     ("already-merged", {"prometheus.io/port": "15020"}, None, {"prometheus.io/port": "15020"}, None),
+    ("spelling-already-merged", {"prometheus-io/port": "15020"}, None, {"prometheus-io/port": "15020"}, None),
+    (
+        "canonical-beats-earlier-spelling",
+        {"prometheus-io/port": "1", "prometheus.io/port": "2"},
+        None,
+        AGENT,
+        '{"scrape":"","path":"","port":"2"}',
+    ),
+    (
+        "first-spelling-wins",
+        {"prometheus-io/path": "/a", "prometheus.io.path": "/b", "prometheus.io.scrape": "true"},
+        None,
+        AGENT,
+        '{"scrape":"true","path":"/a","port":""}',
+    ),
 ]
 
 
