@@ -45,11 +45,10 @@ class GoTemplates:
 
     def __init__(self, parsed: Mapping[str, Any], limits: RenderLimits | None = None,
                  deferred: Mapping[str, Callable[[], Any]] | None = None) -> None:
-        """``deferred`` parses, on first use, templates known to parse (:mod:`pyinject.render.parsed_before`)."""
+        """``parsed`` maps each name, in order, to its template, or to None where ``deferred``
+        parses it on first use (templates known to parse: :mod:`pyinject.render.parsed_before`)."""
         self._parsed = dict(parsed)
         self._deferred = dict(deferred or {})
-        for name in self._deferred:
-            self._parsed.setdefault(name, None)
         self.limits = limits
 
     @property
@@ -116,13 +115,15 @@ def load_go_templates(
     parsed: dict[str, Any] = {}
     deferred: dict[str, Callable[[], Any]] = {}
     for name, text in templates.items():
-        if records.parsed_before(name, text):
+        key = records.key(name, text)
+        if records.parsed_before(key):
             # Parsed in an earlier run: it parses again, so only when a pod first needs it.
+            parsed[name] = None
             deferred[name] = partial(_parse, name, text, funcs)
             continue
         parsed[name] = _parse(name, text, funcs)
-        records.note_parsed(name, text)
-    return GoTemplates({name: parsed.get(name) for name in templates}, limits, deferred)
+        records.note_parsed(key)
+    return GoTemplates(parsed, limits, deferred)
 
 
 def _parse(name: str, text: str, funcs: Mapping[str, Callable[..., Any]]) -> Any:

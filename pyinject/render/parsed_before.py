@@ -68,8 +68,10 @@ class ParseRecords:
         names = "\n".join(sorted(function_names)).encode()
         self._prefix = blake2b(engine + b"\0" + names, digest_size=32).digest()
 
-    def _path(self, name: str, text: str) -> str:
-        assert self.directory is not None
+    def key(self, name: str, text: str) -> str | None:
+        """Where the record of template ``name`` with ``text`` lives; None when records are off."""
+        if self.directory is None:
+            return None
         digest = blake2b(self._prefix, digest_size=32)
         for part in (name, text):
             encoded = part.encode("utf-8", "surrogatepass")
@@ -77,17 +79,17 @@ class ParseRecords:
             digest.update(encoded)
         return os.path.join(self.directory, digest.hexdigest())
 
-    def parsed_before(self, name: str, text: str) -> bool:
-        """Whether template ``name`` with ``text`` parsed in an earlier run (of this engine, these functions)."""
-        return self.directory is not None and os.path.exists(self._path(name, text))
+    def parsed_before(self, key: str | None) -> bool:
+        """Whether the template of ``key`` parsed in an earlier run (of this engine, these functions)."""
+        return key is not None and os.path.exists(key)
 
-    def note_parsed(self, name: str, text: str) -> None:
-        """Record that template ``name`` with ``text`` parsed; failures to write are ignored."""
-        if self.directory is None:
+    def note_parsed(self, key: str | None) -> None:
+        """Record that the template of ``key`` parsed; failures to write are ignored."""
+        if key is None or self.directory is None:
             return
         try:
             os.makedirs(self.directory, mode=0o700, exist_ok=True)
-            with open(self._path(name, text), "x"):
+            with open(key, "x"):
                 pass
         except OSError:  # already recorded, or the directory cannot be written: no record
             pass

@@ -74,15 +74,16 @@ def test_the_function_names_are_part_of_the_record(cache: Path) -> None:
     text = {"t": "{{ onlyhere }}"}
     funcs = {**injection_funcs({}), "onlyhere": lambda: "x"}
     records = parsed_before.parse_records(funcs)
-    records.note_parsed("t", text["t"])
-    assert records.parsed_before("t", text["t"])
+    records.note_parsed(records.key("t", text["t"]))
+    assert records.parsed_before(records.key("t", text["t"]))
     with pytest.raises(TemplateSyntaxError, match='function "onlyhere" not defined'):
         load_go_templates(text, environ={})
 
 
 def test_a_forged_record_only_postpones_the_error_to_the_first_render(cache: Path) -> None:
     broken = {"sidecar": GOOD["sidecar"], "unused": "{{ if }}"}
-    parsed_before.parse_records(injection_funcs({})).note_parsed("unused", broken["unused"])
+    records = parsed_before.parse_records(injection_funcs({}))
+    records.note_parsed(records.key("unused", broken["unused"]))
     templates = load_go_templates(broken, environ={})
     assert templates.render("sidecar", ctx()) == "name: hello"
     for _ in range(2):
