@@ -370,8 +370,8 @@ def _init(cls: type, fields: tuple[Field, ...], frozen: bool, slots: bool) -> Ca
     # every required field and nothing unknown go that way too; the rest take the checks below.
     direct = not slots and (frozen or getattr(cls, "__setattr__") is object.__setattr__) and not any(
         hasattr(type(getattr(cls, f.name, None)), "__set__") for f in fields)
-    start = {f.name: f.default for f in fields if f.init and f.default is not MISSING}
-    made = tuple((f.name, f.default_factory) for f in fields if f.default_factory is not MISSING)
+    start = {name: defaults[name] for name in params if name in defaults}
+    made = tuple(factories.items())  # without slots, exactly the fields with a factory
     required = frozenset(p for p in params if p not in defaults and p not in factories)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -418,7 +418,7 @@ def _init(cls: type, fields: tuple[Field, ...], frozen: bool, slots: bool) -> Ca
             elif name in factories:
                 assign(self, name, factories[name]())
             elif in_init:
-                missing = [p for p in params if p not in values and p not in defaults and p not in factories]
+                missing = [p for p in params if p in required and p not in values]
                 raise TypeError(f"{where} missing required argument(s): {', '.join(map(repr, missing))}")
         if post_init:
             self.__post_init__()
