@@ -6,13 +6,16 @@ the key: it accepts only the exact built-in types (anything else, a dict
 subclass say, raises ValueError and the function simply runs) and two values
 with the same encoding are the same data, types and key order included.
 Version 2 writes equal values as equal bytes, however they share objects.
+
+:class:`LazyTable` is the same idea for a table: each entry is built the first
+time it is read, so a run pays only for the entries it uses.
 """
 
 from __future__ import annotations
 
 import functools
 import marshal
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar, cast
 
 Result = TypeVar("Result")
@@ -56,3 +59,52 @@ def by_data(limit: int, context: Callable[[], Any] | None = None, *,
         return memoised
 
     return decorate
+
+
+class LazyTable(dict):  # type: ignore[type-arg]
+    """A table whose keys are known up front and whose entries are built when first read.
+
+    Reads answer exactly as the fully built table would: a key outside ``keys``
+    is missing, any other is built once by ``build(key)`` and kept (so an entry
+    must not depend on when it is built); iterating, ``len`` and the views
+    build every entry first, in the order of ``keys``.
+    """
+
+    def __init__(self, keys: Iterable[Any], build: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self._order = tuple(keys)
+        self._keys = frozenset(self._order)
+        self._build = build
+
+    def __missing__(self, key: Any) -> Any:
+        if key not in self._keys:
+            raise KeyError(key)
+        value = self[key] = self._build(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def _full(self) -> dict[Any, Any]:
+        return {key: self[key] for key in self._order}
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def keys(self) -> Any:
+        return self._full().keys()
+
+    def values(self) -> Any:
+        return self._full().values()
+
+    def items(self) -> Any:
+        return self._full().items()

@@ -43,22 +43,23 @@ class ProtoTypes:
         self.enum_names: dict[str, dict[int, str]] = {
             k: {num: name for name, num in v.items()} for k, v in self.enums.items()
         }
-        self.messages: dict[str, tuple[ProtoField, ...]] = {
-            k: tuple(ProtoField(f[0], f[1], f[2], f[3] if len(f) > 3 else None) for f in v)
-            for k, v in raw["messages"].items()
-        }
-        self.by_go: dict[str, dict[str, ProtoField]] = {
-            k: {f.go_name: f for f in v} for k, v in self.messages.items()
-        }
+        # A run with the embedded templates reads a handful of messages (ProxyConfig and
+        # what it nests): each is indexed when first read.
+        raw_messages: Mapping[str, Any] = raw["messages"]
+        self.messages: Mapping[str, tuple[ProtoField, ...]] = memo.LazyTable(raw_messages, lambda k: tuple(
+            ProtoField(f[0], f[1], f[2], f[3] if len(f) > 3 else None) for f in raw_messages[k]))
+        self.by_go: Mapping[str, dict[str, ProtoField]] = memo.LazyTable(
+            raw_messages, lambda k: {f.go_name: f for f in self.messages[k]})
         #: Per message, the Go name of each oneof and its member fields.
-        self.oneofs: dict[str, dict[str, tuple[ProtoField, ...]]] = {}
-        for k, v in self.messages.items():
-            groups: dict[str, list[ProtoField]] = {}
-            for f in v:
-                if f.oneof is not None:
-                    groups.setdefault(go_camel(f.oneof), []).append(f)
-            self.oneofs[k] = {g: tuple(fs) for g, fs in groups.items()}
+        self.oneofs: Mapping[str, dict[str, tuple[ProtoField, ...]]] = memo.LazyTable(raw_messages, self._oneofs)
         self.default_proxy_config: dict[str, Any] = dict(raw["defaultProxyConfig"])
+
+    def _oneofs(self, message: str) -> dict[str, tuple[ProtoField, ...]]:
+        groups: dict[str, list[ProtoField]] = {}
+        for f in self.messages[message]:
+            if f.oneof is not None:
+                groups.setdefault(go_camel(f.oneof), []).append(f)
+        return {g: tuple(fs) for g, fs in groups.items()}
 
     def go_type_name(self, full_name: str) -> str:
         """``istio.mesh.v1alpha1.MeshConfig.CA`` -> ``v1alpha1.MeshConfig_CA``."""

@@ -141,3 +141,28 @@ def test_effective_proxy_config_is_the_callers_own() -> None:
     again = effective_proxy_config(mesh, annotations)
     assert again["proxyMetadata"] == {"A": "1", "B": "2"}
     assert mesh["defaultConfig"]["proxyMetadata"] == {"A": "1"}
+
+
+def test_a_lazy_table_builds_each_entry_once_when_first_read() -> None:
+    built: list[str] = []
+
+    def build(key: str) -> str:
+        built.append(key)
+        return key.upper()
+
+    table = memo.LazyTable(("a", "b", "c"), build)
+    assert "b" in table and "z" not in table and built == []
+    assert table["b"] == "B" and table.get("b") == "B" and built == ["b"]
+    assert table.get("z") is None and table.get("z", "-") == "-"
+    with pytest.raises(KeyError):
+        table["z"]
+    assert built == ["b"]
+
+
+def test_a_lazy_table_iterates_as_the_whole_table() -> None:
+    table = memo.LazyTable((3, 1, 2), lambda key: key * 10)
+    assert table[1] == 10
+    assert (list(table), len(table)) == ([3, 1, 2], 3)
+    assert list(table.items()) == [(3, 30), (1, 10), (2, 20)]
+    assert (list(table.keys()), list(table.values())) == ([3, 1, 2], [30, 10, 20])
+    assert sorted(table) == [1, 2, 3]
