@@ -16,10 +16,11 @@ each release's tags.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pyinject.errors import UsageError
+from pyinject.golang.memo import LazyTable
 from pyinject.records import dataclass, field, replace
 
 #: The release whose defaults pyinject embeds (templates/, values, mesh).
@@ -203,58 +204,61 @@ _KINDS_1_2 = _CORE_KINDS | {
     ("batch/v2alpha1", "CronJob"), ("apps.openshift.io/v1", "DeploymentConfig"),
 }
 
-_LEGACY_APPEND = Release(
-    version=(1, 7), legacy_format=True, apply="append", functions=_FUNCS_1_5, sprig=False,
-    honour_inject_annotation=False, proxy_metadata_merge=False, replace_dns_config=True,
-    pod_redirect_annotations=True, pod_redirect_extra=(
-        "prometheus.istio.io/merge-metrics", "proxy.istio.io/config", "k8s.v1.cni.cncf.io/networks"),
-    canonical_labels=False, fs_group="sds", empty_app_probers=True,
-    prometheus_merge="annotations", clean_proxy_config=True, mesh_defaults="1.7",
-    k8s_minor=18, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS, tcp_probes="never",
-    registered_kinds=_KINDS_1_2,
-)
+def _legacy_append() -> Release:
+    """1.7's row, which the older legacy rows start from."""
+    return Release(
+        version=(1, 7), legacy_format=True, apply="append", functions=_FUNCS_1_5, sprig=False,
+        honour_inject_annotation=False, proxy_metadata_merge=False, replace_dns_config=True,
+        pod_redirect_annotations=True, pod_redirect_extra=(
+            "prometheus.istio.io/merge-metrics", "proxy.istio.io/config", "k8s.v1.cni.cncf.io/networks"),
+        canonical_labels=False, fs_group="sds", empty_app_probers=True,
+        prometheus_merge="annotations", clean_proxy_config=True, mesh_defaults="1.7",
+        k8s_minor=18, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS, tcp_probes="never",
+        registered_kinds=_KINDS_1_2,
+    )
 
-#: Minor release -> behaviour.  Rows list only what differs from the row they start from.
-RELEASES: dict[tuple[int, int], Release] = {
-    (1, 0): replace(
-        _LEGACY_APPEND, version=(1, 0), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_0,
+
+#: Each legacy row (1.0-1.8), built when asked for.  Rows list only what differs from the row they start from.
+_LEGACY_ROWS: dict[tuple[int, int], Callable[[], Release]] = {
+    (1, 0): lambda: replace(
+        _legacy_append(), version=(1, 0), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_0,
         data_fields=("ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
         replace_dns_config=False, image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False,
         tls_mode_label=False, fs_group="", rewrite_probes=False, probe_status_port="args", startup_probes=False,
         concurrency_from_cpu=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
         mesh_defaults="1.0", k8s_minor=11, yaml_fold=True, delims=("[[", "]]"), registered_kinds=_KINDS_1_0),
-    (1, 1): replace(
-        _LEGACY_APPEND, version=(1, 1), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_1,
+    (1, 1): lambda: replace(
+        _legacy_append(), version=(1, 1), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_1,
         data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig"), skip_injected=False,
         image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
         fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
         hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=13, yaml_fold=True,
         app_prober_format="http_get", delims=("[[", "]]"), registered_kinds=_KINDS_1_0),
-    (1, 2): replace(
-        _LEGACY_APPEND, version=(1, 2), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_2,
+    (1, 2): lambda: replace(
+        _legacy_append(), version=(1, 2), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_2,
         data_fields=("DeploymentMeta", "ObjectMeta", "Spec", "ProxyConfig", "MeshConfig", "Values"),
         image_pull_secrets=False, pod_redirect_annotations=False, revision_label=False, tls_mode_label=False,
         fs_group="sds-token", probe_status_port="args", startup_probes=False, prometheus_merge="",
         hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True,
         app_prober_format="http_get"),
-    (1, 3): replace(
-        _LEGACY_APPEND, version=(1, 3), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_3,
+    (1, 3): lambda: replace(
+        _legacy_append(), version=(1, 3), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_3,
         image_pull_secrets=False, revision_label=False, tls_mode_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="",
         hold_application=False, clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=14, yaml_fold=True,
         app_prober_format="http_get"),
-    (1, 4): replace(
-        _LEGACY_APPEND, version=(1, 4), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_4,
+    (1, 4): lambda: replace(
+        _legacy_append(), version=(1, 4), proxy_config_annotation=False, pod_redirect_extra=(), functions=_FUNCS_1_4,
         image_pull_secrets=False, revision_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False,
         clean_proxy_config=False, mesh_defaults="1.5", k8s_minor=16, yaml_fold=True, app_prober_format="http_get"),
-    (1, 5): replace(
-        _LEGACY_APPEND, version=(1, 5), proxy_config_annotation=False, pod_redirect_extra=(), image_pull_secrets=False,
+    (1, 5): lambda: replace(
+        _legacy_append(), version=(1, 5), proxy_config_annotation=False, pod_redirect_extra=(), image_pull_secrets=False,
         revision_label=False, probe_status_port="args", startup_probes=False, prometheus_merge="", hold_application=False, clean_proxy_config=False,
         mesh_defaults="1.5", k8s_minor=17, yaml_fold=True),
-    (1, 6): replace(
-        _LEGACY_APPEND, version=(1, 6), startup_probes=False, prometheus_merge="", hold_application=False,
+    (1, 6): lambda: replace(
+        _legacy_append(), version=(1, 6), startup_probes=False, prometheus_merge="", hold_application=False,
         mesh_defaults="1.6", k8s_minor=18, yaml_fold=True),
-    (1, 7): _LEGACY_APPEND,
-    (1, 8): Release(
+    (1, 7): _legacy_append,
+    (1, 8): lambda: Release(
         version=(1, 8), legacy_format=True, apply="patch", proxy_metadata_merge=False, mesh_defaults="1.8",
         k8s_minor=19, yaml_fold=False, inject_switch=_SWITCH_YAML_WORDS, tcp_probes="never",
         registered_kinds=_KINDS_1_2),
@@ -307,21 +311,33 @@ def _since(table: Mapping[int, Any], minor: int) -> Any:
     return table[max(k for k in table if k <= minor)]
 
 
-for _minor, _k8s in _K8S_MINOR.items():
-    RELEASES[(1, _minor)] = Release(
-        version=(1, _minor), k8s_minor=_k8s, yaml_fold=_minor != 9, data_fields=_since(_DATA_FIELDS, _minor),
-        functions=_since(_MODERN_FUNCS, _minor),
-        estimated_concurrency=11 <= _minor <= 17,
-        proxy_config_defaults=_since(_PROXY_DEFAULTS, _minor),
-        template_env=(("ENABLE_LEGACY_FSGROUP_INJECTION",) if _minor <= 18 else ("ENABLE_NATIVE_SIDECARS",))
-        + (("PILOT_ENABLE_INBOUND_PASSTHROUGH",) if 10 <= _minor <= 21 else ()) if _minor <= 26 else (),
-        multus_qualified_networks=_minor >= 23, status_revision=_minor >= 11,
-        tcp_probes="never" if _minor <= 11 else "switch" if _minor <= 18 else "always",
-        grpc_probes=_minor >= 13, lifecycle_hooks=_minor >= 25,
-        registered_kinds=_KINDS_1_2 if _minor <= 10 else frozenset(),
-        inject_switch=_SWITCH_YAML_WORDS if _minor < 12 else _SWITCH_LABEL if _minor < 27 else _SWITCH_TODAY,
+def _modern_row(minor: int) -> Release:
+    """The row of a release of the 1.9+ format, from the tables above."""
+    return Release(
+        version=(1, minor), k8s_minor=_K8S_MINOR[minor], yaml_fold=minor != 9,
+        data_fields=_since(_DATA_FIELDS, minor), functions=_since(_MODERN_FUNCS, minor),
+        estimated_concurrency=11 <= minor <= 17,
+        proxy_config_defaults=_since(_PROXY_DEFAULTS, minor),
+        template_env=(("ENABLE_LEGACY_FSGROUP_INJECTION",) if minor <= 18 else ("ENABLE_NATIVE_SIDECARS",))
+        + (("PILOT_ENABLE_INBOUND_PASSTHROUGH",) if 10 <= minor <= 21 else ()) if minor <= 26 else (),
+        multus_qualified_networks=minor >= 23, status_revision=minor >= 11,
+        tcp_probes="never" if minor <= 11 else "switch" if minor <= 18 else "always",
+        grpc_probes=minor >= 13, lifecycle_hooks=minor >= 25,
+        registered_kinds=_KINDS_1_2 if minor <= 10 else frozenset(),
+        inject_switch=_SWITCH_YAML_WORDS if minor < 12 else _SWITCH_LABEL if minor < 27 else _SWITCH_TODAY,
     )
-del _minor, _k8s
+
+
+def _row(version: tuple[int, int]) -> Release:
+    legacy = _LEGACY_ROWS.get(version)
+    return legacy() if legacy is not None else _modern_row(version[1])
+
+
+#: Every supported release, oldest first.
+VERSIONS: tuple[tuple[int, int], ...] = (*_LEGACY_ROWS, *((1, minor) for minor in _K8S_MINOR))
+#: Minor release -> behaviour.  A run reads one or two rows, so each is built when first read
+#: (iterate over VERSIONS for them all).
+RELEASES: dict[tuple[int, int], Release] = LazyTable(VERSIONS, _row)
 
 _VERSION = r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$"  # compiled on first use (re's cache)
 
