@@ -357,11 +357,16 @@ def _init(cls: type, fields: tuple[Field, ...], frozen: bool, slots: bool) -> Ca
     # factories) for the rest, need none of the checks below: ``tails[n]`` is what follows n
     # positional values, each field's (name, default, factory or None).
     every_field_by_position = all(in_init for _, in_init in order)
-    tails: list[tuple[tuple[str, Any, Any], ...] | None] = [
-        tuple((name, defaults.get(name), factories.get(name)) for name in params[n:])
-        if every_field_by_position and all(name in defaults or name in factories for name in params[n:]) else None
-        for n in range(count + 1)
-    ]
+    # Built from the end (each tail is the next one with a field in front): linear in the
+    # fields, where building each from scratch made a class of many fields slow to define.
+    tails: list[tuple[tuple[str, Any, Any], ...] | None] = [None] * (count + 1)
+    tail: tuple[tuple[str, Any, Any], ...] | None = () if every_field_by_position else None
+    for n in range(count, -1, -1):
+        if n < count and tail is not None:
+            name = params[n]
+            tail = ((name, defaults.get(name), factories.get(name)), *tail) \
+                if name in defaults or name in factories else None
+        tails[n] = tail
 
     # Where assigning a field only stores it in the instance's __dict__, the fields are stored
     # there in one call: for instances of the class itself (a subclass may turn a field into a
