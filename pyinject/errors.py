@@ -6,7 +6,10 @@ import enum
 import json
 import math
 from collections.abc import Iterable
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.records import dataclass, replace
 

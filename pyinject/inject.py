@@ -12,7 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+else:  # typing is for mypy alone (start-up): at run time the seam is a plain class
+    Protocol = object
 
 from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
 from pyinject.istio.releases import RELEASES, NEWEST, InjectSwitch, Release

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import enum
-from typing import IO, TYPE_CHECKING, Any, Callable, Mapping, Protocol
+from collections.abc import Callable
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import IO, Any, Mapping, Protocol
+
     from pyinject.manifests.read import RawDocument
     from pyinject.manifests.workloads import Workload
+else:  # typing is for mypy alone (start-up): at run time JSON names a stand-in, the seams are plain classes
+    Any = Protocol = object
 
 from pyinject.records import dataclass, field
 from pyinject.sandbox.limits import RenderLimits

@@ -12,7 +12,10 @@ stdout or ``-o`` (:func:`run`) and the one-output-per-file form that
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, IO
 
 from pyinject.errors import PyinjectError
 from pyinject.manifests.load import copy_plain, load_plain

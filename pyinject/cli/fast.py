@@ -16,7 +16,10 @@ import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.cli.flags import split_joined_args
 

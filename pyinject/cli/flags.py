@@ -5,7 +5,9 @@ Click-free (click is loaded only to raise its usage error), so ``cli/fast.py`` c
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.model import Options
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import IO, Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, IO
 
 from pyinject.cli.flags import inject_options
 from pyinject.cli.guard import echo_err, errors_to_exit_codes, one_line

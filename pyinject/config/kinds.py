@@ -13,7 +13,10 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.config.layers import JSON, parse_yaml
 from pyinject.errors import ConfigError

@@ -7,7 +7,12 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+else:  # typing is for mypy alone (start-up); at run time the aliases below name a stand-in
+    Any = object
 
 import yaml
 

@@ -24,7 +24,10 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.config.layers import JSON, format_path, parse_yaml
 from pyinject.errors import ConfigError

@@ -8,7 +8,10 @@ float64 digits with Go's exponent rule, maps in sorted key order, the
 from __future__ import annotations
 
 import math
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.golang.strconv import (
     MAX_RUNE,

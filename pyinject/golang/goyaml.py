@@ -13,7 +13,10 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.golang import memo
 from pyinject.golang.encoding_json import go_json

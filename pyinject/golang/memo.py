@@ -16,9 +16,12 @@ from __future__ import annotations
 import functools
 import marshal
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar, cast
 
-Result = TypeVar("Result")
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is for mypy alone (start-up)
+    from typing import Any, TypeVar
+
+    Result = TypeVar("Result")
 
 
 def by_data(limit: int, context: Callable[[], Any] | None = None, *,
@@ -45,10 +48,12 @@ def by_data(limit: int, context: Callable[[], Any] | None = None, *,
                 return func(*args)
             known = table.get(key)
             if known is not None:
-                return cast(Result, marshal.loads(known) if fresh else known)
+                hit: Result = marshal.loads(known) if fresh else known
+                return hit
             result = func(*args)
             try:
-                kept = marshal.dumps(cast(Any, result), 2) if fresh else result
+                plain: Any = result
+                kept = marshal.dumps(plain, 2) if fresh else result
             except ValueError:
                 return result
             if len(table) >= limit:

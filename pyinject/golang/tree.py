@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: A path into the data: string keys step into maps, int indexes into lists.
 TreePath = tuple[str | int, ...]

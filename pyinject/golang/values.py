@@ -25,7 +25,11 @@ from __future__ import annotations
 
 import math
 from types import MappingProxyType
-from typing import Annotated, Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Annotated, Any
 
 
 class GoInt(int):
@@ -78,10 +82,20 @@ class _ReflectMarker:
 
 REFLECT_MARKER = _ReflectMarker()
 
-#: Parameter annotation for Go's ``reflect.Value``: the raw argument, MISSING included.
-#: Go's own builtins (``index``, ``len``, ``eq`` ...) take reflect.Value so they
-#: can tell a missing value from nil; ordinary functions never need this.
-Reflect = Annotated[Any, REFLECT_MARKER]
+if TYPE_CHECKING:
+    #: Parameter annotation for Go's ``reflect.Value``: the raw argument, MISSING included.
+    #: Go's own builtins (``index``, ``len``, ``eq`` ...) take reflect.Value so they
+    #: can tell a missing value from nil; ordinary functions never need this.
+    Reflect = Annotated[Any, REFLECT_MARKER]
+else:
+    def __getattr__(name: str) -> object:
+        """``Reflect``, made when the Go engine first imports it: typing is for mypy alone at start-up."""
+        if name != "Reflect":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from typing import Annotated, Any
+
+        made = globals()["Reflect"] = Annotated[Any, REFLECT_MARKER]
+        return made
 
 
 class TypedList(list):  # type: ignore[type-arg]

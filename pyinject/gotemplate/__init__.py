@@ -25,7 +25,9 @@ Not supported: other missingkey options, channels and range over functions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping
 
 if TYPE_CHECKING:
     from pyinject.gotemplate import parser

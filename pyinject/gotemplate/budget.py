@@ -9,7 +9,11 @@ only this shape.
 
 from __future__ import annotations
 
-from typing import Protocol
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+else:  # typing is for mypy alone (start-up): at run time these shapes are plain classes
+    Protocol = object
 
 #: Steps between two calls of :meth:`Budget.check`.
 CHECK_EVERY = 4096

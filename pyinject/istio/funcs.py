@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Callable, Iterable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable
 
 from pyinject.golang import goyaml
 from pyinject.golang.durations import duration_string

@@ -29,7 +29,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.istio.releases import NEWEST, RELEASES, InjectSwitch
 from pyinject.model import InjectionConfig

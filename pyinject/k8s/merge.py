@@ -28,7 +28,10 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence, Sequence
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.errors import MergeError
 from pyinject.k8s.schema import POD, Shape, child_shape, definition

@@ -12,7 +12,12 @@ import functools
 import json
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+else:  # typing is for mypy alone (start-up); at run time the aliases below name a stand-in
+    Any = object
 
 #: The kind Istio patches against (``corev1.Pod{}``).
 POD = "io.k8s.api.core.v1.Pod"

@@ -14,7 +14,12 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+else:  # typing is for mypy alone (start-up); at run time the aliases below name a stand-in
+    Any = object
 
 from pyinject.errors import describe_value, preview_value
 from pyinject.k8s.schema import Shape, definition

@@ -10,7 +10,10 @@ output style needs live in :mod:`pyinject.manifests.istioctl_style`.
 from __future__ import annotations
 
 import functools
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 #: Struct fields by the Kubernetes minor version that added them.

@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.golang.encoding_json import JSONStruct
 from pyinject.k8s import gojson

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import IO, cast
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 from pyinject.model import Options
 
@@ -69,7 +72,7 @@ def resource_list_input(options: Options, stdin: IO[str]) -> tuple[str | None, I
         except UnicodeDecodeError as err:
             raise not_utf8(err, "<stdin>") from err
         # The pipeline only iterates its stdin line by line, which Replay does.
-        return None, cast(IO[str], replay)
+        return None, replay  # type: ignore[return-value]  # Replay reads as IO[str] does
     if not os.path.isfile(path):
         return None, stdin
     try:

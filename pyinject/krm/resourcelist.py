@@ -12,7 +12,10 @@ record where each item came from in ``config.kubernetes.io/*`` and
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.errors import InputError
 from pyinject.records import dataclass

@@ -14,7 +14,10 @@ import base64
 import marshal
 import math
 import re
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.errors import InputError
 from pyinject.golang.yaml11 import needs_quotes

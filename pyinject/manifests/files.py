@@ -33,7 +33,10 @@ import os
 import re
 import stat
 from types import TracebackType
-from typing import IO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 from pyinject.errors import Location, OutputError
 from pyinject.model import RunResult

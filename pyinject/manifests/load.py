@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 import yaml
 

@@ -8,7 +8,9 @@ know about each node: kind, flow or block style, scalar style, anchor.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from yaml import YAMLError
 from yaml.events import (

@@ -8,7 +8,10 @@ place, :func:`output_mode`; the pipeline hands each document to the mode's
 from __future__ import annotations
 
 import io
-from typing import IO, Any, cast
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 from pyinject.errors import OutputError, UsageError
 from pyinject.manifests.read import RawDocument
@@ -143,6 +146,7 @@ class _Spool:
 
     def _rollover(self) -> None:
         import tempfile
+        from typing import cast
 
         memory = self._file
         self._file = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")
@@ -173,7 +177,7 @@ class _Spool:
 
 def spooled_output(max_size: int) -> IO[str]:
     """A text file for a run's output: in memory up to ``max_size``, beyond that in a temporary file."""
-    return cast(IO[str], _Spool(max_size))
+    return _Spool(max_size)  # type: ignore[return-value]  # a _Spool reads and writes as IO[str] does
 
 
 class StreamWriter:

@@ -13,7 +13,10 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from typing import IO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 from pyinject.errors import InputError, Location
 from pyinject.records import dataclass

@@ -29,7 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import islice
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.golang.values import data_equal
 from pyinject.manifests import emit as yamlemit

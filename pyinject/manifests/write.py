@@ -18,7 +18,10 @@ import io
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.errors import InputError, PyinjectError
 from pyinject.manifests.read import RawDocument

@@ -50,7 +50,10 @@ error.
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.k8s import gojson, typed_patch
 from pyinject.manifests.load import copy_plain, load_piece, plain_scalar

@@ -32,8 +32,14 @@ import copy
 import operator
 import re
 import types
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Mapping, Sequence
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator, Mapping, Sequence
+else:  # typing is for mypy alone (start-up); at run time the aliases below name a stand-in
+    Any = object
 
 #: What a hole may stand for: ASCII letters, digits, ``.``, ``_`` and ``-``, starting
 #: and ending with a letter or digit, at most 63 characters (a Kubernetes label value).

@@ -7,7 +7,9 @@ a test fails while this file is stale, and a run whose templates do not match
 
 from __future__ import annotations
 
-from typing import Any, Callable
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 from pyinject.render.jinja_runtime import (
     BUILTIN_FILTERS,

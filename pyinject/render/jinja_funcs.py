@@ -11,7 +11,9 @@ it mirrors.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 from pyinject.golang.fmt import format_value
 from pyinject.golang.strconv import quote

@@ -13,7 +13,10 @@ Importing it never imports Jinja2.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Callable, NoReturn
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, NoReturn
 
 from pyinject.golang import protojson
 from pyinject.golang.strconv import quote

@@ -7,7 +7,10 @@ users' Jinja templates render on these; Go's zero values fill unset fields.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.golang.values import Int32, Int64, go_values
 from pyinject.model import TemplateContext

@@ -33,7 +33,12 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from typing import Any, Callable, Mapping, Protocol, Sequence, cast
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping, Protocol, Sequence
+else:  # typing is for mypy alone (start-up): at run time Decoded names a stand-in, the seam is a plain class
+    Any = Protocol = object
 
 from pyinject import records
 from pyinject.golang.yaml11 import needs_quotes
@@ -165,7 +170,8 @@ class PodReuse:
             if fragment is not _FAILED:
                 cache.entries.move_to_end(key)
                 cache.stats.hits += 1
-                return cast(Decoded, fragment)
+                hit: Decoded = fragment
+                return hit
         if key not in cache.seen:
             # Most keys occur once: only a key seen before is worth an abstract render.
             cache.seen[key] = None
@@ -185,7 +191,10 @@ class PodReuse:
             cache.entries.popitem(last=False)
         cache.stats.stored += 1
         fragment = instantiate(entry, abstraction.leaves) if self.fits(entry, abstraction.leaves) else _FAILED
-        return ordinary() if fragment is _FAILED else cast(Decoded, fragment)
+        if fragment is _FAILED:
+            return ordinary()
+        made: Decoded = fragment
+        return made
 
     def _abstract_entry(self, name: str, abstraction: Abstraction) -> Entry | None:
         renderer = self.cache.renderer

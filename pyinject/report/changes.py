@@ -9,7 +9,10 @@ metadata as a whole.  ``+`` marks what was added, ``-`` removed, ``~`` changed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Pod spec lists whose items are identified by ``name``.
 NAMED_LISTS = (

@@ -16,7 +16,10 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 from pyinject.model import Action
 

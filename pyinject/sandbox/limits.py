@@ -16,7 +16,10 @@ import re
 import signal
 import time
 from types import FrameType
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.errors import TemplateExecError
 from pyinject.gotemplate.budget import CHECK_EVERY  # the Go engine counts in these strides too

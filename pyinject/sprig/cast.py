@@ -3,7 +3,12 @@
 import codecs
 import math
 import re
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+else:  # typing is for mypy alone (start-up); the Go engine reads object as it reads Any
+    Any = object
 
 from pyinject.golang.fmt import format_value
 from pyinject.golang.strconv import underscore_ok

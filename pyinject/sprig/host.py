@@ -6,8 +6,14 @@ environment variables: kube-inject hands templates one that shows only the
 variables named with ``--template-env``; DNS is never consulted.
 """
 
-from typing import Any, Callable, Iterable, Iterator, Mapping
 import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+else:  # typing is for mypy alone (start-up); the Go engine reads object as it reads Any
+    Any = object
 
 from pyinject.golang.values import GoFuncError
 

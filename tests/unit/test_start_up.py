@@ -2,22 +2,26 @@
 
 Start-up is most of such a run, so what it has no use for is not imported at all
 and the tables it reads a row or two of are built row by row
-(:class:`pyinject.golang.memo.LazyTable`).  A later import at a module's top
-level, or a table built whole again, shows up here.
+(:class:`pyinject.golang.memo.LazyTable`).  ``typing`` is for mypy alone in the
+modules such a run loads: they import it under ``if TYPE_CHECKING:`` (a module
+constant, ``False`` at run time).  A later import at a module's top level, or a
+table built whole again, shows up here.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import REPO
 
 #: Modules the run has no use for: other engines and commands, and the standard
-#: modules they (or ``dataclasses``, ``inspect``, ``hashlib``) would bring.
+#: modules they (or ``typing``, ``dataclasses``, ``inspect``, ``hashlib``) would bring.
 NOT_LOADED = (
-    "click", "jinja2", "jsonschema", "pyinject.cli.commands", "pyinject.render.jinja_env",
+    "typing", "click", "jinja2", "jsonschema", "pyinject.cli.commands", "pyinject.render.jinja_env",
     "pyinject.gotemplate.parser", "pyinject.gotemplate.compiler", "pyinject.render.go", "pyinject.render.go_data",
     "pyinject.istio.gofuncs", "pyinject.sprig.table", "pyinject.render.reuse", "pyinject.istio.legacy.injector",
     "pyinject.uninject", "dataclasses", "inspect", "hashlib", "tempfile", "subprocess", "shutil", "pathlib",
@@ -44,9 +48,9 @@ print(json.dumps({'loaded': sorted(run - set(bare)),
 """
 
 
-def _run(manifest: str) -> dict[str, object]:
+def _run(manifest: str | Path, env: dict[str, str] | None = None) -> dict[str, object]:
     done = subprocess.run([sys.executable, "-c", _RUN, str(REPO / manifest)], capture_output=True, text=True,
-                          cwd=REPO, timeout=300)
+                          cwd=REPO, timeout=300, env={**os.environ, **(env or {})})
     assert "kind: Deployment" in done.stdout, done.stderr
     got: dict[str, object] = json.loads(done.stderr.strip().splitlines()[-1])
     return got
@@ -67,3 +71,26 @@ def test_a_default_run_builds_only_the_rows_it_reads() -> None:
     assert got["releases"] == [[1, 30]]
     # ProxyConfig and the few messages it nests, not the whole type table.
     assert isinstance(got["messages"], int) and 0 < got["messages"] <= 8
+
+
+_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers: [{{name: {name}, image: "registry.example/{name}:1"}}]
+"""
+
+
+def test_reusing_renders_loads_no_typing_either(tmp_path: Path) -> None:
+    manifest = tmp_path / "apps.yaml"
+    manifest.write_text("---\n".join(_DEPLOYMENT.format(name=f"app-{n}") for n in range(4)), encoding="utf-8")
+    # "1": reuse from the first pod on, so the reuse machinery runs on four pods.
+    loaded = _run(manifest, {"PYINJECT_RENDER_REUSE": "1"})["loaded"]
+    assert isinstance(loaded, list)
+    assert "pyinject.render.reuse" in loaded
+    assert "typing" not in loaded

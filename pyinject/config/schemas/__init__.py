@@ -14,7 +14,10 @@ import json
 import os
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.config.schemas.validator import iter_errors, supported
 from pyinject.errors import describe_value

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Top-level keys of a SidecarInjectionSpec (any of them marks the legacy format).
 SPEC_KEYS = ("initContainers", "containers", "volumes", "imagePullSecrets", "dnsConfig", "podRedirectAnnot",

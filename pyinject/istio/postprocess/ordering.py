@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableSequence
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.model import JSON
 from pyinject.istio.postprocess.pod import (

@@ -12,7 +12,10 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from pyinject.errors import ConfigError
 from pyinject.k8s.merge import merge_overlay

@@ -7,7 +7,12 @@ that already exist, so a user's manifest keeps its shape; new keys go last.
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping, MutableSequence
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+else:  # typing is for mypy alone (start-up); at run time the aliases below name a stand-in
+    Any = object
 
 from pyinject.model import JSON
 from pyinject.golang.strconv import parse_bool
