@@ -19,7 +19,6 @@ import yaml
 from pyinject.errors import ConfigError, Location
 from pyinject.golang.tree import PathError
 from pyinject.golang.tree import set_path as tree_set_path
-from pyinject.config.schemas import types_at
 from pyinject.records import dataclass, field
 
 JSON = Any
@@ -395,6 +394,8 @@ def _as_schema_string(flag: SetFlag, section: str, path: Path) -> JSON:
     value = flag.value
     if value is None or isinstance(value, str) or section not in _SCHEMA_FOR:
         return value
+    from pyinject.config.schemas import types_at
+
     allowed = types_at(_SCHEMA_FOR[section], path)
     if "string" in allowed and not allowed & {"integer", "number", "boolean"}:
         return flag.text.partition("=")[2].replace("\\,", ",")

@@ -33,7 +33,6 @@ from pyinject.config.layers import JSON, format_path, parse_yaml
 from pyinject.errors import ConfigError
 from pyinject.golang import memo
 from pyinject.golang.durations import format_proto_duration, parse_duration
-from pyinject.config.schemas import check
 
 PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
 
@@ -221,6 +220,8 @@ def parse_proxy_config_annotation(text: str) -> dict[str, JSON]:
             return {}
         if not isinstance(parsed, dict):
             raise ConfigError(f"expected a mapping of ProxyConfig fields, got {type(parsed).__name__}")
+        from pyinject.config.schemas import check
+
         problems = check(parsed, "mesh", strict=False, definition="ProxyConfig")
         if problems:
             raise ConfigError(f"{format_path(problems[0].path)}: {problems[0].message}")

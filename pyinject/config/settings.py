@@ -43,6 +43,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from pyinject.config.schemas import Problem
+
 from pyinject.config import kinds
 from pyinject.config.inject_config import (
     load_injection_config,
@@ -69,7 +71,6 @@ from pyinject.config.mesh import (
     validate_proxy_config,
 )
 from pyinject.errors import ConfigError, Location
-from pyinject.config.schemas import Problem, check
 from pyinject.records import dataclass, field
 
 __all__ = [
@@ -146,6 +147,8 @@ def unknown_keys(data: JSON, schema_name: str, source: str, prefix: str | None =
     release lacks, so these are not errors; a misspelt key is ignored all the
     same, so the user hears about it.
     """
+    from pyinject.config.schemas import check
+
     head = prefix or schema_name
     return [
         f"{source}: {head}.{format_path(problem.path)}: {problem.message}; ignored"
@@ -207,8 +210,10 @@ def _layer_values(values_file: str | None, layers: Overlay, notes: list[str] | N
         base_source = "embedded templates/values.yaml"
     chart = layers.chart_values()
     if values_file is None and not chart:
-        # The embedded values are known to be good; skip loading jsonschema (start-up time).
+        # The embedded values are known to be good; skip loading the schemas (start-up time).
         return dict(base)
+    from pyinject.config.schemas import check
+
     _report(check(chart, "values", strict=True), lambda path: layers.origin("values", path), "values",
             base_source, unknown_only=True)
     values: dict[str, JSON] = overlay(base, injector_view(chart))
@@ -310,6 +315,8 @@ def _layer_mesh(mesh_file: str | None, layers: Overlay, values: Mapping[str, JSO
         source = "embedded templates/mesh-defaults.yaml"
     top = layers.mesh_config()
     if mesh_file is not None or top:
+        from pyinject.config.schemas import check
+
         mesh_origin = lambda path: layers.origin("meshConfig", path)  # noqa: E731
         _report(check(top, "mesh", strict=True), mesh_origin, "meshConfig", source, unknown_only=True)
         doc = overlay(doc, top)

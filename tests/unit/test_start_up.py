@@ -21,7 +21,8 @@ from tests.conftest import REPO
 #: Modules the run has no use for: other engines and commands, and the standard
 #: modules they (or ``typing``, ``dataclasses``, ``inspect``, ``hashlib``) would bring.
 NOT_LOADED = (
-    "typing", "click", "jinja2", "jsonschema", "pyinject.cli.commands", "pyinject.render.jinja_env",
+    "typing", "pyinject.config.schemas", "click", "jinja2", "jsonschema", "pyinject.cli.commands",
+    "pyinject.render.jinja_env",
     "pyinject.gotemplate.parser", "pyinject.gotemplate.compiler", "pyinject.render.go", "pyinject.render.go_data",
     "pyinject.istio.gofuncs", "pyinject.sprig.table", "pyinject.render.reuse", "pyinject.istio.legacy.injector",
     "pyinject.uninject", "dataclasses", "inspect", "hashlib", "tempfile", "subprocess", "shutil", "pathlib",
