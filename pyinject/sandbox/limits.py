@@ -13,13 +13,18 @@ from __future__ import annotations
 import _thread
 import contextvars
 import re
-import signal
 import time
 from types import FrameType
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import signal
     from typing import Any
+else:
+    try:  # the functions signal wraps, without the enums it builds on import (start-up)
+        import _signal as signal
+    except ImportError:  # an interpreter without the C module
+        import signal
 
 from pyinject.errors import TemplateExecError
 from pyinject.gotemplate.budget import CHECK_EVERY  # the Go engine counts in these strides too

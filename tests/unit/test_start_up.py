@@ -19,9 +19,9 @@ from pathlib import Path
 from tests.conftest import REPO
 
 #: Modules the run has no use for: other engines and commands, and the standard
-#: modules they (or ``typing``, ``dataclasses``, ``inspect``, ``hashlib``) would bring.
+#: modules they (or ``typing``, ``signal``'s enums, ``dataclasses``, ``inspect``, ``hashlib``) would bring.
 NOT_LOADED = (
-    "typing", "pyinject.config.schemas", "click", "jinja2", "jsonschema", "pyinject.cli.commands",
+    "typing", "signal", "pyinject.config.schemas", "click", "jinja2", "jsonschema", "pyinject.cli.commands",
     "pyinject.render.jinja_env",
     "pyinject.gotemplate.parser", "pyinject.gotemplate.compiler", "pyinject.render.go", "pyinject.render.go_data",
     "pyinject.istio.gofuncs", "pyinject.sprig.table", "pyinject.render.reuse", "pyinject.istio.legacy.injector",
