@@ -22,7 +22,7 @@ from pyinject.golang.encoding_json import go_json, go_json_float, go_json_string
 class ProtoField:
     """One field of an Istio protobuf message, as the type table describes it."""
 
-    __slots__ = ("name", "number", "type", "oneof", "json_name", "go_name", "repeated", "map", "elem")
+    __slots__ = ("name", "number", "type", "oneof", "json_name", "_go_name", "repeated", "map", "elem")
 
     def __init__(self, name: str, number: int, type_: str, oneof: str | None) -> None:
         self.name = name
@@ -30,11 +30,19 @@ class ProtoField:
         self.type = type_
         self.oneof = oneof
         self.json_name = json_camel(name)
-        self.go_name = go_camel(name)
+        self._go_name: str | None = None
         self.repeated = type_.startswith("repeated:")
         self.map = type_.startswith("map:")
         #: The element type for repeated/map fields, else the type itself.
         self.elem = type_.split(":", 1)[1] if (self.repeated or self.map) else type_
+
+    @property
+    def go_name(self) -> str:
+        """The Go field name, made when first read: protobuf JSON, all the embedded templates need, reads none."""
+        made = self._go_name
+        if made is None:
+            made = self._go_name = go_camel(self.name)
+        return made
 
 
 class ProtoTypes:
@@ -112,17 +120,8 @@ def go_camel(name: str) -> str:
 
 def json_camel(name: str) -> str:
     """protoc's default JSON name: underscores dropped, the next letter upper-cased."""
-    out: list[str] = []
-    upper = False
-    for c in name:
-        if c == "_":
-            upper = True
-        elif upper:
-            out.append(c.upper())
-            upper = False
-        else:
-            out.append(c)
-    return "".join(out)
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def field_value(msg: Mapping[str, Any], f: ProtoField) -> Any:

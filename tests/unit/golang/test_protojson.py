@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 
@@ -50,3 +51,30 @@ def test_reading_one_message_builds_only_that_one() -> None:
     assert "istio.mesh.v1alpha1.MeshConfig" in types.messages  # known without being built
     types.messages.get(proxy)
     assert list(dict.keys(types.messages)) == [proxy]  # type: ignore[arg-type]
+
+
+def _json_camel_by_letter(name: str) -> str:
+    out: list[str] = []
+    upper = False
+    for c in name:
+        if c == "_":
+            upper = True
+        elif upper:
+            out.append(c.upper())
+            upper = False
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def test_json_names_follow_protoc_letter_by_letter() -> None:
+    """Every name of up to five characters over underscores, cases, digits, dots and ß (upper-cased to SS)."""
+    for size in range(6):
+        for letters in itertools.product("a_B1.ß", repeat=size):
+            name = "".join(letters)
+            assert protojson.json_camel(name) == _json_camel_by_letter(name), name
+
+
+def test_a_fields_go_name_is_made_when_first_read() -> None:
+    field = protojson.ProtoField("k8s_sa_jwt_path", 1, "string", None)
+    assert (field.json_name, field.go_name, field.go_name) == ("k8sSaJwtPath", "K8SSaJwtPath", "K8SSaJwtPath")
