@@ -37,6 +37,17 @@ strategic merge copies what it stores (see :func:`pyinject.k8s.merge.merge_overl
 whoever needs to change one copies first (as
 :func:`pyinject.manifests.istioctl_style.decoded_as_release` does).
 
+The copy that merge makes of a fragment for an empty template pod is made here
+instead, as the fragment is put together (:func:`take_copy`): the new maps and
+lists of the result are built twice, once as they are and once as the merge
+copies them (no null map values, no directive keys), and each memoised piece
+is copied by the recipe kept with it (:func:`pyinject.k8s.merge.copy_recipe`,
+written when the piece comes a second time).  So the copy holds only new maps
+and lists, owned by whoever takes it, and costs no second walk of the fragment.
+A container item that differs from those before only in its ``env`` takes its
+other fields, and the recipes of their copies, from the memo, keyed by those
+fields' pieces.
+
 The cut is only trusted where YAML cannot join the pieces: every piece must
 start at the block's own indentation with a plain key (or ``- `` for a list
 item) and must decode on its own to exactly one key (or one item), with no
@@ -53,6 +64,7 @@ import re
 from typing import Any
 
 from pyinject.k8s import gojson, typed_patch
+from pyinject.k8s.merge import copy_recipe, fresh_copy, follow
 from pyinject.manifests.load import copy_plain, load_piece, plain_scalar
 
 #: Memoised pieces; cleared when full, so memory stays flat on any input.
@@ -91,6 +103,21 @@ class NotPieceable(Exception):
 
 
 _memo: dict[tuple[Any, ...], Any] = {}
+#: Recent fragments' copies (see :func:`take_copy`), by the fragment's id; each entry holds its fragment.
+_copies: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+_COPIES_LIMIT = 16
+
+
+def take_copy(fragment: dict[str, Any]) -> dict[str, Any] | None:
+    """What ``merge_overlay({}, fragment, frozen=True)`` gives, if :func:`decode_rendered` made it; None if not.
+
+    The decoding makes this copy as it goes, from new maps and lists only (see
+    :func:`pyinject.k8s.merge.copy_recipe`): none is shared with the memo, with
+    ``fragment`` or with another copy, so the caller owns it.  It is handed out
+    once: a second call for the same fragment gives None.
+    """
+    known = _copies.pop(id(fragment), None)
+    return known[1] if known is not None and known[0] is fragment else None
 
 
 def decode_rendered(text: str) -> dict[str, Any]:
@@ -112,24 +139,39 @@ def decode_rendered(text: str) -> dict[str, Any]:
     pieces = _cut(doc, _MAPPING, 0, first.start())
     last = len(pieces) - 1
     out: dict[Any, Any] = {}
+    # The copy merge_overlay({}, out, frozen=True) would make: each value's copy
+    # (see copy_recipe), in the same order, less null values; a top-level
+    # directive makes that merge take another way, so then there is none.
+    copy: dict[Any, Any] | None = {}
     for n, piece in enumerate(pieces):
         tail = n < last  # the text's last piece ends where the text does
         block = _bare_block(piece, 0, _SPEC)
         if block is not None:
             key: Any = _SPEC
-            value: Any = _spec(block, tail)
+            value, value_copy = _spec(block, tail)
         else:
-            key, value = _entry("", piece, 0, tail)
+            key, value, value_copy = _entry("", piece, 0, tail)
             if key == _SPEC:
                 raise NotPieceable("spec not written as a block")
         _put(out, key, value)
+        if copy is not None and value is not None:
+            if isinstance(key, str) and key.startswith("$"):
+                copy = None
+            else:
+                copy[key] = value_copy
+    if copy is not None:
+        if len(_copies) >= _COPIES_LIMIT:
+            _copies.clear()
+        _copies[id(out)] = (out, copy)
     return out
 
 
-def _spec(block: str, tail: bool) -> dict[str, Any]:
+def _spec(block: str, tail: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The decoded ``spec`` and its copy (see :func:`decode_rendered`)."""
     indent, pieces = _mapping(block, 0)
     last = len(pieces) - 1
     out: dict[Any, Any] = {}
+    copy: dict[Any, Any] = {}
     for n, piece in enumerate(pieces):
         piece_tail = tail or n < last
         name = _bare_name(piece, indent)
@@ -137,35 +179,47 @@ def _spec(block: str, tail: bool) -> dict[str, Any]:
             key: Any = name
             items = _items(_below(piece), indent)
             item_last = len(items) - 1
-            containers = [_container(item, at, piece_tail or i < item_last) for i, (item, at) in enumerate(items)]
-            value: Any = containers if containers else None
+            pairs = [_container(item, at, piece_tail or i < item_last) for i, (item, at) in enumerate(items)]
+            value: Any = [c for c, _ in pairs] if pairs else None
+            value_copy: Any = [c for _, c in pairs]
         else:
-            key, value = _entry("", piece, indent, piece_tail)
+            key, value, value_copy = _entry("", piece, indent, piece_tail)
             if key in _CONTAINER_LISTS:
                 raise NotPieceable("containers not written as a block list")
         _put(out, key, value)
-    return out
+        if value is not None and not (isinstance(key, str) and key.startswith("$")):
+            copy[key] = value_copy
+    return out, copy
 
 
-def _container(item: str, indent: int, tail: bool) -> dict[str, Any]:
-    """One list item (``- ...`` at ``indent``) decoded into Go's Container, as typed_patch.encode_patch gives it."""
+def _container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One list item (``- ...`` at ``indent``) decoded into Go's Container, as typed_patch.encode_patch gives it.
+
+    And its copy (see :func:`decode_rendered`).
+    """
     # Exact: the container is a function of the item's text and of whether a
     # line break followed it (the pieces cut from it are).
     memo_key = ("item", item, tail)
     known = _memo.get(memo_key)
     if known is None:
-        known = _memo[memo_key] = _build_container(item, indent, tail)
-    container, fresh = known
+        container, fresh, copy = _build_container(item, indent, tail)
+        # The recipe of its copy is written when the item comes again.
+        _memo[memo_key] = [container, fresh, None]
+    else:
+        container, fresh, recipe = known
+        if recipe is None:
+            recipe = known[2] = copy_recipe(container)
+        copy = follow(recipe)
     out = dict(container)
     # What the decoding makes anew for each container is new on a memo hit too.
     for name in fresh:
         value = out[name]
         out[name] = list(value) if type(value) is list else copy_plain(value)
-    return out
+    return out, copy
 
 
-def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The container of :func:`_container`, and the names of the values it made for this item alone."""
+def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any], tuple[str, ...], dict[str, Any]]:
+    """The container of :func:`_container`, the names of the values it made for this item alone, and its copy."""
     # The item's first key moves from behind "- " to its own indentation.
     head_end = item.find("\n")
     if head_end < 0:
@@ -178,51 +232,92 @@ def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any]
     else:
         block = item[head_end:]
     fields_indent, pieces = _mapping(block, indent)
+    env_prefix = " " * fields_indent + "env:"
+    env_at = next((n for n, piece in enumerate(pieces)
+                   if piece.startswith(env_prefix) and _bare_block(piece, fields_indent, _ENV) is not None), -1)
+    # Exact: the fields other than env are a function of the other pieces, where
+    # they sit (which tells each one's tail), the indentation and the tail.
+    others = pieces if env_at < 0 else pieces[:env_at] + pieces[env_at + 1:]
+    shape_key = ("fields", fields_indent, tail, env_at, len(pieces), *others)
+    shape = _memo.get(shape_key)
+    if shape is None:
+        shape = _memo[shape_key] = _container_shape(pieces, env_at, fields_indent, tail)
+    before, after, absent, before_recipe, after_recipe = shape
+    out = dict(before)
+    copy = follow(before_recipe)
+    fresh = absent
+    if env_at >= 0:
+        env_items = _items(_below(pieces[env_at]), fields_indent)
+        if env_items:
+            # []EnvVar is omitempty; its items are encoded one by one.
+            env_tail = tail or env_at < len(pieces) - 1
+            env_last = len(env_items) - 1
+            pairs = [_env_var(text, i, env_tail or k < env_last) for k, (text, i) in enumerate(env_items)]
+            out[_ENV] = [v for v, _ in pairs]
+            copy[_ENV] = [c for _, c in pairs]
+            fresh = (_ENV, *absent)
+    out.update(after)
+    copy.update(follow(after_recipe))
+    return out, fresh, copy
+
+
+#: Where env goes among a container's fields (Go's order).
+_ENV_RANK = _RANK[_ENV]
+
+
+def _container_shape(pieces: list[str], env_at: int, fields_indent: int, tail: bool) -> tuple[Any, ...]:
+    """A container's fields but ``env`` (the piece at ``env_at``, if any), cut in two around it.
+
+    The fields before env in Go's order, those after it (then the directives),
+    the names of the absent fields whose (mutable) defaults it holds, and the
+    recipes of the copies of both parts (see :func:`decode_rendered`).
+    """
     last = len(pieces) - 1
     fields: dict[Any, Any] = {}
     directives: dict[Any, Any] = {}
     for n, piece in enumerate(pieces):
-        piece_tail = tail or n < last
-        env_block = _bare_block(piece, fields_indent, _ENV)
-        if env_block is not None:
-            key: Any = _ENV
-            env_items = _items(env_block, fields_indent)
-            env_last = len(env_items) - 1
-            env = [_env_var(text, i, piece_tail or k < env_last) for k, (text, i) in enumerate(env_items)]
-            # []EnvVar is omitempty; its items are encoded one by one.
-            value: Any = env if env else _OMIT
-        else:
-            key, value = _entry("Container", piece, fields_indent, piece_tail)
-        if key in fields or key in directives:
+        if n == env_at:
+            continue
+        key, value, _ = _entry("Container", piece, fields_indent, tail or n < last)
+        if key in fields or key in directives or (key == _ENV and env_at >= 0):
             raise NotPieceable("a key twice")
         if isinstance(key, str) and key.startswith("$"):
             directives[key] = value
         else:
             fields[key] = value
-    fresh = [_ENV] if fields.get(_ENV, _OMIT) is not _OMIT else []
+    absent = []
     for name, default, mutable in _ABSENT:
         if name not in fields:
             fields[name] = default
             if mutable:
-                fresh.append(name)
+                absent.append(name)
     # As inject.as_decoded writes it: the struct's fields in Go order, then the directives.
     present = sorted((name for name, value in fields.items() if value is not _OMIT), key=_RANK.__getitem__)
-    out = {name: fields[name] for name in present}
-    out.update(directives)
-    return out, tuple(fresh)
+    before = {name: fields[name] for name in present if _RANK[name] < _ENV_RANK}
+    after = {name: fields[name] for name in present if _RANK[name] > _ENV_RANK}
+    after.update(directives)
+    # The copies drop what merge_overlay's copy drops: null values and the directives.
+    return before, after, tuple(absent), copy_recipe(before), copy_recipe(after)
 
 
-def _env_var(item: str, indent: int, tail: bool) -> Any:
+def _env_var(item: str, indent: int, tail: bool) -> tuple[Any, Any]:
+    """One ``env`` item decoded into Go's EnvVar, and its copy (see :func:`decode_rendered`)."""
     key = ("EnvVar", indent, item, tail)
-    known = _memo.get(key, _OMIT)
-    if known is _OMIT:
+    known = _memo.get(key)
+    if known is None:
         text = _join(item, indent, tail)
         simple = _SIMPLE_ENV.fullmatch(text)
         decoded = _decode(text) if simple is None else [_simple_env(*simple.groups())]
         if not isinstance(decoded, list) or len(decoded) != 1:
             raise NotPieceable("not one list item")
-        known = _memo[key] = typed_patch.encode_patch("EnvVar", decoded[0])
-    return known
+        value = typed_patch.encode_patch("EnvVar", decoded[0])
+        _memo[key] = [value, None]
+        return value, fresh_copy(value)
+    value, recipe = known
+    if recipe is None:
+        recipe = known[1] = copy_recipe(value)
+    make, argument = recipe  # follow(recipe), without the call: most env items come here
+    return value, argument if make is None else make(argument)
 
 
 # An env item that is only a name and a value (``- name: N`` then ``  value: V``)
@@ -250,8 +345,11 @@ def _field_value(name: Any, raw: Any) -> Any:
     return value if written else _OMIT
 
 
-def _entry(context: str, piece: str, indent: int, tail: bool) -> tuple[Any, Any]:
-    """The one key of ``piece`` (see :func:`_join`) and its value (memoised and shared: read-only)."""
+def _entry(context: str, piece: str, indent: int, tail: bool) -> tuple[Any, Any, Any]:
+    """The one key of ``piece`` (see :func:`_join`), its value (memoised and shared: read-only) and a new copy of it.
+
+    The copy is the value as merge_overlay copies it (:func:`pyinject.k8s.merge.fresh_copy`).
+    """
     # Exact: _join's text is a function of the piece, its indentation and the tail.
     memo_key = (context, indent, piece, tail)
     known = _memo.get(memo_key)
@@ -260,9 +358,14 @@ def _entry(context: str, piece: str, indent: int, tail: bool) -> tuple[Any, Any]
         if not isinstance(decoded, dict) or len(decoded) != 1:
             raise NotPieceable("not one key")
         ((key, raw),) = decoded.items()
-        known = (key, _field_value(key, raw) if context == "Container" else raw)
-        _memo[memo_key] = known
-    return known
+        value = _field_value(key, raw) if context == "Container" else raw
+        # The recipe of its copy is written when the piece comes again (most come once or often).
+        _memo[memo_key] = [key, value, None]
+        return key, value, fresh_copy(value)
+    key, value, recipe = known
+    if recipe is None:
+        recipe = known[2] = copy_recipe(value)
+    return key, value, follow(recipe)
 
 
 def _decode(text: str) -> Any:

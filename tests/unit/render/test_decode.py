@@ -361,7 +361,80 @@ def test_simple_env_items_equal_the_parser(text: str) -> None:
     except ValueError:
         expected = "declined"
     try:
-        got: Any = typed(decode._env_var(text, 0, False))
+        got: Any = typed(decode._env_var(text, 0, False)[0])
     except NotPieceable:
         got = "declined"
     assert got == expected
+
+
+def _collection_ids(value: Any) -> set[int]:
+    """The ids of every dict and list reachable from ``value``."""
+    found: set[int] = set()
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (dict, list, tuple)) and id(node) not in found:
+            if not isinstance(node, tuple):
+                found.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
+    return found
+
+
+COPIED = {**PIECEABLE, **{f"neighbour {n}": text for n, text in enumerate(NEIGHBOURS)},
+          "a null and a directive in a container": SIDECAR.replace("    unknownField: dropped\n", "    command: null\n"),
+          "a null at the top": "metadata:\nspec:\n  containers:\n  - name: a\n",
+          "a null in spec": "spec:\n  containers:\n  - name: a\n  volumes:\n"}
+
+
+@pytest.mark.parametrize("text", COPIED.values(), ids=COPIED.keys())
+def test_the_copy_made_while_decoding_is_the_frozen_merge_s_and_owned(text: str) -> None:
+    """take_copy gives what merging the fragment into an empty map gives, from new maps and lists only."""
+    from pyinject.k8s.merge import merge_overlay
+
+    decode._memo.clear()
+    copies = []
+    # A piece's first sight, its second (the recipe is written) and its third (the recipe is followed).
+    for _ in range(3):
+        fragment = decode_rendered(text)
+        copy = decode.take_copy(fragment)
+        assert copy is not None
+        assert typed(copy) == typed(merge_overlay({}, fragment, frozen=True))
+        assert decode.take_copy(fragment) is None  # handed out once
+        assert not _collection_ids(copy) & _collection_ids(fragment)
+        assert not _collection_ids(copy) & _collection_ids(list(decode._memo.values()))
+        copies.append(copy)
+    for n, copy in enumerate(copies):
+        for other in copies[n + 1:]:
+            assert not _collection_ids(copy) & _collection_ids(other)
+
+
+def test_no_copy_for_a_fragment_with_a_top_level_directive() -> None:
+    fragment = decode_rendered("metadata:\n  a: b\n$patch: replace\n")
+    assert decode.take_copy(fragment) is None
+
+
+def test_no_copy_for_a_fragment_the_decoder_did_not_make() -> None:
+    fragment = decode_rendered(SIDECAR)
+    assert decode.take_copy(dict(fragment)) is None
+    assert decode.take_copy(fragment) is not None
+
+
+def test_the_table_of_copies_stays_bounded() -> None:
+    for i in range(3 * decode._COPIES_LIMIT):
+        decode_rendered(f"metadata:\n  name: n{i}\n")
+        assert len(decode._copies) <= decode._COPIES_LIMIT
+
+
+def test_a_container_differing_only_in_env_reuses_its_other_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    decode._memo.clear()
+    decode_rendered(SIDECAR)
+    shapes: list[int] = []
+    real = decode._container_shape
+    monkeypatch.setattr(decode, "_container_shape", lambda pieces, *args: shapes.append(len(pieces)) or real(pieces, *args))
+    for value in ("metadata.uid", "metadata.labels", "metadata.uid"):
+        other = SIDECAR.replace("fieldPath: metadata.name", f"fieldPath: {value}")
+        assert typed(decode_rendered(other)) == typed(whole(other))
+    assert shapes == []  # the env changed, nothing else: the other fields came from the memo
+    other = SIDECAR.replace("periodSeconds: 2", "periodSeconds: 5")
+    assert typed(decode_rendered(other)) == typed(whole(other))
+    assert len(shapes) == 1
