@@ -136,7 +136,20 @@ def decode_rendered(text: str) -> dict[str, Any]:
     first = _CONTENT.search(doc)
     if first is None:
         raise NotPieceable("no keys")
-    pieces = _cut(doc, _MAPPING, 0, first.start())
+    # Most texts end with spec: the lines below it need not be scanned at the root
+    # as well.  Its piece runs to the end exactly when no line below it is at the
+    # root's indentation, and such a line is one the cut of spec's block declines.
+    at = doc.find("\nspec:")
+    if at >= 0 and _BARE_KEY.match(doc, at + 1) is not None:  # "spec:" alone on its line
+        try:
+            return _root(_cut(doc[:at], _MAPPING, 0, first.start()) + [doc[at + 1:]])
+        except NotPieceable:
+            pass  # cut the whole text, which then words what is wrong
+    return _root(_cut(doc, _MAPPING, 0, first.start()))
+
+
+def _root(pieces: list[str]) -> dict[str, Any]:
+    """The fragment of the root's ``pieces`` (see :func:`decode_rendered`)."""
     last = len(pieces) - 1
     out: dict[Any, Any] = {}
     # The copy merge_overlay({}, out, frozen=True) would make: each value's copy
@@ -231,26 +244,44 @@ def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any]
         block = "\n" + " " * key_at + item[key_at:]
     else:
         block = item[head_end:]
-    fields_indent, pieces = _mapping(block, indent)
-    env_prefix = " " * fields_indent + "env:"
-    env_at = next((n for n, piece in enumerate(pieces)
-                   if piece.startswith(env_prefix) and _bare_block(piece, fields_indent, _ENV) is not None), -1)
-    # Exact: the fields other than env are a function of the other pieces, where
-    # they sit (which tells each one's tail), the indentation and the tail.
-    others = pieces if env_at < 0 else pieces[:env_at] + pieces[env_at + 1:]
-    shape_key = ("fields", fields_indent, tail, env_at, len(pieces), *others)
+    first = _CONTENT.search(block)
+    if first is None:
+        raise NotPieceable("empty block")
+    fields_indent = first.end() - first.start() - 2
+    # The first line that is only "env:" at the fields' indentation opens env's
+    # piece (the cut opens a piece at every key there), which ends where the cut
+    # next opens one (or declines).  The other fields are a function of the text
+    # before and after that piece, the indentation and the tail (the cut is line
+    # by line: the same lines give the same pieces): they are memoised by them,
+    # and only env's piece is cut again when the item is new.
+    env = _env_line(fields_indent).search(block)
+    pieces: list[str] | None = None
+    if env is None:
+        fields_indent, pieces = _mapping(block, indent)
+        shape_key: tuple[Any, ...] = ("fields", fields_indent, indent, tail, *pieces)
+    else:
+        env_body = env.end() - 1 if block[env.end() - 1:env.end()] == "\n" else env.end()
+        after_env = _pattern(_MAPPING, fields_indent).search(block, env_body)
+        env_end = len(block) if after_env is None else after_env.start()
+        shape_key = ("env", fields_indent, indent, tail, block[:env.start()], block[env_end:])
     shape = _memo.get(shape_key)
     if shape is None:
+        if pieces is None:
+            fields_indent, pieces = _mapping(block, indent)
+        env_at = -1
+        if env is not None:
+            env_at = next((n for n, piece in enumerate(pieces) if piece == block[env.start() + 1:env_end]), -1)
+            if env_at < 0:
+                raise NotPieceable("env not where the cut puts it")
         shape = _memo[shape_key] = _container_shape(pieces, env_at, fields_indent, tail)
-    before, after, absent, before_recipe, after_recipe = shape
+    before, after, absent, before_recipe, after_recipe, env_tail = shape
     out = dict(before)
     copy = follow(before_recipe)
     fresh = absent
-    if env_at >= 0:
-        env_items = _items(_below(pieces[env_at]), fields_indent)
+    if env is not None:
+        env_items = _items(block[env_body:env_end], fields_indent)
         if env_items:
             # []EnvVar is omitempty; its items are encoded one by one.
-            env_tail = tail or env_at < len(pieces) - 1
             env_last = len(env_items) - 1
             pairs = [_env_var(text, i, env_tail or k < env_last) for k, (text, i) in enumerate(env_items)]
             out[_ENV] = [v for v, _ in pairs]
@@ -259,6 +290,19 @@ def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any]
     out.update(after)
     copy.update(follow(after_recipe))
     return out, fresh, copy
+
+
+_env_lines: dict[int, re.Pattern[str]] = {}
+
+
+def _env_line(indent: int) -> re.Pattern[str]:
+    """A line that is only ``env:`` at ``indent`` (as :data:`_BARE_KEY` reads a piece's first line)."""
+    pattern = _env_lines.get(indent)
+    if pattern is None:
+        if len(_env_lines) > 64:
+            _env_lines.clear()
+        pattern = _env_lines[indent] = re.compile(rf"\n {{{indent}}}{_ENV}:[ ]*(?:\n|\Z)")
+    return pattern
 
 
 #: Where env goes among a container's fields (Go's order).
@@ -297,7 +341,8 @@ def _container_shape(pieces: list[str], env_at: int, fields_indent: int, tail: b
     after = {name: fields[name] for name in present if _RANK[name] > _ENV_RANK}
     after.update(directives)
     # The copies drop what merge_overlay's copy drops: null values and the directives.
-    return before, after, tuple(absent), copy_recipe(before), copy_recipe(after)
+    # (env's own tail: whether a line break followed its piece)
+    return before, after, tuple(absent), copy_recipe(before), copy_recipe(after), tail or env_at < last
 
 
 def _env_var(item: str, indent: int, tail: bool) -> tuple[Any, Any]:
@@ -470,18 +515,23 @@ def _cut(block: str, shape: str, indent: int, first: int) -> list[str]:
 
     ``first`` is where the block's first line that is neither spaces nor a comment starts.
     """
+    parts = _pattern(shape, indent).split(block)
+    # The block's first line with content must open the first piece, and no
+    # line may be one that makes the cut unsafe (its group matched, empty).
+    if len(parts[0]) != first or "" in parts[1::2]:
+        raise NotPieceable("not a block at this indentation")
+    return parts[2::2]
+
+
+def _pattern(shape: str, indent: int) -> re.Pattern[str]:
+    """The compiled pattern of ``shape`` (:data:`_MAPPING` or :data:`_SEQUENCE`) at ``indent``."""
     pattern = _patterns.get((shape, indent))
     if pattern is None:
         if len(_patterns) > 64:
             _patterns.clear()
         source = shape.format(n=indent, n1=indent + 1, keys=_KEY_CHARS)
         pattern = _patterns[shape, indent] = re.compile(source)
-    parts = pattern.split(block)
-    # The block's first line with content must open the first piece, and no
-    # line may be one that makes the cut unsafe (its group matched, empty).
-    if len(parts[0]) != first or "" in parts[1::2]:
-        raise NotPieceable("not a block at this indentation")
-    return parts[2::2]
+    return pattern
 
 
 def _mapping(block: str, parent: int) -> tuple[int, list[str]]:

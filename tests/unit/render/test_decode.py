@@ -95,6 +95,8 @@ PIECEABLE = {
     "env item kept chomping before a field": (
         "spec:\n  containers:\n  - name: a\n    env:\n    - name: X\n      value: |+\n        y\n\n    image: i\n"
     ),
+    "a key after spec": "metadata:\n  a: b\nspec:\n  x: 1\nstatus:\n  y: 2\n",
+    "spec first, a key after it": "spec:\n  containers:\n  - name: a\n    env:\n    - name: X\n      value: y\nstatus: {}\n",
     "container fields that Go drops or fills": (
         "spec:\n  containers:\n  - name: a\n    tty: false\n    resources: {}\n    unknown: 1\n    $patch: merge\n"
         "  initContainers:\n  - image: i\n"
@@ -103,6 +105,8 @@ PIECEABLE = {
 
 #: Texts that must be decoded whole (the cut would be unsafe, or they are not YAML).
 NOT_PIECEABLE = {
+    "spec twice": "spec:\n  x: 1\nspec:\n  y: 2\n",
+    "spec as a flow mapping, then as a block": "spec: {}\nspec:\n  x: 1\n",
     "quoted scalar continued at the key's indentation": 'spec:\n  x: "a\n  y: b"\n',
     "flow mapping closed at the key's indentation": "spec:\n  x: {a: 1,\n  b: 2}\n",
     "explicit key": "spec:\n  ? x\n  : 1\n",
@@ -438,3 +442,47 @@ def test_a_container_differing_only_in_env_reuses_its_other_fields(monkeypatch: 
     other = SIDECAR.replace("periodSeconds: 2", "periodSeconds: 5")
     assert typed(decode_rendered(other)) == typed(whole(other))
     assert len(shapes) == 1
+
+
+#: Texts around a container's env: each differs from the one before in the text
+#: before env's piece, in it, or after it (a field, a line break, an indentation),
+#: so a memoised shape of the other fields that should have missed gives wrong data.
+_ENV_ITEM = "  - name: a\n    image: i\n    env:\n    - name: X\n      value: y\n    tty: true\n"
+ENV_NEIGHBOURS = [
+    "spec:\n  containers:\n" + _ENV_ITEM,
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("value: y", "value: z"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("image: i", "image: j"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("tty: true", "tty: false"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", ""),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", "").rstrip("\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", "\n    tty: true\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    - name: X\n      value: y\n", "      - name: X\n        value: y\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    - name: X\n      value: y\n", ""),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    env:\n", "    env:  \n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    env:\n", "    env: []\n").replace("    - name: X\n      value: y\n", ""),
+    "spec:\n  containers:\n" + _ENV_ITEM + "    env:\n    - name: Y\n",
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", "   tty: true\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", "    # c\n    tty: true\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", "    - name: Z\n    tty: true\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("  - name: a\n    image: i\n", "  - env:\n    - name: W\n    image: i\n"),
+    "spec:\n  containers:\n  -\n    name: a\n    env:\n    - name: X\n",
+    "spec:\n  containers:\n    -\n    name: a\n    env:\n    - name: X\n",
+    "spec:\n  containers:\n" + _ENV_ITEM + "status:\n  x: 1\n",
+    "spec:\n  containers:\n" + _ENV_ITEM + "spec:\n  x: 1\n",
+    "metadata:\n  a: b\nspec:\n  containers:\n" + _ENV_ITEM + "# end\n",
+]
+
+
+def test_neighbours_around_env_never_hit_a_stale_memo() -> None:
+    decode._memo.clear()
+    for text in ENV_NEIGHBOURS * 2:
+        try:
+            expected: Any = typed(whole(text))
+        except Exception:  # noqa: BLE001 - not YAML, or not a pod: the piecewise decoding must decline
+            expected = "declined"
+        try:
+            got: Any = typed(decode_rendered(text))
+        except NotPieceable:
+            got = "declined"
+        if got != "declined":
+            assert got == expected, text
