@@ -13,21 +13,12 @@ as decoding it whole.  A whole container item is memoised the same way (by its
 text and whether a line break followed it), so an item that repeats from pod to
 pod is not cut at all.
 
-The cut works on strings, not on lists of lines: a block is the text of its
-lines, each preceded by its line break, and one compiled pattern per
-indentation splits it (in C) at the line breaks that open a piece: a line
-holding a plain key at the block's indentation (or ``- `` for a list).  The same
-pattern, in a second alternative, also matches any line that would make the cut
-unsafe: a line less indented than the block, or at its indentation and neither a
-plain key nor a ``- `` list item (a key's list may sit at the key's own
-indentation).  Lines of spaces and comment lines match neither: they stay with
-the piece they sit in (a comment may be inside a quoted scalar).  The block's
-first line that is neither must open the first piece.  A piece keeps its lines
-but not the line break after its last one; whether there was one is part of
-its memo key (a block scalar kept with ``|+`` ends with it), and a nested
-block's last piece inherits it from the piece the block was cut from.  So a
-piece is exactly the lines a line-by-line cut would give it, and decoding it
-(shifted left by its indentation) is decoding those lines.
+The cut (:mod:`pyinject.render.cut`) goes line by line: a piece is exactly the
+lines a line-by-line cut would give it, and decoding it (shifted left by its
+indentation) is decoding those lines.  A piece keeps its lines but not the line
+break after its last one; whether there was one is part of its memo key (a
+block scalar kept with ``|+`` ends with it), and a nested block's last piece
+inherits it from the piece the block was cut from.
 
 The pieces are handed out as they are in the memo, not copied: the result is
 a new dict (and new container dicts, with new ``env`` lists), but the values
@@ -66,6 +57,12 @@ from typing import Any
 from pyinject.k8s import gojson, typed_patch
 from pyinject.k8s.merge import copy_recipe, fresh_copy, follow
 from pyinject.manifests.load import copy_plain, load_piece, plain_scalar
+from pyinject.render.cut import (
+    BARE_KEY, CONTENT, MAPPING, NotPieceable, as_document, bare_block, bare_name, below, cut, list_items, mapping,
+    shape_pattern,
+)
+
+__all__ = ["MEMO_LIMIT", "NotPieceable", "decode_rendered", "take_copy"]
 
 #: Memoised pieces; cleared when full, so memory stays flat on any input.
 MEMO_LIMIT = 5_000
@@ -75,14 +72,8 @@ _SPEC = "spec"
 _CONTAINER_LISTS = ("containers", "initContainers")
 _ENV = "env"
 
-#: A piece whose first line is only ``name:`` (its value is the block below); matched at the key.
-_BARE_KEY = re.compile(r"([A-Za-z]+):[ ]*(?:\n|\Z)")
-#: Where a piece may start: a plain key, not an indicator (``?``, ``:``, ``&``, ``#``, quotes...).
-_KEY_CHARS = "a-zA-Z0-9$_/"
 #: Line breaks YAML knows besides ``\n`` (and tabs): texts with them are decoded whole.
 _OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029\t]")
-#: The first line of a block that is neither spaces nor a comment; it ends at the line's first other character.
-_CONTENT = re.compile(r"\n *[^ \n#]")
 
 _CONTAINER = gojson.STRUCTS["Container"]
 _CONTAINER_FIELDS = {f.name: f for f in _CONTAINER}
@@ -96,10 +87,6 @@ _ABSENT = tuple(
     if written
 )
 _OMIT = object()
-
-
-class NotPieceable(Exception):
-    """The text cannot be cut safely: decode it whole."""
 
 
 _memo: dict[tuple[Any, ...], Any] = {}
@@ -133,19 +120,19 @@ def decode_rendered(text: str) -> dict[str, Any]:
     if len(_memo) > MEMO_LIMIT:
         _memo.clear()
     doc = "\n" + text
-    first = _CONTENT.search(doc)
+    first = CONTENT.search(doc)
     if first is None:
         raise NotPieceable("no keys")
     # Most texts end with spec: the lines below it need not be scanned at the root
     # as well.  Its piece runs to the end exactly when no line below it is at the
     # root's indentation, and such a line is one the cut of spec's block declines.
     at = doc.find("\nspec:")
-    if at >= 0 and _BARE_KEY.match(doc, at + 1) is not None:  # "spec:" alone on its line
+    if at >= 0 and BARE_KEY.match(doc, at + 1) is not None:  # "spec:" alone on its line
         try:
-            return _root(_cut(doc[:at], _MAPPING, 0, first.start()) + [doc[at + 1:]])
+            return _root(cut(doc[:at], MAPPING, 0, first.start()) + [doc[at + 1:]])
         except NotPieceable:
             pass  # cut the whole text, which then words what is wrong
-    return _root(_cut(doc, _MAPPING, 0, first.start()))
+    return _root(cut(doc, MAPPING, 0, first.start()))
 
 
 def _root(pieces: list[str]) -> dict[str, Any]:
@@ -158,7 +145,7 @@ def _root(pieces: list[str]) -> dict[str, Any]:
     copy: dict[Any, Any] | None = {}
     for n, piece in enumerate(pieces):
         tail = n < last  # the text's last piece ends where the text does
-        block = _bare_block(piece, 0, _SPEC)
+        block = bare_block(piece, 0, _SPEC)
         if block is not None:
             key: Any = _SPEC
             value, value_copy = _spec(block, tail)
@@ -181,18 +168,18 @@ def _root(pieces: list[str]) -> dict[str, Any]:
 
 def _spec(block: str, tail: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     """The decoded ``spec`` and its copy (see :func:`decode_rendered`)."""
-    indent, pieces = _mapping(block, 0)
+    indent, pieces = mapping(block, 0, known=True)
     last = len(pieces) - 1
     out: dict[Any, Any] = {}
     copy: dict[Any, Any] = {}
     for n, piece in enumerate(pieces):
         piece_tail = tail or n < last
-        name = _bare_name(piece, indent)
+        name = bare_name(piece, indent)
         if name in _CONTAINER_LISTS:
             key: Any = name
-            items = _items(_below(piece), indent)
+            at, items = list_items(below(piece), indent, known=True)
             item_last = len(items) - 1
-            pairs = [_container(item, at, piece_tail or i < item_last) for i, (item, at) in enumerate(items)]
+            pairs = [_container(item, at, piece_tail or i < item_last) for i, item in enumerate(items)]
             value: Any = [c for c, _ in pairs] if pairs else None
             value_copy: Any = [c for _, c in pairs]
         else:
@@ -244,7 +231,7 @@ def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any]
         block = "\n" + " " * key_at + item[key_at:]
     else:
         block = item[head_end:]
-    first = _CONTENT.search(block)
+    first = CONTENT.search(block)
     if first is None:
         raise NotPieceable("empty block")
     fields_indent = first.end() - first.start() - 2
@@ -257,17 +244,17 @@ def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any]
     env = _env_line(fields_indent).search(block)
     pieces: list[str] | None = None
     if env is None:
-        fields_indent, pieces = _mapping(block, indent)
+        fields_indent, pieces = mapping(block, indent)
         shape_key: tuple[Any, ...] = ("fields", fields_indent, indent, tail, *pieces)
     else:
         env_body = env.end() - 1 if block[env.end() - 1:env.end()] == "\n" else env.end()
-        after_env = _pattern(_MAPPING, fields_indent).search(block, env_body)
+        after_env = shape_pattern(MAPPING, fields_indent).search(block, env_body)
         env_end = len(block) if after_env is None else after_env.start()
         shape_key = ("env", fields_indent, indent, tail, block[:env.start()], block[env_end:])
     shape = _memo.get(shape_key)
     if shape is None:
         if pieces is None:
-            fields_indent, pieces = _mapping(block, indent)
+            fields_indent, pieces = mapping(block, indent)
         env_at = -1
         if env is not None:
             env_at = next((n for n, piece in enumerate(pieces) if piece == block[env.start() + 1:env_end]), -1)
@@ -279,13 +266,25 @@ def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any]
     copy = follow(before_recipe)
     fresh = absent
     if env is not None:
-        env_items = _items(block[env_body:env_end], fields_indent)
+        at, env_items = list_items(block[env_body:env_end], fields_indent)
         if env_items:
-            # []EnvVar is omitempty; its items are encoded one by one.
+            # []EnvVar is omitempty; its items are encoded one by one (_env_var's
+            # memo hits inline: a sidecar has a score of them, most the same pod after pod).
+            memo = _memo
             env_last = len(env_items) - 1
-            pairs = [_env_var(text, i, env_tail or k < env_last) for k, (text, i) in enumerate(env_items)]
-            out[_ENV] = [v for v, _ in pairs]
-            copy[_ENV] = [c for _, c in pairs]
+            values = []
+            copies = []
+            for k, text in enumerate(env_items):
+                known = memo.get(("EnvVar", at, text, env_tail or k < env_last))
+                if known is None or known[1] is None:
+                    value, value_copy = _env_var(text, at, env_tail or k < env_last)
+                else:
+                    value, (make, argument) = known
+                    value_copy = argument if make is None else make(argument)
+                values.append(value)
+                copies.append(value_copy)
+            out[_ENV] = values
+            copy[_ENV] = copies
             fresh = (_ENV, *absent)
     out.update(after)
     copy.update(follow(after_recipe))
@@ -296,7 +295,7 @@ _env_lines: dict[int, re.Pattern[str]] = {}
 
 
 def _env_line(indent: int) -> re.Pattern[str]:
-    """A line that is only ``env:`` at ``indent`` (as :data:`_BARE_KEY` reads a piece's first line)."""
+    """A line that is only ``env:`` at ``indent`` (as :data:`BARE_KEY` reads a piece's first line)."""
     pattern = _env_lines.get(indent)
     if pattern is None:
         if len(_env_lines) > 64:
@@ -350,7 +349,7 @@ def _env_var(item: str, indent: int, tail: bool) -> tuple[Any, Any]:
     key = ("EnvVar", indent, item, tail)
     known = _memo.get(key)
     if known is None:
-        text = _join(item, indent, tail)
+        text = as_document(item, indent, tail)
         simple = _SIMPLE_ENV.fullmatch(text)
         decoded = _decode(text) if simple is None else [_simple_env(*simple.groups())]
         if not isinstance(decoded, list) or len(decoded) != 1:
@@ -361,8 +360,7 @@ def _env_var(item: str, indent: int, tail: bool) -> tuple[Any, Any]:
     value, recipe = known
     if recipe is None:
         recipe = known[1] = copy_recipe(value)
-    make, argument = recipe  # follow(recipe), without the call: most env items come here
-    return value, argument if make is None else make(argument)
+    return value, follow(recipe)
 
 
 # An env item that is only a name and a value (``- name: N`` then ``  value: V``)
@@ -391,15 +389,15 @@ def _field_value(name: Any, raw: Any) -> Any:
 
 
 def _entry(context: str, piece: str, indent: int, tail: bool) -> tuple[Any, Any, Any]:
-    """The one key of ``piece`` (see :func:`_join`), its value (memoised and shared: read-only) and a new copy of it.
+    """The one key of ``piece`` (see :func:`as_document`), its value (memoised and shared: read-only) and a new copy of it.
 
     The copy is the value as merge_overlay copies it (:func:`pyinject.k8s.merge.fresh_copy`).
     """
-    # Exact: _join's text is a function of the piece, its indentation and the tail.
+    # Exact: as_document's text is a function of the piece, its indentation and the tail.
     memo_key = (context, indent, piece, tail)
     known = _memo.get(memo_key)
     if known is None:
-        decoded = _decode(_join(piece, indent, tail))
+        decoded = _decode(as_document(piece, indent, tail))
         if not isinstance(decoded, dict) or len(decoded) != 1:
             raise NotPieceable("not one key")
         ((key, raw),) = decoded.items()
@@ -498,86 +496,3 @@ def _put(out: dict[Any, Any], key: Any, value: Any) -> None:
     if key in out:
         raise NotPieceable("a key twice")
     out[key] = value
-
-
-# A block is the text of its lines, each preceded by its line break.  Its
-# pattern for an indentation splits it before each line that opens a piece, and
-# (the second alternative, with an empty group) before any line that makes the
-# cut unsafe.  Lines of spaces and comment lines are never matched.
-# Most lines are deeper than the block: they are passed over first.
-_MAPPING = r"\n(?! {{{n1}}})(?:(?= {{{n}}}[{keys}])|(?! {{{n}}}-(?:[ \n]|\Z)| *(?:[\n#]|\Z))())"
-_SEQUENCE = r"\n(?! {{{n1}}})(?:(?= {{{n}}}-(?:[ \n]|\Z))|(?! *(?:[\n#]|\Z))())"
-_patterns: dict[tuple[str, int], re.Pattern[str]] = {}
-
-
-def _cut(block: str, shape: str, indent: int, first: int) -> list[str]:
-    """The pieces of ``block`` at ``indent`` (keys for :data:`_MAPPING`, ``- `` items for :data:`_SEQUENCE`).
-
-    ``first`` is where the block's first line that is neither spaces nor a comment starts.
-    """
-    parts = _pattern(shape, indent).split(block)
-    # The block's first line with content must open the first piece, and no
-    # line may be one that makes the cut unsafe (its group matched, empty).
-    if len(parts[0]) != first or "" in parts[1::2]:
-        raise NotPieceable("not a block at this indentation")
-    return parts[2::2]
-
-
-def _pattern(shape: str, indent: int) -> re.Pattern[str]:
-    """The compiled pattern of ``shape`` (:data:`_MAPPING` or :data:`_SEQUENCE`) at ``indent``."""
-    pattern = _patterns.get((shape, indent))
-    if pattern is None:
-        if len(_patterns) > 64:
-            _patterns.clear()
-        source = shape.format(n=indent, n1=indent + 1, keys=_KEY_CHARS)
-        pattern = _patterns[shape, indent] = re.compile(source)
-    return pattern
-
-
-def _mapping(block: str, parent: int) -> tuple[int, list[str]]:
-    """The indentation of the block mapping in ``block``, nested under ``parent``, and its pieces."""
-    first = _CONTENT.search(block)
-    if first is None:
-        raise NotPieceable("empty block")
-    indent = first.end() - first.start() - 2
-    if indent <= parent:
-        raise NotPieceable("unexpected block shape")
-    return indent, _cut(block, _MAPPING, indent, first.start())
-
-
-def _items(block: str, parent: int) -> list[tuple[str, int]]:
-    """Each ``- `` item of the block list in ``block``, nested under ``parent``, and its indentation."""
-    first = _CONTENT.search(block)
-    if first is None:
-        return []
-    indent = first.end() - first.start() - 2
-    if indent < parent:
-        raise NotPieceable("unexpected block shape")
-    return [(item, indent) for item in _cut(block, _SEQUENCE, indent, first.start())]
-
-
-def _bare_name(piece: str, indent: int) -> str | None:
-    """``name`` for a piece whose first line is only ``name:`` (its value is the block below)."""
-    match = _BARE_KEY.match(piece, indent)
-    return match.group(1) if match else None
-
-
-def _bare_block(piece: str, indent: int, name: str) -> str | None:
-    """The block below the piece's first line if that line is only ``name:``."""
-    match = _BARE_KEY.match(piece, indent)
-    return _below(piece) if match and match.group(1) == name else None
-
-
-def _below(piece: str) -> str:
-    """The lines after the piece's first one, each preceded by its line break."""
-    at = piece.find("\n")
-    return "" if at < 0 else piece[at:]
-
-
-def _join(piece: str, indent: int, tail: bool) -> str:
-    """The piece as its own document, ``indent`` spaces to the left, with the line break that followed it."""
-    end = "\n" if tail else ""
-    if indent == 0:
-        return piece + end
-    cut = " " * indent
-    return "\n".join(line[indent:] if line.startswith(cut) else line.lstrip(" ") for line in piece.split("\n")) + end

@@ -486,3 +486,4 @@ def test_neighbours_around_env_never_hit_a_stale_memo() -> None:
             got = "declined"
         if got != "declined":
             assert got == expected, text
+
