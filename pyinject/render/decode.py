@@ -58,7 +58,7 @@ from pyinject.k8s import gojson, typed_patch
 from pyinject.k8s.merge import copy_recipe, fresh_copy, follow
 from pyinject.manifests.load import copy_plain, load_piece, plain_scalar
 from pyinject.render.cut import (
-    BARE_KEY, CONTENT, MAPPING, NotPieceable, as_document, bare_block, bare_name, below, cut, list_items, mapping,
+    BARE_KEY, CONTENT, MAPPING, SEQUENCE, NotPieceable, as_document, bare_block, bare_name, below, cut, list_items, mapping,
     shape_pattern,
 )
 
@@ -177,9 +177,11 @@ def _spec(block: str, tail: bool) -> tuple[dict[str, Any], dict[str, Any]]:
         name = bare_name(piece, indent)
         if name in _CONTAINER_LISTS:
             key: Any = name
-            at, items = list_items(below(piece), indent, known=True)
-            item_last = len(items) - 1
-            pairs = [_container(item, at, piece_tail or i < item_last) for i, item in enumerate(items)]
+            pairs = _lone_container(below(piece), indent, piece_tail)
+            if pairs is None:
+                at, items = list_items(below(piece), indent, known=True)
+                item_last = len(items) - 1
+                pairs = [_one(_container(item, at, piece_tail or i < item_last)) for i, item in enumerate(items)]
             value: Any = [c for c, _ in pairs] if pairs else None
             value_copy: Any = [c for _, c in pairs]
         else:
@@ -192,17 +194,45 @@ def _spec(block: str, tail: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     return out, copy
 
 
-def _container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+def _lone_container(block: str, parent: int, tail: bool) -> list[tuple[dict[str, Any], dict[str, Any]]] | None:
+    """The container list in ``block`` (nested under ``parent``) when the memo shows it holds one item; else None.
+
+    A list's text read as one item is one exactly when a cut made that item
+    before (its lines hold no other at its indentation), or when it holds the
+    text of fields a cut made before around its env (their lines are all deeper).
+    """
+    first = CONTENT.search(block)
+    if first is None:
+        return None
+    at = first.end() - first.start() - 2
+    dash = first.end() - 1
+    if at < parent or block[dash] != "-" or block[dash + 1:dash + 2] not in (" ", "\n", ""):
+        return None
+    one = _container(block[first.start() + 1:], at, tail, lone=True)
+    return None if one is None else [one]
+
+
+def _one(pair: tuple[dict[str, Any], dict[str, Any]] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    if pair is None:  # (None comes only from lone items)
+        raise NotPieceable("no container")
+    return pair
+
+
+def _container(item: str, indent: int, tail: bool, lone: bool = False) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """One list item (``- ...`` at ``indent``) decoded into Go's Container, as typed_patch.encode_patch gives it.
 
-    And its copy (see :func:`decode_rendered`).
+    And its copy (see :func:`decode_rendered`).  With ``lone`` (see :func:`_lone_container`),
+    None unless the memo shows the item is one.
     """
     # Exact: the container is a function of the item's text and of whether a
     # line break followed it (the pieces cut from it are).
     memo_key = ("item", item, tail)
     known = _memo.get(memo_key)
     if known is None:
-        container, fresh, copy = _build_container(item, indent, tail)
+        built = _build_container(item, indent, tail, lone)
+        if built is None:
+            return None
+        container, fresh, copy = built
         # The recipe of its copy is written when the item comes again.
         _memo[memo_key] = [container, fresh, None]
     else:
@@ -218,8 +248,12 @@ def _container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any], dict
     return out, copy
 
 
-def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any], tuple[str, ...], dict[str, Any]]:
-    """The container of :func:`_container`, the names of the values it made for this item alone, and its copy."""
+def _build_container(item: str, indent: int, tail: bool, lone: bool = False) -> tuple[
+        dict[str, Any], tuple[str, ...], dict[str, Any]] | None:
+    """The container of :func:`_container`, the names of the values it made for this item alone, and its copy.
+
+    With ``lone`` (see :func:`_lone_container`), None unless its fields come from the memo.
+    """
     # The item's first key moves from behind "- " to its own indentation.
     head_end = item.find("\n")
     if head_end < 0:
@@ -244,15 +278,27 @@ def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any]
     env = _env_line(fields_indent).search(block)
     pieces: list[str] | None = None
     if env is None:
+        if lone:
+            return None
         fields_indent, pieces = mapping(block, indent)
         shape_key: tuple[Any, ...] = ("fields", fields_indent, indent, tail, *pieces)
     else:
         env_body = env.end() - 1 if block[env.end() - 1:env.end()] == "\n" else env.end()
-        after_env = shape_pattern(MAPPING, fields_indent).search(block, env_body)
-        env_end = len(block) if after_env is None else after_env.start()
+        # One scan finds env's items and its end: the lines the fields' cut matches
+        # are exactly those that cutting the items at that indentation declines
+        # (any line not deeper, not a "- " item there, not spaces or a comment).
+        env_end = len(block)
+        starts = []
+        for line in shape_pattern(SEQUENCE, fields_indent).finditer(block, env_body):
+            if line.group(1) is not None:
+                env_end = line.start()
+                break
+            starts.append(line.start())
         shape_key = ("env", fields_indent, indent, tail, block[:env.start()], block[env_end:])
     shape = _memo.get(shape_key)
     if shape is None:
+        if lone:
+            return None
         if pieces is None:
             fields_indent, pieces = mapping(block, indent)
         env_at = -1
@@ -266,7 +312,14 @@ def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any]
     copy = follow(before_recipe)
     fresh = absent
     if env is not None:
-        at, env_items = list_items(block[env_body:env_end], fields_indent)
+        # The items found above are the cut's when the first line with content is the first of them
+        # (else the list sits deeper than its key, and is cut at its own indentation).
+        opening = CONTENT.search(block, env_body, env_end)
+        if starts and opening is not None and opening.start() == starts[0]:
+            at = fields_indent
+            env_items = [block[start + 1:stop] for start, stop in zip(starts, [*starts[1:], env_end])]
+        else:
+            at, env_items = list_items(block[env_body:env_end], fields_indent)
         if env_items:
             # []EnvVar is omitempty; its items are encoded one by one (_env_var's
             # memo hits inline: a sidecar has a score of them, most the same pod after pod).

@@ -313,7 +313,13 @@ def test_a_repeated_container_item_is_not_cut_again(monkeypatch: pytest.MonkeyPa
     first = decode_rendered(SIDECAR)
     built: list[str] = []
     real = decode._build_container
-    monkeypatch.setattr(decode, "_build_container", lambda item, *args: built.append(item) or real(item, *args))
+
+    def build(item: str, *args: Any) -> Any:
+        if args[2:] != (True,):  # a list read as one item first tries its fields from the memo: not a build
+            built.append(item)
+        return real(item, *args)
+
+    monkeypatch.setattr(decode, "_build_container", build)
     other = SIDECAR.replace("periodSeconds: 2", "periodSeconds: 3")
     second = decode_rendered(other)
     assert typed(second) == typed(whole(other))
@@ -470,6 +476,20 @@ ENV_NEIGHBOURS = [
     "spec:\n  containers:\n" + _ENV_ITEM + "status:\n  x: 1\n",
     "spec:\n  containers:\n" + _ENV_ITEM + "spec:\n  x: 1\n",
     "metadata:\n  a: b\nspec:\n  containers:\n" + _ENV_ITEM + "# end\n",
+    # A list read as one item: a second item after it, the same item twice, not a list at all.
+    "spec:\n  containers:\n" + _ENV_ITEM + "  - name: b\n",
+    "spec:\n  containers:\n" + _ENV_ITEM + _ENV_ITEM,
+    "spec:\n  containers:\n" + _ENV_ITEM + " - name: b\n",
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("  - name: a", "  -  name: a"),
+    "spec:\n  containers:\n    name: a\n    env:\n    - name: X\n",
+    "spec:\n  containers:\n  -name: a\n    env:\n    - name: X\n",
+    # env's items and its end found in one scan: comments, deeper lists, lines between.
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    env:\n", "    env:\n    # c\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    env:\n", "    env:\n      # c\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("      value: y\n", "      value: y\n     z: 1\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("      value: y\n", "      value: y\n   z: 1\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    - name: X\n      value: y\n", "      name: X\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    - name: X\n      value: y\n", "      - name: X\n    - name: Y\n"),
 ]
 
 
