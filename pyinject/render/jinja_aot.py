@@ -113,6 +113,7 @@ class _Compiler:
         self.body_at = 0
         self.calls_used = False
         self.globals_used = False
+        self.values_used = False
         #: The code of each macro call compiled (its value needs no ``out``).
         self.macro_calls: set[str] = set()
 
@@ -201,13 +202,15 @@ class _Compiler:
         self.body_at = len(self.lines)
         self.calls_used = False
         self.globals_used = False
+        self.values_used = False
         self.printed = False
 
     def end_function(self, counted: bool = False) -> None:
         """The function's prologue: a macro counts its own call as a step (before its body,
         as Jinja2 does); a function that calls filters or tests picks their table (see
         ``Calls``); one that calls globals reads its step counter and whether they are
-        called plainly (no hole recorder active) or through ``call``."""
+        called plainly (no hole recorder active) or through ``call``; one that reads
+        paths of ``values`` reads them through the render's table of them."""
         prologue = []
         if counted or self.globals_used:
             prologue.append("    st = c.step")
@@ -217,6 +220,8 @@ class _Compiler:
             prologue.append("    q = not RECORDERS")
         if self.calls_used:
             prologue.append("    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS")
+        if self.values_used:
+            prologue.append("    w: Any = c.values")
         if self.printed:
             prologue.append("    t: Any")
         self.lines[self.body_at:self.body_at] = prologue
@@ -351,9 +356,14 @@ class _Compiler:
             while isinstance(base, nodes.Getattr):
                 names.insert(0, base.attr)
                 base = base.node
+            code = ex(base)
+            if code == "v['values']":
+                # A path of the values tree: read once per tree (jinja_runtime.ValuesPaths).
+                self.values_used = True
+                return f"w[{tuple(names)!r}]"
             if len(names) == 1:
-                return f"ga({ex(base)}, {node.attr!r})"
-            return f"gp({ex(base)}, {tuple(names)!r})"
+                return f"ga({code}, {node.attr!r})"
+            return f"gp({code}, {tuple(names)!r})"
         if isinstance(node, nodes.Getitem):
             if isinstance(node.arg, nodes.Slice):
                 raise CompileError(f"{where}: slices do not compile")

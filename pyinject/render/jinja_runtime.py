@@ -17,7 +17,7 @@ from typing import Any, Callable, NoReturn
 
 from pyinject.golang import protojson
 from pyinject.golang.strconv import quote
-from pyinject.golang.values import GoInt, GoObject, TypedList, TypedMap
+from pyinject.golang.values import GoInt, GoObject, IdentityCache, TypedList, TypedMap
 from pyinject.render import holes
 from pyinject.render.holes import Hole, Part, guarded, in_class, longest, make_hole, parts_of
 from pyinject.render.jinja_funcs import (
@@ -224,6 +224,32 @@ def getattr_path(obj: Any, names: tuple[str, ...]) -> Any:
     return obj
 
 
+class ValuesPaths(dict):  # type: ignore[type-arg]
+    """``values.a.b.c`` for one values tree, by path: each path read once, then looked up.
+
+    The compiled templates read the same few paths of ``values`` in every render
+    (and again in every macro).  A values tree is never changed once the templates
+    read it (every pod of a run shares it, see ``golang.values.go_values``), so a
+    path read once reads the same from then on: the table keeps the very object
+    :func:`getattr_path` gave.  A read that fails is not kept, and fails again at
+    the same place.  The keys are the paths the templates name: a bounded set.
+    """
+
+    __slots__ = ("tree",)
+
+    def __init__(self, tree: Any) -> None:
+        super().__init__()
+        self.tree = tree
+
+    def __missing__(self, path: tuple[str, ...]) -> Any:
+        found = self[path] = getattr_path(self.tree, path)
+        return found
+
+
+#: Each values tree's paths, for the trees of the last few renders (compared by identity).
+values_paths = IdentityCache(ValuesPaths, 16)
+
+
 def getitem(obj: Any, key: Any) -> Any:
     """``obj[key]``; what the sandbox would look up as an attribute instead is Jinja2's to decide."""
     try:
@@ -253,15 +279,19 @@ def _no_step() -> None:
 class CompiledContext:
     """One compiled render: its variables, its step budget, and what context functions read.
 
-    ``step`` counts one step (a call of a macro or global) against the budget, if any.
+    ``step`` counts one step (a call of a macro or global) against the budget, if any;
+    ``values`` reads paths of the ``values`` variable (see :class:`ValuesPaths`).
     """
 
-    __slots__ = ("vars", "budget", "step")
+    __slots__ = ("vars", "budget", "step", "values")
 
     def __init__(self, variables: dict[str, Any], budget: Budget | None) -> None:
         self.vars = variables
         self.budget = budget
         self.step: Callable[[], None] = _no_step if budget is None else budget.count_step
+        # The paths of ``values`` the templates read (None without a ``values`` variable:
+        # a read then fails, as reading the variable would).
+        self.values: ValuesPaths | None = values_paths(variables["values"]) if "values" in variables else None
 
     def get(self, key: str, default: Any = None) -> Any:
         if key in self.vars:

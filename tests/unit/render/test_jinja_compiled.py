@@ -378,6 +378,41 @@ def test_odd_contexts_render_alike(renderer: CompiledTemplates, name: str, ctx: 
             assert _run(renderer.refs[name], template_variables(ctx), None) == expected
 
 
+@pytest.mark.parametrize("change", [
+    {"global__proxy__clusterDomain": "other.local"},
+    {"global__imagePullPolicy": "Never"},
+    {"global__proxy__resources": {"requests": {"cpu": "11m"}}},
+    {"pilot__cni__enabled": True},
+])
+def test_values_read_once_per_tree_never_go_stale(renderer: CompiledTemplates, change: dict[str, Any]) -> None:
+    """Trees that differ in one path, rendered in turn, each render as Jinja2 renders it."""
+    first, second = values_with(), values_with(**change)
+    texts = []
+    for values in (first, second, first, second):
+        ctx = make_ctx(values=values)
+        for name in NAMES:
+            assert renderer.render(name, ctx) == renderer.jinja().render(name, ctx)
+        texts.append(renderer.render("sidecar", ctx))
+    assert texts[0] == texts[2] and texts[1] == texts[3] and texts[0] != texts[1]
+
+
+def test_values_paths_keep_reads_and_only_reads_that_succeed() -> None:
+    from pyinject.render.jinja_funcs import GoError
+    from pyinject.render.jinja_runtime import MISSING, ValuesPaths, values_paths
+
+    tree: dict[str, Any] = {"global": {"proxy": None, "name": "n"}}
+    paths = ValuesPaths(tree)
+    assert paths[("global", "name")] == "n"
+    assert paths[("global", "nope")] is MISSING
+    for _ in range(2):
+        with pytest.raises(GoError):
+            paths[("global", "proxy", "image")]
+    assert set(paths) == {("global", "name"), ("global", "nope")}
+    # One table per tree, by identity: an equal tree is another tree.
+    assert values_paths(tree) is values_paths(tree)
+    assert values_paths(tree) is not values_paths({"global": {"proxy": None, "name": "n"}})
+
+
 def test_the_compiled_render_counts_steps_as_jinja_does(renderer: CompiledTemplates,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from pyinject.sandbox import limits
