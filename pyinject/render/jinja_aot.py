@@ -28,7 +28,15 @@ from typing import Callable, Iterator, Sequence
 
 from jinja2 import nodes
 
-from pyinject.render.jinja_runtime import BUILTIN_FILTERS, BUILTIN_TESTS, CONTEXT_GLOBALS, FILTERS, GLOBALS, source_hash
+from pyinject.render.jinja_runtime import (
+    BUILTIN_FILTERS,
+    BUILTIN_TESTS,
+    CONTEXT_GLOBALS,
+    FILTERS,
+    GLOBALS,
+    PURE_FILTERS,
+    source_hash,
+)
 
 #: Where the generated module lives, and the embedded templates it compiles.
 OUTPUT = Path(__file__).with_name("jinja_compiled.py")
@@ -114,6 +122,10 @@ class _Compiler:
         self.calls_used = False
         self.globals_used = False
         self.values_used = False
+        self.texts_used = False
+        #: Numbers of the kept texts (see _kept_text), and whether one is being compiled.
+        self.texts = 0
+        self.in_kept_text = False
         #: The code of each macro call compiled (its value needs no ``out``).
         self.macro_calls: set[str] = set()
 
@@ -203,6 +215,7 @@ class _Compiler:
         self.calls_used = False
         self.globals_used = False
         self.values_used = False
+        self.texts_used = False
         self.printed = False
 
     def end_function(self, counted: bool = False) -> None:
@@ -210,7 +223,8 @@ class _Compiler:
         as Jinja2 does); a function that calls filters or tests picks their table (see
         ``Calls``); one that calls globals reads its step counter and whether they are
         called plainly (no hole recorder active) or through ``call``; one that reads
-        paths of ``values`` reads them through the render's table of them."""
+        paths of ``values`` reads them through the render's table of them, and one that
+        filters them keeps the texts in the table of those (see ``_kept_text``)."""
         prologue = []
         if counted or self.globals_used:
             prologue.append("    st = c.step")
@@ -222,6 +236,8 @@ class _Compiler:
             prologue.append("    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS")
         if self.values_used:
             prologue.append("    w: Any = c.values")
+        if self.texts_used:
+            prologue.append("    x: Any = c.texts")
         if self.printed:
             prologue.append("    t: Any")
         self.lines[self.body_at:self.body_at] = prologue
@@ -381,11 +397,45 @@ class _Compiler:
             if node.expr2 is None:
                 raise CompileError(f"{where}: a conditional expression without else does not compile")
             return f"({ex(node.expr1)} if {ex(node.test)} else {ex(node.expr2)})"
+        if isinstance(node, nodes.Filter) and not self.in_kept_text and self._values_only(module, node, scope, macro):
+            return self._kept_text(module, node, scope, macro, where)
         if isinstance(node, (nodes.Filter, nodes.Test)):
             return self.filter_or_test(module, node, scope, macro, where)
         if isinstance(node, nodes.Call):
             return self.call(module, node, scope, macro, where)
         raise CompileError(f"{where}: {type(node).__name__} does not compile")
+
+    def _values_only(self, module: _Module, node: nodes.Node, scope: _Scope, macro: bool) -> bool:
+        """Whether ``node`` is made of constants, paths of ``values`` and pure filters of them."""
+        if isinstance(node, nodes.Const):
+            return type(node.value) in (str, int, float, bool, type(None))
+        if isinstance(node, nodes.Getattr):
+            base = node.node
+            while isinstance(base, nodes.Getattr):
+                base = base.node
+            return (isinstance(base, nodes.Name) and base.name == "values"
+                    and self.expr(module, base, scope, macro) == "v['values']")
+        if isinstance(node, nodes.Filter):
+            return (node.name in PURE_FILTERS and node.node is not None and node.dyn_args is None
+                    and node.dyn_kwargs is None
+                    and all(self._values_only(module, n, scope, macro)
+                            for n in (node.node, *node.args, *(k.value for k in node.kwargs))))
+        return False
+
+    def _kept_text(self, module: _Module, node: nodes.Filter, scope: _Scope, macro: bool, where: str) -> str:
+        """A filter of values only: its text is computed once per values tree and kept.
+
+        Such an expression gives the same result for the same tree, and counts no
+        step; the render's table (``jinja_runtime.ValuesTexts``) keeps it when it is text.
+        """
+        self.in_kept_text = True
+        try:
+            code = self.filter_or_test(module, node, scope, macro, where)
+        finally:
+            self.in_kept_text = False
+        self.texts += 1
+        self.texts_used = True
+        return f"(u if (u := x.get({self.texts})) is not None else x.keep({self.texts}, {code}))"
 
     def name(self, module: _Module, node: nodes.Name, scope: _Scope, macro: bool, where: str) -> str:
         name = node.name

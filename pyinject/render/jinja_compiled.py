@@ -299,6 +299,7 @@ def m__proxy_resources(c: CompiledContext) -> str:
     st()
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     w: Any = c.values
+    x: Any = c.texts
     t: Any
     l16_cpu = ('sidecar.istio.io/proxyCPU' in v['annotations'])
     l17_memory = ('sidecar.istio.io/proxyMemory' in v['annotations'])
@@ -319,7 +320,7 @@ def m__proxy_resources(c: CompiledContext) -> str:
             if l19_memory_limit:
                 e(('        memory: ', (t if type(t := k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemoryLimit'))) is str else out(t)), '\n',))
     elif w[('global', 'proxy', 'resources')]:
-        e(('      ', (t if type(t := k.f_istio_indent(k.f_to_yaml(k.f_omit_nil(w[('global', 'proxy', 'resources')])), 6)) is str else out(t)), '\n',))
+        e(('      ', (t if type(t := (u if (u := x.get(1)) is not None else x.keep(1, k.f_istio_indent(k.f_to_yaml(k.f_omit_nil(w[('global', 'proxy', 'resources')])), 6)))) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -331,9 +332,10 @@ def m__proxy_seccomp_profile(c: CompiledContext) -> str:
     st()
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     w: Any = c.values
+    x: Any = c.texts
     t: Any
     if w[('global', 'proxy', 'seccompProfile')]:
-        e(('      seccompProfile:', (t if type(t := k.f_nindent(k.f_to_yaml(w[('global', 'proxy', 'seccompProfile')]), 8)) is str else out(t)), '\n',))
+        e(('      seccompProfile:', (t if type(t := (u if (u := x.get(2)) is not None else x.keep(2, k.f_nindent(k.f_to_yaml(w[('global', 'proxy', 'seccompProfile')]), 8)))) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -429,13 +431,14 @@ def m__proxy_root_cert_volume(c: CompiledContext) -> str:
     q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     w: Any = c.values
+    x: Any = c.texts
     t: Any
     if ((st() or g_go_eq(w[('global', 'pilotCertProvider')], 'istiod')) if q else call(c, g_go_eq, w[('global', 'pilotCertProvider')], 'istiod')):
         e(('  - name: istiod-ca-cert\n',))
         if ((st() or g_go_eq(w[('pilot', 'env', 'ENABLE_CLUSTER_TRUST_BUNDLE_API')], True)) if q else call(c, g_go_eq, w[('pilot', 'env', 'ENABLE_CLUSTER_TRUST_BUNDLE_API')], True)):
-            e(('    projected:\n      sources:\n      - clusterTrustBundle:\n          name: istio.io:istiod-ca:', (t if type(t := k.f_fallback(w[('global', 'trustBundleName')], 'root-cert')) is str else out(t)), '\n          path: root-cert.pem\n',))
+            e(('    projected:\n      sources:\n      - clusterTrustBundle:\n          name: istio.io:istiod-ca:', (t if type(t := (u if (u := x.get(3)) is not None else x.keep(3, k.f_fallback(w[('global', 'trustBundleName')], 'root-cert')))) is str else out(t)), '\n          path: root-cert.pem\n',))
         else:
-            e(('    configMap:\n      name: ', (t if type(t := k.f_fallback(w[('global', 'trustBundleName')], 'istio-ca-root-cert')) is str else out(t)), '\n',))
+            e(('    configMap:\n      name: ', (t if type(t := (u if (u := x.get(4)) is not None else x.keep(4, k.f_fallback(w[('global', 'trustBundleName')], 'istio-ca-root-cert')))) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -494,6 +497,7 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     w: Any = c.values
+    x: Any = c.texts
     t: Any
     l26_intercept = ((st() or g_annotation(c, 'sidecar.istio.io/interceptionMode', v['interception_mode'])) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/interceptionMode', v['interception_mode']))
     l27_tproxy = (l26_intercept == 'TPROXY')
@@ -573,7 +577,7 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     if w[('global', 'proxy', 'outlierLogPath')]:
         e(('    - --outlierLogPath=', (t if type(t := w[('global', 'proxy', 'outlierLogPath')]) is str else out(t)), '\n',))
     if w[('global', 'proxy', 'lifecycle')]:
-        e(('    lifecycle:\n      ', (t if type(t := k.f_istio_indent(k.f_to_yaml(w[('global', 'proxy', 'lifecycle')]), 6)) is str else out(t)), '\n',))
+        e(('    lifecycle:\n      ', (t if type(t := (u if (u := x.get(5)) is not None else x.keep(5, k.f_istio_indent(k.f_to_yaml(w[('global', 'proxy', 'lifecycle')]), 6)))) is str else out(t)), '\n',))
     elif l37_hold_app:
         e(('    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n',))
     elif l29_native:
@@ -626,7 +630,7 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     l42_lightstep_tls = (((st() or g_go_eq(w[('global', 'proxy', 'tracer')], 'lightstep')) if q else call(c, g_go_eq, w[('global', 'proxy', 'tracer')], 'lightstep')) and (not k.t_none(v['tracing_tls'])))
     if l42_lightstep_tls:
         e(('    - mountPath: ', (t if type(t := ((st() or g_directory(ga(v['tracing_tls'], 'caCertificates'))) if q else call(c, g_directory, ga(v['tracing_tls'], 'caCertificates')))) is str else out(t)), '\n      name: lightstep-certs\n      readOnly: true\n',))
-    e((m__proxy_user_volume_mounts(c), '\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir:\n    name: credential-socket\n', m__proxy_workload_credential_volume(c, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', m__proxy_root_cert_volume(c), '\n  - name: istio-ca-crl\n    configMap:\n      name: ', (t if type(t := k.f_fallback(w[('pilot', 'crlConfigMapName')], 'istio-ca-crl')) is str else out(t)), '\n      optional: true\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n',))
+    e((m__proxy_user_volume_mounts(c), '\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir:\n    name: credential-socket\n', m__proxy_workload_credential_volume(c, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', m__proxy_root_cert_volume(c), '\n  - name: istio-ca-crl\n    configMap:\n      name: ', (t if type(t := (u if (u := x.get(6)) is not None else x.keep(6, k.f_fallback(w[('pilot', 'crlConfigMapName')], 'istio-ca-crl')))) is str else out(t)), '\n      optional: true\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n',))
     if l42_lightstep_tls:
         e(('  - name: lightstep-certs\n    secret:\n      optional: true\n      secretName: lightstep.cacert\n',))
     e((m__proxy_image_pull_secrets(c), '\n',))
@@ -641,15 +645,16 @@ def t_gateway(c: CompiledContext) -> list[str]:
     q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
     w: Any = c.values
+    x: Any = c.texts
     t: Any
     e(('metadata:\n  labels:\n', m__proxy_canonical_labels(c, False), '\n  annotations:\n    istio.io/rev: ', (t if type(t := k.f_goquote(k.f_fallback(v['revision'], 'default'))) is str else out(t)), '\n', m__proxy_default_container_annotations(c, ''), '\nspec:\n  securityContext:\n',))
     if w[('gateways', 'securityContext')]:
-        e(('    ', (t if type(t := k.f_nindent(k.f_to_yaml(w[('gateways', 'securityContext')]), 4)) is str else out(t)), '\n',))
+        e(('    ', (t if type(t := (u if (u := x.get(7)) is not None else x.keep(7, k.f_nindent(k.f_to_yaml(w[('gateways', 'securityContext')]), 4)))) is str else out(t)), '\n',))
     else:
         e(('    sysctls:\n    - name: net.ipv4.ip_unprivileged_port_start\n      value: "0"\n',))
     e(('  containers:\n  - name: istio-proxy\n', m__proxy_image(c, w[('global', 'proxy', 'image')]), '\n    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', m__proxy_agent_args(c, 'router'), '\n',))
     if w[('global', 'proxy', 'lifecycle')]:
-        e(('    lifecycle:\n      ', (t if type(t := k.f_istio_indent(k.f_to_yaml(w[('global', 'proxy', 'lifecycle')]), 6)) is str else out(t)), '\n',))
+        e(('    lifecycle:\n      ', (t if type(t := (u if (u := x.get(8)) is not None else x.keep(8, k.f_istio_indent(k.f_to_yaml(w[('global', 'proxy', 'lifecycle')]), 6)))) is str else out(t)), '\n',))
     e(('    securityContext:\n      runAsUser: ', (t if type(t := k.f_fallback(v['proxy_uid'], '1337')) is str else out(t)), '\n      runAsGroup: ', (t if type(t := k.f_fallback(v['proxy_gid'], '1337')) is str else out(t)), '\n    env:\n', m__proxy_identity_env(c), '\n', m__proxy_limit_env(c, 'ISTIO_CPU_LIMIT', 'limits.cpu'), '\n', m__proxy_proxy_config_and_ports_env(c), '\n', m__proxy_limit_env(c, 'GOMEMLIMIT', 'limits.memory'), '\n', m__proxy_limit_env(c, 'GOMAXPROCS', 'limits.cpu'), '\n',))
     if v['compliance_policy']:
         e(('    - name: COMPLIANCE_POLICY\n      value: "', (t if type(t := v['compliance_policy']) is str else out(t)), '"\n',))

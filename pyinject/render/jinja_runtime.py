@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any, Callable, NoReturn
 
 from pyinject.golang import protojson
+from pyinject.golang.goyaml import fold_width
 from pyinject.golang.strconv import quote
 from pyinject.golang.values import GoInt, GoObject, IdentityCache, TypedList, TypedMap
 from pyinject.render import holes
@@ -235,11 +236,19 @@ class ValuesPaths(dict):  # type: ignore[type-arg]
     the same place.  The keys are the paths the templates name: a bounded set.
     """
 
-    __slots__ = ("tree",)
+    __slots__ = ("tree", "texts")
 
     def __init__(self, tree: Any) -> None:
         super().__init__()
         self.tree = tree
+        #: Texts computed from the tree, by fold width (see ValuesTexts).
+        self.texts: dict[float, ValuesTexts] = {}
+
+    def texts_at(self, width: float) -> ValuesTexts:
+        found = self.texts.get(width)
+        if found is None:
+            found = self.texts[width] = ValuesTexts()
+        return found
 
     def __missing__(self, path: tuple[str, ...]) -> Any:
         found = self[path] = getattr_path(self.tree, path)
@@ -248,6 +257,47 @@ class ValuesPaths(dict):  # type: ignore[type-arg]
 
 #: Each values tree's paths, for the trees of the last few renders (compared by identity).
 values_paths = IdentityCache(ValuesPaths, 16)
+
+#: Filters whose result depends on their arguments alone (to_yaml's also on the fold width,
+#: which keys the table of texts): an expression of them over values paths and constants
+#: gives the same text for the same values tree (see :class:`ValuesTexts`).  ``join`` is
+#: not one: it checks the render's output limit.
+PURE_FILTERS = frozenset({"fallback", "goquote", "gostr", "istio_indent", "lower", "nindent", "omit_nil",
+                          "to_yaml", "trim_suffix", "trunc_bytes"})
+
+
+class ValuesTexts(dict):  # type: ignore[type-arg]
+    """Texts the compiled templates computed from one values tree, by expression number.
+
+    An expression of :data:`PURE_FILTERS` over paths of ``values`` and constants
+    yields the same text each time for the same tree (it is never changed, see
+    :class:`ValuesPaths`) at the same fold width: it is computed once and kept.
+    Only text is kept (immutable); any other result, or a failure, is computed
+    again each time.  Abstract renders keep nothing (:data:`NO_TEXTS`): their
+    filters go through the hole guards.
+    """
+
+    __slots__ = ()
+
+    def keep(self, number: int, value: Any) -> Any:
+        if type(value) is str:
+            self[number] = value
+        return value
+
+
+class _NoTexts:
+    """The table of an abstract render: nothing is found, nothing kept."""
+
+    __slots__ = ()
+
+    def get(self, number: int) -> None:
+        return None
+
+    def keep(self, number: int, value: Any) -> Any:
+        return value
+
+
+NO_TEXTS = _NoTexts()
 
 
 def getitem(obj: Any, key: Any) -> Any:
@@ -280,10 +330,11 @@ class CompiledContext:
     """One compiled render: its variables, its step budget, and what context functions read.
 
     ``step`` counts one step (a call of a macro or global) against the budget, if any;
-    ``values`` reads paths of the ``values`` variable (see :class:`ValuesPaths`).
+    ``values`` reads paths of the ``values`` variable (see :class:`ValuesPaths`), ``texts``
+    keeps what pure filters make of them (see :class:`ValuesTexts`).
     """
 
-    __slots__ = ("vars", "budget", "step", "values")
+    __slots__ = ("vars", "budget", "step", "values", "texts")
 
     def __init__(self, variables: dict[str, Any], budget: Budget | None) -> None:
         self.vars = variables
@@ -292,6 +343,8 @@ class CompiledContext:
         # The paths of ``values`` the templates read (None without a ``values`` variable:
         # a read then fails, as reading the variable would).
         self.values: ValuesPaths | None = values_paths(variables["values"]) if "values" in variables else None
+        self.texts: ValuesTexts | _NoTexts = (
+            NO_TEXTS if self.values is None or _ACTIVE else self.values.texts_at(fold_width()))
 
     def get(self, key: str, default: Any = None) -> Any:
         if key in self.vars:

@@ -383,6 +383,9 @@ def test_odd_contexts_render_alike(renderer: CompiledTemplates, name: str, ctx: 
     {"global__imagePullPolicy": "Never"},
     {"global__proxy__resources": {"requests": {"cpu": "11m"}}},
     {"pilot__cni__enabled": True},
+    {"global__proxy__lifecycle": {"preStop": {"exec": {"command": ["sleep", "5"]}}}},
+    {"global__trustBundleName": "tb"},
+    {"global__proxy__seccompProfile": {"type": "RuntimeDefault"}},
 ])
 def test_values_read_once_per_tree_never_go_stale(renderer: CompiledTemplates, change: dict[str, Any]) -> None:
     """Trees that differ in one path, rendered in turn, each render as Jinja2 renders it."""
@@ -394,6 +397,20 @@ def test_values_read_once_per_tree_never_go_stale(renderer: CompiledTemplates, c
             assert renderer.render(name, ctx) == renderer.jinja().render(name, ctx)
         texts.append(renderer.render("sidecar", ctx))
     assert texts[0] == texts[2] and texts[1] == texts[3] and texts[0] != texts[1]
+
+
+def test_texts_kept_per_values_tree_follow_the_fold_width(renderer: CompiledTemplates) -> None:
+    """toYaml's text depends on the fold width too: a text kept at one width is not used at another."""
+    from pyinject.golang.goyaml import line_width
+
+    words = " ".join(["word"] * 30)
+    ctx = make_ctx(values=values_with(global__proxy__lifecycle={"preStop": {"exec": {"command": [words]}}}))
+    texts = {}
+    for fold in (True, False, True, False):
+        with line_width(fold):
+            texts.setdefault(fold, set()).add(renderer.render("sidecar", ctx))
+            assert renderer.render("sidecar", ctx) == renderer.jinja().render("sidecar", ctx)
+    assert len(texts[True]) == len(texts[False]) == 1 and texts[True] != texts[False]
 
 
 def test_values_paths_keep_reads_and_only_reads_that_succeed() -> None:
