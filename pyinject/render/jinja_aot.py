@@ -28,15 +28,8 @@ from typing import Callable, Iterator, Sequence
 
 from jinja2 import nodes
 
-from pyinject.render.jinja_runtime import (
-    BUILTIN_FILTERS,
-    BUILTIN_TESTS,
-    CONTEXT_GLOBALS,
-    FILTERS,
-    GLOBALS,
-    PURE_FILTERS,
-    source_hash,
-)
+from pyinject.render.jinja_runtime import BUILTIN_FILTERS, BUILTIN_TESTS, CONTEXT_GLOBALS, FILTERS, GLOBALS, source_hash
+from pyinject.render.jinja_values import PURE_FILTERS, PURE_GLOBALS
 
 #: Where the generated module lives, and the embedded templates it compiles.
 OUTPUT = Path(__file__).with_name("jinja_compiled.py")
@@ -422,6 +415,29 @@ class _Compiler:
                             for n in (node.node, *node.args, *(k.value for k in node.kwargs))))
         return False
 
+    @staticmethod
+    def _reads_only_values(macro: nodes.Macro) -> bool:
+        """Whether a macro reads nothing but ``values``, its arguments and its own names,
+        and calls only pure globals and filters (no macro): its text then depends on
+        ``values`` and its arguments alone."""
+        bound = {arg.name for arg in macro.args} | {n.name for n in macro.find_all(nodes.Name) if n.ctx == "store"}
+        for n in macro.find_all(nodes.Name):
+            if n.ctx == "load" and n.name not in bound and n.name != "values" and n.name not in PURE_GLOBALS:
+                return False
+        for call in macro.find_all(nodes.Call):
+            if not (isinstance(call.node, nodes.Name) and call.node.name in PURE_GLOBALS
+                    and call.node.name not in bound):
+                return False
+        return (all(f.name in PURE_FILTERS for f in macro.find_all(nodes.Filter))
+                and all(t.name in BUILTIN_TESTS for t in macro.find_all(nodes.Test)))
+
+    @classmethod
+    def _worth_keeping(cls, macro: nodes.Macro) -> bool:
+        """A macro of values only that calls a global or filter or loops: keeping its text pays
+        (for one that only reads a path or two, looking the text up costs as much as making it)."""
+        return cls._reads_only_values(macro) and any(
+            True for _ in macro.find_all((nodes.Call, nodes.Filter, nodes.For)))
+
     def _kept_text(self, module: _Module, node: nodes.Filter, scope: _Scope, macro: bool, where: str) -> str:
         """A filter of values only: its text is computed once per values tree and kept.
 
@@ -503,6 +519,12 @@ class _Compiler:
         owner, called = target
         if not len(called.args) - len(called.defaults) <= len(args) <= len(called.args):
             raise CompileError(f"{where}: macro {called.name!r} called with {len(args)} arguments")
+        if all(isinstance(a, nodes.Const) for a in node.args) and self._worth_keeping(called):
+            # Its text depends on the values tree alone: kept per tree (jinja_runtime.kept_macro).
+            self.texts += 1
+            code = f"km({', '.join(['c', str(self.texts), self.macro_name(owner, called.name), *args])})"
+            self.macro_calls.add(code)
+            return code
         code = f"{self.macro_name(owner, called.name)}({', '.join(['c', *args])})"
         self.macro_calls.add(code)
         return code
@@ -535,6 +557,7 @@ from pyinject.render.jinja_runtime import (
     output as out,
     watched,
 )
+from pyinject.render.jinja_values import kept_macro as km
 
 '''
 

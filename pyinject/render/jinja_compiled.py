@@ -25,6 +25,7 @@ from pyinject.render.jinja_runtime import (
     output as out,
     watched,
 )
+from pyinject.render.jinja_values import kept_macro as km
 
 #: The template files compiled here, each with the hash of its contents.
 SOURCES: dict[str, str] = {
@@ -567,7 +568,7 @@ def t_sidecar(c: CompiledContext) -> list[str]:
                 e(('      readOnlyRootFilesystem: false\n      runAsGroup: 0\n      runAsNonRoot: false\n      runAsUser: 0\n',))
             else:
                 e(('      readOnlyRootFilesystem: true\n      runAsGroup: ', (t if type(t := (1337 if l27_tproxy else k.f_fallback(v['proxy_gid'], '1337'))) is str else out(t)), '\n      runAsUser: ', (t if type(t := (1337 if l27_tproxy else k.f_fallback(v['proxy_uid'], '1337'))) is str else out(t)), '\n      runAsNonRoot: true\n',))
-            e((m__proxy_seccomp_profile(c), '\n',))
+            e((km(c, 5, m__proxy_seccomp_profile), '\n',))
     if (not l29_native):
         e(('  containers:\n',))
     e(('  - name: istio-proxy\n', m__proxy_image(c, w[('global', 'proxy', 'image')]), '\n',))
@@ -577,7 +578,7 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     if w[('global', 'proxy', 'outlierLogPath')]:
         e(('    - --outlierLogPath=', (t if type(t := w[('global', 'proxy', 'outlierLogPath')]) is str else out(t)), '\n',))
     if w[('global', 'proxy', 'lifecycle')]:
-        e(('    lifecycle:\n      ', (t if type(t := (u if (u := x.get(5)) is not None else x.keep(5, k.f_istio_indent(k.f_to_yaml(w[('global', 'proxy', 'lifecycle')]), 6)))) is str else out(t)), '\n',))
+        e(('    lifecycle:\n      ', (t if type(t := (u if (u := x.get(6)) is not None else x.keep(6, k.f_istio_indent(k.f_to_yaml(w[('global', 'proxy', 'lifecycle')]), 6)))) is str else out(t)), '\n',))
     elif l37_hold_app:
         e(('    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n',))
     elif l29_native:
@@ -585,10 +586,10 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     e(('    env:\n',))
     if (k.f_lower(v['inbound_mode']) == 'localhost'):
         e(('    - name: REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION\n      value: "true"\n',))
-    e((m__proxy_identity_env(c), '\n', m__proxy_limit_env(c, 'ISTIO_CPU_LIMIT', 'limits.cpu'), '\n', m__proxy_proxy_config_and_ports_env(c), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', m__proxy_limit_env(c, 'GOMEMLIMIT', 'limits.memory'), '\n', m__proxy_limit_env(c, 'GOMAXPROCS', 'limits.cpu'), '\n',))
+    e((km(c, 7, m__proxy_identity_env), '\n', m__proxy_limit_env(c, 'ISTIO_CPU_LIMIT', 'limits.cpu'), '\n', m__proxy_proxy_config_and_ports_env(c), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', m__proxy_limit_env(c, 'GOMEMLIMIT', 'limits.memory'), '\n', m__proxy_limit_env(c, 'GOMAXPROCS', 'limits.cpu'), '\n',))
     if v['compliance_policy']:
         e(('    - name: COMPLIANCE_POLICY\n      value: "', (t if type(t := v['compliance_policy']) is str else out(t)), '"\n',))
-    e((m__proxy_cluster_env(c), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', (t if type(t := (gi(v['annotations'], 'sidecar.istio.io/interceptionMode') or v['interception_mode'])) is str else out(t)), '"\n', m__proxy_network_env(c), '\n',))
+    e((km(c, 8, m__proxy_cluster_env), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', (t if type(t := (gi(v['annotations'], 'sidecar.istio.io/interceptionMode') or v['interception_mode'])) is str else out(t)), '"\n', m__proxy_network_env(c), '\n',))
     l38_workload_name = k.f_fallback(gi(v['labels'], 'service.istio.io/workload-name'), v['owner_name'])
     if l38_workload_name:
         e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', (t if type(t := l38_workload_name) is str else out(t)), '"\n',))
@@ -620,7 +621,7 @@ def t_sidecar(c: CompiledContext) -> list[str]:
             e(('      runAsNonRoot: false\n      runAsUser: 0\n      runAsGroup: 1337\n',))
         else:
             e(('      runAsNonRoot: true\n      runAsUser: ', (t if type(t := k.f_fallback(v['proxy_uid'], '1337')) is str else out(t)), '\n      runAsGroup: ', (t if type(t := k.f_fallback(v['proxy_gid'], '1337')) is str else out(t)), '\n',))
-    e((m__proxy_seccomp_profile(c), '\n', m__proxy_resources(c), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', m__proxy_workload_credential_mount(c), '\n',))
+    e((km(c, 9, m__proxy_seccomp_profile), '\n', m__proxy_resources(c), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', km(c, 10, m__proxy_workload_credential_mount), '\n',))
     if ((st() or g_go_eq(w[('global', 'pilotCertProvider')], 'istiod')) if q else call(c, g_go_eq, w[('global', 'pilotCertProvider')], 'istiod')):
         e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n    - mountPath: /var/run/secrets/istio/crl\n      name: istio-ca-crl\n',))
     e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n',))
@@ -630,10 +631,10 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     l42_lightstep_tls = (((st() or g_go_eq(w[('global', 'proxy', 'tracer')], 'lightstep')) if q else call(c, g_go_eq, w[('global', 'proxy', 'tracer')], 'lightstep')) and (not k.t_none(v['tracing_tls'])))
     if l42_lightstep_tls:
         e(('    - mountPath: ', (t if type(t := ((st() or g_directory(ga(v['tracing_tls'], 'caCertificates'))) if q else call(c, g_directory, ga(v['tracing_tls'], 'caCertificates')))) is str else out(t)), '\n      name: lightstep-certs\n      readOnly: true\n',))
-    e((m__proxy_user_volume_mounts(c), '\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir:\n    name: credential-socket\n', m__proxy_workload_credential_volume(c, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', m__proxy_root_cert_volume(c), '\n  - name: istio-ca-crl\n    configMap:\n      name: ', (t if type(t := (u if (u := x.get(6)) is not None else x.keep(6, k.f_fallback(w[('pilot', 'crlConfigMapName')], 'istio-ca-crl')))) is str else out(t)), '\n      optional: true\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n',))
+    e((m__proxy_user_volume_mounts(c), '\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir:\n    name: credential-socket\n', km(c, 11, m__proxy_workload_credential_volume, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', km(c, 12, m__proxy_root_cert_volume), '\n  - name: istio-ca-crl\n    configMap:\n      name: ', (t if type(t := (u if (u := x.get(13)) is not None else x.keep(13, k.f_fallback(w[('pilot', 'crlConfigMapName')], 'istio-ca-crl')))) is str else out(t)), '\n      optional: true\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n',))
     if l42_lightstep_tls:
         e(('  - name: lightstep-certs\n    secret:\n      optional: true\n      secretName: lightstep.cacert\n',))
-    e((m__proxy_image_pull_secrets(c), '\n',))
+    e((km(c, 14, m__proxy_image_pull_secrets), '\n',))
     return o
 
 
@@ -649,25 +650,25 @@ def t_gateway(c: CompiledContext) -> list[str]:
     t: Any
     e(('metadata:\n  labels:\n', m__proxy_canonical_labels(c, False), '\n  annotations:\n    istio.io/rev: ', (t if type(t := k.f_goquote(k.f_fallback(v['revision'], 'default'))) is str else out(t)), '\n', m__proxy_default_container_annotations(c, ''), '\nspec:\n  securityContext:\n',))
     if w[('gateways', 'securityContext')]:
-        e(('    ', (t if type(t := (u if (u := x.get(7)) is not None else x.keep(7, k.f_nindent(k.f_to_yaml(w[('gateways', 'securityContext')]), 4)))) is str else out(t)), '\n',))
+        e(('    ', (t if type(t := (u if (u := x.get(15)) is not None else x.keep(15, k.f_nindent(k.f_to_yaml(w[('gateways', 'securityContext')]), 4)))) is str else out(t)), '\n',))
     else:
         e(('    sysctls:\n    - name: net.ipv4.ip_unprivileged_port_start\n      value: "0"\n',))
     e(('  containers:\n  - name: istio-proxy\n', m__proxy_image(c, w[('global', 'proxy', 'image')]), '\n    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', m__proxy_agent_args(c, 'router'), '\n',))
     if w[('global', 'proxy', 'lifecycle')]:
-        e(('    lifecycle:\n      ', (t if type(t := (u if (u := x.get(8)) is not None else x.keep(8, k.f_istio_indent(k.f_to_yaml(w[('global', 'proxy', 'lifecycle')]), 6)))) is str else out(t)), '\n',))
-    e(('    securityContext:\n      runAsUser: ', (t if type(t := k.f_fallback(v['proxy_uid'], '1337')) is str else out(t)), '\n      runAsGroup: ', (t if type(t := k.f_fallback(v['proxy_gid'], '1337')) is str else out(t)), '\n    env:\n', m__proxy_identity_env(c), '\n', m__proxy_limit_env(c, 'ISTIO_CPU_LIMIT', 'limits.cpu'), '\n', m__proxy_proxy_config_and_ports_env(c), '\n', m__proxy_limit_env(c, 'GOMEMLIMIT', 'limits.memory'), '\n', m__proxy_limit_env(c, 'GOMAXPROCS', 'limits.cpu'), '\n',))
+        e(('    lifecycle:\n      ', (t if type(t := (u if (u := x.get(16)) is not None else x.keep(16, k.f_istio_indent(k.f_to_yaml(w[('global', 'proxy', 'lifecycle')]), 6)))) is str else out(t)), '\n',))
+    e(('    securityContext:\n      runAsUser: ', (t if type(t := k.f_fallback(v['proxy_uid'], '1337')) is str else out(t)), '\n      runAsGroup: ', (t if type(t := k.f_fallback(v['proxy_gid'], '1337')) is str else out(t)), '\n    env:\n', km(c, 17, m__proxy_identity_env), '\n', m__proxy_limit_env(c, 'ISTIO_CPU_LIMIT', 'limits.cpu'), '\n', m__proxy_proxy_config_and_ports_env(c), '\n', m__proxy_limit_env(c, 'GOMEMLIMIT', 'limits.memory'), '\n', m__proxy_limit_env(c, 'GOMAXPROCS', 'limits.cpu'), '\n',))
     if v['compliance_policy']:
         e(('    - name: COMPLIANCE_POLICY\n      value: "', (t if type(t := v['compliance_policy']) is str else out(t)), '"\n',))
-    e(('    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', m__proxy_cluster_env(c), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', (t if type(t := v['interception_mode']) is str else out(t)), '"\n', m__proxy_network_env(c), '\n',))
+    e(('    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', km(c, 18, m__proxy_cluster_env), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', (t if type(t := v['interception_mode']) is str else out(t)), '"\n', m__proxy_network_env(c), '\n',))
     if v['owner_name']:
         e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', (t if type(t := v['owner_name']) is str else out(t)), '"\n',))
-    e((m__proxy_owner_env(c), '\n', m__proxy_bootstrap_override_env(c), '\n', m__proxy_mesh_env(c), '\n', m__proxy_proxy_metadata_env(c), '\n', m__proxy_image_pull_policy(c), '\n', m__proxy_readiness_probe(c, 15021, False), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', m__proxy_workload_credential_mount(c), '\n',))
+    e((m__proxy_owner_env(c), '\n', m__proxy_bootstrap_override_env(c), '\n', m__proxy_mesh_env(c), '\n', m__proxy_proxy_metadata_env(c), '\n', m__proxy_image_pull_policy(c), '\n', m__proxy_readiness_probe(c, 15021, False), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', km(c, 19, m__proxy_workload_credential_mount), '\n',))
     if ((st() or g_go_eq(w[('global', 'pilotCertProvider')], 'istiod')) if q else call(c, g_go_eq, w[('global', 'pilotCertProvider')], 'istiod')):
         e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n',))
     e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n',))
     if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
         e(('    - mountPath: /etc/istio/custom-bootstrap\n      name: custom-bootstrap-volume\n',))
-    e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', m__proxy_mtls_certs_mount(c), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir: {}\n    name: credential-socket\n', m__proxy_workload_credential_volume(c, ' {}'), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', m__proxy_root_cert_volume(c), '\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_image_pull_secrets(c), '\n',))
+    e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', m__proxy_mtls_certs_mount(c), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir: {}\n    name: credential-socket\n', km(c, 20, m__proxy_workload_credential_volume, ' {}'), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', km(c, 21, m__proxy_root_cert_volume), '\n', m__proxy_mtls_certs_volume(c), '\n', km(c, 22, m__proxy_image_pull_secrets), '\n',))
     return o
 
 
@@ -684,12 +685,12 @@ def t_grpc_agent(c: CompiledContext) -> list[str]:
     e(('metadata:\n  labels:\n', m__proxy_canonical_labels(c, False), '\n  annotations: {\n    istio.io/rev: ', (t if type(t := k.f_goquote(k.f_fallback(v['revision'], 'default'))) is str else out(t)), ',\n', m__proxy_default_container_annotations(c, ','), '\n    sidecar.istio.io/rewriteAppHTTPProbers: "false",\n  }\nspec:\n  containers:\n  - name: istio-proxy\n', m__proxy_image(c, w[('global', 'proxy', 'image')]), '\n    ports:\n    - containerPort: 15020\n      protocol: TCP\n      name: mesh-metrics\n', m__proxy_agent_args(c, 'sidecar'), '\n    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n          - --url=http://localhost:15020/healthz/ready\n    env:\n    - name: ISTIO_META_GENERATOR\n      value: grpc\n    - name: OUTPUT_CERTS\n      value: /var/lib/istio/data\n',))
     if (k.f_lower(v['inbound_mode']) == 'localhost'):
         e(('    - name: REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION\n      value: "true"\n',))
-    e((m__proxy_identity_env(c), '\n', m__proxy_proxy_config_and_ports_env(c), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', m__proxy_cluster_env(c), '\n', m__proxy_network_env(c), '\n',))
+    e((km(c, 23, m__proxy_identity_env), '\n', m__proxy_proxy_config_and_ports_env(c), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', km(c, 24, m__proxy_cluster_env), '\n', m__proxy_network_env(c), '\n',))
     if v['owner_name']:
         e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', (t if type(t := v['owner_name']) is str else out(t)), '"\n',))
     e((m__proxy_owner_env(c), '\n', m__proxy_mesh_env(c), '\n', m__proxy_proxy_metadata_env(c), '\n    - name: ISTIO_META_DNS_CAPTURE\n      value: "false"\n    - name: DISABLE_ENVOY\n      value: "true"\n', m__proxy_image_pull_policy(c), '\n',))
     if (l43_status_port != '0'):
-        e((m__proxy_readiness_probe(c, 15020, True), '\n', m__proxy_resources(c), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n', m__proxy_workload_credential_mount(c), '\n',))
+        e((m__proxy_readiness_probe(c, 15020, True), '\n', m__proxy_resources(c), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n', km(c, 25, m__proxy_workload_credential_mount), '\n',))
         if ((st() or g_go_eq(w[('global', 'pilotCertProvider')], 'istiod')) if q else call(c, g_go_eq, w[('global', 'pilotCertProvider')], 'istiod')):
             e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n',))
         e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n    - mountPath: /etc/istio/proxy\n      name: istio-xds\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', m__proxy_mtls_certs_mount(c), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n',))
@@ -702,7 +703,7 @@ def t_grpc_agent(c: CompiledContext) -> list[str]:
             e(('      - name: gke-workload-certificate\n        mountPath: /var/run/secrets/workload-spiffe-credentials\n        readOnly: true\n',))
         else:
             e(('      - name: workload-certs\n        mountPath: /var/run/secrets/workload-spiffe-credentials\n',))
-    e(('  volumes:\n  - emptyDir:\n    name: workload-socket\n', m__proxy_workload_credential_volume(c, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-xds\n', m__proxy_agent_volumes(c), '\n', m__proxy_root_cert_volume(c), '\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n', m__proxy_image_pull_secrets(c), '\n',))
+    e(('  volumes:\n  - emptyDir:\n    name: workload-socket\n', km(c, 26, m__proxy_workload_credential_volume, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-xds\n', m__proxy_agent_volumes(c), '\n', km(c, 27, m__proxy_root_cert_volume), '\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n', km(c, 28, m__proxy_image_pull_secrets), '\n',))
     return o
 
 

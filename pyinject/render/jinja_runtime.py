@@ -47,6 +47,7 @@ from pyinject.render.jinja_funcs import (
     trim_suffix,
     value_or_default,
 )
+from pyinject.render.jinja_values import NO_TEXTS, ValuesPaths, ValuesTexts, NoTexts
 from pyinject.sandbox.limits import Budget, allow_size
 
 #: pyinject's own filters (Jinja's built-in ones are the environment's).
@@ -225,79 +226,8 @@ def getattr_path(obj: Any, names: tuple[str, ...]) -> Any:
     return obj
 
 
-class ValuesPaths(dict):  # type: ignore[type-arg]
-    """``values.a.b.c`` for one values tree, by path: each path read once, then looked up.
-
-    The compiled templates read the same few paths of ``values`` in every render
-    (and again in every macro).  A values tree is never changed once the templates
-    read it (every pod of a run shares it, see ``golang.values.go_values``), so a
-    path read once reads the same from then on: the table keeps the very object
-    :func:`getattr_path` gave.  A read that fails is not kept, and fails again at
-    the same place.  The keys are the paths the templates name: a bounded set.
-    """
-
-    __slots__ = ("tree", "texts")
-
-    def __init__(self, tree: Any) -> None:
-        super().__init__()
-        self.tree = tree
-        #: Texts computed from the tree, by fold width (see ValuesTexts).
-        self.texts: dict[float, ValuesTexts] = {}
-
-    def texts_at(self, width: float) -> ValuesTexts:
-        found = self.texts.get(width)
-        if found is None:
-            found = self.texts[width] = ValuesTexts()
-        return found
-
-    def __missing__(self, path: tuple[str, ...]) -> Any:
-        found = self[path] = getattr_path(self.tree, path)
-        return found
-
-
-#: Each values tree's paths, for the trees of the last few renders (compared by identity).
-values_paths = IdentityCache(ValuesPaths, 16)
-
-#: Filters whose result depends on their arguments alone (to_yaml's also on the fold width,
-#: which keys the table of texts): an expression of them over values paths and constants
-#: gives the same text for the same values tree (see :class:`ValuesTexts`).  ``join`` is
-#: not one: it checks the render's output limit.
-PURE_FILTERS = frozenset({"fallback", "goquote", "gostr", "istio_indent", "lower", "nindent", "omit_nil",
-                          "to_yaml", "trim_suffix", "trunc_bytes"})
-
-
-class ValuesTexts(dict):  # type: ignore[type-arg]
-    """Texts the compiled templates computed from one values tree, by expression number.
-
-    An expression of :data:`PURE_FILTERS` over paths of ``values`` and constants
-    yields the same text each time for the same tree (it is never changed, see
-    :class:`ValuesPaths`) at the same fold width: it is computed once and kept.
-    Only text is kept (immutable); any other result, or a failure, is computed
-    again each time.  Abstract renders keep nothing (:data:`NO_TEXTS`): their
-    filters go through the hole guards.
-    """
-
-    __slots__ = ()
-
-    def keep(self, number: int, value: Any) -> Any:
-        if type(value) is str:
-            self[number] = value
-        return value
-
-
-class _NoTexts:
-    """The table of an abstract render: nothing is found, nothing kept."""
-
-    __slots__ = ()
-
-    def get(self, number: int) -> None:
-        return None
-
-    def keep(self, number: int, value: Any) -> Any:
-        return value
-
-
-NO_TEXTS = _NoTexts()
+#: Each values tree's paths (and texts), for the trees of the last few renders (compared by identity).
+values_paths = IdentityCache(lambda tree: ValuesPaths(tree, getattr_path), 16)
 
 
 def getitem(obj: Any, key: Any) -> Any:
@@ -343,7 +273,7 @@ class CompiledContext:
         # The paths of ``values`` the templates read (None without a ``values`` variable:
         # a read then fails, as reading the variable would).
         self.values: ValuesPaths | None = values_paths(variables["values"]) if "values" in variables else None
-        self.texts: ValuesTexts | _NoTexts = (
+        self.texts: ValuesTexts | NoTexts = (
             NO_TEXTS if self.values is None or _ACTIVE else self.values.texts_at(fold_width()))
 
     def get(self, key: str, default: Any = None) -> Any:

@@ -386,6 +386,11 @@ def test_odd_contexts_render_alike(renderer: CompiledTemplates, name: str, ctx: 
     {"global__proxy__lifecycle": {"preStop": {"exec": {"command": ["sleep", "5"]}}}},
     {"global__trustBundleName": "tb"},
     {"global__proxy__seccompProfile": {"type": "RuntimeDefault"}},
+    {"global__caName": "GkeWorkloadCertificate"},
+    {"global__pilotCertProvider": "kubernetes"},
+    {"global__multiCluster__clusterName": "c2"},
+    {"global__imagePullSecrets": ["s1"]},
+    {"revision": "canary"},
 ])
 def test_values_read_once_per_tree_never_go_stale(renderer: CompiledTemplates, change: dict[str, Any]) -> None:
     """Trees that differ in one path, rendered in turn, each render as Jinja2 renders it."""
@@ -415,10 +420,11 @@ def test_texts_kept_per_values_tree_follow_the_fold_width(renderer: CompiledTemp
 
 def test_values_paths_keep_reads_and_only_reads_that_succeed() -> None:
     from pyinject.render.jinja_funcs import GoError
-    from pyinject.render.jinja_runtime import MISSING, ValuesPaths, values_paths
+    from pyinject.render.jinja_runtime import MISSING, getattr_path, values_paths
+    from pyinject.render.jinja_values import ValuesPaths
 
     tree: dict[str, Any] = {"global": {"proxy": None, "name": "n"}}
-    paths = ValuesPaths(tree)
+    paths = ValuesPaths(tree, getattr_path)
     assert paths[("global", "name")] == "n"
     assert paths[("global", "nope")] is MISSING
     for _ in range(2):
@@ -452,6 +458,29 @@ def test_the_compiled_render_counts_steps_as_jinja_does(renderer: CompiledTempla
         jinja.render(name, ctx)
         assert counts.pop(name, 0) == steps[name]
     assert steps["sidecar"] > 50
+
+
+def test_kept_macros_count_their_steps_again(renderer: CompiledTemplates, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A macro whose text is kept per values tree counts the same steps on every render."""
+    from pyinject.sandbox import limits
+
+    counts: list[int] = []
+    real = limits.Budget.count_step
+
+    def count(self: Any) -> None:
+        counts[-1] += 1
+        real(self)
+
+    monkeypatch.setattr(limits.Budget, "count_step", count)
+    ctx = make_ctx(values=values_with())  # a tree of its own: the first render keeps, the others reuse
+    jinja = load_jinja_templates(TEMPLATES, CONFIG["templates"], limits=RenderLimits(), compiled=False)
+    counts.append(0)
+    jinja.render("sidecar", ctx)
+    for _ in range(3):
+        counts.append(0)
+        with rendering("sidecar", RenderLimits()) as budget:
+            _run(renderer.refs["sidecar"], template_variables(ctx), budget)
+    assert len(set(counts)) == 1 and counts[0] > 50
 
 
 def test_limits_fail_as_jinja_words_them(renderer: CompiledTemplates) -> None:
