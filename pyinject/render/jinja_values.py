@@ -10,9 +10,10 @@ reads them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Callable
+
     from pyinject.render.jinja_runtime import CompiledContext
 
 
