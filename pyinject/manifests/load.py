@@ -29,7 +29,6 @@ import yaml
 from pyinject.golang.encoding_json import JSONStruct
 from pyinject.golang.yaml11 import BOOL, FLOAT, INT, MERGE, NULL
 from pyinject.errors import InputError, Location
-from pyinject.manifests.nodes import NodeBuilder
 from pyinject.manifests.nodes import remember as remember_nodes
 
 #: More nodes than this after expanding aliases is treated as an alias bomb.
@@ -118,14 +117,15 @@ def load_plain(text: str, location: Location, warn: Warn | None = None, *, keep_
 
     ``location`` is the document's (file, index, first line); YAML errors are
     turned into :class:`InputError` pointing at the line in the file.  With
-    ``keep_nodes``, the same pass also builds the positioned node tree the
-    splicing writer needs (:func:`pyinject.manifests.nodes.compose` then finds
-    it), so a document that will be rewritten is parsed once.
+    ``keep_nodes``, the same pass also keeps what the positioned node tree
+    the splicing writer needs is made of (:func:`pyinject.manifests.nodes.compose`
+    then finds it), so a document that will be rewritten is parsed once.
     """
     if _EventParser is not None:
-        builder = NodeBuilder() if keep_nodes else None
+        events: list[Any] | None = [] if keep_nodes else None
+        closes: dict[int, int] = {}
         try:
-            data, aliased = _load_events(text, builder)
+            data, aliased = _load_events(text, events, closes)
         except (_Unsupported, yaml.YAMLError, KeyError):
             pass  # the full loader decides, and words any error
         except _TooDeep:
@@ -135,8 +135,8 @@ def load_plain(text: str, location: Location, warn: Warn | None = None, *, keep_
                 check_expansion(data, location)
                 if nesting_depth(data) > MAX_DEPTH:
                     raise _too_deep(location)
-            if builder is not None:
-                remember_nodes(text, builder)
+            if events is not None:
+                remember_nodes(text, events, closes, aliased)
             return data
     loader = KubeLoader(text)
     loader.warn = warn
@@ -308,16 +308,20 @@ def _go_int(text: str) -> int:
     return sign * int(digits)
 
 
-def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bool]:
+def _load_events(text: str, events: list[Any] | None = None, closes: dict[int, int] | None = None) -> tuple[Any, bool]:
     """Plain data built directly from libyaml's event stream (one document, no tags).
 
     Also says whether the document used aliases (only then can it be an alias
-    bomb).  ``builder``, when given, is fed every event too.
+    bomb).  ``events``, when given, gets every event, and ``closes`` the index
+    there of each mapping's and sequence's end event, by that of its start
+    event (what :func:`pyinject.manifests.nodes.remember` needs).
     """
     assert _EventParser is not None
     parser = _EventParser(text)
     next_event = parser.get_event
-    feed = builder.add if builder is not None else None
+    feed = events.append if events is not None else None
+    opened_at: list[int] = []  # with ``events``: where each open collection started
+    ends = closes if closes is not None else {}
     read_before = _PLAIN_VALUES.get
     anchors: dict[str, Any] = {}
     stack: list[tuple[Any, Any, bool]] = []
@@ -345,6 +349,8 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
             if event.tag is not None:
                 raise _Unsupported("tag")
             opened: Any = {} if kind is MappingStartEvent else []
+            if events is not None:
+                opened_at.append(len(events) - 1)
             if event.anchor is not None:
                 anchors[event.anchor] = opened
             if current is not None:
@@ -356,6 +362,8 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
             current, key, in_map = opened, _NO_KEY, kind is MappingStartEvent
             continue
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            if events is not None:
+                ends[opened_at.pop()] = len(events) - 1
             if not stack:
                 current = None
                 continue
