@@ -509,8 +509,28 @@ def guess_indent(text: str) -> tuple[int, int, int]:
 
     ruamel re-indents a whole document with one setting; taking it from the
     document's first nested mapping and first block sequence keeps untouched
-    parts of a rewritten workload looking as the user wrote them.
+    parts of a rewritten workload looking as the user wrote them.  Both come
+    from a block's opener ("key:") and the next line that says something: the
+    mapping from the first such line indented deeper, the offset from the
+    first such ``-`` line indented at least as deep.
     """
+    if any(brk in text for brk in _OTHER_BREAKS):
+        mapping, offset = _indents_line_by_line(text)
+    else:
+        # Lines end with "\n" only: the first ``-`` line usually follows its opener
+        # far down, and a look back from each is cheaper than reading every line.
+        mapping, offset = _nested_mapping(text), _sequence_offset(text)
+    mapping = mapping or 2
+    offset = offset or 0
+    return mapping, offset + 2, offset
+
+
+#: What str.splitlines breaks lines at besides "\n".
+_OTHER_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _indents_line_by_line(text: str) -> tuple[int | None, int | None]:
+    """:func:`guess_indent`'s (mapping, offset) found in one pass over the lines (None: none found)."""
     mapping: int | None = None
     offset: int | None = None
     opener = -1  # the indentation of the last line read if it opens a block ("key:"), else -1
@@ -528,10 +548,64 @@ def guess_indent(text: str) -> tuple[int, int, int]:
                 mapping = delta
             if mapping is not None and offset is not None:
                 break  # both are usually found in the document's first lines
-        opener = len(line) - len(line.lstrip(" ")) if line.rstrip().endswith(":") and not body.startswith("- ") else -1
-    mapping = mapping or 2
-    offset = offset or 0
-    return mapping, offset + 2, offset
+        opener = _opener(line, body)
+    return mapping, offset
+
+
+def _opener(line: str, body: str) -> int:
+    """The indentation of ``line`` (``body``: without leading blanks) if it opens a block, else -1."""
+    return len(line) - len(line.lstrip(" ")) if line.rstrip().endswith(":") and not body.startswith("- ") else -1
+
+
+def _nested_mapping(text: str) -> int | None:
+    """The mapping of :func:`_indents_line_by_line`, for a text whose lines end with "\n" only."""
+    opener = -1
+    start, size = 0, len(text)
+    while start <= size:
+        end = text.find("\n", start)
+        if end < 0:
+            end = size
+        line = text[start:end]
+        start = end + 1
+        body = line.lstrip()
+        if not body or body[0] == "#":
+            continue
+        if opener >= 0:
+            child_body = line.lstrip(" ")
+            delta = len(line) - len(child_body) - opener
+            if delta > 0 and not child_body.startswith("- "):
+                return delta
+        opener = _opener(line, body)
+    return None
+
+
+def _sequence_offset(text: str) -> int | None:
+    """The offset of :func:`_indents_line_by_line`, for a text whose lines end with "\n" only.
+
+    Only a ``-`` line can give it: each, in order, is paired with the line
+    that says something before it (skipping blank lines and comments).
+    """
+    found = text.find("- ")
+    while found >= 0:
+        start = text.rfind("\n", 0, found) + 1
+        if text.count(" ", start, found) == found - start:  # only spaces before the "- "
+            indent = found - start
+            end = start - 1  # the "\n" that ends the line before
+            while end >= 0:
+                before = text.rfind("\n", 0, end) + 1
+                line = text[before:end]
+                body = line.lstrip()
+                if body and body[0] != "#":
+                    opener = _opener(line, body)
+                    if opener >= 0 and indent >= opener:
+                        return indent - opener
+                    break
+                end = before - 1
+            found = text.find("\n", found)  # the next line
+            if found < 0:
+                return None
+        found = text.find("- ", found + 1)
+    return None
 
 
 def copy_plain(value: Any) -> Any:
