@@ -345,6 +345,18 @@ def _load_events(text: str, events: list[Any] | None = None, closes: dict[int, i
                 value = plain_scalar(value) if known is _NO_KEY else known
             if event.anchor is not None:
                 anchors[event.anchor] = value
+            if current is not None:
+                # Placed here, as below, less the check a scalar never needs.
+                if not in_map:
+                    current.append(value)
+                elif key is _NO_KEY:
+                    key = value
+                else:
+                    if key in current:
+                        raise _Unsupported("duplicate key")
+                    current[key] = value
+                    key = _NO_KEY
+                continue
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.tag is not None:
                 raise _Unsupported("tag")
