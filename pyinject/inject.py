@@ -307,6 +307,7 @@ class SidecarInjector:
         from pyinject.k8s.merge import merge_overlay
         from pyinject.k8s.schema import POD
         from pyinject.k8s.typed_decode import decoded_as_release
+        from pyinject.render.decode import take_copy
 
         run = self.run
         meta = pod["metadata"]
@@ -344,8 +345,14 @@ class SidecarInjector:
             # pod only what it never changes (names) or reads it first (the proxy).
             # No part of a decoded fragment is ever changed (see pyinject.render.decode),
             # so the template pod's copies of its parts may be remembered by identity.
+            # A fragment decoded for this pod alone comes with that copy already made,
+            # from new maps and lists only (decode.take_copy): the template pod takes it.
             first = not template_pod
-            template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, patch, frozen=True)
+            copy = take_copy(patch) if first and texts else None
+            if copy is not None:
+                template_pod = copy
+            else:
+                template_pod = _stage(f"merge template {name}", merge_overlay, template_pod, patch, frozen=True)
             merged = _stage(f"merge template {name}", merge_overlay, merged, patch, POD,
                             template_pod if first else None, give=first and position == len(names))
         if not rendered_checks.has_proxy(user_containers, template_pod.get("spec")):

@@ -13,21 +13,12 @@ as decoding it whole.  A whole container item is memoised the same way (by its
 text and whether a line break followed it), so an item that repeats from pod to
 pod is not cut at all.
 
-The cut works on strings, not on lists of lines: a block is the text of its
-lines, each preceded by its line break, and one compiled pattern per
-indentation splits it (in C) at the line breaks that open a piece: a line
-holding a plain key at the block's indentation (or ``- `` for a list).  The same
-pattern, in a second alternative, also matches any line that would make the cut
-unsafe: a line less indented than the block, or at its indentation and neither a
-plain key nor a ``- `` list item (a key's list may sit at the key's own
-indentation).  Lines of spaces and comment lines match neither: they stay with
-the piece they sit in (a comment may be inside a quoted scalar).  The block's
-first line that is neither must open the first piece.  A piece keeps its lines
-but not the line break after its last one; whether there was one is part of
-its memo key (a block scalar kept with ``|+`` ends with it), and a nested
-block's last piece inherits it from the piece the block was cut from.  So a
-piece is exactly the lines a line-by-line cut would give it, and decoding it
-(shifted left by its indentation) is decoding those lines.
+The cut (:mod:`pyinject.render.cut`) goes line by line: a piece is exactly the
+lines a line-by-line cut would give it, and decoding it (shifted left by its
+indentation) is decoding those lines.  A piece keeps its lines but not the line
+break after its last one; whether there was one is part of its memo key (a
+block scalar kept with ``|+`` ends with it), and a nested block's last piece
+inherits it from the piece the block was cut from.
 
 The pieces are handed out as they are in the memo, not copied: the result is
 a new dict (and new container dicts, with new ``env`` lists), but the values
@@ -36,6 +27,17 @@ piece.  So a decoded fragment is read-only: the injector reads it and the
 strategic merge copies what it stores (see :func:`pyinject.k8s.merge.merge_overlay`);
 whoever needs to change one copies first (as
 :func:`pyinject.manifests.istioctl_style.decoded_as_release` does).
+
+The copy that merge makes of a fragment for an empty template pod is made here
+instead, as the fragment is put together (:func:`take_copy`): the new maps and
+lists of the result are built twice, once as they are and once as the merge
+copies them (no null map values, no directive keys), and each memoised piece
+is copied by the recipe kept with it (:func:`pyinject.k8s.merge.copy_recipe`,
+written when the piece comes a second time).  So the copy holds only new maps
+and lists, owned by whoever takes it, and costs no second walk of the fragment.
+A container item that differs from those before only in its ``env`` takes its
+other fields, and the recipes of their copies, from the memo, keyed by those
+fields' pieces.
 
 The cut is only trusted where YAML cannot join the pieces: every piece must
 start at the block's own indentation with a plain key (or ``- `` for a list
@@ -53,7 +55,14 @@ import re
 from typing import Any
 
 from pyinject.k8s import gojson, typed_patch
+from pyinject.k8s.merge import copy_recipe, fresh_copy, follow
 from pyinject.manifests.load import copy_plain, load_piece, plain_scalar
+from pyinject.render.cut import (
+    BARE_KEY, CONTENT, MAPPING, SEQUENCE, NotPieceable, as_document, bare_block, bare_name, below, cut, list_items, mapping,
+    shape_pattern,
+)
+
+__all__ = ["MEMO_LIMIT", "NotPieceable", "decode_rendered", "take_copy"]
 
 #: Memoised pieces; cleared when full, so memory stays flat on any input.
 MEMO_LIMIT = 5_000
@@ -63,14 +72,8 @@ _SPEC = "spec"
 _CONTAINER_LISTS = ("containers", "initContainers")
 _ENV = "env"
 
-#: A piece whose first line is only ``name:`` (its value is the block below); matched at the key.
-_BARE_KEY = re.compile(r"([A-Za-z]+):[ ]*(?:\n|\Z)")
-#: Where a piece may start: a plain key, not an indicator (``?``, ``:``, ``&``, ``#``, quotes...).
-_KEY_CHARS = "a-zA-Z0-9$_/"
 #: Line breaks YAML knows besides ``\n`` (and tabs): texts with them are decoded whole.
 _OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029\t]")
-#: The first line of a block that is neither spaces nor a comment; it ends at the line's first other character.
-_CONTENT = re.compile(r"\n *[^ \n#]")
 
 _CONTAINER = gojson.STRUCTS["Container"]
 _CONTAINER_FIELDS = {f.name: f for f in _CONTAINER}
@@ -86,11 +89,22 @@ _ABSENT = tuple(
 _OMIT = object()
 
 
-class NotPieceable(Exception):
-    """The text cannot be cut safely: decode it whole."""
-
-
 _memo: dict[tuple[Any, ...], Any] = {}
+#: Recent fragments' copies (see :func:`take_copy`), by the fragment's id; each entry holds its fragment.
+_copies: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+_COPIES_LIMIT = 16
+
+
+def take_copy(fragment: dict[str, Any]) -> dict[str, Any] | None:
+    """What ``merge_overlay({}, fragment, frozen=True)`` gives, if :func:`decode_rendered` made it; None if not.
+
+    The decoding makes this copy as it goes, from new maps and lists only (see
+    :func:`pyinject.k8s.merge.copy_recipe`): none is shared with the memo, with
+    ``fragment`` or with another copy, so the caller owns it.  It is handed out
+    once: a second call for the same fragment gives None.
+    """
+    known = _copies.pop(id(fragment), None)
+    return known[1] if known is not None and known[0] is fragment else None
 
 
 def decode_rendered(text: str) -> dict[str, Any]:
@@ -106,66 +120,140 @@ def decode_rendered(text: str) -> dict[str, Any]:
     if len(_memo) > MEMO_LIMIT:
         _memo.clear()
     doc = "\n" + text
-    first = _CONTENT.search(doc)
+    first = CONTENT.search(doc)
     if first is None:
         raise NotPieceable("no keys")
-    pieces = _cut(doc, _MAPPING, 0, first.start())
+    # Most texts end with spec: the lines below it need not be scanned at the root
+    # as well.  Its piece runs to the end exactly when no line below it is at the
+    # root's indentation, and such a line is one the cut of spec's block declines.
+    at = doc.find("\nspec:")
+    if at >= 0 and BARE_KEY.match(doc, at + 1) is not None:  # "spec:" alone on its line
+        try:
+            return _root(cut(doc[:at], MAPPING, 0, first.start()) + [doc[at + 1:]])
+        except NotPieceable:
+            pass  # cut the whole text, which then words what is wrong
+    return _root(cut(doc, MAPPING, 0, first.start()))
+
+
+def _root(pieces: list[str]) -> dict[str, Any]:
+    """The fragment of the root's ``pieces`` (see :func:`decode_rendered`)."""
     last = len(pieces) - 1
     out: dict[Any, Any] = {}
+    # The copy merge_overlay({}, out, frozen=True) would make: each value's copy
+    # (see copy_recipe), in the same order, less null values; a top-level
+    # directive makes that merge take another way, so then there is none.
+    copy: dict[Any, Any] | None = {}
     for n, piece in enumerate(pieces):
         tail = n < last  # the text's last piece ends where the text does
-        block = _bare_block(piece, 0, _SPEC)
+        block = bare_block(piece, 0, _SPEC)
         if block is not None:
             key: Any = _SPEC
-            value: Any = _spec(block, tail)
+            value, value_copy = _spec(block, tail)
         else:
-            key, value = _entry("", piece, 0, tail)
+            key, value, value_copy = _entry("", piece, 0, tail)
             if key == _SPEC:
                 raise NotPieceable("spec not written as a block")
         _put(out, key, value)
+        if copy is not None and value is not None:
+            if isinstance(key, str) and key.startswith("$"):
+                copy = None
+            else:
+                copy[key] = value_copy
+    if copy is not None:
+        if len(_copies) >= _COPIES_LIMIT:
+            _copies.clear()
+        _copies[id(out)] = (out, copy)
     return out
 
 
-def _spec(block: str, tail: bool) -> dict[str, Any]:
-    indent, pieces = _mapping(block, 0)
+def _spec(block: str, tail: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The decoded ``spec`` and its copy (see :func:`decode_rendered`)."""
+    indent, pieces = mapping(block, 0, known=True)
     last = len(pieces) - 1
     out: dict[Any, Any] = {}
+    copy: dict[Any, Any] = {}
     for n, piece in enumerate(pieces):
         piece_tail = tail or n < last
-        name = _bare_name(piece, indent)
+        name = bare_name(piece, indent)
         if name in _CONTAINER_LISTS:
             key: Any = name
-            items = _items(_below(piece), indent)
-            item_last = len(items) - 1
-            containers = [_container(item, at, piece_tail or i < item_last) for i, (item, at) in enumerate(items)]
-            value: Any = containers if containers else None
+            pairs = _lone_container(below(piece), indent, piece_tail)
+            if pairs is None:
+                at, items = list_items(below(piece), indent, known=True)
+                item_last = len(items) - 1
+                pairs = [_one(_container(item, at, piece_tail or i < item_last)) for i, item in enumerate(items)]
+            value: Any = [c for c, _ in pairs] if pairs else None
+            value_copy: Any = [c for _, c in pairs]
         else:
-            key, value = _entry("", piece, indent, piece_tail)
+            key, value, value_copy = _entry("", piece, indent, piece_tail)
             if key in _CONTAINER_LISTS:
                 raise NotPieceable("containers not written as a block list")
         _put(out, key, value)
-    return out
+        if value is not None and not (isinstance(key, str) and key.startswith("$")):
+            copy[key] = value_copy
+    return out, copy
 
 
-def _container(item: str, indent: int, tail: bool) -> dict[str, Any]:
-    """One list item (``- ...`` at ``indent``) decoded into Go's Container, as typed_patch.encode_patch gives it."""
+def _lone_container(block: str, parent: int, tail: bool) -> list[tuple[dict[str, Any], dict[str, Any]]] | None:
+    """The container list in ``block`` (nested under ``parent``) when the memo shows it holds one item; else None.
+
+    A list's text read as one item is one exactly when a cut made that item
+    before (its lines hold no other at its indentation), or when it holds the
+    text of fields a cut made before around its env (their lines are all deeper).
+    """
+    first = CONTENT.search(block)
+    if first is None:
+        return None
+    at = first.end() - first.start() - 2
+    dash = first.end() - 1
+    if at < parent or block[dash] != "-" or block[dash + 1:dash + 2] not in (" ", "\n", ""):
+        return None
+    one = _container(block[first.start() + 1:], at, tail, lone=True)
+    return None if one is None else [one]
+
+
+def _one(pair: tuple[dict[str, Any], dict[str, Any]] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    if pair is None:  # (None comes only from lone items)
+        raise NotPieceable("no container")
+    return pair
+
+
+def _container(item: str, indent: int, tail: bool, lone: bool = False) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """One list item (``- ...`` at ``indent``) decoded into Go's Container, as typed_patch.encode_patch gives it.
+
+    And its copy (see :func:`decode_rendered`).  With ``lone`` (see :func:`_lone_container`),
+    None unless the memo shows the item is one.
+    """
     # Exact: the container is a function of the item's text and of whether a
     # line break followed it (the pieces cut from it are).
     memo_key = ("item", item, tail)
     known = _memo.get(memo_key)
     if known is None:
-        known = _memo[memo_key] = _build_container(item, indent, tail)
-    container, fresh = known
+        built = _build_container(item, indent, tail, lone)
+        if built is None:
+            return None
+        container, fresh, copy = built
+        # The recipe of its copy is written when the item comes again.
+        _memo[memo_key] = [container, fresh, None]
+    else:
+        container, fresh, recipe = known
+        if recipe is None:
+            recipe = known[2] = copy_recipe(container)
+        copy = follow(recipe)
     out = dict(container)
     # What the decoding makes anew for each container is new on a memo hit too.
     for name in fresh:
         value = out[name]
         out[name] = list(value) if type(value) is list else copy_plain(value)
-    return out
+    return out, copy
 
 
-def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The container of :func:`_container`, and the names of the values it made for this item alone."""
+def _build_container(item: str, indent: int, tail: bool, lone: bool = False) -> tuple[
+        dict[str, Any], tuple[str, ...], dict[str, Any]] | None:
+    """The container of :func:`_container`, the names of the values it made for this item alone, and its copy.
+
+    With ``lone`` (see :func:`_lone_container`), None unless its fields come from the memo.
+    """
     # The item's first key moves from behind "- " to its own indentation.
     head_end = item.find("\n")
     if head_end < 0:
@@ -177,52 +265,155 @@ def _build_container(item: str, indent: int, tail: bool) -> tuple[dict[str, Any]
         block = "\n" + " " * key_at + item[key_at:]
     else:
         block = item[head_end:]
-    fields_indent, pieces = _mapping(block, indent)
+    first = CONTENT.search(block)
+    if first is None:
+        raise NotPieceable("empty block")
+    fields_indent = first.end() - first.start() - 2
+    # The first line that is only "env:" at the fields' indentation opens env's
+    # piece (the cut opens a piece at every key there), which ends where the cut
+    # next opens one (or declines).  The other fields are a function of the text
+    # before and after that piece, the indentation and the tail (the cut is line
+    # by line: the same lines give the same pieces): they are memoised by them,
+    # and only env's piece is cut again when the item is new.
+    env = _env_line(fields_indent).search(block)
+    pieces: list[str] | None = None
+    if env is None:
+        if lone:
+            return None
+        fields_indent, pieces = mapping(block, indent)
+        shape_key: tuple[Any, ...] = ("fields", fields_indent, indent, tail, *pieces)
+    else:
+        env_body = env.end() - 1 if block[env.end() - 1:env.end()] == "\n" else env.end()
+        # One scan finds env's items and its end: the lines the fields' cut matches
+        # are exactly those that cutting the items at that indentation declines
+        # (any line not deeper, not a "- " item there, not spaces or a comment).
+        env_end = len(block)
+        starts = []
+        for line in shape_pattern(SEQUENCE, fields_indent).finditer(block, env_body):
+            if line.group(1) is not None:
+                env_end = line.start()
+                break
+            starts.append(line.start())
+        shape_key = ("env", fields_indent, indent, tail, block[:env.start()], block[env_end:])
+    shape = _memo.get(shape_key)
+    if shape is None:
+        if lone:
+            return None
+        if pieces is None:
+            fields_indent, pieces = mapping(block, indent)
+        env_at = -1
+        if env is not None:
+            env_at = next((n for n, piece in enumerate(pieces) if piece == block[env.start() + 1:env_end]), -1)
+            if env_at < 0:
+                raise NotPieceable("env not where the cut puts it")
+        shape = _memo[shape_key] = _container_shape(pieces, env_at, fields_indent, tail)
+    before, after, absent, before_recipe, after_recipe, env_tail = shape
+    out = dict(before)
+    copy = follow(before_recipe)
+    fresh = absent
+    if env is not None:
+        # The items found above are the cut's when the first line with content is the first of them
+        # (else the list sits deeper than its key, and is cut at its own indentation).
+        opening = CONTENT.search(block, env_body, env_end)
+        if starts and opening is not None and opening.start() == starts[0]:
+            at = fields_indent
+            env_items = [block[start + 1:stop] for start, stop in zip(starts, [*starts[1:], env_end])]
+        else:
+            at, env_items = list_items(block[env_body:env_end], fields_indent)
+        if env_items:
+            # []EnvVar is omitempty; its items are encoded one by one (_env_var's
+            # memo hits inline: a sidecar has a score of them, most the same pod after pod).
+            memo = _memo
+            env_last = len(env_items) - 1
+            values = []
+            copies = []
+            for k, text in enumerate(env_items):
+                known = memo.get(("EnvVar", at, text, env_tail or k < env_last))
+                if known is None or known[1] is None:
+                    value, value_copy = _env_var(text, at, env_tail or k < env_last)
+                else:
+                    value, (make, argument) = known
+                    value_copy = argument if make is None else make(argument)
+                values.append(value)
+                copies.append(value_copy)
+            out[_ENV] = values
+            copy[_ENV] = copies
+            fresh = (_ENV, *absent)
+    out.update(after)
+    copy.update(follow(after_recipe))
+    return out, fresh, copy
+
+
+_env_lines: dict[int, re.Pattern[str]] = {}
+
+
+def _env_line(indent: int) -> re.Pattern[str]:
+    """A line that is only ``env:`` at ``indent`` (as :data:`BARE_KEY` reads a piece's first line)."""
+    pattern = _env_lines.get(indent)
+    if pattern is None:
+        if len(_env_lines) > 64:
+            _env_lines.clear()
+        pattern = _env_lines[indent] = re.compile(rf"\n {{{indent}}}{_ENV}:[ ]*(?:\n|\Z)")
+    return pattern
+
+
+#: Where env goes among a container's fields (Go's order).
+_ENV_RANK = _RANK[_ENV]
+
+
+def _container_shape(pieces: list[str], env_at: int, fields_indent: int, tail: bool) -> tuple[Any, ...]:
+    """A container's fields but ``env`` (the piece at ``env_at``, if any), cut in two around it.
+
+    The fields before env in Go's order, those after it (then the directives),
+    the names of the absent fields whose (mutable) defaults it holds, and the
+    recipes of the copies of both parts (see :func:`decode_rendered`).
+    """
     last = len(pieces) - 1
     fields: dict[Any, Any] = {}
     directives: dict[Any, Any] = {}
     for n, piece in enumerate(pieces):
-        piece_tail = tail or n < last
-        env_block = _bare_block(piece, fields_indent, _ENV)
-        if env_block is not None:
-            key: Any = _ENV
-            env_items = _items(env_block, fields_indent)
-            env_last = len(env_items) - 1
-            env = [_env_var(text, i, piece_tail or k < env_last) for k, (text, i) in enumerate(env_items)]
-            # []EnvVar is omitempty; its items are encoded one by one.
-            value: Any = env if env else _OMIT
-        else:
-            key, value = _entry("Container", piece, fields_indent, piece_tail)
-        if key in fields or key in directives:
+        if n == env_at:
+            continue
+        key, value, _ = _entry("Container", piece, fields_indent, tail or n < last)
+        if key in fields or key in directives or (key == _ENV and env_at >= 0):
             raise NotPieceable("a key twice")
         if isinstance(key, str) and key.startswith("$"):
             directives[key] = value
         else:
             fields[key] = value
-    fresh = [_ENV] if fields.get(_ENV, _OMIT) is not _OMIT else []
+    absent = []
     for name, default, mutable in _ABSENT:
         if name not in fields:
             fields[name] = default
             if mutable:
-                fresh.append(name)
+                absent.append(name)
     # As inject.as_decoded writes it: the struct's fields in Go order, then the directives.
     present = sorted((name for name, value in fields.items() if value is not _OMIT), key=_RANK.__getitem__)
-    out = {name: fields[name] for name in present}
-    out.update(directives)
-    return out, tuple(fresh)
+    before = {name: fields[name] for name in present if _RANK[name] < _ENV_RANK}
+    after = {name: fields[name] for name in present if _RANK[name] > _ENV_RANK}
+    after.update(directives)
+    # The copies drop what merge_overlay's copy drops: null values and the directives.
+    # (env's own tail: whether a line break followed its piece)
+    return before, after, tuple(absent), copy_recipe(before), copy_recipe(after), tail or env_at < last
 
 
-def _env_var(item: str, indent: int, tail: bool) -> Any:
+def _env_var(item: str, indent: int, tail: bool) -> tuple[Any, Any]:
+    """One ``env`` item decoded into Go's EnvVar, and its copy (see :func:`decode_rendered`)."""
     key = ("EnvVar", indent, item, tail)
-    known = _memo.get(key, _OMIT)
-    if known is _OMIT:
-        text = _join(item, indent, tail)
+    known = _memo.get(key)
+    if known is None:
+        text = as_document(item, indent, tail)
         simple = _SIMPLE_ENV.fullmatch(text)
         decoded = _decode(text) if simple is None else [_simple_env(*simple.groups())]
         if not isinstance(decoded, list) or len(decoded) != 1:
             raise NotPieceable("not one list item")
-        known = _memo[key] = typed_patch.encode_patch("EnvVar", decoded[0])
-    return known
+        value = typed_patch.encode_patch("EnvVar", decoded[0])
+        _memo[key] = [value, None]
+        return value, fresh_copy(value)
+    value, recipe = known
+    if recipe is None:
+        recipe = known[1] = copy_recipe(value)
+    return value, follow(recipe)
 
 
 # An env item that is only a name and a value (``- name: N`` then ``  value: V``)
@@ -250,19 +441,27 @@ def _field_value(name: Any, raw: Any) -> Any:
     return value if written else _OMIT
 
 
-def _entry(context: str, piece: str, indent: int, tail: bool) -> tuple[Any, Any]:
-    """The one key of ``piece`` (see :func:`_join`) and its value (memoised and shared: read-only)."""
-    # Exact: _join's text is a function of the piece, its indentation and the tail.
+def _entry(context: str, piece: str, indent: int, tail: bool) -> tuple[Any, Any, Any]:
+    """The one key of ``piece`` (see :func:`as_document`), its value (memoised and shared: read-only) and a new copy of it.
+
+    The copy is the value as merge_overlay copies it (:func:`pyinject.k8s.merge.fresh_copy`).
+    """
+    # Exact: as_document's text is a function of the piece, its indentation and the tail.
     memo_key = (context, indent, piece, tail)
     known = _memo.get(memo_key)
     if known is None:
-        decoded = _decode(_join(piece, indent, tail))
+        decoded = _decode(as_document(piece, indent, tail))
         if not isinstance(decoded, dict) or len(decoded) != 1:
             raise NotPieceable("not one key")
         ((key, raw),) = decoded.items()
-        known = (key, _field_value(key, raw) if context == "Container" else raw)
-        _memo[memo_key] = known
-    return known
+        value = _field_value(key, raw) if context == "Container" else raw
+        # The recipe of its copy is written when the piece comes again (most come once or often).
+        _memo[memo_key] = [key, value, None]
+        return key, value, fresh_copy(value)
+    key, value, recipe = known
+    if recipe is None:
+        recipe = known[2] = copy_recipe(value)
+    return key, value, follow(recipe)
 
 
 def _decode(text: str) -> Any:
@@ -350,81 +549,3 @@ def _put(out: dict[Any, Any], key: Any, value: Any) -> None:
     if key in out:
         raise NotPieceable("a key twice")
     out[key] = value
-
-
-# A block is the text of its lines, each preceded by its line break.  Its
-# pattern for an indentation splits it before each line that opens a piece, and
-# (the second alternative, with an empty group) before any line that makes the
-# cut unsafe.  Lines of spaces and comment lines are never matched.
-# Most lines are deeper than the block: they are passed over first.
-_MAPPING = r"\n(?! {{{n1}}})(?:(?= {{{n}}}[{keys}])|(?! {{{n}}}-(?:[ \n]|\Z)| *(?:[\n#]|\Z))())"
-_SEQUENCE = r"\n(?! {{{n1}}})(?:(?= {{{n}}}-(?:[ \n]|\Z))|(?! *(?:[\n#]|\Z))())"
-_patterns: dict[tuple[str, int], re.Pattern[str]] = {}
-
-
-def _cut(block: str, shape: str, indent: int, first: int) -> list[str]:
-    """The pieces of ``block`` at ``indent`` (keys for :data:`_MAPPING`, ``- `` items for :data:`_SEQUENCE`).
-
-    ``first`` is where the block's first line that is neither spaces nor a comment starts.
-    """
-    pattern = _patterns.get((shape, indent))
-    if pattern is None:
-        if len(_patterns) > 64:
-            _patterns.clear()
-        source = shape.format(n=indent, n1=indent + 1, keys=_KEY_CHARS)
-        pattern = _patterns[shape, indent] = re.compile(source)
-    parts = pattern.split(block)
-    # The block's first line with content must open the first piece, and no
-    # line may be one that makes the cut unsafe (its group matched, empty).
-    if len(parts[0]) != first or "" in parts[1::2]:
-        raise NotPieceable("not a block at this indentation")
-    return parts[2::2]
-
-
-def _mapping(block: str, parent: int) -> tuple[int, list[str]]:
-    """The indentation of the block mapping in ``block``, nested under ``parent``, and its pieces."""
-    first = _CONTENT.search(block)
-    if first is None:
-        raise NotPieceable("empty block")
-    indent = first.end() - first.start() - 2
-    if indent <= parent:
-        raise NotPieceable("unexpected block shape")
-    return indent, _cut(block, _MAPPING, indent, first.start())
-
-
-def _items(block: str, parent: int) -> list[tuple[str, int]]:
-    """Each ``- `` item of the block list in ``block``, nested under ``parent``, and its indentation."""
-    first = _CONTENT.search(block)
-    if first is None:
-        return []
-    indent = first.end() - first.start() - 2
-    if indent < parent:
-        raise NotPieceable("unexpected block shape")
-    return [(item, indent) for item in _cut(block, _SEQUENCE, indent, first.start())]
-
-
-def _bare_name(piece: str, indent: int) -> str | None:
-    """``name`` for a piece whose first line is only ``name:`` (its value is the block below)."""
-    match = _BARE_KEY.match(piece, indent)
-    return match.group(1) if match else None
-
-
-def _bare_block(piece: str, indent: int, name: str) -> str | None:
-    """The block below the piece's first line if that line is only ``name:``."""
-    match = _BARE_KEY.match(piece, indent)
-    return _below(piece) if match and match.group(1) == name else None
-
-
-def _below(piece: str) -> str:
-    """The lines after the piece's first one, each preceded by its line break."""
-    at = piece.find("\n")
-    return "" if at < 0 else piece[at:]
-
-
-def _join(piece: str, indent: int, tail: bool) -> str:
-    """The piece as its own document, ``indent`` spaces to the left, with the line break that followed it."""
-    end = "\n" if tail else ""
-    if indent == 0:
-        return piece + end
-    cut = " " * indent
-    return "\n".join(line[indent:] if line.startswith(cut) else line.lstrip(" ") for line in piece.split("\n")) + end

@@ -120,14 +120,18 @@ def _ids(value: Any) -> set[int]:
     return {id(node) for node in _collections(value)}
 
 
-@pytest.fixture(params=["embedded", "go"])
-def injector(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+def _new_injector(kind: str, tmp_path: Path) -> Any:
     decode._memo.clear()
     options = Options(filenames=("-",))
-    if request.param == "go":
+    if kind == "go":
         (tmp_path / "config.yaml").write_text(GO_CONFIG, encoding="utf-8")
         options = Options(filenames=("-",), inject_config_file=str(tmp_path / "config.yaml"))
     return build_injector(options, {"PYINJECT_RENDER_REUSE": "1"}, lambda message: None)
+
+
+@pytest.fixture(params=["embedded", "go"])
+def injector(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    return _new_injector(request.param, tmp_path)
 
 
 def _inject(injector: Any, text: str) -> tuple[dict[str, Any], tuple[Any, Any]]:
@@ -140,7 +144,7 @@ def _inject(injector: Any, text: str) -> tuple[dict[str, Any], tuple[Any, Any]]:
 
 def _caches(injector: Any) -> Any:
     entries = [] if injector.reuse is None else [e.data for e in injector.reuse.entries.values()]
-    return [list(decode._memo.values()), entries]
+    return [list(decode._memo.values()), entries, list(decode._copies.values())]
 
 
 def test_results_share_nothing_with_each_other_the_input_or_a_cache(injector: Any) -> None:
@@ -161,12 +165,15 @@ def test_results_share_nothing_with_each_other_the_input_or_a_cache(injector: An
 def test_injecting_leaves_the_caches_as_they_were(injector: Any) -> None:
     for text in INPUTS:
         _inject(injector, text)
-    memo, entries = _caches(injector)
-    held = [*memo, *entries]  # what the caches hold now (they may gain entries below)
-    snapshot = [json.dumps(value, sort_keys=True) for value in held]
+    memo, entries, _ = _caches(injector)
+    # What the caches hold now (they may gain entries below).  A memo entry that is a
+    # list ends with the recipe of its copy, written when the piece comes again: the
+    # rest is what must never change (recipes hold functions and bytes: compared by repr).
+    held = [*(v[:-1] if type(v) is list else v for v in memo), *entries]
+    snapshot = [json.dumps(value, sort_keys=True, default=repr) for value in held]
     for text in reversed(INPUTS):
         _inject(injector, text)
-    assert [json.dumps(value, sort_keys=True) for value in held] == snapshot
+    assert [json.dumps(value, sort_keys=True, default=repr) for value in held] == snapshot
 
 
 def test_scribbling_over_a_result_changes_no_other_pod(injector: Any) -> None:
@@ -188,3 +195,24 @@ def test_scribbling_over_a_result_changes_no_other_pod(injector: Any) -> None:
         again = [json.dumps(_inject(injector, text)[0]) for text in INPUTS]
         assert again == pristine
         results[number] = copy.deepcopy(json.loads(pristine[number]))
+
+
+@pytest.mark.parametrize("kind", ["embedded", "go"])
+def test_a_pod_comes_out_the_same_after_others_were_post_processed(kind: str, tmp_path: Path) -> None:
+    """Post-processing rewrites probes, appends env and annotations in place: none of it reaches a later pod.
+
+    Each pod is injected after all the others (whose fragments came from the
+    same memoised pieces, and whose template pods were the decoder's copies),
+    and must come out as it does from an injector that saw nothing before.
+    """
+    alone = [json.dumps(_inject(_new_injector(kind, tmp_path), text)[0]) for text in INPUTS]
+    injector = _new_injector(kind, tmp_path)
+    for text, expected in zip(INPUTS + INPUTS[::-1], alone + alone[::-1]):
+        pod = _inject(injector, text)[0]
+        assert json.dumps(pod) == expected
+        # The probes were rewritten, and the proxy's env and the pod's annotations grew, in this pod.
+        proxy = next(c for c in pod["spec"]["containers"] if c["name"] == "istio-proxy")
+        assert any(e["name"] == "ISTIO_KUBE_APP_PROBERS" for e in proxy["env"])
+        assert "sidecar.istio.io/status" in pod["metadata"]["annotations"]
+        (app,) = (c for c in pod["spec"]["containers"] if c["name"] != "istio-proxy")
+        assert app["readinessProbe"]["httpGet"]["path"].startswith("/app-health/")

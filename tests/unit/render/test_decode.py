@@ -95,6 +95,8 @@ PIECEABLE = {
     "env item kept chomping before a field": (
         "spec:\n  containers:\n  - name: a\n    env:\n    - name: X\n      value: |+\n        y\n\n    image: i\n"
     ),
+    "a key after spec": "metadata:\n  a: b\nspec:\n  x: 1\nstatus:\n  y: 2\n",
+    "spec first, a key after it": "spec:\n  containers:\n  - name: a\n    env:\n    - name: X\n      value: y\nstatus: {}\n",
     "container fields that Go drops or fills": (
         "spec:\n  containers:\n  - name: a\n    tty: false\n    resources: {}\n    unknown: 1\n    $patch: merge\n"
         "  initContainers:\n  - image: i\n"
@@ -103,6 +105,8 @@ PIECEABLE = {
 
 #: Texts that must be decoded whole (the cut would be unsafe, or they are not YAML).
 NOT_PIECEABLE = {
+    "spec twice": "spec:\n  x: 1\nspec:\n  y: 2\n",
+    "spec as a flow mapping, then as a block": "spec: {}\nspec:\n  x: 1\n",
     "quoted scalar continued at the key's indentation": 'spec:\n  x: "a\n  y: b"\n',
     "flow mapping closed at the key's indentation": "spec:\n  x: {a: 1,\n  b: 2}\n",
     "explicit key": "spec:\n  ? x\n  : 1\n",
@@ -309,7 +313,13 @@ def test_a_repeated_container_item_is_not_cut_again(monkeypatch: pytest.MonkeyPa
     first = decode_rendered(SIDECAR)
     built: list[str] = []
     real = decode._build_container
-    monkeypatch.setattr(decode, "_build_container", lambda item, *args: built.append(item) or real(item, *args))
+
+    def build(item: str, *args: Any) -> Any:
+        if args[2:] != (True,):  # a list read as one item first tries its fields from the memo: not a build
+            built.append(item)
+        return real(item, *args)
+
+    monkeypatch.setattr(decode, "_build_container", build)
     other = SIDECAR.replace("periodSeconds: 2", "periodSeconds: 3")
     second = decode_rendered(other)
     assert typed(second) == typed(whole(other))
@@ -361,7 +371,139 @@ def test_simple_env_items_equal_the_parser(text: str) -> None:
     except ValueError:
         expected = "declined"
     try:
-        got: Any = typed(decode._env_var(text, 0, False))
+        got: Any = typed(decode._env_var(text, 0, False)[0])
     except NotPieceable:
         got = "declined"
     assert got == expected
+
+
+def _collection_ids(value: Any) -> set[int]:
+    """The ids of every dict and list reachable from ``value``."""
+    found: set[int] = set()
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (dict, list, tuple)) and id(node) not in found:
+            if not isinstance(node, tuple):
+                found.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
+    return found
+
+
+COPIED = {**PIECEABLE, **{f"neighbour {n}": text for n, text in enumerate(NEIGHBOURS)},
+          "a null and a directive in a container": SIDECAR.replace("    unknownField: dropped\n", "    command: null\n"),
+          "a null at the top": "metadata:\nspec:\n  containers:\n  - name: a\n",
+          "a null in spec": "spec:\n  containers:\n  - name: a\n  volumes:\n"}
+
+
+@pytest.mark.parametrize("text", COPIED.values(), ids=COPIED.keys())
+def test_the_copy_made_while_decoding_is_the_frozen_merge_s_and_owned(text: str) -> None:
+    """take_copy gives what merging the fragment into an empty map gives, from new maps and lists only."""
+    from pyinject.k8s.merge import merge_overlay
+
+    decode._memo.clear()
+    copies = []
+    # A piece's first sight, its second (the recipe is written) and its third (the recipe is followed).
+    for _ in range(3):
+        fragment = decode_rendered(text)
+        copy = decode.take_copy(fragment)
+        assert copy is not None
+        assert typed(copy) == typed(merge_overlay({}, fragment, frozen=True))
+        assert decode.take_copy(fragment) is None  # handed out once
+        assert not _collection_ids(copy) & _collection_ids(fragment)
+        assert not _collection_ids(copy) & _collection_ids(list(decode._memo.values()))
+        copies.append(copy)
+    for n, copy in enumerate(copies):
+        for other in copies[n + 1:]:
+            assert not _collection_ids(copy) & _collection_ids(other)
+
+
+def test_no_copy_for_a_fragment_with_a_top_level_directive() -> None:
+    fragment = decode_rendered("metadata:\n  a: b\n$patch: replace\n")
+    assert decode.take_copy(fragment) is None
+
+
+def test_no_copy_for_a_fragment_the_decoder_did_not_make() -> None:
+    fragment = decode_rendered(SIDECAR)
+    assert decode.take_copy(dict(fragment)) is None
+    assert decode.take_copy(fragment) is not None
+
+
+def test_the_table_of_copies_stays_bounded() -> None:
+    for i in range(3 * decode._COPIES_LIMIT):
+        decode_rendered(f"metadata:\n  name: n{i}\n")
+        assert len(decode._copies) <= decode._COPIES_LIMIT
+
+
+def test_a_container_differing_only_in_env_reuses_its_other_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    decode._memo.clear()
+    decode_rendered(SIDECAR)
+    shapes: list[int] = []
+    real = decode._container_shape
+    monkeypatch.setattr(decode, "_container_shape", lambda pieces, *args: shapes.append(len(pieces)) or real(pieces, *args))
+    for value in ("metadata.uid", "metadata.labels", "metadata.uid"):
+        other = SIDECAR.replace("fieldPath: metadata.name", f"fieldPath: {value}")
+        assert typed(decode_rendered(other)) == typed(whole(other))
+    assert shapes == []  # the env changed, nothing else: the other fields came from the memo
+    other = SIDECAR.replace("periodSeconds: 2", "periodSeconds: 5")
+    assert typed(decode_rendered(other)) == typed(whole(other))
+    assert len(shapes) == 1
+
+
+#: Texts around a container's env: each differs from the one before in the text
+#: before env's piece, in it, or after it (a field, a line break, an indentation),
+#: so a memoised shape of the other fields that should have missed gives wrong data.
+_ENV_ITEM = "  - name: a\n    image: i\n    env:\n    - name: X\n      value: y\n    tty: true\n"
+ENV_NEIGHBOURS = [
+    "spec:\n  containers:\n" + _ENV_ITEM,
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("value: y", "value: z"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("image: i", "image: j"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("tty: true", "tty: false"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", ""),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", "").rstrip("\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", "\n    tty: true\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    - name: X\n      value: y\n", "      - name: X\n        value: y\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    - name: X\n      value: y\n", ""),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    env:\n", "    env:  \n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    env:\n", "    env: []\n").replace("    - name: X\n      value: y\n", ""),
+    "spec:\n  containers:\n" + _ENV_ITEM + "    env:\n    - name: Y\n",
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", "   tty: true\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", "    # c\n    tty: true\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    tty: true\n", "    - name: Z\n    tty: true\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("  - name: a\n    image: i\n", "  - env:\n    - name: W\n    image: i\n"),
+    "spec:\n  containers:\n  -\n    name: a\n    env:\n    - name: X\n",
+    "spec:\n  containers:\n    -\n    name: a\n    env:\n    - name: X\n",
+    "spec:\n  containers:\n" + _ENV_ITEM + "status:\n  x: 1\n",
+    "spec:\n  containers:\n" + _ENV_ITEM + "spec:\n  x: 1\n",
+    "metadata:\n  a: b\nspec:\n  containers:\n" + _ENV_ITEM + "# end\n",
+    # A list read as one item: a second item after it, the same item twice, not a list at all.
+    "spec:\n  containers:\n" + _ENV_ITEM + "  - name: b\n",
+    "spec:\n  containers:\n" + _ENV_ITEM + _ENV_ITEM,
+    "spec:\n  containers:\n" + _ENV_ITEM + " - name: b\n",
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("  - name: a", "  -  name: a"),
+    "spec:\n  containers:\n    name: a\n    env:\n    - name: X\n",
+    "spec:\n  containers:\n  -name: a\n    env:\n    - name: X\n",
+    # env's items and its end found in one scan: comments, deeper lists, lines between.
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    env:\n", "    env:\n    # c\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    env:\n", "    env:\n      # c\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("      value: y\n", "      value: y\n     z: 1\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("      value: y\n", "      value: y\n   z: 1\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    - name: X\n      value: y\n", "      name: X\n"),
+    "spec:\n  containers:\n" + _ENV_ITEM.replace("    - name: X\n      value: y\n", "      - name: X\n    - name: Y\n"),
+]
+
+
+def test_neighbours_around_env_never_hit_a_stale_memo() -> None:
+    decode._memo.clear()
+    for text in ENV_NEIGHBOURS * 2:
+        try:
+            expected: Any = typed(whole(text))
+        except Exception:  # noqa: BLE001 - not YAML, or not a pod: the piecewise decoding must decline
+            expected = "declined"
+        try:
+            got: Any = typed(decode_rendered(text))
+        except NotPieceable:
+            got = "declined"
+        if got != "declined":
+            assert got == expected, text
+
