@@ -96,6 +96,14 @@ class TemplateError(PyinjectError):
     """An injection template that cannot be parsed or executed."""
 
 
+class UndecodableRendering(TemplateError):
+    """A rendered Pod fragment with a value Go cannot decode into its field (``data``: the fragment as read)."""
+
+    def __init__(self, message: str, data: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.data = data
+
+
 class TemplateNotFound(TemplateError):
     """A template name the injection config does not have (Istio's wording, listing what it has)."""
 

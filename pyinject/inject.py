@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound
+from pyinject.errors import PyinjectError, TemplateError, TemplateNotFound, UndecodableRendering
 from pyinject.istio.releases import RELEASES, NEWEST, InjectSwitch, Release
 from pyinject.config.native import ENV_VAR as NATIVE_ENV_VAR, NativeChoice, choose_native_sidecars, for_pod as native_for_pod
 from pyinject.model import InjectionConfig, Options, TemplateContext
@@ -381,7 +381,14 @@ class SidecarInjector:
         with naming_config(self.run.config.source):
             text = _stage(f"template {name}", self.run.renderer.render, name, ctx)
             texts.append(text)
-            return parse_rendered(name, text)
+            try:
+                return parse_rendered(name, text)
+            except UndecodableRendering as err:
+                # A missing value printed there is the cause, and its error names the template line.
+                from pyinject.istio import rendered as rendered_checks
+
+                rendered_checks.check_missing_values(self.origins, name, text, as_decoded(err.data))
+                raise
 
     def context(self, workload: Workload, pod: dict[str, Any], annotations: Mapping[str, str]) -> TemplateContext:
         """The facts the templates read for this pod (Istio's SidecarTemplateData)."""
@@ -467,7 +474,17 @@ def parse_rendered(name: str, text: str) -> dict[str, Any] | None:
             f"template {name} renders the SidecarInjectionSpec of Istio 1.0-1.8 (top-level containers, "
             "not a Pod); give the release the config comes from with --istio-version (e.g. --istio-version 1.5)"
         )
-    return data if decoded else as_decoded(data)
+    if decoded:
+        return data
+    from pyinject.k8s.schema import POD
+    from pyinject.k8s.shapes import decode_problem
+
+    # Istio decodes the merged pod into Go structs: a value of the wrong type there fails it.
+    # (The piecewise decoding hands such a text over to this path.)
+    problem = decode_problem(data, POD, "")
+    if problem is not None:
+        raise UndecodableRendering(f"template {name} renders a pod Kubernetes cannot decode: {problem}", data)
+    return as_decoded(data)
 
 
 def _decode_for_reuse(name: str, text: str) -> dict[str, Any] | None:

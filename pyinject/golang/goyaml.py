@@ -35,6 +35,11 @@ def line_width(fold: bool) -> Iterator[None]:
         _WIDTH.reset(token)
 
 
+def fold_width() -> float:
+    """The column long scalars fold at here (see :func:`line_width`): part of what toYaml's text depends on."""
+    return _WIDTH.get()
+
+
 def _is_printable(ch: str) -> bool:
     o = ord(ch)
     return (

@@ -37,8 +37,41 @@ def first_problem(value: Any, ref: str, path: str) -> str | None:
     return _find_problem(value, ref, path)
 
 
-def _find_problem(value: Any, ref: str, path: str) -> str | None:
+def fits(value: Any, ref: str) -> bool:
+    """Whether Go's decoder takes ``value`` as definition ``ref`` (see :func:`decode_problem`)."""
+    return value is None or _fits(value, _root_check(ref), 0) or _find_problem(value, ref, "", lenient=True) is None
+
+
+def field_fits(ref: str, key: Any, value: Any) -> bool:
+    """:func:`fits` for field ``key`` of definition ``ref`` (a field it does not have takes anything).
+
+    For a caller that decodes an object field by field.
+    """
+    if value is None or type(key) is not str:
+        return True
+    check = _root_check(ref).field_checks().get(key)
+    if check is None or type(value) in check.fits or _fits(value, check, 1):
+        return True
+    return _find_problem({key: value}, ref, "", lenient=True) is None
+
+
+def decode_problem(value: Any, ref: str, path: str) -> str | None:
+    """:func:`first_problem` as Go's decoder sees JSON made from YAML, which is more lenient in two ways.
+
+    Keys of any scalar type are taken (written as strings), and a null list item
+    is the item type's zero value.  So this is what a value rendered for Istio,
+    which decodes it, must satisfy, where a user's manifest must satisfy
+    :func:`first_problem`.
+    """
+    if value is None or _fits(value, _root_check(ref), 0):
+        return None
+    return _find_problem(value, ref, path, lenient=True)
+
+
+def _find_problem(value: Any, ref: str, path: str, *, lenient: bool = False) -> str | None:
     """The first place where ``value`` does not fit definition ``ref``, as a sentence; None if it fits.
+
+    ``lenient``: as :func:`decode_problem` reads it.
 
     Iterative, so a deeply nested value costs no Python recursion.  Where each
     node sits is kept as a link to its parent's place and spelled out only for
@@ -61,6 +94,8 @@ def _find_problem(value: Any, ref: str, path: str) -> str | None:
             fields: Mapping[str, Shape] = _fields(ref_name) if ref_name else _EMPTY
             for key, child in node.items():
                 if not isinstance(key, str):
+                    if lenient:
+                        continue  # a field Go does not know, whatever it is
                     return f"{_spell(where)}: key {preview_value(key)} must be a string"
                 field = fields.get(key)
                 if field is not None and not (child is None or (type(child) is str and _kind(field) in _TAKE_STR)):
@@ -71,7 +106,7 @@ def _find_problem(value: Any, ref: str, path: str) -> str | None:
             values: Shape = shape.get("values") or _EMPTY
             takes_str = _kind(values) in _TAKE_STR
             for key, child in node.items():
-                if not isinstance(key, str):
+                if not isinstance(key, str) and not lenient:
                     return f"{_spell(where)}: key {preview_value(key)} must be a string"
                 if not (child is None or (takes_str and type(child) is str)):
                     stack.append((child, values, (where, "[]", key), True))
@@ -81,11 +116,11 @@ def _find_problem(value: Any, ref: str, path: str) -> str | None:
             items: Shape = shape.get("items") or _EMPTY
             # A null item of a list of objects would decode to an empty object that no
             # later stage (nor the API server's validation) accepts: refuse it here.
-            if _kind(items) == "object" and None in node:
+            if not lenient and _kind(items) == "object" and None in node:
                 return _wrong(f"{_spell(where)}[{node.index(None)}]", "a mapping", None)
             # Reversed, so the first bad item is the one reported.
             for i in range(len(node) - 1, -1, -1):
-                stack.append((node[i], items, (where, "#", i), False))
+                stack.append((node[i], items, (where, "#", i), lenient))
         else:
             problem = _scalar_problem(kind, node)
             if problem is not None:

@@ -56,6 +56,8 @@ from typing import Any
 
 from pyinject.k8s import gojson, typed_patch
 from pyinject.k8s.merge import copy_recipe, fresh_copy, follow
+from pyinject.k8s.schema import POD
+from pyinject.k8s.shapes import POD_SPEC, field_fits, fits
 from pyinject.manifests.load import copy_plain, load_piece, plain_scalar
 from pyinject.render.cut import (
     BARE_KEY, CONTENT, MAPPING, SEQUENCE, NotPieceable, as_document, bare_block, bare_name, below, cut, list_items, mapping,
@@ -87,6 +89,11 @@ _ABSENT = tuple(
     if written
 )
 _OMIT = object()
+
+#: The Kubernetes definition of each context a piece is decoded in (see :func:`_entry`).
+CONTAINER = "io.k8s.api.core.v1.Container"
+ENV_VAR = "io.k8s.api.core.v1.EnvVar"
+_DEFINITIONS = {"Pod": POD, "PodSpec": POD_SPEC, "Container": CONTAINER}
 
 
 _memo: dict[tuple[Any, ...], Any] = {}
@@ -150,7 +157,7 @@ def _root(pieces: list[str]) -> dict[str, Any]:
             key: Any = _SPEC
             value, value_copy = _spec(block, tail)
         else:
-            key, value, value_copy = _entry("", piece, 0, tail)
+            key, value, value_copy = _entry("Pod", piece, 0, tail)
             if key == _SPEC:
                 raise NotPieceable("spec not written as a block")
         _put(out, key, value)
@@ -185,7 +192,7 @@ def _spec(block: str, tail: bool) -> tuple[dict[str, Any], dict[str, Any]]:
             value: Any = [c for c, _ in pairs] if pairs else None
             value_copy: Any = [c for _, c in pairs]
         else:
-            key, value, value_copy = _entry("", piece, indent, piece_tail)
+            key, value, value_copy = _entry("PodSpec", piece, indent, piece_tail)
             if key in _CONTAINER_LISTS:
                 raise NotPieceable("containers not written as a block list")
         _put(out, key, value)
@@ -407,6 +414,8 @@ def _env_var(item: str, indent: int, tail: bool) -> tuple[Any, Any]:
         decoded = _decode(text) if simple is None else [_simple_env(*simple.groups())]
         if not isinstance(decoded, list) or len(decoded) != 1:
             raise NotPieceable("not one list item")
+        if not fits(decoded[0], ENV_VAR):
+            raise NotPieceable("an env item Kubernetes does not decode")
         value = typed_patch.encode_patch("EnvVar", decoded[0])
         _memo[key] = [value, None]
         return value, fresh_copy(value)
@@ -454,6 +463,8 @@ def _entry(context: str, piece: str, indent: int, tail: bool) -> tuple[Any, Any,
         if not isinstance(decoded, dict) or len(decoded) != 1:
             raise NotPieceable("not one key")
         ((key, raw),) = decoded.items()
+        if not field_fits(_DEFINITIONS[context], key, raw):
+            raise NotPieceable("a value Kubernetes does not decode there")  # decoded whole, which says where
         value = _field_value(key, raw) if context == "Container" else raw
         # The recipe of its copy is written when the piece comes again (most come once or often).
         _memo[memo_key] = [key, value, None]

@@ -29,6 +29,7 @@ from typing import Callable, Iterator, Sequence
 from jinja2 import nodes
 
 from pyinject.render.jinja_runtime import BUILTIN_FILTERS, BUILTIN_TESTS, CONTEXT_GLOBALS, FILTERS, GLOBALS, source_hash
+from pyinject.render.jinja_values import PURE_FILTERS, PURE_GLOBALS
 
 #: Where the generated module lives, and the embedded templates it compiles.
 OUTPUT = Path(__file__).with_name("jinja_compiled.py")
@@ -113,6 +114,11 @@ class _Compiler:
         self.body_at = 0
         self.calls_used = False
         self.globals_used = False
+        self.values_used = False
+        self.texts_used = False
+        #: Numbers of the kept texts (see _kept_text), and whether one is being compiled.
+        self.texts = 0
+        self.in_kept_text = False
         #: The code of each macro call compiled (its value needs no ``out``).
         self.macro_calls: set[str] = set()
 
@@ -201,13 +207,17 @@ class _Compiler:
         self.body_at = len(self.lines)
         self.calls_used = False
         self.globals_used = False
+        self.values_used = False
+        self.texts_used = False
         self.printed = False
 
     def end_function(self, counted: bool = False) -> None:
         """The function's prologue: a macro counts its own call as a step (before its body,
         as Jinja2 does); a function that calls filters or tests picks their table (see
         ``Calls``); one that calls globals reads its step counter and whether they are
-        called plainly (no hole recorder active) or through ``call``."""
+        called plainly (no hole recorder active) or through ``call``; one that reads
+        paths of ``values`` reads them through the render's table of them, and one that
+        filters them keeps the texts in the table of those (see ``_kept_text``)."""
         prologue = []
         if counted or self.globals_used:
             prologue.append("    st = c.step")
@@ -217,6 +227,10 @@ class _Compiler:
             prologue.append("    q = not RECORDERS")
         if self.calls_used:
             prologue.append("    k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS")
+        if self.values_used:
+            prologue.append("    w: Any = c.values")
+        if self.texts_used:
+            prologue.append("    x: Any = c.texts")
         if self.printed:
             prologue.append("    t: Any")
         self.lines[self.body_at:self.body_at] = prologue
@@ -351,9 +365,14 @@ class _Compiler:
             while isinstance(base, nodes.Getattr):
                 names.insert(0, base.attr)
                 base = base.node
+            code = ex(base)
+            if code == "v['values']":
+                # A path of the values tree: read once per tree (jinja_runtime.ValuesPaths).
+                self.values_used = True
+                return f"w[{tuple(names)!r}]"
             if len(names) == 1:
-                return f"ga({ex(base)}, {node.attr!r})"
-            return f"gp({ex(base)}, {tuple(names)!r})"
+                return f"ga({code}, {node.attr!r})"
+            return f"gp({code}, {tuple(names)!r})"
         if isinstance(node, nodes.Getitem):
             if isinstance(node.arg, nodes.Slice):
                 raise CompileError(f"{where}: slices do not compile")
@@ -371,11 +390,68 @@ class _Compiler:
             if node.expr2 is None:
                 raise CompileError(f"{where}: a conditional expression without else does not compile")
             return f"({ex(node.expr1)} if {ex(node.test)} else {ex(node.expr2)})"
+        if isinstance(node, nodes.Filter) and not self.in_kept_text and self._values_only(module, node, scope, macro):
+            return self._kept_text(module, node, scope, macro, where)
         if isinstance(node, (nodes.Filter, nodes.Test)):
             return self.filter_or_test(module, node, scope, macro, where)
         if isinstance(node, nodes.Call):
             return self.call(module, node, scope, macro, where)
         raise CompileError(f"{where}: {type(node).__name__} does not compile")
+
+    def _values_only(self, module: _Module, node: nodes.Node, scope: _Scope, macro: bool) -> bool:
+        """Whether ``node`` is made of constants, paths of ``values`` and pure filters of them."""
+        if isinstance(node, nodes.Const):
+            return type(node.value) in (str, int, float, bool, type(None))
+        if isinstance(node, nodes.Getattr):
+            base = node.node
+            while isinstance(base, nodes.Getattr):
+                base = base.node
+            return (isinstance(base, nodes.Name) and base.name == "values"
+                    and self.expr(module, base, scope, macro) == "v['values']")
+        if isinstance(node, nodes.Filter):
+            return (node.name in PURE_FILTERS and node.node is not None and node.dyn_args is None
+                    and node.dyn_kwargs is None
+                    and all(self._values_only(module, n, scope, macro)
+                            for n in (node.node, *node.args, *(k.value for k in node.kwargs))))
+        return False
+
+    @staticmethod
+    def _reads_only_values(macro: nodes.Macro) -> bool:
+        """Whether a macro reads nothing but ``values``, its arguments and its own names,
+        and calls only pure globals and filters (no macro): its text then depends on
+        ``values`` and its arguments alone."""
+        bound = {arg.name for arg in macro.args} | {n.name for n in macro.find_all(nodes.Name) if n.ctx == "store"}
+        for n in macro.find_all(nodes.Name):
+            if n.ctx == "load" and n.name not in bound and n.name != "values" and n.name not in PURE_GLOBALS:
+                return False
+        for call in macro.find_all(nodes.Call):
+            if not (isinstance(call.node, nodes.Name) and call.node.name in PURE_GLOBALS
+                    and call.node.name not in bound):
+                return False
+        return (all(f.name in PURE_FILTERS for f in macro.find_all(nodes.Filter))
+                and all(t.name in BUILTIN_TESTS for t in macro.find_all(nodes.Test)))
+
+    @classmethod
+    def _worth_keeping(cls, macro: nodes.Macro) -> bool:
+        """A macro of values only that calls a global or filter or loops: keeping its text pays
+        (for one that only reads a path or two, looking the text up costs as much as making it)."""
+        return cls._reads_only_values(macro) and any(
+            True for _ in macro.find_all((nodes.Call, nodes.Filter, nodes.For)))
+
+    def _kept_text(self, module: _Module, node: nodes.Filter, scope: _Scope, macro: bool, where: str) -> str:
+        """A filter of values only: its text is computed once per values tree and kept.
+
+        Such an expression gives the same result for the same tree, and counts no
+        step; the render's table (``jinja_runtime.ValuesTexts``) keeps it when it is text.
+        """
+        self.in_kept_text = True
+        try:
+            code = self.filter_or_test(module, node, scope, macro, where)
+        finally:
+            self.in_kept_text = False
+        self.texts += 1
+        self.texts_used = True
+        return f"(u if (u := x.get({self.texts})) is not None else x.keep({self.texts}, {code}))"
 
     def name(self, module: _Module, node: nodes.Name, scope: _Scope, macro: bool, where: str) -> str:
         name = node.name
@@ -443,6 +519,12 @@ class _Compiler:
         owner, called = target
         if not len(called.args) - len(called.defaults) <= len(args) <= len(called.args):
             raise CompileError(f"{where}: macro {called.name!r} called with {len(args)} arguments")
+        if all(isinstance(a, nodes.Const) for a in node.args) and self._worth_keeping(called):
+            # Its text depends on the values tree alone: kept per tree (jinja_runtime.kept_macro).
+            self.texts += 1
+            code = f"km({', '.join(['c', str(self.texts), self.macro_name(owner, called.name), *args])})"
+            self.macro_calls.add(code)
+            return code
         code = f"{self.macro_name(owner, called.name)}({', '.join(['c', *args])})"
         self.macro_calls.add(code)
         return code
@@ -475,6 +557,7 @@ from pyinject.render.jinja_runtime import (
     output as out,
     watched,
 )
+from pyinject.render.jinja_values import kept_macro as km
 
 '''
 

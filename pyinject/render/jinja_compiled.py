@@ -25,6 +25,7 @@ from pyinject.render.jinja_runtime import (
     output as out,
     watched,
 )
+from pyinject.render.jinja_values import kept_macro as km
 
 #: The template files compiled here, each with the hash of its contents.
 SOURCES: dict[str, str] = {
@@ -123,11 +124,12 @@ def m__proxy_agent_args(c: CompiledContext, l6_mode: Any) -> str:
     st = c.step
     st()
     q = not RECORDERS
+    w: Any = c.values
     t: Any
-    e(('    args:\n    - proxy\n    - ', (t if type(t := l6_mode) is str else out(t)), '\n    - --domain\n    - $(POD_NAMESPACE).svc.', (t if type(t := gp(v['values'], ('global', 'proxy', 'clusterDomain'))) is str else out(t)), '\n    - --proxyLogLevel=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/logLevel', gp(v['values'], ('global', 'proxy', 'logLevel')))) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/logLevel', gp(v['values'], ('global', 'proxy', 'logLevel'))))) is str else out(t)), '\n    - --proxyComponentLogLevel=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/componentLogLevel', gp(v['values'], ('global', 'proxy', 'componentLogLevel')))) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/componentLogLevel', gp(v['values'], ('global', 'proxy', 'componentLogLevel'))))) is str else out(t)), '\n    - --log_output_level=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level')))) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level'))))) is str else out(t)), '\n',))
-    if gp(v['values'], ('global', 'sts', 'servicePort')):
-        e(('    - --stsPort=', (t if type(t := gp(v['values'], ('global', 'sts', 'servicePort'))) is str else out(t)), '\n',))
-    if gp(v['values'], ('global', 'logAsJson')):
+    e(('    args:\n    - proxy\n    - ', (t if type(t := l6_mode) is str else out(t)), '\n    - --domain\n    - $(POD_NAMESPACE).svc.', (t if type(t := w[('global', 'proxy', 'clusterDomain')]) is str else out(t)), '\n    - --proxyLogLevel=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/logLevel', w[('global', 'proxy', 'logLevel')])) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/logLevel', w[('global', 'proxy', 'logLevel')]))) is str else out(t)), '\n    - --proxyComponentLogLevel=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/componentLogLevel', w[('global', 'proxy', 'componentLogLevel')])) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/componentLogLevel', w[('global', 'proxy', 'componentLogLevel')]))) is str else out(t)), '\n    - --log_output_level=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/agentLogLevel', w[('global', 'logging', 'level')])) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/agentLogLevel', w[('global', 'logging', 'level')]))) is str else out(t)), '\n',))
+    if w[('global', 'sts', 'servicePort')]:
+        e(('    - --stsPort=', (t if type(t := w[('global', 'sts', 'servicePort')]) is str else out(t)), '\n',))
+    if w[('global', 'logAsJson')]:
         e(('    - --log_as_json\n',))
     return "".join(o)
 
@@ -139,15 +141,16 @@ def m__proxy_identity_env(c: CompiledContext) -> str:
     st = c.step
     st()
     q = not RECORDERS
+    w: Any = c.values
     t: Any
-    e(('    - name: PILOT_CERT_PROVIDER\n      value: ', (t if type(t := gp(v['values'], ('global', 'pilotCertProvider'))) is str else out(t)), '\n    - name: CA_ADDR\n',))
-    if gp(v['values'], ('global', 'caAddress')):
-        e(('      value: ', (t if type(t := gp(v['values'], ('global', 'caAddress'))) is str else out(t)), '\n',))
+    e(('    - name: PILOT_CERT_PROVIDER\n      value: ', (t if type(t := w[('global', 'pilotCertProvider')]) is str else out(t)), '\n    - name: CA_ADDR\n',))
+    if w[('global', 'caAddress')]:
+        e(('      value: ', (t if type(t := w[('global', 'caAddress')]) is str else out(t)), '\n',))
     else:
         e(('      value: istiod',))
-        if ((st() or g_go_ne(ga(v['values'], 'revision'), '')) if q else call(c, g_go_ne, ga(v['values'], 'revision'), '')):
-            e(('-', (t if type(t := ga(v['values'], 'revision')) is str else out(t)),))
-        e(('.', (t if type(t := gp(v['values'], ('global', 'istioNamespace'))) is str else out(t)), '.svc:15012\n',))
+        if ((st() or g_go_ne(w[('revision',)], '')) if q else call(c, g_go_ne, w[('revision',)], '')):
+            e(('-', (t if type(t := w[('revision',)]) is str else out(t)),))
+        e(('.', (t if type(t := w[('global', 'istioNamespace')]) is str else out(t)), '.svc:15012\n',))
     for (l7_env_name, l8_field, ) in (('POD_NAME', 'metadata.name', ), ('POD_NAMESPACE', 'metadata.namespace', ), ('INSTANCE_IP', 'status.podIP', ), ('SERVICE_ACCOUNT', 'spec.serviceAccountName', ), ('HOST_IP', 'status.hostIP', ), ):
         e(('    - name: ', (t if type(t := l7_env_name) is str else out(t)), '\n      valueFrom:\n        fieldRef:\n          fieldPath: ', (t if type(t := l8_field) is str else out(t)), '\n',))
     return "".join(o)
@@ -184,8 +187,9 @@ def m__proxy_cluster_env(c: CompiledContext) -> str:
     st = c.step
     st()
     q = not RECORDERS
+    w: Any = c.values
     t: Any
-    e(('    - name: ISTIO_META_CLUSTER_ID\n      value: "', (t if type(t := ((st() or g_value_or_default(gp(v['values'], ('global', 'multiCluster', 'clusterName')), 'Kubernetes')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'multiCluster', 'clusterName')), 'Kubernetes'))) is str else out(t)), '"\n    - name: ISTIO_META_NODE_NAME\n      valueFrom:\n        fieldRef:\n          fieldPath: spec.nodeName\n',))
+    e(('    - name: ISTIO_META_CLUSTER_ID\n      value: "', (t if type(t := ((st() or g_value_or_default(w[('global', 'multiCluster', 'clusterName')], 'Kubernetes')) if q else call(c, g_value_or_default, w[('global', 'multiCluster', 'clusterName')], 'Kubernetes'))) is str else out(t)), '"\n    - name: ISTIO_META_NODE_NAME\n      valueFrom:\n        fieldRef:\n          fieldPath: spec.nodeName\n',))
     return "".join(o)
 
 
@@ -195,9 +199,10 @@ def m__proxy_network_env(c: CompiledContext) -> str:
     e = o.extend
     st = c.step
     st()
+    w: Any = c.values
     t: Any
-    if gp(v['values'], ('global', 'network')):
-        e(('    - name: ISTIO_META_NETWORK\n      value: "', (t if type(t := gp(v['values'], ('global', 'network'))) is str else out(t)), '"\n',))
+    if w[('global', 'network')]:
+        e(('    - name: ISTIO_META_NETWORK\n      value: "', (t if type(t := w[('global', 'network')]) is str else out(t)), '"\n',))
     return "".join(o)
 
 
@@ -233,10 +238,11 @@ def m__proxy_mesh_env(c: CompiledContext) -> str:
     st = c.step
     st()
     q = not RECORDERS
+    w: Any = c.values
     t: Any
-    l11_trust_domain = ((st() or g_value_or_default(v['mesh_trust_domain'], gp(v['values'], ('global', 'trustDomain')))) if q else call(c, g_value_or_default, v['mesh_trust_domain'], gp(v['values'], ('global', 'trustDomain'))))
-    if gp(v['values'], ('global', 'meshID')):
-        e(('    - name: ISTIO_META_MESH_ID\n      value: "', (t if type(t := gp(v['values'], ('global', 'meshID'))) is str else out(t)), '"\n',))
+    l11_trust_domain = ((st() or g_value_or_default(v['mesh_trust_domain'], w[('global', 'trustDomain')])) if q else call(c, g_value_or_default, v['mesh_trust_domain'], w[('global', 'trustDomain')]))
+    if w[('global', 'meshID')]:
+        e(('    - name: ISTIO_META_MESH_ID\n      value: "', (t if type(t := w[('global', 'meshID')]) is str else out(t)), '"\n',))
     elif l11_trust_domain:
         e(('    - name: ISTIO_META_MESH_ID\n      value: "', (t if type(t := l11_trust_domain) is str else out(t)), '"\n',))
     if l11_trust_domain:
@@ -262,9 +268,10 @@ def m__proxy_image_pull_policy(c: CompiledContext) -> str:
     e = o.extend
     st = c.step
     st()
+    w: Any = c.values
     t: Any
-    if gp(v['values'], ('global', 'imagePullPolicy')):
-        e(('    imagePullPolicy: "', (t if type(t := gp(v['values'], ('global', 'imagePullPolicy'))) is str else out(t)), '"\n',))
+    if w[('global', 'imagePullPolicy')]:
+        e(('    imagePullPolicy: "', (t if type(t := w[('global', 'imagePullPolicy')]) is str else out(t)), '"\n',))
     return "".join(o)
 
 
@@ -275,12 +282,13 @@ def m__proxy_readiness_probe(c: CompiledContext, l14_port: Any, l15_from_annotat
     st = c.step
     st()
     q = not RECORDERS
+    w: Any = c.values
     t: Any
     e(('    readinessProbe:\n      httpGet:\n        path: /healthz/ready\n        port: ', (t if type(t := l14_port) is str else out(t)), '\n',))
     if l15_from_annotations:
-        e(('      initialDelaySeconds: ', (t if type(t := ((st() or g_annotation(c, 'readiness.status.sidecar.istio.io/initialDelaySeconds', gp(v['values'], ('global', 'proxy', 'readinessInitialDelaySeconds')))) if q else call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/initialDelaySeconds', gp(v['values'], ('global', 'proxy', 'readinessInitialDelaySeconds'))))) is str else out(t)), '\n      periodSeconds: ', (t if type(t := ((st() or g_annotation(c, 'readiness.status.sidecar.istio.io/periodSeconds', gp(v['values'], ('global', 'proxy', 'readinessPeriodSeconds')))) if q else call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/periodSeconds', gp(v['values'], ('global', 'proxy', 'readinessPeriodSeconds'))))) is str else out(t)), '\n      timeoutSeconds: 3\n      failureThreshold: ', (t if type(t := ((st() or g_annotation(c, 'readiness.status.sidecar.istio.io/failureThreshold', gp(v['values'], ('global', 'proxy', 'readinessFailureThreshold')))) if q else call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/failureThreshold', gp(v['values'], ('global', 'proxy', 'readinessFailureThreshold'))))) is str else out(t)), '\n',))
+        e(('      initialDelaySeconds: ', (t if type(t := ((st() or g_annotation(c, 'readiness.status.sidecar.istio.io/initialDelaySeconds', w[('global', 'proxy', 'readinessInitialDelaySeconds')])) if q else call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/initialDelaySeconds', w[('global', 'proxy', 'readinessInitialDelaySeconds')]))) is str else out(t)), '\n      periodSeconds: ', (t if type(t := ((st() or g_annotation(c, 'readiness.status.sidecar.istio.io/periodSeconds', w[('global', 'proxy', 'readinessPeriodSeconds')])) if q else call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/periodSeconds', w[('global', 'proxy', 'readinessPeriodSeconds')]))) is str else out(t)), '\n      timeoutSeconds: 3\n      failureThreshold: ', (t if type(t := ((st() or g_annotation(c, 'readiness.status.sidecar.istio.io/failureThreshold', w[('global', 'proxy', 'readinessFailureThreshold')])) if q else call_with_context(c, g_annotation, 'readiness.status.sidecar.istio.io/failureThreshold', w[('global', 'proxy', 'readinessFailureThreshold')]))) is str else out(t)), '\n',))
     else:
-        e(('      initialDelaySeconds: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'readinessInitialDelaySeconds'))) is str else out(t)), '\n      periodSeconds: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'readinessPeriodSeconds'))) is str else out(t)), '\n      timeoutSeconds: 3\n      failureThreshold: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'readinessFailureThreshold'))) is str else out(t)), '\n',))
+        e(('      initialDelaySeconds: ', (t if type(t := w[('global', 'proxy', 'readinessInitialDelaySeconds')]) is str else out(t)), '\n      periodSeconds: ', (t if type(t := w[('global', 'proxy', 'readinessPeriodSeconds')]) is str else out(t)), '\n      timeoutSeconds: 3\n      failureThreshold: ', (t if type(t := w[('global', 'proxy', 'readinessFailureThreshold')]) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -291,6 +299,8 @@ def m__proxy_resources(c: CompiledContext) -> str:
     st = c.step
     st()
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    w: Any = c.values
+    x: Any = c.texts
     t: Any
     l16_cpu = ('sidecar.istio.io/proxyCPU' in v['annotations'])
     l17_memory = ('sidecar.istio.io/proxyMemory' in v['annotations'])
@@ -310,8 +320,8 @@ def m__proxy_resources(c: CompiledContext) -> str:
                 e(('        cpu: ', (t if type(t := k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyCPULimit'))) is str else out(t)), '\n',))
             if l19_memory_limit:
                 e(('        memory: ', (t if type(t := k.f_goquote(gi(v['annotations'], 'sidecar.istio.io/proxyMemoryLimit'))) is str else out(t)), '\n',))
-    elif gp(v['values'], ('global', 'proxy', 'resources')):
-        e(('      ', (t if type(t := k.f_istio_indent(k.f_to_yaml(k.f_omit_nil(gp(v['values'], ('global', 'proxy', 'resources')))), 6)) is str else out(t)), '\n',))
+    elif w[('global', 'proxy', 'resources')]:
+        e(('      ', (t if type(t := (u if (u := x.get(1)) is not None else x.keep(1, k.f_istio_indent(k.f_to_yaml(k.f_omit_nil(w[('global', 'proxy', 'resources')])), 6)))) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -322,9 +332,11 @@ def m__proxy_seccomp_profile(c: CompiledContext) -> str:
     st = c.step
     st()
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    w: Any = c.values
+    x: Any = c.texts
     t: Any
-    if gp(v['values'], ('global', 'proxy', 'seccompProfile')):
-        e(('      seccompProfile:', (t if type(t := k.f_nindent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'seccompProfile'))), 8)) is str else out(t)), '\n',))
+    if w[('global', 'proxy', 'seccompProfile')]:
+        e(('      seccompProfile:', (t if type(t := (u if (u := x.get(2)) is not None else x.keep(2, k.f_nindent(k.f_to_yaml(w[('global', 'proxy', 'seccompProfile')]), 8)))) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -335,7 +347,8 @@ def m__proxy_workload_credential_mount(c: CompiledContext) -> str:
     st = c.step
     st()
     q = not RECORDERS
-    if ((st() or g_go_eq(gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')):
+    w: Any = c.values
+    if ((st() or g_go_eq(w[('global', 'caName')], 'GkeWorkloadCertificate')) if q else call(c, g_go_eq, w[('global', 'caName')], 'GkeWorkloadCertificate')):
         e(('    - name: gke-workload-certificate\n      mountPath: /var/run/secrets/workload-spiffe-credentials\n      readOnly: true\n',))
     else:
         e(('    - name: workload-certs\n      mountPath: /var/run/secrets/workload-spiffe-credentials\n',))
@@ -348,7 +361,8 @@ def m__proxy_mtls_certs_mount(c: CompiledContext) -> str:
     e = o.extend
     st = c.step
     st()
-    if gp(v['values'], ('global', 'mountMtlsCerts')):
+    w: Any = c.values
+    if w[('global', 'mountMtlsCerts')]:
         e(('    - mountPath: /etc/certs/\n      name: istio-certs\n      readOnly: true\n',))
     return "".join(o)
 
@@ -375,8 +389,9 @@ def m__proxy_workload_credential_volume(c: CompiledContext, l22_empty: Any) -> s
     st = c.step
     st()
     q = not RECORDERS
+    w: Any = c.values
     t: Any
-    if ((st() or g_go_eq(gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')):
+    if ((st() or g_go_eq(w[('global', 'caName')], 'GkeWorkloadCertificate')) if q else call(c, g_go_eq, w[('global', 'caName')], 'GkeWorkloadCertificate')):
         e(('  - name: gke-workload-certificate\n    csi:\n      driver: workloadcertificates.security.cloud.google.com\n',))
     else:
         e(('  - emptyDir:', (t if type(t := l22_empty) is str else out(t)), '\n    name: workload-certs\n',))
@@ -402,8 +417,9 @@ def m__proxy_agent_volumes(c: CompiledContext) -> str:
     e = o.extend
     st = c.step
     st()
+    w: Any = c.values
     t: Any
-    e(('  - name: istio-data\n    emptyDir: {}\n  - name: istio-podinfo\n    downwardAPI:\n      items:\n        - path: "labels"\n          fieldRef:\n            fieldPath: metadata.labels\n        - path: "annotations"\n          fieldRef:\n            fieldPath: metadata.annotations\n  - name: istio-token\n    projected:\n      sources:\n      - serviceAccountToken:\n          path: istio-token\n          expirationSeconds: 43200\n          audience: ', (t if type(t := gp(v['values'], ('global', 'sds', 'token', 'aud'))) is str else out(t)), '\n',))
+    e(('  - name: istio-data\n    emptyDir: {}\n  - name: istio-podinfo\n    downwardAPI:\n      items:\n        - path: "labels"\n          fieldRef:\n            fieldPath: metadata.labels\n        - path: "annotations"\n          fieldRef:\n            fieldPath: metadata.annotations\n  - name: istio-token\n    projected:\n      sources:\n      - serviceAccountToken:\n          path: istio-token\n          expirationSeconds: 43200\n          audience: ', (t if type(t := w[('global', 'sds', 'token', 'aud')]) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -415,13 +431,15 @@ def m__proxy_root_cert_volume(c: CompiledContext) -> str:
     st()
     q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    w: Any = c.values
+    x: Any = c.texts
     t: Any
-    if ((st() or g_go_eq(gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')):
+    if ((st() or g_go_eq(w[('global', 'pilotCertProvider')], 'istiod')) if q else call(c, g_go_eq, w[('global', 'pilotCertProvider')], 'istiod')):
         e(('  - name: istiod-ca-cert\n',))
-        if ((st() or g_go_eq(gp(v['values'], ('pilot', 'env', 'ENABLE_CLUSTER_TRUST_BUNDLE_API')), True)) if q else call(c, g_go_eq, gp(v['values'], ('pilot', 'env', 'ENABLE_CLUSTER_TRUST_BUNDLE_API')), True)):
-            e(('    projected:\n      sources:\n      - clusterTrustBundle:\n          name: istio.io:istiod-ca:', (t if type(t := k.f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'root-cert')) is str else out(t)), '\n          path: root-cert.pem\n',))
+        if ((st() or g_go_eq(w[('pilot', 'env', 'ENABLE_CLUSTER_TRUST_BUNDLE_API')], True)) if q else call(c, g_go_eq, w[('pilot', 'env', 'ENABLE_CLUSTER_TRUST_BUNDLE_API')], True)):
+            e(('    projected:\n      sources:\n      - clusterTrustBundle:\n          name: istio.io:istiod-ca:', (t if type(t := (u if (u := x.get(3)) is not None else x.keep(3, k.f_fallback(w[('global', 'trustBundleName')], 'root-cert')))) is str else out(t)), '\n          path: root-cert.pem\n',))
         else:
-            e(('    configMap:\n      name: ', (t if type(t := k.f_fallback(gp(v['values'], ('global', 'trustBundleName')), 'istio-ca-root-cert')) is str else out(t)), '\n',))
+            e(('    configMap:\n      name: ', (t if type(t := (u if (u := x.get(4)) is not None else x.keep(4, k.f_fallback(w[('global', 'trustBundleName')], 'istio-ca-root-cert')))) is str else out(t)), '\n',))
     return "".join(o)
 
 
@@ -431,8 +449,9 @@ def m__proxy_mtls_certs_volume(c: CompiledContext) -> str:
     e = o.extend
     st = c.step
     st()
+    w: Any = c.values
     t: Any
-    if gp(v['values'], ('global', 'mountMtlsCerts')):
+    if w[('global', 'mountMtlsCerts')]:
         e(('  - name: istio-certs\n    secret:\n      optional: true\n',))
         if (v['service_account'] == ''):
             e(('      secretName: istio.default\n',))
@@ -462,10 +481,11 @@ def m__proxy_image_pull_secrets(c: CompiledContext) -> str:
     e = o.extend
     st = c.step
     st()
+    w: Any = c.values
     t: Any
-    if gp(v['values'], ('global', 'imagePullSecrets')):
+    if w[('global', 'imagePullSecrets')]:
         e(('  imagePullSecrets:\n',))
-        for l25_secret in gp(v['values'], ('global', 'imagePullSecrets')):
+        for l25_secret in w[('global', 'imagePullSecrets')]:
             e(('    - name: ', (t if type(t := l25_secret) is str else out(t)), '\n',))
     return "".join(o)
 
@@ -477,23 +497,25 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     st = c.step
     q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    w: Any = c.values
+    x: Any = c.texts
     t: Any
     l26_intercept = ((st() or g_annotation(c, 'sidecar.istio.io/interceptionMode', v['interception_mode'])) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/interceptionMode', v['interception_mode']))
     l27_tproxy = (l26_intercept == 'TPROXY')
-    l28_bind_low_ports = (((st() or g_annotation(c, 'sidecar.istio.io/capNetBindService', gp(v['values'], ('global', 'proxy', 'capNetBindService')))) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/capNetBindService', gp(v['values'], ('global', 'proxy', 'capNetBindService')))) == 'true')
+    l28_bind_low_ports = (((st() or g_annotation(c, 'sidecar.istio.io/capNetBindService', w[('global', 'proxy', 'capNetBindService')])) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/capNetBindService', w[('global', 'proxy', 'capNetBindService')])) == 'true')
     l29_native = (k.f_fallback(gi(v['annotations'], 'sidecar.istio.io/nativeSidecar'), k.f_gostr(v['native_sidecars'])) != 'false')
-    l30_cni = gp(v['values'], ('pilot', 'cni', 'enabled'))
-    l31_status_port = ((st() or g_annotation(c, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort')))) if q else call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort'))))
-    l32_include_ip_ranges = ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'includeIPRanges')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'includeIPRanges'))))
-    l33_exclude_ip_ranges = ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'excludeIPRanges')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', gp(v['values'], ('global', 'proxy', 'excludeIPRanges'))))
-    l34_include_inbound = ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeInboundPorts', gp(v['values'], ('global', 'proxy', 'includeInboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeInboundPorts', gp(v['values'], ('global', 'proxy', 'includeInboundPorts'))))
-    l35_exclude_inbound = ((st() or g_exclude_inbound_port(l31_status_port, ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeInboundPorts', gp(v['values'], ('global', 'proxy', 'excludeInboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeInboundPorts', gp(v['values'], ('global', 'proxy', 'excludeInboundPorts')))))) if q else call(c, g_exclude_inbound_port, l31_status_port, ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeInboundPorts', gp(v['values'], ('global', 'proxy', 'excludeInboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeInboundPorts', gp(v['values'], ('global', 'proxy', 'excludeInboundPorts'))))))
+    l30_cni = w[('pilot', 'cni', 'enabled')]
+    l31_status_port = ((st() or g_annotation(c, 'status.sidecar.istio.io/port', w[('global', 'proxy', 'statusPort')])) if q else call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', w[('global', 'proxy', 'statusPort')]))
+    l32_include_ip_ranges = ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeOutboundIPRanges', w[('global', 'proxy', 'includeIPRanges')])) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundIPRanges', w[('global', 'proxy', 'includeIPRanges')]))
+    l33_exclude_ip_ranges = ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', w[('global', 'proxy', 'excludeIPRanges')])) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', w[('global', 'proxy', 'excludeIPRanges')]))
+    l34_include_inbound = ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeInboundPorts', w[('global', 'proxy', 'includeInboundPorts')])) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeInboundPorts', w[('global', 'proxy', 'includeInboundPorts')]))
+    l35_exclude_inbound = ((st() or g_exclude_inbound_port(l31_status_port, ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeInboundPorts', w[('global', 'proxy', 'excludeInboundPorts')])) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeInboundPorts', w[('global', 'proxy', 'excludeInboundPorts')])))) if q else call(c, g_exclude_inbound_port, l31_status_port, ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeInboundPorts', w[('global', 'proxy', 'excludeInboundPorts')])) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeInboundPorts', w[('global', 'proxy', 'excludeInboundPorts')]))))
     e(('metadata:\n  labels:\n    security.istio.io/tlsMode: ', (t if type(t := k.f_goquote(k.f_fallback(gi(v['labels'], 'security.istio.io/tlsMode'), 'istio'))) is str else out(t)), '\n',))
     if (gi(v['proxy_metadata_map'], 'ISTIO_META_ENABLE_HBONE') == 'true'):
         e(('    networking.istio.io/tunnel: ', (t if type(t := k.f_goquote(k.f_fallback(gi(v['labels'], 'networking.istio.io/tunnel'), 'http'))) is str else out(t)), '\n',))
     e((m__proxy_canonical_labels(c, True), '\n  annotations: {\n    istio.io/rev: ', (t if type(t := k.f_goquote(k.f_fallback(v['revision'], 'default'))) is str else out(t)), ',\n', m__proxy_default_container_annotations(c, ','), '\n',))
     if l30_cni:
-        if ((st() or g_go_eq(gp(v['values'], ('pilot', 'cni', 'provider')), 'multus')) if q else call(c, g_go_eq, gp(v['values'], ('pilot', 'cni', 'provider')), 'multus')):
+        if ((st() or g_go_eq(w[('pilot', 'cni', 'provider')], 'multus')) if q else call(c, g_go_eq, w[('pilot', 'cni', 'provider')], 'multus')):
             e(("    k8s.v1.cni.cncf.io/networks: '", (t if type(t := ((st() or g_append_multus_network(gi(v['annotations'], 'k8s.v1.cni.cncf.io/networks'), 'default/istio-cni')) if q else call(c, g_append_multus_network, gi(v['annotations'], 'k8s.v1.cni.cncf.io/networks'), 'default/istio-cni'))) is str else out(t)), "',\n",))
         e(('    sidecar.istio.io/interceptionMode: "', (t if type(t := l26_intercept) is str else out(t)), '",\n',))
         if l32_include_ip_ranges:
@@ -501,44 +523,44 @@ def t_sidecar(c: CompiledContext) -> list[str]:
         if l33_exclude_ip_ranges:
             e(('    traffic.sidecar.istio.io/excludeOutboundIPRanges: "', (t if type(t := l33_exclude_ip_ranges) is str else out(t)), '",\n',))
         e(('    traffic.sidecar.istio.io/includeInboundPorts: "', (t if type(t := l34_include_inbound) is str else out(t)), '",\n    traffic.sidecar.istio.io/excludeInboundPorts: "', (t if type(t := l35_exclude_inbound) is str else out(t)), '",\n',))
-        if (('traffic.sidecar.istio.io/includeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')), '')) if q else call(c, g_go_ne, ((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')), ''))):
-            e(('    traffic.sidecar.istio.io/includeOutboundPorts: "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts'))))) is str else out(t)), '",\n',))
-        if (('traffic.sidecar.istio.io/excludeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')) if q else call(c, g_go_ne, gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), ''))):
-            e(('    traffic.sidecar.istio.io/excludeOutboundPorts: "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts'))))) is str else out(t)), '",\n',))
+        if (('traffic.sidecar.istio.io/includeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(((st() or g_value_or_default(w[('global', 'proxy', 'includeOutboundPorts')], '')) if q else call(c, g_value_or_default, w[('global', 'proxy', 'includeOutboundPorts')], '')), '')) if q else call(c, g_go_ne, ((st() or g_value_or_default(w[('global', 'proxy', 'includeOutboundPorts')], '')) if q else call(c, g_value_or_default, w[('global', 'proxy', 'includeOutboundPorts')], '')), ''))):
+            e(('    traffic.sidecar.istio.io/includeOutboundPorts: "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeOutboundPorts', w[('global', 'proxy', 'includeOutboundPorts')])) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundPorts', w[('global', 'proxy', 'includeOutboundPorts')]))) is str else out(t)), '",\n',))
+        if (('traffic.sidecar.istio.io/excludeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(w[('global', 'proxy', 'excludeOutboundPorts')], '')) if q else call(c, g_go_ne, w[('global', 'proxy', 'excludeOutboundPorts')], ''))):
+            e(('    traffic.sidecar.istio.io/excludeOutboundPorts: "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeOutboundPorts', w[('global', 'proxy', 'excludeOutboundPorts')])) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundPorts', w[('global', 'proxy', 'excludeOutboundPorts')]))) is str else out(t)), '",\n',))
         for l36_key in ('traffic.sidecar.istio.io/kubevirtInterfaces', 'istio.io/reroute-virtual-interfaces', 'traffic.sidecar.istio.io/excludeInterfaces', ):
             if gi(v['annotations'], l36_key):
                 e(('    ', (t if type(t := l36_key) is str else out(t)), ': "', (t if type(t := gi(v['annotations'], l36_key)) is str else out(t)), '",\n',))
     e(('  }\nspec:\n',))
-    l37_hold_app = ((v['hold_application'] or gp(v['values'], ('global', 'proxy', 'holdApplicationUntilProxyStarts'))) and (not l29_native))
+    l37_hold_app = ((v['hold_application'] or w[('global', 'proxy', 'holdApplicationUntilProxyStarts')]) and (not l29_native))
     if ((l26_intercept == 'NONE') and (not l29_native)):
         e(('  initContainers: []\n',))
     else:
         e(('  initContainers:\n',))
         if (l26_intercept != 'NONE'):
-            e(('  - name: ', (t if type(t := ('istio-validation' if l30_cni else 'istio-init')) is str else out(t)), '\n', m__proxy_image(c, gp(v['values'], ('global', 'proxy_init', 'image'))), '\n    args:\n    - istio-iptables\n    - "-p"\n    - ', (t if type(t := k.f_goquote(k.f_fallback(v['proxy_listen_port'], '15001'))) is str else out(t)), '\n    - "-z"\n    - ', (t if type(t := k.f_goquote(k.f_fallback(v['proxy_inbound_listen_port'], '15006'))) is str else out(t)), '\n    - "-u"\n    - ', (t if type(t := ('"1337"' if l27_tproxy else k.f_goquote(k.f_fallback(v['proxy_uid'], '1337')))) is str else out(t)), '\n    - "-m"\n    - "', (t if type(t := l26_intercept) is str else out(t)), '"\n    - "-i"\n    - "', (t if type(t := l32_include_ip_ranges) is str else out(t)), '"\n    - "-x"\n    - "', (t if type(t := l33_exclude_ip_ranges) is str else out(t)), '"\n    - "-b"\n    - "', (t if type(t := l34_include_inbound) is str else out(t)), '"\n    - "-d"\n    - "15090,15021', (t if type(t := (concat(',', l35_exclude_inbound) if l35_exclude_inbound else '')) is str else out(t)), '"\n',))
-            if (('traffic.sidecar.istio.io/includeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')), '')) if q else call(c, g_go_ne, ((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')), '')), ''))):
-                e(('    - "-q"\n    - "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundPorts', gp(v['values'], ('global', 'proxy', 'includeOutboundPorts'))))) is str else out(t)), '"\n',))
-            if (('traffic.sidecar.istio.io/excludeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')), '')) if q else call(c, g_go_ne, ((st() or g_value_or_default(gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')) if q else call(c, g_value_or_default, gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')), '')), ''))):
-                e(('    - "-o"\n    - "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts')))) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundPorts', gp(v['values'], ('global', 'proxy', 'excludeOutboundPorts'))))) is str else out(t)), '"\n',))
+            e(('  - name: ', (t if type(t := ('istio-validation' if l30_cni else 'istio-init')) is str else out(t)), '\n', m__proxy_image(c, w[('global', 'proxy_init', 'image')]), '\n    args:\n    - istio-iptables\n    - "-p"\n    - ', (t if type(t := k.f_goquote(k.f_fallback(v['proxy_listen_port'], '15001'))) is str else out(t)), '\n    - "-z"\n    - ', (t if type(t := k.f_goquote(k.f_fallback(v['proxy_inbound_listen_port'], '15006'))) is str else out(t)), '\n    - "-u"\n    - ', (t if type(t := ('"1337"' if l27_tproxy else k.f_goquote(k.f_fallback(v['proxy_uid'], '1337')))) is str else out(t)), '\n    - "-m"\n    - "', (t if type(t := l26_intercept) is str else out(t)), '"\n    - "-i"\n    - "', (t if type(t := l32_include_ip_ranges) is str else out(t)), '"\n    - "-x"\n    - "', (t if type(t := l33_exclude_ip_ranges) is str else out(t)), '"\n    - "-b"\n    - "', (t if type(t := l34_include_inbound) is str else out(t)), '"\n    - "-d"\n    - "15090,15021', (t if type(t := (concat(',', l35_exclude_inbound) if l35_exclude_inbound else '')) is str else out(t)), '"\n',))
+            if (('traffic.sidecar.istio.io/includeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(((st() or g_value_or_default(w[('global', 'proxy', 'includeOutboundPorts')], '')) if q else call(c, g_value_or_default, w[('global', 'proxy', 'includeOutboundPorts')], '')), '')) if q else call(c, g_go_ne, ((st() or g_value_or_default(w[('global', 'proxy', 'includeOutboundPorts')], '')) if q else call(c, g_value_or_default, w[('global', 'proxy', 'includeOutboundPorts')], '')), ''))):
+                e(('    - "-q"\n    - "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/includeOutboundPorts', w[('global', 'proxy', 'includeOutboundPorts')])) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/includeOutboundPorts', w[('global', 'proxy', 'includeOutboundPorts')]))) is str else out(t)), '"\n',))
+            if (('traffic.sidecar.istio.io/excludeOutboundPorts' in v['annotations']) or ((st() or g_go_ne(((st() or g_value_or_default(w[('global', 'proxy', 'excludeOutboundPorts')], '')) if q else call(c, g_value_or_default, w[('global', 'proxy', 'excludeOutboundPorts')], '')), '')) if q else call(c, g_go_ne, ((st() or g_value_or_default(w[('global', 'proxy', 'excludeOutboundPorts')], '')) if q else call(c, g_value_or_default, w[('global', 'proxy', 'excludeOutboundPorts')], '')), ''))):
+                e(('    - "-o"\n    - "', (t if type(t := ((st() or g_annotation(c, 'traffic.sidecar.istio.io/excludeOutboundPorts', w[('global', 'proxy', 'excludeOutboundPorts')])) if q else call_with_context(c, g_annotation, 'traffic.sidecar.istio.io/excludeOutboundPorts', w[('global', 'proxy', 'excludeOutboundPorts')]))) is str else out(t)), '"\n',))
             if ('istio.io/reroute-virtual-interfaces' in v['annotations']):
                 e(('    - "-k"\n    - "', (t if type(t := gi(v['annotations'], 'istio.io/reroute-virtual-interfaces')) is str else out(t)), '"\n',))
             elif ('traffic.sidecar.istio.io/kubevirtInterfaces' in v['annotations']):
                 e(('    - "-k"\n    - "', (t if type(t := gi(v['annotations'], 'traffic.sidecar.istio.io/kubevirtInterfaces')) is str else out(t)), '"\n',))
             if ('traffic.sidecar.istio.io/excludeInterfaces' in v['annotations']):
                 e(('    - "-c"\n    - "', (t if type(t := gi(v['annotations'], 'traffic.sidecar.istio.io/excludeInterfaces')) is str else out(t)), '"\n',))
-            e(('    - "--log_output_level=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level')))) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/agentLogLevel', gp(v['values'], ('global', 'logging', 'level'))))) is str else out(t)), '"\n',))
-            if gp(v['values'], ('global', 'logAsJson')):
+            e(('    - "--log_output_level=', (t if type(t := ((st() or g_annotation(c, 'sidecar.istio.io/agentLogLevel', w[('global', 'logging', 'level')])) if q else call_with_context(c, g_annotation, 'sidecar.istio.io/agentLogLevel', w[('global', 'logging', 'level')]))) is str else out(t)), '"\n',))
+            if w[('global', 'logAsJson')]:
                 e(('    - "--log_as_json"\n',))
             if l30_cni:
                 e(('    - "--run-validation"\n    - "--skip-rule-apply"\n',))
-            elif gp(v['values'], ('global', 'proxy_init', 'forceApplyIptables')):
+            elif w[('global', 'proxy_init', 'forceApplyIptables')]:
                 e(('    - "--force-apply"\n',))
-            if gp(v['values'], ('global', 'nativeNftables')):
+            if w[('global', 'nativeNftables')]:
                 e(('    - "--native-nftables"\n',))
             e((m__proxy_image_pull_policy(c), '\n',))
             if v['proxy_metadata']:
                 e(('    env:\n', m__proxy_proxy_metadata_env(c), '\n',))
-            e((m__proxy_resources(c), '\n    securityContext:\n      allowPrivilegeEscalation: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'privileged'))) is str else out(t)), '\n      privileged: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'privileged'))) is str else out(t)), '\n      capabilities:\n',))
+            e((m__proxy_resources(c), '\n    securityContext:\n      allowPrivilegeEscalation: ', (t if type(t := w[('global', 'proxy', 'privileged')]) is str else out(t)), '\n      privileged: ', (t if type(t := w[('global', 'proxy', 'privileged')]) is str else out(t)), '\n      capabilities:\n',))
             if (not l30_cni):
                 e(('        add:\n        - NET_ADMIN\n        - NET_RAW\n',))
             e(('        drop:\n        - ALL\n',))
@@ -546,17 +568,17 @@ def t_sidecar(c: CompiledContext) -> list[str]:
                 e(('      readOnlyRootFilesystem: false\n      runAsGroup: 0\n      runAsNonRoot: false\n      runAsUser: 0\n',))
             else:
                 e(('      readOnlyRootFilesystem: true\n      runAsGroup: ', (t if type(t := (1337 if l27_tproxy else k.f_fallback(v['proxy_gid'], '1337'))) is str else out(t)), '\n      runAsUser: ', (t if type(t := (1337 if l27_tproxy else k.f_fallback(v['proxy_uid'], '1337'))) is str else out(t)), '\n      runAsNonRoot: true\n',))
-            e((m__proxy_seccomp_profile(c), '\n',))
+            e((km(c, 5, m__proxy_seccomp_profile), '\n',))
     if (not l29_native):
         e(('  containers:\n',))
-    e(('  - name: istio-proxy\n', m__proxy_image(c, gp(v['values'], ('global', 'proxy', 'image'))), '\n',))
+    e(('  - name: istio-proxy\n', m__proxy_image(c, w[('global', 'proxy', 'image')]), '\n',))
     if l29_native:
         e(('    restartPolicy: Always\n',))
     e(('    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', m__proxy_agent_args(c, 'sidecar'), '\n',))
-    if gp(v['values'], ('global', 'proxy', 'outlierLogPath')):
-        e(('    - --outlierLogPath=', (t if type(t := gp(v['values'], ('global', 'proxy', 'outlierLogPath'))) is str else out(t)), '\n',))
-    if gp(v['values'], ('global', 'proxy', 'lifecycle')):
-        e(('    lifecycle:\n      ', (t if type(t := k.f_istio_indent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)) is str else out(t)), '\n',))
+    if w[('global', 'proxy', 'outlierLogPath')]:
+        e(('    - --outlierLogPath=', (t if type(t := w[('global', 'proxy', 'outlierLogPath')]) is str else out(t)), '\n',))
+    if w[('global', 'proxy', 'lifecycle')]:
+        e(('    lifecycle:\n      ', (t if type(t := (u if (u := x.get(6)) is not None else x.keep(6, k.f_istio_indent(k.f_to_yaml(w[('global', 'proxy', 'lifecycle')]), 6)))) is str else out(t)), '\n',))
     elif l37_hold_app:
         e(('    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n',))
     elif l29_native:
@@ -564,15 +586,15 @@ def t_sidecar(c: CompiledContext) -> list[str]:
     e(('    env:\n',))
     if (k.f_lower(v['inbound_mode']) == 'localhost'):
         e(('    - name: REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION\n      value: "true"\n',))
-    e((m__proxy_identity_env(c), '\n', m__proxy_limit_env(c, 'ISTIO_CPU_LIMIT', 'limits.cpu'), '\n', m__proxy_proxy_config_and_ports_env(c), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', m__proxy_limit_env(c, 'GOMEMLIMIT', 'limits.memory'), '\n', m__proxy_limit_env(c, 'GOMAXPROCS', 'limits.cpu'), '\n',))
+    e((km(c, 7, m__proxy_identity_env), '\n', m__proxy_limit_env(c, 'ISTIO_CPU_LIMIT', 'limits.cpu'), '\n', m__proxy_proxy_config_and_ports_env(c), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', m__proxy_limit_env(c, 'GOMEMLIMIT', 'limits.memory'), '\n', m__proxy_limit_env(c, 'GOMAXPROCS', 'limits.cpu'), '\n',))
     if v['compliance_policy']:
         e(('    - name: COMPLIANCE_POLICY\n      value: "', (t if type(t := v['compliance_policy']) is str else out(t)), '"\n',))
-    e((m__proxy_cluster_env(c), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', (t if type(t := (gi(v['annotations'], 'sidecar.istio.io/interceptionMode') or v['interception_mode'])) is str else out(t)), '"\n', m__proxy_network_env(c), '\n',))
+    e((km(c, 8, m__proxy_cluster_env), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', (t if type(t := (gi(v['annotations'], 'sidecar.istio.io/interceptionMode') or v['interception_mode'])) is str else out(t)), '"\n', m__proxy_network_env(c), '\n',))
     l38_workload_name = k.f_fallback(gi(v['labels'], 'service.istio.io/workload-name'), v['owner_name'])
     if l38_workload_name:
         e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', (t if type(t := l38_workload_name) is str else out(t)), '"\n',))
     e((m__proxy_owner_env(c), '\n', m__proxy_bootstrap_override_env(c), '\n', m__proxy_mesh_env(c), '\n',))
-    if (((st() or g_go_eq(gp(v['values'], ('global', 'proxy', 'tracer')), 'datadog')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'proxy', 'tracer')), 'datadog')) and ('apm.datadoghq.com/env' in v['annotations'])):
+    if (((st() or g_go_eq(w[('global', 'proxy', 'tracer')], 'datadog')) if q else call(c, g_go_eq, w[('global', 'proxy', 'tracer')], 'datadog')) and ('apm.datadoghq.com/env' in v['annotations'])):
         for (l39_key, l40_value, ) in ((st() or g_json_entries(gi(v['annotations'], 'apm.datadoghq.com/env'))) if q else call(c, g_json_entries, gi(v['annotations'], 'apm.datadoghq.com/env'))):
             e(('    - name: ', (t if type(t := l39_key) is str else out(t)), '\n      value: "', (t if type(t := l40_value) is str else out(t)), '"\n',))
     l41_otel_attributes = ((st() or g_otel_resource_attributes(v['mesh'], v['annotations'], v['labels'], v['owner_namespace'], v['containers'])) if q else call(c, g_otel_resource_attributes, v['mesh'], v['annotations'], v['labels'], v['owner_namespace'], v['containers']))
@@ -580,39 +602,39 @@ def t_sidecar(c: CompiledContext) -> list[str]:
         e(('    - name: OTEL_RESOURCE_ATTRIBUTES\n      value: "', (t if type(t := l41_otel_attributes) is str else out(t)), '"\n',))
     e((m__proxy_proxy_metadata_env(c), '\n', m__proxy_image_pull_policy(c), '\n',))
     if (l31_status_port != '0'):
-        if gp(v['values'], ('global', 'proxy', 'startupProbe', 'enabled')):
-            e(('    startupProbe:\n      httpGet:\n        path: /healthz/ready\n        port: 15021\n      initialDelaySeconds: 0\n      periodSeconds: 1\n      timeoutSeconds: 3\n      failureThreshold: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'startupProbe', 'failureThreshold'))) is str else out(t)), '\n',))
+        if w[('global', 'proxy', 'startupProbe', 'enabled')]:
+            e(('    startupProbe:\n      httpGet:\n        path: /healthz/ready\n        port: 15021\n      initialDelaySeconds: 0\n      periodSeconds: 1\n      timeoutSeconds: 3\n      failureThreshold: ', (t if type(t := w[('global', 'proxy', 'startupProbe', 'failureThreshold')]) is str else out(t)), '\n',))
         e((m__proxy_readiness_probe(c, 15021, True), '\n',))
     e(('    securityContext:\n',))
     if (gi(v['proxy_metadata_map'], 'IPTABLES_TRACE_LOGGING') == 'true'):
         e(('      allowPrivilegeEscalation: true\n      capabilities:\n        add:\n        - NET_ADMIN\n        drop:\n        - ALL\n      privileged: true\n      readOnlyRootFilesystem: true\n      runAsGroup: ', (t if type(t := k.f_fallback(v['proxy_gid'], '1337')) is str else out(t)), '\n      runAsNonRoot: false\n      runAsUser: 0\n',))
     else:
-        e(('      allowPrivilegeEscalation: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'privileged'))) is str else out(t)), '\n      capabilities:\n',))
+        e(('      allowPrivilegeEscalation: ', (t if type(t := w[('global', 'proxy', 'privileged')]) is str else out(t)), '\n      capabilities:\n',))
         if (l27_tproxy or l28_bind_low_ports):
             e(('        add:\n',))
             if l27_tproxy:
                 e(('        - NET_ADMIN\n',))
             if l28_bind_low_ports:
                 e(('        - NET_BIND_SERVICE\n',))
-        e(('        drop:\n        - ALL\n      privileged: ', (t if type(t := gp(v['values'], ('global', 'proxy', 'privileged'))) is str else out(t)), '\n      readOnlyRootFilesystem: true\n',))
+        e(('        drop:\n        - ALL\n      privileged: ', (t if type(t := w[('global', 'proxy', 'privileged')]) is str else out(t)), '\n      readOnlyRootFilesystem: true\n',))
         if (l27_tproxy or l28_bind_low_ports):
             e(('      runAsNonRoot: false\n      runAsUser: 0\n      runAsGroup: 1337\n',))
         else:
             e(('      runAsNonRoot: true\n      runAsUser: ', (t if type(t := k.f_fallback(v['proxy_uid'], '1337')) is str else out(t)), '\n      runAsGroup: ', (t if type(t := k.f_fallback(v['proxy_gid'], '1337')) is str else out(t)), '\n',))
-    e((m__proxy_seccomp_profile(c), '\n', m__proxy_resources(c), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', m__proxy_workload_credential_mount(c), '\n',))
-    if ((st() or g_go_eq(gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')):
+    e((km(c, 9, m__proxy_seccomp_profile), '\n', m__proxy_resources(c), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', km(c, 10, m__proxy_workload_credential_mount), '\n',))
+    if ((st() or g_go_eq(w[('global', 'pilotCertProvider')], 'istiod')) if q else call(c, g_go_eq, w[('global', 'pilotCertProvider')], 'istiod')):
         e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n    - mountPath: /var/run/secrets/istio/crl\n      name: istio-ca-crl\n',))
     e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n',))
     if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
         e(('    - mountPath: /etc/istio/custom-bootstrap\n      name: custom-bootstrap-volume\n',))
     e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', m__proxy_mtls_certs_mount(c), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n',))
-    l42_lightstep_tls = (((st() or g_go_eq(gp(v['values'], ('global', 'proxy', 'tracer')), 'lightstep')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'proxy', 'tracer')), 'lightstep')) and (not k.t_none(v['tracing_tls'])))
+    l42_lightstep_tls = (((st() or g_go_eq(w[('global', 'proxy', 'tracer')], 'lightstep')) if q else call(c, g_go_eq, w[('global', 'proxy', 'tracer')], 'lightstep')) and (not k.t_none(v['tracing_tls'])))
     if l42_lightstep_tls:
         e(('    - mountPath: ', (t if type(t := ((st() or g_directory(ga(v['tracing_tls'], 'caCertificates'))) if q else call(c, g_directory, ga(v['tracing_tls'], 'caCertificates')))) is str else out(t)), '\n      name: lightstep-certs\n      readOnly: true\n',))
-    e((m__proxy_user_volume_mounts(c), '\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir:\n    name: credential-socket\n', m__proxy_workload_credential_volume(c, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', m__proxy_root_cert_volume(c), '\n  - name: istio-ca-crl\n    configMap:\n      name: ', (t if type(t := k.f_fallback(gp(v['values'], ('pilot', 'crlConfigMapName')), 'istio-ca-crl')) is str else out(t)), '\n      optional: true\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n',))
+    e((m__proxy_user_volume_mounts(c), '\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir:\n    name: credential-socket\n', km(c, 11, m__proxy_workload_credential_volume, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', km(c, 12, m__proxy_root_cert_volume), '\n  - name: istio-ca-crl\n    configMap:\n      name: ', (t if type(t := (u if (u := x.get(13)) is not None else x.keep(13, k.f_fallback(w[('pilot', 'crlConfigMapName')], 'istio-ca-crl')))) is str else out(t)), '\n      optional: true\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n',))
     if l42_lightstep_tls:
         e(('  - name: lightstep-certs\n    secret:\n      optional: true\n      secretName: lightstep.cacert\n',))
-    e((m__proxy_image_pull_secrets(c), '\n',))
+    e((km(c, 14, m__proxy_image_pull_secrets), '\n',))
     return o
 
 
@@ -623,28 +645,30 @@ def t_gateway(c: CompiledContext) -> list[str]:
     st = c.step
     q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    w: Any = c.values
+    x: Any = c.texts
     t: Any
     e(('metadata:\n  labels:\n', m__proxy_canonical_labels(c, False), '\n  annotations:\n    istio.io/rev: ', (t if type(t := k.f_goquote(k.f_fallback(v['revision'], 'default'))) is str else out(t)), '\n', m__proxy_default_container_annotations(c, ''), '\nspec:\n  securityContext:\n',))
-    if gp(v['values'], ('gateways', 'securityContext')):
-        e(('    ', (t if type(t := k.f_nindent(k.f_to_yaml(gp(v['values'], ('gateways', 'securityContext'))), 4)) is str else out(t)), '\n',))
+    if w[('gateways', 'securityContext')]:
+        e(('    ', (t if type(t := (u if (u := x.get(15)) is not None else x.keep(15, k.f_nindent(k.f_to_yaml(w[('gateways', 'securityContext')]), 4)))) is str else out(t)), '\n',))
     else:
         e(('    sysctls:\n    - name: net.ipv4.ip_unprivileged_port_start\n      value: "0"\n',))
-    e(('  containers:\n  - name: istio-proxy\n', m__proxy_image(c, gp(v['values'], ('global', 'proxy', 'image'))), '\n    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', m__proxy_agent_args(c, 'router'), '\n',))
-    if gp(v['values'], ('global', 'proxy', 'lifecycle')):
-        e(('    lifecycle:\n      ', (t if type(t := k.f_istio_indent(k.f_to_yaml(gp(v['values'], ('global', 'proxy', 'lifecycle'))), 6)) is str else out(t)), '\n',))
-    e(('    securityContext:\n      runAsUser: ', (t if type(t := k.f_fallback(v['proxy_uid'], '1337')) is str else out(t)), '\n      runAsGroup: ', (t if type(t := k.f_fallback(v['proxy_gid'], '1337')) is str else out(t)), '\n    env:\n', m__proxy_identity_env(c), '\n', m__proxy_limit_env(c, 'ISTIO_CPU_LIMIT', 'limits.cpu'), '\n', m__proxy_proxy_config_and_ports_env(c), '\n', m__proxy_limit_env(c, 'GOMEMLIMIT', 'limits.memory'), '\n', m__proxy_limit_env(c, 'GOMAXPROCS', 'limits.cpu'), '\n',))
+    e(('  containers:\n  - name: istio-proxy\n', m__proxy_image(c, w[('global', 'proxy', 'image')]), '\n    ports:\n    - containerPort: 15090\n      protocol: TCP\n      name: http-envoy-prom\n', m__proxy_agent_args(c, 'router'), '\n',))
+    if w[('global', 'proxy', 'lifecycle')]:
+        e(('    lifecycle:\n      ', (t if type(t := (u if (u := x.get(16)) is not None else x.keep(16, k.f_istio_indent(k.f_to_yaml(w[('global', 'proxy', 'lifecycle')]), 6)))) is str else out(t)), '\n',))
+    e(('    securityContext:\n      runAsUser: ', (t if type(t := k.f_fallback(v['proxy_uid'], '1337')) is str else out(t)), '\n      runAsGroup: ', (t if type(t := k.f_fallback(v['proxy_gid'], '1337')) is str else out(t)), '\n    env:\n', km(c, 17, m__proxy_identity_env), '\n', m__proxy_limit_env(c, 'ISTIO_CPU_LIMIT', 'limits.cpu'), '\n', m__proxy_proxy_config_and_ports_env(c), '\n', m__proxy_limit_env(c, 'GOMEMLIMIT', 'limits.memory'), '\n', m__proxy_limit_env(c, 'GOMAXPROCS', 'limits.cpu'), '\n',))
     if v['compliance_policy']:
         e(('    - name: COMPLIANCE_POLICY\n      value: "', (t if type(t := v['compliance_policy']) is str else out(t)), '"\n',))
-    e(('    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', m__proxy_cluster_env(c), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', (t if type(t := v['interception_mode']) is str else out(t)), '"\n', m__proxy_network_env(c), '\n',))
+    e(('    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', km(c, 18, m__proxy_cluster_env), '\n    - name: ISTIO_META_INTERCEPTION_MODE\n      value: "', (t if type(t := v['interception_mode']) is str else out(t)), '"\n', m__proxy_network_env(c), '\n',))
     if v['owner_name']:
         e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', (t if type(t := v['owner_name']) is str else out(t)), '"\n',))
-    e((m__proxy_owner_env(c), '\n', m__proxy_bootstrap_override_env(c), '\n', m__proxy_mesh_env(c), '\n', m__proxy_proxy_metadata_env(c), '\n', m__proxy_image_pull_policy(c), '\n', m__proxy_readiness_probe(c, 15021, False), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', m__proxy_workload_credential_mount(c), '\n',))
-    if ((st() or g_go_eq(gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')):
+    e((m__proxy_owner_env(c), '\n', m__proxy_bootstrap_override_env(c), '\n', m__proxy_mesh_env(c), '\n', m__proxy_proxy_metadata_env(c), '\n', m__proxy_image_pull_policy(c), '\n', m__proxy_readiness_probe(c, 15021, False), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n    - name: credential-socket\n      mountPath: /var/run/secrets/credential-uds\n', km(c, 19, m__proxy_workload_credential_mount), '\n',))
+    if ((st() or g_go_eq(w[('global', 'pilotCertProvider')], 'istiod')) if q else call(c, g_go_eq, w[('global', 'pilotCertProvider')], 'istiod')):
         e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n',))
     e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n',))
     if ('sidecar.istio.io/bootstrapOverride' in v['annotations']):
         e(('    - mountPath: /etc/istio/custom-bootstrap\n      name: custom-bootstrap-volume\n',))
-    e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', m__proxy_mtls_certs_mount(c), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir: {}\n    name: credential-socket\n', m__proxy_workload_credential_volume(c, ' {}'), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', m__proxy_root_cert_volume(c), '\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_image_pull_secrets(c), '\n',))
+    e(('    - mountPath: /etc/istio/proxy\n      name: istio-envoy\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', m__proxy_mtls_certs_mount(c), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n  volumes:\n  - emptyDir:\n    name: workload-socket\n  - emptyDir: {}\n    name: credential-socket\n', km(c, 20, m__proxy_workload_credential_volume, ' {}'), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-envoy\n', m__proxy_agent_volumes(c), '\n', km(c, 21, m__proxy_root_cert_volume), '\n', m__proxy_mtls_certs_volume(c), '\n', km(c, 22, m__proxy_image_pull_secrets), '\n',))
     return o
 
 
@@ -655,18 +679,19 @@ def t_grpc_agent(c: CompiledContext) -> list[str]:
     st = c.step
     q = not RECORDERS
     k = WATCHED_CALLS if RECORDERS else PLAIN_CALLS
+    w: Any = c.values
     t: Any
-    l43_status_port = ((st() or g_annotation(c, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort')))) if q else call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', gp(v['values'], ('global', 'proxy', 'statusPort'))))
-    e(('metadata:\n  labels:\n', m__proxy_canonical_labels(c, False), '\n  annotations: {\n    istio.io/rev: ', (t if type(t := k.f_goquote(k.f_fallback(v['revision'], 'default'))) is str else out(t)), ',\n', m__proxy_default_container_annotations(c, ','), '\n    sidecar.istio.io/rewriteAppHTTPProbers: "false",\n  }\nspec:\n  containers:\n  - name: istio-proxy\n', m__proxy_image(c, gp(v['values'], ('global', 'proxy', 'image'))), '\n    ports:\n    - containerPort: 15020\n      protocol: TCP\n      name: mesh-metrics\n', m__proxy_agent_args(c, 'sidecar'), '\n    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n          - --url=http://localhost:15020/healthz/ready\n    env:\n    - name: ISTIO_META_GENERATOR\n      value: grpc\n    - name: OUTPUT_CERTS\n      value: /var/lib/istio/data\n',))
+    l43_status_port = ((st() or g_annotation(c, 'status.sidecar.istio.io/port', w[('global', 'proxy', 'statusPort')])) if q else call_with_context(c, g_annotation, 'status.sidecar.istio.io/port', w[('global', 'proxy', 'statusPort')]))
+    e(('metadata:\n  labels:\n', m__proxy_canonical_labels(c, False), '\n  annotations: {\n    istio.io/rev: ', (t if type(t := k.f_goquote(k.f_fallback(v['revision'], 'default'))) is str else out(t)), ',\n', m__proxy_default_container_annotations(c, ','), '\n    sidecar.istio.io/rewriteAppHTTPProbers: "false",\n  }\nspec:\n  containers:\n  - name: istio-proxy\n', m__proxy_image(c, w[('global', 'proxy', 'image')]), '\n    ports:\n    - containerPort: 15020\n      protocol: TCP\n      name: mesh-metrics\n', m__proxy_agent_args(c, 'sidecar'), '\n    lifecycle:\n      postStart:\n        exec:\n          command:\n          - pilot-agent\n          - wait\n          - --url=http://localhost:15020/healthz/ready\n    env:\n    - name: ISTIO_META_GENERATOR\n      value: grpc\n    - name: OUTPUT_CERTS\n      value: /var/lib/istio/data\n',))
     if (k.f_lower(v['inbound_mode']) == 'localhost'):
         e(('    - name: REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION\n      value: "true"\n',))
-    e((m__proxy_identity_env(c), '\n', m__proxy_proxy_config_and_ports_env(c), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', m__proxy_cluster_env(c), '\n', m__proxy_network_env(c), '\n',))
+    e((km(c, 23, m__proxy_identity_env), '\n', m__proxy_proxy_config_and_ports_env(c), '\n    - name: ISTIO_META_APP_CONTAINERS\n      value: "', (t if type(t := k.f_join(v['app_containers'], ',')) is str else out(t)), '"\n', km(c, 24, m__proxy_cluster_env), '\n', m__proxy_network_env(c), '\n',))
     if v['owner_name']:
         e(('    - name: ISTIO_META_WORKLOAD_NAME\n      value: "', (t if type(t := v['owner_name']) is str else out(t)), '"\n',))
     e((m__proxy_owner_env(c), '\n', m__proxy_mesh_env(c), '\n', m__proxy_proxy_metadata_env(c), '\n    - name: ISTIO_META_DNS_CAPTURE\n      value: "false"\n    - name: DISABLE_ENVOY\n      value: "true"\n', m__proxy_image_pull_policy(c), '\n',))
     if (l43_status_port != '0'):
-        e((m__proxy_readiness_probe(c, 15020, True), '\n', m__proxy_resources(c), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n', m__proxy_workload_credential_mount(c), '\n',))
-        if ((st() or g_go_eq(gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'pilotCertProvider')), 'istiod')):
+        e((m__proxy_readiness_probe(c, 15020, True), '\n', m__proxy_resources(c), '\n    volumeMounts:\n    - name: workload-socket\n      mountPath: /var/run/secrets/workload-spiffe-uds\n', km(c, 25, m__proxy_workload_credential_mount), '\n',))
+        if ((st() or g_go_eq(w[('global', 'pilotCertProvider')], 'istiod')) if q else call(c, g_go_eq, w[('global', 'pilotCertProvider')], 'istiod')):
             e(('    - mountPath: /var/run/secrets/istio\n      name: istiod-ca-cert\n',))
         e(('    - mountPath: /var/lib/istio/data\n      name: istio-data\n    - mountPath: /etc/istio/proxy\n      name: istio-xds\n    - mountPath: /var/run/secrets/tokens\n      name: istio-token\n', m__proxy_mtls_certs_mount(c), '\n    - name: istio-podinfo\n      mountPath: /etc/istio/pod\n',))
     e((m__proxy_user_volume_mounts(c), '\n',))
@@ -674,11 +699,11 @@ def t_grpc_agent(c: CompiledContext) -> list[str]:
         if not ((ga(l44_container, 'name') != 'istio-proxy')):
             continue
         e(('  - name: ', (t if type(t := (ga(l44_container, 'name') or '')) is str else out(t)), '\n    env:\n      - name: "GRPC_XDS_EXPERIMENTAL_SECURITY_SUPPORT"\n        value: "true"\n      - name: "GRPC_XDS_BOOTSTRAP"\n        value: "/etc/istio/proxy/grpc-bootstrap.json"\n    volumeMounts:\n      - mountPath: /var/lib/istio/data\n        name: istio-data\n      - mountPath: /etc/istio/proxy\n        name: istio-xds\n',))
-        if ((st() or g_go_eq(gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')) if q else call(c, g_go_eq, gp(v['values'], ('global', 'caName')), 'GkeWorkloadCertificate')):
+        if ((st() or g_go_eq(w[('global', 'caName')], 'GkeWorkloadCertificate')) if q else call(c, g_go_eq, w[('global', 'caName')], 'GkeWorkloadCertificate')):
             e(('      - name: gke-workload-certificate\n        mountPath: /var/run/secrets/workload-spiffe-credentials\n        readOnly: true\n',))
         else:
             e(('      - name: workload-certs\n        mountPath: /var/run/secrets/workload-spiffe-credentials\n',))
-    e(('  volumes:\n  - emptyDir:\n    name: workload-socket\n', m__proxy_workload_credential_volume(c, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-xds\n', m__proxy_agent_volumes(c), '\n', m__proxy_root_cert_volume(c), '\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n', m__proxy_image_pull_secrets(c), '\n',))
+    e(('  volumes:\n  - emptyDir:\n    name: workload-socket\n', km(c, 26, m__proxy_workload_credential_volume, ''), '\n', m__proxy_bootstrap_override_volume(c), '\n  - emptyDir:\n      medium: Memory\n    name: istio-xds\n', m__proxy_agent_volumes(c), '\n', km(c, 27, m__proxy_root_cert_volume), '\n', m__proxy_mtls_certs_volume(c), '\n', m__proxy_user_volumes(c), '\n', km(c, 28, m__proxy_image_pull_secrets), '\n',))
     return o
 
 
@@ -686,8 +711,9 @@ def t_grpc_simple(c: CompiledContext) -> list[str]:
     v = c.vars
     o: list[str] = []
     e = o.extend
+    w: Any = c.values
     t: Any
-    e(('metadata:\n  annotations:\n    sidecar.istio.io/rewriteAppHTTPProbers: "false"\nspec:\n  initContainers:\n    - name: grpc-bootstrap-init\n      image: busybox:1.28\n      volumeMounts:\n        - mountPath: /var/lib/grpc/data/\n          name: grpc-io-proxyless-bootstrap\n      env:\n        - name: INSTANCE_IP\n          valueFrom:\n            fieldRef:\n              fieldPath: status.podIP\n        - name: POD_NAME\n          valueFrom:\n            fieldRef:\n              fieldPath: metadata.name\n        - name: POD_NAMESPACE\n          valueFrom:\n            fieldRef:\n              fieldPath: metadata.namespace\n        - name: ISTIO_NAMESPACE\n          value: |\n             ', (t if type(t := gp(v['values'], ('global', 'istioNamespace'))) is str else out(t)), '\n      command:\n        - sh\n        - "-c"\n        - |-\n          NODE_ID="sidecar~${INSTANCE_IP}~${POD_NAME}.${POD_NAMESPACE}~cluster.local"\n          SERVER_URI="dns:///istiod.${ISTIO_NAMESPACE}.svc:15010"\n          echo \'\n          {\n            "xds_servers": [\n              {\n                "server_uri": "\'${SERVER_URI}\'",\n                "channel_creds": [{"type": "insecure"}],\n                "server_features" : ["xds_v3"]\n              }\n            ],\n            "node": {\n              "id": "\'${NODE_ID}\'",\n              "metadata": {\n                "GENERATOR": "grpc"\n              }\n            }\n          }\' > /var/lib/grpc/data/bootstrap.json\n  containers:\n',))
+    e(('metadata:\n  annotations:\n    sidecar.istio.io/rewriteAppHTTPProbers: "false"\nspec:\n  initContainers:\n    - name: grpc-bootstrap-init\n      image: busybox:1.28\n      volumeMounts:\n        - mountPath: /var/lib/grpc/data/\n          name: grpc-io-proxyless-bootstrap\n      env:\n        - name: INSTANCE_IP\n          valueFrom:\n            fieldRef:\n              fieldPath: status.podIP\n        - name: POD_NAME\n          valueFrom:\n            fieldRef:\n              fieldPath: metadata.name\n        - name: POD_NAMESPACE\n          valueFrom:\n            fieldRef:\n              fieldPath: metadata.namespace\n        - name: ISTIO_NAMESPACE\n          value: |\n             ', (t if type(t := w[('global', 'istioNamespace')]) is str else out(t)), '\n      command:\n        - sh\n        - "-c"\n        - |-\n          NODE_ID="sidecar~${INSTANCE_IP}~${POD_NAME}.${POD_NAMESPACE}~cluster.local"\n          SERVER_URI="dns:///istiod.${ISTIO_NAMESPACE}.svc:15010"\n          echo \'\n          {\n            "xds_servers": [\n              {\n                "server_uri": "\'${SERVER_URI}\'",\n                "channel_creds": [{"type": "insecure"}],\n                "server_features" : ["xds_v3"]\n              }\n            ],\n            "node": {\n              "id": "\'${NODE_ID}\'",\n              "metadata": {\n                "GENERATOR": "grpc"\n              }\n            }\n          }\' > /var/lib/grpc/data/bootstrap.json\n  containers:\n',))
     for l45_container in v['containers']:
         e(('  - name: ', (t if type(t := (ga(l45_container, 'name') or '')) is str else out(t)), '\n    env:\n      - name: GRPC_XDS_BOOTSTRAP\n        value: /var/lib/grpc/data/bootstrap.json\n      - name: GRPC_GO_LOG_VERBOSITY_LEVEL\n        value: "99"\n      - name: GRPC_GO_LOG_SEVERITY_LEVEL\n        value: info\n    volumeMounts:\n      - mountPath: /var/lib/grpc/data/\n        name: grpc-io-proxyless-bootstrap\n',))
     e(('  volumes:\n    - name: grpc-io-proxyless-bootstrap\n      emptyDir: {}\n',))

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from typing import Any, Callable, NoReturn
 
 from pyinject.golang import protojson
+from pyinject.golang.goyaml import fold_width
 from pyinject.golang.strconv import quote
-from pyinject.golang.values import GoInt, GoObject, TypedList, TypedMap
+from pyinject.golang.values import GoInt, GoObject, IdentityCache, TypedList, TypedMap
 from pyinject.render import holes
 from pyinject.render.holes import Hole, Part, guarded, in_class, longest, make_hole, parts_of
 from pyinject.render.jinja_funcs import (
@@ -46,6 +47,7 @@ from pyinject.render.jinja_funcs import (
     trim_suffix,
     value_or_default,
 )
+from pyinject.render.jinja_values import NO_TEXTS, ValuesPaths, ValuesTexts, NoTexts
 from pyinject.sandbox.limits import Budget, allow_size
 
 #: pyinject's own filters (Jinja's built-in ones are the environment's).
@@ -224,6 +226,10 @@ def getattr_path(obj: Any, names: tuple[str, ...]) -> Any:
     return obj
 
 
+#: Each values tree's paths (and texts), for the trees of the last few renders (compared by identity).
+values_paths = IdentityCache(lambda tree: ValuesPaths(tree, getattr_path), 16)
+
+
 def getitem(obj: Any, key: Any) -> Any:
     """``obj[key]``; what the sandbox would look up as an attribute instead is Jinja2's to decide."""
     try:
@@ -253,15 +259,22 @@ def _no_step() -> None:
 class CompiledContext:
     """One compiled render: its variables, its step budget, and what context functions read.
 
-    ``step`` counts one step (a call of a macro or global) against the budget, if any.
+    ``step`` counts one step (a call of a macro or global) against the budget, if any;
+    ``values`` reads paths of the ``values`` variable (see :class:`ValuesPaths`), ``texts``
+    keeps what pure filters make of them (see :class:`ValuesTexts`).
     """
 
-    __slots__ = ("vars", "budget", "step")
+    __slots__ = ("vars", "budget", "step", "values", "texts")
 
     def __init__(self, variables: dict[str, Any], budget: Budget | None) -> None:
         self.vars = variables
         self.budget = budget
         self.step: Callable[[], None] = _no_step if budget is None else budget.count_step
+        # The paths of ``values`` the templates read (None without a ``values`` variable:
+        # a read then fails, as reading the variable would).
+        self.values: ValuesPaths | None = values_paths(variables["values"]) if "values" in variables else None
+        self.texts: ValuesTexts | NoTexts = (
+            NO_TEXTS if self.values is None or _ACTIVE else self.values.texts_at(fold_width()))
 
     def get(self, key: str, default: Any = None) -> Any:
         if key in self.vars:

@@ -82,6 +82,51 @@ def test_bad_rendering_is_a_template_error(text: str, message: str) -> None:
         parse_rendered("t", text)
 
 
+_PROXY = "spec:\n  containers:\n  - name: istio-proxy\n    image: proxy\n"
+
+
+@pytest.mark.parametrize("text,where", [
+    (_PROXY + "    ports: abc\n", 'spec.containers[0].ports must be a list, not a string ("abc")'),
+    (_PROXY + "    env:\n    - name: A\n      value: 3\n", "spec.containers[0].env[0].value must be a string, not a number (3)"),
+    (_PROXY + "    env:\n    - tty\n", 'spec.containers[0].env[0] must be a mapping, not a string ("tty")'),
+    (_PROXY + "    args: [--a, 1]\n", "spec.containers[0].args[1] must be a string, not a number (1)"),
+    (_PROXY + "  volumes: none\n", 'spec.volumes must be a list, not a string ("none")'),
+    ("metadata:\n  annotations:\n    a: 1\n", 'metadata.annotations["a"] must be a string, not a number (1)'),
+    ("spec:\n  containers:\n  - istio-proxy\n", 'spec.containers[0] must be a mapping, not a string ("istio-proxy")'),
+])
+def test_a_rendering_go_cannot_decode_into_a_pod_is_a_template_error(text: str, where: str) -> None:
+    # Istio decodes each merged pod into Go structs: a value of the wrong type fails the injection.
+    with pytest.raises(TemplateError) as err:
+        parse_rendered("sidecar", text)
+    assert str(err.value) == f"template sidecar renders a pod Kubernetes cannot decode: {where}"
+
+
+@pytest.mark.parametrize("text", [
+    _PROXY + "    env:\n    - name: A\n      value: \"3\"\n",
+    _PROXY + "    ports:\n    - containerPort: 80\n      name: http\n",
+    _PROXY + "    args:\n    - a\n    -\n",  # a null item: Go's zero value, ""
+    _PROXY + "    unknownField: [1, 2]\n",  # dropped by Go
+    "metadata:\n  annotations:\n    y: b\n",  # a key YAML 1.1 reads as true: Go writes it as a string
+])
+def test_what_go_decodes_is_not_refused(text: str) -> None:
+    assert parse_rendered("sidecar", text) is not None
+
+
+def test_a_rendered_value_of_the_wrong_type_is_one_line_naming_the_template(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("format: pyinject/jinja2\ntemplates:\n  sidecar: mine.yaml.j2\n")
+    (tmp_path / "mine.yaml.j2").write_text(
+        "spec:\n  containers:\n  - name: istio-proxy\n    image: proxy\n    ports: {{ owner_name }}\n")
+    app = tmp_path / "app.yaml"
+    app.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n")
+    result = run_cli("kube-inject", "-f", str(app), "--injectConfigFile", str(tmp_path / "config.yaml"))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "document 1" in result.stderr
+    assert 'template sidecar renders a pod Kubernetes cannot decode: spec.containers[0].ports must be a list, ' \
+        'not a string ("web")' in result.stderr
+
+
 def test_decoding_leaves_other_fields_alone() -> None:
     patch = {"metadata": {"annotations": {"a": "b"}}, "spec": {"volumes": [{"name": "v", "emptyDir": {}}]}}
     assert as_decoded(patch) == {"metadata": {"annotations": {"a": "b"}}, "spec": {"volumes": [{"name": "v", "emptyDir": {}}]}}

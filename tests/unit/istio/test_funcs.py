@@ -213,6 +213,39 @@ def test_struct_to_json_of_container_port_uses_go_field_order() -> None:
 
 
 @pytest.mark.parametrize(
+    "port",
+    [
+        {"name": "web", "containerPort": 8080, "protocol": "TCP"},
+        {"containerPort": 80},
+        {},
+        {"containerPort": None, "name": None},
+        {"containerPort": 0, "hostPort": 0, "name": "", "protocol": "", "hostIP": ""},
+        {"containerPort": "", "hostPort": 9, "hostIP": "10.0.0.1"},
+        {"containerPort": "8080", "hostPort": "x", "name": 7},
+        {"name": "<a&b>\u2028\n\"", "containerPort": -1, "extra": {"a": 1}},
+        {"containerPort": 8080.0},
+        {"containerPort": True, "hostPort": False},
+        {"containerPort": 80, "name": ["a"]},
+        {"containerPort": 80, "hostPort": 2**70},
+    ],
+)
+def test_container_port_json_matches_the_general_encoder(port: dict[str, Any]) -> None:
+    from pyinject.golang.encoding_json import go_json
+    from pyinject.k8s import gojson
+
+    want = go_json(gojson.encode("ContainerPort", port))
+    assert core.container_port_json(port) == want
+    # The same port in a mapping that is not a plain dict takes the general encoder.
+    assert core.container_port_json(smap_like(port)) == want
+
+
+def smap_like(data: dict[str, Any]) -> Any:
+    from collections import OrderedDict
+
+    return OrderedDict(data)
+
+
+@pytest.mark.parametrize(
     ("pc", "want"),
     [
         pytest.param({"discoveryAddress": "istiod.istio-system.svc:15012", "drainDuration": "45s"}, "{}", id="defaults"),

@@ -378,6 +378,64 @@ def test_odd_contexts_render_alike(renderer: CompiledTemplates, name: str, ctx: 
             assert _run(renderer.refs[name], template_variables(ctx), None) == expected
 
 
+@pytest.mark.parametrize("change", [
+    {"global__proxy__clusterDomain": "other.local"},
+    {"global__imagePullPolicy": "Never"},
+    {"global__proxy__resources": {"requests": {"cpu": "11m"}}},
+    {"pilot__cni__enabled": True},
+    {"global__proxy__lifecycle": {"preStop": {"exec": {"command": ["sleep", "5"]}}}},
+    {"global__trustBundleName": "tb"},
+    {"global__proxy__seccompProfile": {"type": "RuntimeDefault"}},
+    {"global__caName": "GkeWorkloadCertificate"},
+    {"global__pilotCertProvider": "kubernetes"},
+    {"global__multiCluster__clusterName": "c2"},
+    {"global__imagePullSecrets": ["s1"]},
+    {"revision": "canary"},
+])
+def test_values_read_once_per_tree_never_go_stale(renderer: CompiledTemplates, change: dict[str, Any]) -> None:
+    """Trees that differ in one path, rendered in turn, each render as Jinja2 renders it."""
+    first, second = values_with(), values_with(**change)
+    texts = []
+    for values in (first, second, first, second):
+        ctx = make_ctx(values=values)
+        for name in NAMES:
+            assert renderer.render(name, ctx) == renderer.jinja().render(name, ctx)
+        texts.append(renderer.render("sidecar", ctx))
+    assert texts[0] == texts[2] and texts[1] == texts[3] and texts[0] != texts[1]
+
+
+def test_texts_kept_per_values_tree_follow_the_fold_width(renderer: CompiledTemplates) -> None:
+    """toYaml's text depends on the fold width too: a text kept at one width is not used at another."""
+    from pyinject.golang.goyaml import line_width
+
+    words = " ".join(["word"] * 30)
+    ctx = make_ctx(values=values_with(global__proxy__lifecycle={"preStop": {"exec": {"command": [words]}}}))
+    texts = {}
+    for fold in (True, False, True, False):
+        with line_width(fold):
+            texts.setdefault(fold, set()).add(renderer.render("sidecar", ctx))
+            assert renderer.render("sidecar", ctx) == renderer.jinja().render("sidecar", ctx)
+    assert len(texts[True]) == len(texts[False]) == 1 and texts[True] != texts[False]
+
+
+def test_values_paths_keep_reads_and_only_reads_that_succeed() -> None:
+    from pyinject.render.jinja_funcs import GoError
+    from pyinject.render.jinja_runtime import MISSING, getattr_path, values_paths
+    from pyinject.render.jinja_values import ValuesPaths
+
+    tree: dict[str, Any] = {"global": {"proxy": None, "name": "n"}}
+    paths = ValuesPaths(tree, getattr_path)
+    assert paths[("global", "name")] == "n"
+    assert paths[("global", "nope")] is MISSING
+    for _ in range(2):
+        with pytest.raises(GoError):
+            paths[("global", "proxy", "image")]
+    assert set(paths) == {("global", "name"), ("global", "nope")}
+    # One table per tree, by identity: an equal tree is another tree.
+    assert values_paths(tree) is values_paths(tree)
+    assert values_paths(tree) is not values_paths({"global": {"proxy": None, "name": "n"}})
+
+
 def test_the_compiled_render_counts_steps_as_jinja_does(renderer: CompiledTemplates,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from pyinject.sandbox import limits
@@ -400,6 +458,29 @@ def test_the_compiled_render_counts_steps_as_jinja_does(renderer: CompiledTempla
         jinja.render(name, ctx)
         assert counts.pop(name, 0) == steps[name]
     assert steps["sidecar"] > 50
+
+
+def test_kept_macros_count_their_steps_again(renderer: CompiledTemplates, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A macro whose text is kept per values tree counts the same steps on every render."""
+    from pyinject.sandbox import limits
+
+    counts: list[int] = []
+    real = limits.Budget.count_step
+
+    def count(self: Any) -> None:
+        counts[-1] += 1
+        real(self)
+
+    monkeypatch.setattr(limits.Budget, "count_step", count)
+    ctx = make_ctx(values=values_with())  # a tree of its own: the first render keeps, the others reuse
+    jinja = load_jinja_templates(TEMPLATES, CONFIG["templates"], limits=RenderLimits(), compiled=False)
+    counts.append(0)
+    jinja.render("sidecar", ctx)
+    for _ in range(3):
+        counts.append(0)
+        with rendering("sidecar", RenderLimits()) as budget:
+            _run(renderer.refs["sidecar"], template_variables(ctx), budget)
+    assert len(set(counts)) == 1 and counts[0] > 50
 
 
 def test_limits_fail_as_jinja_words_them(renderer: CompiledTemplates) -> None:
