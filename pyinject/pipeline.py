@@ -157,7 +157,7 @@ def process_document(
 ) -> str:
     """One document in, its output text out; one Outcome per workload appended to ``outcomes``."""
     passed_through = (not mode.parse_all and not table.words.search(doc.body)
-                      and not doc.body.strip(" \t\r\n").startswith(("{", "[")))
+                      and not doc.body.lstrip(" \t\r\n").startswith(("{", "[")))
     # Every document is parsed, so bad YAML anywhere is an error, as in kubectl.
     # One that may be rewritten keeps its node positions for a splicing writer.
     data = load_plain(doc.text, doc.location(), _line_warner(doc, warn), keep_nodes=mode.splices and not passed_through)

@@ -32,7 +32,6 @@ import yaml
 from pyinject.golang.encoding_json import JSONStruct
 from pyinject.golang.yaml11 import BOOL, FLOAT, INT, MERGE, NULL
 from pyinject.errors import InputError, Location
-from pyinject.manifests.nodes import NodeBuilder
 from pyinject.manifests.nodes import remember as remember_nodes
 
 #: More nodes than this after expanding aliases is treated as an alias bomb.
@@ -121,14 +120,15 @@ def load_plain(text: str, location: Location, warn: Warn | None = None, *, keep_
 
     ``location`` is the document's (file, index, first line); YAML errors are
     turned into :class:`InputError` pointing at the line in the file.  With
-    ``keep_nodes``, the same pass also builds the positioned node tree the
-    splicing writer needs (:func:`pyinject.manifests.nodes.compose` then finds
-    it), so a document that will be rewritten is parsed once.
+    ``keep_nodes``, the same pass also keeps what the positioned node tree
+    the splicing writer needs is made of (:func:`pyinject.manifests.nodes.compose`
+    then finds it), so a document that will be rewritten is parsed once.
     """
     if _EventParser is not None:
-        builder = NodeBuilder() if keep_nodes else None
+        events: list[Any] | None = [] if keep_nodes else None
+        closes: dict[int, int] = {}
         try:
-            data, aliased = _load_events(text, builder)
+            data, aliased = _load_events(text, events, closes)
         except (_Unsupported, yaml.YAMLError, KeyError):
             pass  # the full loader decides, and words any error
         except _TooDeep:
@@ -138,8 +138,8 @@ def load_plain(text: str, location: Location, warn: Warn | None = None, *, keep_
                 check_expansion(data, location)
                 if nesting_depth(data) > MAX_DEPTH:
                     raise _too_deep(location)
-            if builder is not None:
-                remember_nodes(text, builder)
+            if events is not None:
+                remember_nodes(text, events, closes, aliased)
             return data
     loader = KubeLoader(text)
     loader.warn = warn
@@ -311,16 +311,20 @@ def _go_int(text: str) -> int:
     return sign * int(digits)
 
 
-def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bool]:
+def _load_events(text: str, events: list[Any] | None = None, closes: dict[int, int] | None = None) -> tuple[Any, bool]:
     """Plain data built directly from libyaml's event stream (one document, no tags).
 
     Also says whether the document used aliases (only then can it be an alias
-    bomb).  ``builder``, when given, is fed every event too.
+    bomb).  ``events``, when given, gets every event, and ``closes`` the index
+    there of each mapping's and sequence's end event, by that of its start
+    event (what :func:`pyinject.manifests.nodes.remember` needs).
     """
     assert _EventParser is not None
     parser = _EventParser(text)
     next_event = parser.get_event
-    feed = builder.add if builder is not None else None
+    feed = events.append if events is not None else None
+    opened_at: list[int] = []  # with ``events``: where each open collection started
+    ends = closes if closes is not None else {}
     read_before = _PLAIN_VALUES.get
     anchors: dict[str, Any] = {}
     stack: list[tuple[Any, Any, bool]] = []
@@ -344,10 +348,24 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
                 value = plain_scalar(value) if known is _NO_KEY else known
             if event.anchor is not None:
                 anchors[event.anchor] = value
+            if current is not None:
+                # Placed here, as below, less the check a scalar never needs.
+                if not in_map:
+                    current.append(value)
+                elif key is _NO_KEY:
+                    key = value
+                else:
+                    if key in current:
+                        raise _Unsupported("duplicate key")
+                    current[key] = value
+                    key = _NO_KEY
+                continue
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.tag is not None:
                 raise _Unsupported("tag")
             opened: Any = {} if kind is MappingStartEvent else []
+            if events is not None:
+                opened_at.append(len(events) - 1)
             if event.anchor is not None:
                 anchors[event.anchor] = opened
             if current is not None:
@@ -359,6 +377,8 @@ def _load_events(text: str, builder: NodeBuilder | None = None) -> tuple[Any, bo
             current, key, in_map = opened, _NO_KEY, kind is MappingStartEvent
             continue
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            if events is not None:
+                ends[opened_at.pop()] = len(events) - 1
             if not stack:
                 current = None
                 continue
@@ -504,8 +524,28 @@ def guess_indent(text: str) -> tuple[int, int, int]:
 
     ruamel re-indents a whole document with one setting; taking it from the
     document's first nested mapping and first block sequence keeps untouched
-    parts of a rewritten workload looking as the user wrote them.
+    parts of a rewritten workload looking as the user wrote them.  Both come
+    from a block's opener ("key:") and the next line that says something: the
+    mapping from the first such line indented deeper, the offset from the
+    first such ``-`` line indented at least as deep.
     """
+    if any(brk in text for brk in _OTHER_BREAKS):
+        mapping, offset = _indents_line_by_line(text)
+    else:
+        # Lines end with "\n" only: the first ``-`` line usually follows its opener
+        # far down, and a look back from each is cheaper than reading every line.
+        mapping, offset = _nested_mapping(text), _sequence_offset(text)
+    mapping = mapping or 2
+    offset = offset or 0
+    return mapping, offset + 2, offset
+
+
+#: What str.splitlines breaks lines at besides "\n".
+_OTHER_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _indents_line_by_line(text: str) -> tuple[int | None, int | None]:
+    """:func:`guess_indent`'s (mapping, offset) found in one pass over the lines (None: none found)."""
     mapping: int | None = None
     offset: int | None = None
     opener = -1  # the indentation of the last line read if it opens a block ("key:"), else -1
@@ -523,10 +563,64 @@ def guess_indent(text: str) -> tuple[int, int, int]:
                 mapping = delta
             if mapping is not None and offset is not None:
                 break  # both are usually found in the document's first lines
-        opener = len(line) - len(line.lstrip(" ")) if line.rstrip().endswith(":") and not body.startswith("- ") else -1
-    mapping = mapping or 2
-    offset = offset or 0
-    return mapping, offset + 2, offset
+        opener = _opener(line, body)
+    return mapping, offset
+
+
+def _opener(line: str, body: str) -> int:
+    """The indentation of ``line`` (``body``: without leading blanks) if it opens a block, else -1."""
+    return len(line) - len(line.lstrip(" ")) if line.rstrip().endswith(":") and not body.startswith("- ") else -1
+
+
+def _nested_mapping(text: str) -> int | None:
+    """The mapping of :func:`_indents_line_by_line`, for a text whose lines end with "\n" only."""
+    opener = -1
+    start, size = 0, len(text)
+    while start <= size:
+        end = text.find("\n", start)
+        if end < 0:
+            end = size
+        line = text[start:end]
+        start = end + 1
+        body = line.lstrip()
+        if not body or body[0] == "#":
+            continue
+        if opener >= 0:
+            child_body = line.lstrip(" ")
+            delta = len(line) - len(child_body) - opener
+            if delta > 0 and not child_body.startswith("- "):
+                return delta
+        opener = _opener(line, body)
+    return None
+
+
+def _sequence_offset(text: str) -> int | None:
+    """The offset of :func:`_indents_line_by_line`, for a text whose lines end with "\n" only.
+
+    Only a ``-`` line can give it: each, in order, is paired with the line
+    that says something before it (skipping blank lines and comments).
+    """
+    found = text.find("- ")
+    while found >= 0:
+        start = text.rfind("\n", 0, found) + 1
+        if text.count(" ", start, found) == found - start:  # only spaces before the "- "
+            indent = found - start
+            end = start - 1  # the "\n" that ends the line before
+            while end >= 0:
+                before = text.rfind("\n", 0, end) + 1
+                line = text[before:end]
+                body = line.lstrip()
+                if body and body[0] != "#":
+                    opener = _opener(line, body)
+                    if opener >= 0 and indent >= opener:
+                        return indent - opener
+                    break
+                end = before - 1
+            found = text.find("\n", found)  # the next line
+            if found < 0:
+                return None
+        found = text.find("- ", found + 1)
+    return None
 
 
 def copy_plain(value: Any) -> Any:

@@ -4,6 +4,10 @@ libyaml reports where each event starts and ends; :func:`compose` keeps those
 positions (PyYAML's nodes lose an alias's own position, which the splicing
 writer needs to expand it in place) together with what the writer needs to
 know about each node: kind, flow or block style, scalar style, anchor.
+
+A tree built from the events the loader kept (:func:`remember`) makes the
+children of a mapping or sequence only when first asked for: the writer walks
+only what changed, and most of a document's nodes are never looked at.
 """
 
 from __future__ import annotations
@@ -99,12 +103,24 @@ class _Scalar(Node):
 _new_node = object.__new__
 
 
+def _scalar(event: Any) -> Node:
+    """The node of a scalar event."""
+    # Made field by field: calling the class costs a third more (see _Scalar for the rest).
+    node: Node = _new_node(_Scalar)
+    node.start = event.start_mark.index
+    node.end = event.end_mark.index
+    node.style = event.style or ""
+    node.value = event.value
+    node.anchor = event.anchor
+    return node
+
+
 class NodeBuilder:
     """Builds the node tree from libyaml's events, fed one by one.
 
-    :func:`compose` feeds it its own parse; the plain-data loader
-    (:func:`pyinject.manifests.load.load_plain`) can feed it the events it
-    reads anyway, so a document that will be spliced is parsed once.
+    :func:`compose` feeds it its own parse, and :func:`remember` the events
+    the plain-data loader (:func:`pyinject.manifests.load.load_plain`) kept of
+    a document with aliases, so a document that will be spliced is parsed once.
     Raises KeyError for an alias to an anchor not yet seen.
     """
 
@@ -127,19 +143,13 @@ class NodeBuilder:
 
     def add(self, event: Any) -> bool:
         """Take one event; True at the end of the (first) document."""
-        # Called for every event of every document read for splicing: attaching is inlined.
+        # Called for every event of a document composed whole: attaching is inlined.
         kind = type(event)
         if kind is ScalarEvent:
-            # Made field by field: calling the class costs a third more (see _Scalar for the rest).
-            node: Node = _new_node(_Scalar)
-            node.start = event.start_mark.index
-            node.end = event.end_mark.index
-            node.style = event.style or ""
-            node.value = event.value
-            anchor = node.anchor = event.anchor
+            node = _scalar(event)
             self._siblings.append(node)
-            if anchor is not None:
-                self._anchors[anchor] = node
+            if node.anchor is not None:
+                self._anchors[node.anchor] = node
             return False
         if kind is MappingStartEvent or kind is SequenceStartEvent:
             node = _new_node(Node)
@@ -175,18 +185,114 @@ class NodeBuilder:
         return kind is DocumentEndEvent
 
 
-#: The last document the loader composed while reading it: (text, root, refs).
-_COMPOSED: tuple[str, Node | None, dict[int, list[Node]]] | None = None
+class _Collection(Node):
+    """A mapping or sequence of a kept document, whose children are made from its events when first read.
 
-
-def remember(text: str, builder: NodeBuilder) -> None:
-    """Keep the tree a loader built for ``text`` (one document), for the next :func:`compose` of that text.
-
-    Only the last one is kept: the pipeline reads a document, then writes it,
-    before it reads the next.
+    Its events are ``events[first:stop]`` (``stop``: its end event); ``closes``
+    maps the index of each collection's start event to that of its end event.
+    Only documents without aliases are built this way (aliases need the whole
+    tree to know their targets and neighbours), so nothing links back up.
     """
-    global _COMPOSED
-    _COMPOSED = (text, builder.root, builder.refs)
+
+    __slots__ = ("_events", "_closes", "_first", "_stop", "_made")
+
+    _events: list[Any]
+    _closes: dict[int, int]
+    _first: int
+    _stop: int
+    _made: list[Node] | None
+
+    @property
+    def children(self) -> list[Node]:
+        made = self._made
+        if made is None:
+            made = self._made = _children(self._events, self._closes, self._first, self._stop)
+        return made
+
+    @children.setter
+    def children(self, value: list[Node]) -> None:
+        self._made = value
+
+
+def _collection(events: list[Any], closes: dict[int, int], at: int) -> Node:
+    """The collection whose start event is ``events[at]``, its children not yet made."""
+    event = events[at]
+    stop = closes[at]
+    node: _Collection = _new_node(_Collection)
+    node.kind = "map" if type(event) is MappingStartEvent else "seq"
+    node.start = event.start_mark.index
+    node.end = events[stop].end_mark.index
+    node.flow = bool(event.flow_style)
+    node.style = node.value = ""
+    node.anchor = event.anchor
+    node.target = node.parent = node.key = None
+    node._events, node._closes, node._first, node._stop, node._made = events, closes, at + 1, stop, None
+    return node
+
+
+def _children(events: list[Any], closes: dict[int, int], first: int, stop: int) -> list[Node]:
+    """The nodes of ``events[first:stop]``: scalars, and collections whose own children wait."""
+    made: list[Node] = []
+    at = first
+    while at < stop:
+        event: Any = events[at]
+        kind = type(event)
+        if kind is ScalarEvent:
+            made.append(_scalar(event))
+            at += 1
+        else:  # a mapping or sequence start: a kept document has no aliases
+            made.append(_collection(events, closes, at))
+            at = closes[at] + 1
+    return made
+
+
+class _Kept:
+    """The last document a loader read with its events kept, and its tree once :func:`compose` made it."""
+
+    __slots__ = ("text", "events", "closes", "tree")
+
+    def __init__(self, text: str, events: list[Any], closes: dict[int, int],
+                 tree: tuple[Node | None, dict[int, list[Node]]] | None) -> None:
+        self.text = text
+        self.events = events
+        self.closes = closes
+        self.tree = tree
+
+    def built(self) -> tuple[Node | None, dict[int, list[Node]]]:
+        """The root (made on demand below it) and, there being no aliases, no references."""
+        if self.tree is None:
+            events, root = self.events, None
+            if len(events) > 2:  # stream start, document start, the root
+                kind = type(events[2])
+                if kind is MappingStartEvent or kind is SequenceStartEvent:
+                    root = _collection(events, self.closes, 2)
+                elif kind is ScalarEvent:
+                    root = _children(events, self.closes, 2, 3)[0]
+            self.tree = (root, {})
+        return self.tree
+
+
+_KEPT: _Kept | None = None
+
+
+def remember(text: str, events: list[Any], closes: dict[int, int], aliased: bool) -> None:
+    """Keep the events a loader read for ``text`` (one document), for the next :func:`compose` of that text.
+
+    ``closes`` maps the index of each collection's start event to its end
+    event's; ``aliased``: the document uses aliases (its tree is then built
+    whole, now).  Only the last document is kept: the pipeline reads a
+    document, then writes it, before it reads the next.
+    """
+    global _KEPT
+    tree = None
+    if aliased:
+        builder = NodeBuilder()
+        for event in events:
+            if builder.add(event):
+                break
+        tree = (builder.root, builder.refs)
+        events, closes = [], {}  # the tree holds all it needs
+    _KEPT = _Kept(text, events, closes, tree)
 
 
 def compose(text: str) -> tuple[Node | None, dict[int, list[Node]]]:
@@ -194,9 +300,9 @@ def compose(text: str) -> tuple[Node | None, dict[int, list[Node]]]:
 
     Callers only read the tree, so the one the loader kept for the same text serves.
     """
-    kept = _COMPOSED
-    if kept is not None and kept[0] == text:
-        return kept[1], kept[2]
+    kept = _KEPT
+    if kept is not None and kept.text == text:
+        return kept.built()
     parser = _EventParser(text)
     builder = NodeBuilder()
     try:

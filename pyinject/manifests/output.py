@@ -205,7 +205,7 @@ class StreamWriter:
             self._put("---\n")
         self._put(text)
         self.written = True
-        self.tail = (self.tail + text)[-5:]
+        self.tail = (self.tail + text[-5:])[-5:]
 
     def finish(self) -> None:
         """Close the List (an empty one when no document was written)."""

@@ -257,16 +257,22 @@ class _Plan:
                 return False
         values = children[1::2]
         col = self.col(keys[0].start)
-        kept = [key in new for key in old]
-        gone = self.delete_leading_entries(keys, values, kept)
-        for key_node, value_node, colon, key in islice(zip(keys, values, colons, old), gone, None):
+        if old.keys() <= new.keys():  # the usual case: no key goes, no entry is deleted
+            entries: Any = zip(keys, values, colons, old)
+            kept_count = len(old)
+        else:
+            kept = [key in new for key in old]
+            gone = self.delete_leading_entries(keys, values, kept)
+            entries = islice(zip(keys, values, colons, old), gone, None)
+            kept_count = kept.count(True)
+        for key_node, value_node, colon, key in entries:
             if key not in new:
                 self.delete_entry(key_node, value_node)
             else:
                 before, after = old[key], new[key]
-                if not data_equal(before, after):
+                if before is not after and not data_equal(before, after):
                     self.walk(value_node, before, after, _Site("key", col, colon + 1))
-        if len(new) == kept.count(True):
+        if len(new) == kept_count:
             return True  # every new key was an old one
         added = {k: v for k, v in new.items() if k not in old}
         if "metadata" in added and "spec" in old:
@@ -329,8 +335,9 @@ class _Plan:
             if pending:
                 self.insert_lines(self.line_start(dashes[match]), yamlemit.items(pending, col, self.layout))
                 pending = []
-            if not data_equal(old[match], new[j]):
-                self.walk(items[match], old[match], new[j], _Site("dash", col, dashes[match] + 1))
+            before, after = old[match], new[j]
+            if before is not after and not data_equal(before, after):
+                self.walk(items[match], before, after, _Site("dash", col, dashes[match] + 1))
         if pending:
             self.insert_lines(self.line_end_after(self.content_end(items[-1])), yamlemit.items(pending, col, self.layout))
         return True

@@ -100,6 +100,25 @@ INDENTS = {
 @pytest.mark.parametrize("text,expected", INDENTS.values(), ids=INDENTS.keys())
 def test_guess_indent(text: str, expected: tuple[int, int, int]) -> None:
     assert guess_indent(text) == expected
+    assert guess_indent(text.replace("\r\n", "\n")) == expected
+    assert guess_indent(text.replace("\n", "\r\n")) == expected
+
+
+_LINE_BODIES = ("a:", "b: 1", "- x", "- y:", "-z:", "- ", "# c:", "", " ", "\t- t", "\tk:", "k: # c:", "k: v:",
+                "c:  ", "- - w", "? q", "[1, 2]")
+
+
+def test_guess_indent_looks_back_from_list_items_as_a_reading_of_every_line_would() -> None:
+    """Texts with "\\n" line ends only take a shortcut; it finds what reading line by line finds."""
+    import random
+
+    from pyinject.manifests.load import _indents_line_by_line, _nested_mapping, _sequence_offset
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        lines = [" " * rng.choice((0, 0, 1, 2, 3, 4, 6)) + rng.choice(_LINE_BODIES) for _ in range(rng.randint(0, 9))]
+        text = "\n".join(lines) + rng.choice(("", "\n", "\n\n"))
+        assert (_nested_mapping(text), _sequence_offset(text)) == _indents_line_by_line(text), repr(text)
 
 
 def _full_loader(text: str) -> Any:

@@ -270,15 +270,20 @@ def _tree(root: Node | None) -> Any:
 def _composed_fresh(text: str) -> Any:
     from pyinject.manifests import nodes
 
-    kept, nodes._COMPOSED = nodes._COMPOSED, None
+    kept, nodes._KEPT = nodes._KEPT, None
     try:
         root, refs = compose(text)
     finally:
-        nodes._COMPOSED = kept
+        nodes._KEPT = kept
     return _tree(root), sorted(len(aliases) for aliases in refs.values())
 
 
-@pytest.mark.parametrize("text", [DEPLOY, "a: &x [1, 2]\nb: *x\nc: {d: 'e'}\nf: |\n  g\n", "- 1\n- x: [a]\n"])
+@pytest.mark.parametrize("text", [
+    DEPLOY, "a: &x [1, 2]\nb: *x\nc: {d: 'e'}\nf: |\n  g\n", "- 1\n- x: [a]\n",
+    # Without aliases the kept tree is made on demand: every shape, at every depth.
+    DEPLOY.replace("*", "").replace("&labels", ""), "a: &x [1, {b: [c, {}], d: []}]\ne: {f: &y g}\nh:\n- - i\n  - j: k\n",
+    "just a scalar\n", "--- &a 'x'\n", "--- \n", "[]\n", "a:\n  b:\n    c:\n      d: >\n        e\n\n",
+])
 def test_the_loader_builds_the_tree_compose_would(text: str) -> None:
     """Reading a document with its nodes kept gives the writer the same tree a parse of its own would."""
     own = _composed_fresh(text)
@@ -299,12 +304,22 @@ def test_a_kept_tree_serves_only_its_own_text() -> None:
     assert tagged is not None and tagged.children[1].value == "1"
 
 
-def test_splicing_a_document_read_with_its_nodes() -> None:
-    data = load_plain(DEPLOY, LOC, keep_nodes=True)
+@pytest.mark.parametrize("text", [DEPLOY, DEPLOY.replace("*labels", "{app: front}").replace("&labels", "")])
+def test_splicing_a_document_read_with_its_nodes(text: str) -> None:
+    """The tree the loader kept (built whole with aliases, on demand without) splices as a fresh parse's does."""
+    data = load_plain(text, LOC, keep_nodes=True)
     new = copy.deepcopy(data)
     new["spec"]["replicas"] = 4
     new["metadata"]["labels"]["extra"] = "x"
-    out = splice(DEPLOY, data, new, read_back=load)
+    new["spec"]["template"]["spec"]["containers"][0]["image"] = "web:2"
+    out = splice(text, data, new, read_back=load)
+    from pyinject.manifests import nodes
+
+    kept, nodes._KEPT = nodes._KEPT, None
+    try:
+        assert splice(text, data, new, read_back=load) == out  # composed afresh
+    finally:
+        nodes._KEPT = kept
     assert data_equal(load(out), new) and "replicas: 4" in out and "# the public one" in out
 
 

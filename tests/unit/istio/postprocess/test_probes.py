@@ -210,6 +210,40 @@ def test_probers_json_sorted_and_normalized() -> None:
     assert text == '{"/a":{"tcpSocket":{"port":2}},"/b":{"httpGet":{"port":1}}}'
 
 
+def test_common_probers_are_written_as_the_general_encoder_writes_them() -> None:
+    # probers_json writes the commonest Probers directly: the same text, field by field, as
+    # Go's encoding of the Prober struct, for every mix of present, empty, odd and extra parts.
+    import random
+
+    from pyinject.golang.encoding_json import go_json
+    from pyinject.k8s import gojson
+
+    rng = random.Random(15)
+    strings = [None, "", "/x", "<&>", "héllo", 'q"uote', 1, True]
+    ports = [None, 0, 8080, "http", "", 1.5, False]
+    for _ in range(3_000):
+        kind = rng.choice(["httpGet", "tcpSocket", "grpc", "both"])
+        action: dict[str, Any] = {"port": rng.choice(ports)}
+        for name in rng.sample(["path", "host", "scheme", "httpHeaders", "bogus"], rng.randint(0, 3)):
+            action[name] = rng.choice(strings) if name != "httpHeaders" else [{"name": "a", "value": "b"}]
+        if rng.random() < 0.1:
+            del action["port"]
+        prober: dict[str, Any] = {"tcpSocket": {"port": 1}, "httpGet": action} if kind == "both" else {kind: action}
+        if rng.random() < 0.7:
+            prober["timeoutSeconds"] = rng.choice([None, 0, 1, 30, True, 2.5])
+        if rng.random() < 0.05:
+            prober["extra"] = 1
+        expected = "{" + f'"/p":{go_json(gojson.encode("Prober", prober))}' + "}"
+        assert probers_json({"/p": prober}) == expected, prober
+    # Several entries keep Go's key order (bytes), and a null Prober is null.
+    keys = ["/b", "/a", "/é", "/Z"]
+    probers: dict[str, Any] = {k: {"httpGet": {"port": n}} for n, k in enumerate(keys)}
+    probers["/n"] = None
+    expected_keys = sorted(probers, key=lambda k: k.encode("utf-8"))
+    assert list(json.loads(probers_json(probers))) == expected_keys
+    assert '"/n":null' in probers_json(probers)
+
+
 def test_named_ports_resolve_against_each_containers_own_ports() -> None:
     # Two containers name a port alike: each probe takes its own container's number,
     # and a container that does not declare the name records nothing for it.
