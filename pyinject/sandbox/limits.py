@@ -21,7 +21,11 @@ if TYPE_CHECKING:
     import signal
     from typing import Any
 else:
-    try:  # the functions signal wraps, without the enums it builds on import (start-up)
+    # The functions signal wraps, without the enums it builds on import (start-up), and
+    # without getsignal's try at an enum member on every render's handler check (a failed
+    # enum lookup costs more than the rest of a render's bookkeeping).  A handler function
+    # comes back the same either way.
+    try:
         import _signal as signal
     except ImportError:  # an interpreter without the C module
         import signal
@@ -230,20 +234,11 @@ def _arm_timer(budget: Budget) -> bool:
         except ValueError:  # not the main thread
             return False
         _HANDLER_INSTALLED.append(_thread.get_ident())
-    elif _thread.get_ident() != _HANDLER_INSTALLED[0] or _raw_handler(signal.SIGALRM) is not _on_alarm:
+    elif _thread.get_ident() != _HANDLER_INSTALLED[0] or signal.getsignal(signal.SIGALRM) is not _on_alarm:
         return False
     # A little after the deadline, so the engines' own checks usually speak first.
     signal.setitimer(signal.ITIMER_REAL, budget.limits.seconds + 0.25)
     return True
-
-
-try:
-    # The handler of a signal as installed: ``signal.getsignal`` without its try at an
-    # enum member, which fails for a handler function, and a failed enum lookup costs
-    # more than the rest of a render's bookkeeping; a function comes back the same either way.
-    from _signal import getsignal as _raw_handler  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - CPython always has it
-    _raw_handler = signal.getsignal
 
 
 def _disarm_timer(armed: bool) -> None:
