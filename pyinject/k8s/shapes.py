@@ -44,7 +44,7 @@ def first_problem(value: Any, ref: str, path: str) -> str | None:
 
 def fits(value: Any, ref: str) -> bool:
     """Whether Go's decoder takes ``value`` as definition ``ref`` (see :func:`decode_problem`)."""
-    return value is None or _fits(value, _root_check(ref), 0) or _find_problem(value, ref, "", lenient=True) is None
+    return decode_problem(value, ref, "") is None
 
 
 def field_fits(ref: str, key: Any, value: Any) -> bool:
