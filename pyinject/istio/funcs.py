@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 from pyinject.golang import goyaml
 from pyinject.golang.durations import duration_string
-from pyinject.golang.encoding_json import go_json, go_json_string
+from pyinject.golang.encoding_json import go_json
 from pyinject.k8s import gojson
 
 #: The name Istio gives the proxy container; ``applicationPorts`` skips it.
@@ -384,35 +384,11 @@ def image_version(image: str) -> str:
 
 def container_port_json(port: Mapping[str, Any]) -> str:
     """encoding/json of a corev1.ContainerPort: struct field order, omitempty on all but containerPort."""
-    if type(port) is dict:
-        # The common port, a plain dict of text and whole numbers (and nulls), written
-        # directly: what ``gojson.encode`` keeps of each such field, as ``go_json`` writes it
-        # (a str or int is kept as it is, "" and 0 are dropped under omitempty, and a null
-        # is dropped, or written as the zero 0 for containerPort).  Any other value type
-        # takes the general encoder.
-        parts = []
-        for name, key, omitempty in _PORT_FIELDS:
-            raw: Any = port.get(name)
-            kind = type(raw)
-            if kind is str:
-                if raw or not omitempty:
-                    parts.append(key + go_json_string(raw))
-            elif kind is int:
-                if raw or not omitempty:
-                    parts.append(key + str(raw))
-            elif raw is None:
-                if not omitempty:
-                    parts.append(key + "0")
-            else:
-                break
-        else:
-            return "{" + ",".join(parts) + "}"
+    if type(port) is dict:  # the common port, of text and whole numbers, written directly
+        text = gojson.flat_json("ContainerPort", port)
+        if text is not None:
+            return text
     return go_json(gojson.encode("ContainerPort", port))
-
-
-#: corev1.ContainerPort's fields in struct order: name, JSON key text, omitempty.
-_PORT_FIELDS = tuple((field.name, go_json_string(field.name) + ":", field.omitempty)
-                     for field in gojson.STRUCTS["ContainerPort"])
 
 
 def pod_ports_json(containers: Iterable[Mapping[str, Any]]) -> str:

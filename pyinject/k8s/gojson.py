@@ -25,7 +25,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-from pyinject.golang.encoding_json import JSONStruct
+from pyinject.golang.encoding_json import JSONStruct, go_json_string
 from pyinject.model import JSON
 from pyinject.records import dataclass
 
@@ -216,6 +216,62 @@ def _plan(type_name: str) -> tuple[tuple[str, GoField, str, bool], ...]:
         else:
             drops_nil = field.omitempty and field.kind != "quantity" and field.kind not in STRUCTS
             plan.append((field.name, field, "", drops_nil))
+    return tuple(plan)
+
+
+def flat_json(type_name: str, value: dict[str, Any]) -> str | None:
+    """``go_json(encode(type_name, value))`` written directly, for a plain dict whose fields hold text, whole numbers or nulls.
+
+    The commonest small structs (a container port, a probe's HTTP GET or TCP socket
+    action) are written this way, field by field in struct order, keeping what
+    :func:`encode` keeps: a str or int as it is (``""`` and ``0`` dropped under
+    omitempty), a null dropped under omitempty and written as its zero value
+    otherwise; fields the struct does not have are left out.  None when a field
+    holds anything else, or when the struct has a field these rules do not cover
+    (a quantity, a struct held by value, an inline struct): the caller then takes
+    the general way.
+    """
+    plan = _FLAT_PLANS.get(type_name, _NO_PLAN)
+    if plan is _NO_PLAN:
+        plan = _FLAT_PLANS[type_name] = _flat_plan(type_name)
+    if plan is None:
+        return None
+    parts = []
+    for name, key, omitempty, zero in plan:
+        raw = value.get(name)
+        kind = type(raw)
+        if raw is None:
+            if not omitempty:
+                parts.append(key + zero)
+        elif zero == "":
+            return None  # a list, map or pointer: only its absence is written here
+        elif kind is str:
+            if raw or not omitempty:
+                parts.append(key + go_json_string(raw))
+        elif kind is int:
+            if raw or not omitempty:
+                parts.append(key + str(raw))
+        else:
+            return None
+    return "{" + ",".join(parts) + "}"
+
+
+#: Per struct, for :func:`flat_json`: each field's name, its JSON key with the colon, its
+#: omitempty, and the JSON of its zero value ("" for a field :func:`encode` drops when null,
+#: taken only then); None for a struct with a field of another kind.
+_FLAT_PLANS: dict[str, tuple[tuple[str, str, bool, str], ...] | None] = {}
+_NO_PLAN: Any = object()
+_FLAT_ZEROS = {"str": '""', "int": "0", "intstr": "0"}
+
+
+def _flat_plan(type_name: str) -> tuple[tuple[str, str, bool, str], ...] | None:
+    plan = []
+    for f in STRUCTS[type_name]:
+        scalar = not f.pointer and f.kind in _FLAT_ZEROS
+        drops_nil = f.omitempty and (f.pointer or f.kind.startswith(("[]", "map[", "*")))
+        if not scalar and not drops_nil:
+            return None
+        plan.append((f.name, go_json_string(f.name) + ":", f.omitempty, _FLAT_ZEROS[f.kind] if scalar else ""))
     return tuple(plan)
 
 

@@ -159,46 +159,24 @@ def probers_json(probers: Mapping[str, JSON]) -> str:
     return "{" + ",".join(entries) + "}"
 
 
-#: The fields of the commonest Probers, in Go's order: an HTTP GET (path, port, host, scheme) or a TCP socket (port, host).
-_HTTP_FIELDS = ("path", "port", "host", "scheme")
-_TCP_FIELDS = ("port", "host")
-_FIELD_SETS = {_HTTP_FIELDS: frozenset(_HTTP_FIELDS), _TCP_FIELDS: frozenset(_TCP_FIELDS)}
 _COMMON_PROBER = frozenset(("httpGet", "tcpSocket", "timeoutSeconds"))
 
 
 def _common_prober_json(value: JSON) -> str | None:
     """``gojson.encode("Prober", value)``'s JSON, written directly when ``value`` is one of the commonest
-    Probers: one HTTP GET or TCP socket action of plain strings and a port, and a timeout.  None otherwise.
-
-    The same text as the general encoder's (a test holds them together): strings Go omits
-    when empty, the port (an IntOrString, never omitted) as written, a zero timeout omitted.
+    Probers: one HTTP GET or TCP socket action of plain text and numbers (see :func:`gojson.flat_json`),
+    and a timeout (omitted when zero).  None otherwise.
     """
     if type(value) is not dict or not value.keys() <= _COMMON_PROBER:
         return None
     http, tcp, timeout = value.get("httpGet"), value.get("tcpSocket"), value.get("timeoutSeconds")
     if (http is None) == (tcp is None) or (timeout is not None and type(timeout) is not int):
         return None
-    action, kind, fields = (http, "httpGet", _HTTP_FIELDS) if http is not None else (tcp, "tcpSocket", _TCP_FIELDS)
-    if type(action) is not dict or not action.keys() <= _FIELD_SETS[fields]:
+    kind, struct, action = ("httpGet", "HTTPGetAction", http) if http is not None else ("tcpSocket", "TCPSocketAction", tcp)
+    body = gojson.flat_json(struct, action) if type(action) is dict else None
+    if body is None:
         return None
-    parts = []
-    for name in fields:
-        field = action.get(name)
-        if name == "port":
-            if type(field) is int:
-                parts.append(f'"port":{field}')
-            elif type(field) is str:
-                parts.append(f'"port":{go_json_string(field)}')
-            else:
-                return None
-        elif field is None or field == "":
-            continue
-        elif type(field) is str:
-            parts.append(f'"{name}":{go_json_string(field)}')
-        else:
-            return None
-    text = f'{{"{kind}":{{{",".join(parts)}}}'
-    return text + (f',"timeoutSeconds":{timeout}}}' if timeout else "}")
+    return f'{{"{kind}":{body}' + (f',"timeoutSeconds":{timeout}}}' if timeout else "}")
 
 
 def _record(sidecar: MutableMapping[str, Any], previously_injected: bool, probers: dict[str, dict[str, JSON]]) -> None:
